@@ -8,6 +8,7 @@
 //! `input` turns bytes into records with located errors, and `wasm` is the thin binding layer.
 
 pub mod engine;
+pub mod policy;
 pub mod records;
 
 /// The engine's version, shown on the page and in the command line's output.

@@ -1,0 +1,574 @@
+//! Policy as data: every parameter of the budget and settlement rules (SPEC §3–§7), with the
+//! article each value comes from in [`Policy::refs`].
+//!
+//! A policy file is JSON. Loading is strict: unknown keys, missing fields, rates outside their
+//! range, forecast weights that do not sum to 1 are errors naming the field path
+//! (`funds.employee.reserve.rate`). The field-by-field documentation is `docs/policy.md`.
+
+mod presets;
+mod validate;
+
+pub use presets::{preset, preset_json, preset_names, PRESETS};
+pub use validate::{leaf_paths, PolicyError, PolicyIssue};
+
+use crate::records::Fund;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A complete policy: one region's rules for one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Must equal [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Short name, e.g. "宁德2024".
+    pub name: String,
+    /// Human title (the document it implements).
+    pub title: String,
+    /// The settlement year.
+    pub year: u16,
+    /// The documents values cite: short name → file and title.
+    pub sources: Vec<SourceDoc>,
+    /// Per-fund budgets. A fund that is `null` is not settled (信阳2019 covers 居民 only).
+    pub funds: Funds,
+    pub coefficients: CoefficientPolicy,
+    pub points: PointsPolicy,
+    pub point_value: PointValuePolicy,
+    pub settlement: SettlementPolicy,
+    /// Provenance of each value, keyed by its field path (`funds.employee.reserve.rate`).
+    pub refs: BTreeMap<String, Ref>,
+}
+
+/// A policy document values can cite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    /// Short name used in refs, e.g. "宁德2024".
+    pub id: String,
+    /// Where the text is kept, e.g. "seeds/000_66f294edffc764ac.txt".
+    pub file: String,
+    /// Full title with document number.
+    pub title: String,
+}
+
+/// How sure we are of a value (SPEC preamble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// The seed says it.
+    Seed,
+    /// Our reading of a seed sentence that admits another.
+    Reading,
+    /// Our choice where the seeds are silent.
+    Default,
+    /// Entered by the user (the page marks edited values so).
+    User,
+}
+
+/// Where one value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ref {
+    pub mark: Mark,
+    /// Short name of the source document (`sources[].id`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Article, e.g. "第七条(一)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// A quote or explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Money units a policy amount may be entered in (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    #[serde(rename = "元")]
+    Yuan,
+    #[serde(rename = "万元")]
+    WanYuan,
+    #[serde(rename = "亿元")]
+    YiYuan,
+}
+
+impl Unit {
+    /// How many 元 one unit is.
+    pub fn in_yuan(self) -> Decimal {
+        match self {
+            Unit::Yuan => Decimal::ONE,
+            Unit::WanYuan => Decimal::from(10_000),
+            Unit::YiYuan => Decimal::from(100_000_000),
+        }
+    }
+}
+
+/// A policy amount with its unit, converted exactly to 元 (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    pub value: Decimal,
+    pub unit: Unit,
+}
+
+impl Amount {
+    pub fn yuan(value: Decimal) -> Self {
+        Amount { value, unit: Unit::Yuan }
+    }
+
+    /// The amount in 元, exact.
+    pub fn to_yuan(self) -> Decimal {
+        self.value * self.unit.in_yuan()
+    }
+}
+
+/// A named amount: a deduction, an adjustment or an earmarked line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledAmount {
+    pub label: String,
+    pub amount: Amount,
+}
+
+/// The two funds' budgets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funds {
+    pub employee: Option<FundPolicy>,
+    pub resident: Option<FundPolicy>,
+}
+
+impl Funds {
+    pub fn get(&self, fund: Fund) -> Option<&FundPolicy> {
+        match fund {
+            Fund::Employee => self.employee.as_ref(),
+            Fund::Resident => self.resident.as_ref(),
+        }
+    }
+
+    pub fn get_mut(&mut self, fund: Fund) -> Option<&mut FundPolicy> {
+        match fund {
+            Fund::Employee => self.employee.as_mut(),
+            Fund::Resident => self.resident.as_mut(),
+        }
+    }
+}
+
+/// One fund's budget waterfall (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundPolicy {
+    /// 当年基金筹集总额 (raised_f). Needed by every reserve rule but `direct`.
+    pub raised: Option<Amount>,
+    /// 风险金 (reserve_f) rule.
+    pub reserve: Reserve,
+    /// Named deductions from A_f (大病补充保险保费, 不纳入DIP付费项目, …).
+    pub deductions: Vec<LabelledAmount>,
+    /// 质量保证金 held back for the year-end assessment (信阳2019 三(一)).
+    pub quality_reserve: QualityReserve,
+    /// The weighted forecast F_f; required by rule `min`.
+    pub forecast: Option<Forecast>,
+    /// How B_f is chosen.
+    pub rule: BudgetRule,
+    /// 年中/年终调整 added to B_f (宁德2024 第十四条, 吉林2024 第十八条).
+    pub adjustments: Vec<LabelledAmount>,
+    /// Labelled lines inside B_f (宁德2025答复 三: 1.2亿 for policy changes); informational.
+    pub earmarks: Vec<LabelledAmount>,
+    /// 门诊/住院 split (吉林2024 第八条).
+    pub outpatient: OutpatientSplit,
+    /// Historical fund share of total cost, for cost basis `fund_share_ratio` (吉林2024 第七条).
+    pub fund_share_ratio: Option<Decimal>,
+    /// Twelve monthly weights summing to 1 for period budgets; `null` = even (休宁2021 10).
+    pub monthly_profile: Option<Vec<Decimal>>,
+    /// 调剂金 second distribution (休宁2021 12), if used.
+    pub adjustment_fund: Option<AdjustmentFund>,
+}
+
+/// 风险金 rules (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Reserve {
+    /// No reserve: A = raised.
+    None,
+    /// reserve = raised × rate (宁德2024 第七条).
+    Rate { rate: Decimal },
+    /// rate × the year's new funds, until the accumulated reserve reaches cap_rate × raised
+    /// (休宁2021 8 居民, [reading]).
+    NewFundsCapped { rate: Decimal, new_funds: Amount, accumulated: Amount, cap_rate: Decimal },
+    /// Keep the accumulated balance ≥ months × monthly spending (休宁2021 8 职工).
+    MonthsOfSpending { months: Decimal, monthly_spending: Amount, balance: Amount },
+    /// A_f entered directly ("合理确定").
+    Direct { available: Amount },
+}
+
+/// 质量保证金 (信阳2019 三(一)); rate 0 = none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityReserve {
+    pub rate: Decimal,
+    pub base: QualityReserveBase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityReserveBase {
+    /// The amount left after the named deductions (P_f) [default].
+    AfterDeductions,
+    /// The amount available after the reserve (A_f).
+    Available,
+}
+
+/// DIP 所涉基金支出预测额 (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forecast {
+    /// Previous years' actual figures with weights summing to 1.
+    pub history: Vec<HistoryYear>,
+    /// Proposed growth rate g.
+    pub proposed_growth: Decimal,
+    /// 公立医院医疗费用增长率控制指标; `null` = no cap.
+    pub growth_cap: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryYear {
+    pub year: u16,
+    pub amount: Amount,
+    pub weight: Decimal,
+}
+
+/// How B_f is chosen from P_f and F_f (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BudgetRule {
+    /// B = min(P, F) (宁德2024 第七条).
+    Min,
+    /// B = P.
+    Packable,
+    /// B given directly.
+    Fixed { amount: Amount },
+}
+
+/// 门诊/住院 split of B_f (吉林2024 第八条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OutpatientSplit {
+    /// The whole budget is for inpatient points.
+    None,
+    /// Outpatient gets `share` of B_f.
+    Share { share: Decimal },
+    /// Outpatient gets a fixed amount.
+    Amount { amount: Amount },
+}
+
+/// 调剂金 second distribution in proportion to points over the city's points (休宁2021 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentFund {
+    pub amount: Amount,
+    /// All points of the city, which may include institutions not loaded; `null` = the loaded total.
+    pub city_total_points: Option<Decimal>,
+}
+
+/// Coefficients (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoefficientPolicy {
+    pub mode: CoefficientMode,
+    /// Levels from highest to lowest with their base coefficient (used when the institution row
+    /// leaves it empty). The order is checked: coefficients should fall with level (休宁2021 7).
+    pub levels: Vec<LevelCoefficient>,
+    pub range: CoefficientRange,
+    pub grassroots: Grassroots,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoefficientMode {
+    /// base + Σ bonus − Σ deduction (宁德2025答复 二, [reading]).
+    Sum,
+    /// base × Π factor (吉林2024 第九条).
+    Product,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelCoefficient {
+    pub level: String,
+    pub coefficient: Option<Decimal>,
+}
+
+/// 吉林2024 第九条(一) "原则上为0-200%".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoefficientRange {
+    pub min: Decimal,
+    pub max: Decimal,
+    pub on_violation: Severity,
+    /// Check the combined coefficient as well as each component [default].
+    pub check_combined: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// 基层病种 (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grassroots {
+    /// Whether 基层病种 ignore the institution coefficient.
+    pub enabled: bool,
+    /// The coefficient they get (1: 同病同价同分值).
+    pub coefficient: Decimal,
+    /// Levels the rule applies to; `null` = all levels.
+    pub levels: Option<Vec<String>>,
+}
+
+/// Points (SPEC §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointsPolicy {
+    /// Multiplies every point figure (吉林2024 ×10000).
+    pub scale: Decimal,
+    /// What an average case is worth in the catalog's units (1, 100 or 1000).
+    pub base_points: Decimal,
+    pub outliers: Outliers,
+    /// Use the catalog's per-level reference cost when it has one for the institution's level.
+    pub reference_cost_by_level: bool,
+    /// Flag an institution whose 特例单议 applications exceed this share of its cases (吉林2024 第二十六条).
+    pub review_share_limit: Decimal,
+    /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
+    /// such cases exist.
+    pub base_cost: Option<Amount>,
+    /// 平均报销比例 for 床日组日均医疗费用标准 (吉林2024 第十条).
+    pub per_diem_reimbursement_ratio: Option<Decimal>,
+    pub outpatient: OutpatientPoints,
+}
+
+/// High and low cost outliers (SPEC §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outliers {
+    /// H: a case with cost ratio ≥ H (or > H) is a high outlier.
+    pub high_ratio: Decimal,
+    pub high_inclusive: bool,
+    /// L: a case with cost ratio ≤ L (or < L) is a low outlier.
+    pub low_ratio: Decimal,
+    pub low_inclusive: bool,
+    /// Tiers of H by reference cost: the first tier whose `max_reference_cost` ≥ ref_g applies.
+    pub high_tiers: Vec<HighTier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HighTier {
+    /// Upper bound of ref_g (元, inclusive).
+    pub max_reference_cost: Decimal,
+    pub high_ratio: Decimal,
+}
+
+/// Outpatient points (SPEC §5.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutpatientPoints {
+    pub mode: OutpatientMode,
+    /// Fund share used to turn capitation payments into a total medical price (吉林2024 第十三条).
+    pub capitation_fund_share: Decimal,
+    /// The fixed value of a capitation point (元).
+    pub capitation_point_value: Decimal,
+    /// Price ratios per fee-for-service category (吉林2024 第十四条).
+    pub drugs_ratio: Decimal,
+    pub consumables_ratio: Decimal,
+    pub services_ratio: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutpatientMode {
+    /// Capitation at the fixed value; floating PV = (budget − capitation) ÷ other points [default].
+    FixedCapitation,
+    /// 第十六条 literally: PV = budget ÷ all outpatient points, capitation still paid at 1.
+    Literal,
+}
+
+/// Point value (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointValuePolicy {
+    pub cost_basis: CostBasis,
+    pub monthly: MonthlyPointValue,
+    /// Decimals a reported point value keeps (at least 6 significant digits in any case).
+    pub decimals: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostBasis {
+    /// pool = B + Σ personal burden [default].
+    FundPlusPersonal,
+    /// pool = B ÷ fund share ratio (吉林2024 第七条).
+    FundShareRatio,
+    /// pool = B.
+    FundOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthlyPointValue {
+    /// The month's budget ÷ the month's points [default].
+    Month,
+    /// Cumulative budget ÷ cumulative points.
+    Cumulative,
+}
+
+/// Settlement (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementPolicy {
+    pub mode: SettlementMode,
+    /// Settle each institution, or each 医共体 as one unit (休宁2021 12–13).
+    pub unit: SettlementUnit,
+    pub risk_sharing: RiskSharing,
+    pub deposit: Deposit,
+    /// QC-failed cases in monthly/quarterly prepayment (吉林2024 第二十一条).
+    pub qc_failed: QcFailed,
+    /// Return of the quality reserve at year end (信阳2019 三(六)).
+    pub quality_reserve_return: ReturnRule,
+    /// Allotment mode parameters (信阳2019), required when `mode` is `allotment`.
+    pub allotment: Option<Allotment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementMode {
+    /// Points × point value (区域点数法).
+    Points,
+    /// Per-institution allotment of the budget by history (信阳2019, SPEC §7.3).
+    Allotment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementUnit {
+    Institution,
+    Alliance,
+}
+
+/// 合理结余留用、合理超支分担 (SPEC §7.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSharing {
+    pub enabled: bool,
+    /// Cost above the settlement.
+    pub overspend: SharingSide,
+    /// Cost below the settlement.
+    pub surplus: SharingSide,
+    /// Which base the surplus side starts from.
+    pub surplus_base: SurplusBase,
+    /// Flag an institution within this distance (a fraction of S) of a band edge.
+    pub near_edge: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingSide {
+    /// Bands in increasing order: the part of the gap up to `up_to` × S (inclusive) is shared at `share`.
+    pub bands: Vec<Band>,
+    pub beyond: Beyond,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub up_to: Decimal,
+    pub share: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Beyond {
+    /// Beyond the last band nothing is shared (the seed's cliff).
+    Nothing,
+    /// Beyond the last band the bands are still shared in full, no more.
+    Capped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurplusBase {
+    /// Reading (a): the fund pays the cost plus the shared part of the surplus.
+    Cost,
+    /// Reading (b): the institution returns the shared part of its surplus from S.
+    Settlement,
+}
+
+/// 保证金 (吉林2024 第二十二条(五)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deposit {
+    pub rate: Decimal,
+    pub return_rule: ReturnRule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnRule {
+    /// Returned × assessment score / 100 [default].
+    ByScore,
+    /// Returned in full.
+    Full,
+    /// Not returned.
+    Withheld,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QcFailed {
+    /// Left out of monthly and quarterly prepayment.
+    Exclude,
+    /// Priced at the lowest weight of the catalog.
+    LowestWeight,
+}
+
+/// 信阳2019 allotment (SPEC §7.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allotment {
+    /// Weights of the last years' reasonable fund payments, most recent first; sum to 1.
+    pub history_weights: Vec<Decimal>,
+    /// Tilt toward primary care: their shares × (1 + tilt), renormalised.
+    pub primary_care_tilt: Decimal,
+    /// Levels counted as primary care when the institution row does not say.
+    pub primary_care_levels: Vec<String>,
+}
+
+impl Policy {
+    /// Parse a policy from JSON, strictly, and validate it. Every error names the field path.
+    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
+        validate::parse_and_validate(text)
+    }
+
+    /// The policy as pretty JSON (decimals as strings), the same form [`Policy::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Check an in-memory policy (the page edits one field at a time).
+    pub fn validate(&self) -> Result<Vec<PolicyIssue>, PolicyError> {
+        validate::validate(self)
+    }
+
+    /// Provenance of a field path, if recorded.
+    pub fn reference(&self, path: &str) -> Option<&Ref> {
+        self.refs.get(path)
+    }
+}

@@ -1,0 +1,23 @@
+//! The seed presets, kept as data files in `presets/` and compiled in, so the command line and
+//! the page offer the same rules. Every value of a preset names its seed file and article in
+//! `refs` (SPEC §9).
+
+use super::{Policy, PolicyError};
+
+/// (name, JSON text) of every preset, in the order the page lists them.
+pub const PRESETS: &[(&str, &str)] = &[];
+
+/// The names of all presets.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|(name, _)| *name).collect()
+}
+
+/// The JSON text of a preset, exactly as shipped.
+pub fn preset_json(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, json)| *json)
+}
+
+/// A preset, parsed and validated.
+pub fn preset(name: &str) -> Option<Result<Policy, PolicyError>> {
+    preset_json(name).map(Policy::from_json)
+}

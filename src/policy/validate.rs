@@ -1,0 +1,446 @@
+//! Strict policy loading: unknown keys, missing fields, out-of-range values and inconsistent
+//! combinations are errors naming the field path; questionable but legal values are warnings.
+
+use super::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::fmt;
+
+/// One finding about a policy, located by field path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyIssue {
+    /// Field path, e.g. `funds.employee.reserve.rate`.
+    pub path: String,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// A policy that cannot be used, with every error found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyError {
+    pub issues: Vec<PolicyIssue>,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, issue) in self.issues.iter().enumerate() {
+            if n > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}: {}", issue.path, issue.message_en)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+impl PolicyError {
+    fn single(path: &str, zh: String, en: String) -> Self {
+        PolicyError { issues: vec![issue(path, Severity::Error, zh, en)] }
+    }
+}
+
+fn issue(path: &str, severity: Severity, zh: String, en: String) -> PolicyIssue {
+    PolicyIssue { path: path.to_string(), severity, message_zh: zh, message_en: en }
+}
+
+pub(super) fn parse_and_validate(text: &str) -> Result<Policy, PolicyError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let detail = inner.to_string();
+        PolicyError::single(
+            if path == "." { "" } else { &path },
+            format!("政策文件无法读取：{detail}"),
+            format!("the policy file cannot be read: {detail}"),
+        )
+    })?;
+    validate(&policy)?;
+    Ok(policy)
+}
+
+/// Check every constraint of the schema (`docs/policy.md`). Errors fail; warnings are returned.
+pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
+    let mut c = Checker::default();
+    if p.schema_version != SCHEMA_VERSION {
+        c.error(
+            "schema_version",
+            format!("不支持的版本 {}（应为 {SCHEMA_VERSION}）", p.schema_version),
+            format!("unsupported version {} (expected {SCHEMA_VERSION})", p.schema_version),
+        );
+    }
+    if p.funds.employee.is_none() && p.funds.resident.is_none() {
+        c.error("funds", "至少需要一个险种的预算".into(), "at least one fund needs a budget".into());
+    }
+    for fund in Fund::ALL {
+        if let Some(fp) = p.funds.get(fund) {
+            check_fund(&mut c, &format!("funds.{}", fund.key()), fp);
+        }
+    }
+    check_coefficients(&mut c, &p.coefficients);
+    check_points(&mut c, &p.points);
+    if p.point_value.decimals > 20 {
+        c.error("point_value.decimals", "小数位数应在 0–20 之间".into(), "decimals must be 0–20".into());
+    }
+    if p.point_value.cost_basis == CostBasis::FundShareRatio {
+        for fund in Fund::ALL {
+            if let Some(fp) = p.funds.get(fund) {
+                if fp.fund_share_ratio.is_none() {
+                    let path = format!("funds.{}.fund_share_ratio", fund.key());
+                    c.error(
+                        &path,
+                        "费用口径为“基金占比折算”时必须填写基金支付占比".into(),
+                        "cost basis fund_share_ratio needs the fund share ratio".into(),
+                    );
+                }
+            }
+        }
+    }
+    check_settlement(&mut c, &p.settlement);
+    check_refs(&mut c, p);
+    c.finish()
+}
+
+#[derive(Default)]
+struct Checker {
+    issues: Vec<PolicyIssue>,
+}
+
+impl Checker {
+    fn error(&mut self, path: &str, zh: String, en: String) {
+        self.issues.push(issue(path, Severity::Error, zh, en));
+    }
+
+    fn warning(&mut self, path: &str, zh: String, en: String) {
+        self.issues.push(issue(path, Severity::Warning, zh, en));
+    }
+
+    /// `lo ≤ v ≤ hi`.
+    fn within(&mut self, path: &str, v: Decimal, lo: Decimal, hi: Decimal) {
+        if v < lo || v > hi {
+            self.error(path, format!("{v} 超出允许范围 [{lo}, {hi}]"), format!("{v} is outside [{lo}, {hi}]"));
+        }
+    }
+
+    fn rate(&mut self, path: &str, v: Decimal) {
+        self.within(path, v, Decimal::ZERO, Decimal::ONE);
+    }
+
+    fn positive(&mut self, path: &str, v: Decimal) {
+        if v <= Decimal::ZERO {
+            self.error(path, format!("{v} 应大于 0"), format!("{v} must be greater than 0"));
+        }
+    }
+
+    fn non_negative(&mut self, path: &str, v: Decimal) {
+        if v < Decimal::ZERO {
+            self.error(path, format!("{v} 不能为负数"), format!("{v} must not be negative"));
+        }
+    }
+
+    fn weights_sum_to_one(&mut self, path: &str, weights: &[Decimal]) {
+        let sum: Decimal = weights.iter().sum();
+        if sum != Decimal::ONE {
+            self.error(path, format!("权重之和为 {sum}，应为 1"), format!("weights sum to {sum}, not 1"));
+        }
+    }
+
+    fn finish(self) -> Result<Vec<PolicyIssue>, PolicyError> {
+        if self.issues.iter().any(|i| i.severity == Severity::Error) {
+            Err(PolicyError { issues: self.issues })
+        } else {
+            Ok(self.issues)
+        }
+    }
+}
+
+fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
+    let needs_raised = !matches!(f.reserve, Reserve::Direct { .. });
+    match &f.raised {
+        Some(a) => c.non_negative(&format!("{base}.raised.value"), a.value),
+        None if needs_raised => c.error(
+            &format!("{base}.raised"),
+            "除直接填写可预算总额外，风险金规则都需要基金筹集总额".into(),
+            "every reserve rule but `direct` needs the amount raised".into(),
+        ),
+        None => {}
+    }
+    let r = format!("{base}.reserve");
+    match &f.reserve {
+        Reserve::None => {}
+        Reserve::Rate { rate } => c.rate(&format!("{r}.rate"), *rate),
+        Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => {
+            c.rate(&format!("{r}.rate"), *rate);
+            c.rate(&format!("{r}.cap_rate"), *cap_rate);
+            c.non_negative(&format!("{r}.new_funds.value"), new_funds.value);
+            c.non_negative(&format!("{r}.accumulated.value"), accumulated.value);
+        }
+        Reserve::MonthsOfSpending { months, monthly_spending, balance } => {
+            c.within(&format!("{r}.months"), *months, Decimal::ZERO, Decimal::from(120));
+            c.non_negative(&format!("{r}.monthly_spending.value"), monthly_spending.value);
+            c.non_negative(&format!("{r}.balance.value"), balance.value);
+        }
+        Reserve::Direct { available } => c.non_negative(&format!("{r}.available.value"), available.value),
+    }
+    for (n, d) in f.deductions.iter().enumerate() {
+        c.non_negative(&format!("{base}.deductions.{n}.amount.value"), d.amount.value);
+    }
+    for (n, d) in f.earmarks.iter().enumerate() {
+        c.non_negative(&format!("{base}.earmarks.{n}.amount.value"), d.amount.value);
+    }
+    c.rate(&format!("{base}.quality_reserve.rate"), f.quality_reserve.rate);
+    match &f.forecast {
+        Some(fc) => {
+            let fb = format!("{base}.forecast");
+            if fc.history.is_empty() {
+                c.error(&format!("{fb}.history"), "至少需要一年的历史数据".into(), "needs at least one year".into());
+            } else {
+                for (n, h) in fc.history.iter().enumerate() {
+                    c.rate(&format!("{fb}.history.{n}.weight"), h.weight);
+                    c.non_negative(&format!("{fb}.history.{n}.amount.value"), h.amount.value);
+                }
+                let weights: Vec<Decimal> = fc.history.iter().map(|h| h.weight).collect();
+                c.weights_sum_to_one(&format!("{fb}.history"), &weights);
+            }
+            c.within(&format!("{fb}.proposed_growth"), fc.proposed_growth, -Decimal::ONE, Decimal::TEN);
+            if let Some(cap) = fc.growth_cap {
+                c.within(&format!("{fb}.growth_cap"), cap, -Decimal::ONE, Decimal::TEN);
+            }
+        }
+        None if f.rule == BudgetRule::Min => c.error(
+            &format!("{base}.forecast"),
+            "预算规则“取小”需要基金支出预测".into(),
+            "budget rule `min` needs a forecast".into(),
+        ),
+        None => {}
+    }
+    if let BudgetRule::Fixed { amount } = &f.rule {
+        c.non_negative(&format!("{base}.rule.amount.value"), amount.value);
+    }
+    match &f.outpatient {
+        OutpatientSplit::None => {}
+        OutpatientSplit::Share { share } => c.rate(&format!("{base}.outpatient.share"), *share),
+        OutpatientSplit::Amount { amount } => c.non_negative(&format!("{base}.outpatient.amount.value"), amount.value),
+    }
+    if let Some(ratio) = f.fund_share_ratio {
+        let path = format!("{base}.fund_share_ratio");
+        c.positive(&path, ratio);
+        c.rate(&path, ratio);
+    }
+    if let Some(profile) = &f.monthly_profile {
+        let path = format!("{base}.monthly_profile");
+        if profile.len() != 12 {
+            c.error(&path, format!("应有 12 个月的权重，实有 {}", profile.len()), format!("needs 12 monthly weights, has {}", profile.len()));
+        } else {
+            for (n, w) in profile.iter().enumerate() {
+                c.rate(&format!("{path}.{n}"), *w);
+            }
+            c.weights_sum_to_one(&path, profile);
+        }
+    }
+    if let Some(af) = &f.adjustment_fund {
+        c.non_negative(&format!("{base}.adjustment_fund.amount.value"), af.amount.value);
+        if let Some(total) = af.city_total_points {
+            c.positive(&format!("{base}.adjustment_fund.city_total_points"), total);
+        }
+    }
+}
+
+fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
+    let r = &p.range;
+    c.non_negative("coefficients.range.min", r.min);
+    if r.max < r.min {
+        c.error("coefficients.range.max", "上限小于下限".into(), "max is below min".into());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut previous: Option<(usize, Decimal)> = None;
+    for (n, level) in p.levels.iter().enumerate() {
+        let path = format!("coefficients.levels.{n}");
+        if level.level.trim().is_empty() {
+            c.error(&format!("{path}.level"), "等级名称不能为空".into(), "the level name is empty".into());
+        }
+        if !seen.insert(level.level.clone()) {
+            c.error(&format!("{path}.level"), format!("等级“{}”重复", level.level), format!("level {} appears twice", level.level));
+        }
+        if let Some(coef) = level.coefficient {
+            c.non_negative(&format!("{path}.coefficient"), coef);
+            if coef < r.min || coef > r.max {
+                let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
+                let msg_en = format!("{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)", r.min, r.max);
+                match r.on_violation {
+                    Severity::Error => c.error(&format!("{path}.coefficient"), msg_zh, msg_en),
+                    Severity::Warning => c.warning(&format!("{path}.coefficient"), msg_zh, msg_en),
+                }
+            }
+            if let Some((prev_n, prev)) = previous {
+                if coef > prev {
+                    c.warning(
+                        &format!("{path}.coefficient"),
+                        format!("等级“{}”的系数 {coef} 高于更高等级（第 {} 项）的 {prev}：应随等级降低（休宁2021 7）", level.level, prev_n + 1),
+                        format!("level {} has coefficient {coef}, above the higher level's {prev}: it should fall with level (休宁2021 7)", level.level),
+                    );
+                }
+            }
+            previous = Some((n, coef));
+        }
+    }
+    c.positive("coefficients.grassroots.coefficient", p.grassroots.coefficient);
+}
+
+fn check_points(c: &mut Checker, p: &PointsPolicy) {
+    c.positive("points.scale", p.scale);
+    c.positive("points.base_points", p.base_points);
+    let o = &p.outliers;
+    if o.high_ratio < Decimal::ONE {
+        c.error("points.outliers.high_ratio", format!("{} 应不小于 1", o.high_ratio), format!("{} must be at least 1", o.high_ratio));
+    }
+    c.rate("points.outliers.low_ratio", o.low_ratio);
+    let mut last: Option<Decimal> = None;
+    for (n, t) in o.high_tiers.iter().enumerate() {
+        let path = format!("points.outliers.high_tiers.{n}");
+        if t.high_ratio < Decimal::ONE {
+            c.error(&format!("{path}.high_ratio"), format!("{} 应不小于 1", t.high_ratio), format!("{} must be at least 1", t.high_ratio));
+        }
+        if last.is_some_and(|l| t.max_reference_cost <= l) {
+            c.error(&format!("{path}.max_reference_cost"), "分档上限应递增".into(), "tier bounds must increase".into());
+        }
+        last = Some(t.max_reference_cost);
+    }
+    c.rate("points.review_share_limit", p.review_share_limit);
+    if let Some(b) = &p.base_cost {
+        c.positive("points.base_cost.value", b.value);
+    }
+    if let Some(r) = p.per_diem_reimbursement_ratio {
+        c.positive("points.per_diem_reimbursement_ratio", r);
+        c.rate("points.per_diem_reimbursement_ratio", r);
+    }
+    let op = &p.outpatient;
+    c.positive("points.outpatient.capitation_fund_share", op.capitation_fund_share);
+    c.rate("points.outpatient.capitation_fund_share", op.capitation_fund_share);
+    c.positive("points.outpatient.capitation_point_value", op.capitation_point_value);
+    c.non_negative("points.outpatient.drugs_ratio", op.drugs_ratio);
+    c.non_negative("points.outpatient.consumables_ratio", op.consumables_ratio);
+    c.non_negative("points.outpatient.services_ratio", op.services_ratio);
+}
+
+fn check_side(c: &mut Checker, path: &str, side: &SharingSide) {
+    let mut last = Decimal::ZERO;
+    for (n, b) in side.bands.iter().enumerate() {
+        let bp = format!("{path}.bands.{n}");
+        if b.up_to <= last {
+            c.error(&format!("{bp}.up_to"), "分段上限应为正且递增".into(), "band bounds must be positive and increasing".into());
+        }
+        c.rate(&format!("{bp}.share"), b.share);
+        last = b.up_to;
+    }
+}
+
+fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
+    check_side(c, "settlement.risk_sharing.overspend", &s.risk_sharing.overspend);
+    check_side(c, "settlement.risk_sharing.surplus", &s.risk_sharing.surplus);
+    c.rate("settlement.risk_sharing.near_edge", s.risk_sharing.near_edge);
+    c.rate("settlement.deposit.rate", s.deposit.rate);
+    match (&s.allotment, s.mode) {
+        (None, SettlementMode::Allotment) => c.error(
+            "settlement.allotment",
+            "定额分配模式需要填写分配参数".into(),
+            "mode `allotment` needs the allotment parameters".into(),
+        ),
+        (Some(a), _) => {
+            if a.history_weights.is_empty() || a.history_weights.len() > 3 {
+                c.error("settlement.allotment.history_weights", "需要 1–3 年的权重".into(), "needs one to three yearly weights".into());
+            } else {
+                for (n, w) in a.history_weights.iter().enumerate() {
+                    c.rate(&format!("settlement.allotment.history_weights.{n}"), *w);
+                }
+                c.weights_sum_to_one("settlement.allotment.history_weights", &a.history_weights);
+            }
+            c.within("settlement.allotment.primary_care_tilt", a.primary_care_tilt, Decimal::ZERO, Decimal::ONE);
+        }
+        (None, SettlementMode::Points) => {}
+    }
+}
+
+/// Every ref must name a field that exists and a source the policy lists.
+fn check_refs(c: &mut Checker, p: &Policy) {
+    let mut value = match serde_json::to_value(p) {
+        Ok(v) => v,
+        Err(_) => return,
+    };
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("refs");
+    }
+    let mut paths = std::collections::BTreeSet::new();
+    collect_paths(&value, String::new(), &mut paths);
+    for (path, r) in &p.refs {
+        if !paths.contains(path) {
+            c.error(&format!("refs.{path}"), format!("出处指向不存在的字段“{path}”"), format!("the reference names no field: {path}"));
+        }
+        if let Some(src) = &r.source {
+            if !p.sources.iter().any(|s| &s.id == src) {
+                c.error(&format!("refs.{path}.source"), format!("未列出的文件“{src}”"), format!("source {src} is not listed in sources"));
+            }
+        }
+    }
+}
+
+/// Every path of the policy: objects and arrays as well as leaves, so a ref can cite a whole list.
+pub(crate) fn collect_paths(v: &serde_json::Value, prefix: String, out: &mut std::collections::BTreeSet<String>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let path = join(k);
+                out.insert(path.clone());
+                collect_paths(child, path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (n, child) in items.iter().enumerate() {
+                let path = join(&n.to_string());
+                out.insert(path.clone());
+                collect_paths(child, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The leaf paths of a policy (values a ref should cite), for preset completeness checks.
+pub fn leaf_paths(p: &Policy) -> Vec<String> {
+    let mut value = serde_json::to_value(p).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = value.as_object_mut() {
+        for k in ["refs", "sources", "schema_version", "name", "title", "year"] {
+            obj.remove(k);
+        }
+    }
+    let mut out = Vec::new();
+    walk_leaves(&value, String::new(), &mut out);
+    out
+}
+
+fn walk_leaves(v: &serde_json::Value, prefix: String, out: &mut Vec<String>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match v {
+        serde_json::Value::Object(map) => {
+            // An Amount's value and unit are cited together.
+            if map.len() == 2 && map.contains_key("value") && map.contains_key("unit") {
+                out.push(prefix);
+                return;
+            }
+            for (k, child) in map {
+                walk_leaves(child, join(k), out);
+            }
+        }
+        serde_json::Value::Array(items) if !items.is_empty() => {
+            for (n, child) in items.iter().enumerate() {
+                walk_leaves(child, join(&n.to_string()), out);
+            }
+        }
+        _ => out.push(prefix),
+    }
+}
