@@ -10,6 +10,8 @@
 pub mod engine;
 pub mod policy;
 pub mod records;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 /// The engine's version, shown on the page and in the command line's output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
