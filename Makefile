@@ -1,0 +1,60 @@
+# dipcalc: two commands do everything. `make serve` builds the page and serves it; `make test`
+# runs every test. Both run `make setup` first, which installs only what is missing.
+#
+# Adding a target: make it depend on `setup` (and on `wasm` if it needs www/pkg), and for a new
+# test part add a test-NAME target that runs through scripts/tally and list it in TEST_PARTS.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+# Parts share one machine and cargo's lock; running them side by side only slows them down.
+.NOTPARALLEL:
+
+PORT ?= 8000
+# Where `cargo install` puts wasm-bindgen; on PATH for every recipe.
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+# Used by wasm-bindgen-test-runner to drive headless Chromium.
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+TEST_PARTS := native wasm e2e
+TALLY := python3 scripts/tally
+
+.PHONY: help setup wasm wasm-dev serve test $(addprefix test-,$(TEST_PARTS))
+
+help:
+	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
+	@echo "make test          all tests: $(TEST_PARTS)"
+	@echo "make test-native   cargo test, natively: the engine, records, policy, input, command line"
+	@echo "make test-wasm     wasm-bindgen tests (tests/wasm_*.rs) in headless Chromium"
+	@echo "make test-e2e      page tests (tests/e2e/*.test.mjs): the served page in headless Chromium"
+	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
+	@echo "make setup         install what is missing (every target above runs it first)"
+
+setup:
+	@scripts/setup
+
+wasm: setup
+	@python3 scripts/build-wasm
+
+wasm-dev: setup
+	@python3 scripts/build-wasm --profile dev
+
+serve: wasm
+	@python3 scripts/serve.py --port $(PORT)
+
+test: $(addprefix test-,$(TEST_PARTS))
+	@$(TALLY) --summary $(TEST_PARTS)
+
+# Native: every target (lib, bin, tests, benches in test mode, examples), then the doc tests.
+test-native: setup
+	@$(TALLY) native -- bash -c 'cargo test --all-targets && cargo test --doc'
+
+# wasm32 in headless Chromium: only tests/wasm_*.rs (the binding layer as JavaScript sees it).
+test-wasm: setup
+	@$(TALLY) wasm -- python3 scripts/wasm-cargo test --target wasm32-unknown-unknown --test 'wasm_*'
+
+# The page as a person gets it: served over loopback HTTP and driven with Playwright.
+test-e2e: wasm
+	@$(TALLY) e2e -- node --test --test-reporter=spec tests/e2e/*.test.mjs
