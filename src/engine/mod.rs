@@ -1,3 +1,948 @@
 //! The pure settlement engine: no I/O, no wasm, `Decimal` everywhere.
+//!
+//! [`settle`] takes a validated [`Policy`] and a [`Dataset`] and returns a [`Settlement`]:
+//! per fund the budget waterfall (SPEC §3), pool and point values (§6), and per settlement unit
+//! the points (§5), settlement, risk sharing and payment flow (§7).
 
+pub mod analysis;
+pub mod budget;
+pub mod coefficients;
+pub mod points;
+pub mod result;
 pub mod rounding;
+pub mod settlement;
+
+use crate::policy::{CostBasis, FundPolicy, MonthlyPointValue, OutpatientMode, OutpatientSplit, Policy, QcFailed, Ref};
+use crate::policy::{ReturnRule, SettlementMode, SettlementUnit};
+use crate::records::{Case, Dataset, Fund};
+use coefficients::Coefficient;
+use points::{Category, PointsContext};
+use result::*;
+use rounding::{round_money, round_point_value, round_ratio};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Why a settlement could not be computed, located (institution, group or case row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineError {
+    pub code: String,
+    /// Institution, group or policy path.
+    pub subject: String,
+    /// The case's row in its file, when a case is at fault.
+    pub row: Option<u64>,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl EngineError {
+    pub fn new(code: &str, subject: &str, zh: String, en: String) -> Self {
+        EngineError { code: code.into(), subject: subject.into(), row: None, message_zh: zh, message_en: en }
+    }
+
+    /// An error about one case, naming its row and institution.
+    pub fn case(code: &str, case: &Case, zh: String, en: String) -> Self {
+        let row = (case.source_row > 0).then_some(case.source_row);
+        let (zh, en) = match row {
+            Some(r) => (format!("病例第 {r} 行（机构 {}）：{zh}", case.institution), format!("case row {r} (institution {}): {en}", case.institution)),
+            None => (format!("机构 {} 的病例：{zh}", case.institution), format!("a case of institution {}: {en}", case.institution)),
+        };
+        EngineError { code: code.into(), subject: case.institution.clone(), row, message_zh: zh, message_en: en }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message_en)
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// The ref of a policy path; else the first ref below it (a step citing `reserve` is explained by
+/// `reserve.rate`); else the ref of its nearest ancestor.
+pub(crate) fn cite<'p>(policy: &'p Policy, path: &str) -> Option<&'p Ref> {
+    if let Some(r) = policy.refs.get(path) {
+        return Some(r);
+    }
+    let below = format!("{path}.");
+    if let Some((_, r)) = policy.refs.range(below.clone()..).next().filter(|(k, _)| k.starts_with(&below)) {
+        return Some(r);
+    }
+    let mut p = path;
+    loop {
+        if let Some(r) = policy.refs.get(p) {
+            return Some(r);
+        }
+        p = &p[..p.rfind('.')?];
+    }
+}
+
+/// Money for formulas: 1,234,567.89.
+pub(crate) fn fmt_money(x: Decimal) -> String {
+    let rounded = round_money(x);
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (n, ch) in int.chars().enumerate() {
+        if n > 0 && (int.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    format!("{sign}{grouped}.{frac}")
+}
+
+/// A rate as a percentage: 0.1 → "10%".
+pub(crate) fn fmt_rate(r: Decimal) -> String {
+    format!("{}%", (r * Decimal::ONE_HUNDRED).normalize())
+}
+
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    points: Decimal,
+    cost: Decimal,
+    personal: Decimal,
+    cases: u64,
+}
+
+impl Bucket {
+    fn add(&mut self, points: Decimal, cost: Decimal, personal: Decimal, cases: u64) {
+        self.points += points;
+        self.cost += cost;
+        self.personal += personal;
+        self.cases += cases;
+    }
+}
+
+/// What one settlement unit accumulated in one fund.
+#[derive(Debug, Clone, Default)]
+struct UnitAgg {
+    /// Year end: QC-passed and supplemented cases, summaries, point adjustments.
+    year: Bucket,
+    /// Prepayment months: QC-passed cases (QC-failed ones at the lowest weight, if so chosen).
+    months: [Bucket; 12],
+    /// Fund amount incurred by the month's QC-passed cases (cost − personal), for prepayment.
+    claimed: [Decimal; 12],
+    by_kind: PointsByKind,
+    counts: CaseCounts,
+    excluded: Decimal,
+    prepaid: Option<Decimal>,
+    amount_adjustments: Decimal,
+    outpatient: [Decimal; 5],
+    has_outpatient: bool,
+}
+
+struct Unit {
+    code: String,
+    name: String,
+    level: String,
+    members: Vec<usize>,
+    /// Member institution codes when the unit is a 医共体.
+    member_codes: Vec<String>,
+    coefficient: Option<Decimal>,
+    /// Mean assessment score of the members (100 when not given).
+    score: Decimal,
+    /// Σ w_k × history_k over the members, primary care tilted (allotment mode, SPEC §7.3).
+    allotment_weight: Decimal,
+}
+
+/// Settle a dataset under a policy. The policy is validated first; a case whose institution or
+/// group is unknown is an error naming its row.
+pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError> {
+    let policy_issues = policy.validate().map_err(|e| {
+        let first = e.issues.first();
+        EngineError::new(
+            "invalid_policy",
+            first.map(|i| i.path.as_str()).unwrap_or(""),
+            e.issues.iter().map(|i| format!("{}：{}", i.path, i.message_zh)).collect::<Vec<_>>().join("；"),
+            e.to_string(),
+        )
+    })?;
+    let mut notices: Vec<Notice> = policy_issues
+        .into_iter()
+        .map(|i| Notice { code: "policy_warning".into(), subject: i.path, message_zh: i.message_zh, message_en: i.message_en })
+        .collect();
+
+    // Institutions and their coefficients (SPEC §4).
+    let mut inst_index: HashMap<&str, usize> = HashMap::with_capacity(data.institutions.len());
+    let mut coefs: Vec<Coefficient> = Vec::with_capacity(data.institutions.len());
+    for (n, inst) in data.institutions.iter().enumerate() {
+        if inst_index.insert(inst.code.as_str(), n).is_some() {
+            return Err(EngineError::new(
+                "duplicate_institution",
+                &inst.code,
+                format!("机构编码 {} 重复", inst.code),
+                format!("institution code {} appears twice", inst.code),
+            ));
+        }
+        coefs.push(coefficients::institution_coefficient(&policy.coefficients, inst, &mut notices)?);
+    }
+
+    // Settlement units: institutions, or 医共体 settled as one (休宁2021 12–13).
+    let mut units: Vec<Unit> = Vec::new();
+    let mut unit_of: Vec<usize> = Vec::with_capacity(data.institutions.len());
+    let mut unit_index: HashMap<String, usize> = HashMap::new();
+    for (n, inst) in data.institutions.iter().enumerate() {
+        let alliance = match policy.settlement.unit {
+            SettlementUnit::Alliance => inst.alliance.as_ref().filter(|a| !a.trim().is_empty()),
+            SettlementUnit::Institution => None,
+        };
+        let key = match alliance {
+            Some(a) => format!("医共体:{a}"),
+            None => inst.code.clone(),
+        };
+        let u = *unit_index.entry(key).or_insert_with(|| {
+            units.push(Unit {
+                code: alliance.cloned().unwrap_or_else(|| inst.code.clone()),
+                name: alliance.map(|a| a.to_string()).unwrap_or_else(|| inst.name.clone()),
+                level: if alliance.is_some() { "医共体".into() } else { inst.level.clone() },
+                members: Vec::new(),
+                member_codes: Vec::new(),
+                coefficient: if alliance.is_some() { None } else { Some(coefs[n].combined) },
+                score: Decimal::ZERO,
+                allotment_weight: Decimal::ZERO,
+            });
+            units.len() - 1
+        });
+        units[u].members.push(n);
+        if alliance.is_some() {
+            units[u].member_codes.push(inst.code.clone());
+        }
+        unit_of.push(u);
+    }
+    for unit in &mut units {
+        let total: Decimal = unit
+            .members
+            .iter()
+            .map(|&m| data.institutions[m].assessment_score.unwrap_or(Decimal::ONE_HUNDRED))
+            .sum();
+        unit.score = total / Decimal::from(unit.members.len().max(1));
+        if let Some(a) = &policy.settlement.allotment {
+            unit.allotment_weight = unit.members.iter().map(|&m| allotment_weight(a, &data.institutions[m])).sum();
+        }
+    }
+
+    let ctx = PointsContext::new(&policy.points, &data.catalog)?;
+    let fund_slot = |f: Fund| match f {
+        Fund::Employee => 0usize,
+        Fund::Resident => 1,
+    };
+    let mut aggs: [Vec<UnitAgg>; 2] = [vec![UnitAgg::default(); units.len()], vec![UnitAgg::default(); units.len()]];
+    let mut months_complete = [true, true];
+    let mut ignored_cases = [0u64, 0];
+    let mut review_apps = vec![0u64; data.institutions.len()];
+    let mut case_counts = vec![0u64; data.institutions.len()];
+    let lowest_weight = policy.settlement.qc_failed == QcFailed::LowestWeight;
+
+    // Points of every case (SPEC §5), aggregated by unit, fund and month.
+    for case in &data.cases {
+        let &i = inst_index.get(case.institution.as_str()).ok_or_else(|| {
+            EngineError::case(
+                "unknown_institution",
+                case,
+                format!("机构编码“{}”不在机构表中", case.institution),
+                format!("institution \"{}\" is not in the institutions file", case.institution),
+            )
+        })?;
+        if !(1..=12).contains(&case.month) {
+            return Err(EngineError::case(
+                "bad_month",
+                case,
+                format!("结算月份 {} 不在 1–12 之间", case.month),
+                format!("settlement month {} is not 1–12", case.month),
+            ));
+        }
+        if policy.funds.get(case.fund).is_none() {
+            ignored_cases[fund_slot(case.fund)] += 1;
+            continue;
+        }
+        let agg = &mut aggs[fund_slot(case.fund)][unit_of[i]];
+        let m = usize::from(case.month - 1);
+        case_counts[i] += 1;
+        agg.counts.total += 1;
+        if case.review.applied || case.review.score.is_some() || case.review.points_delta.is_some() {
+            review_apps[i] += 1;
+            agg.counts.review_applications += 1;
+        }
+        if !case.qc_passed && !case.supplemented {
+            // Never supplemented: out of points, cost and burden (吉林2024 第二十一条).
+            agg.counts.qc_excluded += 1;
+            continue;
+        }
+        let cp = ctx.case_points(case, &data.institutions[i].level, &coefs[i])?;
+        let cost = case.total_cost - case.excluded_cost;
+        agg.excluded += case.excluded_cost;
+        agg.year.add(cp.points, cost, case.personal_burden, 1);
+        let (bucket, count) = match cp.category {
+            Category::Normal => (&mut agg.by_kind.normal, &mut agg.counts.normal),
+            Category::High => (&mut agg.by_kind.high, &mut agg.counts.high),
+            Category::Low => (&mut agg.by_kind.low, &mut agg.counts.low),
+            Category::Reviewed => (&mut agg.by_kind.reviewed, &mut agg.counts.reviewed),
+            Category::PerDiem => (&mut agg.by_kind.per_diem, &mut agg.counts.per_diem),
+            Category::FeeForService => (&mut agg.by_kind.fee_for_service, &mut agg.counts.fee_for_service),
+        };
+        *bucket += cp.points;
+        *count += 1;
+        if case.qc_passed {
+            agg.months[m].add(cp.points, cost, case.personal_burden, 1);
+            agg.claimed[m] += cost - case.personal_burden;
+        } else {
+            agg.counts.qc_supplemented += 1;
+            if lowest_weight {
+                agg.months[m].add(ctx.lowest_weight_points(&coefs[i]), Decimal::ZERO, Decimal::ZERO, 0);
+            }
+        }
+    }
+
+    // Institution summaries: totals already in points.
+    for s in &data.summaries {
+        let &i = inst_index.get(s.institution.as_str()).ok_or_else(|| {
+            EngineError::new(
+                "unknown_institution",
+                &s.institution,
+                format!("汇总表中的机构编码“{}”不在机构表中", s.institution),
+                format!("institution \"{}\" of the summary is not in the institutions file", s.institution),
+            )
+        })?;
+        if policy.funds.get(s.fund).is_none() {
+            continue;
+        }
+        let slot = fund_slot(s.fund);
+        let agg = &mut aggs[slot][unit_of[i]];
+        let cases = s.cases.unwrap_or(0);
+        agg.year.add(s.points, s.total_cost, s.personal_burden, cases);
+        agg.by_kind.summary += s.points;
+        agg.counts.total += cases;
+        match s.month {
+            Some(m) if (1..=12).contains(&m) => {
+                let m = usize::from(m - 1);
+                agg.months[m].add(s.points, s.total_cost, s.personal_burden, cases);
+                agg.claimed[m] += s.total_cost - s.personal_burden;
+            }
+            _ => months_complete[slot] = false,
+        }
+        if let Some(p) = s.prepaid {
+            *agg.prepaid.get_or_insert(Decimal::ZERO) += p;
+        }
+    }
+
+    // Year-end adjustments (吉林2024 第二十七条; 信阳2019 三(二)(三)).
+    for a in &data.adjustments {
+        let &i = inst_index.get(a.institution.as_str()).ok_or_else(|| {
+            EngineError::new(
+                "unknown_institution",
+                &a.institution,
+                format!("调整表中的机构编码“{}”不在机构表中", a.institution),
+                format!("institution \"{}\" of the adjustments is not in the institutions file", a.institution),
+            )
+        })?;
+        if policy.funds.get(a.fund).is_none() {
+            continue;
+        }
+        let agg = &mut aggs[fund_slot(a.fund)][unit_of[i]];
+        agg.year.points += a.points;
+        agg.by_kind.adjustments += a.points;
+        agg.amount_adjustments += a.amount;
+    }
+
+    // Outpatient records (SPEC §5.4).
+    for r in &data.outpatient {
+        let &i = inst_index.get(r.institution.as_str()).ok_or_else(|| {
+            EngineError::new(
+                "unknown_institution",
+                &r.institution,
+                format!("门诊表中的机构编码“{}”不在机构表中", r.institution),
+                format!("institution \"{}\" of the outpatient file is not in the institutions file", r.institution),
+            )
+        })?;
+        if policy.funds.get(r.fund).is_none() {
+            continue;
+        }
+        let agg = &mut aggs[fund_slot(r.fund)][unit_of[i]];
+        let (cap, ffs, other) = points::outpatient_points(&policy.points.outpatient, r);
+        for (slot, v) in agg.outpatient.iter_mut().zip([cap, ffs, other, r.total_cost, r.personal_burden]) {
+            *slot += v;
+        }
+        agg.has_outpatient = true;
+    }
+
+    for agg in aggs.iter_mut().flatten() {
+        let k = &mut agg.by_kind;
+        k.total = k.normal + k.high + k.low + k.reviewed + k.per_diem + k.fee_for_service + k.summary + k.adjustments;
+    }
+
+    // 特例单议 applications over 3% of the year's cases (吉林2024 第二十六条).
+    let limit = policy.points.review_share_limit;
+    let mut review_flag = vec![false; data.institutions.len()];
+    for (i, inst) in data.institutions.iter().enumerate() {
+        if review_apps[i] > 0 && Decimal::from(review_apps[i]) > limit * Decimal::from(case_counts[i]) {
+            review_flag[i] = true;
+            notices.push(Notice {
+                code: "review_over_limit".into(),
+                subject: inst.code.clone(),
+                message_zh: format!(
+                    "机构 {}（{}）特例单议申请 {} 例，占年度病例 {} 例的 {}，超过 {}（吉林2024 第二十六条）",
+                    inst.code, inst.name, review_apps[i], case_counts[i],
+                    fmt_rate(round_ratio(Decimal::from(review_apps[i]) / Decimal::from(case_counts[i]))), fmt_rate(limit)
+                ),
+                message_en: format!(
+                    "institution {} ({}) applied for special review on {} of {} cases, over {} (吉林2024 第二十六条)",
+                    inst.code, inst.name, review_apps[i], case_counts[i], fmt_rate(limit)
+                ),
+            });
+        }
+    }
+
+    let mut funds = Vec::new();
+    for fund in Fund::ALL {
+        let slot = fund_slot(fund);
+        if ignored_cases[slot] > 0 {
+            notices.push(Notice {
+                code: "fund_not_in_policy".into(),
+                subject: fund.key().into(),
+                message_zh: format!("政策没有{}预算，{} 条{}病例未计算", fund.label_zh(), ignored_cases[slot], fund.label_zh()),
+                message_en: format!("the policy has no {} budget: {} cases left out", fund.key(), ignored_cases[slot]),
+            });
+        }
+        let Some(fp) = policy.funds.get(fund) else { continue };
+        let unit_flags: Vec<bool> = units.iter().map(|u| u.members.iter().any(|&m| review_flag[m])).collect();
+        let fr = settle_fund(policy, fund, fp, &units, &aggs[slot], &unit_flags, months_complete[slot], &mut notices)?;
+        funds.push(fr);
+    }
+
+    Ok(Settlement {
+        engine_version: crate::VERSION.to_string(),
+        policy_name: policy.name.clone(),
+        year: policy.year,
+        funds,
+        notices,
+    })
+}
+
+/// The pool a budget buys in points under the cost basis (SPEC §6).
+fn pool_for(basis: CostBasis, budget: Decimal, personal: Decimal, fp: &FundPolicy) -> Decimal {
+    match basis {
+        CostBasis::FundPlusPersonal => budget + personal,
+        CostBasis::FundShareRatio => match fp.fund_share_ratio {
+            Some(r) if !r.is_zero() => budget / r,
+            _ => budget,
+        },
+        CostBasis::FundOnly => budget,
+    }
+}
+
+fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
+    (!den.is_zero()).then(|| num / den)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn settle_fund(
+    policy: &Policy,
+    fund: Fund,
+    fp: &FundPolicy,
+    units: &[Unit],
+    aggs: &[UnitAgg],
+    review_flag: &[bool],
+    months_complete: bool,
+    notices: &mut Vec<Notice>,
+) -> Result<FundResult, EngineError> {
+    let budget = budget::fund_budget(policy, fund, fp);
+    let basis = policy.point_value.cost_basis;
+    let decimals = policy.point_value.decimals;
+    let fund_only = basis == CostBasis::FundOnly;
+    let allotment = policy.settlement.mode == SettlementMode::Allotment;
+    let d = policy.settlement.deposit.rate;
+    let keep = Decimal::ONE - d;
+    let report_pv = |x: Option<Decimal>| if allotment { None } else { x.map(|v| round_point_value(v, decimals)) };
+
+    // Year: pool and point value (SPEC §6).
+    let personal_year: Decimal = aggs.iter().map(|a| a.year.personal).sum();
+    let total_points: Decimal = aggs.iter().map(|a| a.year.points).sum();
+    let pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
+    let pv_exact = ratio(pool, total_points);
+
+    // Months and quarters (SPEC §6: month's budget ÷ month's points, or cumulative).
+    let mut months = Vec::with_capacity(12);
+    let mut month_pool = [Decimal::ZERO; 12];
+    let mut month_points = [Decimal::ZERO; 12];
+    let (mut cum_pool, mut cum_points) = (Decimal::ZERO, Decimal::ZERO);
+    let mut month_pv_used = [None; 12];
+    for m in 0..12 {
+        let personal: Decimal = aggs.iter().map(|a| a.months[m].personal).sum();
+        month_points[m] = aggs.iter().map(|a| a.months[m].points).sum();
+        month_pool[m] = pool_for(basis, budget.monthly_budget[m], personal, fp);
+        cum_pool += month_pool[m];
+        cum_points += month_points[m];
+        let pv = ratio(month_pool[m], month_points[m]);
+        let cum = ratio(cum_pool, cum_points);
+        month_pv_used[m] = match policy.point_value.monthly {
+            MonthlyPointValue::Month => pv,
+            MonthlyPointValue::Cumulative => cum,
+        };
+        months.push(PeriodValue {
+            period: format!("{}-{:02}", policy.year, m + 1),
+            budget: budget.monthly_budget[m],
+            pool: month_pool[m],
+            points: month_points[m],
+            point_value: report_pv(pv),
+            cumulative_point_value: report_pv(cum),
+        });
+    }
+    let mut quarters = Vec::with_capacity(4);
+    let mut quarter_pool = [Decimal::ZERO; 4];
+    let mut quarter_points = [Decimal::ZERO; 4];
+    for q in 0..4 {
+        let range = q * 3..q * 3 + 3;
+        let qbudget: Decimal = budget.monthly_budget[range.clone()].iter().sum();
+        quarter_pool[q] = month_pool[range.clone()].iter().sum();
+        quarter_points[q] = month_points[range].iter().sum();
+        quarters.push(PeriodValue {
+            period: format!("{}-Q{}", policy.year, q + 1),
+            budget: qbudget,
+            pool: quarter_pool[q],
+            points: quarter_points[q],
+            point_value: report_pv(ratio(quarter_pool[q], quarter_points[q])),
+            cumulative_point_value: None,
+        });
+    }
+    if !months_complete {
+        notices.push(Notice {
+            code: "months_incomplete".into(),
+            subject: fund.key().into(),
+            message_zh: format!("{}：部分机构只有全年汇总，月度与季度点值不完整", fund.label_zh()),
+            message_en: format!("{}: some institutions gave only annual totals; monthly and quarterly point values are partial", fund.key()),
+        });
+    }
+
+    // S_i (SPEC §7): pool × points share, or the allotment (SPEC §7.3); reconciled to the cent.
+    let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    let (settlements, reconciliation) = if allotment {
+        let weights = allotment_weights(units)?;
+        let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(weights).collect();
+        settlement::reconcile(budget.inpatient_budget, &pairs)
+    } else {
+        let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(aggs.iter().map(|a| a.year.points)).collect();
+        settlement::reconcile(pool, &pairs)
+    };
+    let total_settlement: Decimal = settlements.iter().sum();
+
+    // Monthly and quarterly settlements at the period point value (informational S, FS).
+    let month_s: Vec<Vec<Decimal>> = (0..12)
+        .map(|m| period_settlements(&codes, aggs.iter().map(|a| a.months[m].points), month_pool[m], month_pv_used[m], policy.point_value.monthly))
+        .collect();
+    let quarter_s: Vec<Vec<Decimal>> = (0..4)
+        .map(|q| {
+            let pts = aggs.iter().map(|a| a.months[q * 3..q * 3 + 3].iter().map(|b| b.points).sum());
+            period_settlements(&codes, pts, quarter_pool[q], ratio(quarter_pool[q], quarter_points[q]), MonthlyPointValue::Month)
+        })
+        .collect();
+
+    // Adjustment fund (调剂金) second distribution by points (休宁2021 12).
+    let adjustment_fund: Vec<Decimal> = match &fp.adjustment_fund {
+        None => vec![Decimal::ZERO; units.len()],
+        Some(af) => {
+            let amount = af.amount.to_yuan();
+            match af.city_total_points {
+                Some(city) => aggs.iter().map(|a| round_money(amount * a.year.points / city)).collect(),
+                None => {
+                    let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(aggs.iter().map(|a| a.year.points)).collect();
+                    settlement::reconcile(amount, &pairs).0
+                }
+            }
+        }
+    };
+
+    let rs = &policy.settlement.risk_sharing;
+    let mut results = Vec::with_capacity(units.len());
+    let mut totals = Totals::default();
+    for (u, unit) in units.iter().enumerate() {
+        let agg = &aggs[u];
+        let s = settlements[u];
+        let personal = agg.year.personal;
+        let cost = agg.year.cost;
+        let fs = if fund_only || allotment { s } else { s - personal };
+        let compared = if fund_only || allotment { cost - personal } else { cost };
+        let (t_exact, band) = settlement::risk_sharing_target(rs, s, compared);
+        let target = round_money(t_exact);
+        let fund_pays = if fund_only || allotment { target } else { target - personal };
+        let score = unit.score;
+        let deposit_withheld = round_money(d * fs);
+        let deposit_returned = match policy.settlement.deposit.return_rule {
+            ReturnRule::ByScore => round_money(d * fs * score / Decimal::ONE_HUNDRED),
+            ReturnRule::Full => deposit_withheld,
+            ReturnRule::Withheld => Decimal::ZERO,
+        };
+        let quality_share = ratio(s, total_settlement).unwrap_or_default() * budget.quality_reserve;
+        let quality_reserve_returned = match policy.settlement.quality_reserve_return {
+            ReturnRule::ByScore => round_money(quality_share * score / Decimal::ONE_HUNDRED),
+            ReturnRule::Full => round_money(quality_share),
+            ReturnRule::Withheld => Decimal::ZERO,
+        };
+
+        // Payment flow (SPEC §7.2): monthly prepayment of the audited fund amount less the
+        // deposit; Q1–Q3 cleared at the quarter's point value; Q4 with the year (吉林2024 第二十四条).
+        let mut month_lines = Vec::with_capacity(12);
+        let mut paid_by_month = [Decimal::ZERO; 12];
+        for m in 0..12 {
+            let b = &agg.months[m];
+            let sm = month_s[m][u];
+            let fsm = if fund_only { sm } else { sm - b.personal };
+            let claimed = if allotment {
+                agg.claimed[m].min(round_money(s * budget.monthly_budget[m] / nonzero(budget.inpatient_budget)))
+            } else {
+                agg.claimed[m]
+            };
+            paid_by_month[m] = round_money(keep * claimed);
+            month_lines.push(PaymentLine {
+                period: months[m].period.clone(),
+                points: b.points,
+                settlement: sm,
+                personal_burden: b.personal,
+                fund_settlement: fsm,
+                paid: paid_by_month[m],
+            });
+        }
+        let mut quarter_lines = Vec::with_capacity(3);
+        if !allotment {
+            for q in 0..3 {
+                let range = q * 3..q * 3 + 3;
+                let points: Decimal = agg.months[range.clone()].iter().map(|b| b.points).sum();
+                let personal_q: Decimal = agg.months[range.clone()].iter().map(|b| b.personal).sum();
+                let sq = quarter_s[q][u];
+                let fsq = if fund_only { sq } else { sq - personal_q };
+                let already: Decimal = paid_by_month[range].iter().sum();
+                quarter_lines.push(PaymentLine {
+                    period: quarters[q].period.clone(),
+                    points,
+                    settlement: sq,
+                    personal_burden: personal_q,
+                    fund_settlement: fsq,
+                    paid: round_money(keep * fsq) - already,
+                });
+            }
+        }
+        let computed_prepaid: Decimal =
+            paid_by_month.iter().sum::<Decimal>() + quarter_lines.iter().map(|l| l.paid).sum::<Decimal>();
+        let prepaid = agg.prepaid.unwrap_or(computed_prepaid);
+        let net_to_pay = fund_pays - deposit_withheld - prepaid
+            + deposit_returned
+            + quality_reserve_returned
+            + adjustment_fund[u]
+            + agg.amount_adjustments;
+
+        let mut flags = Vec::new();
+        if review_flag[u] {
+            flags.push("review_over_limit".to_string());
+        }
+        if settlement::near_band_edge(rs, s, compared) {
+            flags.push("near_band_edge".to_string());
+        }
+        if agg.counts.qc_supplemented > 0 {
+            flags.push("qc_held".to_string());
+        }
+        if agg.prepaid.is_some() {
+            flags.push("prepaid_from_input".to_string());
+        }
+
+        let share = ratio(agg.year.points, total_points).unwrap_or_default();
+        let trace = unit_trace(
+            &TraceInput { pool, total_points, s, fs, personal, compared, target, fund_pays, deposit_withheld, deposit_returned, prepaid, net_to_pay, band },
+            agg,
+            allotment,
+            fund_only,
+            &fmt_rate(d),
+        );
+        let r = UnitResult {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            level: unit.level.clone(),
+            members: unit.member_codes.clone(),
+            coefficient: unit.coefficient,
+            points: agg.by_kind.clone(),
+            cases: agg.counts.clone(),
+            total_cost: cost,
+            personal_burden: personal,
+            excluded_cost: agg.excluded,
+            share: round_ratio(share),
+            settlement: s,
+            fund_settlement: fs,
+            compared_cost: compared,
+            gap_ratio: ratio(compared - s, s).map(round_ratio),
+            band,
+            sharing: target - s,
+            target,
+            fund_pays,
+            deposit_withheld,
+            deposit_returned,
+            quality_reserve_returned,
+            adjustment_fund: adjustment_fund[u],
+            amount_adjustments: agg.amount_adjustments,
+            prepaid,
+            net_to_pay,
+            assessment_score: score,
+            months: month_lines,
+            quarters: quarter_lines,
+            flags,
+            trace,
+        };
+        totals.points += r.points.total;
+        totals.cases += r.cases.total;
+        totals.total_cost += cost;
+        totals.personal_burden += personal;
+        totals.settlement += s;
+        totals.fund_settlement += fs;
+        totals.target += target;
+        totals.fund_pays += fund_pays;
+        totals.deposit_withheld += deposit_withheld;
+        totals.deposit_returned += deposit_returned;
+        totals.quality_reserve_returned += quality_reserve_returned;
+        totals.adjustment_fund += adjustment_fund[u];
+        totals.amount_adjustments += agg.amount_adjustments;
+        totals.prepaid += prepaid;
+        totals.net_to_pay += net_to_pay;
+        results.push(r);
+    }
+
+    let outpatient = outpatient_settlement(policy, fund, fp, &budget, units, aggs, notices)?;
+    let risk_sharing_effect = totals.fund_pays - totals.fund_settlement;
+
+    Ok(FundResult {
+        fund,
+        pool,
+        total_points,
+        point_value: report_pv(pv_exact),
+        point_value_exact: if allotment { None } else { pv_exact },
+        months,
+        quarters,
+        months_complete,
+        units: results,
+        totals,
+        reconciliation,
+        risk_sharing_effect,
+        outpatient,
+        budget,
+    })
+}
+
+fn nonzero(x: Decimal) -> Decimal {
+    if x.is_zero() {
+        Decimal::ONE
+    } else {
+        x
+    }
+}
+
+/// A period's settlement per unit: reconciled to the period pool (month point value), or the
+/// cumulative point value × points, rounded (SPEC §6).
+fn period_settlements(
+    codes: &[&str],
+    points: impl Iterator<Item = Decimal>,
+    pool: Decimal,
+    pv: Option<Decimal>,
+    mode: MonthlyPointValue,
+) -> Vec<Decimal> {
+    let pts: Vec<Decimal> = points.collect();
+    match mode {
+        MonthlyPointValue::Month => {
+            let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(pts).collect();
+            settlement::reconcile(pool, &pairs).0
+        }
+        MonthlyPointValue::Cumulative => {
+            pts.iter().map(|p| pv.map(|v| round_money(v * p)).unwrap_or_default()).collect()
+        }
+    }
+}
+
+/// One institution's allotment weight: Σ w_k × history_k, × (1 + tilt) for primary care
+/// (SPEC §7.3, 信阳2019 三(二) "向基层医疗卫生机构适当倾斜" [default]).
+fn allotment_weight(a: &crate::policy::Allotment, inst: &crate::records::Institution) -> Decimal {
+    let weighted: Decimal = a.history_weights.iter().zip(&inst.history).map(|(w, h)| w * h).sum();
+    let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.iter().any(|l| *l == inst.level));
+    if primary {
+        weighted * (Decimal::ONE + a.primary_care_tilt)
+    } else {
+        weighted
+    }
+}
+
+/// The units' allotment weights; reconciliation renormalises them to shares of the budget.
+fn allotment_weights(units: &[Unit]) -> Result<Vec<Decimal>, EngineError> {
+    let weights: Vec<Decimal> = units.iter().map(|u| u.allotment_weight).collect();
+    if weights.iter().all(|w| w.is_zero()) {
+        return Err(EngineError::new(
+            "no_history",
+            "institutions.history",
+            "定额分配需要各机构历年合理基金支付（机构表“历史基金支付”）".into(),
+            "allotment needs each institution's past fund payments (institutions: history)".into(),
+        ));
+    }
+    Ok(weights)
+}
+
+
+struct TraceInput {
+    pool: Decimal,
+    total_points: Decimal,
+    s: Decimal,
+    fs: Decimal,
+    personal: Decimal,
+    compared: Decimal,
+    target: Decimal,
+    fund_pays: Decimal,
+    deposit_withheld: Decimal,
+    deposit_returned: Decimal,
+    prepaid: Decimal,
+    net_to_pay: Decimal,
+    band: BandPosition,
+}
+
+/// The arithmetic of one unit's figures, each line citing where its formula lives.
+fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, deposit_rate: &str) -> Vec<TraceLine> {
+    let k = &agg.by_kind;
+    let line = |label: &str, formula: String, value: Decimal, cite: &str| TraceLine {
+        label: label.into(),
+        formula,
+        value,
+        cite: cite.into(),
+    };
+    let mut out = vec![line(
+        "点数",
+        format!(
+            "正常 {} + 高倍率 {} + 低倍率 {} + 特例单议 {} + 床日 {} + 项目 {} + 汇总 {} + 调整 {}",
+            k.normal.normalize(), k.high.normalize(), k.low.normalize(), k.reviewed.normalize(),
+            k.per_diem.normalize(), k.fee_for_service.normalize(), k.summary.normalize(), k.adjustments.normalize()
+        ),
+        k.total,
+        "SPEC §5; 吉林2024 第十二条",
+    )];
+    if allotment {
+        out.push(line("定额 S", "住院预算 × 历史基金支付份额（对账到分）".into(), t.s, "SPEC §7.3; 信阳2019 三(二)"));
+    } else {
+        out.push(line(
+            "结算额度 S",
+            format!("{} × {} ÷ {}（对账到分）", fmt_money(t.pool), k.total.normalize(), t.total_points.normalize()),
+            t.s,
+            "SPEC §7, §2; 吉林2024 第十七条",
+        ));
+    }
+    if !(fund_only || allotment) {
+        out.push(line("基金结算额度 FS", format!("{} − {}", fmt_money(t.s), fmt_money(t.personal)), t.fs, "吉林2024 第十七条"));
+    }
+    out.push(line(
+        "比较费用 C",
+        if fund_only || allotment { "医疗总费用 − 个人负担".into() } else { "医疗总费用".into() },
+        t.compared,
+        "SPEC §7.1",
+    ));
+    let band = match t.band {
+        BandPosition::None => "不分担".to_string(),
+        BandPosition::OverspendShared { band } => format!("超支第 {} 档内，按比例追加", band + 1),
+        BandPosition::OverspendBeyond => "超支超出末档".to_string(),
+        BandPosition::SurplusShared { band } => format!("结余第 {} 档内，按比例返还", band + 1),
+        BandPosition::SurplusBeyond => "结余超出末档".to_string(),
+    };
+    out.push(line("风险分担后 T", format!("{band}（C − S = {}）", fmt_money(t.compared - t.s)), t.target, "SPEC §7.1; 吉林2024 第二十七条"));
+    out.push(line(
+        "基金支付",
+        if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal)) },
+        t.fund_pays,
+        "SPEC §7.1",
+    ));
+    out.push(line("保证金", format!("{} × {deposit_rate}", fmt_money(t.fs)), t.deposit_withheld, "吉林2024 第二十二条(五)"));
+    out.push(line("返还保证金", "保证金 × 考核得分 ÷ 100".into(), t.deposit_returned, "SPEC §7.2 [default]"));
+    out.push(line("已预付", "月度预付 + 一至三季度清算".into(), t.prepaid, "吉林2024 第二十二–二十四条"));
+    out.push(line(
+        "年终应付（负数为应收回）",
+        format!(
+            "{} − {} − {} + {} + 其他",
+            fmt_money(t.fund_pays),
+            fmt_money(t.deposit_withheld),
+            fmt_money(t.prepaid),
+            fmt_money(t.deposit_returned)
+        ),
+        t.net_to_pay,
+        "SPEC §7.2",
+    ));
+    out
+}
+
+/// Outpatient settlement of one fund (SPEC §5.4, 吉林2024 第十六、十九条).
+fn outpatient_settlement(
+    policy: &Policy,
+    fund: Fund,
+    fp: &FundPolicy,
+    budget: &BudgetResult,
+    units: &[Unit],
+    aggs: &[UnitAgg],
+    notices: &mut Vec<Notice>,
+) -> Result<Option<OutpatientResult>, EngineError> {
+    let any = aggs.iter().any(|a| a.has_outpatient);
+    if matches!(fp.outpatient, OutpatientSplit::None) {
+        if any {
+            notices.push(Notice {
+                code: "outpatient_ignored".into(),
+                subject: fund.key().into(),
+                message_zh: format!("政策没有{}门诊预算，门诊数据未计算", fund.label_zh()),
+                message_en: format!("the policy has no {} outpatient budget: outpatient records left out", fund.key()),
+            });
+        }
+        return Ok(None);
+    }
+    let op = &policy.points.outpatient;
+    let personal: Decimal = aggs.iter().map(|a| a.outpatient[4]).sum();
+    let pool = pool_for(policy.point_value.cost_basis, budget.outpatient_budget, personal, fp);
+    let cap_points: Decimal = aggs.iter().map(|a| a.outpatient[0]).sum();
+    let other_points: Decimal = aggs.iter().map(|a| a.outpatient[1] + a.outpatient[2]).sum();
+    let cap_payment = cap_points * op.capitation_point_value;
+    let pv = match op.mode {
+        OutpatientMode::FixedCapitation => {
+            if cap_payment >= pool && !other_points.is_zero() {
+                return Err(EngineError::new(
+                    "capitation_exceeds_budget",
+                    fund.key(),
+                    format!("{}人头付费 {} 不小于门诊可分配额 {}", fund.label_zh(), fmt_money(cap_payment), fmt_money(pool)),
+                    format!("{} capitation payments {} are not below the outpatient pool {}", fund.key(), fmt_money(cap_payment), fmt_money(pool)),
+                ));
+            }
+            ratio(pool - cap_payment, other_points)
+        }
+        OutpatientMode::Literal => ratio(pool, cap_points + other_points),
+    };
+    let pv_used = pv.unwrap_or_default();
+    let exact: Vec<Decimal> =
+        aggs.iter().map(|a| a.outpatient[0] * op.capitation_point_value + pv_used * (a.outpatient[1] + a.outpatient[2])).collect();
+    let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    let settlements = match op.mode {
+        OutpatientMode::FixedCapitation if !other_points.is_zero() => settlement::distribute_cents(round_money(pool), &exact, codes.clone()).0,
+        _ => exact.iter().map(|x| round_money(*x)).collect(),
+    };
+    let difference = pool - exact.iter().sum::<Decimal>();
+    let institutions = units
+        .iter()
+        .zip(aggs)
+        .zip(&settlements)
+        .filter(|((_, a), _)| a.has_outpatient)
+        .map(|((u, a), s)| OutpatientLine {
+            code: u.code.clone(),
+            capitation_points: a.outpatient[0],
+            fee_for_service_points: a.outpatient[1],
+            other_points: a.outpatient[2],
+            settlement: *s,
+            personal_burden: a.outpatient[4],
+            fund_settlement: *s - a.outpatient[4],
+        })
+        .collect();
+    Ok(Some(OutpatientResult {
+        budget: budget.outpatient_budget,
+        pool,
+        capitation_points: cap_points,
+        capitation_payment: cap_payment,
+        other_points,
+        point_value: pv.map(|v| round_point_value(v, policy.point_value.decimals)),
+        difference,
+        institutions,
+    }))
+}

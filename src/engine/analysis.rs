@@ -1,0 +1,1 @@
+//! Analyses that make the numbers useful (SPEC §8).

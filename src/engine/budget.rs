@@ -1,0 +1,214 @@
+//! The budget waterfall of one fund (SPEC §3): raised → reserve → A → deductions → quality
+//! reserve → P; forecast F; rule → B; adjustments; 门诊/住院 split; period budgets.
+
+use super::result::{BudgetResult, BudgetStep};
+use super::{fmt_money, fmt_rate};
+use crate::policy::{BudgetRule, FundPolicy, Mark, OutpatientSplit, Policy, QualityReserveBase, Reserve};
+use crate::records::Fund;
+use rust_decimal::Decimal;
+
+struct Steps<'p> {
+    policy: &'p Policy,
+    base: String,
+    steps: Vec<BudgetStep>,
+}
+
+impl Steps<'_> {
+    /// Record a step, citing the ref at `path` (or its nearest ancestor) of the policy.
+    fn push(&mut self, key: &str, label: &str, amount: Decimal, subtotal: bool, formula: String, path: &str) {
+        let full = if path.is_empty() { self.base.clone() } else { format!("{}.{path}", self.base) };
+        let r = super::cite(self.policy, &full);
+        self.steps.push(BudgetStep {
+            key: key.to_string(),
+            label: label.to_string(),
+            amount,
+            subtotal,
+            formula,
+            mark: r.map(|r| r.mark).unwrap_or(Mark::Default),
+            source: r.and_then(|r| r.source.clone()),
+            article: r.and_then(|r| r.article.clone()),
+        });
+    }
+}
+
+/// The reserve kept back from the amount raised (SPEC §3, reserve rules).
+pub fn reserve_amount(reserve: &Reserve, raised: Decimal) -> Decimal {
+    match reserve {
+        Reserve::None | Reserve::Direct { .. } => Decimal::ZERO,
+        Reserve::Rate { rate } => raised * rate,
+        // 休宁2021 8 居民 [reading]: rate × new funds, no more than what brings the accumulated
+        // reserve to cap_rate × raised.
+        Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => {
+            let room = (raised * cap_rate - accumulated.to_yuan()).max(Decimal::ZERO);
+            (new_funds.to_yuan() * rate).min(room)
+        }
+        // 休宁2021 8 职工: keep the balance ≥ months × monthly spending.
+        Reserve::MonthsOfSpending { months, monthly_spending, balance } => {
+            (monthly_spending.to_yuan() * months - balance.to_yuan()).max(Decimal::ZERO)
+        }
+    }
+}
+
+/// The forecast F = (Σ w_k × actual_k) × (1 + min(g, cap)) (SPEC §3, 宁德2024 第七条).
+pub fn forecast_amount(forecast: &crate::policy::Forecast) -> (Decimal, Decimal, Decimal) {
+    let weighted: Decimal = forecast.history.iter().map(|h| h.amount.to_yuan() * h.weight).sum();
+    let growth = match forecast.growth_cap {
+        Some(cap) => forecast.proposed_growth.min(cap),
+        None => forecast.proposed_growth,
+    };
+    (weighted * (Decimal::ONE + growth), weighted, growth)
+}
+
+/// Each month's share of the annual budget: the policy's profile or 1/12 (休宁2021 10).
+pub fn month_shares(fp: &FundPolicy) -> Vec<Decimal> {
+    match &fp.monthly_profile {
+        Some(p) if p.len() == 12 => p.clone(),
+        _ => vec![Decimal::ONE / Decimal::from(12); 12],
+    }
+}
+
+/// Spread an annual amount over the months; the last month takes the remainder so the months
+/// add up to the year exactly.
+pub fn spread_by_month(annual: Decimal, shares: &[Decimal]) -> Vec<Decimal> {
+    let mut out: Vec<Decimal> = shares.iter().map(|s| annual * s).collect();
+    let head: Decimal = out.iter().take(out.len().saturating_sub(1)).sum();
+    if let Some(last) = out.last_mut() {
+        *last = annual - head;
+    }
+    out
+}
+
+/// The whole waterfall of one fund.
+pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult {
+    let mut s = Steps { policy, base: format!("funds.{}", fund.key()), steps: Vec::new() };
+    let raised = fp.raised.map(|a| a.to_yuan()).unwrap_or_default();
+
+    // A = raised − reserve, or entered directly.
+    let available = match &fp.reserve {
+        Reserve::Direct { available } => {
+            let a = available.to_yuan();
+            s.push("available", "可预算总额（直接确定）", a, true, "合理确定".into(), "reserve.available");
+            a
+        }
+        reserve => {
+            s.push("raised", "基金筹集总额", raised, true, fmt_money(raised), "raised");
+            let r = reserve_amount(reserve, raised);
+            let formula = match reserve {
+                Reserve::Rate { rate } => format!("{} × {}", fmt_money(raised), fmt_rate(*rate)),
+                Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => format!(
+                    "min({} × {}, {} × {} − {})",
+                    fmt_money(new_funds.to_yuan()),
+                    fmt_rate(*rate),
+                    fmt_money(raised),
+                    fmt_rate(*cap_rate),
+                    fmt_money(accumulated.to_yuan())
+                ),
+                Reserve::MonthsOfSpending { months, monthly_spending, balance } => format!(
+                    "max(0, {} × {months} − {})",
+                    fmt_money(monthly_spending.to_yuan()),
+                    fmt_money(balance.to_yuan())
+                ),
+                _ => String::new(),
+            };
+            if !matches!(reserve, Reserve::None) {
+                s.push("reserve", "风险金", -r, false, formula, "reserve");
+            }
+            let a = raised - r;
+            s.push("available", "可预算总额 A", a, true, format!("{} − {}", fmt_money(raised), fmt_money(r)), "reserve");
+            a
+        }
+    };
+
+    let mut packable = available;
+    for (n, d) in fp.deductions.iter().enumerate() {
+        let amount = d.amount.to_yuan();
+        packable -= amount;
+        s.push("deduction", &d.label, -amount, false, fmt_money(amount), &format!("deductions.{n}"));
+    }
+    let quality_base = match fp.quality_reserve.base {
+        QualityReserveBase::AfterDeductions => packable,
+        QualityReserveBase::Available => available,
+    };
+    let quality_reserve = quality_base * fp.quality_reserve.rate;
+    if !quality_reserve.is_zero() {
+        packable -= quality_reserve;
+        s.push(
+            "quality_reserve",
+            "质量保证金",
+            -quality_reserve,
+            false,
+            format!("{} × {}", fmt_money(quality_base), fmt_rate(fp.quality_reserve.rate)),
+            "quality_reserve",
+        );
+    }
+    s.push("packable", "DIP 区域可用打包额 P", packable, true, fmt_money(packable), "deductions");
+
+    let forecast = fp.forecast.as_ref().map(|f| {
+        let (amount, weighted, growth) = forecast_amount(f);
+        let terms: Vec<String> =
+            f.history.iter().map(|h| format!("{} × {}", fmt_money(h.amount.to_yuan()), h.weight.normalize())).collect();
+        s.push(
+            "forecast",
+            "DIP 所涉基金支出预测额 F",
+            amount,
+            true,
+            format!("({}) = {} × (1 + {})", terms.join(" + "), fmt_money(weighted), fmt_rate(growth)),
+            "forecast",
+        );
+        amount
+    });
+
+    let mut budget = match &fp.rule {
+        BudgetRule::Min => {
+            let f = forecast.unwrap_or(packable);
+            let b = packable.min(f);
+            s.push("rule", "预算总额 B = min(P, F)", b, true, format!("min({}, {})", fmt_money(packable), fmt_money(f)), "rule");
+            b
+        }
+        BudgetRule::Packable => {
+            s.push("rule", "预算总额 B = P", packable, true, fmt_money(packable), "rule");
+            packable
+        }
+        BudgetRule::Fixed { amount } => {
+            let b = amount.to_yuan();
+            s.push("rule", "预算总额 B（确定值）", b, true, fmt_money(b), "rule");
+            b
+        }
+    };
+    for (n, a) in fp.adjustments.iter().enumerate() {
+        let amount = a.amount.to_yuan();
+        budget += amount;
+        s.push("adjustment", &a.label, amount, false, fmt_money(amount), &format!("adjustments.{n}"));
+    }
+    if !fp.adjustments.is_empty() {
+        s.push("budget", "调整后预算总额 B", budget, true, fmt_money(budget), "adjustments");
+    }
+    for (n, e) in fp.earmarks.iter().enumerate() {
+        let amount = e.amount.to_yuan();
+        s.push("earmark", &e.label, amount, true, format!("{}（含在 B 内）", fmt_money(amount)), &format!("earmarks.{n}"));
+    }
+
+    let outpatient_budget = match &fp.outpatient {
+        OutpatientSplit::None => Decimal::ZERO,
+        OutpatientSplit::Share { share } => budget * share,
+        OutpatientSplit::Amount { amount } => amount.to_yuan(),
+    };
+    let inpatient_budget = budget - outpatient_budget;
+    if !matches!(fp.outpatient, OutpatientSplit::None) {
+        s.push("outpatient", "门诊预算", outpatient_budget, true, fmt_money(outpatient_budget), "outpatient");
+        s.push("inpatient", "住院预算", inpatient_budget, true, fmt_money(inpatient_budget), "outpatient");
+    }
+    let monthly_budget = spread_by_month(inpatient_budget, &month_shares(fp));
+
+    BudgetResult {
+        steps: s.steps,
+        available,
+        packable,
+        forecast,
+        budget,
+        quality_reserve,
+        inpatient_budget,
+        outpatient_budget,
+        monthly_budget,
+    }
+}

@@ -1,0 +1,281 @@
+//! What a settlement run reports: per fund the budget waterfall, pool, points and point values;
+//! per institution (or 医共体) the points, settlement, risk sharing, payment flow and flags, with
+//! a trace of each figure. Decimals serialize as strings. Money is rounded to the fen and point
+//! values to the policy's decimals (SPEC §2); `*_exact` fields keep full precision.
+
+use crate::policy::Mark;
+use crate::records::Fund;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The result of [`crate::engine::settle`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub engine_version: String,
+    pub policy_name: String,
+    pub year: u16,
+    pub funds: Vec<FundResult>,
+    /// Findings that do not stop the computation (coefficients out of range, 特例单议 over 3%, …).
+    pub notices: Vec<Notice>,
+}
+
+/// A finding about the data or the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub code: String,
+    /// Institution code, group code or policy path the notice is about.
+    pub subject: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// One step of the budget waterfall (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetStep {
+    /// Stable key: raised, reserve, available, deduction, quality_reserve, packable, forecast,
+    /// rule, adjustment, budget, earmark, outpatient, inpatient.
+    pub key: String,
+    pub label: String,
+    /// Signed change for a step (negative for a deduction), or the level for a subtotal.
+    pub amount: Decimal,
+    /// `true` for a subtotal (A, P, F, B…), `false` for a change.
+    pub subtotal: bool,
+    /// The formula in words, e.g. "300,000.00 × 10%".
+    pub formula: String,
+    pub mark: Mark,
+    pub source: Option<String>,
+    pub article: Option<String>,
+}
+
+/// One fund's budget (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetResult {
+    pub steps: Vec<BudgetStep>,
+    /// A_f.
+    pub available: Decimal,
+    /// P_f, after deductions and the quality reserve.
+    pub packable: Decimal,
+    /// F_f, if forecast.
+    pub forecast: Option<Decimal>,
+    /// B_f after adjustments.
+    pub budget: Decimal,
+    /// 质量保证金 held back.
+    pub quality_reserve: Decimal,
+    pub inpatient_budget: Decimal,
+    pub outpatient_budget: Decimal,
+    /// Inpatient budget of each month (SPEC §3 period budgets).
+    pub monthly_budget: Vec<Decimal>,
+}
+
+/// One period's point value (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodValue {
+    /// "2024-03" for a month, "2024-Q1" for a quarter, "2024" for the year.
+    pub period: String,
+    pub budget: Decimal,
+    pub pool: Decimal,
+    pub points: Decimal,
+    /// Reported point value (`None` when the period has no points).
+    pub point_value: Option<Decimal>,
+    /// Cumulative point value to the end of this period (months only).
+    pub cumulative_point_value: Option<Decimal>,
+}
+
+/// Reconciliation of rounded settlements to the rounded pool (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub pool: Decimal,
+    pub sum_of_floors: Decimal,
+    /// Cents given to the largest remainders.
+    pub cents_distributed: u64,
+    /// Codes that received a cent, in order.
+    pub recipients: Vec<String>,
+}
+
+/// Totals over the settlement units of one fund.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub points: Decimal,
+    pub cases: u64,
+    pub total_cost: Decimal,
+    pub personal_burden: Decimal,
+    pub settlement: Decimal,
+    pub fund_settlement: Decimal,
+    pub target: Decimal,
+    pub fund_pays: Decimal,
+    pub deposit_withheld: Decimal,
+    pub deposit_returned: Decimal,
+    pub quality_reserve_returned: Decimal,
+    pub adjustment_fund: Decimal,
+    pub amount_adjustments: Decimal,
+    pub prepaid: Decimal,
+    pub net_to_pay: Decimal,
+}
+
+/// Outpatient settlement of one fund (SPEC §5.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutpatientResult {
+    pub budget: Decimal,
+    pub pool: Decimal,
+    pub capitation_points: Decimal,
+    pub capitation_payment: Decimal,
+    pub other_points: Decimal,
+    pub point_value: Option<Decimal>,
+    /// Literal mode: pool − Σ S = capitation points × (PV − 1).
+    pub difference: Decimal,
+    pub institutions: Vec<OutpatientLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutpatientLine {
+    pub code: String,
+    pub capitation_points: Decimal,
+    pub fee_for_service_points: Decimal,
+    pub other_points: Decimal,
+    pub settlement: Decimal,
+    pub personal_burden: Decimal,
+    pub fund_settlement: Decimal,
+}
+
+/// Everything about one fund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FundResult {
+    pub fund: Fund,
+    pub budget: BudgetResult,
+    /// The pool priced in points (SPEC §6), year.
+    pub pool: Decimal,
+    pub total_points: Decimal,
+    /// Reported annual point value.
+    pub point_value: Option<Decimal>,
+    /// Full precision, for tracing.
+    pub point_value_exact: Option<Decimal>,
+    pub months: Vec<PeriodValue>,
+    pub quarters: Vec<PeriodValue>,
+    /// `false` when some institution gave only annual totals, so month figures are partial.
+    pub months_complete: bool,
+    pub units: Vec<UnitResult>,
+    pub totals: Totals,
+    pub reconciliation: Reconciliation,
+    /// Σ fund pays − B_in: the fund's extra outlay (+) or saving (−) from risk sharing (SPEC §7.1).
+    pub risk_sharing_effect: Decimal,
+    pub outpatient: Option<OutpatientResult>,
+}
+
+/// Points by kind (SPEC §5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsByKind {
+    pub normal: Decimal,
+    pub high: Decimal,
+    pub low: Decimal,
+    pub reviewed: Decimal,
+    pub per_diem: Decimal,
+    pub fee_for_service: Decimal,
+    /// From institution summaries (already points).
+    pub summary: Decimal,
+    /// Year-end point adjustments (吉林2024 第二十七条).
+    pub adjustments: Decimal,
+    pub total: Decimal,
+}
+
+/// Case counts by category.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseCounts {
+    pub normal: u64,
+    pub high: u64,
+    pub low: u64,
+    pub reviewed: u64,
+    pub per_diem: u64,
+    pub fee_for_service: u64,
+    /// Failed QC, never supplemented: out of points, cost and burden.
+    pub qc_excluded: u64,
+    /// Failed QC, supplemented: out of prepayment, back at year end.
+    pub qc_supplemented: u64,
+    /// 特例单议 applications.
+    pub review_applications: u64,
+    pub total: u64,
+}
+
+/// Where an institution lands on the risk-sharing bands (SPEC §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandPosition {
+    /// Risk sharing off, or C = S, or S = 0.
+    None,
+    /// Overspent within band `band` (0-based).
+    OverspendShared { band: usize },
+    /// Overspent beyond the last band.
+    OverspendBeyond,
+    SurplusShared { band: usize },
+    SurplusBeyond,
+}
+
+/// One line of a figure's arithmetic, for the expandable view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceLine {
+    pub label: String,
+    pub formula: String,
+    pub value: Decimal,
+    /// SPEC section or seed article.
+    pub cite: String,
+}
+
+/// One month or quarter of an institution's payment flow (SPEC §7.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentLine {
+    pub period: String,
+    pub points: Decimal,
+    pub settlement: Decimal,
+    pub personal_burden: Decimal,
+    pub fund_settlement: Decimal,
+    /// What the fund pays for this period (prepayment, or the quarter's clearing amount).
+    pub paid: Decimal,
+}
+
+/// One settlement unit (an institution, or a 医共体 settled as one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitResult {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    /// Member institutions when the unit is a 医共体.
+    pub members: Vec<String>,
+    /// Combined coefficient (institutions only).
+    pub coefficient: Option<Decimal>,
+    pub points: PointsByKind,
+    pub cases: CaseCounts,
+    pub total_cost: Decimal,
+    pub personal_burden: Decimal,
+    /// 先进医疗技术 cost paid outside DIP (宁德2024 第七条(一)).
+    pub excluded_cost: Decimal,
+    /// points ÷ total points.
+    pub share: Decimal,
+    /// S, reconciled (SPEC §7).
+    pub settlement: Decimal,
+    /// FS = S − personal burden.
+    pub fund_settlement: Decimal,
+    /// The cost compared with S (C, or cost − personal under fund_only).
+    pub compared_cost: Decimal,
+    /// (C − S) ÷ S, for display (the bands are tested by multiplication).
+    pub gap_ratio: Option<Decimal>,
+    pub band: BandPosition,
+    /// T − S.
+    pub sharing: Decimal,
+    /// T.
+    pub target: Decimal,
+    /// T − personal burden (the fund's payment for the year before the payment flow).
+    pub fund_pays: Decimal,
+    pub deposit_withheld: Decimal,
+    pub deposit_returned: Decimal,
+    pub quality_reserve_returned: Decimal,
+    pub adjustment_fund: Decimal,
+    pub amount_adjustments: Decimal,
+    /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
+    pub prepaid: Decimal,
+    /// Year-end amount: positive = the fund pays, negative = to recover.
+    pub net_to_pay: Decimal,
+    pub assessment_score: Decimal,
+    pub months: Vec<PaymentLine>,
+    pub quarters: Vec<PaymentLine>,
+    pub flags: Vec<String>,
+    pub trace: Vec<TraceLine>,
+}

@@ -1,0 +1,68 @@
+//! SPEC.md §10, the worked example, figure by figure.
+
+mod common;
+use common::*;
+use dipcalc::engine::result::BandPosition;
+use dipcalc::engine::settle;
+
+#[test]
+fn budget_waterfall_of_spec10() {
+    let r = settle(&spec10_policy(), &spec10_dataset()).unwrap();
+    let f = &r.funds[0];
+    // A = 300,000 − 10% = 270,000; P = 270,000 − 40,000 − 80,000 = 150,000
+    assert_eq!(f.budget.available, d("270000"));
+    assert_eq!(f.budget.packable, d("150000"));
+    // F = (135,000 × 0.4 + 140,000 × 0.6) × (1 + min(8%, 5%)) = 138,000 × 1.05
+    assert_eq!(f.budget.forecast, Some(d("144900")));
+    // B = min(150,000, 144,900)
+    assert_eq!(f.budget.budget, d("144900"));
+    assert_eq!(f.budget.inpatient_budget, d("144900"));
+    let keys: Vec<&str> = f.budget.steps.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["raised", "reserve", "available", "deduction", "deduction", "packable", "forecast", "rule"]);
+    assert_eq!(f.budget.steps[1].article.as_deref(), Some("第七条"));
+}
+
+#[test]
+fn points_and_point_value_of_spec10() {
+    let r = settle(&spec10_policy(), &spec10_dataset()).unwrap();
+    let f = &r.funds[0];
+    let pts: Vec<_> = f.units.iter().map(|u| u.points.total).collect();
+    // H1: 339 + 508.5 + 113 + 40; H2: 95 + 38 + 285 + 40; H3: 40 + 40 + 80
+    assert_eq!(pts, [d("1000.5"), d("458"), d("160")]);
+    assert_eq!(f.units[0].points.high, d("508.5")); // 300 × (2.5 − 2 + 1) × 1.13
+    assert_eq!(f.units[1].points.low, d("38")); // 100 × 0.4 × 0.95
+    assert_eq!(f.units[0].coefficient, Some(d("1.13")));
+    assert_eq!(f.total_points, d("1618.5"));
+    // Pool = 144,900 + 42,700; PV = 187,600 ÷ 1,618.5
+    assert_eq!(f.pool, d("187600"));
+    assert_eq!(f.point_value, Some(d("115.909793")));
+    assert_eq!(f.units[0].cases.high, 1);
+    assert_eq!(f.units[1].cases.low, 1);
+}
+
+#[test]
+fn settlement_reconciliation_and_risk_sharing_of_spec10() {
+    let r = settle(&spec10_policy(), &spec10_dataset()).unwrap();
+    let f = &r.funds[0];
+    let s: Vec<_> = f.units.iter().map(|u| u.settlement).collect();
+    // Floors 115,967.74 + 53,086.68 + 18,545.56 = 187,599.98; cents to H1 (0.0079), H3 (0.0069)
+    assert_eq!(s, [d("115967.75"), d("53086.68"), d("18545.57")]);
+    assert_eq!(f.reconciliation.cents_distributed, 2);
+    assert_eq!(f.reconciliation.recipients, ["H1", "H3"]);
+    let fs: Vec<_> = f.units.iter().map(|u| u.fund_settlement).collect();
+    assert_eq!(fs, [d("87767.75"), d("41686.68"), d("15445.57")]);
+    assert_eq!(f.totals.settlement, d("187600.00"));
+    assert_eq!(f.totals.fund_settlement, d("144900.00"));
+    // H1 over 8.39%: S + 60% × 9,732.25; H2 under 12.03% > 10%: C; H3 under 8.33%: C + 60% × 1,545.57
+    let t: Vec<_> = f.units.iter().map(|u| u.target).collect();
+    assert_eq!(t, [d("121807.10"), d("46700.00"), d("17927.34")]);
+    assert_eq!(f.units[0].band, BandPosition::OverspendShared { band: 0 });
+    assert_eq!(f.units[1].band, BandPosition::SurplusBeyond);
+    assert_eq!(f.units[2].band, BandPosition::SurplusShared { band: 0 });
+    let pays: Vec<_> = f.units.iter().map(|u| u.fund_pays).collect();
+    assert_eq!(pays, [d("93607.10"), d("35300.00"), d("14827.34")]);
+    assert_eq!(f.totals.target, d("186434.44"));
+    assert_eq!(f.totals.fund_pays, d("143734.44"));
+    // Risk sharing saves the fund 1,165.56 against B.
+    assert_eq!(f.risk_sharing_effect, d("-1165.56"));
+}
