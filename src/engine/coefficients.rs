@@ -82,7 +82,7 @@ pub fn institution_coefficient(
         }
     }
     let grassroots_applies = p.grassroots.enabled
-        && p.grassroots.levels.as_ref().is_none_or(|levels| levels.iter().any(|l| *l == inst.level));
+        && p.grassroots.levels.as_ref().is_none_or(|levels| levels.contains(&inst.level));
     let grassroots = if grassroots_applies { p.grassroots.coefficient } else { combined };
     Ok(Coefficient { base, combined, grassroots })
 }

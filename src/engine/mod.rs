@@ -760,7 +760,7 @@ fn period_settlements(
 /// (SPEC §7.3, 信阳2019 三(二) "向基层医疗卫生机构适当倾斜" [default]).
 fn allotment_weight(a: &crate::policy::Allotment, inst: &crate::records::Institution) -> Decimal {
     let weighted: Decimal = a.history_weights.iter().zip(&inst.history).map(|(w, h)| w * h).sum();
-    let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.iter().any(|l| *l == inst.level));
+    let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.contains(&inst.level));
     if primary {
         weighted * (Decimal::ONE + a.primary_care_tilt)
     } else {
