@@ -5,7 +5,12 @@
 use super::{Policy, PolicyError};
 
 /// (name, JSON text) of every preset, in the order the page lists them.
-pub const PRESETS: &[(&str, &str)] = &[];
+pub const PRESETS: &[(&str, &str)] = &[
+    ("宁德2024", include_str!("../../presets/ningde-2024.json")),
+    ("吉林2024", include_str!("../../presets/jilin-2024.json")),
+    ("信阳2019", include_str!("../../presets/xinyang-2019.json")),
+    ("休宁2021", include_str!("../../presets/xiuning-2021.json")),
+];
 
 /// The names of all presets.
 pub fn preset_names() -> Vec<&'static str> {
