@@ -66,3 +66,26 @@ fn settlement_reconciliation_and_risk_sharing_of_spec10() {
     // Risk sharing saves the fund 1,165.56 against B.
     assert_eq!(f.risk_sharing_effect, d("-1165.56"));
 }
+
+#[test]
+fn dilution_and_group_breakdown_of_spec10() {
+    use dipcalc::engine::analysis::{dilution, group_breakdown};
+    let policy = spec10_policy();
+    let data = spec10_dataset();
+    let r = settle(&policy, &data).unwrap();
+    let f = &r.funds[0];
+    // 1,000 more points for H2: 187,600 × 1,458 ÷ 2,618.5 − 187,600 × 458 ÷ 1,618.5
+    let dil = dilution(f, "H2", d("1000")).unwrap();
+    assert_eq!(dil.own_gain, d("51370.37")); // 104,457.0556 − 53,086.6852
+    assert_eq!(dil.own_gain, dil.others_loss);
+    assert!(dil.own_gain < dil.naive_value); // 115,909.79 at today's PV
+    // Marginal: PV × (1 − 458 ÷ 1,618.5)
+    assert_eq!(dipcalc::engine::rounding::round_point_value(dil.marginal_value_per_point, 6), d("83.109864"));
+    // H2's groups: G1 2 cases 133 points, G2 1 case 40, G3 1 case 285
+    let lines = group_breakdown(&policy, &data, f, "H2").unwrap();
+    let g1 = lines.iter().find(|l| l.group == "G1").unwrap();
+    assert_eq!((g1.cases, g1.points, g1.cost), (2, d("133"), d("13800")));
+    assert_eq!(g1.payment, d("15416.00")); // 133 × 115.909793… = 15,416.0025
+    assert_eq!(g1.gain, d("1616.00"));
+    assert!(lines.iter().find(|l| l.group == "G2").unwrap().grassroots);
+}

@@ -1,1 +1,209 @@
-//! Analyses that make the numbers useful (SPEC §8).
+//! Analyses that make the numbers useful (SPEC §8): point-value dilution, gain and loss by
+//! disease group for one institution, and baseline-versus-scenario comparison.
+
+use super::coefficients::institution_coefficient;
+use super::points::PointsContext;
+use super::result::{FundResult, Settlement};
+use super::rounding::round_money;
+use super::EngineError;
+use crate::policy::Policy;
+use crate::records::{CaseKind, Dataset, Fund};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What extra points are worth to one unit and cost the others, with the pool fixed (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dilution {
+    pub code: String,
+    pub extra_points: Decimal,
+    /// pool × (p + x) ÷ (P + x) − pool × p ÷ P.
+    pub own_gain: Decimal,
+    /// What all the other units lose together (= own gain: the pool is fixed).
+    pub others_loss: Decimal,
+    /// What the extra points would be worth at the current point value (PV × x): the gain is less.
+    pub naive_value: Decimal,
+    /// The marginal rate PV × (1 − share): what one more point is worth to the unit.
+    pub marginal_value_per_point: Decimal,
+    pub point_value_before: Decimal,
+    pub point_value_after: Decimal,
+}
+
+/// Dilution for `extra_points` more points at unit `code` (SPEC §8).
+pub fn dilution(fund: &FundResult, code: &str, extra_points: Decimal) -> Option<Dilution> {
+    let unit = fund.units.iter().find(|u| u.code == code)?;
+    let total = fund.total_points;
+    let p = unit.points.total;
+    if total.is_zero() || (total + extra_points).is_zero() {
+        return None;
+    }
+    let pv_before = fund.pool / total;
+    let pv_after = fund.pool / (total + extra_points);
+    let before = fund.pool * p / total;
+    let after = fund.pool * (p + extra_points) / (total + extra_points);
+    let gain = round_money(after - before);
+    Some(Dilution {
+        code: code.to_string(),
+        extra_points,
+        own_gain: gain,
+        others_loss: gain,
+        naive_value: round_money(pv_before * extra_points),
+        marginal_value_per_point: pv_before * (Decimal::ONE - p / total),
+        point_value_before: pv_before,
+        point_value_after: pv_after,
+    })
+}
+
+/// One disease group's payment against its cost at one institution (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupLine {
+    pub group: String,
+    pub name: String,
+    pub grassroots: bool,
+    pub cases: u64,
+    pub points: Decimal,
+    /// points × PV (full precision, rounded to the fen).
+    pub payment: Decimal,
+    pub cost: Decimal,
+    /// payment − cost: positive = 盈, negative = 亏.
+    pub gain: Decimal,
+}
+
+/// Gain and loss by disease group for one institution in one fund: each group's points priced at
+/// the fund's point value against the group's actual cost. 床日 and 项目 cases are grouped under
+/// their kind. QC-excluded cases are left out, as in the settlement.
+pub fn group_breakdown(
+    policy: &Policy,
+    data: &Dataset,
+    fund: &FundResult,
+    institution: &str,
+) -> Result<Vec<GroupLine>, EngineError> {
+    let Some(inst) = data.institutions.iter().find(|i| i.code == institution) else {
+        return Ok(Vec::new());
+    };
+    let pv = fund.point_value_exact.unwrap_or_default();
+    let ctx = PointsContext::new(&policy.points, &data.catalog)?;
+    let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
+    let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
+    for case in data.cases.iter().filter(|c| c.institution == institution && c.fund == fund.fund) {
+        if !case.qc_passed && !case.supplemented {
+            continue;
+        }
+        let cp = ctx.case_points(case, &inst.level, &coef)?;
+        let (key, name, grassroots) = match case.kind {
+            CaseKind::Dip => {
+                let g = ctx.group(&case.group);
+                (case.group.clone(), g.map(|g| g.name.clone()).unwrap_or_default(), g.is_some_and(|g| g.grassroots))
+            }
+            CaseKind::PerDiem => (format!("床日:{}", case.group), "床日付费".to_string(), false),
+            CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
+        };
+        let line = lines.entry(key.clone()).or_insert_with(|| GroupLine {
+            group: key,
+            name,
+            grassroots,
+            cases: 0,
+            points: Decimal::ZERO,
+            payment: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            gain: Decimal::ZERO,
+        });
+        line.cases += 1;
+        line.points += cp.points;
+        line.cost += case.total_cost - case.excluded_cost;
+    }
+    let mut out: Vec<GroupLine> = lines
+        .into_values()
+        .map(|mut l| {
+            l.payment = round_money(l.points * pv);
+            l.gain = l.payment - l.cost;
+            l
+        })
+        .collect();
+    out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
+    Ok(out)
+}
+
+/// Baseline against scenario, per fund and unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub funds: Vec<FundComparison>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundComparison {
+    pub fund: Fund,
+    pub point_value_before: Option<Decimal>,
+    pub point_value_after: Option<Decimal>,
+    pub budget_before: Decimal,
+    pub budget_after: Decimal,
+    pub units: Vec<UnitDelta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitDelta {
+    pub code: String,
+    pub name: String,
+    pub settlement_before: Decimal,
+    pub settlement_after: Decimal,
+    pub fund_pays_before: Decimal,
+    pub fund_pays_after: Decimal,
+    pub net_before: Decimal,
+    pub net_after: Decimal,
+    /// fund pays after − before.
+    pub delta: Decimal,
+}
+
+/// Per-unit deltas between two settlements of the same data (units matched by code; a unit
+/// present on one side only counts as zero on the other).
+pub fn compare(baseline: &Settlement, scenario: &Settlement) -> Comparison {
+    let mut funds = Vec::new();
+    for fund in Fund::ALL {
+        let before = baseline.funds.iter().find(|f| f.fund == fund);
+        let after = scenario.funds.iter().find(|f| f.fund == fund);
+        if before.is_none() && after.is_none() {
+            continue;
+        }
+        let mut codes: Vec<(String, String)> = Vec::new();
+        for f in before.iter().chain(after.iter()) {
+            for u in &f.units {
+                if !codes.iter().any(|(c, _)| *c == u.code) {
+                    codes.push((u.code.clone(), u.name.clone()));
+                }
+            }
+        }
+        let find = |f: Option<&FundResult>, code: &str| f.and_then(|f| f.units.iter().find(|u| u.code == code)).cloned();
+        let units = codes
+            .into_iter()
+            .map(|(code, name)| {
+                let b = find(before, &code);
+                let a = find(after, &code);
+                let get = |u: &Option<super::result::UnitResult>, f: fn(&super::result::UnitResult) -> Decimal| {
+                    u.as_ref().map(f).unwrap_or_default()
+                };
+                let fund_pays_before = get(&b, |u| u.fund_pays);
+                let fund_pays_after = get(&a, |u| u.fund_pays);
+                UnitDelta {
+                    code,
+                    name,
+                    settlement_before: get(&b, |u| u.settlement),
+                    settlement_after: get(&a, |u| u.settlement),
+                    fund_pays_before,
+                    fund_pays_after,
+                    net_before: get(&b, |u| u.net_to_pay),
+                    net_after: get(&a, |u| u.net_to_pay),
+                    delta: fund_pays_after - fund_pays_before,
+                }
+            })
+            .collect();
+        funds.push(FundComparison {
+            fund,
+            point_value_before: before.and_then(|f| f.point_value),
+            point_value_after: after.and_then(|f| f.point_value),
+            budget_before: before.map(|f| f.budget.budget).unwrap_or_default(),
+            budget_after: after.map(|f| f.budget.budget).unwrap_or_default(),
+            units,
+        });
+    }
+    Comparison { funds }
+}
