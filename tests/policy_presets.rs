@@ -197,3 +197,101 @@ fn level_coefficients_fall_with_level_in_every_preset() {
         assert!(coefs.windows(2).all(|w| w[0] >= w[1]), "{name}: level coefficients do not fall: {coefs:?}");
     }
 }
+
+/// The illustrative amounts give each preset a budget that computes (SPEC §3), figure by figure.
+#[test]
+fn each_preset_budget_waterfall_computes() {
+    use dipcalc::engine::budget::fund_budget;
+    use dipcalc::records::Fund;
+    let b = |name: &str, fund: Fund| {
+        let p = load(name);
+        let fp = p.funds.get(fund).unwrap().clone();
+        fund_budget(&p, fund, &fp)
+    };
+    // 宁德 职工: A = 22亿 − 10% = 19.8亿; P = 19.8 − (0.7 + 7.5 + 0.6 + 1.2) = 9.8亿;
+    // F = (8.6 × 0.4 + 9.1 × 0.6) × (1 + min(8%, 6%)) = 8.9 × 1.06 = 9.434亿; B = min(P, F) = F
+    let r = b("宁德2024", Fund::Employee);
+    assert_eq!((r.available, r.packable), (d("1980000000"), d("980000000")));
+    assert_eq!((r.forecast, r.budget), (Some(d("943400000")), d("943400000")));
+    // 宁德 居民: A = 28 − 5% = 26.6亿; P = 26.6 − (1.6 + 0.3 + 7.2 + 0.7) = 16.8亿;
+    // F = (15.2 × 0.4 + 16.0 × 0.6) × 1.06 = 15.68 × 1.06 = 16.6208亿; B = F (0.8亿 earmarked inside)
+    let r = b("宁德2024", Fund::Resident);
+    assert_eq!((r.packable, r.budget), (d("1680000000"), d("1662080000")));
+    assert!(r.steps.iter().any(|s| s.key == "earmark" && s.amount == d("80000000")));
+    // 吉林 职工: A = 15亿 − 5% = 14.25亿; B = P = 14.25 − 1.2 − 0.3 = 12.75亿; 门诊 35% = 4.4625亿, 住院 8.2875亿
+    let r = b("吉林2024", Fund::Employee);
+    assert_eq!(r.budget, d("1275000000"));
+    assert_eq!((r.outpatient_budget, r.inpatient_budget), (d("446250000"), d("828750000")));
+    // 吉林 居民: B = 12 × 0.95 − 1.0 − 0.2 = 10.2亿; 门诊 30% = 3.06亿, 住院 7.14亿
+    let r = b("吉林2024", Fund::Resident);
+    assert_eq!((r.budget, r.inpatient_budget), (d("1020000000"), d("714000000")));
+    // 信阳 居民: 60000万 − (4500 + 3000 + 3500 + 5000 + 9000) = 35000万; 质量保证金 5% = 1750万; B = 33250万
+    let r = b("信阳2019", Fund::Resident);
+    assert_eq!((r.quality_reserve, r.budget), (d("17500000"), d("332500000")));
+    // 休宁 职工: reserve = max(0, 1100万 × 9 − 9000万) = 900万; A = 14100万; B = P = 14100 − 4500 = 9600万, 800万 a month
+    let r = b("休宁2021", Fund::Employee);
+    assert_eq!((r.available, r.budget), (d("141000000"), d("96000000")));
+    // (even months to the cent: the engine spreads with a rounded 1/12 share, the last month takes the rest)
+    assert!(r.monthly_budget.iter().all(|m| m.round_dp(2) == d("8000000")));
+    assert_eq!(r.monthly_budget.iter().sum::<Decimal>(), d("96000000"));
+    // 休宁 居民: reserve = min(1400万 × 10%, 20000万 × 10% − 1800万) = min(140万, 200万) = 140万;
+    // A = 19860万; B = P = 19860 − 7000 = 12860万
+    let r = b("休宁2021", Fund::Resident);
+    assert_eq!((r.available, r.budget), (d("198600000"), d("128600000")));
+}
+
+mod common;
+
+/// Each preset settles a small region of three institutions (a 医共体 of two, one 三甲) in every
+/// fund it budgets: the presets are complete enough for the engine.
+#[test]
+fn each_preset_settles_a_small_region() {
+    use common::{case, group, institution};
+    use dipcalc::records::{Catalog, Dataset, Fund};
+    let mut h1 = institution("H1", "三甲", None);
+    let mut h2 = institution("H2", "二甲", None);
+    let mut h3 = institution("H3", "一级", None);
+    h2.alliance = Some("县医共体".into());
+    h3.alliance = Some("县医共体".into());
+    // Past fund payments for the allotment mode (信阳2019 三(二)), most recent first.
+    h1.history = vec![d("600000"), d("580000"), d("550000")];
+    h2.history = vec![d("300000"), d("290000"), d("280000")];
+    h3.history = vec![d("100000"), d("95000"), d("90000")];
+    let rows = [
+        ("H1", "G3", "33000", "9000"),
+        ("H1", "G1", "12500", "3000"),
+        ("H1", "G2", "5200", "1200"),
+        ("H2", "G1", "9800", "2500"),
+        ("H2", "G3", "29000", "7000"),
+        ("H3", "G2", "3500", "700"),
+        ("H3", "G1", "9900", "1600"),
+    ];
+    for name in preset_names() {
+        let p = load(name);
+        let funds: Vec<Fund> = Fund::ALL.into_iter().filter(|f| p.funds.get(*f).is_some()).collect();
+        let data = Dataset {
+            institutions: vec![h1.clone(), h2.clone(), h3.clone()],
+            catalog: Catalog {
+                groups: vec![group("G1", "1.0", "10000", false), group("G2", "0.4", "4000", true), group("G3", "3.0", "30000", false)],
+                per_diem_groups: vec![],
+            },
+            cases: funds
+                .iter()
+                .flat_map(|f| rows.iter().enumerate().map(move |(n, (i, g, c, pb))| case(i, *f, g, c, pb, (n + 1) as u8)))
+                .collect(),
+            ..Default::default()
+        };
+        let r = dipcalc::engine::settle(&p, &data).unwrap_or_else(|e| panic!("{name} does not settle: {e:?}"));
+        assert_eq!(r.funds.len(), funds.len(), "{name}");
+        for f in &r.funds {
+            // Reconciled settlements add up to the pool to the cent (SPEC §2).
+            assert_eq!(f.totals.settlement, f.reconciliation.pool, "{name} {:?}", f.fund);
+            assert!(f.budget.budget > Decimal::ZERO, "{name} {:?}", f.fund);
+            let units: Vec<&str> = f.units.iter().map(|u| u.code.as_str()).collect();
+            println!("{name} {:?}: B = {}, pool = {}, PV = {:?}, units {units:?}", f.fund, f.budget.budget, f.pool, f.point_value);
+        }
+        for n in &r.notices {
+            println!("{name}: notice {} {}: {}", n.code, n.subject, n.message_en);
+        }
+    }
+}
