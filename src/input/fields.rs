@@ -1,0 +1,908 @@
+//! The five tables: their fields, header aliases and which columns a header must have.
+//!
+//! Every field has a globally unique key (`total_cost`), a canonical Chinese header
+//! (`医疗总费用`), an English label, the kind of value it holds and the header texts accepted
+//! for it. Headers are compared after [`super::header::normalize_header`]: full-width folded to
+//! half-width, case, spaces, `_` and `-` ignored, a trailing unit such as `(元)` removed. The
+//! first alias is the canonical name; when two columns match the same field, the one matching
+//! the earlier alias wins (ties: the leftmost column) and the other is listed as ignored.
+//! `docs/import.md` lists the same tables (a test keeps them in step).
+
+use serde::{Deserialize, Serialize};
+
+/// What a column holds; decides the parser, the message and whether a 万元 unit applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// An identifier (机构编码, 病种编码): trimmed, `="0012"` and a leading `'` unwrapped.
+    Code,
+    /// Free text (names, levels).
+    Text,
+    /// 元 (a 万元 unit multiplies it by 10000); `%` is an error.
+    Money,
+    /// Several amounts in one cell, separated by `;` `；` `、` `,` `，` or `|`.
+    MoneyList,
+    /// A plain number (score, points).
+    Number,
+    /// Days (non-negative).
+    Days,
+    /// A coefficient: `1.05` or `105%`.
+    Coefficient,
+    /// Several coefficients in one cell.
+    CoefficientList,
+    /// A whole number ≥ 0.
+    Count,
+    /// 是/否, Y/N, 1/0, TRUE/FALSE …
+    Bool,
+    /// A date; only the year and month are kept.
+    Date,
+    /// A month 1–12 (or a date, or 202403); empty or 全年 = the whole year.
+    Month,
+    /// 职工 or 居民.
+    Fund,
+    /// DIP, 床日 or 项目.
+    CaseKind,
+    /// DIP or 床日 (catalog rows).
+    CatalogType,
+}
+
+impl ValueKind {
+    /// A 万元 unit line or header multiplies these by 10000.
+    pub(crate) fn is_money(self) -> bool {
+        matches!(self, ValueKind::Money | ValueKind::MoneyList)
+    }
+}
+
+/// One field of a table.
+#[derive(Debug)]
+pub(crate) struct Field {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub kind: ValueKind,
+    /// Accepted header texts, canonical first.
+    pub aliases: &'static [&'static str],
+}
+
+/// The tables the input layer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// 病例明细 → `Vec<Case>`.
+    Cases,
+    /// 病种目录 → `Catalog`.
+    Catalog,
+    /// 机构 → `Vec<Institution>`.
+    Institutions,
+    /// 机构汇总 → `Vec<InstitutionSummary>`.
+    Summaries,
+    /// 门诊 → `Vec<OutpatientRecord>`.
+    Outpatient,
+}
+
+impl TableKind {
+    /// All tables, in the order the documentation lists them.
+    pub const ALL: [TableKind; 5] = [
+        TableKind::Cases,
+        TableKind::Catalog,
+        TableKind::Institutions,
+        TableKind::Summaries,
+        TableKind::Outpatient,
+    ];
+
+    /// The table's Chinese name.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TableKind::Cases => "病例明细",
+            TableKind::Catalog => "病种目录",
+            TableKind::Institutions => "机构",
+            TableKind::Summaries => "机构汇总",
+            TableKind::Outpatient => "门诊",
+        }
+    }
+
+    /// The table's English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            TableKind::Cases => "cases",
+            TableKind::Catalog => "catalog",
+            TableKind::Institutions => "institutions",
+            TableKind::Summaries => "institution summaries",
+            TableKind::Outpatient => "outpatient",
+        }
+    }
+
+    pub(crate) fn spec(self) -> &'static TableSpec {
+        match self {
+            TableKind::Cases => &CASES,
+            TableKind::Catalog => &CATALOG,
+            TableKind::Institutions => &INSTITUTIONS,
+            TableKind::Summaries => &SUMMARIES,
+            TableKind::Outpatient => &OUTPATIENT,
+        }
+    }
+}
+
+/// A table: its fields and the header requirements (each an any-of list of field indices).
+#[derive(Debug)]
+pub(crate) struct TableSpec {
+    pub kind: TableKind,
+    pub fields: &'static [Field],
+    pub required: &'static [&'static [usize]],
+    /// The field whose emptiness marks a totals or note row (the row's code).
+    pub key_field: usize,
+    /// Catalog only: header texts that, with a level name around them, make a per-level
+    /// reference-cost column (次均费用(三甲), 三甲次均费用).
+    pub level_cost_stems: &'static [&'static str],
+}
+
+impl TableSpec {
+    pub(crate) fn field_index(&self, key_or_name: &str) -> Option<usize> {
+        let wanted = super::header::normalize_header(key_or_name).text;
+        self.fields.iter().position(|f| {
+            f.key == key_or_name
+                || super::header::normalize_header(f.key).text == wanted
+                || super::header::normalize_header(f.zh).text == wanted
+        })
+    }
+}
+
+/// Looks a field up by key in any table (keys are unique across tables).
+pub(crate) fn field_by_key(key: &str) -> Option<&'static Field> {
+    TableKind::ALL
+        .iter()
+        .flat_map(|t| t.spec().fields.iter())
+        .find(|f| f.key == key)
+}
+
+use ValueKind as K;
+
+const INSTITUTION: Field = Field {
+    key: "institution",
+    zh: "机构编码",
+    en: "institution code",
+    kind: K::Code,
+    aliases: &[
+        "机构编码",
+        "机构代码",
+        "定点医药机构编号",
+        "定点医药机构编码",
+        "定点医疗机构编码",
+        "定点医疗机构编号",
+        "定点机构编码",
+        "医疗机构编码",
+        "医疗机构代码",
+        "医院编码",
+        "医院代码",
+        "fixmedins_code",
+        "institution",
+        "institution_code",
+    ],
+};
+
+const FUND: Field = Field {
+    key: "fund",
+    zh: "险种",
+    en: "fund",
+    kind: K::Fund,
+    aliases: &[
+        "险种",
+        "险种类型",
+        "险种类别",
+        "医保类型",
+        "参保类型",
+        "参保险种",
+        "医疗保险类型",
+        "insutype",
+        "fund",
+    ],
+};
+
+const TOTAL_COST: Field = Field {
+    key: "total_cost",
+    zh: "医疗总费用",
+    en: "total cost",
+    kind: K::Money,
+    aliases: &[
+        "医疗总费用",
+        "实际发生总费用",
+        "总费用",
+        "住院总费用",
+        "医疗费总额",
+        "医疗费用总额",
+        "费用总额",
+        "totamt",
+        "medfee_sumamt",
+        "total_cost",
+    ],
+};
+
+const PERSONAL_BURDEN: Field = Field {
+    key: "personal_burden",
+    zh: "个人负担",
+    en: "personal burden",
+    kind: K::Money,
+    aliases: &[
+        "个人负担",
+        "个人负担费用",
+        "个人负担金额",
+        "个人负担总金额",
+        "个人支付",
+        "个人支付金额",
+        "psn_part_amt",
+        "personal_burden",
+    ],
+};
+
+const FUND_PAYMENT: Field = Field {
+    key: "fund_payment",
+    zh: "统筹基金支付",
+    en: "fund payment",
+    kind: K::Money,
+    aliases: &[
+        "统筹基金支付",
+        "医保记账费用",
+        "统筹基金支付金额",
+        "基金支付",
+        "基金支付金额",
+        "基金支付总额",
+        "医保基金支付",
+        "统筹支付",
+        "医保支付",
+        "记账金额",
+        "hifp_pay",
+        "fund_pay",
+        "fund_pay_sumamt",
+        "fund_payment",
+    ],
+};
+
+const MONTH: Field = Field {
+    key: "month",
+    zh: "月份",
+    en: "month",
+    kind: K::Month,
+    aliases: &["月份", "结算月份", "结算月", "所属月份", "期间", "month"],
+};
+
+const GROUP_CODE: Field = Field {
+    key: "group",
+    zh: "病种编码",
+    en: "group code",
+    kind: K::Code,
+    aliases: &[
+        "病种编码",
+        "病种代码",
+        "病种组合编码",
+        "DIP编码",
+        "DIP病种编码",
+        "DIP分组编码",
+        "病组编码",
+        "DRG编码",
+        "分组编码",
+        "入组编码",
+        "床日组编码",
+        "group",
+        "group_code",
+        "dip_code",
+    ],
+};
+
+/// 病例明细.
+pub(crate) mod cases {
+    pub const INSTITUTION: usize = 0;
+    pub const FUND: usize = 1;
+    pub const KIND: usize = 2;
+    pub const GROUP: usize = 3;
+    pub const TOTAL_COST: usize = 4;
+    pub const PERSONAL_BURDEN: usize = 5;
+    pub const FUND_PAYMENT: usize = 6;
+    pub const EXCLUDED_COST: usize = 7;
+    pub const DAYS: usize = 8;
+    pub const SETTLE_DATE: usize = 9;
+    pub const MONTH: usize = 10;
+    pub const REVIEW_APPLIED: usize = 11;
+    pub const REVIEW_SCORE: usize = 12;
+    pub const REVIEW_DELTA: usize = 13;
+    pub const QC_PASSED: usize = 14;
+    pub const SUPPLEMENTED: usize = 15;
+}
+
+pub(crate) static CASES: TableSpec = TableSpec {
+    kind: TableKind::Cases,
+    fields: &[
+        INSTITUTION,
+        FUND,
+        Field {
+            key: "kind",
+            zh: "结算类型",
+            en: "settlement type",
+            kind: K::CaseKind,
+            aliases: &[
+                "结算类型",
+                "付费类型",
+                "付费方式",
+                "支付方式",
+                "结算方式",
+                "病例类型",
+                "kind",
+                "case_kind",
+                "pay_type",
+            ],
+        },
+        GROUP_CODE,
+        TOTAL_COST,
+        PERSONAL_BURDEN,
+        FUND_PAYMENT,
+        Field {
+            key: "excluded_cost",
+            zh: "先进医疗技术费用",
+            en: "excluded cost (advanced technology)",
+            kind: K::Money,
+            aliases: &[
+                "先进医疗技术费用",
+                "先进技术费用",
+                "新技术费用",
+                "除外费用",
+                "除外支付费用",
+                "excluded_cost",
+            ],
+        },
+        Field {
+            key: "days",
+            zh: "住院天数",
+            en: "inpatient days",
+            kind: K::Days,
+            aliases: &[
+                "住院天数",
+                "实际住院天数",
+                "住院日数",
+                "床日数",
+                "real_hosp_days",
+                "days",
+                "los",
+            ],
+        },
+        Field {
+            key: "settle_date",
+            zh: "结算日期",
+            en: "settlement date",
+            kind: K::Date,
+            aliases: &[
+                "结算日期",
+                "结算时间",
+                "费用结算日期",
+                "结算日期时间",
+                "setl_time",
+                "setl_date",
+                "settle_date",
+                "settlement_date",
+                "date",
+            ],
+        },
+        MONTH,
+        Field {
+            key: "review_applied",
+            zh: "是否特病单议",
+            en: "special review applied",
+            kind: K::Bool,
+            aliases: &[
+                "是否特病单议",
+                "是否特例单议",
+                "特例单议",
+                "特病单议",
+                "特例单议申请",
+                "是否申请特例单议",
+                "申请特例单议",
+                "review_applied",
+                "special_review",
+            ],
+        },
+        Field {
+            key: "review_score",
+            zh: "特例单议分值",
+            en: "special review score",
+            kind: K::Number,
+            aliases: &[
+                "特例单议分值",
+                "特病单议分值",
+                "单议分值",
+                "评审分值",
+                "review_score",
+            ],
+        },
+        Field {
+            key: "review_points_delta",
+            zh: "特例单议增减点数",
+            en: "special review point change",
+            kind: K::Number,
+            aliases: &[
+                "特例单议增减点数",
+                "特病单议增减点数",
+                "单议增减点数",
+                "增减点数",
+                "review_points_delta",
+                "review_delta",
+            ],
+        },
+        Field {
+            key: "qc_passed",
+            zh: "质控通过",
+            en: "QC passed",
+            kind: K::Bool,
+            aliases: &[
+                "质控通过",
+                "清单质控通过",
+                "是否质控通过",
+                "质控结果",
+                "清单质控结果",
+                "qc_passed",
+                "qc",
+            ],
+        },
+        Field {
+            key: "supplemented",
+            zh: "补充结算",
+            en: "supplemented",
+            kind: K::Bool,
+            aliases: &["补充结算", "是否补充结算", "补充结算标识", "supplemented"],
+        },
+    ],
+    required: &[
+        &[cases::INSTITUTION],
+        &[cases::FUND],
+        &[cases::GROUP],
+        &[cases::TOTAL_COST],
+        &[cases::PERSONAL_BURDEN, cases::FUND_PAYMENT],
+        &[cases::SETTLE_DATE, cases::MONTH],
+    ],
+    key_field: cases::INSTITUTION,
+    level_cost_stems: &[],
+};
+
+/// 病种目录.
+pub(crate) mod catalog {
+    pub const GROUP: usize = 0;
+    pub const NAME: usize = 1;
+    pub const SCORE: usize = 2;
+    pub const GRASSROOTS: usize = 3;
+    pub const REFERENCE_COST: usize = 4;
+    pub const TYPE: usize = 5;
+    pub const DAILY_FUND_STANDARD: usize = 6;
+}
+
+const REFERENCE_COST_ALIASES: &[&str] = &[
+    "次均费用",
+    "参考费用",
+    "次均医疗总费用",
+    "上年度次均费用",
+    "上一年度次均医疗总费用",
+    "参考次均费用",
+    "例均费用",
+    "次均住院费用",
+    "reference_cost",
+    "avg_cost",
+];
+
+pub(crate) static CATALOG: TableSpec = TableSpec {
+    kind: TableKind::Catalog,
+    fields: &[
+        GROUP_CODE,
+        Field {
+            key: "group_name",
+            zh: "病种名称",
+            en: "group name",
+            kind: K::Text,
+            aliases: &[
+                "病种名称",
+                "病种组合名称",
+                "DIP名称",
+                "病组名称",
+                "床日组名称",
+                "分组名称",
+                "group_name",
+                "name",
+            ],
+        },
+        Field {
+            key: "score",
+            zh: "病种分值",
+            en: "score",
+            kind: K::Number,
+            aliases: &[
+                "病种分值",
+                "分值",
+                "基准分值",
+                "权重",
+                "病种权重",
+                "病组权重",
+                "相对权重",
+                "RW",
+                "score",
+                "weight",
+            ],
+        },
+        Field {
+            key: "grassroots",
+            zh: "基层病种",
+            en: "grassroots group",
+            kind: K::Bool,
+            aliases: &["基层病种", "是否基层病种", "基层病种标识", "grassroots"],
+        },
+        Field {
+            key: "reference_cost",
+            zh: "次均费用",
+            en: "reference cost",
+            kind: K::Money,
+            aliases: REFERENCE_COST_ALIASES,
+        },
+        Field {
+            key: "group_type",
+            zh: "类型",
+            en: "type",
+            kind: K::CatalogType,
+            aliases: &[
+                "类型",
+                "病种类型",
+                "付费类型",
+                "结算类型",
+                "group_type",
+                "type",
+            ],
+        },
+        Field {
+            key: "daily_fund_standard",
+            zh: "日均基金支付标准",
+            en: "daily fund standard",
+            kind: K::Money,
+            aliases: &[
+                "日均基金支付标准",
+                "日均统筹基金支付标准",
+                "床日支付标准",
+                "床日付费标准",
+                "日均支付标准",
+                "床日标准",
+                "daily_fund_standard",
+            ],
+        },
+    ],
+    required: &[
+        &[catalog::GROUP],
+        &[catalog::SCORE, catalog::DAILY_FUND_STANDARD],
+    ],
+    key_field: catalog::GROUP,
+    level_cost_stems: REFERENCE_COST_ALIASES,
+};
+
+/// 机构.
+pub(crate) mod institutions {
+    pub const INSTITUTION: usize = 0;
+    pub const NAME: usize = 1;
+    pub const LEVEL: usize = 2;
+    pub const ALLIANCE: usize = 3;
+    pub const BASE_COEFFICIENT: usize = 4;
+    pub const BONUSES: usize = 5;
+    pub const DEDUCTIONS: usize = 6;
+    pub const FACTORS: usize = 7;
+    pub const ASSESSMENT_SCORE: usize = 8;
+    pub const PRIMARY_CARE: usize = 9;
+    pub const HISTORY: usize = 10;
+    pub const HISTORY_1: usize = 11;
+    pub const HISTORY_2: usize = 12;
+    pub const HISTORY_3: usize = 13;
+}
+
+pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
+    kind: TableKind::Institutions,
+    fields: &[
+        INSTITUTION,
+        Field {
+            key: "institution_name",
+            zh: "机构名称",
+            en: "institution name",
+            kind: K::Text,
+            aliases: &[
+                "机构名称",
+                "定点医药机构名称",
+                "定点医疗机构名称",
+                "医疗机构名称",
+                "医院名称",
+                "fixmedins_name",
+                "institution_name",
+                "name",
+            ],
+        },
+        Field {
+            key: "level",
+            zh: "医保结算等级",
+            en: "level",
+            kind: K::Text,
+            aliases: &[
+                "医保结算等级",
+                "结算等级",
+                "等级",
+                "医院等级",
+                "机构等级",
+                "医疗机构等级",
+                "医保等级",
+                "level",
+                "hosp_lv",
+            ],
+        },
+        Field {
+            key: "alliance",
+            zh: "医共体",
+            en: "alliance (医共体)",
+            kind: K::Text,
+            aliases: &["医共体", "所属医共体", "医共体名称", "alliance"],
+        },
+        Field {
+            key: "base_coefficient",
+            zh: "基本调节系数",
+            en: "base coefficient",
+            kind: K::Coefficient,
+            aliases: &[
+                "基本调节系数",
+                "基础调节系数",
+                "调节系数",
+                "等级系数",
+                "base_coefficient",
+            ],
+        },
+        Field {
+            key: "bonuses",
+            zh: "加成系数",
+            en: "bonus coefficients",
+            kind: K::CoefficientList,
+            aliases: &["加成系数", "加成权重系数", "加成权重", "bonuses", "bonus"],
+        },
+        Field {
+            key: "deductions",
+            zh: "扣减系数",
+            en: "deduction coefficients",
+            kind: K::CoefficientList,
+            aliases: &["扣减系数", "扣减权重系数", "扣减权重", "deductions", "deduction"],
+        },
+        Field {
+            key: "factors",
+            zh: "连乘系数",
+            en: "multiplicative factors",
+            kind: K::CoefficientList,
+            aliases: &["连乘系数", "乘数系数", "factors"],
+        },
+        Field {
+            key: "assessment_score",
+            zh: "考核得分",
+            en: "assessment score",
+            kind: K::Number,
+            aliases: &[
+                "考核得分",
+                "年度考核得分",
+                "考核分数",
+                "考核评分",
+                "assessment_score",
+            ],
+        },
+        Field {
+            key: "primary_care",
+            zh: "基层医疗机构",
+            en: "primary-care institution",
+            kind: K::Bool,
+            aliases: &[
+                "基层医疗机构",
+                "是否基层医疗机构",
+                "基层机构",
+                "是否基层机构",
+                "primary_care",
+            ],
+        },
+        Field {
+            key: "history",
+            zh: "历史基金支付",
+            en: "fund payment history",
+            kind: K::MoneyList,
+            aliases: &["历史基金支付", "历年基金支付", "历史基金支付额", "history"],
+        },
+        Field {
+            key: "history_1",
+            zh: "上年基金支付",
+            en: "fund payment last year",
+            kind: K::Money,
+            aliases: &[
+                "上年基金支付",
+                "上年",
+                "上年度基金支付",
+                "上一年度基金支付",
+                "history_1",
+            ],
+        },
+        Field {
+            key: "history_2",
+            zh: "前年基金支付",
+            en: "fund payment two years ago",
+            kind: K::Money,
+            aliases: &["前年基金支付", "前年", "history_2"],
+        },
+        Field {
+            key: "history_3",
+            zh: "大前年基金支付",
+            en: "fund payment three years ago",
+            kind: K::Money,
+            aliases: &["大前年基金支付", "大前年", "history_3"],
+        },
+    ],
+    required: &[
+        &[institutions::INSTITUTION],
+        &[
+            institutions::NAME,
+            institutions::LEVEL,
+            institutions::BASE_COEFFICIENT,
+        ],
+    ],
+    key_field: institutions::INSTITUTION,
+    level_cost_stems: &[],
+};
+
+/// 机构汇总.
+pub(crate) mod summaries {
+    pub const INSTITUTION: usize = 0;
+    pub const FUND: usize = 1;
+    pub const MONTH: usize = 2;
+    pub const POINTS: usize = 3;
+    pub const TOTAL_COST: usize = 4;
+    pub const PERSONAL_BURDEN: usize = 5;
+    pub const FUND_PAYMENT: usize = 6;
+    pub const PREPAID: usize = 7;
+    pub const CASES: usize = 8;
+}
+
+pub(crate) static SUMMARIES: TableSpec = TableSpec {
+    kind: TableKind::Summaries,
+    fields: &[
+        INSTITUTION,
+        FUND,
+        MONTH,
+        Field {
+            key: "points",
+            zh: "总点数",
+            en: "total points",
+            kind: K::Number,
+            aliases: &["总点数", "点数", "总分值", "点数合计", "points", "total_points"],
+        },
+        TOTAL_COST,
+        PERSONAL_BURDEN,
+        FUND_PAYMENT,
+        Field {
+            key: "prepaid",
+            zh: "已预付",
+            en: "prepaid",
+            kind: K::Money,
+            aliases: &[
+                "已预付",
+                "已预付金额",
+                "预付金额",
+                "已拨付",
+                "已拨付金额",
+                "prepaid",
+            ],
+        },
+        Field {
+            key: "cases",
+            zh: "病例数",
+            en: "cases",
+            kind: K::Count,
+            aliases: &[
+                "病例数",
+                "例数",
+                "病例数量",
+                "出院人次",
+                "人次",
+                "cases",
+                "case_count",
+            ],
+        },
+    ],
+    required: &[
+        &[summaries::INSTITUTION],
+        &[summaries::FUND],
+        &[summaries::POINTS],
+        &[summaries::TOTAL_COST],
+        &[summaries::PERSONAL_BURDEN, summaries::FUND_PAYMENT],
+    ],
+    key_field: summaries::INSTITUTION,
+    level_cost_stems: &[],
+};
+
+/// 门诊.
+pub(crate) mod outpatient {
+    pub const INSTITUTION: usize = 0;
+    pub const FUND: usize = 1;
+    pub const MONTH: usize = 2;
+    pub const CAPITATION: usize = 3;
+    pub const DRUGS: usize = 4;
+    pub const CONSUMABLES: usize = 5;
+    pub const SERVICES: usize = 6;
+    pub const OTHER_POINTS: usize = 7;
+    pub const TOTAL_COST: usize = 8;
+    pub const PERSONAL_BURDEN: usize = 9;
+    pub const FUND_PAYMENT: usize = 10;
+}
+
+pub(crate) static OUTPATIENT: TableSpec = TableSpec {
+    kind: TableKind::Outpatient,
+    fields: &[
+        INSTITUTION,
+        FUND,
+        MONTH,
+        Field {
+            key: "capitation_payment",
+            zh: "人头付费",
+            en: "capitation payment",
+            kind: K::Money,
+            aliases: &[
+                "人头付费",
+                "人头付费金额",
+                "人头包干费用",
+                "人头费用",
+                "capitation_payment",
+                "capitation",
+            ],
+        },
+        Field {
+            key: "drugs",
+            zh: "药品费用",
+            en: "drugs",
+            kind: K::Money,
+            aliases: &["药品费用", "药品费", "药品", "drugs"],
+        },
+        Field {
+            key: "consumables",
+            zh: "耗材费用",
+            en: "consumables",
+            kind: K::Money,
+            aliases: &[
+                "耗材费用",
+                "耗材",
+                "医用耗材",
+                "材料费",
+                "卫生材料费",
+                "consumables",
+            ],
+        },
+        Field {
+            key: "services",
+            zh: "医疗服务费用",
+            en: "medical services",
+            kind: K::Money,
+            aliases: &[
+                "医疗服务费用",
+                "医疗服务",
+                "医疗服务费",
+                "医疗服务项目费用",
+                "services",
+            ],
+        },
+        Field {
+            key: "other_points",
+            zh: "其他点数",
+            en: "other points",
+            kind: K::Number,
+            aliases: &["其他点数", "门诊慢特病点数", "其他门诊点数", "other_points"],
+        },
+        TOTAL_COST,
+        PERSONAL_BURDEN,
+        FUND_PAYMENT,
+    ],
+    required: &[
+        &[outpatient::INSTITUTION],
+        &[outpatient::FUND],
+        &[
+            outpatient::CAPITATION,
+            outpatient::DRUGS,
+            outpatient::CONSUMABLES,
+            outpatient::SERVICES,
+            outpatient::OTHER_POINTS,
+        ],
+    ],
+    key_field: outpatient::INSTITUTION,
+    level_cost_stems: &[],
+};

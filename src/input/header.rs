@@ -1,0 +1,467 @@
+//! Finding the header row and mapping its columns to fields.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::error::ColumnRef;
+use super::fields::{TableSpec, ValueKind};
+use super::report::{IgnoredColumn, IgnoredReason, MappedColumn};
+use super::values::fold_width;
+
+/// A header cell's comparable form and the unit it named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NormalizedHeader {
+    pub text: String,
+    /// `Some(10000)` for 万元, `Some(1)` for 元.
+    pub unit: Option<Decimal>,
+}
+
+const UNIT_WORDS: &[(&str, i64)] = &[
+    ("元", 1),
+    ("万元", 10000),
+    ("万", 10000),
+    ("人民币元", 1),
+    ("rmb", 1),
+    ("yuan", 1),
+    ("cny", 1),
+    ("天", 0),
+    ("日", 0),
+    ("%", 0),
+    ("点", 0),
+    ("分", 0),
+    ("个", 0),
+    ("例", 0),
+    ("人次", 0),
+];
+
+/// Folds width, drops whitespace, `_`, `-`, `*`, `:` and case, and removes a trailing unit
+/// (`(元)`, `（万元）`, `/元`, `[天]`).
+pub(crate) fn normalize_header(raw: &str) -> NormalizedHeader {
+    let folded = fold_width(raw);
+    let mut text: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '*' | '\u{200b}' | '\u{feff}'))
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    while text.ends_with(':') {
+        text.pop();
+    }
+    let mut unit = None;
+    // Trailing bracketed or slashed unit, possibly repeated ("医疗总费用(元)").
+    loop {
+        let stripped = strip_unit_suffix(&text);
+        match stripped {
+            Some((rest, u)) if !rest.is_empty() => {
+                if unit.is_none() {
+                    unit = u;
+                }
+                text = rest;
+            }
+            _ => break,
+        }
+    }
+    NormalizedHeader { text, unit }
+}
+
+fn strip_unit_suffix(text: &str) -> Option<(String, Option<Decimal>)> {
+    let (open, close) = if text.ends_with(')') {
+        ('(', ')')
+    } else if text.ends_with(']') {
+        ('[', ']')
+    } else {
+        // "费用/元", "费用/万元"
+        let slash = text.rfind('/')?;
+        let word = text.get(slash + 1..)?;
+        let (_, mult) = UNIT_WORDS.iter().find(|(w, _)| *w == word)?;
+        let rest = text.get(..slash)?.to_string();
+        return Some((rest, unit_of(*mult)));
+    };
+    let body = text.strip_suffix(close)?;
+    let start = body.rfind(open)?;
+    let word = body.get(start + open.len_utf8()..)?;
+    let unit_word = word
+        .strip_prefix("单位:")
+        .or_else(|| word.strip_prefix("单位"))
+        .unwrap_or(word);
+    let (_, mult) = UNIT_WORDS.iter().find(|(w, _)| *w == unit_word)?;
+    Some((body.get(..start)?.to_string(), unit_of(*mult)))
+}
+
+fn unit_of(mult: i64) -> Option<Decimal> {
+    if mult == 0 {
+        None
+    } else {
+        Some(Decimal::from(mult))
+    }
+}
+
+/// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push((b'A' + rem) as char);
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+/// The inverse of [`column_letter`], for mapping overrides given as a letter.
+pub(crate) fn letter_index(text: &str) -> Option<usize> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 3 || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut n: usize = 0;
+    for c in t.chars() {
+        n = n * 26 + (c.to_ascii_uppercase() as usize - 'A' as usize + 1);
+    }
+    Some(n - 1)
+}
+
+/// The columns of a table as found in one header.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// Row of the (last) header line, as in Excel.
+    pub header_row: u64,
+    /// 1, or 2 for a two-line header.
+    pub header_rows: u8,
+    /// The header text shown for each column.
+    pub headers: Vec<String>,
+    /// Column of each field of the table.
+    pub field_cols: Vec<Option<usize>>,
+    /// Multiplier for each field's values (万元 → 10000), money fields only.
+    pub multipliers: Vec<Option<Decimal>>,
+    /// Catalog: per-level reference-cost columns (level, column).
+    pub level_cols: Vec<(String, usize)>,
+    /// Multiplier of each per-level column (by column).
+    pub level_mults: BTreeMap<usize, Option<Decimal>>,
+    pub ignored: Vec<IgnoredColumn>,
+}
+
+impl Layout {
+    pub(crate) fn matched(&self) -> usize {
+        self.field_cols.iter().filter(|c| c.is_some()).count() + self.level_cols.len()
+    }
+
+    /// Requirements (any-of field lists) that this header does not satisfy.
+    pub(crate) fn missing(&self, spec: &TableSpec) -> Vec<&'static [usize]> {
+        spec.required
+            .iter()
+            .filter(|any| !any.iter().any(|&f| self.field_cols.get(f).copied().flatten().is_some()))
+            .copied()
+            .collect()
+    }
+
+    pub(crate) fn column_ref(&self, col: usize) -> ColumnRef {
+        ColumnRef {
+            header: self.headers.get(col).cloned().unwrap_or_default(),
+            letter: column_letter(col),
+        }
+    }
+
+    pub(crate) fn mapped_columns(&self, spec: &TableSpec) -> Vec<MappedColumn> {
+        let mut out = Vec::new();
+        for (i, field) in spec.fields.iter().enumerate() {
+            if let Some(col) = self.field_cols.get(i).copied().flatten() {
+                out.push(MappedColumn {
+                    field: field.key.to_string(),
+                    label: field.zh.to_string(),
+                    header: self.headers.get(col).cloned().unwrap_or_default(),
+                    letter: column_letter(col),
+                    multiplier: self.multipliers.get(i).copied().flatten(),
+                    level: None,
+                });
+            }
+        }
+        for (level, col) in &self.level_cols {
+            out.push(MappedColumn {
+                field: "reference_cost_by_level".to_string(),
+                label: format!("次均费用({level})"),
+                header: self.headers.get(*col).cloned().unwrap_or_default(),
+                letter: column_letter(*col),
+                multiplier: self.level_multiplier(*col),
+                level: Some(level.clone()),
+            });
+        }
+        out
+    }
+
+    pub(crate) fn level_multiplier(&self, col: usize) -> Option<Decimal> {
+        self.level_mults.get(&col).copied().flatten()
+    }
+}
+
+/// Column mapping overrides as given by the caller: field key (or canonical Chinese name) →
+/// header text (or column letter); an empty header un-maps the field.
+pub(crate) type Overrides = BTreeMap<String, String>;
+
+/// Problems with the overrides themselves (fatal).
+#[derive(Debug, Clone)]
+pub(crate) enum OverrideProblem {
+    UnknownField(String),
+    ColumnNotFound { field: String, header: String },
+}
+
+/// Maps one header line (already combined if it spans two rows) to the table's fields.
+pub(crate) fn build_layout(
+    spec: &TableSpec,
+    headers: Vec<String>,
+    header_row: u64,
+    header_rows: u8,
+    global_unit: Option<Decimal>,
+    overrides: &Overrides,
+) -> (Layout, Vec<OverrideProblem>) {
+    let normalized: Vec<NormalizedHeader> = headers.iter().map(|h| normalize_header(h)).collect();
+    let mut field_cols: Vec<Option<usize>> = vec![None; spec.fields.len()];
+    let mut taken: Vec<bool> = vec![false; headers.len()];
+    let mut forced: Vec<bool> = vec![false; spec.fields.len()];
+    let mut problems = Vec::new();
+
+    for (key, header) in overrides {
+        let Some(f) = spec.field_index(key) else {
+            problems.push(OverrideProblem::UnknownField(key.clone()));
+            continue;
+        };
+        forced[f] = true;
+        if header.trim().is_empty() {
+            continue; // explicitly unmapped
+        }
+        let wanted = normalize_header(header).text;
+        let by_text = headers
+            .iter()
+            .position(|h| h.trim() == header.trim())
+            .or_else(|| normalized.iter().position(|n| !n.text.is_empty() && n.text == wanted));
+        let col = by_text.or_else(|| letter_index(header).filter(|&c| c < headers.len()));
+        match col {
+            Some(c) => {
+                field_cols[f] = Some(c);
+                if let Some(t) = taken.get_mut(c) {
+                    *t = true;
+                }
+            }
+            None => problems.push(OverrideProblem::ColumnNotFound {
+                field: spec.fields.get(f).map(|x| x.key).unwrap_or_default().to_string(),
+                header: header.clone(),
+            }),
+        }
+    }
+
+    // Best (alias rank, column) per field among the columns not taken by an override.
+    let mut duplicates: Vec<(usize, usize)> = Vec::new(); // (column, field)
+    for (f, field) in spec.fields.iter().enumerate() {
+        if forced[f] {
+            continue;
+        }
+        let mut best: Option<(usize, usize)> = None; // (rank, col)
+        let mut matches: Vec<usize> = Vec::new();
+        for (c, n) in normalized.iter().enumerate() {
+            if taken.get(c).copied().unwrap_or(true) || n.text.is_empty() {
+                continue;
+            }
+            if let Some(rank) = field
+                .aliases
+                .iter()
+                .position(|a| normalize_header(a).text == n.text)
+            {
+                matches.push(c);
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, c));
+                }
+            }
+        }
+        if let Some((_, c)) = best {
+            field_cols[f] = Some(c);
+            for m in matches {
+                if m != c {
+                    duplicates.push((m, f));
+                }
+            }
+        }
+    }
+    for c in field_cols.iter().flatten() {
+        if let Some(t) = taken.get_mut(*c) {
+            *t = true;
+        }
+    }
+
+    // Units: a column's own header wins over the unit line above the header.
+    let multipliers: Vec<Option<Decimal>> = spec
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(f, field)| {
+            let col = field_cols.get(f).copied().flatten()?;
+            if !field.kind.is_money() {
+                return None;
+            }
+            let own = normalized.get(col).and_then(|n| n.unit);
+            match own.or(global_unit) {
+                Some(m) if m != Decimal::ONE => Some(m),
+                _ => None,
+            }
+        })
+        .collect();
+
+    // Catalog: per-level reference-cost columns.
+    let mut level_cols = Vec::new();
+    let mut level_mults = BTreeMap::new();
+    if !spec.level_cost_stems.is_empty() {
+        for (c, raw) in headers.iter().enumerate() {
+            if taken.get(c).copied().unwrap_or(true) || duplicates.iter().any(|(d, _)| *d == c) {
+                continue;
+            }
+            if let Some(level) = level_of(raw, spec.level_cost_stems) {
+                let own = normalized.get(c).and_then(|n| n.unit);
+                let m = match own.or(global_unit) {
+                    Some(m) if m != Decimal::ONE => Some(m),
+                    _ => None,
+                };
+                level_mults.insert(c, m);
+                level_cols.push((level, c));
+                if let Some(t) = taken.get_mut(c) {
+                    *t = true;
+                }
+            }
+        }
+    }
+
+    let mut ignored = Vec::new();
+    for (c, raw) in headers.iter().enumerate() {
+        if taken.get(c).copied().unwrap_or(false) || raw.trim().is_empty() {
+            continue;
+        }
+        let reason = match duplicates.iter().find(|(d, _)| *d == c) {
+            Some((_, f)) => IgnoredReason::Duplicate {
+                field: spec.fields.get(*f).map(|x| x.key).unwrap_or_default().to_string(),
+            },
+            None => IgnoredReason::Unknown,
+        };
+        ignored.push(IgnoredColumn {
+            header: raw.clone(),
+            letter: column_letter(c),
+            reason,
+        });
+    }
+
+    (
+        Layout {
+            header_row,
+            header_rows,
+            headers,
+            field_cols,
+            multipliers,
+            level_cols,
+            level_mults,
+            ignored,
+        },
+        problems,
+    )
+}
+
+/// `次均费用(三甲)`, `三甲次均费用`, `次均费用_三甲` → `三甲`.
+fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
+    let folded = fold_width(raw);
+    let compact: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    // Drop a unit suffix first so that "次均费用(元)" is not a level called "元".
+    let mut text = compact;
+    loop {
+        let lower = text.to_lowercase();
+        match strip_unit_suffix(&lower) {
+            Some((rest, _)) if !rest.is_empty() && rest.len() < text.len() => {
+                text = text.get(..rest.len()).map(str::to_string).unwrap_or(rest);
+            }
+            _ => break,
+        }
+    }
+    let lower = text.to_lowercase();
+    for stem in stems {
+        let stem_l = stem.to_lowercase();
+        if let Some(pos) = lower.find(&stem_l) {
+            let before = text.get(..pos).unwrap_or("");
+            let after = text.get(pos + stem_l.len()..).unwrap_or("");
+            let rest = format!("{before}{after}");
+            let level: String = rest
+                .trim_matches(|c: char| {
+                    matches!(c, '(' | ')' | '[' | ']' | '_' | '-' | ':' | '/' | '·' | '.' | '【' | '】')
+                        || c.is_whitespace()
+                })
+                .to_string();
+            let level = level.trim_start_matches('(').trim_end_matches(')').trim().to_string();
+            if level.is_empty() || level.chars().count() > 12 {
+                return None;
+            }
+            return Some(level);
+        }
+    }
+    None
+}
+
+/// Combines a two-line header: the lower cell when it names a field (or is the only text),
+/// the upper cell when the lower is empty (a vertically merged cell), otherwise both
+/// (`次均费用` over `三甲` → `次均费用/三甲`, a horizontally merged group label).
+pub(crate) fn combine_rows(spec: &TableSpec, upper: &[String], lower: &[String]) -> Vec<String> {
+    let width = upper.len().max(lower.len());
+    let mut out = Vec::with_capacity(width);
+    let mut carried = String::new(); // the upper label of a horizontal merge
+    for c in 0..width {
+        let up = upper.get(c).map(|s| s.trim()).unwrap_or("");
+        let low = lower.get(c).map(|s| s.trim()).unwrap_or("");
+        if !up.is_empty() {
+            carried = up.to_string();
+        }
+        let cell = if low.is_empty() {
+            up.to_string()
+        } else if names_field(spec, low) || carried.is_empty() {
+            low.to_string()
+        } else {
+            format!("{carried}/{low}")
+        };
+        out.push(cell);
+    }
+    out
+}
+
+pub(crate) fn names_field(spec: &TableSpec, text: &str) -> bool {
+    let n = normalize_header(text).text;
+    if n.is_empty() {
+        return false;
+    }
+    spec.fields
+        .iter()
+        .any(|f| f.aliases.iter().any(|a| normalize_header(a).text == n))
+}
+
+/// A row above the header that states the money unit ("单位：万元").
+pub(crate) fn unit_line(cells: &[String]) -> Option<(String, Decimal)> {
+    for cell in cells {
+        let folded = fold_width(cell);
+        let compact: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(pos) = compact.find("单位") else {
+            continue;
+        };
+        let after = compact.get(pos + "单位".len()..).unwrap_or("");
+        let after = after.trim_start_matches([':', '：']);
+        if after.starts_with("万元") {
+            return Some((cell.trim().to_string(), Decimal::from(10000)));
+        }
+        if after.starts_with('元') {
+            return Some((cell.trim().to_string(), Decimal::ONE));
+        }
+    }
+    None
+}
+
+/// Is this field kind one whose values are numbers (for totals-row detection)?
+pub(crate) fn numeric_kind(kind: ValueKind) -> bool {
+    matches!(
+        kind,
+        ValueKind::Money
+            | ValueKind::Number
+            | ValueKind::Days
+            | ValueKind::Coefficient
+            | ValueKind::Count
+    )
+}

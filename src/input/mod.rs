@@ -1,0 +1,399 @@
+//! The input layer: bytes → typed records, with every problem located as the user sees it.
+//!
+//! Finance staff export from the hospital's HIS or the bureau's platform and open the file in
+//! Excel or WPS before it reaches us. So this layer reads:
+//!
+//! - delimited text in UTF-8 (with or without BOM), GB18030/GBK and UTF-16 with BOM (Excel's
+//!   "Unicode text"), comma, tab or semicolon separated (sniffed), quoted fields spanning lines,
+//!   CRLF — streamed in chunks split anywhere ([`CaseStream`]);
+//! - workbooks (.xlsx, .xlsb, .xls, .ods) from bytes through calamine, choosing the first sheet
+//!   whose header matches unless told otherwise;
+//! - title rows and a unit line above the header (`单位：万元` multiplies amounts by 10000),
+//!   two-line (merged) headers, totals rows (合计/总计/小计) and notes below the data, which are
+//!   skipped and reported;
+//! - header aliases (canonical Chinese, English, and what real exports use), listed in
+//!   `docs/import.md`, with caller overrides ([`ReadOptions::columns`]);
+//! - values with thousands separators, ¥ and 元, full-width digits, 是/否, dates in the usual
+//!   forms and Excel serial numbers.
+//!
+//! Every error names the file, sheet, row (as Excel numbers it), column (header and letter),
+//! the cell's text and what was expected, in Chinese ([`Lang::Zh`], also `Display`) or
+//! English. All errors are collected (the first [`MAX_ERRORS`] kept, the rest counted) and
+//! nothing is returned from a partly read file unless [`ReadOptions::skip_bad_rows`] is set,
+//! in which case the rows left out are listed in the report.
+//!
+//! Nothing here touches the file system or spawns threads: it also runs in the browser.
+//!
+//! ```
+//! use dipcalc::input::{read_cases, ReadOptions, Source};
+//!
+//! let csv = "××市2024年DIP结算明细\n单位：元\n\
+//!            机构编码,险种,病种编码,医疗总费用,个人负担,结算日期\n\
+//!            H1,职工,G1,\"12,500.00\",3000,2024/3/15\n\
+//!            合计,,,12500,3000,\n";
+//! let imported = read_cases(Source { name: "cases.csv", bytes: csv.as_bytes() },
+//!                           &ReadOptions::default()).unwrap();
+//! assert_eq!(imported.records.len(), 1);
+//! assert_eq!(imported.records[0].total_cost.to_string(), "12500"); // normalized
+//! assert_eq!(imported.records[0].month, 3);
+//! assert_eq!(imported.records[0].source_row, 4);
+//! assert_eq!(imported.report.header_row, Some(3));
+//! assert_eq!(imported.report.skipped_rows_total, 1); // the 合计 row
+//! ```
+
+mod check;
+mod csv;
+mod encoding;
+mod error;
+mod fields;
+mod header;
+mod report;
+mod rows;
+mod tables;
+mod values;
+mod workbook;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::check_dataset;
+pub use csv::MAX_ROW_BYTES;
+pub use encoding::{EncodingChoice, EncodingReason, TextEncoding};
+pub use error::{
+    ColumnRef, ErrorKind, ErrorView, ImportFailure, InputError, Lang, NumberKind, MAX_ERRORS,
+};
+pub use fields::TableKind;
+pub use header::column_letter;
+pub use report::{
+    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason,
+    SkippedRow, UnitNote, MAX_LISTED_ROWS,
+};
+pub use rows::MAX_PREAMBLE_ROWS;
+
+use crate::records::{Case, Catalog, Institution, InstitutionSummary, OutpatientRecord};
+use csv::{TextOptions, TextStream};
+use rows::{RowOptions, Table};
+use tables::{CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable};
+
+/// A file's bytes and the name to show in messages (the name's extension is only a hint).
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// The display name (`cases.csv`).
+    pub name: &'a str,
+    /// The file's content.
+    pub bytes: &'a [u8],
+}
+
+/// How to read a file. The defaults guess everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadOptions {
+    /// Text files: the encoding, instead of guessing it.
+    pub encoding: Option<TextEncoding>,
+    /// Text files: the delimiter, instead of sniffing it.
+    pub delimiter: Option<char>,
+    /// Workbooks: the sheet (name, or 1-based position), instead of the first that matches.
+    pub sheet: Option<String>,
+    /// Column mapping overrides: field key (`total_cost`) or canonical name (`医疗总费用`) →
+    /// header text or column letter (`F`). An empty header leaves the field unmapped.
+    pub columns: BTreeMap<String, String>,
+    /// Leave out rows with errors (listed in the report) instead of failing.
+    pub skip_bad_rows: bool,
+}
+
+impl ReadOptions {
+    fn rows(&self) -> RowOptions {
+        RowOptions {
+            overrides: self.columns.clone(),
+            skip_bad_rows: self.skip_bad_rows,
+        }
+    }
+
+    fn text(&self) -> TextOptions {
+        TextOptions {
+            encoding: self.encoding,
+            delimiter: self.delimiter,
+            rows: self.rows(),
+        }
+    }
+}
+
+/// Records read from a file, and how they were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported<T> {
+    /// The records.
+    pub records: T,
+    /// What the import did.
+    pub report: ImportReport,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// The file's format, from its first bytes; the extension only tells xlsb from xlsx.
+pub fn sniff_format(src: &Source<'_>) -> FileFormat {
+    let b = src.bytes;
+    if b.starts_with(ZIP_MAGIC) {
+        let head = b.get(..b.len().min(200)).unwrap_or(b);
+        if head
+            .windows(b"opendocument.spreadsheet".len())
+            .any(|w| w == b"opendocument.spreadsheet")
+        {
+            return FileFormat::Ods;
+        }
+        return match extension(src.name).as_str() {
+            "xlsb" => FileFormat::Xlsb,
+            "ods" => FileFormat::Ods,
+            _ => FileFormat::Xlsx,
+        };
+    }
+    if b.starts_with(OLE_MAGIC) {
+        return FileFormat::Xls;
+    }
+    FileFormat::Csv
+}
+
+/// An HTML or XML page saved as .xls (some systems export so).
+fn disguised_html(src: &Source<'_>) -> bool {
+    let ext = extension(src.name);
+    if !matches!(ext.as_str(), "xls" | "xlsx" | "et" | "ods") {
+        return false;
+    }
+    let b = src.bytes;
+    let b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
+    b.iter()
+        .find(|c| !c.is_ascii_whitespace())
+        .is_some_and(|c| *c == b'<')
+}
+
+fn read_table<T: Table>(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<(Vec<T::Record>, ImportReport), ImportFailure> {
+    let format = sniff_format(&src);
+    let (records, mut report, state) = match format {
+        FileFormat::Csv => {
+            if disguised_html(&src) {
+                return Err(ImportFailure::single(InputError::file(
+                    src.name,
+                    Some(T::KIND),
+                    ErrorKind::HtmlDisguisedAsSpreadsheet,
+                )));
+            }
+            let mut stream: TextStream<T> = TextStream::new(src.name, opts.text());
+            let mut records = Vec::new();
+            stream.push(src.bytes, &mut |r| records.push(r));
+            let (report, state) = stream.finish(&mut |r| records.push(r))?;
+            (records, report, state)
+        }
+        _ => workbook::read_workbook::<T>(src.name, src.bytes, format, opts.sheet.as_deref(), &opts.rows())?,
+    };
+    T::finish(state, &mut report);
+    Ok((records, report))
+}
+
+/// Reads 病例明细 (cases).
+pub fn read_cases(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<Case>>, ImportFailure> {
+    read_table::<CasesTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+/// Reads 病种目录 (the catalog). 床日 groups are rows whose 类型 is 床日 (or, without a 类型
+/// column, rows with a 日均基金支付标准 and no 病种分值); a file of 床日 groups alone gives a
+/// catalog with only `per_diem_groups`, to be merged by the caller.
+pub fn read_catalog(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Catalog>, ImportFailure> {
+    read_table::<CatalogTable>(src, opts).map(|(rows, report)| {
+        let mut catalog = Catalog::default();
+        for row in rows {
+            match row {
+                CatalogRow::Dip(g) => catalog.groups.push(g),
+                CatalogRow::PerDiem(g) => catalog.per_diem_groups.push(g),
+            }
+        }
+        Imported {
+            records: catalog,
+            report,
+        }
+    })
+}
+
+/// Reads 机构 (institutions).
+pub fn read_institutions(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Vec<Institution>>, ImportFailure> {
+    read_table::<InstitutionsTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+/// Reads 机构汇总 (per-institution totals).
+pub fn read_summaries(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Vec<InstitutionSummary>>, ImportFailure> {
+    read_table::<SummariesTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+/// Reads 门诊 (outpatient figures).
+pub fn read_outpatient(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Vec<OutpatientRecord>>, ImportFailure> {
+    read_table::<OutpatientTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+enum Mode {
+    /// Fewer bytes than a file signature so far.
+    Undecided(Vec<u8>),
+    Text(Box<TextStream<CasesTable>>),
+    /// Workbooks cannot be streamed: kept whole and read at the end.
+    Workbook(Vec<u8>),
+    Failed(ImportFailure),
+}
+
+/// Reads cases from chunks of a file, emitting each case as soon as its row is read.
+///
+/// Chunks may split the file anywhere (inside a character, a quoted field or a CRLF). Memory
+/// stays bounded by one row, the rows above the header and the kept errors, not by the file.
+/// Workbooks are recognised too but are kept whole and read at [`CaseStream::finish`].
+///
+/// **If `finish` returns `Err`, every case already emitted must be discarded**: errors can be
+/// found after good rows were emitted (emission stops at the first error, but the rows before
+/// it were already handed over). With [`ReadOptions::skip_bad_rows`], bad rows are left out
+/// and listed in the report instead, and `finish` fails only for whole-file problems.
+///
+/// ```
+/// use dipcalc::input::{CaseStream, ReadOptions};
+///
+/// let csv = "机构编码,险种,病种编码,医疗总费用,个人负担,结算日期\r\nH1,居民,G2,5200,1200,20240315\r\n";
+/// let mut stream = CaseStream::new("cases.csv", &ReadOptions::default());
+/// let mut cases = Vec::new();
+/// for chunk in csv.as_bytes().chunks(7) {
+///     stream.push(chunk, &mut |c| cases.push(c));
+/// }
+/// let report = stream.finish(&mut |c| cases.push(c)).unwrap();
+/// assert_eq!((cases.len(), report.records), (1, 1));
+/// ```
+pub struct CaseStream {
+    name: String,
+    opts: ReadOptions,
+    mode: Mode,
+}
+
+impl CaseStream {
+    /// A stream for the file called `name` (used in messages).
+    pub fn new(name: &str, opts: &ReadOptions) -> Self {
+        CaseStream {
+            name: name.to_string(),
+            opts: opts.clone(),
+            mode: Mode::Undecided(Vec::new()),
+        }
+    }
+
+    fn decide(&mut self, sink: &mut dyn FnMut(Case)) {
+        let Mode::Undecided(buf) = &mut self.mode else {
+            return;
+        };
+        let buf = std::mem::take(buf);
+        let src = Source {
+            name: &self.name,
+            bytes: &buf,
+        };
+        self.mode = match sniff_format(&src) {
+            FileFormat::Csv if disguised_html(&src) => Mode::Failed(ImportFailure::single(
+                InputError::file(&self.name, Some(TableKind::Cases), ErrorKind::HtmlDisguisedAsSpreadsheet),
+            )),
+            FileFormat::Csv => {
+                let mut text: TextStream<CasesTable> = TextStream::new(&self.name, self.opts.text());
+                text.push(&buf, sink);
+                Mode::Text(Box::new(text))
+            }
+            _ => Mode::Workbook(buf),
+        };
+    }
+
+    /// Feeds the next chunk; cases read from it go to `sink`.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut impl FnMut(Case)) {
+        match &mut self.mode {
+            Mode::Undecided(buf) => {
+                buf.extend_from_slice(chunk);
+                if buf.len() >= 16 {
+                    self.decide(sink);
+                }
+            }
+            Mode::Text(t) => t.push(chunk, sink),
+            Mode::Workbook(buf) => buf.extend_from_slice(chunk),
+            Mode::Failed(_) => {}
+        }
+    }
+
+    /// Ends the input: the last cases go to `sink`, and the report (or all errors) comes back.
+    /// On `Err`, discard every case emitted so far.
+    pub fn finish(mut self, sink: &mut impl FnMut(Case)) -> Result<ImportReport, ImportFailure> {
+        self.decide(sink);
+        let (mut report, state) = match self.mode {
+            Mode::Undecided(_) => unreachable_empty(&self.name)?,
+            Mode::Failed(f) => return Err(f),
+            Mode::Text(t) => t.finish(sink)?,
+            Mode::Workbook(buf) => {
+                let src = Source {
+                    name: &self.name,
+                    bytes: &buf,
+                };
+                let format = sniff_format(&src);
+                let (records, report, state) = workbook::read_workbook::<CasesTable>(
+                    &self.name,
+                    &buf,
+                    format,
+                    self.opts.sheet.as_deref(),
+                    &self.opts.rows(),
+                )?;
+                for r in records {
+                    sink(r);
+                }
+                (report, state)
+            }
+        };
+        CasesTable::finish(state, &mut report);
+        Ok(report)
+    }
+}
+
+/// `decide` always leaves `Undecided`; this keeps `finish` total without a panic.
+fn unreachable_empty(name: &str) -> Result<(ImportReport, rows::Seen), ImportFailure> {
+    Err(ImportFailure::single(InputError::file(
+        name,
+        Some(TableKind::Cases),
+        ErrorKind::EmptyFile,
+    )))
+}
+
+/// The header aliases of every table as Markdown tables (what `docs/import.md` lists).
+pub fn aliases_markdown() -> String {
+    let mut out = String::new();
+    for table in TableKind::ALL {
+        let spec = table.spec();
+        out.push_str(&format!("### {} ({})\n\n", table.label_zh(), table.label_en()));
+        out.push_str("| field | 列名 (canonical) | English | accepted headers |\n|---|---|---|---|\n");
+        for f in spec.fields {
+            let required = spec.required.iter().any(|any| {
+                any.len() == 1 && any.first().and_then(|i| spec.fields.get(*i)).is_some_and(|x| x.key == f.key)
+            });
+            out.push_str(&format!(
+                "| `{}`{} | {} | {} | {} |\n",
+                f.key,
+                if required { " (required)" } else { "" },
+                f.zh,
+                f.en,
+                f.aliases.iter().skip(1).map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}

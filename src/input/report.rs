@@ -1,0 +1,283 @@
+//! What an import did: encoding, sheet, header, column mapping, skipped rows.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::encoding::{EncodingChoice, EncodingReason};
+use super::error::{InputError, Lang};
+use super::fields::TableKind;
+
+/// The kind of file, sniffed from its first bytes (the extension is only a hint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    /// Delimited text (CSV, TSV, Excel's "Unicode text").
+    Csv,
+    /// Excel 2007+ workbook.
+    Xlsx,
+    /// Excel 2007+ binary workbook.
+    Xlsb,
+    /// Excel 97–2003 workbook.
+    Xls,
+    /// OpenDocument spreadsheet (LibreOffice, WPS).
+    Ods,
+}
+
+/// A column that was used, and for which field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappedColumn {
+    /// Field key (`total_cost`), or `reference_cost_by_level`.
+    pub field: String,
+    /// The field's Chinese name.
+    pub label: String,
+    /// The header text in the file.
+    pub header: String,
+    /// Excel column letter.
+    pub letter: String,
+    /// Values multiplied by this (万元 → 10000).
+    pub multiplier: Option<Decimal>,
+    /// For per-level reference costs: the level.
+    pub level: Option<String>,
+}
+
+/// Why a column was not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum IgnoredReason {
+    /// The header names no field of this table.
+    Unknown,
+    /// Another column was used for the same field.
+    Duplicate {
+        /// Field key.
+        field: String,
+    },
+}
+
+/// A column that was not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredColumn {
+    /// The header text.
+    pub header: String,
+    /// Excel column letter.
+    pub letter: String,
+    /// Why.
+    #[serde(flatten)]
+    pub reason: IgnoredReason,
+}
+
+/// The money unit stated above the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitNote {
+    /// Row of the unit line.
+    pub row: u64,
+    /// Its text (`单位：万元`).
+    pub text: String,
+    /// 10000 for 万元, 1 for 元.
+    pub multiplier: Decimal,
+}
+
+/// Why a row was skipped without being an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// 合计 / 总计 / 小计, or an empty code with only numbers.
+    Totals,
+    /// A single note below the data (制表人, 备注 …).
+    Note,
+}
+
+/// A row skipped as totals or a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    /// Row as in Excel.
+    pub row: u64,
+    /// Why.
+    pub reason: SkipReason,
+    /// The row's first non-empty cells, to show.
+    pub text: String,
+}
+
+/// A row left out because of errors (only with `skip_bad_rows`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadRow {
+    /// Row as in Excel.
+    pub row: u64,
+    /// Its errors.
+    pub errors: Vec<InputError>,
+}
+
+/// How many skipped rows and bad rows a report lists (the rest are counted).
+pub const MAX_LISTED_ROWS: usize = 100;
+
+/// Everything the import did, for the user to check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The file's display name.
+    pub file: String,
+    /// The table read.
+    pub table: TableKind,
+    /// The format found.
+    pub format: FileFormat,
+    /// Text files: the encoding used and why.
+    pub encoding: Option<EncodingChoice>,
+    /// Text files: the delimiter (`,`, `\t`, `;`).
+    pub delimiter: Option<String>,
+    /// Workbooks: the sheet read.
+    pub sheet: Option<String>,
+    /// Workbooks: all sheets.
+    pub sheets: Vec<String>,
+    /// The (last) header row, as in Excel.
+    pub header_row: Option<u64>,
+    /// 1, or 2 for a two-line header.
+    pub header_rows: u8,
+    /// The columns used.
+    pub columns: Vec<MappedColumn>,
+    /// The columns not used.
+    pub ignored_columns: Vec<IgnoredColumn>,
+    /// The money unit stated above the header.
+    pub unit: Option<UnitNote>,
+    /// Non-empty rows below the header (records, totals, notes and bad rows).
+    pub rows_read: u64,
+    /// Records produced.
+    pub records: u64,
+    /// Totals and note rows skipped (the first [`MAX_LISTED_ROWS`]).
+    pub skipped_rows: Vec<SkippedRow>,
+    /// All totals and note rows skipped.
+    pub skipped_rows_total: u64,
+    /// Rows left out because of errors (with `skip_bad_rows`; the first [`MAX_LISTED_ROWS`]).
+    pub bad_rows: Vec<BadRow>,
+    /// All rows left out because of errors.
+    pub bad_rows_total: u64,
+    /// Cases: the settlement years seen (not checked against anything yet).
+    pub years: Vec<i32>,
+}
+
+impl ImportReport {
+    pub(crate) fn new(file: &str, table: TableKind, format: FileFormat) -> Self {
+        ImportReport {
+            file: file.to_string(),
+            table,
+            format,
+            encoding: None,
+            delimiter: None,
+            sheet: None,
+            sheets: Vec::new(),
+            header_row: None,
+            header_rows: 0,
+            columns: Vec::new(),
+            ignored_columns: Vec::new(),
+            unit: None,
+            rows_read: 0,
+            records: 0,
+            skipped_rows: Vec::new(),
+            skipped_rows_total: 0,
+            bad_rows: Vec::new(),
+            bad_rows_total: 0,
+            years: Vec::new(),
+        }
+    }
+
+    /// Plain-language notes for the user: guesses made, units applied, rows and columns left out.
+    pub fn notes(&self, lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        let zh = lang == Lang::Zh;
+        if let Some(enc) = &self.encoding {
+            let label = enc.encoding.label();
+            let line = match (enc.reason, zh) {
+                (EncodingReason::Given, true) => format!("按指定的编码 {label} 读取"),
+                (EncodingReason::Given, false) => format!("read as {label}, as chosen"),
+                (EncodingReason::ByteOrderMark, true) => format!("编码 {label}（文件开头有字节顺序标记）"),
+                (EncodingReason::ByteOrderMark, false) => format!("encoding {label} (the file starts with a byte-order mark)"),
+                (EncodingReason::ValidUtf8, true) => "编码 UTF-8（文件是有效的 UTF-8）".to_string(),
+                (EncodingReason::ValidUtf8, false) => "encoding UTF-8 (the file is valid UTF-8)".to_string(),
+                (EncodingReason::Utf16Pattern, true) => format!("编码按 {label} 推测（文件没有字节顺序标记，但零字节的位置符合 UTF-16）；如有乱码请另选编码"),
+                (EncodingReason::Utf16Pattern, false) => format!("encoding guessed as {label} (no byte-order mark, but zero bytes where UTF-16 puts them); choose another encoding if the text looks garbled"),
+                (EncodingReason::NotUtf8, true) => "编码按 GB18030 推测（文件不是有效的 UTF-8；Excel 和 WPS 在中文 Windows 上保存 CSV 用 GB18030/GBK）；如有乱码请另选编码".to_string(),
+                (EncodingReason::NotUtf8, false) => "encoding guessed as GB18030 (the file is not valid UTF-8; Excel and WPS save CSV as GB18030/GBK on Chinese Windows); choose another encoding if the text looks garbled".to_string(),
+            };
+            out.push(line);
+        }
+        if let Some(sheet) = &self.sheet {
+            out.push(if zh {
+                format!("读取工作表「{sheet}」")
+            } else {
+                format!("read sheet \"{sheet}\"")
+            });
+        }
+        if let Some(row) = self.header_row {
+            let rows = if self.header_rows > 1 {
+                format!("{}–{row}", row + 1 - self.header_rows as u64)
+            } else {
+                row.to_string()
+            };
+            out.push(if zh {
+                format!("表头在第 {rows} 行")
+            } else {
+                format!("header on row {rows}")
+            });
+        }
+        if let Some(u) = &self.unit {
+            out.push(if zh {
+                format!("第 {} 行“{}”：金额乘以 {}", u.row, u.text, u.multiplier)
+            } else {
+                format!("row {} \"{}\": amounts multiplied by {}", u.row, u.text, u.multiplier)
+            });
+        }
+        for c in &self.columns {
+            if let Some(m) = c.multiplier {
+                if self.unit.as_ref().map(|u| u.multiplier) != Some(m) {
+                    out.push(if zh {
+                        format!("{} 列「{}」按万元读取，乘以 {m}", c.letter, c.header)
+                    } else {
+                        format!("column {} ({}) read in 万元, multiplied by {m}", c.letter, c.header)
+                    });
+                }
+            }
+        }
+        if !self.ignored_columns.is_empty() {
+            let list = self
+                .ignored_columns
+                .iter()
+                .map(|c| format!("{}「{}」", c.letter, c.header))
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " });
+            out.push(if zh {
+                format!("未使用的列：{list}")
+            } else {
+                format!("columns not used: {list}")
+            });
+        }
+        if self.skipped_rows_total > 0 {
+            let list = self
+                .skipped_rows
+                .iter()
+                .map(|r| r.row.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(if zh {
+                format!("跳过合计/备注行 {} 行：第 {list} 行", self.skipped_rows_total)
+            } else {
+                format!("skipped {} totals/note rows: {list}", self.skipped_rows_total)
+            });
+        }
+        if self.bad_rows_total > 0 {
+            let list = self
+                .bad_rows
+                .iter()
+                .map(|r| r.row.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(if zh {
+                format!("有错误而跳过 {} 行：第 {list} 行", self.bad_rows_total)
+            } else {
+                format!("skipped {} rows with errors: {list}", self.bad_rows_total)
+            });
+        }
+        out.push(if zh {
+            format!("读取 {} 行，得到 {} 条记录", self.rows_read, self.records)
+        } else {
+            format!("{} rows read, {} records", self.rows_read, self.records)
+        });
+        out
+    }
+}

@@ -1,0 +1,824 @@
+//! Rows → records: header search, unit line, totals rows, per-cell parsing with located errors.
+//!
+//! Text files and workbooks both arrive here as rows of cell texts with their Excel row
+//! numbers. The processor keeps only the rows above the header (at most
+//! [`MAX_PREAMBLE_ROWS`]) and the errors (at most [`MAX_ERRORS`]); records go to a sink.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::encoding::TextEncoding;
+use super::error::{ErrorKind, Errors, InputError, NumberKind, MAX_ERRORS};
+use super::fields::{TableKind, TableSpec};
+use super::header::{
+    build_layout, combine_rows, numeric_kind, unit_line, Layout, OverrideProblem, Overrides,
+};
+use super::report::{BadRow, ImportReport, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS};
+use super::values::{self, clean, NumberProblem, Ymd};
+use crate::records::{CaseKind, Fund};
+
+/// How many non-empty rows above the header are searched (title rows, unit lines).
+pub const MAX_PREAMBLE_ROWS: usize = 30;
+
+/// One table's row → record conversion.
+pub(crate) trait Table {
+    type Record;
+    type State: Default;
+    const KIND: TableKind;
+    fn build(row: &mut RowCtx<'_>, state: &mut Self::State) -> Option<Self::Record>;
+    /// Requirements that depend on which columns are present (beyond `TableSpec::required`).
+    fn extra_missing(_layout: &Layout) -> Vec<&'static [usize]> {
+        Vec::new()
+    }
+    /// Moves anything the state collected into the report.
+    fn finish(_state: Self::State, _report: &mut ImportReport) {}
+}
+
+/// Per-table state shared by tables that only check codes for duplicates.
+#[derive(Default)]
+pub(crate) struct Seen {
+    pub codes: std::collections::HashMap<String, u64>,
+    pub per_diem_codes: std::collections::HashMap<String, u64>,
+    pub years: BTreeSet<i32>,
+}
+
+enum Phase {
+    Searching,
+    /// A one-line header was found; the next row may turn out to be its second line.
+    Candidate(Box<Layout>, Vec<String>),
+    Data(Box<Layout>),
+    Failed,
+}
+
+/// Options the processor needs (a subset of `ReadOptions`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowOptions {
+    pub overrides: Overrides,
+    pub skip_bad_rows: bool,
+}
+
+pub(crate) struct RowProcessor<T: Table> {
+    file: String,
+    sheet: Option<String>,
+    opts: RowOptions,
+    encoding: Option<TextEncoding>,
+    phase: Phase,
+    preamble: Vec<(u64, Vec<String>)>,
+    errors: Errors,
+    pub(crate) report: ImportReport,
+    state: T::State,
+    emitting: bool,
+}
+
+fn is_blank_row(cells: &[String]) -> bool {
+    cells.iter().all(|c| clean(c).is_empty())
+}
+
+impl<T: Table> RowProcessor<T> {
+    pub(crate) fn new(
+        file: &str,
+        sheet: Option<String>,
+        opts: RowOptions,
+        encoding: Option<TextEncoding>,
+        report: ImportReport,
+    ) -> Self {
+        RowProcessor {
+            file: file.to_string(),
+            sheet,
+            opts,
+            encoding,
+            phase: Phase::Searching,
+            preamble: Vec::new(),
+            errors: Errors::default(),
+            report,
+            state: T::State::default(),
+            emitting: true,
+        }
+    }
+
+    fn spec() -> &'static TableSpec {
+        T::KIND.spec()
+    }
+
+    pub(crate) fn set_encoding(&mut self, e: TextEncoding) {
+        self.encoding = Some(e);
+    }
+
+    /// A fatal error about the file (not tied to a data row).
+    pub(crate) fn fatal(&mut self, row: Option<u64>, kind: ErrorKind) {
+        let mut e = InputError::file(&self.file, Some(T::KIND), kind);
+        e.sheet = self.sheet.clone();
+        e.row = row;
+        self.errors.push(e);
+        self.emitting = false;
+    }
+
+    pub(crate) fn has_header(&self) -> bool {
+        matches!(self.phase, Phase::Candidate(..) | Phase::Data(_))
+    }
+
+    fn layout_for(&self, cells: Vec<String>, row: u64, rows: u8) -> (Layout, Vec<OverrideProblem>) {
+        build_layout(Self::spec(), cells, row, rows, None, &self.opts.overrides)
+    }
+
+    fn satisfied(layout: &Layout) -> bool {
+        layout.missing(Self::spec()).is_empty()
+    }
+
+    /// One row of the file. `too_long`: the row was cut at the length limit.
+    pub(crate) fn push_row(
+        &mut self,
+        row: u64,
+        cells: Vec<String>,
+        too_long: bool,
+        sink: &mut dyn FnMut(T::Record),
+    ) {
+        if too_long {
+            let kind = ErrorKind::RowTooLong {
+                limit: super::csv::MAX_ROW_BYTES,
+            };
+            if matches!(self.phase, Phase::Data(_)) {
+                self.report.rows_read += 1;
+                let mut e = InputError::file(&self.file, Some(T::KIND), kind);
+                e.sheet = self.sheet.clone();
+                e.row = Some(row);
+                self.bad_row(row, vec![e]);
+            } else if !matches!(self.phase, Phase::Failed) {
+                self.fatal(Some(row), kind);
+                self.phase = Phase::Failed;
+            }
+            return;
+        }
+        let blank = is_blank_row(&cells);
+        match std::mem::replace(&mut self.phase, Phase::Failed) {
+            Phase::Failed => {}
+            Phase::Searching => {
+                self.phase = Phase::Searching;
+                if blank {
+                    return;
+                }
+                self.search(row, cells);
+            }
+            Phase::Candidate(layout, upper) => {
+                if blank {
+                    self.enter_data(*layout);
+                    return;
+                }
+                let combined = combine_rows(Self::spec(), &upper, &cells);
+                let (two, problems) = self.layout_for(combined, row, 2);
+                if problems.is_empty() && Self::satisfied(&two) && two.matched() > layout.matched() {
+                    self.enter_data(two);
+                } else {
+                    self.enter_data(*layout);
+                    if let Phase::Data(l) = std::mem::replace(&mut self.phase, Phase::Failed) {
+                        self.data_row(&l, row, &cells, sink);
+                        self.phase = Phase::Data(l);
+                    }
+                }
+            }
+            Phase::Data(layout) => {
+                if !blank {
+                    self.data_row(&layout, row, &cells, sink);
+                }
+                self.phase = Phase::Data(layout);
+            }
+        }
+    }
+
+    fn search(&mut self, row: u64, cells: Vec<String>) {
+        let previous = self
+            .preamble
+            .last()
+            .filter(|(r, _)| *r + 1 == row)
+            .map(|(_, c)| c.clone());
+        let (single, _) = self.layout_for(cells.clone(), row, 1);
+        if let Some(upper) = previous {
+            let combined = combine_rows(Self::spec(), &upper, &cells);
+            let (two, _) = self.layout_for(combined, row, 2);
+            if Self::satisfied(&two) && two.matched() > single.matched() {
+                self.preamble.push((row, cells));
+                self.enter_data(two);
+                return;
+            }
+        }
+        if Self::satisfied(&single) {
+            self.phase = Phase::Candidate(Box::new(single), cells);
+            return;
+        }
+        self.preamble.push((row, cells));
+        if self.preamble.len() >= MAX_PREAMBLE_ROWS {
+            self.header_failure();
+        }
+    }
+
+    /// No header found: name the missing columns of the best-looking row, or say that no
+    /// header was found at all.
+    fn header_failure(&mut self) {
+        self.phase = Phase::Failed;
+        if let Some(enc) = self.encoding {
+            let garbled = self
+                .preamble
+                .iter()
+                .find(|(_, cells)| cells.iter().any(|c| c.contains('\u{fffd}')));
+            if let Some((row, _)) = garbled {
+                let row = *row;
+                self.fatal(Some(row), ErrorKind::EncodingError { encoding: enc });
+                return;
+            }
+        }
+        let mut best: Option<(usize, Layout)> = None;
+        let mut previous: Option<(u64, Vec<String>)> = None;
+        for (row, cells) in self.preamble.clone() {
+            let mut candidates = vec![self.layout_for(cells.clone(), row, 1).0];
+            if let Some((prow, upper)) = &previous {
+                if *prow + 1 == row {
+                    let combined = combine_rows(Self::spec(), upper, &cells);
+                    candidates.push(self.layout_for(combined, row, 2).0);
+                }
+            }
+            for l in candidates {
+                let m = l.matched();
+                if best.as_ref().is_none_or(|(bm, _)| m > *bm) {
+                    best = Some((m, l));
+                }
+            }
+            previous = Some((row, cells));
+        }
+        let spec = Self::spec();
+        match best {
+            Some((m, layout)) if m >= 2 => {
+                for any in layout.missing(spec) {
+                    self.fatal(Some(layout.header_row), missing_kind(spec, any));
+                }
+            }
+            _ => {
+                let required = spec
+                    .required
+                    .iter()
+                    .map(|any| {
+                        any.iter()
+                            .filter_map(|f| spec.fields.get(*f).map(|x| x.key.to_string()))
+                            .collect()
+                    })
+                    .collect();
+                self.fatal(
+                    None,
+                    ErrorKind::NoHeader {
+                        table: T::KIND,
+                        required,
+                    },
+                );
+            }
+        }
+    }
+
+    fn enter_data(&mut self, layout: Layout) {
+        let spec = Self::spec();
+        // The unit line: the nearest row above the header that states one.
+        let header_top = layout.header_row + 1 - layout.header_rows as u64;
+        let unit = self
+            .preamble
+            .iter()
+            .rev()
+            .filter(|(r, _)| *r < header_top)
+            .find_map(|(r, cells)| unit_line(cells).map(|(text, m)| (*r, text, m)));
+        let global = unit.as_ref().map(|(_, _, m)| *m);
+        let (layout, problems) = build_layout(
+            spec,
+            layout.headers,
+            layout.header_row,
+            layout.header_rows,
+            global,
+            &self.opts.overrides,
+        );
+        self.preamble.clear();
+        if let Some((row, text, multiplier)) = unit {
+            self.report.unit = Some(UnitNote {
+                row,
+                text,
+                multiplier,
+            });
+        }
+        self.report.header_row = Some(layout.header_row);
+        self.report.header_rows = layout.header_rows;
+        self.report.columns = layout.mapped_columns(spec);
+        self.report.ignored_columns = layout.ignored.clone();
+        let mut fatal = false;
+        for p in problems {
+            fatal = true;
+            let kind = match p {
+                OverrideProblem::UnknownField(field) => ErrorKind::UnknownMappingField { field },
+                OverrideProblem::ColumnNotFound { field, header } => {
+                    ErrorKind::MappingColumnNotFound { field, header }
+                }
+            };
+            self.fatal(Some(layout.header_row), kind);
+        }
+        let mut missing = layout.missing(spec);
+        missing.extend(T::extra_missing(&layout));
+        for any in missing {
+            fatal = true;
+            self.fatal(Some(layout.header_row), missing_kind(spec, any));
+        }
+        self.phase = if fatal {
+            Phase::Failed
+        } else {
+            Phase::Data(Box::new(layout))
+        };
+    }
+
+    fn bad_row(&mut self, row: u64, errs: Vec<InputError>) {
+        if self.opts.skip_bad_rows {
+            self.report.bad_rows_total += 1;
+            if self.report.bad_rows.len() < MAX_LISTED_ROWS {
+                let kept: Vec<InputError> = errs.into_iter().take(MAX_ERRORS).collect();
+                self.report.bad_rows.push(BadRow { row, errors: kept });
+            }
+        } else {
+            self.emitting = false;
+            for e in errs {
+                self.errors.push(e);
+            }
+        }
+    }
+
+    fn data_row(
+        &mut self,
+        layout: &Layout,
+        row: u64,
+        cells: &[String],
+        sink: &mut dyn FnMut(T::Record),
+    ) {
+        self.report.rows_read += 1;
+        if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells) {
+            self.report.skipped_rows_total += 1;
+            if self.report.skipped_rows.len() < MAX_LISTED_ROWS {
+                self.report.skipped_rows.push(SkippedRow { row, reason, text });
+            }
+            return;
+        }
+        let mut ctx = RowCtx {
+            row,
+            cells,
+            layout,
+            spec: Self::spec(),
+            file: &self.file,
+            sheet: self.sheet.as_deref(),
+            encoding: self.encoding,
+            errors: Vec::new(),
+        };
+        let record = T::build(&mut ctx, &mut self.state);
+        let errs = ctx.errors;
+        match record {
+            Some(r) if errs.is_empty() => {
+                if self.emitting {
+                    self.report.records += 1;
+                    sink(r);
+                }
+            }
+            _ => {
+                let errs = if errs.is_empty() {
+                    // build() returned nothing without saying why: should not happen.
+                    vec![InputError {
+                        file: self.file.clone(),
+                        table: Some(T::KIND),
+                        sheet: self.sheet.clone(),
+                        row: Some(row),
+                        column: None,
+                        value: None,
+                        kind: ErrorKind::EmptyRequired {
+                            field: Self::spec()
+                                .fields
+                                .get(Self::spec().key_field)
+                                .map(|f| f.key)
+                                .unwrap_or_default()
+                                .to_string(),
+                        },
+                    }]
+                } else {
+                    errs
+                };
+                self.bad_row(row, errs);
+            }
+        }
+    }
+
+    /// End of input: a header still being searched for is a failure.
+    pub(crate) fn finish(mut self) -> Result<(ImportReport, T::State), super::error::ImportFailure> {
+        match std::mem::replace(&mut self.phase, Phase::Failed) {
+            Phase::Searching => {
+                if self.preamble.is_empty() && self.errors.is_empty() {
+                    self.fatal(None, ErrorKind::EmptyFile);
+                } else if self.errors.is_empty() {
+                    self.header_failure();
+                }
+            }
+            Phase::Candidate(layout, _) => self.enter_data(*layout),
+            Phase::Data(_) | Phase::Failed => {}
+        }
+        if !self.errors.is_empty() {
+            return Err(self.errors.into_failure());
+        }
+        Ok((self.report, self.state))
+    }
+
+    pub(crate) fn failed(&self) -> bool {
+        matches!(self.phase, Phase::Failed)
+    }
+}
+
+fn missing_kind(spec: &TableSpec, any: &[usize]) -> ErrorKind {
+    ErrorKind::MissingColumn {
+        fields: any
+            .iter()
+            .filter_map(|f| spec.fields.get(*f).map(|x| x.key.to_string()))
+            .collect(),
+    }
+}
+
+/// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
+/// numbers) and note rows (a single text cell with an empty code) are skipped.
+fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(SkipReason, String)> {
+    let nonempty: Vec<String> = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect();
+    let shown = nonempty.iter().take(3).cloned().collect::<Vec<_>>().join(" | ");
+    for cell in nonempty.iter().take(2) {
+        let compact: String = cell
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .trim_end_matches([':', '：'])
+            .to_lowercase();
+        let words = ["合计", "总计", "小计"];
+        if words.iter().any(|w| compact.starts_with(w) || compact.ends_with(w))
+            || compact == "total"
+            || compact == "subtotal"
+            || compact == "grandtotal"
+            || compact == "sum"
+        {
+            return Some((SkipReason::Totals, shown));
+        }
+    }
+    let key_empty = match layout.field_cols.get(spec.key_field).copied().flatten() {
+        Some(c) => cells.get(c).map(|s| clean(s).is_empty()).unwrap_or(true),
+        None => true,
+    };
+    if !key_empty {
+        return None;
+    }
+    let numeric: Vec<bool> = nonempty
+        .iter()
+        .map(|c| values::parse_amount(c).is_ok())
+        .collect();
+    if nonempty.len() == 1 && !numeric.iter().any(|n| *n) {
+        return Some((SkipReason::Note, shown));
+    }
+    // Only numbers, and at least one in a numeric column: a totals row without a label.
+    let in_numeric_column = spec.fields.iter().enumerate().any(|(f, field)| {
+        numeric_kind(field.kind)
+            && layout
+                .field_cols
+                .get(f)
+                .copied()
+                .flatten()
+                .and_then(|c| cells.get(c))
+                .is_some_and(|s| !clean(s).is_empty() && values::parse_amount(s).is_ok())
+    });
+    if !nonempty.is_empty() && numeric.iter().all(|n| *n) && in_numeric_column {
+        return Some((SkipReason::Totals, shown));
+    }
+    None
+}
+
+/// One data row being turned into a record; errors are collected with their location.
+pub(crate) struct RowCtx<'a> {
+    pub row: u64,
+    cells: &'a [String],
+    layout: &'a Layout,
+    spec: &'static TableSpec,
+    file: &'a str,
+    sheet: Option<&'a str>,
+    encoding: Option<TextEncoding>,
+    pub errors: Vec<InputError>,
+}
+
+impl<'a> RowCtx<'a> {
+    fn key(&self, f: usize) -> String {
+        self.spec
+            .fields
+            .get(f)
+            .map(|x| x.key)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Is the field's column present?
+    pub fn mapped(&self, f: usize) -> bool {
+        self.layout.field_cols.get(f).copied().flatten().is_some()
+    }
+
+    fn cell(&self, f: usize) -> Option<(usize, &'a str)> {
+        let col = self.layout.field_cols.get(f).copied().flatten()?;
+        Some((col, self.cells.get(col).map(String::as_str).unwrap_or("")))
+    }
+
+    /// Is the field's cell non-empty?
+    pub fn present(&self, f: usize) -> bool {
+        self.cell(f).is_some_and(|(_, s)| !clean(s).is_empty())
+    }
+
+    fn push(&mut self, col: Option<usize>, value: Option<&str>, kind: ErrorKind) {
+        self.errors.push(InputError {
+            file: self.file.to_string(),
+            table: Some(self.spec.kind),
+            sheet: self.sheet.map(str::to_string),
+            row: Some(self.row),
+            column: col.map(|c| self.layout.column_ref(c)),
+            value: value.map(|v| v.trim().to_string()),
+            kind,
+        });
+    }
+
+    /// Reports an empty required cell (or a missing column).
+    pub fn empty(&mut self, f: usize) {
+        let col = self.cell(f).map(|(c, _)| c);
+        let key = self.key(f);
+        self.push(col, None, ErrorKind::EmptyRequired { field: key });
+    }
+
+    /// The cleaned text of a cell, `None` when empty or unmapped; undecodable bytes are errors.
+    fn raw_value(&mut self, f: usize) -> Option<(usize, &'a str, String)> {
+        let (col, raw) = self.cell(f)?;
+        let text = clean(raw);
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(enc) = self.encoding {
+            if text.contains('\u{fffd}') {
+                self.push(Some(col), Some(raw), ErrorKind::EncodingError { encoding: enc });
+                return None;
+            }
+        }
+        Some((col, raw, text))
+    }
+
+    fn parse<T>(&mut self, f: usize, parse: impl FnOnce(&str, String) -> Result<T, ErrorKind>) -> Option<T> {
+        let (col, raw, text) = self.raw_value(f)?;
+        let key = self.key(f);
+        match parse(&text, key) {
+            Ok(v) => Some(v),
+            Err(kind) => {
+                self.push(Some(col), Some(raw), kind);
+                None
+            }
+        }
+    }
+
+    fn multiplier(&self, f: usize) -> Decimal {
+        self.layout
+            .multipliers
+            .get(f)
+            .copied()
+            .flatten()
+            .unwrap_or(Decimal::ONE)
+    }
+
+    /// Text (codes and names).
+    pub fn text(&mut self, f: usize) -> Option<String> {
+        self.raw_value(f).map(|(_, _, t)| t)
+    }
+
+    /// Text that must be present.
+    pub fn required_text(&mut self, f: usize) -> Option<String> {
+        let v = self.text(f);
+        if v.is_none() && !self.present(f) {
+            self.empty(f);
+        }
+        v
+    }
+
+    /// An amount in 元 (unit multiplier applied).
+    pub fn amount(&mut self, f: usize) -> Option<Decimal> {
+        let mult = self.multiplier(f);
+        self.parse(f, |t, field| {
+            let v = values::parse_amount(t)
+                .map_err(|p| number_error(p, field.clone(), NumberKind::Amount))?;
+            v.checked_mul(mult).ok_or(ErrorKind::ExpectedNumber {
+                field,
+                expected: NumberKind::Amount,
+            })
+        })
+    }
+
+    /// An amount that must be present.
+    pub fn required_amount(&mut self, f: usize) -> Option<Decimal> {
+        let v = self.amount(f);
+        if v.is_none() && !self.present(f) {
+            self.empty(f);
+        }
+        v
+    }
+
+    /// A plain number (score, points); a percentage is an error.
+    pub fn number(&mut self, f: usize) -> Option<Decimal> {
+        self.parse(f, |t, field| {
+            values::parse_number(t, false).map_err(|p| number_error(p, field, NumberKind::Number))
+        })
+    }
+
+    /// A number that must be present.
+    pub fn required_number(&mut self, f: usize) -> Option<Decimal> {
+        let v = self.number(f);
+        if v.is_none() && !self.present(f) {
+            self.empty(f);
+        }
+        v
+    }
+
+    /// A coefficient: `1.05` or `105%`.
+    pub fn coefficient(&mut self, f: usize) -> Option<Decimal> {
+        self.parse(f, |t, field| {
+            values::parse_number(t, true).map_err(|p| number_error(p, field, NumberKind::Coefficient))
+        })
+    }
+
+    /// Days, not negative.
+    pub fn days(&mut self, f: usize) -> Option<Decimal> {
+        self.parse(f, |t, field| {
+            let v = values::parse_number(t, false)
+                .map_err(|p| number_error(p, field.clone(), NumberKind::Days))?;
+            if v.is_sign_negative() && !v.is_zero() {
+                return Err(ErrorKind::Negative { field });
+            }
+            Ok(v)
+        })
+    }
+
+    /// A whole number ≥ 0.
+    pub fn count(&mut self, f: usize) -> Option<u64> {
+        self.parse(f, |t, field| {
+            values::parse_count(t).ok_or(ErrorKind::ExpectedNumber {
+                field,
+                expected: NumberKind::Count,
+            })
+        })
+    }
+
+    /// 是/否.
+    pub fn boolean(&mut self, f: usize) -> Option<bool> {
+        self.parse(f, |t, field| values::parse_bool(t).ok_or(ErrorKind::ExpectedBool { field }))
+    }
+
+    /// A date.
+    pub fn date(&mut self, f: usize) -> Option<Ymd> {
+        self.parse(f, |t, field| values::parse_date(t).ok_or(ErrorKind::ExpectedDate { field }))
+    }
+
+    /// A month: `Some(None)` = the whole year; `None` = empty, unmapped or bad (bad is reported).
+    pub fn month(&mut self, f: usize) -> Option<Option<(Option<i32>, u8)>> {
+        self.parse(f, |t, field| {
+            values::parse_month(t).map_err(|_| ErrorKind::ExpectedMonth { field })
+        })
+    }
+
+    /// 职工 or 居民; required.
+    pub fn fund(&mut self, f: usize) -> Option<Fund> {
+        let v = self.parse(f, |t, field| values::parse_fund(t).ok_or(ErrorKind::UnknownFund { field }));
+        if v.is_none() && !self.present(f) {
+            self.empty(f);
+        }
+        v
+    }
+
+    /// 结算类型; empty or unmapped → DIP.
+    pub fn case_kind(&mut self, f: usize) -> Option<CaseKind> {
+        if !self.present(f) {
+            return Some(CaseKind::Dip);
+        }
+        self.parse(f, |t, field| {
+            values::parse_case_kind(t).ok_or(ErrorKind::UnknownCaseKind { field })
+        })
+    }
+
+    /// Catalog 类型: `Some(Some(true))` per-diem, `Some(None)` not given, `None` bad.
+    pub fn catalog_type(&mut self, f: usize) -> Option<Option<bool>> {
+        if !self.present(f) {
+            return Some(None);
+        }
+        self.parse(f, |t, field| {
+            values::parse_catalog_type(t)
+                .map(Some)
+                .ok_or(ErrorKind::UnknownCatalogType { field })
+        })
+    }
+
+    fn list(&mut self, f: usize, money: bool) -> Vec<Decimal> {
+        let mult = self.multiplier(f);
+        let Some((col, raw, text)) = self.raw_value(f) else {
+            return Vec::new();
+        };
+        let key = self.key(f);
+        let mut out = Vec::new();
+        for part in values::split_list(&text) {
+            let parsed = if money {
+                values::parse_amount(&part)
+                    .map_err(|p| number_error(p, key.clone(), NumberKind::Amount))
+                    .and_then(|v| {
+                        v.checked_mul(mult).ok_or(ErrorKind::ExpectedNumber {
+                            field: key.clone(),
+                            expected: NumberKind::Amount,
+                        })
+                    })
+            } else {
+                values::parse_number(&part, true)
+                    .map_err(|p| number_error(p, key.clone(), NumberKind::Coefficient))
+            };
+            match parsed {
+                Ok(v) => out.push(v),
+                Err(kind) => {
+                    self.push(Some(col), Some(raw), kind);
+                    return Vec::new();
+                }
+            }
+        }
+        out
+    }
+
+    /// Coefficients separated by `;` `、` `,`.
+    pub fn coefficient_list(&mut self, f: usize) -> Vec<Decimal> {
+        self.list(f, false)
+    }
+
+    /// Amounts separated by `;` `、` `,` (most recent first).
+    pub fn amount_list(&mut self, f: usize) -> Vec<Decimal> {
+        self.list(f, true)
+    }
+
+    /// Catalog: the per-level reference costs present in this row.
+    pub fn level_costs(&mut self) -> Vec<(String, Decimal)> {
+        let mut out = Vec::new();
+        for (level, col) in self.layout.level_cols.clone() {
+            let raw = self.cells.get(col).map(String::as_str).unwrap_or("");
+            let text = clean(raw);
+            if text.is_empty() {
+                continue;
+            }
+            let mult = self.layout.level_multiplier(col).unwrap_or(Decimal::ONE);
+            match values::parse_amount(&text).map(|v| v.checked_mul(mult)) {
+                Ok(Some(v)) => out.push((level, v)),
+                Ok(None) | Err(NumberProblem::NotNumber) => self.push(
+                    Some(col),
+                    Some(raw),
+                    ErrorKind::ExpectedNumber {
+                        field: "reference_cost".to_string(),
+                        expected: NumberKind::Amount,
+                    },
+                ),
+                Err(NumberProblem::PercentNotAllowed) => self.push(
+                    Some(col),
+                    Some(raw),
+                    ErrorKind::PercentNotAllowed {
+                        field: "reference_cost".to_string(),
+                    },
+                ),
+            }
+        }
+        out
+    }
+
+    /// Reports a value that parsed but cannot be used (arithmetic out of range).
+    pub fn not_a_number(&mut self, f: usize) {
+        let col = self.cell(f).map(|(c, _)| c);
+        let raw = self.cell(f).map(|(_, r)| r);
+        let key = self.key(f);
+        self.push(
+            col,
+            raw,
+            ErrorKind::ExpectedNumber {
+                field: key,
+                expected: NumberKind::Amount,
+            },
+        );
+    }
+
+    /// Reports a duplicate code against its first row.
+    pub fn duplicate(&mut self, f: usize, code: &str, first_row: u64) {
+        let col = self.cell(f).map(|(c, _)| c);
+        let raw = self.cell(f).map(|(_, r)| r);
+        self.push(
+            col,
+            raw,
+            ErrorKind::DuplicateCode {
+                code: code.to_string(),
+                first_row: Some(first_row),
+            },
+        );
+    }
+}
+
+fn number_error(p: NumberProblem, field: String, expected: NumberKind) -> ErrorKind {
+    match p {
+        NumberProblem::NotNumber => ErrorKind::ExpectedNumber { field, expected },
+        NumberProblem::PercentNotAllowed => ErrorKind::PercentNotAllowed { field },
+    }
+}

@@ -1,0 +1,343 @@
+//! Row → record for each of the five tables.
+
+use rust_decimal::Decimal;
+
+use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
+use super::fields::TableKind;
+use super::header::Layout;
+use super::report::ImportReport;
+use super::rows::{RowCtx, Seen, Table};
+use crate::records::{
+    Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review,
+};
+
+/// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0.
+fn personal_burden(
+    ctx: &mut RowCtx<'_>,
+    total: Option<Decimal>,
+    personal: usize,
+    fund_payment: usize,
+) -> Option<Decimal> {
+    if ctx.present(personal) {
+        return ctx.amount(personal);
+    }
+    if ctx.present(fund_payment) {
+        let paid = ctx.amount(fund_payment)?;
+        let derived = total?.checked_sub(paid);
+        if derived.is_none() {
+            ctx.not_a_number(fund_payment);
+        }
+        return derived;
+    }
+    Some(Decimal::ZERO)
+}
+
+pub(crate) struct CasesTable;
+
+impl Table for CasesTable {
+    type Record = Case;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Cases;
+
+    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<Case> {
+        let institution = ctx.required_text(c::INSTITUTION);
+        let fund = ctx.fund(c::FUND);
+        let kind = ctx.case_kind(c::KIND);
+        let group = ctx.text(c::GROUP).unwrap_or_default();
+        if group.is_empty() && kind.is_some_and(|k| k != CaseKind::FeeForService) && !ctx.present(c::GROUP) {
+            ctx.empty(c::GROUP);
+        }
+        let total_cost = ctx.required_amount(c::TOTAL_COST);
+        let personal = personal_burden(ctx, total_cost, c::PERSONAL_BURDEN, c::FUND_PAYMENT);
+        let excluded_cost = if ctx.present(c::EXCLUDED_COST) {
+            ctx.amount(c::EXCLUDED_COST)
+        } else {
+            Some(Decimal::ZERO)
+        };
+        let days = if ctx.present(c::DAYS) {
+            ctx.days(c::DAYS)
+        } else {
+            if kind == Some(CaseKind::PerDiem) {
+                ctx.empty(c::DAYS);
+            }
+            Some(Decimal::ZERO)
+        };
+        let month = if ctx.present(c::SETTLE_DATE) {
+            ctx.date(c::SETTLE_DATE).map(|d| {
+                seen.years.insert(d.year);
+                d.month
+            })
+        } else if ctx.present(c::MONTH) {
+            match ctx.month(c::MONTH) {
+                Some(Some((year, m))) => {
+                    if let Some(y) = year {
+                        seen.years.insert(y);
+                    }
+                    Some(m)
+                }
+                Some(None) => {
+                    // 全年 is not a settlement month of a case.
+                    ctx.empty(c::MONTH);
+                    None
+                }
+                None => None,
+            }
+        } else {
+            ctx.empty(if ctx.mapped(c::SETTLE_DATE) { c::SETTLE_DATE } else { c::MONTH });
+            None
+        };
+        let applied = ctx.boolean(c::REVIEW_APPLIED);
+        let score = ctx.number(c::REVIEW_SCORE);
+        let delta = ctx.number(c::REVIEW_DELTA);
+        let qc_passed = ctx.boolean(c::QC_PASSED).unwrap_or(true);
+        let supplemented = ctx.boolean(c::SUPPLEMENTED).unwrap_or(false);
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(Case {
+            institution: institution?,
+            fund: fund?,
+            kind: kind?,
+            group,
+            total_cost: total_cost?,
+            personal_burden: personal?,
+            excluded_cost: excluded_cost?,
+            days: days?,
+            month: month?,
+            review: Review {
+                applied: applied.unwrap_or(false) || score.is_some() || delta.is_some(),
+                score,
+                points_delta: delta,
+            },
+            qc_passed,
+            supplemented,
+            source_row: ctx.row,
+        })
+    }
+
+    fn finish(state: Seen, report: &mut ImportReport) {
+        report.years = state.years.into_iter().collect();
+    }
+}
+
+/// A catalog row: a DIP group or a 床日 group.
+pub(crate) enum CatalogRow {
+    Dip(Group),
+    PerDiem(PerDiemGroup),
+}
+
+pub(crate) struct CatalogTable;
+
+impl Table for CatalogTable {
+    type Record = CatalogRow;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Catalog;
+
+    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<CatalogRow> {
+        let code = ctx.required_text(g::GROUP);
+        let name = ctx.text(g::NAME).unwrap_or_default();
+        let declared = ctx.catalog_type(g::TYPE)?;
+        let per_diem = match declared {
+            Some(p) => p,
+            None => !ctx.present(g::SCORE) && ctx.present(g::DAILY_FUND_STANDARD),
+        };
+        let code = code?;
+        let (codes, row) = if per_diem {
+            (&mut seen.per_diem_codes, ctx.row)
+        } else {
+            (&mut seen.codes, ctx.row)
+        };
+        if let Some(first) = codes.get(&code).copied() {
+            ctx.duplicate(g::GROUP, &code, first);
+        } else {
+            codes.insert(code.clone(), row);
+        }
+        if per_diem {
+            let daily = ctx.required_amount(g::DAILY_FUND_STANDARD);
+            if !ctx.errors.is_empty() {
+                return None;
+            }
+            return Some(CatalogRow::PerDiem(PerDiemGroup {
+                code,
+                name,
+                daily_fund_standard: daily?,
+            }));
+        }
+        let score = ctx.required_number(g::SCORE);
+        let grassroots = ctx.boolean(g::GRASSROOTS).unwrap_or(false);
+        let reference_cost = ctx.required_amount(g::REFERENCE_COST);
+        let by_level = ctx.level_costs();
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(CatalogRow::Dip(Group {
+            code,
+            name,
+            score: score?,
+            grassroots,
+            reference_cost: reference_cost?,
+            reference_cost_by_level: by_level,
+        }))
+    }
+
+    fn extra_missing(layout: &Layout) -> Vec<&'static [usize]> {
+        let has = |f: usize| layout.field_cols.get(f).copied().flatten().is_some();
+        if has(g::SCORE) && !has(g::REFERENCE_COST) {
+            vec![&[g::REFERENCE_COST]]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+pub(crate) struct InstitutionsTable;
+
+impl Table for InstitutionsTable {
+    type Record = Institution;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Institutions;
+
+    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<Institution> {
+        let code = ctx.required_text(i::INSTITUTION);
+        if let Some(code) = &code {
+            if let Some(first) = seen.codes.get(code).copied() {
+                ctx.duplicate(i::INSTITUTION, code, first);
+            } else {
+                seen.codes.insert(code.clone(), ctx.row);
+            }
+        }
+        let name = ctx.text(i::NAME).unwrap_or_default();
+        let level = ctx.text(i::LEVEL).unwrap_or_default();
+        let alliance = ctx.text(i::ALLIANCE);
+        let base_coefficient = ctx.coefficient(i::BASE_COEFFICIENT);
+        let bonuses = ctx.coefficient_list(i::BONUSES);
+        let deductions = ctx.coefficient_list(i::DEDUCTIONS);
+        let factors = ctx.coefficient_list(i::FACTORS);
+        let assessment_score = ctx.number(i::ASSESSMENT_SCORE);
+        let primary_care = ctx.boolean(i::PRIMARY_CARE);
+        let history = if ctx.present(i::HISTORY) {
+            ctx.amount_list(i::HISTORY)
+        } else {
+            let years = [i::HISTORY_1, i::HISTORY_2, i::HISTORY_3];
+            let values: Vec<(usize, Option<Decimal>)> = years.iter().map(|&f| (f, ctx.amount(f))).collect();
+            let last = values.iter().rposition(|(_, v)| v.is_some());
+            let mut out = Vec::new();
+            if let Some(last) = last {
+                for (f, v) in values.into_iter().take(last + 1) {
+                    match v {
+                        Some(v) => out.push(v),
+                        None => {
+                            if !ctx.present(f) {
+                                ctx.empty(f);
+                            }
+                        }
+                    }
+                }
+            }
+            out
+        };
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(Institution {
+            code: code?,
+            name,
+            level,
+            alliance,
+            base_coefficient,
+            bonuses,
+            deductions,
+            factors,
+            assessment_score,
+            primary_care,
+            history,
+        })
+    }
+}
+
+pub(crate) struct SummariesTable;
+
+impl Table for SummariesTable {
+    type Record = InstitutionSummary;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Summaries;
+
+    fn build(ctx: &mut RowCtx<'_>, _: &mut Seen) -> Option<InstitutionSummary> {
+        let institution = ctx.required_text(s::INSTITUTION);
+        let fund = ctx.fund(s::FUND);
+        let month = if ctx.present(s::MONTH) {
+            ctx.month(s::MONTH).map(|m| m.map(|(_, m)| m))
+        } else {
+            Some(None)
+        };
+        let points = ctx.required_number(s::POINTS);
+        let total_cost = ctx.required_amount(s::TOTAL_COST);
+        let personal = personal_burden(ctx, total_cost, s::PERSONAL_BURDEN, s::FUND_PAYMENT);
+        let prepaid = ctx.amount(s::PREPAID);
+        let cases = ctx.count(s::CASES);
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(InstitutionSummary {
+            institution: institution?,
+            fund: fund?,
+            month: month?,
+            points: points?,
+            total_cost: total_cost?,
+            personal_burden: personal?,
+            prepaid,
+            cases,
+        })
+    }
+}
+
+pub(crate) struct OutpatientTable;
+
+impl Table for OutpatientTable {
+    type Record = OutpatientRecord;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Outpatient;
+
+    fn build(ctx: &mut RowCtx<'_>, _: &mut Seen) -> Option<OutpatientRecord> {
+        let institution = ctx.required_text(o::INSTITUTION);
+        let fund = ctx.fund(o::FUND);
+        let month = if ctx.present(o::MONTH) {
+            ctx.month(o::MONTH).map(|m| m.map(|(_, m)| m))
+        } else {
+            Some(None)
+        };
+        let mut money = |f: usize| {
+            if ctx.present(f) {
+                ctx.amount(f)
+            } else {
+                Some(Decimal::ZERO)
+            }
+        };
+        let capitation_payment = money(o::CAPITATION);
+        let drugs = money(o::DRUGS);
+        let consumables = money(o::CONSUMABLES);
+        let services = money(o::SERVICES);
+        let total_cost = money(o::TOTAL_COST);
+        let other_points = if ctx.present(o::OTHER_POINTS) {
+            ctx.number(o::OTHER_POINTS)
+        } else {
+            Some(Decimal::ZERO)
+        };
+        let personal = personal_burden(ctx, total_cost, o::PERSONAL_BURDEN, o::FUND_PAYMENT);
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(OutpatientRecord {
+            institution: institution?,
+            fund: fund?,
+            month: month?,
+            capitation_payment: capitation_payment?,
+            drugs: drugs?,
+            consumables: consumables?,
+            services: services?,
+            other_points: other_points?,
+            total_cost: total_cost?,
+            personal_burden: personal?,
+        })
+    }
+}

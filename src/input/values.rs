@@ -1,0 +1,530 @@
+//! Cell text → values. Every parser takes the cell's text and never panics.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::records::{CaseKind, Fund};
+
+/// Full-width ASCII (`１２３，４５`, `（`, `：`, `％`) to half-width, the ideographic space to a
+/// space, and `￥` to `¥`.
+pub(crate) fn fold_width(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let needs = s.chars().any(|c| {
+        ('\u{ff01}'..='\u{ff5e}').contains(&c) || matches!(c, '\u{3000}' | '\u{ffe5}' | '\u{00a0}')
+    });
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                '\u{3000}' | '\u{00a0}' => ' ',
+                '\u{ffe5}' => '¥',
+                other => other,
+            })
+            .collect(),
+    )
+}
+
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}' | '\u{200e}' | '\u{200f}')
+}
+
+/// A cell's text as a value: width folded, trimmed, and Excel's text-forcing wrappers
+/// (`="0012"`, `'0012`) removed.
+pub(crate) fn clean(s: &str) -> String {
+    let folded = fold_width(s);
+    let t = folded.trim_matches(is_blank);
+    let t = if let Some(inner) = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')) {
+        inner.trim_matches(is_blank)
+    } else if let Some(inner) = t.strip_prefix('\'') {
+        inner.trim_matches(is_blank)
+    } else {
+        t
+    };
+    t.to_string()
+}
+
+/// Why a number did not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberProblem {
+    NotNumber,
+    PercentNotAllowed,
+}
+
+/// Parses the digits of a decimal number: optional sign, digits with optional thousands
+/// separators in groups of three, optional fraction, optional exponent.
+fn parse_plain(s: &str) -> Option<Decimal> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut out = String::with_capacity(s.len());
+    if let Some(&b) = bytes.first() {
+        if b == b'+' || b == b'-' {
+            if b == b'-' {
+                out.push('-');
+            }
+            i = 1;
+        }
+    }
+    let int_start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b',') {
+        i += 1;
+    }
+    let int_part = s.get(int_start..i)?;
+    if int_part.contains(',') {
+        // groups of three after the first group of one to three digits
+        let mut groups = int_part.split(',');
+        let first = groups.next()?;
+        if first.is_empty() || first.len() > 3 {
+            return None;
+        }
+        for g in groups {
+            if g.len() != 3 {
+                return None;
+            }
+        }
+    }
+    let int_digits: String = int_part.chars().filter(|c| *c != ',').collect();
+    out.push_str(&int_digits);
+    let mut frac_digits = 0;
+    if i < bytes.len() && bytes[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - start;
+        if frac_digits > 0 {
+            out.push('.');
+            out.push_str(s.get(start..i)?);
+        }
+    }
+    if int_digits.is_empty() && frac_digits == 0 {
+        return None;
+    }
+    if int_digits.is_empty() {
+        // ".5" → "0.5"
+        let neg = out.starts_with('-');
+        out = format!("{}0{}", if neg { "-" } else { "" }, out.trim_start_matches('-'));
+    }
+    let mut exponent: Option<i64> = None;
+    if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+        let rest = s.get(i + 1..)?;
+        let digits = rest.strip_prefix('+').unwrap_or(rest);
+        let (neg, digits) = match digits.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, digits),
+        };
+        if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let e: i64 = digits.parse().ok()?;
+        exponent = Some(if neg { -e } else { e });
+        i = bytes.len();
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    let mut value = Decimal::from_str(&out).ok()?;
+    if let Some(e) = exponent {
+        if e.unsigned_abs() > 28 {
+            return None;
+        }
+        let ten = Decimal::TEN;
+        for _ in 0..e.unsigned_abs() {
+            value = if e > 0 {
+                value.checked_mul(ten)?
+            } else {
+                value.checked_div(ten)?
+            };
+        }
+    }
+    Some(value.normalize())
+}
+
+/// An amount in 元: `12,345.67`, `¥12345.67`, `12345.67元`, `1.2万` (×10000), `-` (zero, as
+/// Excel's accounting format shows it). A percentage is an error.
+pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
+    let s = clean(text);
+    let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
+    if matches!(s.as_str(), "-" | "—" | "--" | "——" | "–") {
+        return Ok(Decimal::ZERO);
+    }
+    if s.ends_with('%') {
+        return if parse_plain(s.trim_end_matches('%')).is_some() {
+            Err(NumberProblem::PercentNotAllowed)
+        } else {
+            Err(NumberProblem::NotNumber)
+        };
+    }
+    let (body, mult) = if let Some(b) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
+        (b, Decimal::from(10000))
+    } else if let Some(b) = s.strip_suffix('元') {
+        (b, Decimal::ONE)
+    } else {
+        (s.as_str(), Decimal::ONE)
+    };
+    let (sign, body) = match body.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", body.strip_prefix('+').unwrap_or(body)),
+    };
+    let body = body
+        .strip_prefix('¥')
+        .or_else(|| body.strip_prefix("RMB"))
+        .or_else(|| body.strip_prefix("CNY"))
+        .unwrap_or(body);
+    if body.starts_with(['-', '+']) && !sign.is_empty() {
+        return Err(NumberProblem::NotNumber);
+    }
+    let v = parse_plain(&format!("{sign}{body}")).ok_or(NumberProblem::NotNumber)?;
+    v.checked_mul(mult).ok_or(NumberProblem::NotNumber)
+}
+
+/// A plain number (`1.25`, `1,250`); with `percent`, `85%` → 0.85.
+pub(crate) fn parse_number(text: &str, percent: bool) -> Result<Decimal, NumberProblem> {
+    let s = clean(text);
+    let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
+    if let Some(body) = s.strip_suffix('%') {
+        let v = parse_plain(body).ok_or(NumberProblem::NotNumber)?;
+        return if percent {
+            v.checked_div(Decimal::ONE_HUNDRED)
+                .map(|d| d.normalize())
+                .ok_or(NumberProblem::NotNumber)
+        } else {
+            Err(NumberProblem::PercentNotAllowed)
+        };
+    }
+    parse_plain(&s).ok_or(NumberProblem::NotNumber)
+}
+
+/// A whole number ≥ 0 (`1,200`, `12.0` from a spreadsheet).
+pub(crate) fn parse_count(text: &str) -> Option<u64> {
+    let v = parse_number(text, false).ok()?;
+    if v.is_sign_negative() && !v.is_zero() || v.fract() != Decimal::ZERO {
+        return None;
+    }
+    u64::from_str(&v.trunc().normalize().to_string()).ok()
+}
+
+/// 是/否 and friends.
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    let s = clean(text).to_lowercase();
+    match s.as_str() {
+        "是" | "y" | "yes" | "1" | "true" | "t" | "真" | "√" | "✓" | "✔" | "通过" | "有" | "已"
+        | "是的" | "已申请" | "已补充" | "合格" | "对" => Some(true),
+        "否" | "n" | "no" | "0" | "false" | "f" | "假" | "×" | "✗" | "✘" | "不通过" | "未通过"
+        | "无" | "未" | "不是" | "未申请" | "未补充" | "不合格" | "错" => Some(false),
+        _ => None,
+    }
+}
+
+/// A calendar date, as far as it was given (a month without a day is allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ymd {
+    pub year: i32,
+    pub month: u8,
+    pub day: Option<u8>,
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn ymd(year: i64, month: i64, day: Option<i64>) -> Option<Ymd> {
+    if !(1900..=2100).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    let (year, month) = (year as i32, month as u8);
+    let day = match day {
+        Some(d) => {
+            if d < 1 || d > days_in_month(year, month) as i64 {
+                return None;
+            }
+            Some(d as u8)
+        }
+        None => None,
+    };
+    Some(Ymd { year, month, day })
+}
+
+fn small_int(s: &str, max_len: usize) -> Option<i64> {
+    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// An Excel serial day number (1900 date system) → date.
+pub(crate) fn excel_serial_date(serial: i64) -> Option<Ymd> {
+    if !(1..=2_958_465).contains(&serial) {
+        return None;
+    }
+    if serial == 60 {
+        return None; // Excel's phantom 1900-02-29
+    }
+    // Serial 25569 is 1970-01-01; below 61 Excel counts from 1899-12-31.
+    let days = if serial < 60 { serial - 25568 } else { serial - 25569 };
+    let (y, m, d) = civil_from_days(days);
+    ymd(y, m, Some(d))
+}
+
+/// `2024-03-15`, `2024/3/15`, `2024.3.15`, `20240315`, `2024年3月15日`, `202403`, `2024-03`,
+/// `2024年3月`, an Excel serial number (`45366`), with or without a time after it.
+pub(crate) fn parse_date(text: &str) -> Option<Ymd> {
+    let s = clean(text);
+    // Drop a time part: "2024-03-15 10:20:30", "2024-03-15T10:20:30", "2024/3/15 10:20".
+    let date_part = s
+        .split(|c: char| c == 'T' || c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .trim();
+    if date_part.is_empty() {
+        return None;
+    }
+    // 2024年3月15日 / 2024年3月
+    if let Some((y, rest)) = date_part.split_once('年') {
+        let y = small_int(y, 4)?;
+        let (m, rest) = rest.split_once('月')?;
+        let m = small_int(m, 2)?;
+        let rest = rest.trim_end_matches(['日', '号']);
+        let d = if rest.is_empty() {
+            None
+        } else {
+            Some(small_int(rest, 2)?)
+        };
+        return ymd(y, m, d);
+    }
+    for sep in ['-', '/', '.'] {
+        if date_part.contains(sep) {
+            let parts: Vec<&str> = date_part.split(sep).collect();
+            return match parts.as_slice() {
+                [y, m, d] if y.len() == 4 => {
+                    ymd(small_int(y, 4)?, small_int(m, 2)?, Some(small_int(d, 2)?))
+                }
+                [y, m] if y.len() == 4 => ymd(small_int(y, 4)?, small_int(m, 2)?, None),
+                // An Excel serial with a time fraction, "45366.5"
+                [int, frac] if sep == '.' && frac.bytes().all(|b| b.is_ascii_digit()) => {
+                    excel_serial_date(small_int(int, 7)?)
+                }
+                _ => None,
+            };
+        }
+    }
+    let n = small_int(date_part, 8)?;
+    match date_part.len() {
+        8 => ymd(n / 10000, n / 100 % 100, Some(n % 100)),
+        6 => ymd(n / 100, n % 100, None),
+        1..=5 => excel_serial_date(n),
+        7 => excel_serial_date(n),
+        _ => None,
+    }
+}
+
+/// A month: `3`, `03`, `3月`, `2024-03`, `202403`, `2024年3月`, or a date. `Ok(None)` for
+/// the whole year (`全年`, `年度`, `合计` is not accepted here).
+pub(crate) fn parse_month(text: &str) -> Result<Option<(Option<i32>, u8)>, ()> {
+    let s = clean(text);
+    let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
+    if matches!(s.as_str(), "全年" | "年度" | "全年度" | "year") {
+        return Ok(None);
+    }
+    let bare = s.strip_suffix("月份").or_else(|| s.strip_suffix('月')).unwrap_or(&s);
+    if let Some(m) = small_int(bare, 2) {
+        if (1..=12).contains(&m) {
+            return Ok(Some((None, m as u8)));
+        }
+        return Err(());
+    }
+    match parse_date(&s) {
+        Some(d) => Ok(Some((Some(d.year), d.month))),
+        None => Err(()),
+    }
+}
+
+/// 职工 / 居民 and the names real exports use.
+pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
+    let s: String = clean(text)
+        .chars()
+        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    match s.as_str() {
+        "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => {
+            return Some(Fund::Employee)
+        }
+        "390" | "resident" | "residents" | "urbanandruralresident" | "urrbmi" | "居保"
+        | "新农合" | "新型农村合作医疗" => return Some(Fund::Resident),
+        _ => {}
+    }
+    let employee = s.contains("职工");
+    let resident = s.contains("居民");
+    match (employee, resident) {
+        (true, false) => Some(Fund::Employee),
+        (false, true) => Some(Fund::Resident),
+        _ => None,
+    }
+}
+
+/// DIP/病种/病组 → Dip, 床日 → PerDiem, 项目 → FeeForService; empty → Dip.
+pub(crate) fn parse_case_kind(text: &str) -> Option<CaseKind> {
+    let s: String = clean(text)
+        .chars()
+        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    let s = s.strip_prefix('按').unwrap_or(&s);
+    let s = s.strip_suffix("付费").or_else(|| s.strip_suffix("结算")).unwrap_or(s);
+    match s {
+        "" | "dip" | "drg" | "病种" | "病组" | "病种分值" | "dip病种" | "diprg" => Some(CaseKind::Dip),
+        "床日" | "perdiem" => Some(CaseKind::PerDiem),
+        "项目" | "ffs" | "feeforservice" | "服务项目" => Some(CaseKind::FeeForService),
+        _ => None,
+    }
+}
+
+/// Catalog row type: DIP (default) or 床日. `Some(true)` = per-diem.
+pub(crate) fn parse_catalog_type(text: &str) -> Option<bool> {
+    match parse_case_kind(text)? {
+        CaseKind::Dip => Some(false),
+        CaseKind::PerDiem => Some(true),
+        CaseKind::FeeForService => None,
+    }
+}
+
+/// Splits a list cell: `1.05;0.02`, `0.05、0.02`, `0.05，0.02`.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    let s = clean(text);
+    s.split([';', '；', '、', ',', '，', '|'])
+        .map(|p| p.trim_matches(is_blank).to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The shortest text that reads back as the same `f64` (spreadsheet numeric cells).
+pub(crate) fn float_text(f: f64) -> String {
+    if f.is_finite() {
+        let s = format!("{f}");
+        if s == "-0" {
+            "0".to_string()
+        } else {
+            s
+        }
+    } else {
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("12,345.67"), Ok(d("12345.67")));
+        assert_eq!(parse_amount("¥12,345.67"), Ok(d("12345.67")));
+        assert_eq!(parse_amount("￥１２，３４５．６７元"), Ok(d("12345.67")));
+        assert_eq!(parse_amount("-1,000"), Ok(d("-1000")));
+        assert_eq!(parse_amount("1.2万"), Ok(d("12000")));
+        assert_eq!(parse_amount("1.5E+03"), Ok(d("1500")));
+        assert_eq!(parse_amount("-"), Ok(d("0")));
+        assert_eq!(parse_amount(".5"), Ok(d("0.5")));
+        assert_eq!(parse_amount("85%"), Err(NumberProblem::PercentNotAllowed));
+        assert_eq!(parse_amount("12,3x4"), Err(NumberProblem::NotNumber));
+        assert_eq!(parse_amount("1,5"), Err(NumberProblem::NotNumber));
+        assert_eq!(parse_amount("1_000"), Err(NumberProblem::NotNumber));
+        assert_eq!(parse_amount("1e999"), Err(NumberProblem::NotNumber));
+        assert_eq!(parse_amount(""), Err(NumberProblem::NotNumber));
+        assert_eq!(parse_number("85%", true), Ok(d("0.85")));
+        assert_eq!(parse_number("85%", false), Err(NumberProblem::PercentNotAllowed));
+        assert_eq!(parse_count("1,200"), Some(1200));
+        assert_eq!(parse_count("12.5"), None);
+    }
+
+    #[test]
+    fn dates() {
+        let want = Some(Ymd { year: 2024, month: 3, day: Some(15) });
+        for s in [
+            "2024-03-15",
+            "2024/3/15",
+            "20240315",
+            "2024年3月15日",
+            "45366",
+            "2024-03-15 10:20:30",
+            "2024-03-15T00:00:00",
+            "2024.3.15",
+            "45366.5",
+        ] {
+            assert_eq!(parse_date(s), want, "{s}");
+        }
+        assert_eq!(parse_date("202403"), Some(Ymd { year: 2024, month: 3, day: None }));
+        assert_eq!(parse_date("2024-02-30"), None);
+        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(parse_month("3月"), Ok(Some((None, 3))));
+        assert_eq!(parse_month("202403"), Ok(Some((Some(2024), 3))));
+        assert_eq!(parse_month("全年"), Ok(None));
+        assert_eq!(parse_month("13"), Err(()));
+        assert_eq!(excel_serial_date(1), Some(Ymd { year: 1900, month: 1, day: Some(1) }));
+        assert_eq!(excel_serial_date(61), Some(Ymd { year: 1900, month: 3, day: Some(1) }));
+    }
+
+    #[test]
+    fn funds_and_kinds() {
+        assert_eq!(parse_fund("职工基本医疗保险"), Some(Fund::Employee));
+        assert_eq!(parse_fund("城乡居民基本医疗保险"), Some(Fund::Resident));
+        assert_eq!(parse_fund("310"), Some(Fund::Employee));
+        assert_eq!(parse_fund("390"), Some(Fund::Resident));
+        assert_eq!(parse_fund("Resident"), Some(Fund::Resident));
+        assert_eq!(parse_fund("公务员医疗补助"), None);
+        assert_eq!(parse_case_kind("按病种分值付费"), Some(CaseKind::Dip));
+        assert_eq!(parse_case_kind("床日"), Some(CaseKind::PerDiem));
+        assert_eq!(parse_case_kind("按项目"), Some(CaseKind::FeeForService));
+        assert_eq!(parse_case_kind(""), Some(CaseKind::Dip));
+        assert_eq!(parse_bool("是"), Some(true));
+        assert_eq!(parse_bool("FALSE"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn floats_round_trip() {
+        assert_eq!(float_text(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(float_text(12345.67), "12345.67");
+        assert_eq!(float_text(350102001.0), "350102001");
+        assert_eq!(float_text(-0.0), "0");
+    }
+
+    #[test]
+    fn cleaning() {
+        assert_eq!(clean("=\"0012\""), "0012");
+        assert_eq!(clean("'0012"), "0012");
+        assert_eq!(clean("\u{3000}H001 "), "H001");
+    }
+}

@@ -1,0 +1,268 @@
+//! Workbooks (xlsx, xlsb, xls, ods) from bytes through calamine.
+//!
+//! Cells become text once, here: numbers with the shortest text that reads back as the same
+//! `f64` (so `0.1` stays `0.1`), dates as `YYYY-MM-DD`, booleans as `TRUE`/`FALSE`, Excel errors
+//! as `#DIV/0!`. Merged cells (xlsx, xls) take the value of their top-left cell, as Excel shows
+//! them. Calamine is trusted not to panic but guarded anyway: a panic inside it becomes an
+//! "unreadable file" error where unwinding is available (native builds).
+
+use std::io::Cursor;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
+
+use super::error::{ErrorKind, ImportFailure, InputError};
+use super::report::{FileFormat, ImportReport};
+use super::rows::{RowOptions, RowProcessor, Table, MAX_PREAMBLE_ROWS};
+use super::values::float_text;
+
+type Bytes<'a> = Cursor<&'a [u8]>;
+
+enum Book<'a> {
+    Xlsx(Xlsx<Bytes<'a>>),
+    Xlsb(Xlsb<Bytes<'a>>),
+    Xls(Xls<Bytes<'a>>),
+    Ods(Ods<Bytes<'a>>),
+}
+
+fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => Err("the spreadsheet reader failed on this file".to_string()),
+    }
+}
+
+fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, String> {
+    guarded(|| {
+        let c = Cursor::new(bytes);
+        match format {
+            FileFormat::Xlsx => Xlsx::new(c).map(Book::Xlsx).map_err(|e| e.to_string()),
+            FileFormat::Xlsb => Xlsb::new(c).map(Book::Xlsb).map_err(|e| e.to_string()),
+            FileFormat::Xls => Xls::new(c).map(Book::Xls).map_err(|e| e.to_string()),
+            FileFormat::Ods => Ods::new(c).map(Book::Ods).map_err(|e| e.to_string()),
+            FileFormat::Csv => Err("not a workbook".to_string()),
+        }
+    })
+}
+
+impl Book<'_> {
+    fn sheets(&self) -> Vec<(String, bool)> {
+        let meta = match self {
+            Book::Xlsx(b) => b.sheets_metadata().to_vec(),
+            Book::Xlsb(b) => b.sheets_metadata().to_vec(),
+            Book::Xls(b) => b.sheets_metadata().to_vec(),
+            Book::Ods(b) => b.sheets_metadata().to_vec(),
+        };
+        meta.into_iter()
+            .map(|s| (s.name, matches!(s.visible, SheetVisible::Visible)))
+            .collect()
+    }
+
+    fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
+        guarded(|| match self {
+            Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Xlsb(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Xls(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Ods(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+        })
+    }
+
+    fn merges(&mut self, name: &str) -> Vec<Dimensions> {
+        guarded(|| {
+            Ok(match self {
+                Book::Xlsx(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+                Book::Xls(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+                Book::Xlsb(_) | Book::Ods(_) => Vec::new(),
+            })
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// A cell as the text the user would type to get it.
+pub(crate) fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(true) => "TRUE".to_string(),
+        Data::Bool(false) => "FALSE".to_string(),
+        Data::DateTime(dt) => {
+            if dt.is_datetime() {
+                let (y, m, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+                if (h, mi, s) == (0, 0, 0) {
+                    format!("{y:04}-{m:02}-{d:02}")
+                } else {
+                    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+                }
+            } else {
+                float_text(dt.as_f64())
+            }
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// Fills merged regions with their top-left value, row by row.
+struct MergeFill {
+    regions: Vec<(Dimensions, String)>,
+    next: usize,
+    active: Vec<(Dimensions, String)>,
+}
+
+impl MergeFill {
+    fn new(mut merges: Vec<Dimensions>, range: &Range<Data>) -> Self {
+        merges.retain(|d| d.start.0 <= d.end.0 && d.start.1 <= d.end.1 && d.start != d.end);
+        merges.sort_by_key(|d| d.start);
+        let regions = merges
+            .into_iter()
+            .map(|d| {
+                let v = range.get_value(d.start).map(cell_text).unwrap_or_default();
+                (d, v)
+            })
+            .collect();
+        MergeFill {
+            regions,
+            next: 0,
+            active: Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, row: u32, cells: &mut [String]) {
+        while let Some(r) = self.regions.get(self.next) {
+            if r.0.start.0 > row {
+                break;
+            }
+            self.active.push(r.clone());
+            self.next += 1;
+        }
+        self.active.retain(|(d, _)| d.end.0 >= row);
+        for (d, value) in &self.active {
+            if value.is_empty() {
+                continue;
+            }
+            let first = d.start.1 as usize;
+            let last = (d.end.1 as usize).min(cells.len().saturating_sub(1));
+            for c in first..=last {
+                if (row, c as u32) == d.start {
+                    continue;
+                }
+                if let Some(cell) = cells.get_mut(c) {
+                    if cell.is_empty() {
+                        cell.clone_from(value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Feeds a sheet's rows to a processor (`limit`: stop after this many rows).
+fn feed<T: Table>(
+    range: &Range<Data>,
+    merges: Vec<Dimensions>,
+    rows: &mut RowProcessor<T>,
+    limit: Option<usize>,
+    sink: &mut dyn FnMut(T::Record),
+) {
+    let Some((r0, c0)) = range.start() else {
+        return;
+    };
+    let mut fill = MergeFill::new(merges, range);
+    for (i, row) in range.rows().enumerate() {
+        if limit.is_some_and(|l| i >= l) || rows.failed() {
+            break;
+        }
+        let abs = r0 as u64 + i as u64;
+        let mut cells: Vec<String> = Vec::with_capacity(c0 as usize + row.len());
+        cells.resize(c0 as usize, String::new());
+        cells.extend(row.iter().map(cell_text));
+        fill.apply(abs as u32, &mut cells);
+        rows.push_row(abs + 1, cells, false, sink);
+    }
+}
+
+/// Reads one table from a workbook: the requested sheet, or the first whose header matches.
+pub(crate) fn read_workbook<T: Table>(
+    name: &str,
+    bytes: &[u8],
+    format: FileFormat,
+    sheet: Option<&str>,
+    opts: &RowOptions,
+) -> Result<(Vec<T::Record>, ImportReport, T::State), ImportFailure> {
+    let fail = |kind| ImportFailure::single(InputError::file(name, Some(T::KIND), kind));
+    let mut book = open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+    let sheets = book.sheets();
+    let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
+    let mut report = ImportReport::new(name, T::KIND, format);
+    report.sheets = names.clone();
+
+    let chosen: String = match sheet {
+        Some(wanted) => {
+            let w = wanted.trim();
+            let found = names
+                .iter()
+                .find(|n| n.as_str() == w)
+                .or_else(|| names.iter().find(|n| n.trim().eq_ignore_ascii_case(w)))
+                .or_else(|| {
+                    w.parse::<usize>()
+                        .ok()
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| names.get(i))
+                });
+            match found {
+                Some(n) => n.clone(),
+                None => {
+                    return Err(fail(ErrorKind::SheetNotFound {
+                        sheet: wanted.to_string(),
+                        available: names,
+                    }))
+                }
+            }
+        }
+        None => {
+            // The first visible sheet whose header matches; else the first visible sheet.
+            let mut pick: Option<String> = None;
+            let order: Vec<&String> = sheets
+                .iter()
+                .filter(|(_, v)| *v)
+                .chain(sheets.iter().filter(|(_, v)| !*v))
+                .map(|(n, _)| n)
+                .collect();
+            for n in &order {
+                let Ok(range) = book.range(n) else { continue };
+                let merges = book.merges(n);
+                let mut probe: RowProcessor<T> =
+                    RowProcessor::new(name, Some(n.to_string()), opts.clone(), None, report.clone());
+                feed(&range, merges, &mut probe, Some(MAX_PREAMBLE_ROWS + 2), &mut |_| {});
+                if probe.has_header() {
+                    pick = Some(n.to_string());
+                    break;
+                }
+            }
+            match pick.or_else(|| order.first().map(|n| n.to_string())) {
+                Some(n) => n,
+                None => {
+                    return Err(fail(ErrorKind::UnreadableFile {
+                        detail: "the workbook has no sheets".to_string(),
+                    }))
+                }
+            }
+        }
+    };
+
+    let range = book.range(&chosen).map_err(|detail| {
+        let mut e = InputError::file(name, Some(T::KIND), ErrorKind::UnreadableFile { detail });
+        e.sheet = Some(chosen.clone());
+        ImportFailure::single(e)
+    })?;
+    let merges = book.merges(&chosen);
+    report.sheet = Some(chosen.clone());
+    let mut rows: RowProcessor<T> = RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
+    let mut records = Vec::new();
+    feed(&range, merges, &mut rows, None, &mut |r| records.push(r));
+    let (report, state) = rows.finish()?;
+    Ok((records, report, state))
+}
