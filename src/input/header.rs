@@ -363,6 +363,24 @@ pub(crate) fn build_layout(
 
 /// `次均费用(三甲)`, `三甲次均费用`, `次均费用_三甲` → `三甲`.
 fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
+    // A two-line header "分级次均费用/三甲": the stem above, the level below.
+    if let Some((upper, lower)) = raw.rsplit_once('/') {
+        let upper_l = fold_width(upper).to_lowercase();
+        if stems.iter().any(|s| upper_l.contains(&s.to_lowercase())) {
+            let lower = fold_width(lower);
+            let shown: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+            let shown = shown
+                .strip_suffix("(元)")
+                .or_else(|| shown.strip_suffix("(万元)"))
+                .unwrap_or(&shown)
+                .to_string();
+            return if shown.is_empty() || shown.chars().count() > 12 {
+                None
+            } else {
+                Some(shown)
+            };
+        }
+    }
     let folded = fold_width(raw);
     let compact: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
     // Drop a unit suffix first so that "次均费用(元)" is not a level called "元".

@@ -167,7 +167,11 @@ impl<T: Table> RowProcessor<T> {
                 }
                 let combined = combine_rows(Self::spec(), &upper, &cells);
                 let (two, problems) = self.layout_for(combined, row, 2);
-                if problems.is_empty() && Self::satisfied(&two) && two.matched() > layout.matched() {
+                if problems.is_empty()
+                    && Self::satisfied(&two)
+                    && continues_header(Self::spec(), &layout, &upper, &cells)
+                    && two.matched() >= layout.matched()
+                {
                     self.enter_data(two);
                 } else {
                     self.enter_data(*layout);
@@ -437,6 +441,37 @@ fn missing_kind(spec: &TableSpec, any: &[usize]) -> ErrorKind {
     }
 }
 
+/// A single cell under the data that reads as a note: 制表人：…, 备注：…, 注：…, 数据来源…
+fn looks_like_note(text: &str) -> bool {
+    const STARTS: [&str; 12] = [
+        "注", "备注", "说明", "制表", "审核", "填报", "复核", "数据来源", "单位负责人", "经办人",
+        "负责人", "打印",
+    ];
+    // A full-width colon only: DIP group codes contain ASCII ones (K35.8:47.0901).
+    text.contains('：')
+        || STARTS.iter().any(|s| text.starts_with(s))
+        || text.chars().count() > 30
+}
+
+/// Is `lower` the second line of a header whose first line is `upper`? Its key column must be
+/// empty or repeat the cell above (a vertically merged cell), which no data row does, and it
+/// must say something the first line did not.
+fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: &[String]) -> bool {
+    let Some(key_col) = layout.field_cols.get(spec.key_field).copied().flatten() else {
+        return false;
+    };
+    let up = |c: usize| upper.get(c).map(|s| clean(s)).unwrap_or_default();
+    let low = |c: usize| lower.get(c).map(|s| clean(s)).unwrap_or_default();
+    let key = low(key_col);
+    if !key.is_empty() && key != up(key_col) {
+        return false;
+    }
+    (0..lower.len()).any(|c| {
+        let l = low(c);
+        !l.is_empty() && l != up(c)
+    })
+}
+
 /// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
 /// numbers) and note rows (a single text cell with an empty code) are skipped.
 fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(SkipReason, String)> {
@@ -463,6 +498,11 @@ fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(S
         Some(c) => cells.get(c).map(|s| clean(s).is_empty()).unwrap_or(true),
         None => true,
     };
+    if let [only] = nonempty.as_slice() {
+        if values::parse_amount(only).is_err() && (key_empty || looks_like_note(only)) {
+            return Some((SkipReason::Note, shown));
+        }
+    }
     if !key_empty {
         return None;
     }
@@ -470,9 +510,6 @@ fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(S
         .iter()
         .map(|c| values::parse_amount(c).is_ok())
         .collect();
-    if nonempty.len() == 1 && !numeric.iter().any(|n| *n) {
-        return Some((SkipReason::Note, shown));
-    }
     // Only numbers, and at least one in a numeric column: a totals row without a label.
     let in_numeric_column = spec.fields.iter().enumerate().any(|(f, field)| {
         numeric_kind(field.kind)
