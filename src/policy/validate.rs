@@ -50,17 +50,90 @@ fn issue(path: &str, severity: Severity, zh: String, en: String) -> PolicyIssue 
 pub(super) fn parse_and_validate(text: &str) -> Result<Policy, PolicyError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let detail = inner.to_string();
+        use serde_path_to_error::Segment;
+        // The same dotted form as every other path (`history.1.weight`, not `history[1].weight`).
+        let mut path: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Seq { index } => Some(index.to_string()),
+                Segment::Map { key } => Some(key.clone()),
+                Segment::Enum { .. } | Segment::Unknown => None,
+            })
+            .collect();
+        let detail = e.into_inner().to_string();
+        locate_in_object(&mut path, text, &detail);
         PolicyError::single(
-            if path == "." { "" } else { &path },
+            &path.join("."),
             format!("政策文件无法读取：{detail}"),
             format!("the policy file cannot be read: {detail}"),
         )
     })?;
     validate(&policy)?;
     Ok(policy)
+}
+
+/// Point a read error at the field itself where serde names only its object: a missing field
+/// (serde reports the parent), and any error inside a `kind`-tagged object (`reserve`, `rule`,
+/// `outpatient`), whose fields serde reads from a buffer without tracking their path.
+fn locate_in_object(path: &mut Vec<String>, text: &str, detail: &str) {
+    let field = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| detail.strip_prefix(p))
+        .and_then(|rest| rest.split('`').next());
+    if let Some(name) = field {
+        if path.last().map(String::as_str) != Some(name) {
+            path.push(name.to_string());
+        }
+        return;
+    }
+    // An invalid value: find the one leaf below the reported object that serde quotes.
+    let Ok(root) = serde_json::from_str::<serde_json::Value>(text) else { return };
+    let mut node = &root;
+    for seg in path.iter() {
+        let next = match node {
+            serde_json::Value::Object(m) => m.get(seg),
+            serde_json::Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return,
+        }
+    }
+    let quoted = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => detail.contains(&format!("string {s:?}")),
+        serde_json::Value::Number(n) => detail.contains(&format!("`{n}`")),
+        serde_json::Value::Bool(b) => detail.contains(&format!("boolean `{b}`")),
+        serde_json::Value::Null => detail.contains("invalid type: null"),
+        _ => false,
+    };
+    let mut found = Vec::new();
+    collect_matching(node, &mut Vec::new(), &quoted, &mut found);
+    if let [only] = found.as_slice() {
+        path.extend(only.iter().cloned());
+    }
+}
+
+fn collect_matching(
+    v: &serde_json::Value,
+    at: &mut Vec<String>,
+    quoted: &dyn Fn(&serde_json::Value) -> bool,
+    found: &mut Vec<Vec<String>>,
+) {
+    let children: Vec<(String, &serde_json::Value)> = match v {
+        serde_json::Value::Object(m) => m.iter().map(|(k, c)| (k.clone(), c)).collect(),
+        serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, c)| (i.to_string(), c)).collect(),
+        _ => return,
+    };
+    for (key, child) in children {
+        at.push(key);
+        if quoted(child) {
+            found.push(at.clone());
+        }
+        collect_matching(child, at, quoted, found);
+        at.pop();
+    }
 }
 
 /// Check every constraint of the schema (`docs/policy.md`). Errors fail; warnings are returned.
