@@ -267,7 +267,11 @@ impl<T: Table> TextStream<T> {
                 encoding,
                 reason: EncodingReason::Given,
             },
-            None => sniff(prefix, complete),
+            // Always the first SNIFF_BYTES, however the bytes were chunked.
+            None => match prefix.get(..SNIFF_BYTES) {
+                Some(head) => sniff(head, complete && head.len() == prefix.len()),
+                None => sniff(prefix, complete),
+            },
         };
         self.rows.report.encoding = Some(choice);
         self.rows.set_encoding(choice.encoding);

@@ -295,7 +295,10 @@ impl InputError {
                     s.push_str(&format!(" 工作表「{sheet}」"));
                 }
                 if let Some(row) = self.row {
-                    s.push_str(&format!(" 第 {row} 行"));
+                    if !s.ends_with('」') {
+                        s.push(' ');
+                    }
+                    s.push_str(&format!("第 {row} 行"));
                 }
                 if let Some(c) = &self.column {
                     s.push_str(&format!(" {} 列「{}」", c.letter, c.header));

@@ -231,29 +231,50 @@ impl<T: Table> RowProcessor<T> {
                 return;
             }
         }
-        let mut best: Option<(usize, Layout)> = None;
+        let mut best: Option<(usize, Layout, Vec<OverrideProblem>)> = None;
         let mut previous: Option<(u64, Vec<String>)> = None;
         for (row, cells) in self.preamble.clone() {
-            let mut candidates = vec![self.layout_for(cells.clone(), row, 1).0];
+            let mut candidates = vec![self.layout_for(cells.clone(), row, 1)];
             if let Some((prow, upper)) = &previous {
                 if *prow + 1 == row {
                     let combined = combine_rows(Self::spec(), upper, &cells);
-                    candidates.push(self.layout_for(combined, row, 2).0);
+                    candidates.push(self.layout_for(combined, row, 2));
                 }
             }
-            for l in candidates {
+            for (l, problems) in candidates {
                 let m = l.matched();
-                if best.as_ref().is_none_or(|(bm, _)| m > *bm) {
-                    best = Some((m, l));
+                if best.as_ref().is_none_or(|(bm, _, _)| m > *bm) {
+                    best = Some((m, l, problems));
                 }
             }
             previous = Some((row, cells));
         }
         let spec = Self::spec();
         match best {
-            Some((m, layout)) if m >= 2 => {
+            Some((m, layout, problems)) if m >= 2 => {
+                // A mapping to a header that is not there explains the missing column.
+                let mut explained = Vec::new();
+                for p in problems {
+                    let kind = match p {
+                        OverrideProblem::UnknownField(field) => {
+                            ErrorKind::UnknownMappingField { field }
+                        }
+                        OverrideProblem::ColumnNotFound { field, header } => {
+                            explained.push(field.clone());
+                            ErrorKind::MappingColumnNotFound { field, header }
+                        }
+                    };
+                    self.fatal(Some(layout.header_row), kind);
+                }
                 for any in layout.missing(spec) {
-                    self.fatal(Some(layout.header_row), missing_kind(spec, any));
+                    let is_explained = any.iter().any(|f| {
+                        spec.fields
+                            .get(*f)
+                            .is_some_and(|x| explained.iter().any(|k| k == x.key))
+                    });
+                    if !is_explained {
+                        self.fatal(Some(layout.header_row), missing_kind(spec, any));
+                    }
                 }
             }
             _ => {
