@@ -8,6 +8,7 @@
 //! `input` turns bytes into records with located errors, and `wasm` is the thin binding layer.
 
 pub mod engine;
+pub mod export;
 pub mod input;
 pub mod policy;
 pub mod records;

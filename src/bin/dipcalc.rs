@@ -1,3 +1,260 @@
-fn main() {
-    println!("dipcalc {}", dipcalc::VERSION);
+//! `dipcalc`: the command line on the same core as the page.
+//!
+//! ```text
+//! dipcalc run --policy P.json --cases C.csv --catalog G.csv --institutions I.csv
+//!             [--summary S.csv] [--outpatient O.csv] [--format json|csv] [--out F]
+//!             [--lang zh|en] [--skip-bad-rows] [--encoding NAME] [--sheet NAME]
+//! dipcalc presets
+//! dipcalc preset NAME
+//! ```
+
+use dipcalc::engine::settle;
+use dipcalc::export;
+use dipcalc::input::{self, ImportFailure, ReadOptions, Source};
+use dipcalc::policy::{self, Policy};
+use dipcalc::records::Dataset;
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+dipcalc — 区域点数法总额预算 + DIP 结算计算器 / regional-budget DIP settlement calculator
+
+USAGE:
+  dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
+              [--outpatient O] [--format json|csv] [--out FILE] [--lang zh|en]
+              [--skip-bad-rows] [--encoding NAME] [--sheet NAME]
+  dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
+  dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
+  dipcalc --version
+
+Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
+Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
+
+/// A failure with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure { code: 2, message: format!("{}\n\n{USAGE}", message.into()) }
+}
+
+fn failed(message: impl Into<String>) -> Failure {
+    Failure { code: 1, message: message.into() }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    match args.first().map(String::as_str) {
+        None | Some("-h") | Some("--help") | Some("help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("-V") | Some("--version") => {
+            println!("dipcalc {}", dipcalc::VERSION);
+            Ok(())
+        }
+        Some("presets") => {
+            for (name, json) in policy::PRESETS {
+                let title = Policy::from_json(json).map(|p| p.title).unwrap_or_default();
+                println!("{name}\t{title}");
+            }
+            Ok(())
+        }
+        Some("preset") => {
+            let name = args.get(1).ok_or_else(|| usage("preset: which one? (dipcalc presets lists them)"))?;
+            let json = policy::preset_json(name).ok_or_else(|| {
+                failed(format!("没有名为“{name}”的预设 / no preset named {name}; try: {}", policy::preset_names().join(", ")))
+            })?;
+            print!("{json}");
+            Ok(())
+        }
+        Some("run") => run_settlement(&args[1..]),
+        Some(other) => Err(usage(format!("unknown command: {other}"))),
+    }
+}
+
+/// `--flag value` pairs and bare `--switch`es.
+fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
+    const SWITCHES: [&str; 1] = ["skip-bad-rows"];
+    const VALUED: [&str; 12] = [
+        "policy", "preset", "cases", "catalog", "institutions", "summary", "outpatient", "format", "out", "lang",
+        "encoding", "sheet",
+    ];
+    let mut flags = HashMap::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let name = arg.strip_prefix("--").ok_or_else(|| usage(format!("unexpected argument: {arg}")))?;
+        let (name, inline) = match name.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (name, None),
+        };
+        if SWITCHES.contains(&name) {
+            flags.insert(name.to_string(), String::new());
+        } else if VALUED.contains(&name) {
+            let value = match inline {
+                Some(v) => v,
+                None => it.next().cloned().ok_or_else(|| usage(format!("--{name} needs a value")))?,
+            };
+            flags.insert(name.to_string(), value);
+        } else {
+            return Err(usage(format!("unknown option: --{name}")));
+        }
+    }
+    Ok(flags)
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| failed(format!("{path}: 无法读取 / cannot read: {e}")))
+}
+
+fn import_failure(f: ImportFailure, lang: input::Lang) -> Failure {
+    failed(f.message(lang))
+}
+
+fn run_settlement(args: &[String]) -> Result<(), Failure> {
+    let flags = parse_flags(args)?;
+    let lang = match flags.get("lang").map(String::as_str) {
+        None | Some("zh") => input::Lang::Zh,
+        Some("en") => input::Lang::En,
+        Some(other) => return Err(usage(format!("--lang must be zh or en, not {other}"))),
+    };
+    let policy = match (flags.get("policy"), flags.get("preset")) {
+        (Some(path), None) => {
+            let bytes = read_file(path)?;
+            let text = String::from_utf8(bytes).map_err(|_| failed(format!("{path}: 政策文件应为 UTF-8 JSON / the policy file must be UTF-8 JSON")))?;
+            Policy::from_json(&text).map_err(|e| {
+                let lines: Vec<String> = e
+                    .issues
+                    .iter()
+                    .map(|i| match lang {
+                        input::Lang::Zh => format!("{path}: {}: {}", i.path, i.message_zh),
+                        input::Lang::En => format!("{path}: {}: {}", i.path, i.message_en),
+                    })
+                    .collect();
+                failed(lines.join("\n"))
+            })?
+        }
+        (None, Some(name)) => policy::preset(name)
+            .ok_or_else(|| failed(format!("no preset named {name}; try: {}", policy::preset_names().join(", "))))?
+            .map_err(|e| failed(e.to_string()))?,
+        (Some(_), Some(_)) => return Err(usage("give --policy or --preset, not both")),
+        (None, None) => return Err(usage("run needs --policy FILE or --preset NAME")),
+    };
+    let mut opts = ReadOptions { skip_bad_rows: flags.contains_key("skip-bad-rows"), ..ReadOptions::default() };
+    if let Some(enc) = flags.get("encoding") {
+        opts.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
+    }
+    if let Some(sheet) = flags.get("sheet") {
+        opts.sheet = Some(sheet.clone());
+    }
+
+    let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("run needs --{name} FILE")));
+    let mut data = Dataset::default();
+    let mut reports = Vec::new();
+    {
+        let path = required("institutions")?;
+        let bytes = read_file(path)?;
+        let r = input::read_institutions(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        data.institutions = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    {
+        let path = required("catalog")?;
+        let bytes = read_file(path)?;
+        let r = input::read_catalog(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        data.catalog = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    if let Some(path) = flags.get("cases") {
+        let bytes = read_file(path)?;
+        let r = input::read_cases(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        data.cases = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    if let Some(path) = flags.get("summary") {
+        let bytes = read_file(path)?;
+        let r = input::read_summaries(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        data.summaries = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    if let Some(path) = flags.get("outpatient") {
+        let bytes = read_file(path)?;
+        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        data.outpatient = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    if data.cases.is_empty() && data.summaries.is_empty() {
+        return Err(usage("run needs --cases or --summary"));
+    }
+    let cross = input::check_dataset(&data);
+    if !cross.is_empty() {
+        let total = cross.len();
+        let mut lines: Vec<String> = cross.iter().take(100).map(|e| e.message(lang)).collect();
+        if total > 100 {
+            lines.push(match lang {
+                input::Lang::Zh => format!("……另有 {} 个问题", total - 100),
+                input::Lang::En => format!("… and {} more problems", total - 100),
+            });
+        }
+        return Err(failed(lines.join("\n")));
+    }
+    // What the import guessed or skipped goes to stderr, so stdout stays the result.
+    for (_, report) in &reports {
+        for note in report.notes(lang) {
+            eprintln!("{note}");
+        }
+    }
+
+    let result = settle(&policy, &data).map_err(|e| {
+        failed(match lang {
+            input::Lang::Zh => e.message_zh,
+            input::Lang::En => e.message_en,
+        })
+    })?;
+    for n in &result.notices {
+        eprintln!(
+            "{}",
+            match lang {
+                input::Lang::Zh => &n.message_zh,
+                input::Lang::En => &n.message_en,
+            }
+        );
+    }
+    let export_lang = match lang {
+        input::Lang::Zh => export::Lang::Zh,
+        input::Lang::En => export::Lang::En,
+    };
+    let text = match flags.get("format").map(String::as_str) {
+        None | Some("json") => serde_json::to_string_pretty(&result).map_err(|e| failed(e.to_string()))? + "\n",
+        Some("csv") => {
+            let csv = export::settlement_csv(&result, export_lang);
+            if flags.contains_key("out") {
+                format!("{}{csv}", export::BOM)
+            } else {
+                csv
+            }
+        }
+        Some(other) => return Err(usage(format!("--format must be json or csv, not {other}"))),
+    };
+    match flags.get("out") {
+        Some(path) => std::fs::write(path, text).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).map_err(|e| failed(e.to_string()))?;
+        }
+    }
+    Ok(())
 }

@@ -37,6 +37,7 @@ pub struct BudgetStep {
     pub key: String,
     pub label: String,
     /// Signed change for a step (negative for a deduction), or the level for a subtotal.
+    #[serde(with = "report::money")]
     pub amount: Decimal,
     /// `true` for a subtotal (A, P, F, B…), `false` for a change.
     pub subtotal: bool,
@@ -52,18 +53,26 @@ pub struct BudgetStep {
 pub struct BudgetResult {
     pub steps: Vec<BudgetStep>,
     /// A_f.
+    #[serde(with = "report::money")]
     pub available: Decimal,
     /// P_f, after deductions and the quality reserve.
+    #[serde(with = "report::money")]
     pub packable: Decimal,
     /// F_f, if forecast.
+    #[serde(with = "report::money_opt")]
     pub forecast: Option<Decimal>,
     /// B_f after adjustments.
+    #[serde(with = "report::money")]
     pub budget: Decimal,
     /// 质量保证金 held back.
+    #[serde(with = "report::money")]
     pub quality_reserve: Decimal,
+    #[serde(with = "report::money")]
     pub inpatient_budget: Decimal,
+    #[serde(with = "report::money")]
     pub outpatient_budget: Decimal,
     /// Inpatient budget of each month (SPEC §3 period budgets).
+    #[serde(with = "report::money_vec")]
     pub monthly_budget: Vec<Decimal>,
 }
 
@@ -72,8 +81,11 @@ pub struct BudgetResult {
 pub struct PeriodValue {
     /// "2024-03" for a month, "2024-Q1" for a quarter, "2024" for the year.
     pub period: String,
+    #[serde(with = "report::money")]
     pub budget: Decimal,
+    #[serde(with = "report::money")]
     pub pool: Decimal,
+    #[serde(with = "report::points")]
     pub points: Decimal,
     /// Reported point value (`None` when the period has no points).
     pub point_value: Option<Decimal>,
@@ -84,7 +96,9 @@ pub struct PeriodValue {
 /// Reconciliation of rounded settlements to the rounded pool (SPEC §2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
+    #[serde(with = "report::money")]
     pub pool: Decimal,
+    #[serde(with = "report::money")]
     pub sum_of_floors: Decimal,
     /// Cents given to the largest remainders.
     pub cents_distributed: u64,
@@ -95,33 +109,53 @@ pub struct Reconciliation {
 /// Totals over the settlement units of one fund.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    #[serde(with = "report::points")]
     pub points: Decimal,
     pub cases: u64,
+    #[serde(with = "report::money")]
     pub total_cost: Decimal,
+    #[serde(with = "report::money")]
     pub personal_burden: Decimal,
+    #[serde(with = "report::money")]
     pub settlement: Decimal,
+    #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
+    #[serde(with = "report::money")]
     pub target: Decimal,
+    #[serde(with = "report::money")]
     pub fund_pays: Decimal,
+    #[serde(with = "report::money")]
     pub deposit_withheld: Decimal,
+    #[serde(with = "report::money")]
     pub deposit_returned: Decimal,
+    #[serde(with = "report::money")]
     pub quality_reserve_returned: Decimal,
+    #[serde(with = "report::money")]
     pub adjustment_fund: Decimal,
+    #[serde(with = "report::money")]
     pub amount_adjustments: Decimal,
+    #[serde(with = "report::money")]
     pub prepaid: Decimal,
+    #[serde(with = "report::money")]
     pub net_to_pay: Decimal,
 }
 
 /// Outpatient settlement of one fund (SPEC §5.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutpatientResult {
+    #[serde(with = "report::money")]
     pub budget: Decimal,
+    #[serde(with = "report::money")]
     pub pool: Decimal,
+    #[serde(with = "report::points")]
     pub capitation_points: Decimal,
+    #[serde(with = "report::money")]
     pub capitation_payment: Decimal,
+    #[serde(with = "report::points")]
     pub other_points: Decimal,
     pub point_value: Option<Decimal>,
     /// Literal mode: pool − Σ S = capitation points × (PV − 1).
+    #[serde(with = "report::money")]
     pub difference: Decimal,
     pub institutions: Vec<OutpatientLine>,
 }
@@ -129,11 +163,17 @@ pub struct OutpatientResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutpatientLine {
     pub code: String,
+    #[serde(with = "report::points")]
     pub capitation_points: Decimal,
+    #[serde(with = "report::points")]
     pub fee_for_service_points: Decimal,
+    #[serde(with = "report::points")]
     pub other_points: Decimal,
+    #[serde(with = "report::money")]
     pub settlement: Decimal,
+    #[serde(with = "report::money")]
     pub personal_burden: Decimal,
+    #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
 }
 
@@ -143,7 +183,9 @@ pub struct FundResult {
     pub fund: Fund,
     pub budget: BudgetResult,
     /// The pool priced in points (SPEC §6), year.
+    #[serde(with = "report::money")]
     pub pool: Decimal,
+    #[serde(with = "report::points")]
     pub total_points: Decimal,
     /// Reported annual point value.
     pub point_value: Option<Decimal>,
@@ -157,6 +199,7 @@ pub struct FundResult {
     pub totals: Totals,
     pub reconciliation: Reconciliation,
     /// Σ fund pays − B_in: the fund's extra outlay (+) or saving (−) from risk sharing (SPEC §7.1).
+    #[serde(with = "report::money")]
     pub risk_sharing_effect: Decimal,
     pub outpatient: Option<OutpatientResult>,
 }
@@ -164,16 +207,25 @@ pub struct FundResult {
 /// Points by kind (SPEC §5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsByKind {
+    #[serde(with = "report::points")]
     pub normal: Decimal,
+    #[serde(with = "report::points")]
     pub high: Decimal,
+    #[serde(with = "report::points")]
     pub low: Decimal,
+    #[serde(with = "report::points")]
     pub reviewed: Decimal,
+    #[serde(with = "report::points")]
     pub per_diem: Decimal,
+    #[serde(with = "report::points")]
     pub fee_for_service: Decimal,
     /// From institution summaries (already points).
+    #[serde(with = "report::points")]
     pub summary: Decimal,
     /// Year-end point adjustments (吉林2024 第二十七条).
+    #[serde(with = "report::points")]
     pub adjustments: Decimal,
+    #[serde(with = "report::points")]
     pub total: Decimal,
 }
 
@@ -223,11 +275,16 @@ pub struct TraceLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentLine {
     pub period: String,
+    #[serde(with = "report::points")]
     pub points: Decimal,
+    #[serde(with = "report::money")]
     pub settlement: Decimal,
+    #[serde(with = "report::money")]
     pub personal_burden: Decimal,
+    #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
     /// What the fund pays for this period (prepayment, or the quarter's clearing amount).
+    #[serde(with = "report::money")]
     pub paid: Decimal,
 }
 
@@ -243,39 +300,110 @@ pub struct UnitResult {
     pub coefficient: Option<Decimal>,
     pub points: PointsByKind,
     pub cases: CaseCounts,
+    #[serde(with = "report::money")]
     pub total_cost: Decimal,
+    #[serde(with = "report::money")]
     pub personal_burden: Decimal,
     /// 先进医疗技术 cost paid outside DIP (宁德2024 第七条(一)).
+    #[serde(with = "report::money")]
     pub excluded_cost: Decimal,
     /// points ÷ total points.
     pub share: Decimal,
     /// S, reconciled (SPEC §7).
+    #[serde(with = "report::money")]
     pub settlement: Decimal,
     /// FS = S − personal burden.
+    #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
     /// The cost compared with S (C, or cost − personal under fund_only).
+    #[serde(with = "report::money")]
     pub compared_cost: Decimal,
     /// (C − S) ÷ S, for display (the bands are tested by multiplication).
     pub gap_ratio: Option<Decimal>,
     pub band: BandPosition,
     /// T − S.
+    #[serde(with = "report::money")]
     pub sharing: Decimal,
     /// T.
+    #[serde(with = "report::money")]
     pub target: Decimal,
     /// T − personal burden (the fund's payment for the year before the payment flow).
+    #[serde(with = "report::money")]
     pub fund_pays: Decimal,
+    #[serde(with = "report::money")]
     pub deposit_withheld: Decimal,
+    #[serde(with = "report::money")]
     pub deposit_returned: Decimal,
+    #[serde(with = "report::money")]
     pub quality_reserve_returned: Decimal,
+    #[serde(with = "report::money")]
     pub adjustment_fund: Decimal,
+    #[serde(with = "report::money")]
     pub amount_adjustments: Decimal,
     /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
+    #[serde(with = "report::money")]
     pub prepaid: Decimal,
     /// Year-end amount: positive = the fund pays, negative = to recover.
+    #[serde(with = "report::money")]
     pub net_to_pay: Decimal,
     pub assessment_score: Decimal,
     pub months: Vec<PaymentLine>,
     pub quarters: Vec<PaymentLine>,
     pub flags: Vec<String>,
     pub trace: Vec<TraceLine>,
+}
+
+/// How figures are reported when serialized (SPEC §2): the structs keep full precision, the
+/// JSON shows money to the fen (always two places, half away from zero) and points to four
+/// decimals. Deserializing reads the reported figure back.
+pub mod report {
+    use crate::engine::rounding::{round_money, round_points};
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    fn money_text(x: &Decimal) -> String {
+        let mut r = round_money(*x);
+        r.rescale(2);
+        r.to_string()
+    }
+
+    pub mod money {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&money_text(x))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+            <Decimal as Deserialize>::deserialize(d)
+        }
+    }
+
+    pub mod money_opt {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+            x.as_ref().map(money_text).serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+            Option::<Decimal>::deserialize(d)
+        }
+    }
+
+    pub mod money_vec {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+            x.iter().map(money_text).collect::<Vec<_>>().serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+            Vec::<Decimal>::deserialize(d)
+        }
+    }
+
+    pub mod points {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&round_points(*x).normalize().to_string())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+            <Decimal as Deserialize>::deserialize(d)
+        }
+    }
 }

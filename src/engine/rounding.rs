@@ -70,3 +70,8 @@ mod tests {
         assert_eq!(round_point_value(d("0.5"), 6), d("0.5"));
     }
 }
+
+/// Points for reporting: 4 decimals, half away from zero. Sums use the exact points.
+pub fn round_points(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+}

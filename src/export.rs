@@ -1,0 +1,170 @@
+//! Results as tables for people: CSV that Excel opens (UTF-8 with BOM), shared by the command
+//! line and the page. A cell that starts with = + - @ (or a tab or carriage return) is escaped
+//! with a leading apostrophe so Excel never evaluates it as a formula; numbers are written as
+//! plain decimals and are not escaped, so a negative amount stays a number.
+
+use crate::engine::result::{BandPosition, FundResult, Settlement, UnitResult};
+use rust_decimal::Decimal;
+
+/// Byte order mark Excel needs to read UTF-8.
+pub const BOM: &str = "\u{feff}";
+
+/// Output language of headers and labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// A text cell made safe for spreadsheets: formula prefixes escaped, quoted when needed.
+pub fn text_cell(s: &str) -> String {
+    let escaped = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    quote(&escaped)
+}
+
+/// A number cell: plain decimal text (a leading minus is a number, not a formula).
+pub fn number_cell(x: Decimal) -> String {
+    x.normalize().to_string()
+}
+
+fn money_cell(x: Decimal) -> String {
+    format!("{:.2}", crate::engine::rounding::round_money(x))
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn band_label(b: BandPosition, lang: Lang) -> String {
+    match (b, lang) {
+        (BandPosition::None, Lang::Zh) => "不分担".into(),
+        (BandPosition::None, Lang::En) => "none".into(),
+        (BandPosition::OverspendShared { band }, Lang::Zh) => format!("超支第{}档分担", band + 1),
+        (BandPosition::OverspendShared { band }, Lang::En) => format!("overspend band {}", band + 1),
+        (BandPosition::OverspendBeyond, Lang::Zh) => "超支超出末档".into(),
+        (BandPosition::OverspendBeyond, Lang::En) => "overspend beyond bands".into(),
+        (BandPosition::SurplusShared { band }, Lang::Zh) => format!("结余第{}档分担", band + 1),
+        (BandPosition::SurplusShared { band }, Lang::En) => format!("surplus band {}", band + 1),
+        (BandPosition::SurplusBeyond, Lang::Zh) => "结余超出末档".into(),
+        (BandPosition::SurplusBeyond, Lang::En) => "surplus beyond bands".into(),
+    }
+}
+
+const HEADERS_ZH: [&str; 21] = [
+    "险种", "机构编码", "机构名称", "等级", "调节系数", "病例数", "总点数", "点数占比", "医疗总费用", "个人负担",
+    "结算额度S", "基金结算额度FS", "比较费用C", "风险分担区间", "风险分担后T", "基金支付", "保证金",
+    "返还保证金", "已预付", "年终应付(负数为应收回)", "标记",
+];
+const HEADERS_EN: [&str; 21] = [
+    "fund", "code", "name", "level", "coefficient", "cases", "points", "share", "total_cost", "personal_burden",
+    "settlement_S", "fund_settlement_FS", "compared_cost_C", "risk_band", "target_T", "fund_pays", "deposit_withheld",
+    "deposit_returned", "prepaid", "net_to_pay", "flags",
+];
+
+fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
+    let fund = match lang {
+        Lang::Zh => f.fund.label_zh(),
+        Lang::En => f.fund.key(),
+    };
+    vec![
+        text_cell(fund),
+        text_cell(&u.code),
+        text_cell(&u.name),
+        text_cell(&u.level),
+        u.coefficient.map(number_cell).unwrap_or_default(),
+        u.cases.total.to_string(),
+        number_cell(u.points.total),
+        number_cell(u.share),
+        money_cell(u.total_cost),
+        money_cell(u.personal_burden),
+        money_cell(u.settlement),
+        money_cell(u.fund_settlement),
+        money_cell(u.compared_cost),
+        text_cell(&band_label(u.band, lang)),
+        money_cell(u.target),
+        money_cell(u.fund_pays),
+        money_cell(u.deposit_withheld),
+        money_cell(u.deposit_returned),
+        money_cell(u.prepaid),
+        money_cell(u.net_to_pay),
+        text_cell(&u.flags.join(" ")),
+    ]
+}
+
+/// The institution table of every fund, with a totals row per fund, as CSV (no BOM; callers
+/// writing a file for Excel prepend [`BOM`]).
+pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
+    let headers: &[&str] = match lang {
+        Lang::Zh => &HEADERS_ZH,
+        Lang::En => &HEADERS_EN,
+    };
+    let mut out = String::new();
+    out.push_str(&headers.iter().map(|h| text_cell(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for f in &s.funds {
+        for u in &f.units {
+            out.push_str(&unit_row(f, u, lang).join(","));
+            out.push_str("\r\n");
+        }
+        let t = &f.totals;
+        let label = match lang {
+            Lang::Zh => "合计",
+            Lang::En => "total",
+        };
+        let fund = match lang {
+            Lang::Zh => f.fund.label_zh(),
+            Lang::En => f.fund.key(),
+        };
+        let row = [
+            text_cell(fund),
+            text_cell(label),
+            String::new(),
+            String::new(),
+            String::new(),
+            t.cases.to_string(),
+            number_cell(t.points),
+            String::new(),
+            money_cell(t.total_cost),
+            money_cell(t.personal_burden),
+            money_cell(t.settlement),
+            money_cell(t.fund_settlement),
+            String::new(),
+            String::new(),
+            money_cell(t.target),
+            money_cell(t.fund_pays),
+            money_cell(t.deposit_withheld),
+            money_cell(t.deposit_returned),
+            money_cell(t.prepaid),
+            money_cell(t.net_to_pay),
+            String::new(),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_prefixes_are_escaped() {
+        assert_eq!(text_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(text_cell("+1"), "'+1");
+        assert_eq!(text_cell("-2"), "'-2");
+        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text_cell("市第一医院"), "市第一医院");
+        assert_eq!(text_cell("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn numbers_stay_numbers() {
+        assert_eq!(number_cell(Decimal::new(-1234, 2)), "-12.34");
+        assert_eq!(money_cell(Decimal::new(5, 0)), "5.00");
+    }
+}

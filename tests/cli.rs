@@ -1,0 +1,140 @@
+//! The command line on real files: SPEC §10 from `tests/fixtures/spec10/`, presets, and errors.
+
+use serde_json::Value;
+use std::process::Command;
+
+const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spec10");
+
+fn dipcalc(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dipcalc")).args(args).output().expect("run dipcalc")
+}
+
+fn spec10_args<'a>(extra: &[&'a str]) -> Vec<String> {
+    let mut v: Vec<String> = ["run", "--policy", "policy.json", "--cases", "cases.csv", "--catalog", "catalog.csv", "--institutions", "institutions.csv"]
+        .iter()
+        .map(|a| if a.ends_with(".json") || a.ends_with(".csv") { format!("{FIX}/{a}") } else { a.to_string() })
+        .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn run_json(extra: &[&str]) -> Value {
+    let args = spec10_args(extra);
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json output")
+}
+
+#[test]
+fn spec10_figures_from_the_command_line() {
+    let r = run_json(&[]);
+    let f = &r["funds"][0];
+    assert_eq!(f["fund"], "employee");
+    assert_eq!(f["budget"]["budget"], "144900.00");
+    assert_eq!(f["total_points"], "1618.5");
+    assert_eq!(f["pool"], "187600.00");
+    assert_eq!(f["point_value"], "115.909793");
+    let units = f["units"].as_array().unwrap();
+    let col = |k: &str| units.iter().map(|u| u[k].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(col("code"), ["H1", "H2", "H3"]);
+    assert_eq!(col("settlement"), ["115967.75", "53086.68", "18545.57"]);
+    assert_eq!(col("fund_settlement"), ["87767.75", "41686.68", "15445.57"]);
+    assert_eq!(col("target"), ["121807.10", "46700.00", "17927.34"]);
+    assert_eq!(col("fund_pays"), ["93607.10", "35300.00", "14827.34"]);
+    assert_eq!(f["totals"]["fund_pays"], "143734.44");
+    assert_eq!(f["risk_sharing_effect"], "-1165.56");
+}
+
+#[test]
+fn csv_output_has_the_same_figures_and_a_totals_row() {
+    let args = spec10_args(&["--format", "csv", "--lang", "en"]);
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("fund,code,name"));
+    assert!(lines[2].contains(",53086.68,41686.68,"), "{}", lines[2]);
+    assert!(lines[4].starts_with("employee,total,"), "{}", lines[4]);
+    assert!(lines[4].contains(",187600.00,144900.00,"));
+}
+
+#[test]
+fn preset_json_is_accepted_back_unchanged() {
+    let list = dipcalc(&["presets"]);
+    let names: Vec<String> = String::from_utf8(list.stdout).unwrap().lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    assert_eq!(names, ["宁德2024", "吉林2024", "信阳2019", "休宁2021"]);
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in &names {
+        let out = dipcalc(&["preset", name]);
+        assert!(out.status.success());
+        let path = dir.join("p.json");
+        std::fs::write(&path, &out.stdout).unwrap();
+        let args = spec10_args(&[]);
+        let mut args: Vec<String> = args;
+        args[2] = path.to_string_lossy().into_owned();
+        let run = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        // The presets define their own level tables and funds; the run must read the policy.
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!stderr.contains("政策文件无法读取"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn bad_policy_names_the_field_path() {
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(format!("{FIX}/policy.json")).unwrap().replace("\"rate\": \"0.10\"", "\"rate\": \"1.5\"");
+    let path = dir.join("bad.json");
+    std::fs::write(&path, text).unwrap();
+    let mut args = spec10_args(&["--lang", "en"]);
+    args[2] = path.to_string_lossy().into_owned();
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("funds.employee.reserve.rate"), "{err}");
+    assert!(err.contains("1.5 is outside [0, 1]"), "{err}");
+}
+
+#[test]
+fn bad_case_row_names_file_row_column_and_value() {
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-row-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(format!("{FIX}/cases.csv")).unwrap().replace("H2,职工,DIP,G1,9800", "H2,职工,DIP,G1,98x0");
+    let path = dir.join("cases.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut args = spec10_args(&["--lang", "en"]);
+    args[4] = path.to_string_lossy().into_owned();
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Row 6 as Excel shows it (header on row 1), column E 医疗总费用, the cell's text.
+    assert!(err.contains("cases.csv"), "{err}");
+    assert!(err.contains("row 6"), "{err}");
+    assert!(err.contains("column E"), "{err}");
+    assert!(err.contains("98x0"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unknown_group_is_a_located_error() {
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-grp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(format!("{FIX}/cases.csv")).unwrap().replace("H3,职工,DIP,G1,9900", "H3,职工,DIP,G9,9900");
+    let path = dir.join("cases.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut args = spec10_args(&["--lang", "en"]);
+    args[4] = path.to_string_lossy().into_owned();
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("G9"), "{err}");
+    assert!(err.contains("row 12"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(dipcalc(&["run", "--policy"]).status.code(), Some(2));
+    assert_eq!(dipcalc(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(dipcalc(&["preset", "上海2030"]).status.code(), Some(1));
+}
