@@ -48,12 +48,13 @@ test: $(addprefix test-,$(TEST_PARTS))
 	@$(TALLY) --summary $(TEST_PARTS)
 
 # Native: every target (lib, bin, tests, benches in test mode, examples), then the doc tests.
+# --no-fail-fast: run every test binary, so the counts cover everything.
 test-native: setup
-	@$(TALLY) native -- bash -c 'cargo test --all-targets && cargo test --doc'
+	@$(TALLY) native -- bash -c 'rc=0; cargo test --all-targets --no-fail-fast || rc=$$?; cargo test --doc || rc=$$?; exit $$rc'
 
 # wasm32 in headless Chromium: only tests/wasm_*.rs (the binding layer as JavaScript sees it).
 test-wasm: setup
-	@$(TALLY) wasm -- python3 scripts/wasm-cargo test --target wasm32-unknown-unknown --test 'wasm_*'
+	@$(TALLY) wasm -- python3 scripts/wasm-cargo test --target wasm32-unknown-unknown --no-fail-fast --test 'wasm_*'
 
 # The page as a person gets it: served over loopback HTTP and driven with Playwright.
 test-e2e: wasm
