@@ -59,22 +59,16 @@ pub fn forecast_amount(forecast: &crate::policy::Forecast) -> (Decimal, Decimal,
     (weighted * (Decimal::ONE + growth), weighted, growth)
 }
 
-/// Each month's share of the annual budget: the policy's profile or 1/12 (休宁2021 10).
-pub fn month_shares(fp: &FundPolicy) -> Vec<Decimal> {
-    match &fp.monthly_profile {
-        Some(p) if p.len() == 12 => p.clone(),
-        _ => vec![Decimal::ONE / Decimal::from(12); 12],
-    }
-}
-
-/// Spread an annual amount over the months; the last month takes the remainder so the months
-/// add up to the year exactly.
-pub fn spread_by_month(annual: Decimal, shares: &[Decimal]) -> Vec<Decimal> {
-    let mut out: Vec<Decimal> = shares.iter().map(|s| annual * s).collect();
-    let head: Decimal = out.iter().take(out.len().saturating_sub(1)).sum();
-    if let Some(last) = out.last_mut() {
-        *last = annual - head;
-    }
+/// Spread an annual amount over the months: by the policy's monthly profile, or evenly
+/// (休宁2021 10 "平均分配到每月", annual ÷ 12 exactly). The last month takes the remainder so the
+/// months add up to the year exactly.
+pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Decimal> {
+    let mut out: Vec<Decimal> = match profile {
+        Some(p) if p.len() == 12 => p.iter().map(|s| annual * s).collect(),
+        _ => vec![annual / Decimal::from(12); 12],
+    };
+    let head: Decimal = out[..11].iter().sum();
+    out[11] = annual - head;
     out
 }
 
@@ -198,7 +192,7 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         s.push("outpatient", "门诊预算", outpatient_budget, true, fmt_money(outpatient_budget), "outpatient");
         s.push("inpatient", "住院预算", inpatient_budget, true, fmt_money(inpatient_budget), "outpatient");
     }
-    let monthly_budget = spread_by_month(inpatient_budget, &month_shares(fp));
+    let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
 
     BudgetResult {
         steps: s.steps,

@@ -178,7 +178,14 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
                 format!("institution code {} appears twice", inst.code),
             ));
         }
-        coefs.push(coefficients::institution_coefficient(&policy.coefficients, inst, &mut notices)?);
+        let coef = match coefficients::institution_coefficient(&policy.coefficients, inst, &mut notices) {
+            // Allotment mode pays by history: coefficients only shape the reported points.
+            Err(e) if e.code == "missing_coefficient" && policy.settlement.mode == SettlementMode::Allotment => {
+                Coefficient { base: Decimal::ONE, combined: Decimal::ONE, grassroots: Decimal::ONE }
+            }
+            other => other?,
+        };
+        coefs.push(coef);
     }
 
     // Settlement units: institutions, or 医共体 settled as one (休宁2021 12–13).
@@ -213,6 +220,7 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
         }
         unit_of.push(u);
     }
+    let allotment = policy.settlement.allotment.as_ref().map(|a| allotment_weights(a, &data.institutions));
     for unit in &mut units {
         let total: Decimal = unit
             .members
@@ -220,8 +228,8 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
             .map(|&m| data.institutions[m].assessment_score.unwrap_or(Decimal::ONE_HUNDRED))
             .sum();
         unit.score = total / Decimal::from(unit.members.len().max(1));
-        if let Some(a) = &policy.settlement.allotment {
-            unit.allotment_weight = unit.members.iter().map(|&m| allotment_weight(a, &data.institutions[m])).sum();
+        if let Some(w) = &allotment {
+            unit.allotment_weight = unit.members.iter().map(|&m| w[m]).sum();
         }
     }
 
@@ -520,7 +528,7 @@ fn settle_fund(
     // S_i (SPEC §7): pool × points share, or the allotment (SPEC §7.3); reconciled to the cent.
     let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let (settlements, reconciliation) = if allotment {
-        let weights = allotment_weights(units)?;
+        let weights = unit_allotment_weights(units)?;
         let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(weights).collect();
         settlement::reconcile(budget.inpatient_budget, &pairs)
     } else {
@@ -756,20 +764,36 @@ fn period_settlements(
     }
 }
 
-/// One institution's allotment weight: Σ w_k × history_k, × (1 + tilt) for primary care
-/// (SPEC §7.3, 信阳2019 三(二) "向基层医疗卫生机构适当倾斜" [default]).
-fn allotment_weight(a: &crate::policy::Allotment, inst: &crate::records::Institution) -> Decimal {
-    let weighted: Decimal = a.history_weights.iter().zip(&inst.history).map(|(w, h)| w * h).sum();
-    let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.contains(&inst.level));
-    if primary {
-        weighted * (Decimal::ONE + a.primary_care_tilt)
-    } else {
-        weighted
-    }
+/// Each institution's allotment weight: its share of the region's reasonable fund payments in
+/// each past year, weighted over the years (SPEC §7.3), primary care × (1 + tilt) (信阳2019 三(二)
+/// "向基层医疗卫生机构适当倾斜" [default]). Reconciliation renormalises the weights to 1.
+fn allotment_weights(a: &crate::policy::Allotment, institutions: &[crate::records::Institution]) -> Vec<Decimal> {
+    let year_totals: Vec<Decimal> = (0..a.history_weights.len())
+        .map(|k| institutions.iter().filter_map(|i| i.history.get(k)).sum())
+        .collect();
+    institutions
+        .iter()
+        .map(|inst| {
+            let share: Decimal = a
+                .history_weights
+                .iter()
+                .zip(&year_totals)
+                .zip(&inst.history)
+                .filter(|((_, total), _)| !total.is_zero())
+                .map(|((w, total), h)| w * h / total)
+                .sum();
+            let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.contains(&inst.level));
+            if primary {
+                share * (Decimal::ONE + a.primary_care_tilt)
+            } else {
+                share
+            }
+        })
+        .collect()
 }
 
 /// The units' allotment weights; reconciliation renormalises them to shares of the budget.
-fn allotment_weights(units: &[Unit]) -> Result<Vec<Decimal>, EngineError> {
+fn unit_allotment_weights(units: &[Unit]) -> Result<Vec<Decimal>, EngineError> {
     let weights: Vec<Decimal> = units.iter().map(|u| u.allotment_weight).collect();
     if weights.iter().all(|w| w.is_zero()) {
         return Err(EngineError::new(

@@ -69,8 +69,41 @@ pub(super) fn parse_and_validate(text: &str) -> Result<Policy, PolicyError> {
             format!("the policy file cannot be read: {detail}"),
         )
     })?;
+    require_every_field(text, &policy)?;
     validate(&policy)?;
     Ok(policy)
+}
+
+/// serde reads a left-out optional field as `null`; a policy file must spell every field out
+/// (write `null` for "none"), so that a misplaced or forgotten key is never silently a default.
+fn require_every_field(text: &str, policy: &Policy) -> Result<(), PolicyError> {
+    let given: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+    let mut expected = serde_json::to_value(policy).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = expected.as_object_mut() {
+        obj.remove("refs");
+    }
+    let mut given_paths = std::collections::BTreeSet::new();
+    collect_paths(&given, String::new(), &mut given_paths);
+    let mut expected_paths = std::collections::BTreeSet::new();
+    collect_paths(&expected, String::new(), &mut expected_paths);
+    let missing: Vec<PolicyIssue> = expected_paths
+        .difference(&given_paths)
+        // Report the outermost missing field only.
+        .filter(|p| p.rsplit_once('.').is_none_or(|(parent, _)| given_paths.contains(parent)))
+        .map(|p| {
+            issue(
+                p,
+                Severity::Error,
+                "缺少此字段（没有值时请写 null）".into(),
+                "missing field (write null for none)".into(),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(PolicyError { issues: missing })
+    }
 }
 
 /// Point a read error at the field itself where serde names only its object: a missing field
@@ -372,6 +405,13 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
         c.error("points.outliers.high_ratio", format!("{} 应不小于 1", o.high_ratio), format!("{} must be at least 1", o.high_ratio));
     }
     c.rate("points.outliers.low_ratio", o.low_ratio);
+    if o.low_ratio >= o.high_ratio {
+        c.error(
+            "points.outliers.low_ratio",
+            format!("低倍率界值 {} 应小于高倍率界值 {}", o.low_ratio, o.high_ratio),
+            format!("the low ratio {} must be below the high ratio {}", o.low_ratio, o.high_ratio),
+        );
+    }
     let mut last: Option<Decimal> = None;
     for (n, t) in o.high_tiers.iter().enumerate() {
         let path = format!("points.outliers.high_tiers.{n}");
