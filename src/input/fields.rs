@@ -906,3 +906,43 @@ pub(crate) static OUTPATIENT: TableSpec = TableSpec {
     key_field: outpatient::INSTITUTION,
     level_cost_stems: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::super::header::normalize_header;
+    use super::*;
+
+    #[test]
+    fn aliases_are_unambiguous_within_each_table() {
+        for table in TableKind::ALL {
+            let spec = table.spec();
+            let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+            for f in spec.fields {
+                assert_eq!(f.aliases.first(), Some(&f.zh), "{}: canonical name first", f.key);
+                assert!(
+                    f.aliases.iter().any(|a| *a == f.key),
+                    "{}: the key is an alias too",
+                    f.key
+                );
+                for a in f.aliases {
+                    let n = normalize_header(a).text;
+                    if let Some(other) = seen.insert(n.clone(), f.key) {
+                        assert_eq!(other, f.key, "{table:?}: \"{a}\" names both {other} and {}", f.key);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_unique_across_tables_with_one_meaning() {
+        let mut seen: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
+        for table in TableKind::ALL {
+            for f in table.spec().fields {
+                if let Some(prev) = seen.insert(f.key, (f.zh, f.en)) {
+                    assert_eq!(prev, (f.zh, f.en), "{}", f.key);
+                }
+            }
+        }
+    }
+}

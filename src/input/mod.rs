@@ -378,19 +378,34 @@ pub fn aliases_markdown() -> String {
     let mut out = String::new();
     for table in TableKind::ALL {
         let spec = table.spec();
-        out.push_str(&format!("### {} ({})\n\n", table.label_zh(), table.label_en()));
-        out.push_str("| field | 列名 (canonical) | English | accepted headers |\n|---|---|---|---|\n");
+        out.push_str(&format!("### {} ({})
+
+", table.label_zh(), table.label_en()));
+        let required: Vec<String> = spec
+            .required
+            .iter()
+            .map(|any| {
+                any.iter()
+                    .filter_map(|i| spec.fields.get(*i))
+                    .map(|f| format!("{} `{}`", f.zh, f.key))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .collect();
+        out.push_str(&format!("Required columns: {}.\n\n", required.join("; ")));
+        out.push_str("| field | canonical header | English | also accepted |\n|---|---|---|---|\n");
         for f in spec.fields {
-            let required = spec.required.iter().any(|any| {
-                any.len() == 1 && any.first().and_then(|i| spec.fields.get(*i)).is_some_and(|x| x.key == f.key)
-            });
             out.push_str(&format!(
-                "| `{}`{} | {} | {} | {} |\n",
+                "| `{}` | {} | {} | {} |\n",
                 f.key,
-                if required { " (required)" } else { "" },
                 f.zh,
                 f.en,
-                f.aliases.iter().skip(1).map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                f.aliases
+                    .iter()
+                    .skip(1)
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         out.push('\n');
