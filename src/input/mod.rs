@@ -47,6 +47,7 @@ mod encoding;
 mod error;
 mod fields;
 mod header;
+mod preview;
 mod report;
 mod rows;
 mod tables;
@@ -65,6 +66,7 @@ pub use error::{
 };
 pub use fields::TableKind;
 pub use header::column_letter;
+pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
     BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason,
     SkippedRow, UnitNote, MAX_LISTED_ROWS,

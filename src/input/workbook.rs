@@ -18,7 +18,7 @@ use super::values::float_text;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
-enum Book<'a> {
+pub(crate) enum Book<'a> {
     Xlsx(Xlsx<Bytes<'a>>),
     Xlsb(Xlsb<Bytes<'a>>),
     Xls(Xls<Bytes<'a>>),
@@ -32,7 +32,7 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     }
 }
 
-fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, String> {
+pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, String> {
     guarded(|| {
         let c = Cursor::new(bytes);
         match format {
@@ -46,7 +46,7 @@ fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, String> {
 }
 
 impl Book<'_> {
-    fn sheets(&self) -> Vec<(String, bool)> {
+    pub(crate) fn sheets(&self) -> Vec<(String, bool)> {
         let meta = match self {
             Book::Xlsx(b) => b.sheets_metadata().to_vec(),
             Book::Xlsb(b) => b.sheets_metadata().to_vec(),
@@ -58,7 +58,7 @@ impl Book<'_> {
             .collect()
     }
 
-    fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
+    pub(crate) fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
         guarded(|| match self {
             Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
             Book::Xlsb(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
