@@ -478,7 +478,9 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
     }
 }
 
-/// Every ref must name a field that exists and a source the policy lists.
+/// Every ref should name a field that exists and a source the policy lists. A ref only cites; it
+/// never changes a figure, so a dangling one (left behind when a user deletes a list item) is a
+/// warning, shown to the user, not a reason to refuse the policy.
 fn check_refs(c: &mut Checker, p: &Policy) {
     let mut value = match serde_json::to_value(p) {
         Ok(v) => v,
@@ -491,11 +493,11 @@ fn check_refs(c: &mut Checker, p: &Policy) {
     collect_paths(&value, String::new(), &mut paths);
     for (path, r) in &p.refs {
         if !paths.contains(path) {
-            c.error(&format!("refs.{path}"), format!("出处指向不存在的字段“{path}”"), format!("the reference names no field: {path}"));
+            c.warning(&format!("refs.{path}"), format!("出处指向不存在的字段“{path}”"), format!("the reference names no field: {path}"));
         }
         if let Some(src) = &r.source {
             if !p.sources.iter().any(|s| &s.id == src) {
-                c.error(&format!("refs.{path}.source"), format!("未列出的文件“{src}”"), format!("source {src} is not listed in sources"));
+                c.warning(&format!("refs.{path}.source"), format!("未列出的文件“{src}”"), format!("source {src} is not listed in sources"));
             }
         }
     }
