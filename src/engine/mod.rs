@@ -168,7 +168,9 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
 
     // Institutions and their coefficients (SPEC §4).
     let mut inst_index: HashMap<&str, usize> = HashMap::with_capacity(data.institutions.len());
-    let mut coefs: Vec<Coefficient> = Vec::with_capacity(data.institutions.len());
+    // A missing base coefficient is an error only when a case needs it: summaries, adjustments
+    // and outpatient records are already points, so summary-only data settles without one.
+    let mut coefs: Vec<Result<Coefficient, EngineError>> = Vec::with_capacity(data.institutions.len());
     for (n, inst) in data.institutions.iter().enumerate() {
         if inst_index.insert(inst.code.as_str(), n).is_some() {
             return Err(EngineError::new(
@@ -181,9 +183,10 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
         let coef = match coefficients::institution_coefficient(&policy.coefficients, inst, &mut notices) {
             // Allotment mode pays by history: coefficients only shape the reported points.
             Err(e) if e.code == "missing_coefficient" && policy.settlement.mode == SettlementMode::Allotment => {
-                Coefficient { base: Decimal::ONE, combined: Decimal::ONE, grassroots: Decimal::ONE }
+                Ok(Coefficient { base: Decimal::ONE, combined: Decimal::ONE, grassroots: Decimal::ONE })
             }
-            other => other?,
+            Err(e) if e.code == "missing_coefficient" => Err(e),
+            other => Ok(other?),
         };
         coefs.push(coef);
     }
@@ -208,7 +211,7 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
                 level: if alliance.is_some() { "医共体".into() } else { inst.level.clone() },
                 members: Vec::new(),
                 member_codes: Vec::new(),
-                coefficient: if alliance.is_some() { None } else { Some(coefs[n].combined) },
+                coefficient: if alliance.is_some() { None } else { coefs[n].as_ref().ok().map(|c| c.combined) },
                 score: Decimal::ZERO,
                 allotment_weight: Decimal::ZERO,
             });
@@ -280,7 +283,8 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
             agg.counts.qc_excluded += 1;
             continue;
         }
-        let cp = ctx.case_points(case, &data.institutions[i].level, &coefs[i])?;
+        let coef = coefs[i].as_ref().map_err(Clone::clone)?;
+        let cp = ctx.case_points(case, &data.institutions[i].level, coef)?;
         let cost = case.total_cost - case.excluded_cost;
         agg.excluded += case.excluded_cost;
         agg.year.add(cp.points, cost, case.personal_burden, 1);
@@ -300,7 +304,7 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
         } else {
             agg.counts.qc_supplemented += 1;
             if lowest_weight {
-                agg.months[m].add(ctx.lowest_weight_points(&coefs[i]), Decimal::ZERO, Decimal::ZERO, 0);
+                agg.months[m].add(ctx.lowest_weight_points(coef), Decimal::ZERO, Decimal::ZERO, 0);
             }
         }
     }
