@@ -146,6 +146,36 @@ impl TableSpec {
     }
 }
 
+/// Normalized alias → (field index, alias rank), per table, built once.
+pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap<String, (usize, usize)> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 5] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let slot = match kind {
+        TableKind::Cases => &INDEX[0],
+        TableKind::Catalog => &INDEX[1],
+        TableKind::Institutions => &INDEX[2],
+        TableKind::Summaries => &INDEX[3],
+        TableKind::Outpatient => &INDEX[4],
+    };
+    slot.get_or_init(|| {
+        let mut map = HashMap::new();
+        for (f, field) in kind.spec().fields.iter().enumerate() {
+            for (rank, alias) in field.aliases.iter().enumerate() {
+                map.entry(super::header::normalize_header(alias).text)
+                    .or_insert((f, rank));
+            }
+        }
+        map
+    })
+}
+
 /// Looks a field up by key in any table (keys are unique across tables).
 pub(crate) fn field_by_key(key: &str) -> Option<&'static Field> {
     TableKind::ALL

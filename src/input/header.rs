@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::error::ColumnRef;
-use super::fields::{TableSpec, ValueKind};
+use super::fields::{alias_index, TableSpec, ValueKind};
 use super::report::{IgnoredColumn, IgnoredReason, MappedColumn};
 use super::values::fold_width;
 
@@ -35,14 +35,26 @@ const UNIT_WORDS: &[(&str, i64)] = &[
     ("人次", 0),
 ];
 
+/// Longer header cells are not matched against aliases.
+const MAX_HEADER_BYTES: usize = 200;
+
 /// Folds width, drops whitespace, `_`, `-`, `*`, `:` and case, and removes a trailing unit
 /// (`(元)`, `（万元）`, `/元`, `[天]`).
 pub(crate) fn normalize_header(raw: &str) -> NormalizedHeader {
+    // No header is this long: such a cell is text, not a column name (and matching it would
+    // only cost time on files that are not tables at all).
+    if raw.len() > MAX_HEADER_BYTES {
+        return NormalizedHeader {
+            text: String::new(),
+            unit: None,
+        };
+    }
     let folded = fold_width(raw);
+    // Full-width letters are folded already; only ASCII letters need lowering.
     let mut text: String = folded
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '*' | '\u{200b}' | '\u{feff}'))
-        .flat_map(|c| c.to_lowercase())
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     while text.ends_with(':') {
         text.pop();
@@ -250,33 +262,37 @@ pub(crate) fn build_layout(
     }
 
     // Best (alias rank, column) per field among the columns not taken by an override.
-    let mut duplicates: Vec<(usize, usize)> = Vec::new(); // (column, field)
-    for (f, field) in spec.fields.iter().enumerate() {
-        if forced[f] {
+    let index = alias_index(spec.kind);
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; spec.fields.len()]; // (rank, col)
+    let mut matches: Vec<Vec<usize>> = vec![Vec::new(); spec.fields.len()];
+    for (c, n) in normalized.iter().enumerate() {
+        if taken.get(c).copied().unwrap_or(true) || n.text.is_empty() {
             continue;
         }
-        let mut best: Option<(usize, usize)> = None; // (rank, col)
-        let mut matches: Vec<usize> = Vec::new();
-        for (c, n) in normalized.iter().enumerate() {
-            if taken.get(c).copied().unwrap_or(true) || n.text.is_empty() {
-                continue;
-            }
-            if let Some(rank) = field
-                .aliases
-                .iter()
-                .position(|a| normalize_header(a).text == n.text)
-            {
-                matches.push(c);
-                if best.is_none_or(|(r, _)| rank < r) {
-                    best = Some((rank, c));
-                }
+        let Some(&(f, rank)) = index.get(&n.text) else {
+            continue;
+        };
+        if forced.get(f).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Some(m) = matches.get_mut(f) {
+            m.push(c);
+        }
+        if let Some(b) = best.get_mut(f) {
+            if b.is_none_or(|(r, _)| rank < r) {
+                *b = Some((rank, c));
             }
         }
-        if let Some((_, c)) = best {
-            field_cols[f] = Some(c);
-            for m in matches {
+    }
+    let mut duplicates: Vec<(usize, usize)> = Vec::new(); // (column, field)
+    for (f, b) in best.iter().enumerate() {
+        if let Some((_, c)) = b {
+            if let Some(slot) = field_cols.get_mut(f) {
+                *slot = Some(*c);
+            }
+            for m in matches.get(f).into_iter().flatten() {
                 if m != c {
-                    duplicates.push((m, f));
+                    duplicates.push((*m, f));
                 }
             }
         }
@@ -447,9 +463,7 @@ pub(crate) fn names_field(spec: &TableSpec, text: &str) -> bool {
     if n.is_empty() {
         return false;
     }
-    spec.fields
-        .iter()
-        .any(|f| f.aliases.iter().any(|a| normalize_header(a).text == n))
+    alias_index(spec.kind).contains_key(&n)
 }
 
 /// A row above the header that states the money unit ("单位：万元").

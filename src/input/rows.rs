@@ -496,15 +496,24 @@ fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: 
 /// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
 /// numbers) and note rows (a single text cell with an empty code) are skipped.
 fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(SkipReason, String)> {
-    let nonempty: Vec<String> = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect();
-    let shown = nonempty.iter().take(3).cloned().collect::<Vec<_>>().join(" | ");
-    for cell in nonempty.iter().take(2) {
+    let mut nonempty = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty());
+    let first_two: Vec<_> = nonempty.by_ref().take(2).collect();
+    let shown = || {
+        cells
+            .iter()
+            .map(|c| clean(c))
+            .filter(|c| !c.is_empty())
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    for cell in &first_two {
         let compact: String = cell
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .trim_end_matches([':', '：'])
-            .to_lowercase();
+            .to_ascii_lowercase();
         let words = ["合计", "总计", "小计"];
         if words.iter().any(|w| compact.starts_with(w) || compact.ends_with(w))
             || compact == "total"
@@ -512,24 +521,27 @@ fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(S
             || compact == "grandtotal"
             || compact == "sum"
         {
-            return Some((SkipReason::Totals, shown));
+            return Some((SkipReason::Totals, shown()));
         }
     }
+    let count = first_two.len() + nonempty.count();
     let key_empty = match layout.field_cols.get(spec.key_field).copied().flatten() {
         Some(c) => cells.get(c).map(|s| clean(s).is_empty()).unwrap_or(true),
         None => true,
     };
-    if let [only] = nonempty.as_slice() {
+    if let (1, Some(only)) = (count, first_two.first()) {
         if values::parse_amount(only).is_err() && (key_empty || looks_like_note(only)) {
-            return Some((SkipReason::Note, shown));
+            return Some((SkipReason::Note, shown()));
         }
     }
     if !key_empty {
         return None;
     }
-    let numeric: Vec<bool> = nonempty
+    let numeric: Vec<bool> = cells
         .iter()
-        .map(|c| values::parse_amount(c).is_ok())
+        .map(|c| clean(c))
+        .filter(|c| !c.is_empty())
+        .map(|c| values::parse_amount(&c).is_ok())
         .collect();
     // Only numbers, and at least one in a numeric column: a totals row without a label.
     let in_numeric_column = spec.fields.iter().enumerate().any(|(f, field)| {
@@ -542,8 +554,8 @@ fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(S
                 .and_then(|c| cells.get(c))
                 .is_some_and(|s| !clean(s).is_empty() && values::parse_amount(s).is_ok())
     });
-    if !nonempty.is_empty() && numeric.iter().all(|n| *n) && in_numeric_column {
-        return Some((SkipReason::Totals, shown));
+    if !numeric.is_empty() && numeric.iter().all(|n| *n) && in_numeric_column {
+        return Some((SkipReason::Totals, shown()));
     }
     None
 }
@@ -617,7 +629,7 @@ impl<'a> RowCtx<'a> {
                 return None;
             }
         }
-        Some((col, raw, text))
+        Some((col, raw, text.into_owned()))
     }
 
     fn parse<T>(&mut self, f: usize, parse: impl FnOnce(&str, String) -> Result<T, ErrorKind>) -> Option<T> {

@@ -36,10 +36,28 @@ fn is_blank(c: char) -> bool {
 }
 
 /// A cell's text as a value: width folded, trimmed, and Excel's text-forcing wrappers
-/// (`="0012"`, `'0012`) removed.
-pub(crate) fn clean(s: &str) -> String {
-    let folded = fold_width(s);
-    let t = folded.trim_matches(is_blank);
+/// (`="0012"`, `'0012`) removed. Borrows when nothing changes (the usual case).
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    let t = s.trim_matches(is_blank);
+    let unwrapped = if let Some(inner) = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')) {
+        inner.trim_matches(is_blank)
+    } else if let Some(inner) = t.strip_prefix('\'') {
+        inner.trim_matches(is_blank)
+    } else {
+        t
+    };
+    match fold_width(unwrapped) {
+        Cow::Borrowed(b) => Cow::Borrowed(b),
+        // Folding can expose blanks (an ideographic space) and wrappers (full-width quotes).
+        Cow::Owned(folded) => {
+            let again = clean_folded(&folded);
+            Cow::Owned(again)
+        }
+    }
+}
+
+fn clean_folded(t: &str) -> String {
+    let t = t.trim_matches(is_blank);
     let t = if let Some(inner) = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')) {
         inner.trim_matches(is_blank)
     } else if let Some(inner) = t.strip_prefix('\'') {
@@ -48,6 +66,16 @@ pub(crate) fn clean(s: &str) -> String {
         t
     };
     t.to_string()
+}
+
+/// Lower-cases ASCII only (full-width letters are folded to ASCII by [`clean`]) and drops
+/// blanks, `_` and `-`: the form keywords are compared in.
+fn keyword(text: &str) -> String {
+    clean(text)
+        .chars()
+        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Why a number did not parse.
@@ -61,6 +89,17 @@ pub(crate) enum NumberProblem {
 /// separators in groups of three, optional fraction, optional exponent.
 fn parse_plain(s: &str) -> Option<Decimal> {
     let bytes = s.as_bytes();
+    // Fast path: digits with at most one point and an optional leading minus.
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if !digits.is_empty()
+        && digits.len() <= 28
+        && digits.first().is_some_and(u8::is_ascii_digit)
+        && digits.last().is_some_and(u8::is_ascii_digit)
+        && digits.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && digits.iter().filter(|b| **b == b'.').count() <= 1
+    {
+        return Decimal::from_str(s).ok().map(|d| d.normalize());
+    }
     let mut i = 0;
     let mut out = String::with_capacity(s.len());
     if let Some(&b) = bytes.first() {
@@ -150,8 +189,7 @@ fn parse_plain(s: &str) -> Option<Decimal> {
 /// An amount in 元: `12,345.67`, `¥12345.67`, `12345.67元`, `1.2万` (×10000), `-` (zero, as
 /// Excel's accounting format shows it). A percentage is an error.
 pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
-    let s = clean(text);
-    let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
+    let s: String = clean(text).chars().filter(|c| !is_blank(*c)).collect();
     if matches!(s.as_str(), "-" | "—" | "--" | "——" | "–") {
         return Ok(Decimal::ZERO);
     }
@@ -213,7 +251,7 @@ pub(crate) fn parse_count(text: &str) -> Option<u64> {
 
 /// 是/否 and friends.
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
-    let s = clean(text).to_lowercase();
+    let s = keyword(text);
     match s.as_str() {
         "是" | "y" | "yes" | "1" | "true" | "t" | "真" | "√" | "✓" | "✔" | "通过" | "有" | "已"
         | "是的" | "已申请" | "已补充" | "合格" | "对" => Some(true),
@@ -368,11 +406,7 @@ pub(crate) fn parse_month(text: &str) -> Result<Option<(Option<i32>, u8)>, ()> {
 
 /// 职工 / 居民 and the names real exports use.
 pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
-    let s: String = clean(text)
-        .chars()
-        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
-        .flat_map(|c| c.to_lowercase())
-        .collect();
+    let s = keyword(text);
     match s.as_str() {
         "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => {
             return Some(Fund::Employee)
@@ -392,11 +426,7 @@ pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
 
 /// DIP/病种/病组 → Dip, 床日 → PerDiem, 项目 → FeeForService; empty → Dip.
 pub(crate) fn parse_case_kind(text: &str) -> Option<CaseKind> {
-    let s: String = clean(text)
-        .chars()
-        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
-        .flat_map(|c| c.to_lowercase())
-        .collect();
+    let s = keyword(text);
     let s = s.strip_prefix('按').unwrap_or(&s);
     let s = s.strip_suffix("付费").or_else(|| s.strip_suffix("结算")).unwrap_or(s);
     match s {
