@@ -193,4 +193,19 @@ proptest! {
             prop_assert!(r.is_ok(), "{:?}", r.err());
         }
     }
+
+    /// A Settler reusing its per-case pass gives exactly what a fresh settle gives, whether the
+    /// next policy changes a budget parameter (cache kept) or an outlier threshold (redone).
+    #[test]
+    fn settler_cache_matches_a_fresh_settle(data in region(), reserve in 0u32..=50, h in 150u32..=400) {
+        let mut settler = dipcalc::engine::Settler::new(data.clone());
+        let mut p = spec10_policy();
+        prop_assert_eq!(settler.settle(&p).unwrap(), settle(&p, &data).unwrap());
+        if let dipcalc::policy::Reserve::Rate { rate } = &mut p.funds.employee.as_mut().unwrap().reserve {
+            *rate = Decimal::new(i64::from(reserve), 2);
+        }
+        prop_assert_eq!(settler.settle(&p).unwrap(), settle(&p, &data).unwrap());
+        p.points.outliers.high_ratio = Decimal::new(i64::from(h), 2);
+        prop_assert_eq!(settler.settle(&p).unwrap(), settle(&p, &data).unwrap());
+    }
 }

@@ -82,7 +82,8 @@ fn dilution_and_group_breakdown_of_spec10() {
     // Marginal: PV × (1 − 458 ÷ 1,618.5)
     assert_eq!(dipcalc::engine::rounding::round_point_value(dil.marginal_value_per_point, 6), d("83.109864"));
     // H2's groups: G1 2 cases 133 points, G2 1 case 40, G3 1 case 285
-    let lines = group_breakdown(&policy, &data, f, "H2").unwrap();
+    let table = dipcalc::engine::cases::CaseTable::from_cases(&data.cases);
+    let lines = group_breakdown(&policy, &data, &table, f, "H2").unwrap();
     let g1 = lines.iter().find(|l| l.group == "G1").unwrap();
     assert_eq!((g1.cases, g1.points, g1.cost), (2, d("133"), d("13800")));
     assert_eq!(g1.payment, d("15416.00")); // 133 × 115.909793… = 15,416.0025

@@ -1,6 +1,7 @@
 //! Analyses that make the numbers useful (SPEC §8): point-value dilution, gain and loss by
 //! disease group for one institution, and baseline-versus-scenario comparison.
 
+use super::cases::CaseTable;
 use super::coefficients::institution_coefficient;
 use super::points::PointsContext;
 use super::result::{FundResult, Settlement};
@@ -71,31 +72,37 @@ pub struct GroupLine {
 
 /// Gain and loss by disease group for one institution in one fund: each group's points priced at
 /// the fund's point value against the group's actual cost. 床日 and 项目 cases are grouped under
-/// their kind. QC-excluded cases are left out, as in the settlement.
+/// their kind. QC-excluded cases are left out, as in the settlement. `cases` is the dataset's
+/// cases ([`CaseTable::from_cases`], or a [`super::Settler`]'s table).
 pub fn group_breakdown(
     policy: &Policy,
     data: &Dataset,
+    cases: &CaseTable,
     fund: &FundResult,
     institution: &str,
 ) -> Result<Vec<GroupLine>, EngineError> {
     let Some(inst) = data.institutions.iter().find(|i| i.code == institution) else {
         return Ok(Vec::new());
     };
+    let Some(code) = cases.institutions.find(institution) else {
+        return Ok(Vec::new());
+    };
     let pv = fund.point_value_exact.unwrap_or_default();
-    let ctx = PointsContext::new(&policy.points, &data.catalog)?;
+    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
     let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
     let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
-    for case in data.cases.iter().filter(|c| c.institution == institution && c.fund == fund.fund) {
-        if !case.qc_passed && !case.supplemented {
+    for row in cases.rows.iter().filter(|r| r.institution == code && r.fund == fund.fund) {
+        if !row.qc_passed && !row.supplemented {
             continue;
         }
-        let cp = ctx.case_points(case, &inst.level, &coef)?;
-        let (key, name, grassroots) = match case.kind {
+        let raw = ctx.raw_points(cases, row, &inst.level)?;
+        let group = cases.group_of(row);
+        let (key, name, grassroots) = match row.kind {
             CaseKind::Dip => {
-                let g = ctx.group(&case.group);
-                (case.group.clone(), g.map(|g| g.name.clone()).unwrap_or_default(), g.is_some_and(|g| g.grassroots))
+                let g = ctx.group(group);
+                (group.to_string(), g.map(|g| g.name.clone()).unwrap_or_default(), raw.grassroots)
             }
-            CaseKind::PerDiem => (format!("床日:{}", case.group), "床日付费".to_string(), false),
+            CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
             CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
         };
         let line = lines.entry(key.clone()).or_insert_with(|| GroupLine {
@@ -109,8 +116,8 @@ pub fn group_breakdown(
             gain: Decimal::ZERO,
         });
         line.cases += 1;
-        line.points += cp.points;
-        line.cost += case.total_cost - case.excluded_cost;
+        line.points += raw.points(&coef, policy.points.scale);
+        line.cost += row.total_cost - row.excluded_cost;
     }
     let mut out: Vec<GroupLine> = lines
         .into_values()

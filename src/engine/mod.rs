@@ -4,8 +4,10 @@
 //! per fund the budget waterfall (SPEC §3), pool and point values (§6), and per settlement unit
 //! the points (§5), settlement, risk sharing and payment flow (§7).
 
+pub mod aggregate;
 pub mod analysis;
 pub mod budget;
+pub mod cases;
 pub mod coefficients;
 pub mod points;
 pub mod result;
@@ -14,9 +16,10 @@ pub mod settlement;
 
 use crate::policy::{CostBasis, FundPolicy, MonthlyPointValue, OutpatientMode, OutpatientSplit, Policy, QcFailed, Ref};
 use crate::policy::{ReturnRule, SettlementMode, SettlementUnit};
-use crate::records::{Case, Dataset, Fund};
+use crate::records::{Dataset, Fund};
+use cases::CaseTable;
 use coefficients::Coefficient;
-use points::{Category, PointsContext};
+use points::Category;
 use result::*;
 use rounding::{round_money, round_point_value, round_ratio};
 use rust_decimal::Decimal;
@@ -41,14 +44,14 @@ impl EngineError {
         EngineError { code: code.into(), subject: subject.into(), row: None, message_zh: zh, message_en: en }
     }
 
-    /// An error about one case, naming its row and institution.
-    pub fn case(code: &str, case: &Case, zh: String, en: String) -> Self {
-        let row = (case.source_row > 0).then_some(case.source_row);
+    /// An error about one case, naming its row (0 = unknown) and institution.
+    pub fn at_row(code: &str, row: u64, institution: &str, zh: String, en: String) -> Self {
+        let row = (row > 0).then_some(row);
         let (zh, en) = match row {
-            Some(r) => (format!("病例第 {r} 行（机构 {}）：{zh}", case.institution), format!("case row {r} (institution {}): {en}", case.institution)),
-            None => (format!("机构 {} 的病例：{zh}", case.institution), format!("a case of institution {}: {en}", case.institution)),
+            Some(r) => (format!("病例第 {r} 行（机构 {institution}）：{zh}"), format!("case row {r} (institution {institution}): {en}")),
+            None => (format!("机构 {institution} 的病例：{zh}"), format!("a case of institution {institution}: {en}")),
         };
-        EngineError { code: code.into(), subject: case.institution.clone(), row, message_zh: zh, message_en: en }
+        EngineError { code: code.into(), subject: institution.into(), row, message_zh: zh, message_en: en }
     }
 }
 
@@ -150,9 +153,83 @@ struct Unit {
 }
 
 /// Settle a dataset under a policy. The policy is validated first; a case whose institution or
-/// group is unknown is an error naming its row.
+/// group is unknown is an error naming its row. (To settle the same cases under many policies,
+/// keep a [`Settler`]: it runs the per-case pass only when the points parameters change.)
 pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError> {
-    let policy_issues = policy.validate().map_err(|e| {
+    checked_policy(policy)?;
+    let table = CaseTable::from_cases(&data.cases);
+    let agg = aggregate::aggregate_cases(&policy.points, &data.institutions, &data.catalog, &table)?;
+    settle_aggregated(policy, data, &agg)
+}
+
+/// Cases kept compactly with their stage-1 aggregates, for settling them again and again as a
+/// user moves parameters: only a change of the points parameters ([`aggregate::PointsKey`])
+/// runs the per-case pass again.
+#[derive(Debug, Clone, Default)]
+pub struct Settler {
+    data: Dataset,
+    cases: CaseTable,
+    cache: Option<aggregate::CaseAggregates>,
+}
+
+impl Settler {
+    /// Take a dataset; its cases move into a compact table.
+    pub fn new(mut data: Dataset) -> Self {
+        let cases = CaseTable::from_cases(&data.cases);
+        data.cases = Vec::new();
+        Settler { data, cases, cache: None }
+    }
+
+    /// A dataset without cases and a table the import filled case by case.
+    pub fn from_parts(mut data: Dataset, cases: CaseTable) -> Self {
+        data.cases = Vec::new();
+        Settler { data, cases, cache: None }
+    }
+
+    /// The dataset (its `cases` is empty: they are in [`Settler::cases`]).
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// Change the non-case data (institutions, catalog, summaries…); the aggregates are redone.
+    pub fn data_mut(&mut self) -> &mut Dataset {
+        self.cache = None;
+        &mut self.data
+    }
+
+    pub fn cases(&self) -> &CaseTable {
+        &self.cases
+    }
+
+    /// Replace the cases; the aggregates are redone.
+    pub fn set_cases(&mut self, cases: CaseTable) {
+        self.cases = cases;
+        self.cache = None;
+    }
+
+    /// Settle under `policy`, reusing the per-case pass when the points parameters are unchanged.
+    pub fn settle(&mut self, policy: &Policy) -> Result<Settlement, EngineError> {
+        checked_policy(policy)?;
+        let key = aggregate::PointsKey::of(&policy.points);
+        if self.cache.as_ref().is_none_or(|c| c.key != key) {
+            self.cache = None;
+            let agg = aggregate::aggregate_cases(&policy.points, &self.data.institutions, &self.data.catalog, &self.cases)?;
+            self.cache = Some(agg);
+        }
+        match &self.cache {
+            Some(agg) => settle_aggregated(policy, &self.data, agg),
+            None => unreachable_aggregates(),
+        }
+    }
+}
+
+fn unreachable_aggregates() -> Result<Settlement, EngineError> {
+    Err(EngineError::new("stale_aggregates", "points", "病例汇总缺失".into(), "the case aggregates are missing".into()))
+}
+
+/// The policy's warnings as notices, or the error that refuses it.
+fn checked_policy(policy: &Policy) -> Result<Vec<Notice>, EngineError> {
+    let issues = policy.validate().map_err(|e| {
         let first = e.issues.first();
         EngineError::new(
             "invalid_policy",
@@ -161,10 +238,17 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
             e.to_string(),
         )
     })?;
-    let mut notices: Vec<Notice> = policy_issues
+    Ok(issues
         .into_iter()
         .map(|i| Notice { code: "policy_warning".into(), subject: i.path, message_zh: i.message_zh, message_en: i.message_en })
-        .collect();
+        .collect())
+}
+
+/// Stage 2 (SPEC §3–§7): everything after the per-case pass, on its aggregates. The dataset's
+/// own `cases` are not read here (they are in `agg`); summaries, adjustments and outpatient
+/// records are.
+pub fn settle_aggregated(policy: &Policy, data: &Dataset, agg: &aggregate::CaseAggregates) -> Result<Settlement, EngineError> {
+    let mut notices = checked_policy(policy)?;
 
     // Institutions and their coefficients (SPEC §4).
     let mut inst_index: HashMap<&str, usize> = HashMap::with_capacity(data.institutions.len());
@@ -236,7 +320,14 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
         }
     }
 
-    let ctx = PointsContext::new(&policy.points, &data.catalog)?;
+    if agg.institutions() != data.institutions.len() || agg.key != aggregate::PointsKey::of(&policy.points) {
+        return Err(EngineError::new(
+            "stale_aggregates",
+            "points",
+            "病例汇总与当前数据或政策不符，请重新计算".into(),
+            "the case aggregates do not belong to this data or policy; aggregate again".into(),
+        ));
+    }
     let fund_slot = |f: Fund| match f {
         Fund::Employee => 0usize,
         Fund::Resident => 1,
@@ -247,64 +338,74 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
     let mut review_apps = vec![0u64; data.institutions.len()];
     let mut case_counts = vec![0u64; data.institutions.len()];
     let lowest_weight = policy.settlement.qc_failed == QcFailed::LowestWeight;
+    let scale = policy.points.scale;
 
-    // Points of every case (SPEC §5), aggregated by unit, fund and month.
-    for case in &data.cases {
-        let &i = inst_index.get(case.institution.as_str()).ok_or_else(|| {
-            EngineError::case(
-                "unknown_institution",
-                case,
-                format!("机构编码“{}”不在机构表中", case.institution),
-                format!("institution \"{}\" is not in the institutions file", case.institution),
-            )
-        })?;
-        if !(1..=12).contains(&case.month) {
-            return Err(EngineError::case(
-                "bad_month",
-                case,
-                format!("结算月份 {} 不在 1–12 之间", case.month),
-                format!("settlement month {} is not 1–12", case.month),
-            ));
-        }
-        if policy.funds.get(case.fund).is_none() {
-            ignored_cases[fund_slot(case.fund)] += 1;
-            continue;
-        }
-        let agg = &mut aggs[fund_slot(case.fund)][unit_of[i]];
-        let m = usize::from(case.month - 1);
-        case_counts[i] += 1;
-        agg.counts.total += 1;
-        if case.review.applied || case.review.score.is_some() || case.review.points_delta.is_some() {
-            review_apps[i] += 1;
-            agg.counts.review_applications += 1;
-        }
-        if !case.qc_passed && !case.supplemented {
-            // Never supplemented: out of points, cost and burden (吉林2024 第二十一条).
-            agg.counts.qc_excluded += 1;
-            continue;
-        }
-        let coef = coefs[i].as_ref().map_err(Clone::clone)?;
-        let cp = ctx.case_points(case, &data.institutions[i].level, coef)?;
-        let cost = case.total_cost - case.excluded_cost;
-        agg.excluded += case.excluded_cost;
-        agg.year.add(cp.points, cost, case.personal_burden, 1);
-        let (bucket, count) = match cp.category {
-            Category::Normal => (&mut agg.by_kind.normal, &mut agg.counts.normal),
-            Category::High => (&mut agg.by_kind.high, &mut agg.counts.high),
-            Category::Low => (&mut agg.by_kind.low, &mut agg.counts.low),
-            Category::Reviewed => (&mut agg.by_kind.reviewed, &mut agg.counts.reviewed),
-            Category::PerDiem => (&mut agg.by_kind.per_diem, &mut agg.counts.per_diem),
-            Category::FeeForService => (&mut agg.by_kind.fee_for_service, &mut agg.counts.fee_for_service),
-        };
-        *bucket += cp.points;
-        *count += 1;
-        if case.qc_passed {
-            agg.months[m].add(cp.points, cost, case.personal_burden, 1);
-            agg.claimed[m] += cost - case.personal_burden;
-        } else {
-            agg.counts.qc_supplemented += 1;
-            if lowest_weight {
-                agg.months[m].add(ctx.lowest_weight_points(coef), Decimal::ZERO, Decimal::ZERO, 0);
+    // Points of the cases (SPEC §5): stage 1's raw scores × the institution's coefficient × scale.
+    for (i, inst) in data.institutions.iter().enumerate() {
+        for fund in Fund::ALL {
+            let excluded = agg.qc_excluded(i, fund);
+            let applications = agg.review_applications(i, fund);
+            let included: u64 = (0..12).flat_map(|m| [false, true].map(|h| agg.cell(i, fund, m, h).cases())).sum();
+            if included + excluded == 0 {
+                continue;
+            }
+            if policy.funds.get(fund).is_none() {
+                ignored_cases[fund_slot(fund)] += included + excluded;
+                continue;
+            }
+            let u = &mut aggs[fund_slot(fund)][unit_of[i]];
+            case_counts[i] += included + excluded;
+            review_apps[i] += applications;
+            u.counts.total += included + excluded;
+            u.counts.review_applications += applications;
+            u.counts.qc_excluded += excluded;
+            if included == 0 {
+                continue;
+            }
+            let coef = coefs[i].as_ref().map_err(|e| {
+                EngineError::new(&e.code, &inst.code, format!("{}（该机构有病例）", e.message_zh), format!("{} (it has cases)", e.message_en))
+            })?;
+            for m in 0..12 {
+                for held in [false, true] {
+                    let cell = agg.cell(i, fund, m, held);
+                    let n = cell.cases();
+                    if n == 0 {
+                        continue;
+                    }
+                    let mut points = Decimal::ZERO;
+                    for k in Category::ALL {
+                        let [combined, grassroots] = cell.score[k.index()];
+                        let mut p = (combined * coef.combined + grassroots * coef.grassroots) * scale;
+                        if k == Category::Reviewed {
+                            p += cell.delta;
+                        }
+                        points += p;
+                        let count = cell.count[k.index()];
+                        let (bucket, counter) = match k {
+                            Category::Normal => (&mut u.by_kind.normal, &mut u.counts.normal),
+                            Category::High => (&mut u.by_kind.high, &mut u.counts.high),
+                            Category::Low => (&mut u.by_kind.low, &mut u.counts.low),
+                            Category::Reviewed => (&mut u.by_kind.reviewed, &mut u.counts.reviewed),
+                            Category::PerDiem => (&mut u.by_kind.per_diem, &mut u.counts.per_diem),
+                            Category::FeeForService => (&mut u.by_kind.fee_for_service, &mut u.counts.fee_for_service),
+                        };
+                        *bucket += p;
+                        *counter += count;
+                    }
+                    u.excluded += cell.excluded;
+                    u.year.add(points, cell.cost, cell.personal, n);
+                    if held {
+                        // Held from prepayment, back at year end (吉林2024 第二十一条).
+                        u.counts.qc_supplemented += n;
+                        if lowest_weight {
+                            let lowest = agg.lowest_score * coef.combined * scale * Decimal::from(n);
+                            u.months[m].add(lowest, Decimal::ZERO, Decimal::ZERO, 0);
+                        }
+                    } else {
+                        u.months[m].add(points, cell.cost, cell.personal, n);
+                        u.claimed[m] += cell.cost - cell.personal;
+                    }
+                }
             }
         }
     }

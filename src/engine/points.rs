@@ -1,10 +1,11 @@
 //! Points of one case (SPEC §5): DIP cases with high/low outliers and 特例单议, 床日 and 项目
 //! cases; outpatient points.
 
+use super::cases::{CaseRow, CaseTable, Codes};
 use super::coefficients::Coefficient;
 use super::EngineError;
 use crate::policy::{OutpatientPoints, Outliers, PointsPolicy};
-use crate::records::{Case, CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
+use crate::records::{CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -19,33 +20,55 @@ pub enum Category {
     FeeForService,
 }
 
-/// The points of one case and how they came about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CasePoints {
-    pub category: Category,
-    /// The score before coefficient and scale (DIP cases).
-    pub score: Decimal,
-    /// The cost ratio r (DIP cases).
-    pub ratio: Option<Decimal>,
-    /// The coefficient applied.
-    pub coefficient: Decimal,
-    pub points: Decimal,
+impl Category {
+    pub const ALL: [Category; 6] =
+        [Category::Normal, Category::High, Category::Low, Category::Reviewed, Category::PerDiem, Category::FeeForService];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
-/// The catalog indexed for lookups, with the policy's points parameters.
+/// The points of one case before the institution coefficient and `scale` (SPEC §5):
+/// points = score × coefficient × scale + delta, where the coefficient is the institution's
+/// combined one, or the 基层病种 one for a grassroots group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawPoints {
+    pub category: Category,
+    /// The score before coefficient and scale (per-diem and fee-for-service: × base_points).
+    pub score: Decimal,
+    /// The group is a 基层病种.
+    pub grassroots: bool,
+    /// The cost ratio r (DIP cases).
+    pub ratio: Option<Decimal>,
+    /// 特例单议 change in points, after coefficient and scale (吉林2024 第二十六条).
+    pub delta: Decimal,
+}
+
+impl RawPoints {
+    /// The case's points at an institution's coefficients.
+    pub fn points(&self, coef: &Coefficient, scale: Decimal) -> Decimal {
+        let c = if self.grassroots { coef.grassroots } else { coef.combined };
+        self.score * c * scale + self.delta
+    }
+}
+
+/// The catalog indexed by a case table's group indices, with the policy's points parameters.
 pub struct PointsContext<'a> {
     pub policy: &'a PointsPolicy,
-    groups: HashMap<&'a str, &'a Group>,
-    per_diem: HashMap<&'a str, &'a PerDiemGroup>,
+    /// Catalog row of each of the table's group codes (`None`: not in the catalog).
+    groups: Vec<Option<&'a Group>>,
+    per_diem: Vec<Option<&'a PerDiemGroup>>,
+    by_code: HashMap<&'a str, &'a Group>,
     /// The lowest DIP score of the catalog (QC-failed cases priced at the lowest weight).
     pub lowest_score: Decimal,
 }
 
 impl<'a> PointsContext<'a> {
-    pub fn new(policy: &'a PointsPolicy, catalog: &'a Catalog) -> Result<Self, EngineError> {
-        let mut groups = HashMap::with_capacity(catalog.groups.len());
+    pub fn new(policy: &'a PointsPolicy, catalog: &'a Catalog, group_codes: &Codes) -> Result<Self, EngineError> {
+        let mut by_code = HashMap::with_capacity(catalog.groups.len());
         for g in &catalog.groups {
-            if groups.insert(g.code.as_str(), g).is_some() {
+            if by_code.insert(g.code.as_str(), g).is_some() {
                 return Err(EngineError::new(
                     "duplicate_group",
                     &g.code,
@@ -54,39 +77,45 @@ impl<'a> PointsContext<'a> {
                 ));
             }
         }
-        let per_diem = catalog.per_diem_groups.iter().map(|g| (g.code.as_str(), g)).collect();
+        let per_diem_by_code: HashMap<&str, &PerDiemGroup> =
+            catalog.per_diem_groups.iter().map(|g| (g.code.as_str(), g)).collect();
+        let groups = group_codes.iter().map(|c| by_code.get(c).copied()).collect();
+        let per_diem = group_codes.iter().map(|c| per_diem_by_code.get(c).copied()).collect();
         let lowest_score = catalog.groups.iter().map(|g| g.score).min().unwrap_or_default();
-        Ok(PointsContext { policy, groups, per_diem, lowest_score })
+        Ok(PointsContext { policy, groups, per_diem, by_code, lowest_score })
     }
 
     pub fn group(&self, code: &str) -> Option<&'a Group> {
-        self.groups.get(code).copied()
+        self.by_code.get(code).copied()
     }
 
-    fn base_cost(&self, case: &Case, what: &str) -> Result<Decimal, EngineError> {
+    fn base_cost(&self, t: &CaseTable, row: &CaseRow, what: &str) -> Result<Decimal, EngineError> {
         match self.policy.base_cost {
             Some(b) if b.to_yuan() > Decimal::ZERO => Ok(b.to_yuan()),
-            _ => Err(EngineError::case(
+            _ => Err(EngineError::at_row(
                 "missing_base_cost",
-                case,
+                row.source_row,
+                t.institution_of(row),
                 format!("{what}病例需要政策的基准费用（points.base_cost，既往三年全部病组次均住院费用）"),
                 format!("{what} cases need the policy's base cost (points.base_cost)"),
             )),
         }
     }
 
-    /// The points of one case (SPEC §5.1–§5.3).
-    pub fn case_points(&self, case: &Case, level: &str, coef: &Coefficient) -> Result<CasePoints, EngineError> {
+    /// The raw points of one case (SPEC §5.1–§5.3).
+    pub fn raw_points(&self, t: &CaseTable, row: &CaseRow, level: &str) -> Result<RawPoints, EngineError> {
         let p = self.policy;
-        let cost = case.total_cost - case.excluded_cost;
-        match case.kind {
+        let cost = row.total_cost - row.excluded_cost;
+        let delta = row.review_delta.unwrap_or_default();
+        match row.kind {
             CaseKind::Dip => {
-                let group = self.group(&case.group).ok_or_else(|| {
-                    EngineError::case(
+                let group = self.groups.get(row.group as usize).copied().flatten().ok_or_else(|| {
+                    EngineError::at_row(
                         "unknown_group",
-                        case,
-                        format!("病种编码“{}”不在病种目录中", case.group),
-                        format!("group \"{}\" is not in the catalog", case.group),
+                        row.source_row,
+                        t.institution_of(row),
+                        format!("病种编码“{}”不在病种目录中", t.group_of(row)),
+                        format!("group \"{}\" is not in the catalog", t.group_of(row)),
                     )
                 })?;
                 let reference = reference_cost(group, level, p.reference_cost_by_level);
@@ -98,69 +127,60 @@ impl<'a> PointsContext<'a> {
                         format!("group {} has reference cost {reference}: the cost ratio cannot be computed", group.code),
                     ));
                 }
-                let coefficient = if group.grassroots { coef.grassroots } else { coef.combined };
                 let r = cost / reference;
                 // SPEC §5.1: high ≥ H, low ≤ L (inclusiveness a parameter), else the group's score.
                 let high = high_ratio(&p.outliers, reference);
-                let (category, mut score) = if is_high(&p.outliers, r, high) {
+                let (mut category, mut score) = if is_high(&p.outliers, r, high) {
                     (Category::High, group.score * (r - high + Decimal::ONE))
                 } else if is_low(&p.outliers, r) {
                     (Category::Low, group.score * r)
                 } else {
                     (Category::Normal, group.score)
                 };
-                let mut category = category;
-                if let Some(reviewed) = case.review.score {
+                if let Some(reviewed) = row.review_score {
                     score = reviewed;
                     category = Category::Reviewed;
                 }
-                let mut points = score * coefficient * p.scale;
-                if let Some(delta) = case.review.points_delta {
-                    points += delta;
+                if row.review_delta.is_some() {
                     category = Category::Reviewed;
                 }
-                Ok(CasePoints { category, score, ratio: Some(r), coefficient, points })
+                Ok(RawPoints { category, score, grassroots: group.grassroots, ratio: Some(r), delta })
             }
             // 吉林2024 第十条: daily fund standard ÷ reimbursement ratio × days ÷ base cost.
             CaseKind::PerDiem => {
-                let group = self.per_diem.get(case.group.as_str()).ok_or_else(|| {
-                    EngineError::case(
+                let group = self.per_diem.get(row.group as usize).copied().flatten().ok_or_else(|| {
+                    EngineError::at_row(
                         "unknown_per_diem_group",
-                        case,
-                        format!("床日组编码“{}”不在目录中", case.group),
-                        format!("per-diem group \"{}\" is not in the catalog", case.group),
+                        row.source_row,
+                        t.institution_of(row),
+                        format!("床日组编码“{}”不在目录中", t.group_of(row)),
+                        format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
                     )
                 })?;
                 let ratio = match p.per_diem_reimbursement_ratio {
                     Some(r) if r > Decimal::ZERO => r,
                     _ => {
-                        return Err(EngineError::case(
+                        return Err(EngineError::at_row(
                             "missing_reimbursement_ratio",
-                            case,
+                            row.source_row,
+                            t.institution_of(row),
                             "床日病例需要政策的平均报销比例（points.per_diem_reimbursement_ratio）".into(),
                             "per-diem cases need points.per_diem_reimbursement_ratio".into(),
                         ))
                     }
                 };
-                let base = self.base_cost(case, "床日")?;
+                let base = self.base_cost(t, row, "床日")?;
                 let daily_cost = group.daily_fund_standard / ratio;
-                let score = daily_cost * case.days / base * p.base_points;
-                let points = score * coef.combined * p.scale;
-                Ok(CasePoints { category: Category::PerDiem, score, ratio: None, coefficient: coef.combined, points })
+                let score = daily_cost * row.days / base * p.base_points;
+                Ok(RawPoints { category: Category::PerDiem, score, grassroots: false, ratio: None, delta })
             }
             // 吉林2024 第十一条: cost ÷ base cost.
             CaseKind::FeeForService => {
-                let base = self.base_cost(case, "项目")?;
+                let base = self.base_cost(t, row, "项目")?;
                 let score = cost / base * p.base_points;
-                let points = score * coef.combined * p.scale;
-                Ok(CasePoints { category: Category::FeeForService, score, ratio: None, coefficient: coef.combined, points })
+                Ok(RawPoints { category: Category::FeeForService, score, grassroots: false, ratio: None, delta })
             }
         }
-    }
-
-    /// A QC-failed case priced at the catalog's lowest weight (吉林2024 第二十一条 option).
-    pub fn lowest_weight_points(&self, coef: &Coefficient) -> Decimal {
-        self.lowest_score * coef.combined * self.policy.scale
     }
 }
 

@@ -1,0 +1,163 @@
+//! Stage 1 of a settlement: the one pass over every case (SPEC §5), summing raw scores by
+//! institution, fund, month and QC status. It depends only on the catalog and the points
+//! parameters in [`PointsKey`]; coefficients, `scale`, budgets, point values and settlement
+//! (stage 2) work on these few cells, so moving a budget or risk-sharing slider re-settles a
+//! million cases without touching them again.
+
+use super::cases::CaseTable;
+use super::points::PointsContext;
+use super::EngineError;
+use crate::policy::{Amount, Outliers, PointsPolicy};
+use crate::records::{Catalog, Fund, Institution};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// The points parameters the per-case pass reads. Two policies with equal keys share stage 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointsKey {
+    outliers: Outliers,
+    reference_cost_by_level: bool,
+    base_cost: Option<Amount>,
+    per_diem_reimbursement_ratio: Option<Decimal>,
+    base_points: Decimal,
+}
+
+impl PointsKey {
+    pub fn of(p: &PointsPolicy) -> Self {
+        PointsKey {
+            outliers: p.outliers.clone(),
+            reference_cost_by_level: p.reference_cost_by_level,
+            base_cost: p.base_cost,
+            per_diem_reimbursement_ratio: p.per_diem_reimbursement_ratio,
+            base_points: p.base_points,
+        }
+    }
+}
+
+/// Sums over the cases of one institution, fund, month and QC status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    /// Σ raw score by category: `[0]` takes the combined coefficient, `[1]` the 基层病种 one.
+    pub score: [[Decimal; 2]; 6],
+    /// Σ 特例单议 point changes (after coefficient and scale).
+    pub delta: Decimal,
+    /// Σ (total cost − excluded cost).
+    pub cost: Decimal,
+    pub personal: Decimal,
+    pub excluded: Decimal,
+    pub count: [u64; 6],
+}
+
+impl Cell {
+    pub fn cases(&self) -> u64 {
+        self.count.iter().sum()
+    }
+}
+
+/// Stage 1's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAggregates {
+    pub key: PointsKey,
+    institutions: usize,
+    cells: Vec<Cell>,
+    /// Per institution and fund: failed QC and never supplemented (out of everything).
+    qc_excluded: Vec<u64>,
+    /// Per institution and fund: 特例单议 applications.
+    review_applications: Vec<u64>,
+    /// The catalog's lowest DIP score (QC-failed cases at the lowest weight).
+    pub lowest_score: Decimal,
+}
+
+fn slot(fund: Fund) -> usize {
+    match fund {
+        Fund::Employee => 0,
+        Fund::Resident => 1,
+    }
+}
+
+impl CaseAggregates {
+    fn index(&self, institution: usize, fund: Fund, month: usize, held: bool) -> usize {
+        ((institution * 2 + slot(fund)) * 12 + month) * 2 + usize::from(held)
+    }
+
+    /// The cell of an institution (index in the dataset), fund, month (0–11), and QC status
+    /// (`held`: failed QC, supplemented before year end).
+    pub fn cell(&self, institution: usize, fund: Fund, month: usize, held: bool) -> &Cell {
+        &self.cells[self.index(institution, fund, month, held)]
+    }
+
+    pub fn qc_excluded(&self, institution: usize, fund: Fund) -> u64 {
+        self.qc_excluded[institution * 2 + slot(fund)]
+    }
+
+    pub fn review_applications(&self, institution: usize, fund: Fund) -> u64 {
+        self.review_applications[institution * 2 + slot(fund)]
+    }
+
+    pub fn institutions(&self) -> usize {
+        self.institutions
+    }
+}
+
+/// The per-case pass (SPEC §5.1–§5.3). Errors name the case's row: an institution not in the
+/// institutions file, a group not in the catalog, a month outside 1–12, a missing parameter.
+pub fn aggregate_cases(
+    points: &PointsPolicy,
+    institutions: &[Institution],
+    catalog: &Catalog,
+    table: &CaseTable,
+) -> Result<CaseAggregates, EngineError> {
+    let ctx = PointsContext::new(points, catalog, &table.groups)?;
+    let by_code: HashMap<&str, usize> = institutions.iter().enumerate().map(|(n, i)| (i.code.as_str(), n)).collect();
+    let inst_of: Vec<Option<usize>> = table.institutions.iter().map(|c| by_code.get(c).copied()).collect();
+    let n = institutions.len();
+    let mut agg = CaseAggregates {
+        key: PointsKey::of(points),
+        institutions: n,
+        cells: vec![Cell::default(); n * 2 * 12 * 2],
+        qc_excluded: vec![0; n * 2],
+        review_applications: vec![0; n * 2],
+        lowest_score: ctx.lowest_score,
+    };
+    for row in &table.rows {
+        let Some(i) = inst_of[row.institution as usize] else {
+            let code = table.institution_of(row);
+            return Err(EngineError::at_row(
+                "unknown_institution",
+                row.source_row,
+                code,
+                format!("机构编码“{code}”不在机构表中"),
+                format!("institution \"{code}\" is not in the institutions file"),
+            ));
+        };
+        if !(1..=12).contains(&row.month) {
+            return Err(EngineError::at_row(
+                "bad_month",
+                row.source_row,
+                table.institution_of(row),
+                format!("结算月份 {} 不在 1–12 之间", row.month),
+                format!("settlement month {} is not 1–12", row.month),
+            ));
+        }
+        if row.is_review_application() {
+            agg.review_applications[i * 2 + slot(row.fund)] += 1;
+        }
+        if !row.qc_passed && !row.supplemented {
+            // Never supplemented: out of points, cost and burden (吉林2024 第二十一条).
+            agg.qc_excluded[i * 2 + slot(row.fund)] += 1;
+            continue;
+        }
+        let raw = ctx.raw_points(table, row, &institutions[i].level)?;
+        let k = raw.category.index();
+        let ix = agg.index(i, row.fund, usize::from(row.month - 1), !row.qc_passed);
+        let cell = &mut agg.cells[ix];
+        cell.score[k][usize::from(raw.grassroots)] += raw.score;
+        cell.delta += raw.delta;
+        cell.cost += row.total_cost - row.excluded_cost;
+        cell.personal += row.personal_burden;
+        cell.excluded += row.excluded_cost;
+        cell.count[k] += 1;
+    }
+    Ok(agg)
+}
+
