@@ -21,7 +21,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 TEST_PARTS := native wasm e2e
 TALLY := python3 scripts/tally
 
-.PHONY: help setup wasm wasm-dev serve test $(addprefix test-,$(TEST_PARTS))
+.PHONY: help setup wasm wasm-dev serve test fuzz $(addprefix test-,$(TEST_PARTS))
 
 help:
 	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -30,6 +30,7 @@ help:
 	@echo "make test-wasm     wasm-bindgen tests (tests/wasm_*.rs) in headless Chromium"
 	@echo "make test-e2e      page tests (tests/e2e/*.test.mjs): the served page in headless Chromium"
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
+	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make setup         install what is missing (every target above runs it first)"
 
 setup:
@@ -59,3 +60,9 @@ test-wasm: setup
 # The page as a person gets it: served over loopback HTTP and driven with Playwright.
 test-e2e: wasm
 	@$(TALLY) e2e -- node --test --test-reporter=spec tests/e2e/*.test.mjs
+
+# The input parsers under proptest for a fixed budget (tests/input_fuzz.rs; `make test` runs
+# 64 cases each), plus the 1,000,000-row CSV stream. About 5 minutes on 2 cores.
+FUZZ_CASES ?= 20000
+fuzz: setup
+	@DIPCALC_FUZZ_CASES=$(FUZZ_CASES) cargo test --release --test input_fuzz -- --include-ignored
