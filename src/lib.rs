@@ -11,6 +11,7 @@ pub mod engine;
 pub mod export;
 pub mod input;
 pub mod policy;
+pub mod publish;
 pub mod records;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

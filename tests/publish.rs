@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use dipcalc::engine::settle;
 use dipcalc::records::*;
+use rust_decimal::Decimal;
 
 // ---- the engine on summary-only data ----
 
@@ -52,4 +53,285 @@ fn a_case_still_needs_its_institution_coefficient() {
     let e = settle(&spec10_policy(), &data).unwrap_err();
     assert_eq!(e.code, "missing_coefficient");
     assert_eq!(e.subject, "H2");
+}
+
+// ---- bundles ----
+
+use dipcalc::policy::{Policy, QcFailed, SettlementUnit};
+use dipcalc::publish::{self, bundle_hash, canonical_json, verify, Bundle};
+use serde_json::{json, Value};
+
+fn spec10_bundle_json() -> String {
+    publish::publish(&spec10_policy(), &spec10_dataset()).expect("bundle").to_json()
+}
+
+fn set(json: &str, pointer: &str, value: &str) -> String {
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    *v.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = Value::String(value.into());
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn spec10_bundle_has_the_published_figures_and_verifies() {
+    let json = spec10_bundle_json();
+    let b = Bundle::from_json(&json).unwrap();
+    assert_eq!(b.format, "dipcalc-publication-bundle");
+    assert_eq!(b.schema_version, 1);
+    assert_eq!(b.generator.version, dipcalc::VERSION);
+    assert_eq!(b.policy["refs"]["funds.employee.reserve.rate"]["article"], "第七条");
+    let f = &b.funds[0];
+    assert_eq!(f.budget.budget, d("144900.00"));
+    let reserve = f.budget.steps.iter().find(|s| s.key == "reserve").unwrap();
+    assert_eq!((reserve.source.as_deref(), reserve.article.as_deref()), (Some("宁德2024"), Some("第七条")));
+    assert_eq!(f.pool.to_string(), "187600.00");
+    assert_eq!(f.point_value, Some(d("115.909793")));
+    // January: budget 144,900 ÷ 12 = 12,075 + personal 9,000 = 21,075 over 339 points = 62.168142
+    assert_eq!(f.months[0].period, "2024-01");
+    assert_eq!(f.months[0].pool.to_string(), "21075.00");
+    assert_eq!(f.months[0].points, d("339"));
+    assert_eq!(f.months[0].point_value, Some(d("62.168142")));
+    let s: Vec<String> = f.units.iter().map(|u| u.results.settlement.to_string()).collect();
+    assert_eq!(s, ["115967.75", "53086.68", "18545.57"]);
+    let pays: Vec<String> = f.units.iter().map(|u| u.results.fund_pays.to_string()).collect();
+    assert_eq!(pays, ["93607.10", "35300.00", "14827.34"]);
+    assert_eq!(f.units[0].aggregates.year.points, d("1000.5"));
+    assert_eq!(f.units[0].aggregates.months.len(), 4);
+
+    let v = verify(&json).unwrap();
+    assert!(v.matches, "{:#?}", v.differences);
+    assert_eq!(v.hash_matches, Some(true));
+    assert_eq!(v.sha256_in_file.as_deref(), Some(v.sha256.as_str()));
+    // budget steps, periods, units with their months, totals: every figure was compared
+    assert!(v.checked > 200, "only {} figures compared", v.checked);
+}
+
+#[test]
+fn a_settlement_changed_by_one_fen_is_named() {
+    // H2's S is 53,086.68 (SPEC §10); the tampered bundle says 53,086.69.
+    let json = set(&spec10_bundle_json(), "/funds/0/units/1/results/settlement", "53086.69");
+    let v = verify(&json).unwrap();
+    assert!(!v.matches);
+    assert_eq!(v.differences.len(), 1, "{:#?}", v.differences);
+    let d0 = &v.differences[0];
+    assert_eq!((d0.section.as_str(), d0.subject.as_str(), d0.name.as_str()), ("unit", "H2", "H2"));
+    assert_eq!(d0.field, "settlement");
+    assert_eq!((d0.published.as_str(), d0.recomputed.as_deref()), ("53086.69", Some("53086.68")));
+    // The stored hash no longer fits either.
+    assert_eq!(v.hash_matches, Some(false));
+}
+
+#[test]
+fn a_changed_aggregate_moves_the_recomputed_figures() {
+    let json = spec10_bundle_json();
+    let b = Bundle::from_json(&json).unwrap();
+    let has = |v: &publish::Verification, section: &str, subject: &str, field: &str| {
+        v.differences.iter().any(|x| x.section == section && x.subject == subject && x.field == field)
+    };
+    // One more point for H3 in November (80 → 81), the year left at 160: November's, Q4's and
+    // the cumulative point values no longer match; the year's figures still do (and H3, alone in
+    // November, still gets the whole month's pool).
+    let nov = b.funds[0].units[2].aggregates.months.iter().position(|m| m.month == 11).unwrap();
+    let v = verify(&set(&json, &format!("/funds/0/units/2/aggregates/months/{nov}/points"), "81")).unwrap();
+    assert!(!v.matches);
+    for (section, subject, field) in [
+        ("month", "2024-11", "points"),
+        ("month", "2024-11", "point_value"),
+        ("quarter", "2024-Q4", "point_value"),
+        ("month", "2024-12", "cumulative_point_value"),
+    ] {
+        assert!(has(&v, section, subject, field), "{section} {subject} {field}: {:#?}", v.differences);
+    }
+    assert!(!v.differences.iter().any(|x| x.section.starts_with("unit") || x.section == "fund"), "{:#?}", v.differences);
+    // H3's year at 161 points: the annual point value and every settlement move.
+    let v = verify(&set(&json, "/funds/0/units/2/aggregates/year/points", "161")).unwrap();
+    for (section, subject, field) in [("fund", "", "point_value"), ("unit", "H1", "settlement"), ("unit", "H3", "net_to_pay"), ("totals", "", "points")] {
+        assert!(has(&v, section, subject, field), "{section} {subject} {field}: {:#?}", v.differences);
+    }
+}
+
+#[test]
+fn verify_rejects_what_is_not_a_bundle() {
+    assert_eq!(verify("{").unwrap_err().code, "not_json");
+    assert_eq!(verify(r#"{"format":"other"}"#).unwrap_err().code, "not_a_bundle");
+    let json = spec10_bundle_json();
+    let e = verify(&json.replace("\"schema_version\": 1,\n  \"generator\"", "\"schema_version\": 2,\n  \"generator\"")).unwrap_err();
+    assert_eq!(e.code, "schema_version");
+    let mut v: Value = serde_json::from_str(&json).unwrap();
+    v["funds"][0]["units"][0]["aggregates"]["cases_list"] = json!([]);
+    let e = verify(&v.to_string()).unwrap_err();
+    assert_eq!(e.code, "bundle_field");
+    assert!(e.message_en.contains("funds[0].units[0].aggregates"), "{}", e.message_en);
+}
+
+// ---- the hash ----
+
+#[test]
+fn canonical_form_sorts_keys_and_drops_whitespace() {
+    let v = json!({"b": 1, "a": {"d": "x\n\"", "c": [1, "中文", null, true]}, "A": []});
+    assert_eq!(canonical_json(&v), r#"{"A":[],"a":{"c":[1,"中文",null,true],"d":"x\n\""},"b":1}"#);
+    // sha256 of the bytes {"a":1} (printf '{"a":1}' | sha256sum), the sha256 field left out
+    assert_eq!(
+        bundle_hash(r#"{ "sha256": "anything", "a": 1 }"#).unwrap(),
+        "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
+    );
+}
+
+#[test]
+fn the_hash_ignores_layout_and_key_order_but_not_figures() {
+    let json = spec10_bundle_json();
+    let b = Bundle::from_json(&json).unwrap();
+    let h = bundle_hash(&json).unwrap();
+    assert_eq!(b.sha256.as_deref(), Some(h.as_str()));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(bundle_hash(&v.to_string()).unwrap(), h, "compact");
+    assert_eq!(bundle_hash(&canonical_json(&v)).unwrap(), h, "keys sorted");
+    let changed = set(&json, "/funds/0/units/1/results/settlement", "53086.69");
+    assert_ne!(bundle_hash(&changed).unwrap(), h);
+    // The same inputs give the same bundle, byte for byte.
+    assert_eq!(spec10_bundle_json(), json);
+}
+
+// ---- aggregates only ----
+
+const MARKERS: [&str; 5] = ["CASEGRP", "病种名称标记", "PATIENT", "8675309", "31.5"];
+
+/// Case-level input with distinctive values in every case-only field: group codes and names
+/// (catalog), 住院天数, source rows, review scores; several cases per institution and month.
+fn marked_dataset() -> (Policy, Dataset) {
+    let mut data = spec10_dataset();
+    for g in &mut data.catalog.groups {
+        g.name = format!("病种名称标记{}", g.code);
+        g.code = format!("CASEGRP-{}-PATIENT", g.code);
+    }
+    let mut cases = Vec::new();
+    for (n, c) in data.cases.iter().enumerate() {
+        for k in 0..3u64 {
+            let mut c = c.clone();
+            c.group = format!("CASEGRP-{}-PATIENT", c.group);
+            c.month = (n % 4) as u8 + 1;
+            c.days = d("31.5");
+            c.source_row = 8675309 + k + 10 * n as u64;
+            if k == 2 {
+                c.review.applied = true;
+            }
+            cases.push(c);
+        }
+    }
+    data.cases = cases;
+    (spec10_policy(), data)
+}
+
+/// Every key of the bundle outside the policy, as dotted paths without indices.
+fn keys(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, w) in m {
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                out.insert(p.clone());
+                if p != "policy" {
+                    keys(w, &p, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|w| keys(w, prefix, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_bundle_from_case_level_input_holds_no_case_level_data() {
+    let (policy, data) = marked_dataset();
+    assert_eq!(data.cases.len(), 33);
+    let json = publish::publish(&policy, &data).unwrap().to_json();
+    for m in MARKERS {
+        assert!(!json.contains(m), "case-level value {m:?} leaked into the bundle");
+    }
+    // The only fields are the documented aggregate ones (docs/bundle.md); none is a case field.
+    let mut seen = std::collections::BTreeSet::new();
+    keys(&serde_json::from_str(&json).unwrap(), "", &mut seen);
+    let allowed = include_str!("../docs/bundle.md");
+    for k in &seen {
+        assert!(allowed.contains(&format!("`{k}`")), "field {k} is not documented in docs/bundle.md");
+        let last = k.rsplit('.').next().unwrap();
+        assert!(!["group", "days", "source_row", "review", "qc_passed", "supplemented", "excluded_cost", "kind"].contains(&last), "{k}");
+    }
+    // Months are aggregates: 33 cases in 3 institutions × 4 months, at most 12 month rows in all.
+    let b = Bundle::from_json(&json).unwrap();
+    let rows: usize = b.funds[0].units.iter().map(|u| u.aggregates.months.len()).sum();
+    assert!(rows <= 12, "{rows}");
+    let cases: u64 = b.funds[0].units.iter().flat_map(|u| &u.aggregates.months).map(|m| m.cases).sum();
+    assert_eq!(cases, 33);
+    assert_eq!(b.created_from.case_records, 33);
+    assert!(verify(&json).unwrap().matches);
+}
+
+// ---- round trips across the engine's features ----
+
+#[test]
+fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
+    let mut policy = spec10_policy();
+    policy.settlement.unit = SettlementUnit::Alliance;
+    policy.settlement.qc_failed = QcFailed::LowestWeight;
+    let mut data = spec10_dataset();
+    data.institutions[1].alliance = Some("医共体甲".into());
+    data.institutions[2].alliance = Some("医共体甲".into());
+    data.institutions[2].assessment_score = Some(d("85"));
+    data.institutions.push(institution("H4", "一级", None));
+    // A case that failed 质控 and was supplemented, one that was never supplemented, and a
+    // case with 先进医疗技术 paid outside DIP.
+    data.cases[1].qc_passed = false;
+    data.cases[1].supplemented = true;
+    data.cases[4].qc_passed = false;
+    data.cases[6].excluded_cost = d("1234.56");
+    // Summaries: H4 gives months and an annual figure with its prepayment.
+    let summary = |month: Option<u8>, points: &str, cost: &str, personal: &str, prepaid: Option<&str>| InstitutionSummary {
+        institution: "H4".into(),
+        fund: Fund::Employee,
+        month,
+        points: d(points),
+        total_cost: d(cost),
+        personal_burden: d(personal),
+        prepaid: prepaid.map(d),
+        cases: Some(2),
+    };
+    data.summaries = vec![
+        summary(Some(3), "77.123456789", "8000", "1500", None),
+        summary(Some(9), "12.5", "1500.55", "300.11", None),
+        summary(None, "3", "100", "20", Some("5000")),
+    ];
+    data.adjustments = vec![InstitutionAdjustment {
+        institution: "H1".into(),
+        fund: Fund::Employee,
+        label: "审核扣款".into(),
+        points: d("-10.25"),
+        amount: d("-321.09"),
+    }];
+    let bundle = publish::publish(&policy, &data).unwrap();
+    let f = &bundle.funds[0];
+    assert_eq!(f.units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["H1", "医共体甲", "H4"]);
+    assert_eq!(f.units[1].institutions, ["H2", "H3"]);
+    assert_eq!(f.units[2].aggregates.prepaid, Some(d("5000")));
+    let v = verify(&bundle.to_json()).unwrap();
+    assert!(v.matches, "{:#?}", v.differences);
+}
+
+#[test]
+fn round_trip_for_every_preset() {
+    // Each preset's own rules (two funds, cost bases, quality reserve, allotment, monthly
+    // profiles) on SPEC §10's cases, copied into the resident fund as well.
+    for name in dipcalc::policy::preset_names() {
+        let policy = dipcalc::policy::preset(name).unwrap().unwrap();
+        let mut data = spec10_dataset();
+        let residents: Vec<Case> = data.cases.iter().map(|c| Case { fund: Fund::Resident, ..c.clone() }).collect();
+        data.cases.extend(residents);
+        for (n, inst) in data.institutions.iter_mut().enumerate() {
+            inst.history = vec![d("100000") + Decimal::from(n as u64 * 7000), d("90000")];
+        }
+        let bundle = match publish::publish(&policy, &data) {
+            Ok(b) => b,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        let v = verify(&bundle.to_json()).unwrap();
+        assert!(v.matches, "{name}: {:#?}", v.differences);
+    }
 }
