@@ -8,6 +8,9 @@
 //! dipcalc preset NAME
 //! ```
 
+#[path = "dipcalc/publish.rs"]
+mod publish;
+
 use dipcalc::engine::settle;
 use dipcalc::export;
 use dipcalc::input::{self, ImportFailure, ReadOptions, Source};
@@ -26,6 +29,8 @@ USAGE:
               [--skip-bad-rows] [--encoding NAME] [--sheet NAME]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
+  dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
+  dipcalc verify BUNDLE      recompute a bundle's figures; exit 1 when any differs
   dipcalc --version
 
 Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
@@ -82,6 +87,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         Some("run") => run_settlement(&args[1..]),
+        Some("publish") => publish::publish(&args[1..]),
+        Some("verify") => publish::verify(&args[1..]),
         Some(other) => Err(usage(format!("unknown command: {other}"))),
     }
 }
@@ -124,8 +131,9 @@ fn import_failure(f: ImportFailure, lang: input::Lang) -> Failure {
     failed(f.message(lang))
 }
 
-fn run_settlement(args: &[String]) -> Result<(), Failure> {
-    let flags = parse_flags(args)?;
+/// The policy and the data files named by the flags, read and cross-checked as `run` reads
+/// them (`publish` reads the same way); import notes go to stderr.
+fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input::Lang, Policy, Dataset), Failure> {
     let lang = match flags.get("lang").map(String::as_str) {
         None | Some("zh") => input::Lang::Zh,
         Some("en") => input::Lang::En,
@@ -151,7 +159,7 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
             .ok_or_else(|| failed(format!("no preset named {name}; try: {}", policy::preset_names().join(", "))))?
             .map_err(|e| failed(e.to_string()))?,
         (Some(_), Some(_)) => return Err(usage("give --policy or --preset, not both")),
-        (None, None) => return Err(usage("run needs --policy FILE or --preset NAME")),
+        (None, None) => return Err(usage(format!("{command} needs --policy FILE or --preset NAME"))),
     };
     let mut opts = ReadOptions { skip_bad_rows: flags.contains_key("skip-bad-rows"), ..ReadOptions::default() };
     if let Some(enc) = flags.get("encoding") {
@@ -161,7 +169,7 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
         opts.sheet = Some(sheet.clone());
     }
 
-    let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("run needs --{name} FILE")));
+    let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("{command} needs --{name} FILE")));
     let mut data = Dataset::default();
     let mut reports = Vec::new();
     {
@@ -197,7 +205,7 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
         reports.push((path.clone(), r.report));
     }
     if data.cases.is_empty() && data.summaries.is_empty() {
-        return Err(usage("run needs --cases or --summary"));
+        return Err(usage(format!("{command} needs --cases or --summary")));
     }
     let cross = input::check_dataset(&data);
     if !cross.is_empty() {
@@ -218,6 +226,12 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
         }
     }
 
+    Ok((lang, policy, data))
+}
+
+fn run_settlement(args: &[String]) -> Result<(), Failure> {
+    let flags = parse_flags(args)?;
+    let (lang, policy, data) = load_inputs(&flags, "run")?;
     let result = settle(&policy, &data).map_err(|e| {
         failed(match lang {
             input::Lang::Zh => e.message_zh,
