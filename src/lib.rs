@@ -13,6 +13,7 @@ pub mod input;
 pub mod policy;
 pub mod publish;
 pub mod records;
+pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -8,6 +8,9 @@
 //! dipcalc preset NAME
 //! ```
 
+#[path = "dipcalc/synth.rs"]
+mod synth;
+
 #[path = "dipcalc/publish.rs"]
 mod publish;
 
@@ -31,6 +34,8 @@ USAGE:
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
   dipcalc verify BUNDLE      recompute a bundle's figures; exit 1 when any differs
+  dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx]
+                             write a synthetic region (cases, catalog, institutions, policy.json)
   dipcalc --version
 
 Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
@@ -89,6 +94,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         Some("run") => run_settlement(&args[1..]),
         Some("publish") => publish::publish(&args[1..]),
         Some("verify") => publish::verify(&args[1..]),
+        Some("synth") => synth::run(&args[1..]).map_err(|(code, message)| Failure { code, message }),
         Some(other) => Err(usage(format!("unknown command: {other}"))),
     }
 }
