@@ -9,6 +9,7 @@
 
 pub mod engine;
 pub mod export;
+pub mod export_xlsx;
 pub mod input;
 pub mod policy;
 pub mod publish;

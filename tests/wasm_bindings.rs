@@ -9,8 +9,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The message of the JavaScript `Error` a binding returned.
-fn message(err: wasm_bindgen::JsError) -> String {
-    js_sys::Error::from(JsValue::from(err)).message().into()
+fn message(err: JsValue) -> String {
+    js_sys::Error::from(err).message().into()
 }
 
 fn pv(pool: &str, points: &str) -> Result<String, String> {

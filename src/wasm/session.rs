@@ -1,0 +1,384 @@
+//! [`Session`]: the data a page has loaded, kept in wasm memory, and everything computed from it.
+//!
+//! The page's worker owns one session. Tables come in as bytes (`import_table`) or, for case
+//! files of any size, in chunks (`begin_cases` / `push_cases` / `finish_cases`), each case going
+//! straight into the engine's compact case table. The data sits in an engine [`Settler`], which
+//! redoes the per-case pass only when the points parameters change; whole settlements are also
+//! cached by the policy's JSON text, so the analyses of the policy on screen (group breakdown,
+//! dilution, comparison, exports) never settle twice.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
+use crate::engine::analysis;
+use crate::engine::result::{BandPosition, FundResult, Settlement};
+use crate::engine::rounding::round_money;
+use crate::engine::cases::CaseTable;
+use crate::engine::settlement::risk_sharing_target;
+use crate::engine::Settler;
+use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
+use crate::policy::Policy;
+
+
+/// How many settlements are kept (the policy on screen, its baseline, a few recent ones).
+const CACHE: usize = 4;
+
+struct Settled {
+    policy: Policy,
+    settlement: Settlement,
+}
+
+/// A report with its plain-language notes in both languages.
+#[derive(Serialize)]
+struct ReportView<'a> {
+    report: &'a ImportReport,
+    notes_zh: Vec<String>,
+    notes_en: Vec<String>,
+}
+
+fn report_view(report: &ImportReport) -> ReportView<'_> {
+    ReportView { report, notes_zh: report.notes(Lang::Zh), notes_en: report.notes(Lang::En) }
+}
+
+#[derive(Serialize)]
+struct Counts {
+    institutions: usize,
+    groups: usize,
+    per_diem_groups: usize,
+    cases: usize,
+    summaries: usize,
+    outpatient: usize,
+}
+
+#[derive(Serialize)]
+struct CurvePoint {
+    /// The cost compared with S.
+    cost: Decimal,
+    /// T at that cost.
+    target: Decimal,
+    /// Where that cost lands.
+    band: BandPosition,
+}
+
+#[derive(Serialize)]
+struct Curve {
+    settlement: Decimal,
+    compared_cost: Decimal,
+    target: Decimal,
+    band: BandPosition,
+    /// T over costs around S, with both sides of every band edge, so the cliffs show.
+    points: Vec<CurvePoint>,
+    /// The band edges as costs (S × (1 ± up_to)).
+    edges: Vec<Decimal>,
+}
+
+struct CaseImport {
+    stream: CaseStream,
+    cases: CaseTable,
+}
+
+/// The data the page has loaded and the settlements computed from it.
+#[wasm_bindgen]
+pub struct Session {
+    data: Settler,
+    reports: BTreeMap<String, ImportReport>,
+    import: Option<CaseImport>,
+    cache: Vec<(String, Rc<Settled>)>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Session {
+    fn changed(&mut self) {
+        self.cache.clear();
+    }
+
+    /// The settlement of a policy (JSON text), from the cache or computed and cached.
+    fn settled(&mut self, policy_json: &str) -> Result<Rc<Settled>, Problem> {
+        if let Some(pos) = self.cache.iter().position(|(k, _)| k == policy_json) {
+            let hit = self.cache.remove(pos);
+            let value = Rc::clone(&hit.1);
+            self.cache.push(hit);
+            return Ok(value);
+        }
+        let policy = parse_policy(policy_json)?;
+        let data = self.data.data();
+        if data.institutions.is_empty() {
+            return Err(Problem::Missing { zh: "尚未载入机构表".into(), en: "no institutions loaded yet".into() });
+        }
+        if data.catalog.groups.is_empty() && data.catalog.per_diem_groups.is_empty() && data.summaries.is_empty() {
+            return Err(Problem::Missing { zh: "尚未载入病种目录".into(), en: "no catalog loaded yet".into() });
+        }
+        if self.data.cases().is_empty() && data.summaries.is_empty() {
+            return Err(Problem::Missing { zh: "尚未载入病例明细或机构汇总".into(), en: "no cases or institution summaries loaded yet".into() });
+        }
+        // The tables against each other; a case naming an unknown code is the engine's error,
+        // located by its row (the cases are in the compact table, not in the dataset).
+        let problems = input::check_dataset(data);
+        if !problems.is_empty() {
+            return Err(Problem::Check(problems));
+        }
+        let settlement = self.data.settle(&policy).map_err(Problem::Engine)?;
+        let value = Rc::new(Settled { policy, settlement });
+        if self.cache.len() >= CACHE {
+            self.cache.remove(0);
+        }
+        self.cache.push((policy_json.to_string(), Rc::clone(&value)));
+        Ok(value)
+    }
+
+    fn fund_of<'s>(s: &'s Settlement, fund: &str) -> Result<&'s FundResult, Problem> {
+        s.funds
+            .iter()
+            .find(|f| f.fund.key() == fund || f.fund.label_zh() == fund)
+            .ok_or_else(|| Problem::argument("fund", format_args!("{fund:?} is not settled by this policy")))
+    }
+
+    fn set_report(&mut self, report: ImportReport) {
+        let key = serde_json::to_value(report.table).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        self.reports.insert(key, report);
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// An empty session.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Session { data: Settler::default(), reports: BTreeMap::new(), import: None, cache: Vec::new() }
+    }
+
+    /// Reads a whole table from a file's bytes and keeps its records, replacing what was loaded
+    /// for that table (a catalog of 床日 groups alone is added to the DIP groups loaded). Returns
+    /// `{report, notes_zh, notes_en}`; throws with the located errors (`kind: "import"`).
+    pub fn import_table(&mut self, kind: &str, file_name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+        let table = parse_table(kind)?;
+        let opts = parse_options(options)?;
+        let src = Source { name: file_name, bytes };
+        let report = match table {
+            TableKind::Cases => {
+                let r = input::read_cases(src, &opts).map_err(Problem::Import)?;
+                self.data.set_cases(CaseTable::from_cases(&r.records));
+                r.report
+            }
+            TableKind::Catalog => {
+                let r = input::read_catalog(src, &opts).map_err(Problem::Import)?;
+                let catalog = &mut self.data.data_mut().catalog;
+                if r.records.groups.is_empty() && !r.records.per_diem_groups.is_empty() {
+                    catalog.per_diem_groups = r.records.per_diem_groups;
+                } else {
+                    *catalog = r.records;
+                }
+                r.report
+            }
+            TableKind::Institutions => {
+                let r = input::read_institutions(src, &opts).map_err(Problem::Import)?;
+                self.data.data_mut().institutions = r.records;
+                r.report
+            }
+            TableKind::Summaries => {
+                let r = input::read_summaries(src, &opts).map_err(Problem::Import)?;
+                self.data.data_mut().summaries = r.records;
+                r.report
+            }
+            TableKind::Outpatient => {
+                let r = input::read_outpatient(src, &opts).map_err(Problem::Import)?;
+                self.data.data_mut().outpatient = r.records;
+                r.report
+            }
+        };
+        self.changed();
+        let out = to_js(&report_view(&report));
+        self.set_report(report);
+        out
+    }
+
+    /// Starts reading a case file in chunks. The cases loaded before are dropped now (a case file
+    /// of a million rows should not be held twice).
+    pub fn begin_cases(&mut self, file_name: &str, options: JsValue) -> Result<(), JsValue> {
+        let opts = parse_options(options)?;
+        self.data.set_cases(CaseTable::new());
+        self.reports.remove("cases");
+        self.changed();
+        self.import = Some(CaseImport { stream: CaseStream::new(file_name, &opts), cases: CaseTable::new() });
+        Ok(())
+    }
+
+    /// Feeds the next chunk of the case file (split anywhere); returns the cases read so far.
+    pub fn push_cases(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
+        let import = self.import.as_mut().ok_or_else(|| Problem::argument("cases", "push_cases before begin_cases"))?;
+        let cases = &mut import.cases;
+        import.stream.push(chunk, &mut |c| cases.push(&c));
+        Ok(cases.len() as f64)
+    }
+
+    /// Ends the case file: keeps the cases and returns `{report, notes_zh, notes_en}`, or drops
+    /// them all and throws the located errors.
+    pub fn finish_cases(&mut self) -> Result<JsValue, JsValue> {
+        let CaseImport { stream, mut cases } = self.import.take().ok_or_else(|| Problem::argument("cases", "finish_cases before begin_cases"))?;
+        let report = stream.finish(&mut |c| cases.push(&c)).map_err(Problem::Import)?;
+        self.data.set_cases(cases);
+        self.changed();
+        let out = to_js(&report_view(&report));
+        self.set_report(report);
+        out
+    }
+
+    /// Drops a case file being read.
+    pub fn cancel_cases(&mut self) {
+        self.import = None;
+    }
+
+    /// Forgets a table.
+    pub fn clear(&mut self, kind: &str) -> Result<(), JsValue> {
+        match parse_table(kind)? {
+            TableKind::Cases => self.data.set_cases(CaseTable::new()),
+            TableKind::Catalog => self.data.data_mut().catalog = Default::default(),
+            TableKind::Institutions => self.data.data_mut().institutions = Vec::new(),
+            TableKind::Summaries => self.data.data_mut().summaries = Vec::new(),
+            TableKind::Outpatient => self.data.data_mut().outpatient = Vec::new(),
+        }
+        self.reports.remove(kind);
+        self.changed();
+        Ok(())
+    }
+
+    /// How many records of each table are loaded.
+    pub fn counts(&self) -> Result<JsValue, JsValue> {
+        let data = self.data.data();
+        to_js(&Counts {
+            institutions: data.institutions.len(),
+            groups: data.catalog.groups.len(),
+            per_diem_groups: data.catalog.per_diem_groups.len(),
+            cases: self.data.cases().len(),
+            summaries: data.summaries.len(),
+            outpatient: data.outpatient.len(),
+        })
+    }
+
+    /// The import reports of the tables loaded, by table.
+    pub fn reports(&self) -> Result<JsValue, JsValue> {
+        let views: BTreeMap<&String, ReportView<'_>> = self.reports.iter().map(|(k, r)| (k, report_view(r))).collect();
+        to_js(&views)
+    }
+
+    /// Errors across the files loaded (unknown institution or group codes, duplicates), as
+    /// error-table rows; `[]` when they fit together.
+    pub fn check(&self) -> Result<JsValue, JsValue> {
+        to_js(&super::input_rows(&input::check_dataset(self.data.data())))
+    }
+
+    /// Settles the data under a policy (JSON text, as the command line reads it). Returns the
+    /// [`Settlement`] (money and points as rounded strings); throws policy errors by field path
+    /// (`kind: "policy"`), cross-file errors (`"check"`), engine errors (`"engine"`).
+    pub fn settle(&mut self, policy_json: &str) -> Result<JsValue, JsValue> {
+        let s = self.settled(policy_json)?;
+        to_js(&s.settlement)
+    }
+
+    /// Gain and loss by disease group of one institution in one fund (`employee`/`resident`),
+    /// under a policy: `[{group, name, grassroots, cases, points, payment, cost, gain}]`.
+    pub fn group_breakdown(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<JsValue, JsValue> {
+        let s = self.settled(policy_json)?;
+        let f = Self::fund_of(&s.settlement, fund)?;
+        let lines = analysis::group_breakdown(&s.policy, self.data.data(), self.data.cases(), f, institution).map_err(Problem::Engine)?;
+        to_js(&lines)
+    }
+
+    /// What `extra_points` more points are worth to one unit and cost the others (SPEC §8).
+    pub fn dilution(&mut self, policy_json: &str, fund: &str, code: &str, extra_points: &str) -> Result<JsValue, JsValue> {
+        let extra = parse_decimal("extra points", extra_points)?;
+        let s = self.settled(policy_json)?;
+        let f = Self::fund_of(&s.settlement, fund)?;
+        let d = analysis::dilution(f, code, extra).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} has no points in this fund")))?;
+        to_js(&d)
+    }
+
+    /// Baseline against scenario, per fund and unit (both policies as JSON text).
+    pub fn compare(&mut self, baseline_json: &str, scenario_json: &str) -> Result<JsValue, JsValue> {
+        let before = self.settled(baseline_json)?;
+        let after = self.settled(scenario_json)?;
+        to_js(&analysis::compare(&before.settlement, &after.settlement))
+    }
+
+    /// The risk-sharing rule of a policy around one unit's settlement S (SPEC §7.1): T for
+    /// costs from S × (1 − w) to S × (1 + w), w reaching past the widest band, with both sides of
+    /// each band edge so the cliff shows; and where the unit itself lands.
+    pub fn risk_sharing_curve(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
+        let s = self.settled(policy_json)?;
+        let f = Self::fund_of(&s.settlement, fund)?;
+        let u = f.units.iter().find(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
+        let rs = &s.policy.settlement.risk_sharing;
+        let settlement = u.settlement;
+        let widest = rs.overspend.bands.iter().chain(&rs.surplus.bands).map(|b| b.up_to).max().unwrap_or(Decimal::new(10, 2));
+        let gap = (u.compared_cost - settlement).abs() / settlement.max(Decimal::ONE);
+        let reach = (widest + Decimal::new(5, 2)).max(gap + Decimal::new(2, 2)).min(Decimal::ONE);
+        let cent = Decimal::new(1, 2);
+        let mut costs: Vec<Decimal> = Vec::new();
+        let steps = 80;
+        for k in 0..=steps {
+            let r = -reach + reach * Decimal::from(2 * k) / Decimal::from(steps);
+            costs.push(settlement * (Decimal::ONE + r));
+        }
+        let mut edges = Vec::new();
+        for b in &rs.overspend.bands {
+            edges.push(round_money(settlement * (Decimal::ONE + b.up_to)));
+        }
+        for b in &rs.surplus.bands {
+            edges.push(round_money(settlement * (Decimal::ONE - b.up_to)));
+        }
+        for e in &edges {
+            costs.extend([*e - cent, *e, *e + cent]);
+        }
+        costs.push(u.compared_cost);
+        costs.push(settlement);
+        costs.retain(|c| *c >= Decimal::ZERO);
+        costs.sort();
+        costs.dedup();
+        let points = costs
+            .into_iter()
+            .map(|cost| {
+                let (t, band) = risk_sharing_target(rs, settlement, cost);
+                CurvePoint { cost: round_money(cost), target: round_money(t), band }
+            })
+            .collect();
+        edges.sort();
+        to_js(&Curve { settlement, compared_cost: u.compared_cost, target: u.target, band: u.band, points, edges })
+    }
+
+    /// The institution table as CSV for Excel (UTF-8 with BOM; formula-like text escaped), the same
+    /// as `dipcalc run --format csv --out FILE` writes.
+    pub fn export_csv(&mut self, policy_json: &str, lang: &str) -> Result<String, JsValue> {
+        let s = self.settled(policy_json)?;
+        let lang = match parse_lang(lang) {
+            Lang::Zh => crate::export::Lang::Zh,
+            Lang::En => crate::export::Lang::En,
+        };
+        Ok(format!("{}{}", crate::export::BOM, crate::export::settlement_csv(&s.settlement, lang)))
+    }
+
+    /// The settlement as an .xlsx workbook (institutions, budget, point values, notes).
+    pub fn export_xlsx(&mut self, policy_json: &str, lang: &str) -> Result<Vec<u8>, JsValue> {
+        let s = self.settled(policy_json)?;
+        let lang = match parse_lang(lang) {
+            Lang::Zh => crate::export::Lang::Zh,
+            Lang::En => crate::export::Lang::En,
+        };
+        crate::export_xlsx::settlement_xlsx(&s.settlement, lang).map_err(|e| Problem::Export(e.to_string()).into())
+    }
+
+    /// The settlement as JSON text, exactly as `dipcalc run --format json` prints it.
+    pub fn export_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
+        let s = self.settled(policy_json)?;
+        serde_json::to_string_pretty(&s.settlement).map(|t| t + "\n").map_err(|e| Problem::Export(e.to_string()).into())
+    }
+}

@@ -1,0 +1,172 @@
+//! The page's `Session` (src/wasm/session.rs) as JavaScript sees it, in headless Chromium: the
+//! SPEC §10 files imported whole and in chunks give the §10 figures; errors come back as thrown
+//! `Error`s with `kind` and located `errors`; exports read back. Run by `make test-wasm`.
+#![cfg(target_arch = "wasm32")]
+
+use dipcalc::engine::result::Settlement;
+use dipcalc::wasm::{presets, preset_json, preview, table_fields, validate_policy, Session};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const POLICY: &str = include_str!("fixtures/spec10/policy.json");
+const CASES: &[u8] = include_bytes!("fixtures/spec10/cases.csv");
+const CATALOG: &[u8] = include_bytes!("fixtures/spec10/catalog.csv");
+const INSTITUTIONS: &[u8] = include_bytes!("fixtures/spec10/institutions.csv");
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn text(v: &JsValue, path: &[&str]) -> String {
+    let mut v = v.clone();
+    for key in path {
+        v = match key.parse::<u32>() {
+            Ok(i) => js_sys::Array::from(&v).get(i),
+            Err(_) => get(&v, key),
+        };
+    }
+    v.as_string().unwrap_or_else(|| format!("{v:?}"))
+}
+
+fn loaded() -> Session {
+    let mut s = Session::new();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.import_table("cases", "cases.csv", CASES, JsValue::UNDEFINED).unwrap();
+    s
+}
+
+fn settlement(s: &mut Session, policy: &str) -> Settlement {
+    serde_wasm_bindgen::from_value(s.settle(policy).unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn spec10_point_value_and_h2_settlement() {
+    let mut s = loaded();
+    let v = s.settle(POLICY).unwrap();
+    // Decimals cross as strings: PV 115.909793, H2's reconciled S 53,086.68 (SPEC §10).
+    assert_eq!(text(&v, &["funds", "0", "point_value"]), "115.909793");
+    assert_eq!(text(&v, &["funds", "0", "units", "1", "code"]), "H2");
+    assert_eq!(text(&v, &["funds", "0", "units", "1", "settlement"]), "53086.68");
+    let back = settlement(&mut s, POLICY);
+    assert_eq!(back.funds[0].totals.fund_pays.to_string(), "143734.44");
+}
+
+#[wasm_bindgen_test]
+fn cases_in_chunks_give_the_same_result() {
+    let mut s = Session::new();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.begin_cases("cases.csv", JsValue::NULL).unwrap();
+    let mut rows = 0.0;
+    for chunk in CASES.chunks(7) {
+        rows = s.push_cases(chunk).unwrap();
+    }
+    let report = s.finish_cases().unwrap();
+    // Rows are emitted once the encoding is decided (64 KiB in, or at the end for a small file).
+    assert!(rows <= 11.0, "{rows}");
+    assert_eq!(get(&get(&report, "report"), "records").as_f64(), Some(11.0));
+    assert_eq!(text(&report, &["notes_en", "0"]), "encoding UTF-8 (the file is valid UTF-8)");
+    assert_eq!(settlement(&mut s, POLICY).funds[0].point_value.unwrap().to_string(), "115.909793");
+    assert_eq!(get(&s.counts().unwrap(), "cases").as_f64(), Some(11.0));
+}
+
+#[wasm_bindgen_test]
+fn a_bad_file_throws_located_errors() {
+    let mut s = Session::new();
+    let bad = "机构编码,险种,病种编码,医疗总费用,个人负担,结算日期\nH1,职工,G1,12abc,100,2024-01-03\n";
+    let err = s.import_table("cases", "bad.csv", bad.as_bytes(), JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(text(&err, &["kind"]), "import");
+    assert_eq!(get(&err, "total").as_f64(), Some(1.0));
+    let row = js_sys::Array::from(&get(&err, "errors")).get(0);
+    assert_eq!(text(&row, &["file"]), "bad.csv");
+    assert_eq!(get(&row, "row").as_f64(), Some(2.0));
+    assert_eq!(text(&row, &["column"]), "D");
+    assert_eq!(text(&row, &["value"]), "12abc");
+    assert!(text(&row, &["message_zh"]).starts_with("bad.csv 第 2 行 D 列「医疗总费用」"), "{}", text(&row, &["message_zh"]));
+    assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("row 2"));
+}
+
+#[wasm_bindgen_test]
+fn a_column_mapping_reads_an_unrecognised_header() {
+    let mut s = Session::new();
+    let csv = "机构编码,险种,病种编码,金额合计,个人负担,结算日期\nH1,职工,G1,12500,3000,2024-03-05\n";
+    let err = s.import_table("cases", "odd.csv", csv.as_bytes(), JsValue::UNDEFINED).unwrap_err();
+    assert!(text(&js_sys::Array::from(&get(&err, "errors")).get(0), &["message_en"]).contains("missing column"));
+    let options = js_sys::JSON::parse(r#"{"columns": {"total_cost": "金额合计"}}"#).unwrap();
+    let report = s.import_table("cases", "odd.csv", csv.as_bytes(), options).unwrap();
+    assert_eq!(get(&get(&report, "report"), "records").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+fn policy_errors_name_the_field() {
+    let mut s = loaded();
+    let bad = POLICY.replacen("\"rate\": \"0.10\"", "\"rate\": \"1.5\"", 1);
+    assert_ne!(bad, POLICY);
+    let err = s.settle(&bad).unwrap_err();
+    assert_eq!(text(&err, &["kind"]), "policy");
+    assert_eq!(text(&err, &["errors", "0", "path"]), "funds.employee.reserve.rate");
+    let v = validate_policy(&bad).unwrap();
+    assert_eq!(get(&v, "ok").as_bool(), Some(false));
+    assert_eq!(text(&v, &["issues", "0", "path"]), "funds.employee.reserve.rate");
+    assert_eq!(get(&validate_policy(POLICY).unwrap(), "ok").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+fn settling_before_loading_says_what_is_missing() {
+    let mut s = Session::new();
+    let err = s.settle(POLICY).unwrap_err();
+    assert_eq!(text(&err, &["kind"]), "missing");
+}
+
+#[wasm_bindgen_test]
+fn exports_read_back() {
+    use calamine::{Data, Reader, Xlsx};
+    let mut s = loaded();
+    let csv = s.export_csv(POLICY, "zh").unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("H2,示例医院二,二甲") && csv.contains("53086.68"), "{csv}");
+    let bytes = s.export_xlsx(POLICY, "zh").unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let r = book.worksheet_range("结算").unwrap();
+    assert_eq!(r.get_value((2, 10)), Some(&Data::Float(53086.68)));
+    let json = s.export_json(POLICY).unwrap();
+    let back: Settlement = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.funds[0].point_value.unwrap().to_string(), "115.909793");
+}
+
+#[wasm_bindgen_test]
+fn comparison_dilution_breakdown_and_curve() {
+    let mut s = loaded();
+    let scenario = POLICY.replacen("\"rate\": \"0.10\"", "\"rate\": \"0.12\"", 1);
+    let c = s.compare(POLICY, &scenario).unwrap();
+    assert_eq!(text(&c, &["funds", "0", "units", "1", "code"]), "H2");
+    let budget: rust_decimal::Decimal = text(&c, &["funds", "0", "budget_before"]).parse().unwrap();
+    assert_eq!(budget, rust_decimal::Decimal::from(144_900));
+    let d = s.dilution(POLICY, "employee", "H2", "1000").unwrap();
+    assert_eq!(text(&d, &["code"]), "H2");
+    let lines = s.group_breakdown(POLICY, "employee", "H2").unwrap();
+    assert_eq!(js_sys::Array::from(&lines).length(), 3);
+    let curve = s.risk_sharing_curve(POLICY, "employee", "H2").unwrap();
+    // H2: C 46,700 is 12.03% under S 53,086.68 — beyond the surplus band, T = C.
+    assert_eq!(text(&curve, &["target"]), "46700");
+    assert_eq!(text(&curve, &["band"]), "surplus_beyond");
+    assert!(js_sys::Array::from(&get(&curve, "points")).length() > 80);
+}
+
+#[wasm_bindgen_test]
+fn presets_fields_and_preview() {
+    let list = presets().unwrap();
+    assert_eq!(js_sys::Array::from(&list).length(), 4);
+    assert_eq!(text(&list, &["0", "name"]), "宁德2024");
+    assert!(preset_json("宁德2024").unwrap().contains("\"name\": \"宁德2024\""));
+    assert!(preset_json("nowhere").is_err());
+    let f = table_fields("cases").unwrap();
+    assert_eq!(text(&f, &["fields", "0", "key"]), "institution");
+    assert!(table_fields("nope").is_err());
+    let p = preview("cases.csv", CASES, JsValue::UNDEFINED, 3).unwrap();
+    assert_eq!(text(&p, &["rows", "0", "cells", "0"]), "机构编码");
+    assert_eq!(js_sys::Array::from(&get(&p, "rows")).length(), 3);
+}
