@@ -35,6 +35,7 @@
 //! assert!(check.matches && check.hash_matches == Some(true));
 //! ```
 
+use crate::engine::cases::CaseTable;
 use crate::engine::coefficients::institution_coefficient;
 use crate::engine::result::{FundResult, PeriodValue, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_points};
@@ -337,12 +338,57 @@ pub fn publish(policy: &Policy, data: &Dataset) -> Result<Bundle, PublishError> 
 
 /// The bundle of a settlement that `settle(policy, data)` returned, with its hash filled in.
 pub fn make_bundle(policy: &Policy, settlement: &Settlement, data: &Dataset) -> Result<Bundle, PublishError> {
-    let mut bundle = build(policy, settlement, data)?;
+    let cells = || Box::new(data.cases.iter().map(CaseCell::of_case)) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>;
+    let mut bundle = build(policy, settlement, data, data.cases.len(), &cells)?;
     bundle.sha256 = Some(hash_of(&bundle));
     Ok(bundle)
 }
 
-fn build(policy: &Policy, settlement: &Settlement, data: &Dataset) -> Result<Bundle, PublishError> {
+/// The same for data whose cases are kept in a [`CaseTable`] (the engine's `Settler`, the
+/// page's session): `data.cases` is not read.
+pub fn make_bundle_with_table(policy: &Policy, settlement: &Settlement, data: &Dataset, cases: &CaseTable) -> Result<Bundle, PublishError> {
+    let cells = || {
+        Box::new(cases.rows.iter().map(|r| CaseCell {
+            institution: cases.institutions.get(r.institution),
+            fund: r.fund,
+            month: r.month,
+            qc_passed: r.qc_passed,
+            cost: r.total_cost - r.excluded_cost,
+            personal: r.personal_burden,
+        })) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>
+    };
+    let mut bundle = build(policy, settlement, data, cases.rows.len(), &cells)?;
+    bundle.sha256 = Some(hash_of(&bundle));
+    Ok(bundle)
+}
+
+/// What the month mirror needs of one case.
+struct CaseCell<'a> {
+    institution: &'a str,
+    fund: Fund,
+    month: u8,
+    qc_passed: bool,
+    /// Total cost less 先进医疗技术 paid outside DIP.
+    cost: Decimal,
+    personal: Decimal,
+}
+
+impl<'a> CaseCell<'a> {
+    fn of_case(c: &'a crate::records::Case) -> Self {
+        CaseCell {
+            institution: &c.institution,
+            fund: c.fund,
+            month: c.month,
+            qc_passed: c.qc_passed,
+            cost: c.total_cost - c.excluded_cost,
+            personal: c.personal_burden,
+        }
+    }
+}
+
+type Cells<'a> = dyn Fn() -> Box<dyn Iterator<Item = CaseCell<'a>> + 'a> + 'a;
+
+fn build<'a>(policy: &Policy, settlement: &Settlement, data: &Dataset, case_count: usize, cells: &Cells<'a>) -> Result<Bundle, PublishError> {
     if settlement.policy_name != policy.name || settlement.year != policy.year {
         return Err(PublishError::new(
             "settlement_mismatch",
@@ -353,14 +399,14 @@ fn build(policy: &Policy, settlement: &Settlement, data: &Dataset) -> Result<Bun
     let policy_json = serde_json::to_value(policy)
         .map_err(|e| PublishError::new("policy", format!("政策无法写出：{e}"), format!("the policy cannot be written: {e}")))?;
     let count = |n: usize| n as u64;
-    let input = match (data.cases.is_empty(), data.summaries.is_empty()) {
+    let input = match (case_count == 0, data.summaries.is_empty()) {
         (false, true) => "cases",
         (true, false) => "summaries",
         _ => "cases_and_summaries",
     };
     let created_from = CreatedFrom {
         input: input.into(),
-        case_records: count(data.cases.len()),
+        case_records: count(case_count),
         summary_records: count(data.summaries.len()),
         adjustment_records: count(data.adjustments.len()),
         outpatient_records: count(data.outpatient.len()),
@@ -380,7 +426,7 @@ fn build(policy: &Policy, settlement: &Settlement, data: &Dataset) -> Result<Bun
             history: inst.history.clone(),
         })
         .collect();
-    let funds = settlement.funds.iter().map(|f| publish_fund(f, data)).collect::<Result<Vec<_>, _>>()?;
+    let funds = settlement.funds.iter().map(|f| publish_fund(f, data, cells)).collect::<Result<Vec<_>, _>>()?;
     Ok(Bundle {
         format: BUNDLE_FORMAT.into(),
         schema_version: BUNDLE_SCHEMA_VERSION,
@@ -408,7 +454,7 @@ fn period(p: &PeriodValue) -> PublishedPeriod {
 /// month. Mirrors the engine's month buckets (SPEC §7.2): cases that passed 质控, their cost net of
 /// 先进医疗技术; summaries with a month. The personal burden is summed too, to check the mirror
 /// against the engine's own month figures.
-fn month_costs(f: &FundResult, data: &Dataset) -> Vec<[(Decimal, Decimal, u64); 12]> {
+fn month_costs<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Vec<[(Decimal, Decimal, u64); 12]> {
     let mut unit_of: HashMap<&str, usize> = HashMap::new();
     for (u, unit) in f.units.iter().enumerate() {
         if unit.members.is_empty() {
@@ -420,11 +466,11 @@ fn month_costs(f: &FundResult, data: &Dataset) -> Vec<[(Decimal, Decimal, u64); 
         }
     }
     let mut out = vec![[(Decimal::ZERO, Decimal::ZERO, 0u64); 12]; f.units.len()];
-    for c in data.cases.iter().filter(|c| c.fund == f.fund && c.qc_passed && (1..=12).contains(&c.month)) {
-        if let Some(&u) = unit_of.get(c.institution.as_str()) {
+    for c in cells().filter(|c| c.fund == f.fund && c.qc_passed && (1..=12).contains(&c.month)) {
+        if let Some(&u) = unit_of.get(c.institution) {
             let slot = &mut out[u][usize::from(c.month - 1)];
-            slot.0 += c.total_cost - c.excluded_cost;
-            slot.1 += c.personal_burden;
+            slot.0 += c.cost;
+            slot.1 += c.personal;
             slot.2 += 1;
         }
     }
@@ -439,7 +485,7 @@ fn month_costs(f: &FundResult, data: &Dataset) -> Vec<[(Decimal, Decimal, u64); 
     out
 }
 
-fn publish_fund(f: &FundResult, data: &Dataset) -> Result<PublishedFund, PublishError> {
+fn publish_fund<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Result<PublishedFund, PublishError> {
     let b = &f.budget;
     let budget = PublishedBudget {
         steps: b
@@ -465,7 +511,7 @@ fn publish_fund(f: &FundResult, data: &Dataset) -> Result<PublishedFund, Publish
         outpatient_budget: money(b.outpatient_budget),
         monthly_budget: b.monthly_budget.iter().copied().map(money).collect(),
     };
-    let costs = month_costs(f, data);
+    let costs = month_costs(f, data, cells);
     let units = f
         .units
         .iter()
@@ -783,7 +829,8 @@ pub fn verify(json: &str) -> Result<Verification, PublishError> {
     })?;
     let data = bundle_dataset(&bundle)?;
     let settlement = settle(&policy, &data)?;
-    let again = build(&policy, &settlement, &data)?;
+    let no_cases = || Box::new(std::iter::empty()) as Box<dyn Iterator<Item = CaseCell<'_>>>;
+    let again = build(&policy, &settlement, &data, 0, &no_cases)?;
 
     let mut cmp = Comparer { fund: Fund::Employee, checked: 0, differences: Vec::new() };
     for f in &bundle.funds {

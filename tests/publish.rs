@@ -335,3 +335,14 @@ fn round_trip_for_every_preset() {
         assert!(v.matches, "{name}: {:#?}", v.differences);
     }
 }
+
+#[test]
+fn a_settler_with_its_case_table_gives_the_same_bundle() {
+    // The page's session keeps cases in the engine's compact table; the bundle must not change.
+    let (policy, data) = marked_dataset();
+    let expected = publish::publish(&policy, &data).unwrap();
+    let mut settler = dipcalc::engine::Settler::new(data);
+    let settlement = settler.settle(&policy).unwrap();
+    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases()).unwrap();
+    assert_eq!(bundle, expected);
+}
