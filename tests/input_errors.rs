@@ -1,18 +1,24 @@
 //! One test per class of bad input, each asserting the exact located message in Chinese and
 //! English.
 
+use dipcalc::input::Lang::{En, Zh};
 use dipcalc::input::{
     check_dataset, read_cases, read_catalog, read_institutions, read_summaries, CaseStream,
     ErrorKind, ImportFailure, ReadOptions, Source, TextEncoding, MAX_ERRORS,
 };
-use dipcalc::input::Lang::{En, Zh};
 use dipcalc::records::{Case, CaseKind, Catalog, Dataset, Fund, Group, Institution, Review};
 use rust_decimal::Decimal;
 
 const HEADER: &str = "机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期";
 
 fn cases_fail(name: &str, body: &str, opts: &ReadOptions) -> ImportFailure {
-    match read_cases(Source { name, bytes: body.as_bytes() }, opts) {
+    match read_cases(
+        Source {
+            name,
+            bytes: body.as_bytes(),
+        },
+        opts,
+    ) {
         Ok(i) => panic!("{name} should fail, got {} records", i.records.len()),
         Err(e) => e,
     }
@@ -30,9 +36,16 @@ fn with_row(row: &str) -> String {
 
 #[test]
 fn not_a_number() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,\"12,3x4\",3000,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,\"12,3x4\",3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 E 列「医疗总费用」：“12,3x4” 不是数字（应为金额，如 12345.67）");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 E 列「医疗总费用」：“12,3x4” 不是数字（应为金额，如 12345.67）"
+    );
     assert_eq!(en, "cases.csv row 3, column E (医疗总费用): \"12,3x4\" is not a number (expected an amount such as 12345.67)");
     let e = &f.errors[0];
     assert_eq!(e.row, Some(3));
@@ -45,15 +58,26 @@ fn not_a_number() {
 
 #[test]
 fn percentage_in_a_money_column() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,12000,85%,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,12000,85%,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 F 列「个人负担」：“85%” 是百分数，这里应为金额（元），如 12345.67");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 F 列「个人负担」：“85%” 是百分数，这里应为金额（元），如 12345.67"
+    );
     assert_eq!(en, "cases.csv row 3, column F (个人负担): \"85%\" is a percentage; expected an amount in 元 such as 12345.67");
 }
 
 #[test]
 fn not_a_date() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,12000,3000,5,2024-02-30"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,12000,3000,5,2024-02-30"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
     assert_eq!(zh, "cases.csv 第 3 行 H 列「结算日期」：“2024-02-30” 不是日期（应为日期，如 2024-03-15、2024/3/15、20240315 或 2024年3月15日）");
     assert_eq!(en, "cases.csv row 3, column H (结算日期): \"2024-02-30\" is not a date (expected a date such as 2024-03-15, 2024/3/15, 20240315 or 2024年3月15日)");
@@ -61,7 +85,11 @@ fn not_a_date() {
 
 #[test]
 fn unknown_fund() {
-    let f = cases_fail("cases.csv", &with_row("H1,公务员医疗补助,DIP,G1,12000,3000,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,公务员医疗补助,DIP,G1,12000,3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
     assert_eq!(zh, "cases.csv 第 3 行 B 列「险种」：“公务员医疗补助” 不是职工或居民医保（应为 职工 或 居民，也可写 310/390、职工基本医疗保险、城乡居民基本医疗保险）");
     assert_eq!(en, "cases.csv row 3, column B (险种): \"公务员医疗补助\" is neither 职工 (employee) nor 居民 (resident) insurance (expected 职工 or 居民; 310/390 and the full names are accepted too)");
@@ -69,7 +97,11 @@ fn unknown_fund() {
 
 #[test]
 fn unknown_settlement_type() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,按人头,G1,12000,3000,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,按人头,G1,12000,3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
     assert_eq!(zh, "cases.csv 第 3 行 C 列「结算类型」：“按人头” 不是已知的结算类型（应为 DIP（病种）、床日 或 项目）");
     assert_eq!(en, "cases.csv row 3, column C (结算类型): \"按人头\" is not a known settlement type (expected DIP (病种), 床日 (per diem) or 项目 (fee for service))");
@@ -77,16 +109,36 @@ fn unknown_settlement_type() {
 
 #[test]
 fn empty_required_cell() {
-    let f = cases_fail("cases.csv", &with_row("H1,,DIP,G1,12000,3000,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,,DIP,G1,12000,3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 B 列「险种」：「险种」不能为空（应为 职工 或 居民）");
-    assert_eq!(en, "cases.csv row 3, column B (险种): 险种 (fund) is empty (expected 职工 or 居民)");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 B 列「险种」：「险种」不能为空（应为 职工 或 居民）"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 3, column B (险种): 险种 (fund) is empty (expected 职工 or 居民)"
+    );
     // A DIP case needs a group; a 项目 case does not; a 床日 case needs its days.
-    let f = cases_fail("cases.csv", &with_row("H1,职工,床日,CR01,12000,3000,,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,床日,CR01,12000,3000,,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, _) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 G 列「住院天数」：「住院天数」不能为空");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 G 列「住院天数」：「住院天数」不能为空"
+    );
     let ok = read_cases(
-        Source { name: "cases.csv", bytes: with_row("H1,职工,项目,,12000,3000,,2024-03-15").as_bytes() },
+        Source {
+            name: "cases.csv",
+            bytes: with_row("H1,职工,项目,,12000,3000,,2024-03-15").as_bytes(),
+        },
         &ReadOptions::default(),
     )
     .unwrap();
@@ -95,9 +147,16 @@ fn empty_required_cell() {
 
 #[test]
 fn negative_days() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,12000,3000,-2,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,12000,3000,-2,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 G 列「住院天数」：“-2” 是负数，「住院天数」不能小于 0");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 G 列「住院天数」：“-2” 是负数，「住院天数」不能小于 0"
+    );
     assert_eq!(en, "cases.csv row 3, column G (住院天数): \"-2\" is negative; 住院天数 (inpatient days) cannot be less than 0");
 }
 
@@ -106,14 +165,24 @@ fn not_yes_or_no() {
     let body = "机构编码,险种,病种编码,医疗总费用,个人负担,结算日期,质控通过\nH1,职工,G1,100,10,2024-01-01,也许\n";
     let f = cases_fail("cases.csv", body, &ReadOptions::default());
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 2 行 G 列「质控通过」：“也许” 不是 是/否（也可写 Y/N、1/0、TRUE/FALSE）");
+    assert_eq!(
+        zh,
+        "cases.csv 第 2 行 G 列「质控通过」：“也许” 不是 是/否（也可写 Y/N、1/0、TRUE/FALSE）"
+    );
     assert_eq!(en, "cases.csv row 2, column G (质控通过): \"也许\" is not yes/no (expected 是/否, Y/N, 1/0 or TRUE/FALSE)");
 }
 
 #[test]
 fn not_a_month() {
     let body = "机构编码,险种,月份,总点数,医疗总费用,个人负担\nH1,职工,13,100,1000,100\n";
-    let f = read_summaries(Source { name: "summary.csv", bytes: body.as_bytes() }, &ReadOptions::default()).unwrap_err();
+    let f = read_summaries(
+        Source {
+            name: "summary.csv",
+            bytes: body.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
     assert_eq!(zh, "summary.csv 第 2 行 C 列「月份」：“13” 不是月份（应为 1–12，如 3、3月、202403 或 2024-03）");
     assert_eq!(en, "summary.csv row 2, column C (月份): \"13\" is not a month (expected 1–12, such as 3, 3月, 202403 or 2024-03)");
@@ -122,9 +191,19 @@ fn not_a_month() {
 #[test]
 fn unknown_catalog_type() {
     let body = "病种编码,病种名称,类型,病种分值,次均费用\nG1,阑尾炎,日间手术,100,10000\n";
-    let f = read_catalog(Source { name: "catalog.csv", bytes: body.as_bytes() }, &ReadOptions::default()).unwrap_err();
+    let f = read_catalog(
+        Source {
+            name: "catalog.csv",
+            bytes: body.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "catalog.csv 第 2 行 C 列「类型」：“日间手术” 不是已知的病种类型（应为 DIP 或 床日）");
+    assert_eq!(
+        zh,
+        "catalog.csv 第 2 行 C 列「类型」：“日间手术” 不是已知的病种类型（应为 DIP 或 床日）"
+    );
     assert_eq!(en, "catalog.csv row 2, column C (类型): \"日间手术\" is not a known catalog type (expected DIP or 床日)");
 }
 
@@ -143,7 +222,11 @@ fn missing_column() {
 
 #[test]
 fn no_header_at_all() {
-    let f = cases_fail("notes.txt", "这不是表格\n只是几行字\n", &ReadOptions::default());
+    let f = cases_fail(
+        "notes.txt",
+        "这不是表格\n只是几行字\n",
+        &ReadOptions::default(),
+    );
     let (zh, en) = one(&f);
     assert_eq!(zh, "notes.txt：在前 30 行中找不到病例明细的表头；表头应包含：「机构编码」、「险种」、「病种编码」、「医疗总费用」、「个人负担」或「统筹基金支付」、「结算日期」或「月份」");
     assert_eq!(en, "notes.txt: no cases header in the first 30 rows; the header needs: 机构编码 (institution code), 险种 (fund), 病种编码 (group code), 医疗总费用 (total cost), 个人负担 (personal burden) or 统筹基金支付 (fund payment), 结算日期 (settlement date) or 月份 (month)");
@@ -155,7 +238,11 @@ fn empty_file() {
     assert_eq!(zh, "empty.csv：文件是空的");
     assert_eq!(en, "empty.csv: the file is empty");
     // Blank lines only: there is no header either.
-    let (zh, _) = one(&cases_fail("blank.csv", "\r\n\r\n,,,\r\n", &ReadOptions::default()));
+    let (zh, _) = one(&cases_fail(
+        "blank.csv",
+        "\r\n\r\n,,,\r\n",
+        &ReadOptions::default(),
+    ));
     assert_eq!(zh, "blank.csv：文件是空的");
 }
 
@@ -163,10 +250,20 @@ fn empty_file() {
 fn unreadable_workbook() {
     let mut bytes = b"PK\x03\x04".to_vec();
     bytes.extend_from_slice(&[0u8; 64]);
-    let f = read_cases(Source { name: "cases.xlsx", bytes: &bytes }, &ReadOptions::default()).unwrap_err();
+    let f = read_cases(
+        Source {
+            name: "cases.xlsx",
+            bytes: &bytes,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
     assert!(zh.starts_with("cases.xlsx：无法读取文件（"), "{zh}");
-    assert!(zh.ends_with("）。请确认它是 CSV、Excel（.xlsx/.xls）或 WPS/LibreOffice（.ods）文件"), "{zh}");
+    assert!(
+        zh.ends_with("）。请确认它是 CSV、Excel（.xlsx/.xls）或 WPS/LibreOffice（.ods）文件"),
+        "{zh}"
+    );
     assert!(en.starts_with("cases.xlsx: cannot read the file ("), "{en}");
     assert!(matches!(f.errors[0].kind, ErrorKind::UnreadableFile { .. }));
 }
@@ -174,7 +271,14 @@ fn unreadable_workbook() {
 #[test]
 fn html_saved_as_xls() {
     let html = "<html><body><table><tr><td>机构编码</td></tr></table></body></html>";
-    let f = read_cases(Source { name: "导出.xls", bytes: html.as_bytes() }, &ReadOptions::default()).unwrap_err();
+    let f = read_cases(
+        Source {
+            name: "导出.xls",
+            bytes: html.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
     assert_eq!(zh, "导出.xls：这是网页（HTML/XML）格式的导出文件，只是扩展名为表格；请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV");
     assert_eq!(en, "导出.xls: this is an HTML/XML export with a spreadsheet extension; open it in Excel or WPS and save it as .xlsx or CSV");
@@ -185,13 +289,30 @@ fn wrong_encoding_given() {
     // A GB18030 file read as UTF-8 (the user forced the wrong encoding): the header is garbled.
     let text = with_row("H1,职工,DIP,G1,1,1,1,2024-01-01");
     let (gb, _, _) = encoding_rs::GB18030.encode(&text);
-    let opts = ReadOptions { encoding: Some(TextEncoding::Utf8), ..ReadOptions::default() };
-    let f = read_cases(Source { name: "cases.csv", bytes: &gb }, &opts).unwrap_err();
+    let opts = ReadOptions {
+        encoding: Some(TextEncoding::Utf8),
+        ..ReadOptions::default()
+    };
+    let f = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &gb,
+        },
+        &opts,
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
     assert_eq!(zh, "cases.csv 第 1 行：含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）");
     assert_eq!(en, "cases.csv row 1: contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
     // The same bytes with the encoding guessed read fine.
-    assert!(read_cases(Source { name: "cases.csv", bytes: &gb }, &ReadOptions::default()).is_ok());
+    assert!(read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &gb
+        },
+        &ReadOptions::default()
+    )
+    .is_ok());
 }
 
 #[test]
@@ -203,7 +324,14 @@ fn undecodable_bytes_in_one_cell() {
         body.extend_from_slice("H1,职工,DIP,G1,100,10,1,2024-01-01\n".as_bytes());
     }
     body.extend_from_slice(b"H\xbb\xfa,\xd6\xb0\xb9\xa4,DIP,G1,100,10,1,2024-01-01\n");
-    let f = read_cases(Source { name: "cases.csv", bytes: &body }, &ReadOptions::default()).unwrap_err();
+    let f = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &body,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     assert_eq!(f.total, 2, "{}", f.message(Zh));
     assert_eq!(f.errors[0].message(Zh), "cases.csv 第 3002 行 A 列「机构编码」：“H\u{fffd}\u{fffd}” 含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）");
     assert_eq!(f.errors[1].message(En), "cases.csv row 3002, column B (险种): \"\u{5b0}\u{fffd}\u{fffd}\" contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
@@ -214,33 +342,90 @@ fn unclosed_quote_makes_a_row_too_long() {
     let mut body = with_row("H1,职工,DIP,G1,\"100,10,1,2024-01-01");
     body.push_str(&"x".repeat(dipcalc::input::MAX_ROW_BYTES + 10));
     let (zh, en) = one(&cases_fail("cases.csv", &body, &ReadOptions::default()));
-    assert_eq!(zh, "cases.csv 第 3 行：这一行超过 1024 KB，可能有未闭合的引号（\"）");
-    assert_eq!(en, "cases.csv row 3: this row is longer than 1024 KB; a quote (\") may be left open");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行：这一行超过 1024 KB，可能有未闭合的引号（\"）"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 3: this row is longer than 1024 KB; a quote (\") may be left open"
+    );
 }
 
 #[test]
 fn sheet_not_found() {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/catalog_merged.xlsx")).unwrap();
-    let opts = ReadOptions { sheet: Some("目录".into()), ..ReadOptions::default() };
-    let f = read_catalog(Source { name: "catalog.xlsx", bytes: &bytes }, &opts).unwrap_err();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import/catalog_merged.xlsx"
+    ))
+    .unwrap();
+    let opts = ReadOptions {
+        sheet: Some("目录".into()),
+        ..ReadOptions::default()
+    };
+    let f = read_catalog(
+        Source {
+            name: "catalog.xlsx",
+            bytes: &bytes,
+        },
+        &opts,
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "catalog.xlsx：没有名为「目录」的工作表（现有：说明、病种目录）");
-    assert_eq!(en, "catalog.xlsx: no sheet named \"目录\" (the workbook has: 说明, 病种目录)");
+    assert_eq!(
+        zh,
+        "catalog.xlsx：没有名为「目录」的工作表（现有：说明、病种目录）"
+    );
+    assert_eq!(
+        en,
+        "catalog.xlsx: no sheet named \"目录\" (the workbook has: 说明, 病种目录)"
+    );
     // By position works; the first sheet has no catalog header.
-    let opts = ReadOptions { sheet: Some("2".into()), ..ReadOptions::default() };
-    assert!(read_catalog(Source { name: "catalog.xlsx", bytes: &bytes }, &opts).is_ok());
-    let opts = ReadOptions { sheet: Some("说明".into()), ..ReadOptions::default() };
-    let f = read_catalog(Source { name: "catalog.xlsx", bytes: &bytes }, &opts).unwrap_err();
+    let opts = ReadOptions {
+        sheet: Some("2".into()),
+        ..ReadOptions::default()
+    };
+    assert!(read_catalog(
+        Source {
+            name: "catalog.xlsx",
+            bytes: &bytes
+        },
+        &opts
+    )
+    .is_ok());
+    let opts = ReadOptions {
+        sheet: Some("说明".into()),
+        ..ReadOptions::default()
+    };
+    let f = read_catalog(
+        Source {
+            name: "catalog.xlsx",
+            bytes: &bytes,
+        },
+        &opts,
+    )
+    .unwrap_err();
     assert_eq!(f.errors[0].message(Zh), "catalog.xlsx 工作表「说明」：在前 30 行中找不到病种目录的表头；表头应包含：「病种编码」、「病种分值」或「日均基金支付标准」");
 }
 
 #[test]
 fn a_located_error_in_a_workbook_names_the_sheet() {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/catalog.xlsx")).unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import/catalog.xlsx"
+    ))
+    .unwrap();
     let mut opts = ReadOptions::default();
     opts.columns.insert("score".into(), "病种名称".into());
     opts.columns.insert("group_name".into(), String::new());
-    let f = read_catalog(Source { name: "catalog.xlsx", bytes: &bytes }, &opts).unwrap_err();
+    let f = read_catalog(
+        Source {
+            name: "catalog.xlsx",
+            bytes: &bytes,
+        },
+        &opts,
+    )
+    .unwrap_err();
     assert_eq!(f.total, 5);
     assert_eq!(f.errors[0].message(Zh), "catalog.xlsx 工作表「catalog」第 2 行 B 列「病种名称」：“急性阑尾炎:阑尾切除术” 不是数字（应为数字，如 1.25）");
     assert_eq!(f.errors[0].message(En), "catalog.xlsx, sheet catalog, row 2, column B (病种名称): \"急性阑尾炎:阑尾切除术\" is not a number (expected a number such as 1.25)");
@@ -252,22 +437,44 @@ fn bad_column_mapping() {
     let mut opts = ReadOptions::default();
     opts.columns.insert("cost".into(), "费用".into());
     let (zh, en) = one(&cases_fail("cases.csv", &body, &opts));
-    assert_eq!(zh, "cases.csv 第 1 行：列映射中的字段「cost」不是此表的字段");
-    assert_eq!(en, "cases.csv row 1: the column mapping names \"cost\", which is not a field of this table");
+    assert_eq!(
+        zh,
+        "cases.csv 第 1 行：列映射中的字段「cost」不是此表的字段"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 1: the column mapping names \"cost\", which is not a field of this table"
+    );
     let mut opts = ReadOptions::default();
     opts.columns.insert("医疗总费用".into(), "费用".into());
     let (zh, en) = one(&cases_fail("cases.csv", &body, &opts));
-    assert_eq!(zh, "cases.csv 第 1 行：列映射把「医疗总费用」指定为列「费用」，但表头中没有这一列");
+    assert_eq!(
+        zh,
+        "cases.csv 第 1 行：列映射把「医疗总费用」指定为列「费用」，但表头中没有这一列"
+    );
     assert_eq!(en, "cases.csv row 1: the column mapping puts 医疗总费用 (total cost) in column \"费用\", which is not in the header");
 }
 
 #[test]
 fn duplicate_institution_code() {
     let body = "机构编码,机构名称,医保结算等级\nH1,甲医院,三甲\nH2,乙医院,二甲\nH1,丙医院,一级\n";
-    let f = read_institutions(Source { name: "机构.csv", bytes: body.as_bytes() }, &ReadOptions::default()).unwrap_err();
+    let f = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: body.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "机构.csv 第 4 行 A 列「机构编码」：编码「H1」重复（第 2 行已出现）");
-    assert_eq!(en, "机构.csv row 4, column A (机构编码): code \"H1\" appears again (first on row 2)");
+    assert_eq!(
+        zh,
+        "机构.csv 第 4 行 A 列「机构编码」：编码「H1」重复（第 2 行已出现）"
+    );
+    assert_eq!(
+        en,
+        "机构.csv row 4, column A (机构编码): code \"H1\" appears again (first on row 2)"
+    );
 }
 
 #[test]
@@ -289,16 +496,40 @@ fn errors_are_all_collected_and_capped() {
 #[test]
 fn skip_bad_rows_lists_them() {
     let body = format!("{HEADER}\nH1,职工,DIP,G1,100,10,1,2024-01-01\nH1,职工,DIP,G1,abc,10,1,2024-01-01\nH1,居民,DIP,G1,100,10,1,2024-02-01\n");
-    let opts = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
-    let got = read_cases(Source { name: "cases.csv", bytes: body.as_bytes() }, &opts).unwrap();
+    let opts = ReadOptions {
+        skip_bad_rows: true,
+        ..ReadOptions::default()
+    };
+    let got = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: body.as_bytes(),
+        },
+        &opts,
+    )
+    .unwrap();
     assert_eq!(got.records.len(), 2);
     assert_eq!(got.records[1].fund, Fund::Resident);
     assert_eq!(got.report.bad_rows_total, 1);
     assert_eq!(got.report.bad_rows[0].row, 3);
-    assert_eq!(got.report.bad_rows[0].errors[0].message(Zh), "cases.csv 第 3 行 E 列「医疗总费用」：“abc” 不是数字（应为金额，如 12345.67）");
-    assert!(got.report.notes(Zh).iter().any(|n| n == "有错误而跳过 1 行：第 3 行"));
+    assert_eq!(
+        got.report.bad_rows[0].errors[0].message(Zh),
+        "cases.csv 第 3 行 E 列「医疗总费用」：“abc” 不是数字（应为金额，如 12345.67）"
+    );
+    assert!(got
+        .report
+        .notes(Zh)
+        .iter()
+        .any(|n| n == "有错误而跳过 1 行：第 3 行"));
     // Whole-file problems still fail.
-    assert!(read_cases(Source { name: "x.csv", bytes: b"a,b\n1,2\n" }, &opts).is_err());
+    assert!(read_cases(
+        Source {
+            name: "x.csv",
+            bytes: b"a,b\n1,2\n"
+        },
+        &opts
+    )
+    .is_err());
 }
 
 #[test]
@@ -309,7 +540,11 @@ fn stream_stops_emitting_at_the_first_error_and_finish_fails() {
     s.push(body.as_bytes(), &mut |c| got.push(c));
     let r = s.finish(&mut |c| got.push(c));
     assert!(r.is_err());
-    assert_eq!(got.len(), 1, "the row before the error was emitted; the caller discards it");
+    assert_eq!(
+        got.len(),
+        1,
+        "the row before the error was emitted; the caller discards it"
+    );
 }
 
 fn case(inst: &str, kind: CaseKind, group: &str, row: u64) -> Case {
@@ -396,7 +631,11 @@ fn cross_file_checks() {
 
 #[test]
 fn errors_serialize_for_the_page() {
-    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,\"12,3x4\",3000,5,2024-03-15"), &ReadOptions::default());
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,\"12,3x4\",3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
     let json = serde_json::to_value(&f).unwrap();
     assert_eq!(json["total"], 1);
     let e = &json["errors"][0];
@@ -408,7 +647,10 @@ fn errors_serialize_for_the_page() {
     let view = serde_json::to_value(f.errors[0].view(En)).unwrap();
     assert_eq!(view["column"], "E");
     assert_eq!(view["header"], "医疗总费用");
-    assert!(view["message"].as_str().unwrap().starts_with("cases.csv row 3"));
+    assert!(view["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cases.csv row 3"));
     // And back.
     let back: ImportFailure = serde_json::from_value(json).unwrap();
     assert_eq!(back, f);

@@ -17,9 +17,15 @@ use dipcalc::records::{CaseKind, Fund};
 use rust_decimal::Decimal;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "import", name]
-        .iter()
-        .collect();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        "import",
+        name,
+    ]
+    .iter()
+    .collect();
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -28,7 +34,13 @@ fn read<T>(
     f: fn(Source<'_>, &ReadOptions) -> Result<Imported<T>, ImportFailure>,
 ) -> Imported<T> {
     let bytes = fixture(name);
-    match f(Source { name, bytes: &bytes }, &ReadOptions::default()) {
+    match f(
+        Source {
+            name,
+            bytes: &bytes,
+        },
+        &ReadOptions::default(),
+    ) {
         Ok(i) => i,
         Err(e) => panic!("{name}:\n{}", e.message(dipcalc::input::Lang::En)),
     }
@@ -60,7 +72,11 @@ fn check_variant_report(name: &str, report: &ImportReport) {
         }
         _ => {}
     }
-    assert!(report.ignored_columns.is_empty(), "{name}: {:?}", report.ignored_columns);
+    assert!(
+        report.ignored_columns.is_empty(),
+        "{name}: {:?}",
+        report.ignored_columns
+    );
 }
 
 #[test]
@@ -81,11 +97,14 @@ fn cases_canonical_values() {
     assert!(first.qc_passed && !first.supplemented && !first.review.applied);
     assert_eq!(cases[1].excluded_cost, d("5000"));
     assert!(cases[1].review.applied && cases[1].review.score.is_none());
-    assert_eq!(cases[5].qc_passed, false);
+    assert!(!cases[5].qc_passed);
     assert!(cases[5].supplemented);
     assert_eq!(cases[6].review.score, Some(d("280")));
     assert_eq!(cases[11].review.points_delta, Some(d("-12.5")));
-    assert!(cases[11].review.applied, "a point change implies an application");
+    assert!(
+        cases[11].review.applied,
+        "a point change implies an application"
+    );
     assert_eq!(cases[12].kind, CaseKind::PerDiem);
     assert_eq!(cases[13].kind, CaseKind::FeeForService);
     assert_eq!(cases[13].group, "");
@@ -118,7 +137,10 @@ fn catalog_every_format_gives_the_same_records() {
     assert_eq!(g1.code, "K35.8:47.0901");
     assert_eq!(
         g1.reference_cost_by_level,
-        vec![("三甲".to_string(), d("11000")), ("二甲".to_string(), d("9500"))]
+        vec![
+            ("三甲".to_string(), d("11000")),
+            ("二甲".to_string(), d("9500"))
+        ]
     );
     assert!(canonical.groups[1].grassroots);
     assert!(canonical.groups[1].reference_cost_by_level.is_empty());
@@ -212,7 +234,10 @@ fn report_xlsx_with_title_unit_line_in_wan_yuan_totals_and_note() {
         .filter(|c| c.multiplier.is_some())
         .map(|c| c.field.as_str())
         .collect();
-    assert_eq!(multiplied, ["total_cost", "personal_burden", "excluded_cost"]);
+    assert_eq!(
+        multiplied,
+        ["total_cost", "personal_burden", "excluded_cost"]
+    );
     assert_eq!(r.skipped_rows_total, 2);
     assert_eq!(r.skipped_rows[0].row, 19);
     assert_eq!(r.skipped_rows[0].reason, SkipReason::Totals);
@@ -262,7 +287,13 @@ fn merged_two_line_header_on_the_second_sheet() {
 
 #[test]
 fn chunked_stream_matches_read_cases_for_every_text_fixture() {
-    for name in ["cases.csv", "cases_gb18030.csv", "cases_utf16.txt", "cases_report_gb18030.csv", "cases.xlsx"] {
+    for name in [
+        "cases.csv",
+        "cases_gb18030.csv",
+        "cases_utf16.txt",
+        "cases_report_gb18030.csv",
+        "cases.xlsx",
+    ] {
         let bytes = fixture(name);
         let whole = read(name, read_cases).records;
         for size in [1, 2, 3, 5, 7, 64, 4096] {

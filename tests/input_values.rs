@@ -14,13 +14,17 @@ fn d(s: &str) -> Decimal {
 }
 
 fn src<'a>(name: &'a str, text: &'a str) -> Source<'a> {
-    Source { name, bytes: text.as_bytes() }
+    Source {
+        name,
+        bytes: text.as_bytes(),
+    }
 }
 
 #[test]
 fn platform_export_headers_and_derived_personal_burden() {
     // National platform field names; fund payment instead of personal burden (SPEC §7).
-    let csv = "fixmedins_code,insutype,setl_time,dip_code,medfee_sumamt,hifp_pay,real_hosp_days,序号\n\
+    let csv =
+        "fixmedins_code,insutype,setl_time,dip_code,medfee_sumamt,hifp_pay,real_hosp_days,序号\n\
                H1,310,2024-03-15 10:20:30,G1,12345.67,10000.00,5,1\n\
                H2,390,2024-04-01 08:00:00,G2,500,499.5,1,2\n";
     let got = read_cases(src("export.csv", csv), &ReadOptions::default()).unwrap();
@@ -32,7 +36,10 @@ fn platform_export_headers_and_derived_personal_burden() {
     assert_eq!(c[0].days, d("5"));
     let ignored = &got.report.ignored_columns;
     assert_eq!(ignored.len(), 1);
-    assert_eq!((ignored[0].header.as_str(), ignored[0].letter.as_str()), ("序号", "H"));
+    assert_eq!(
+        (ignored[0].header.as_str(), ignored[0].letter.as_str()),
+        ("序号", "H")
+    );
     assert_eq!(ignored[0].reason, IgnoredReason::Unknown);
 }
 
@@ -54,7 +61,11 @@ fn real_export_chinese_headers() {
     assert_eq!(c[2].month, 5);
     assert_eq!(c[2].review.score, Some(d("88.5")));
     assert!(c[2].review.applied, "a review score implies an application");
-    assert!(got.report.ignored_columns.is_empty(), "{:?}", got.report.ignored_columns);
+    assert!(
+        got.report.ignored_columns.is_empty(),
+        "{:?}",
+        got.report.ignored_columns
+    );
 }
 
 #[test]
@@ -70,7 +81,11 @@ fn amounts_in_every_written_form() {
     for c in &got.records {
         assert_eq!(c.total_cost, d("1234.5"), "row {}", c.source_row);
     }
-    assert_eq!(got.records[2].personal_burden, Decimal::ZERO, "accounting format's dash is zero");
+    assert_eq!(
+        got.records[2].personal_burden,
+        Decimal::ZERO,
+        "accounting format's dash is zero"
+    );
 }
 
 #[test]
@@ -101,7 +116,14 @@ fn dates_in_every_written_form() {
 #[test]
 fn booleans_in_every_written_form() {
     let mut csv = String::from("机构编码,险种,病种编码,医疗总费用,个人负担,结算日期,补充结算\n");
-    for (v, _) in [("是", true), ("Y", true), ("yes", true), ("1", true), ("TRUE", true), ("√", true)] {
+    for (v, _) in [
+        ("是", true),
+        ("Y", true),
+        ("yes", true),
+        ("1", true),
+        ("TRUE", true),
+        ("√", true),
+    ] {
         csv.push_str(&format!("H1,职工,G1,1,0,2024-01-01,{v}\n"));
     }
     for v in ["否", "N", "no", "0", "FALSE", "×", ""] {
@@ -109,7 +131,10 @@ fn booleans_in_every_written_form() {
     }
     let got = read_cases(src("b.csv", &csv), &ReadOptions::default()).unwrap();
     let flags: Vec<bool> = got.records.iter().map(|c| c.supplemented).collect();
-    assert_eq!(flags, [true, true, true, true, true, true, false, false, false, false, false, false, false]);
+    assert_eq!(
+        flags,
+        [true, true, true, true, true, true, false, false, false, false, false, false, false]
+    );
 }
 
 #[test]
@@ -129,11 +154,14 @@ fn semicolon_tab_and_crlf_with_quoted_newlines() {
 #[test]
 fn options_override_encoding_delimiter_and_columns() {
     let csv = "编号|类别|组|费用A|自付|日期\nH1|职工|G1|100|10|2024-02-02\n";
-    let mut opts = ReadOptions { delimiter: Some('|'), ..ReadOptions::default() };
+    let mut opts = ReadOptions {
+        delimiter: Some('|'),
+        ..ReadOptions::default()
+    };
     for (field, header) in [
         ("institution", "编号"),
         ("fund", "类别"),
-        ("group", "C"), // by column letter
+        ("group", "C"),          // by column letter
         ("医疗总费用", "费用A"), // by canonical name
         ("personal_burden", "自付"),
         ("settle_date", "日期"),
@@ -168,12 +196,26 @@ fn options_override_encoding_delimiter_and_columns() {
     assert!(read_cases(src("x.csv", csv), &opts).is_ok());
     // Encoding given: a GB18030 file.
     let (gb, _, _) = encoding_rs::GB18030.encode(csv);
-    let opts = ReadOptions { encoding: Some(TextEncoding::Gb18030), ..opts };
-    let got = read_cases(Source { name: "gb.csv", bytes: &gb }, &opts).unwrap();
+    let opts = ReadOptions {
+        encoding: Some(TextEncoding::Gb18030),
+        ..opts
+    };
+    let got = read_cases(
+        Source {
+            name: "gb.csv",
+            bytes: &gb,
+        },
+        &opts,
+    )
+    .unwrap();
     assert_eq!(got.records[0].fund, Fund::Employee);
-    assert_eq!(got.report.encoding.unwrap().reason, dipcalc::input::EncodingReason::Given);
+    assert_eq!(
+        got.report.encoding.unwrap().reason,
+        dipcalc::input::EncodingReason::Given
+    );
     // Options travel as JSON from the page.
-    let json = r#"{"encoding":"gbk","sheet":"2","columns":{"total_cost":"F"},"skip_bad_rows":true}"#;
+    let json =
+        r#"{"encoding":"gbk","sheet":"2","columns":{"total_cost":"F"},"skip_bad_rows":true}"#;
     let parsed: ReadOptions = serde_json::from_str(json).unwrap();
     assert_eq!(parsed.encoding, Some(TextEncoding::Gb18030));
     assert!(parsed.skip_bad_rows);
@@ -181,12 +223,18 @@ fn options_override_encoding_delimiter_and_columns() {
 
 #[test]
 fn duplicate_columns_use_the_better_alias() {
-    let csv = "机构编码,险种,病种编码,总费用,医疗总费用,个人负担,结算日期\nH1,职工,G1,1,2,0,2024-01-01\n";
+    let csv =
+        "机构编码,险种,病种编码,总费用,医疗总费用,个人负担,结算日期\nH1,职工,G1,1,2,0,2024-01-01\n";
     let got = read_cases(src("dup.csv", csv), &ReadOptions::default()).unwrap();
     assert_eq!(got.records[0].total_cost, d("2"));
     let ig = &got.report.ignored_columns[0];
     assert_eq!(ig.letter, "D");
-    assert_eq!(ig.reason, IgnoredReason::Duplicate { field: "total_cost".into() });
+    assert_eq!(
+        ig.reason,
+        IgnoredReason::Duplicate {
+            field: "total_cost".into()
+        }
+    );
 }
 
 #[test]
@@ -224,11 +272,15 @@ fn institution_lists_percentages_and_history_columns() {
 
 #[test]
 fn per_diem_groups_in_their_own_file() {
-    let csv = "床日组编码,床日组名称,日均基金支付标准\nCR01,精神病床日,320\nCR02,康复床日,\"1,050.5\"\n";
+    let csv =
+        "床日组编码,床日组名称,日均基金支付标准\nCR01,精神病床日,320\nCR02,康复床日,\"1,050.5\"\n";
     let got = read_catalog(src("床日.csv", csv), &ReadOptions::default()).unwrap();
     assert!(got.records.groups.is_empty());
     assert_eq!(got.records.per_diem_groups.len(), 2);
-    assert_eq!(got.records.per_diem_groups[1].daily_fund_standard, d("1050.5"));
+    assert_eq!(
+        got.records.per_diem_groups[1].daily_fund_standard,
+        d("1050.5")
+    );
 }
 
 #[test]
@@ -237,7 +289,11 @@ fn catalog_level_columns_in_both_orders() {
     let got = read_catalog(src("c.csv", csv), &ReadOptions::default()).unwrap();
     assert_eq!(
         got.records.groups[0].reference_cost_by_level,
-        vec![("三甲".into(), d("11000")), ("二甲".into(), d("9000")), ("一级".into(), d("8000"))]
+        vec![
+            ("三甲".into(), d("11000")),
+            ("二甲".into(), d("9000")),
+            ("一级".into(), d("8000"))
+        ]
     );
 }
 
@@ -259,7 +315,8 @@ fn summaries_and_outpatient_with_wan_yuan_header() {
 
 #[test]
 fn docs_list_every_alias() {
-    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/import.md")).unwrap();
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/import.md")).unwrap();
     let table = dipcalc::input::aliases_markdown();
     assert!(
         docs.contains(&table),

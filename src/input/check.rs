@@ -34,7 +34,11 @@ impl Unknown {
     }
 }
 
-fn duplicates<'a>(table: TableKind, codes: impl Iterator<Item = &'a str>, out: &mut Vec<InputError>) {
+fn duplicates<'a>(
+    table: TableKind,
+    codes: impl Iterator<Item = &'a str>,
+    out: &mut Vec<InputError>,
+) {
     let mut seen = HashSet::new();
     let mut reported = HashSet::new();
     for code in codes {
@@ -79,7 +83,12 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
     );
 
     let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
-    let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
+    let groups: HashSet<&str> = data
+        .catalog
+        .groups
+        .iter()
+        .map(|g| g.code.as_str())
+        .collect();
     let per_diem: HashSet<&str> = data
         .catalog
         .per_diem_groups
@@ -110,7 +119,11 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
         }
     }
     for (code, (row, count)) in unknown_inst.by_code {
-        out.push(error(TableKind::Cases, row, ErrorKind::UnknownInstitution { code, count }));
+        out.push(error(
+            TableKind::Cases,
+            row,
+            ErrorKind::UnknownInstitution { code, count },
+        ));
     }
     for (code, (row, count)) in unknown_group.by_code {
         out.push(error(
@@ -138,15 +151,24 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
     let others: [(TableKind, Vec<&str>); 3] = [
         (
             TableKind::Summaries,
-            data.summaries.iter().map(|s| s.institution.as_str()).collect(),
+            data.summaries
+                .iter()
+                .map(|s| s.institution.as_str())
+                .collect(),
         ),
         (
             TableKind::Outpatient,
-            data.outpatient.iter().map(|s| s.institution.as_str()).collect(),
+            data.outpatient
+                .iter()
+                .map(|s| s.institution.as_str())
+                .collect(),
         ),
         (
             TableKind::Institutions,
-            data.adjustments.iter().map(|s| s.institution.as_str()).collect(),
+            data.adjustments
+                .iter()
+                .map(|s| s.institution.as_str())
+                .collect(),
         ),
     ];
     for (table, codes) in others {
@@ -157,7 +179,11 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
             }
         }
         for (code, (row, count)) in unknown.by_code {
-            out.push(error(table, row, ErrorKind::UnknownInstitution { code, count }));
+            out.push(error(
+                table,
+                row,
+                ErrorKind::UnknownInstitution { code, count },
+            ));
         }
     }
     out

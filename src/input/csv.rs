@@ -166,7 +166,11 @@ pub(crate) fn sniff_delimiter(text: &str) -> char {
     const CANDIDATES: [char; 3] = [',', '\t', ';'];
     // Only complete lines, unless there is just one.
     let lines: Vec<&str> = {
-        let mut v: Vec<&str> = text.split(['\n', '\r']).filter(|l| !l.trim().is_empty()).take(50).collect();
+        let mut v: Vec<&str> = text
+            .split(['\n', '\r'])
+            .filter(|l| !l.trim().is_empty())
+            .take(50)
+            .collect();
         if v.len() > 1 && !text.ends_with(['\n', '\r']) {
             v.pop();
         }
@@ -312,7 +316,10 @@ impl<T: Table> TextStream<T> {
             if !last && self.text.len() < SNIFF_TEXT {
                 return;
             }
-            let delimiter = self.opts.delimiter.unwrap_or_else(|| sniff_delimiter(&self.text));
+            let delimiter = self
+                .opts
+                .delimiter
+                .unwrap_or_else(|| sniff_delimiter(&self.text));
             self.rows.report.delimiter = Some(delimiter.to_string());
             self.tokenizer = Some(Tokenizer::new(delimiter));
             let buffered = std::mem::take(&mut self.text);
@@ -327,7 +334,9 @@ impl<T: Table> TextStream<T> {
             return;
         };
         let rows = &mut self.rows;
-        tok.feed(text, &mut |row, cells, too_long| rows.push_row(row, cells, too_long, sink));
+        tok.feed(text, &mut |row, cells, too_long| {
+            rows.push_row(row, cells, too_long, sink)
+        });
     }
 
     pub(crate) fn finish(

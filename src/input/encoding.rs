@@ -23,7 +23,12 @@ pub enum TextEncoding {
     )]
     Gb18030,
     /// UTF-16 little-endian (Excel's "Unicode text").
-    #[serde(rename = "utf-16le", alias = "utf-16", alias = "UTF-16LE", alias = "unicode")]
+    #[serde(
+        rename = "utf-16le",
+        alias = "utf-16",
+        alias = "UTF-16LE",
+        alias = "unicode"
+    )]
     Utf16Le,
     /// UTF-16 big-endian.
     #[serde(rename = "utf-16be", alias = "UTF-16BE")]
@@ -112,7 +117,10 @@ pub struct EncodingChoice {
 impl EncodingChoice {
     /// Was this a guess the user should be told about?
     pub fn is_guess(&self) -> bool {
-        matches!(self.reason, EncodingReason::NotUtf8 | EncodingReason::Utf16Pattern)
+        matches!(
+            self.reason,
+            EncodingReason::NotUtf8 | EncodingReason::Utf16Pattern
+        )
     }
 }
 

@@ -214,7 +214,9 @@ pub struct ErrorView {
 }
 
 fn field_zh(key: &str) -> String {
-    field_by_key(key).map(|f| f.zh.to_string()).unwrap_or_else(|| key.to_string())
+    field_by_key(key)
+        .map(|f| f.zh.to_string())
+        .unwrap_or_else(|| key.to_string())
 }
 
 fn field_en(key: &str) -> String {

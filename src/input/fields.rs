@@ -147,7 +147,9 @@ impl TableSpec {
 }
 
 /// Normalized alias → (field index, alias rank), per table, built once.
-pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap<String, (usize, usize)> {
+pub(crate) fn alias_index(
+    kind: TableKind,
+) -> &'static std::collections::HashMap<String, (usize, usize)> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
     static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 5] = [
@@ -690,7 +692,13 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
             zh: "扣减系数",
             en: "deduction coefficients",
             kind: K::CoefficientList,
-            aliases: &["扣减系数", "扣减权重系数", "扣减权重", "deductions", "deduction"],
+            aliases: &[
+                "扣减系数",
+                "扣减权重系数",
+                "扣减权重",
+                "deductions",
+                "deduction",
+            ],
         },
         Field {
             key: "factors",
@@ -796,7 +804,14 @@ pub(crate) static SUMMARIES: TableSpec = TableSpec {
             zh: "总点数",
             en: "total points",
             kind: K::Number,
-            aliases: &["总点数", "点数", "总分值", "点数合计", "points", "total_points"],
+            aliases: &[
+                "总点数",
+                "点数",
+                "总分值",
+                "点数合计",
+                "points",
+                "total_points",
+            ],
         },
         TOTAL_COST,
         PERSONAL_BURDEN,
@@ -946,18 +961,28 @@ mod tests {
     fn aliases_are_unambiguous_within_each_table() {
         for table in TableKind::ALL {
             let spec = table.spec();
-            let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+            let mut seen: std::collections::HashMap<String, &str> =
+                std::collections::HashMap::new();
             for f in spec.fields {
-                assert_eq!(f.aliases.first(), Some(&f.zh), "{}: canonical name first", f.key);
+                assert_eq!(
+                    f.aliases.first(),
+                    Some(&f.zh),
+                    "{}: canonical name first",
+                    f.key
+                );
                 assert!(
-                    f.aliases.iter().any(|a| *a == f.key),
+                    f.aliases.contains(&f.key),
                     "{}: the key is an alias too",
                     f.key
                 );
                 for a in f.aliases {
                     let n = normalize_header(a).text;
                     if let Some(other) = seen.insert(n.clone(), f.key) {
-                        assert_eq!(other, f.key, "{table:?}: \"{a}\" names both {other} and {}", f.key);
+                        assert_eq!(
+                            other, f.key,
+                            "{table:?}: \"{a}\" names both {other} and {}",
+                            f.key
+                        );
                     }
                 }
             }
@@ -966,7 +991,8 @@ mod tests {
 
     #[test]
     fn keys_are_unique_across_tables_with_one_meaning() {
-        let mut seen: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<&str, (&str, &str)> =
+            std::collections::HashMap::new();
         for table in TableKind::ALL {
             for f in table.spec().fields {
                 if let Some(prev) = seen.insert(f.key, (f.zh, f.en)) {

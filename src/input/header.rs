@@ -162,7 +162,10 @@ impl Layout {
     pub(crate) fn missing(&self, spec: &TableSpec) -> Vec<&'static [usize]> {
         spec.required
             .iter()
-            .filter(|any| !any.iter().any(|&f| self.field_cols.get(f).copied().flatten().is_some()))
+            .filter(|any| {
+                !any.iter()
+                    .any(|&f| self.field_cols.get(f).copied().flatten().is_some())
+            })
             .copied()
             .collect()
     }
@@ -245,7 +248,11 @@ pub(crate) fn build_layout(
         let by_text = headers
             .iter()
             .position(|h| h.trim() == header.trim())
-            .or_else(|| normalized.iter().position(|n| !n.text.is_empty() && n.text == wanted));
+            .or_else(|| {
+                normalized
+                    .iter()
+                    .position(|n| !n.text.is_empty() && n.text == wanted)
+            });
         let col = by_text.or_else(|| letter_index(header).filter(|&c| c < headers.len()));
         match col {
             Some(c) => {
@@ -255,7 +262,12 @@ pub(crate) fn build_layout(
                 }
             }
             None => problems.push(OverrideProblem::ColumnNotFound {
-                field: spec.fields.get(f).map(|x| x.key).unwrap_or_default().to_string(),
+                field: spec
+                    .fields
+                    .get(f)
+                    .map(|x| x.key)
+                    .unwrap_or_default()
+                    .to_string(),
                 header: header.clone(),
             }),
         }
@@ -351,7 +363,12 @@ pub(crate) fn build_layout(
         }
         let reason = match duplicates.iter().find(|(d, _)| *d == c) {
             Some((_, f)) => IgnoredReason::Duplicate {
-                field: spec.fields.get(*f).map(|x| x.key).unwrap_or_default().to_string(),
+                field: spec
+                    .fields
+                    .get(*f)
+                    .map(|x| x.key)
+                    .unwrap_or_default()
+                    .to_string(),
             },
             None => IgnoredReason::Unknown,
         };
@@ -419,11 +436,17 @@ fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
             let rest = format!("{before}{after}");
             let level: String = rest
                 .trim_matches(|c: char| {
-                    matches!(c, '(' | ')' | '[' | ']' | '_' | '-' | ':' | '/' | '·' | '.' | '【' | '】')
-                        || c.is_whitespace()
+                    matches!(
+                        c,
+                        '(' | ')' | '[' | ']' | '_' | '-' | ':' | '/' | '·' | '.' | '【' | '】'
+                    ) || c.is_whitespace()
                 })
                 .to_string();
-            let level = level.trim_start_matches('(').trim_end_matches(')').trim().to_string();
+            let level = level
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim()
+                .to_string();
             if level.is_empty() || level.chars().count() > 12 {
                 return None;
             }
@@ -496,4 +519,58 @@ pub(crate) fn numeric_kind(kind: ValueKind) -> bool {
             | ValueKind::Coefficient
             | ValueKind::Count
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters() {
+        for (i, l) in [
+            (0, "A"),
+            (25, "Z"),
+            (26, "AA"),
+            (51, "AZ"),
+            (701, "ZZ"),
+            (702, "AAA"),
+            (16383, "XFD"),
+        ] {
+            assert_eq!(column_letter(i), l);
+            assert_eq!(letter_index(l), Some(i));
+        }
+        assert_eq!(letter_index("a"), Some(0));
+        assert_eq!(letter_index("A1"), None);
+        assert_eq!(letter_index("费用"), None);
+    }
+
+    #[test]
+    fn header_normalization() {
+        let n = normalize_header(" 医疗总费用（万元）");
+        assert_eq!(
+            (n.text.as_str(), n.unit),
+            ("医疗总费用", Some(Decimal::from(10000)))
+        );
+        let n = normalize_header("*Total_Cost (元):");
+        assert_eq!((n.text.as_str(), n.unit), ("totalcost", Some(Decimal::ONE)));
+        assert_eq!(normalize_header("住院天数[天]").text, "住院天数");
+        assert_eq!(
+            normalize_header("费用/万元").unit,
+            Some(Decimal::from(10000))
+        );
+        assert_eq!(normalize_header("次均费用(三甲)").text, "次均费用(三甲)");
+        assert_eq!(
+            level_of("三甲次均费用", &["次均费用"]).as_deref(),
+            Some("三甲")
+        );
+        assert_eq!(
+            level_of("次均费用（二甲）", &["次均费用"]).as_deref(),
+            Some("二甲")
+        );
+        assert_eq!(
+            level_of("分级次均费用/三甲", &["次均费用"]).as_deref(),
+            Some("三甲")
+        );
+        assert_eq!(level_of("次均费用(元)", &["次均费用"]), None);
+    }
 }

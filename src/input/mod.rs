@@ -76,7 +76,9 @@ pub use rows::MAX_PREAMBLE_ROWS;
 use crate::records::{Case, Catalog, Institution, InstitutionSummary, OutpatientRecord};
 use csv::{TextOptions, TextStream};
 use rows::{RowOptions, Table};
-use tables::{CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable};
+use tables::{
+    CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable,
+};
 
 /// A file's bytes and the name to show in messages (the name's extension is only a hint).
 #[derive(Debug, Clone, Copy)]
@@ -195,21 +197,33 @@ fn read_table<T: Table>(
             let (report, state) = stream.finish(&mut |r| records.push(r))?;
             (records, report, state)
         }
-        _ => workbook::read_workbook::<T>(src.name, src.bytes, format, opts.sheet.as_deref(), &opts.rows())?,
+        _ => workbook::read_workbook::<T>(
+            src.name,
+            src.bytes,
+            format,
+            opts.sheet.as_deref(),
+            &opts.rows(),
+        )?,
     };
     T::finish(state, &mut report);
     Ok((records, report))
 }
 
 /// Reads 病例明细 (cases).
-pub fn read_cases(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<Case>>, ImportFailure> {
+pub fn read_cases(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Vec<Case>>, ImportFailure> {
     read_table::<CasesTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// Reads 病种目录 (the catalog). 床日 groups are rows whose 类型 is 床日 (or, without a 类型
 /// column, rows with a 日均基金支付标准 and no 病种分值); a file of 床日 groups alone gives a
 /// catalog with only `per_diem_groups`, to be merged by the caller.
-pub fn read_catalog(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Catalog>, ImportFailure> {
+pub fn read_catalog(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Catalog>, ImportFailure> {
     read_table::<CatalogTable>(src, opts).map(|(rows, report)| {
         let mut catalog = Catalog::default();
         for row in rows {
@@ -307,11 +321,16 @@ impl CaseStream {
             bytes: &buf,
         };
         self.mode = match sniff_format(&src) {
-            FileFormat::Csv if disguised_html(&src) => Mode::Failed(ImportFailure::single(
-                InputError::file(&self.name, Some(TableKind::Cases), ErrorKind::HtmlDisguisedAsSpreadsheet),
-            )),
+            FileFormat::Csv if disguised_html(&src) => {
+                Mode::Failed(ImportFailure::single(InputError::file(
+                    &self.name,
+                    Some(TableKind::Cases),
+                    ErrorKind::HtmlDisguisedAsSpreadsheet,
+                )))
+            }
             FileFormat::Csv => {
-                let mut text: TextStream<CasesTable> = TextStream::new(&self.name, self.opts.text());
+                let mut text: TextStream<CasesTable> =
+                    TextStream::new(&self.name, self.opts.text());
                 text.push(&buf, sink);
                 Mode::Text(Box::new(text))
             }
@@ -380,9 +399,13 @@ pub fn aliases_markdown() -> String {
     let mut out = String::new();
     for table in TableKind::ALL {
         let spec = table.spec();
-        out.push_str(&format!("### {} ({})
+        out.push_str(&format!(
+            "### {} ({})
 
-", table.label_zh(), table.label_en()));
+",
+            table.label_zh(),
+            table.label_en()
+        ));
         let required: Vec<String> = spec
             .required
             .iter()

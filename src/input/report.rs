@@ -206,7 +206,10 @@ impl ImportReport {
         }
         if let Some(row) = self.header_row {
             let rows = if self.header_rows > 1 {
-                format!("{}–{row}", row + 1 - self.header_rows as u64)
+                format!(
+                    "{}–{row}",
+                    (row + 1).saturating_sub(self.header_rows as u64)
+                )
             } else {
                 row.to_string()
             };
@@ -217,10 +220,14 @@ impl ImportReport {
             });
         }
         if let Some(u) = &self.unit {
-            out.push(if zh {
-                format!("第 {} 行“{}”：金额乘以 {}", u.row, u.text, u.multiplier)
-            } else {
-                format!("row {} \"{}\": amounts multiplied by {}", u.row, u.text, u.multiplier)
+            out.push(match (zh, u.multiplier == Decimal::ONE) {
+                (true, true) => format!("第 {} 行“{}”：金额按元读取", u.row, u.text),
+                (false, true) => format!("row {} \"{}\": amounts in 元", u.row, u.text),
+                (true, false) => format!("第 {} 行“{}”：金额乘以 {}", u.row, u.text, u.multiplier),
+                (false, false) => format!(
+                    "row {} \"{}\": amounts multiplied by {}",
+                    u.row, u.text, u.multiplier
+                ),
             });
         }
         for c in &self.columns {
@@ -229,7 +236,10 @@ impl ImportReport {
                     out.push(if zh {
                         format!("{} 列「{}」按万元读取，乘以 {m}", c.letter, c.header)
                     } else {
-                        format!("column {} ({}) read in 万元, multiplied by {m}", c.letter, c.header)
+                        format!(
+                            "column {} ({}) read in 万元, multiplied by {m}",
+                            c.letter, c.header
+                        )
                     });
                 }
             }
@@ -255,9 +265,15 @@ impl ImportReport {
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push(if zh {
-                format!("跳过合计/备注行 {} 行：第 {list} 行", self.skipped_rows_total)
+                format!(
+                    "跳过合计/备注行 {} 行：第 {list} 行",
+                    self.skipped_rows_total
+                )
             } else {
-                format!("skipped {} totals/note rows: {list}", self.skipped_rows_total)
+                format!(
+                    "skipped {} totals/note rows: {list}",
+                    self.skipped_rows_total
+                )
             });
         }
         if self.bad_rows_total > 0 {

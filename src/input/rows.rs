@@ -379,7 +379,9 @@ impl<T: Table> RowProcessor<T> {
         if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells) {
             self.report.skipped_rows_total += 1;
             if self.report.skipped_rows.len() < MAX_LISTED_ROWS {
-                self.report.skipped_rows.push(SkippedRow { row, reason, text });
+                self.report
+                    .skipped_rows
+                    .push(SkippedRow { row, reason, text });
             }
             return;
         }
@@ -430,7 +432,9 @@ impl<T: Table> RowProcessor<T> {
     }
 
     /// End of input: a header still being searched for is a failure.
-    pub(crate) fn finish(mut self) -> Result<(ImportReport, T::State), super::error::ImportFailure> {
+    pub(crate) fn finish(
+        mut self,
+    ) -> Result<(ImportReport, T::State), super::error::ImportFailure> {
         match std::mem::replace(&mut self.phase, Phase::Failed) {
             Phase::Searching => {
                 if self.preamble.is_empty() && self.errors.is_empty() {
@@ -465,13 +469,21 @@ fn missing_kind(spec: &TableSpec, any: &[usize]) -> ErrorKind {
 /// A single cell under the data that reads as a note: 制表人：…, 备注：…, 注：…, 数据来源…
 fn looks_like_note(text: &str) -> bool {
     const STARTS: [&str; 12] = [
-        "注", "备注", "说明", "制表", "审核", "填报", "复核", "数据来源", "单位负责人", "经办人",
-        "负责人", "打印",
+        "注",
+        "备注",
+        "说明",
+        "制表",
+        "审核",
+        "填报",
+        "复核",
+        "数据来源",
+        "单位负责人",
+        "经办人",
+        "负责人",
+        "打印",
     ];
     // A full-width colon only: DIP group codes contain ASCII ones (K35.8:47.0901).
-    text.contains('：')
-        || STARTS.iter().any(|s| text.starts_with(s))
-        || text.chars().count() > 30
+    text.contains('：') || STARTS.iter().any(|s| text.starts_with(s)) || text.chars().count() > 30
 }
 
 /// Is `lower` the second line of a header whose first line is `upper`? Its key column must be
@@ -495,7 +507,11 @@ fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: 
 
 /// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
 /// numbers) and note rows (a single text cell with an empty code) are skipped.
-fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(SkipReason, String)> {
+fn skip_reason(
+    spec: &TableSpec,
+    layout: &Layout,
+    cells: &[String],
+) -> Option<(SkipReason, String)> {
     let mut nonempty = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty());
     let first_two: Vec<_> = nonempty.by_ref().take(2).collect();
     let shown = || {
@@ -515,7 +531,9 @@ fn skip_reason(spec: &TableSpec, layout: &Layout, cells: &[String]) -> Option<(S
             .trim_end_matches([':', '：'])
             .to_ascii_lowercase();
         let words = ["合计", "总计", "小计"];
-        if words.iter().any(|w| compact.starts_with(w) || compact.ends_with(w))
+        if words
+            .iter()
+            .any(|w| compact.starts_with(w) || compact.ends_with(w))
             || compact == "total"
             || compact == "subtotal"
             || compact == "grandtotal"
@@ -625,14 +643,22 @@ impl<'a> RowCtx<'a> {
         }
         if let Some(enc) = self.encoding {
             if text.contains('\u{fffd}') {
-                self.push(Some(col), Some(raw), ErrorKind::EncodingError { encoding: enc });
+                self.push(
+                    Some(col),
+                    Some(raw),
+                    ErrorKind::EncodingError { encoding: enc },
+                );
                 return None;
             }
         }
         Some((col, raw, text.into_owned()))
     }
 
-    fn parse<T>(&mut self, f: usize, parse: impl FnOnce(&str, String) -> Result<T, ErrorKind>) -> Option<T> {
+    fn parse<T>(
+        &mut self,
+        f: usize,
+        parse: impl FnOnce(&str, String) -> Result<T, ErrorKind>,
+    ) -> Option<T> {
         let (col, raw, text) = self.raw_value(f)?;
         let key = self.key(f);
         match parse(&text, key) {
@@ -708,7 +734,8 @@ impl<'a> RowCtx<'a> {
     /// A coefficient: `1.05` or `105%`.
     pub fn coefficient(&mut self, f: usize) -> Option<Decimal> {
         self.parse(f, |t, field| {
-            values::parse_number(t, true).map_err(|p| number_error(p, field, NumberKind::Coefficient))
+            values::parse_number(t, true)
+                .map_err(|p| number_error(p, field, NumberKind::Coefficient))
         })
     }
 
@@ -736,12 +763,16 @@ impl<'a> RowCtx<'a> {
 
     /// 是/否.
     pub fn boolean(&mut self, f: usize) -> Option<bool> {
-        self.parse(f, |t, field| values::parse_bool(t).ok_or(ErrorKind::ExpectedBool { field }))
+        self.parse(f, |t, field| {
+            values::parse_bool(t).ok_or(ErrorKind::ExpectedBool { field })
+        })
     }
 
     /// A date.
     pub fn date(&mut self, f: usize) -> Option<Ymd> {
-        self.parse(f, |t, field| values::parse_date(t).ok_or(ErrorKind::ExpectedDate { field }))
+        self.parse(f, |t, field| {
+            values::parse_date(t).ok_or(ErrorKind::ExpectedDate { field })
+        })
     }
 
     /// A month: `Some(None)` = the whole year; `None` = empty, unmapped or bad (bad is reported).
@@ -753,7 +784,9 @@ impl<'a> RowCtx<'a> {
 
     /// 职工 or 居民; required.
     pub fn fund(&mut self, f: usize) -> Option<Fund> {
-        let v = self.parse(f, |t, field| values::parse_fund(t).ok_or(ErrorKind::UnknownFund { field }));
+        let v = self.parse(f, |t, field| {
+            values::parse_fund(t).ok_or(ErrorKind::UnknownFund { field })
+        });
         if v.is_none() && !self.present(f) {
             self.empty(f);
         }

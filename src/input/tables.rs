@@ -2,8 +2,8 @@
 
 use rust_decimal::Decimal;
 
-use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
 use super::fields::TableKind;
+use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
 use super::header::Layout;
 use super::report::ImportReport;
 use super::rows::{RowCtx, Seen, Table};
@@ -44,7 +44,10 @@ impl Table for CasesTable {
         let fund = ctx.fund(c::FUND);
         let kind = ctx.case_kind(c::KIND);
         let group = ctx.text(c::GROUP).unwrap_or_default();
-        if group.is_empty() && kind.is_some_and(|k| k != CaseKind::FeeForService) && !ctx.present(c::GROUP) {
+        if group.is_empty()
+            && kind.is_some_and(|k| k != CaseKind::FeeForService)
+            && !ctx.present(c::GROUP)
+        {
             ctx.empty(c::GROUP);
         }
         let total_cost = ctx.required_amount(c::TOTAL_COST);
@@ -83,7 +86,11 @@ impl Table for CasesTable {
                 None => None,
             }
         } else {
-            ctx.empty(if ctx.mapped(c::SETTLE_DATE) { c::SETTLE_DATE } else { c::MONTH });
+            ctx.empty(if ctx.mapped(c::SETTLE_DATE) {
+                c::SETTLE_DATE
+            } else {
+                c::MONTH
+            });
             None
         };
         let applied = ctx.boolean(c::REVIEW_APPLIED);
@@ -219,7 +226,8 @@ impl Table for InstitutionsTable {
             ctx.amount_list(i::HISTORY)
         } else {
             let years = [i::HISTORY_1, i::HISTORY_2, i::HISTORY_3];
-            let values: Vec<(usize, Option<Decimal>)> = years.iter().map(|&f| (f, ctx.amount(f))).collect();
+            let values: Vec<(usize, Option<Decimal>)> =
+                years.iter().map(|&f| (f, ctx.amount(f))).collect();
             let last = values.iter().rposition(|(_, v)| v.is_some());
             let mut out = Vec::new();
             if let Some(last) = last {

@@ -149,7 +149,11 @@ fn parse_plain(s: &str) -> Option<Decimal> {
     if int_digits.is_empty() {
         // ".5" → "0.5"
         let neg = out.starts_with('-');
-        out = format!("{}0{}", if neg { "-" } else { "" }, out.trim_start_matches('-'));
+        out = format!(
+            "{}0{}",
+            if neg { "-" } else { "" },
+            out.trim_start_matches('-')
+        );
     }
     let mut exponent: Option<i64> = None;
     if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
@@ -326,7 +330,11 @@ pub(crate) fn excel_serial_date(serial: i64) -> Option<Ymd> {
         return None; // Excel's phantom 1900-02-29
     }
     // Serial 25569 is 1970-01-01; below 61 Excel counts from 1899-12-31.
-    let days = if serial < 60 { serial - 25568 } else { serial - 25569 };
+    let days = if serial < 60 {
+        serial - 25568
+    } else {
+        serial - 25569
+    };
     let (y, m, d) = civil_from_days(days);
     ymd(y, m, Some(d))
 }
@@ -391,7 +399,10 @@ pub(crate) fn parse_month(text: &str) -> Result<Option<(Option<i32>, u8)>, ()> {
     if matches!(s.as_str(), "全年" | "年度" | "全年度" | "year") {
         return Ok(None);
     }
-    let bare = s.strip_suffix("月份").or_else(|| s.strip_suffix('月')).unwrap_or(&s);
+    let bare = s
+        .strip_suffix("月份")
+        .or_else(|| s.strip_suffix('月'))
+        .unwrap_or(&s);
     if let Some(m) = small_int(bare, 2) {
         if (1..=12).contains(&m) {
             return Ok(Some((None, m as u8)));
@@ -411,8 +422,14 @@ pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
         "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => {
             return Some(Fund::Employee)
         }
-        "390" | "resident" | "residents" | "urbanandruralresident" | "urrbmi" | "居保"
-        | "新农合" | "新型农村合作医疗" => return Some(Fund::Resident),
+        "390"
+        | "resident"
+        | "residents"
+        | "urbanandruralresident"
+        | "urrbmi"
+        | "居保"
+        | "新农合"
+        | "新型农村合作医疗" => return Some(Fund::Resident),
         _ => {}
     }
     let employee = s.contains("职工");
@@ -428,9 +445,14 @@ pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
 pub(crate) fn parse_case_kind(text: &str) -> Option<CaseKind> {
     let s = keyword(text);
     let s = s.strip_prefix('按').unwrap_or(&s);
-    let s = s.strip_suffix("付费").or_else(|| s.strip_suffix("结算")).unwrap_or(s);
+    let s = s
+        .strip_suffix("付费")
+        .or_else(|| s.strip_suffix("结算"))
+        .unwrap_or(s);
     match s {
-        "" | "dip" | "drg" | "病种" | "病组" | "病种分值" | "dip病种" | "diprg" => Some(CaseKind::Dip),
+        "" | "dip" | "drg" | "病种" | "病组" | "病种分值" | "dip病种" | "diprg" => {
+            Some(CaseKind::Dip)
+        }
         "床日" | "perdiem" => Some(CaseKind::PerDiem),
         "项目" | "ffs" | "feeforservice" | "服务项目" => Some(CaseKind::FeeForService),
         _ => None,
@@ -494,14 +516,21 @@ mod tests {
         assert_eq!(parse_amount("1e999"), Err(NumberProblem::NotNumber));
         assert_eq!(parse_amount(""), Err(NumberProblem::NotNumber));
         assert_eq!(parse_number("85%", true), Ok(d("0.85")));
-        assert_eq!(parse_number("85%", false), Err(NumberProblem::PercentNotAllowed));
+        assert_eq!(
+            parse_number("85%", false),
+            Err(NumberProblem::PercentNotAllowed)
+        );
         assert_eq!(parse_count("1,200"), Some(1200));
         assert_eq!(parse_count("12.5"), None);
     }
 
     #[test]
     fn dates() {
-        let want = Some(Ymd { year: 2024, month: 3, day: Some(15) });
+        let want = Some(Ymd {
+            year: 2024,
+            month: 3,
+            day: Some(15),
+        });
         for s in [
             "2024-03-15",
             "2024/3/15",
@@ -515,15 +544,36 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), want, "{s}");
         }
-        assert_eq!(parse_date("202403"), Some(Ymd { year: 2024, month: 3, day: None }));
+        assert_eq!(
+            parse_date("202403"),
+            Some(Ymd {
+                year: 2024,
+                month: 3,
+                day: None
+            })
+        );
         assert_eq!(parse_date("2024-02-30"), None);
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_month("3月"), Ok(Some((None, 3))));
         assert_eq!(parse_month("202403"), Ok(Some((Some(2024), 3))));
         assert_eq!(parse_month("全年"), Ok(None));
         assert_eq!(parse_month("13"), Err(()));
-        assert_eq!(excel_serial_date(1), Some(Ymd { year: 1900, month: 1, day: Some(1) }));
-        assert_eq!(excel_serial_date(61), Some(Ymd { year: 1900, month: 3, day: Some(1) }));
+        assert_eq!(
+            excel_serial_date(1),
+            Some(Ymd {
+                year: 1900,
+                month: 1,
+                day: Some(1)
+            })
+        );
+        assert_eq!(
+            excel_serial_date(61),
+            Some(Ymd {
+                year: 1900,
+                month: 3,
+                day: Some(1)
+            })
+        );
     }
 
     #[test]

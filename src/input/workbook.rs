@@ -184,6 +184,10 @@ fn feed<T: Table>(
     }
 }
 
+/// Records, report and the table's collected state.
+pub(crate) type WorkbookResult<T> =
+    Result<(Vec<<T as Table>::Record>, ImportReport, <T as Table>::State), ImportFailure>;
+
 /// Reads one table from a workbook: the requested sheet, or the first whose header matches.
 pub(crate) fn read_workbook<T: Table>(
     name: &str,
@@ -191,9 +195,10 @@ pub(crate) fn read_workbook<T: Table>(
     format: FileFormat,
     sheet: Option<&str>,
     opts: &RowOptions,
-) -> Result<(Vec<T::Record>, ImportReport, T::State), ImportFailure> {
+) -> WorkbookResult<T> {
     let fail = |kind| ImportFailure::single(InputError::file(name, Some(T::KIND), kind));
-    let mut book = open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+    let mut book =
+        open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
     let sheets = book.sheets();
     let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
     let mut report = ImportReport::new(name, T::KIND, format);
@@ -234,9 +239,20 @@ pub(crate) fn read_workbook<T: Table>(
             for n in &order {
                 let Ok(range) = book.range(n) else { continue };
                 let merges = book.merges(n);
-                let mut probe: RowProcessor<T> =
-                    RowProcessor::new(name, Some(n.to_string()), opts.clone(), None, report.clone());
-                feed(&range, merges, &mut probe, Some(MAX_PREAMBLE_ROWS + 2), &mut |_| {});
+                let mut probe: RowProcessor<T> = RowProcessor::new(
+                    name,
+                    Some(n.to_string()),
+                    opts.clone(),
+                    None,
+                    report.clone(),
+                );
+                feed(
+                    &range,
+                    merges,
+                    &mut probe,
+                    Some(MAX_PREAMBLE_ROWS + 2),
+                    &mut |_| {},
+                );
                 if probe.has_header() {
                     pick = Some(n.to_string());
                     break;
@@ -260,7 +276,8 @@ pub(crate) fn read_workbook<T: Table>(
     })?;
     let merges = book.merges(&chosen);
     report.sheet = Some(chosen.clone());
-    let mut rows: RowProcessor<T> = RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
+    let mut rows: RowProcessor<T> =
+        RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
     let mut records = Vec::new();
     feed(&range, merges, &mut rows, None, &mut |r| records.push(r));
     let (report, state) = rows.finish()?;
