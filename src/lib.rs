@@ -17,6 +17,8 @@ pub mod records;
 pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_publish;
 
 /// The engine's version, shown on the page and in the command line's output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

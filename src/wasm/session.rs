@@ -136,6 +136,13 @@ impl Session {
         Ok(value)
     }
 
+    /// A policy's settlement with the data behind it, for other binding modules (the
+    /// publication bundle, `src/wasm_publish.rs`).
+    pub(crate) fn with_settled<R>(&mut self, policy_json: &str, f: impl FnOnce(&Policy, &Settlement, &Settler) -> R) -> Result<R, Problem> {
+        let s = self.settled(policy_json)?;
+        Ok(f(&s.policy, &s.settlement, &self.data))
+    }
+
     fn fund_of<'s>(s: &'s Settlement, fund: &str) -> Result<&'s FundResult, Problem> {
         s.funds
             .iter()
