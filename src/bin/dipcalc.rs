@@ -14,13 +14,14 @@ mod synth;
 #[path = "dipcalc/publish.rs"]
 mod publish;
 
-use dipcalc::engine::settle;
+use dipcalc::engine::cases::CaseTable;
+use dipcalc::engine::Settler;
 use dipcalc::export;
-use dipcalc::input::{self, ImportFailure, ReadOptions, Source};
+use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, InputError, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
-use dipcalc::records::Dataset;
-use std::collections::HashMap;
-use std::io::Write;
+use dipcalc::records::{Case, CaseKind, Dataset, Review};
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -137,9 +138,72 @@ fn import_failure(f: ImportFailure, lang: input::Lang) -> Failure {
     failed(f.message(lang))
 }
 
+/// Reads a case file in 1 MiB chunks straight into the engine's compact table: neither the
+/// file nor a `Vec<Case>` is ever held whole (a million rows: ~130 MB instead of ~430 MB).
+fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(CaseTable, ImportReport), Failure> {
+    let cannot = |e: std::io::Error| failed(format!("{path}: 无法读取 / cannot read: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let mut stream = CaseStream::new(path, opts);
+    let mut table = CaseTable::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(cannot)?;
+        if n == 0 {
+            break;
+        }
+        stream.push(&buf[..n], &mut |c| table.push(&c));
+    }
+    let report = stream.finish(&mut |c| table.push(&c)).map_err(|e| import_failure(e, lang))?;
+    Ok((table, report))
+}
+
+/// `check_dataset` with the cases in a compact table: the rows naming an unknown institution or
+/// group are made into records (codes, kind and row are all the check reads) and checked with
+/// the rest of the data, so the errors are exactly those of the whole dataset.
+fn check_with_table(data: &mut Dataset, cases: &CaseTable) -> Vec<InputError> {
+    let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
+    let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
+    let per_diem: HashSet<&str> = data.catalog.per_diem_groups.iter().map(|g| g.code.as_str()).collect();
+    let bad_inst: Vec<bool> = cases.institutions.iter().map(|c| !institutions.contains(c)).collect();
+    let bad_group: Vec<bool> = cases.groups.iter().map(|c| !groups.contains(c)).collect();
+    let bad_per_diem: Vec<bool> = cases.groups.iter().map(|c| !per_diem.contains(c)).collect();
+    let offending: Vec<Case> = cases
+        .rows
+        .iter()
+        .filter(|r| {
+            bad_inst[r.institution as usize]
+                || match r.kind {
+                    CaseKind::Dip => bad_group[r.group as usize],
+                    CaseKind::PerDiem => bad_per_diem[r.group as usize],
+                    CaseKind::FeeForService => false,
+                }
+        })
+        .map(|r| Case {
+            institution: cases.institution_of(r).to_string(),
+            fund: r.fund,
+            kind: r.kind,
+            group: cases.group_of(r).to_string(),
+            total_cost: r.total_cost,
+            personal_burden: r.personal_burden,
+            excluded_cost: r.excluded_cost,
+            days: r.days,
+            month: r.month,
+            review: Review { applied: r.review_applied, score: r.review_score, points_delta: r.review_delta },
+            qc_passed: r.qc_passed,
+            supplemented: r.supplemented,
+            source_row: r.source_row,
+        })
+        .collect();
+    data.cases = offending;
+    let errors = input::check_dataset(data);
+    data.cases = Vec::new();
+    errors
+}
+
 /// The policy and the data files named by the flags, read and cross-checked as `run` reads
 /// them (`publish` reads the same way); import notes go to stderr.
-fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input::Lang, Policy, Dataset), Failure> {
+/// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
+fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
     let lang = match flags.get("lang").map(String::as_str) {
         None | Some("zh") => input::Lang::Zh,
         Some("en") => input::Lang::En,
@@ -192,11 +256,11 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         data.catalog = r.records;
         reports.push((path.clone(), r.report));
     }
+    let mut cases = CaseTable::new();
     if let Some(path) = flags.get("cases") {
-        let bytes = read_file(path)?;
-        let r = input::read_cases(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
-        data.cases = r.records;
-        reports.push((path.clone(), r.report));
+        let (table, report) = stream_cases(path, &opts, lang)?;
+        cases = table;
+        reports.push((path.clone(), report));
     }
     if let Some(path) = flags.get("summary") {
         let bytes = read_file(path)?;
@@ -210,10 +274,10 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         data.outpatient = r.records;
         reports.push((path.clone(), r.report));
     }
-    if data.cases.is_empty() && data.summaries.is_empty() {
+    if cases.is_empty() && data.summaries.is_empty() {
         return Err(usage(format!("{command} needs --cases or --summary")));
     }
-    let cross = input::check_dataset(&data);
+    let cross = check_with_table(&mut data, &cases);
     if !cross.is_empty() {
         let total = cross.len();
         let mut lines: Vec<String> = cross.iter().take(100).map(|e| e.message(lang)).collect();
@@ -232,13 +296,13 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         }
     }
 
-    Ok((lang, policy, data))
+    Ok((lang, policy, data, cases))
 }
 
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
-    let (lang, policy, data) = load_inputs(&flags, "run")?;
-    let result = settle(&policy, &data).map_err(|e| {
+    let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
+    let result = Settler::from_parts(data, cases).settle(&policy).map_err(|e| {
         failed(match lang {
             input::Lang::Zh => e.message_zh,
             input::Lang::En => e.message_en,

@@ -8,6 +8,7 @@
 //! ```
 
 use super::{failed, load_inputs, parse_flags, usage, Failure};
+use dipcalc::engine::Settler;
 use dipcalc::input::Lang;
 use dipcalc::publish::{self, PublishError};
 use std::io::Write;
@@ -26,8 +27,10 @@ pub fn publish(args: &[String]) -> Result<(), Failure> {
     if flags.contains_key("format") {
         return Err(usage("publish writes a bundle (JSON); --format is for run"));
     }
-    let (lang, policy, data) = load_inputs(&flags, "publish")?;
-    let bundle = publish::publish(&policy, &data).map_err(|e| message(e, lang))?;
+    let (lang, policy, data, cases) = load_inputs(&flags, "publish")?;
+    let mut settler = Settler::from_parts(data, cases);
+    let settlement = settler.settle(&policy).map_err(|e| message(e.into(), lang))?;
+    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases()).map_err(|e| message(e, lang))?;
     let json = bundle.to_json();
     match flags.get("out") {
         Some(path) => std::fs::write(path, &json).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?,
