@@ -36,11 +36,15 @@ help:
 setup:
 	@scripts/setup
 
+# Also the page's other assets (scripts/page-assets): ECharts copied from node_modules into
+# www/vendor/, and the demo city in www/demo/ (which needs the release command line).
 wasm: setup
 	@python3 scripts/build-wasm
+	@python3 scripts/page-assets
 
 wasm-dev: setup
 	@python3 scripts/build-wasm --profile dev
+	@python3 scripts/page-assets
 
 serve: wasm
 	@python3 scripts/serve.py --port $(PORT)

@@ -1,0 +1,207 @@
+// Charts with Apache ECharts, served from the page's own origin (vendor/, copied from npm by
+// `make wasm`). Canvas rendering, and tooltips in 'richText' mode: ECharts draws them on the
+// canvas instead of building HTML, so no label or name from a file can ever become markup (the
+// default HTML tooltip would also need inline styles the page's CSP forbids). Figures are
+// converted to numbers only here, for drawing; every figure shown as text comes from the engine.
+
+import * as echarts from '../vendor/echarts.esm.min.js';
+import { fmtMoney, fmtNum, toNumber } from './dom.js';
+import { t } from './i18n.js';
+
+const charts = new Map();
+const FONT = '"PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", system-ui, sans-serif';
+const COLORS = ['#1f5f99', '#c2682b', '#2f8a5b', '#8a3f9a', '#6b7785'];
+
+function chart(el) {
+  let c = charts.get(el);
+  if (!c || c.isDisposed()) {
+    c = echarts.init(el, null, { renderer: 'canvas', locale: 'ZH' });
+    charts.set(el, c);
+  }
+  return c;
+}
+
+export function resizeCharts() {
+  for (const c of charts.values()) if (!c.isDisposed()) c.resize();
+}
+
+/** Axis labels for money: 元 with separators below a million, else 万 (ten thousands). */
+function moneyAxis(max) {
+  return max >= 1_000_000
+    ? (v) => `${fmtNum(String(v / 10_000), Math.abs(v) >= 1e7 ? 0 : 1)}万`
+    : (v) => fmtNum(String(v), 0);
+}
+
+const base = () => ({
+  animation: false,
+  color: COLORS,
+  textStyle: { fontFamily: FONT, fontSize: 12 },
+  tooltip: { renderMode: 'richText', trigger: 'axis', confine: true },
+  grid: { left: 12, right: 24, top: 36, bottom: 12, containLabel: true },
+});
+
+/** Monthly point value of each fund, with the annual value as a dashed line. */
+export function monthlyPointValues(el, settlement) {
+  const months = settlement.funds[0]?.months.map((m) => m.period.slice(5)) ?? [];
+  const series = [];
+  for (const [i, f] of settlement.funds.entries()) {
+    const name = t(`fund.${f.fund}`);
+    series.push({
+      name,
+      type: 'line',
+      symbolSize: 5,
+      data: f.months.map((m) => toNumber(m.point_value)),
+      markLine: f.point_value ? {
+        silent: true,
+        symbol: 'none',
+        lineStyle: { type: 'dashed' },
+        label: { formatter: `${name} ${t('overview.year')} ${f.point_value}`, position: i === 0 ? 'insideStartTop' : 'insideEndTop', fontSize: 11 },
+        data: [{ yAxis: toNumber(f.point_value) }],
+      } : undefined,
+    });
+  }
+  chart(el).setOption({
+    ...base(),
+    legend: { top: 0 },
+    xAxis: { type: 'category', data: months },
+    yAxis: { type: 'value', scale: true, name: t('kpi.pv.unit') },
+    series,
+  }, true);
+}
+
+/** The budget waterfall of one fund: raised → reserve → … → B, in 万元. */
+export function waterfall(el, fund) {
+  const steps = fund.budget.steps;
+  const wan = (x) => Number(x) / 10_000;
+  let level = 0;
+  const hidden = [];
+  const up = [];
+  const down = [];
+  const total = [];
+  for (const s of steps) {
+    const v = wan(s.amount);
+    if (s.subtotal || s.key === 'earmark') {
+      if (s.key !== 'earmark') level = v;
+      hidden.push(0);
+      total.push(s.key === 'earmark' ? { value: v, itemStyle: { color: '#9aa7b5' } } : v);
+      up.push(null);
+      down.push(null);
+    } else if (v >= 0) {
+      hidden.push(level);
+      up.push(v);
+      down.push(null);
+      total.push(null);
+      level += v;
+    } else {
+      level += v;
+      hidden.push(level);
+      down.push(-v);
+      up.push(null);
+      total.push(null);
+    }
+  }
+  const labels = steps.map((s) => s.label);
+  const fmt = (p) => {
+    const v = p.value?.value ?? p.value;
+    return v === null || v === undefined ? '' : fmtNum(String(v), 0);
+  };
+  chart(el).setOption({
+    ...base(),
+    tooltip: {
+      renderMode: 'richText',
+      trigger: 'axis',
+      confine: true,
+      formatter: (ps) => {
+        const s = steps[ps[0].dataIndex];
+        return `${s.label}\n${fmtMoney(s.amount)} 元\n${s.formula}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
+      },
+    },
+    grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 28 : 0, fontSize: 11, width: 90, overflow: 'truncate' } },
+    yAxis: { type: 'value', name: t('unit.wan') },
+    series: [
+      { type: 'bar', stack: 'w', data: hidden, itemStyle: { color: 'transparent' }, emphasis: { disabled: true }, tooltip: { show: false } },
+      { type: 'bar', stack: 'w', data: total, itemStyle: { color: '#1f5f99' }, label: { show: true, position: 'top', formatter: fmt, fontSize: 10 } },
+      { type: 'bar', stack: 'w', data: up, itemStyle: { color: '#2f8a5b' }, label: { show: true, position: 'top', formatter: fmt, fontSize: 10 } },
+      { type: 'bar', stack: 'w', data: down, itemStyle: { color: '#b8412c' }, label: { show: true, position: 'bottom', formatter: fmt, fontSize: 10 } },
+    ],
+  }, true);
+}
+
+/** T against C around one institution's settlement S, the bands shaded, the cliff visible. */
+export function bandChart(el, curve) {
+  const S = Number(curve.settlement);
+  const xs = curve.points.map((p) => Number(p.cost));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const edges = curve.edges.map(Number);
+  const below = edges.filter((e) => e < S);
+  const above = edges.filter((e) => e > S);
+  const areas = [];
+  if (below.length) areas.push([{ xAxis: Math.min(...below), itemStyle: { color: 'rgba(47,138,91,0.10)' } }, { xAxis: S }]);
+  if (above.length) areas.push([{ xAxis: S, itemStyle: { color: 'rgba(194,104,43,0.10)' } }, { xAxis: Math.max(...above) }]);
+  chart(el).setOption({
+    ...base(),
+    tooltip: {
+      renderMode: 'richText',
+      trigger: 'axis',
+      confine: true,
+      formatter: (ps) => {
+        const p = curve.points[ps[0].dataIndex];
+        return p ? `C ${fmtMoney(p.cost)}\nT ${fmtMoney(p.target)}` : '';
+      },
+    },
+    legend: { top: 0, data: [t('mine.band.T'), t('mine.band.S'), t('mine.band.C'), t('mine.band.me')] },
+    grid: { left: 12, right: 28, top: 36, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', min: lo, max: hi, name: 'C', axisLabel: { formatter: moneyAxis(hi) } },
+    yAxis: { type: 'value', scale: true, name: 'T', axisLabel: { formatter: moneyAxis(hi) } },
+    series: [
+      {
+        name: t('mine.band.T'),
+        type: 'line',
+        showSymbol: false,
+        lineStyle: { width: 2.5, color: '#1f5f99' },
+        data: curve.points.map((p) => [Number(p.cost), Number(p.target)]),
+        markArea: { silent: true, data: areas },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: '#999', type: 'dotted' },
+          label: { formatter: (p) => `${fmtNum(String(((p.value - S) / S) * 100), 0)}%`, fontSize: 10 },
+          data: edges.map((e) => ({ xAxis: e })),
+        },
+      },
+      { name: t('mine.band.S'), type: 'line', showSymbol: false, lineStyle: { type: 'dashed', color: '#6b7785', width: 1 }, data: [[lo, S], [hi, S]] },
+      { name: t('mine.band.C'), type: 'line', showSymbol: false, lineStyle: { type: 'dashed', color: '#c2682b', width: 1 }, data: [[lo, lo], [hi, hi]] },
+      {
+        name: t('mine.band.me'),
+        type: 'scatter',
+        symbolSize: 13,
+        itemStyle: { color: '#b8412c', borderColor: '#fff', borderWidth: 2 },
+        data: [[Number(curve.compared_cost), Number(curve.target)]],
+        label: { show: true, position: 'right', formatter: t('mine.band.me'), fontWeight: 'bold' },
+        z: 10,
+      },
+    ],
+  }, true);
+}
+
+/** Horizontal bars of gain (payment − cost) for the largest gains and losses. */
+export function groupBars(el, lines) {
+  const sorted = [...lines].sort((a, b) => Number(a.gain) - Number(b.gain));
+  const pick = sorted.length > 20 ? [...sorted.slice(0, 10), ...sorted.slice(-10)] : sorted;
+  chart(el).setOption({
+    ...base(),
+    tooltip: { renderMode: 'richText', trigger: 'axis', confine: true, formatter: (ps) => {
+      const l = pick[ps[0].dataIndex];
+      return `${l.group} ${l.name}\n${t('col.payment')} ${fmtMoney(l.payment)}\n${t('col.cost')} ${fmtMoney(l.cost)}\n${t('col.gain')} ${fmtMoney(l.gain)}`;
+    } },
+    grid: { left: 12, right: 24, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', axisLabel: { formatter: moneyAxis(Math.max(...pick.map((l) => Math.abs(Number(l.gain))))) } },
+    yAxis: { type: 'category', data: pick.map((l) => `${l.group} ${l.name}`.slice(0, 18)), axisLabel: { fontSize: 11 } },
+    series: [{
+      type: 'bar',
+      data: pick.map((l) => ({ value: Number(l.gain), itemStyle: { color: Number(l.gain) < 0 ? '#b8412c' : '#2f8a5b' } })),
+    }],
+  }, true);
+}

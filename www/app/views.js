@@ -1,0 +1,337 @@
+// The result views: figures strip, overview, institution table, my institution, comparison, and
+// the error table used for imports and policies. Each takes the engine's results (decimals as
+// strings) and builds DOM with textContent only.
+
+import { h, fill, fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, addDec, roundDec, tsv } from './dom.js';
+import { t, msg, lang } from './i18n.js';
+import * as charts from './charts.js';
+
+export const fundName = (f) => t(`fund.${f}`);
+
+export function bandText(band) {
+  if (!band) return '—';
+  if (typeof band === 'string') return t(`band.${band}`);
+  const [k, v] = Object.entries(band)[0];
+  return t(`band.${k}`, { n: (v?.band ?? 0) + 1 });
+}
+
+const bandKey = (band) => (typeof band === 'string' ? band : Object.keys(band ?? {})[0] ?? 'none');
+
+/** A trace or analysis value: up to 6 decimals, at least 2. */
+function fmtExact(text) {
+  const r = roundDec(text, 6);
+  if (r === null) return String(text);
+  const [w, f = ''] = r.split('.');
+  const frac = f.replace(/0+$/, '').padEnd(2, '0');
+  return fmtNum(`${w}.${frac}`, frac.length);
+}
+
+function kpi(label, value, unit, sub, attrs) {
+  return h('div', { class: 'kpi', ...attrs }, h('div', { class: 'kpi-label' }, label),
+    h('div', { class: 'kpi-value' }, value, unit ? h('span', { class: 'kpi-unit' }, unit) : null),
+    sub ? h('div', { class: 'kpi-sub' }, sub) : null);
+}
+
+/** The strip of headline figures shown above every view. */
+/** What stands where a fund has no point value: allotment mode has none; else no cases. */
+const noPv = (state) => t(state.policy?.settlement?.mode === 'allotment' ? 'kpi.allotment' : 'kpi.nopoints');
+
+export function renderStrip(el, state) {
+  const s = state.result?.settlement;
+  if (!s) return fill(el);
+  const cmp = state.result.comparison;
+  const items = [];
+  for (const f of s.funds) {
+    const before = cmp?.funds.find((c) => c.fund === f.fund)?.point_value_before;
+    const changed = before && f.point_value && cmpDec(before, f.point_value) !== 0;
+    items.push(kpi(t('kpi.pv', { fund: fundName(f.fund) }), f.point_value ?? noPv(state), f.point_value ? t('kpi.pv.unit') : null,
+      changed ? t('kpi.baseline', { v: before }) : null, { dataset: { pv: f.fund }, class: changed ? 'kpi changed' : 'kpi' }));
+  }
+  for (const f of s.funds) {
+    items.push(kpi(`${fundName(f.fund)} ${t('kpi.budget')}`, fmtWan(f.budget.budget), t('unit.wan')));
+  }
+  const points = addDec(...s.funds.map((f) => f.total_points));
+  items.push(kpi(t('kpi.points'), fmtPoints(points), null, `${fmtNum(String(state.result.counts.cases), 0)} ${t('overview.cases')}`));
+  fill(el, items);
+}
+
+export function renderOverview(el, state, { onShowTable }) {
+  const s = state.result?.settlement;
+  if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
+  const cards = s.funds.map((f) => h('div', { class: 'fund-card' },
+    h('h3', null, t(`fund.${f.fund}.long`)),
+    f.point_value
+      ? h('div', { class: 'big-figure', dataset: { pvBig: f.fund } }, f.point_value, h('span', { class: 'kpi-unit' }, t('kpi.pv.unit')))
+      : h('div', { class: 'big-figure none', dataset: { pvBig: f.fund } }, noPv(state)),
+    h('dl', { class: 'facts' },
+      h('dt', null, t('kpi.budget')), h('dd', { class: 'num' }, fmtMoney(f.budget.budget)),
+      h('dt', null, t('kpi.pool')), h('dd', { class: 'num' }, fmtMoney(f.pool)),
+      h('dt', null, t('kpi.points')), h('dd', { class: 'num' }, fmtPoints(f.total_points)),
+      h('dt', null, t('overview.cases')), h('dd', { class: 'num' }, fmtNum(String(f.totals.cases), 0)),
+      h('dt', null, t('overview.riskeffect')), h('dd', { class: 'num' }, fmtMoney(f.risk_sharing_effect))),
+    h('p', { class: 'recon' }, reconText(f))));
+  const monthly = h('div', { class: 'chart', id: 'chart-monthly' });
+  const wf = h('div', { class: 'chart', id: 'chart-waterfall' });
+  const fundSeg = fundSwitch(state, s);
+  const top = [...fund.units].sort((a, b) => cmpDec(b.settlement, a.settlement)).slice(0, 8);
+  const topTable = h('table', { class: 'grid compact' },
+    h('thead', null, h('tr', null, h('th', null, t('col.code')), h('th', null, t('col.name')), h('th', null, t('col.level')),
+      h('th', { class: 'num' }, t('col.points')), h('th', { class: 'num' }, t('col.S')), h('th', { class: 'num' }, t('col.fundpays')))),
+    h('tbody', null, top.map((u) => h('tr', null, h('td', null, u.code), h('td', null, u.name), h('td', null, u.level),
+      h('td', { class: 'num' }, fmtPoints(u.points.total)), h('td', { class: 'num' }, fmtMoney(u.settlement)), h('td', { class: 'num' }, fmtMoney(u.fund_pays))))));
+  const notices = s.notices.length
+    ? h('section', { class: 'card' }, h('h3', null, t('overview.notices')), h('ul', { class: 'notices' },
+      s.notices.slice(0, 20).map((n) => h('li', null, lang() === 'en' ? n.message_en : n.message_zh))))
+    : null;
+  fill(el,
+    h('div', { class: 'fund-cards' }, cards),
+    h('p', { class: 'note' }, t('overview.pvnote', { dp: state.policy?.point_value?.decimals ?? 6 })),
+    h('div', { class: 'two' },
+      h('section', { class: 'card' }, h('h3', null, t('overview.monthly')), monthly),
+      h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.waterfall', { fund: fundName(fund.fund) })), fundSeg), wf)),
+    h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.top', { fund: fundName(fund.fund) })),
+      h('button', { type: 'button', class: 'link', onclick: onShowTable }, t('overview.alltable'))), topTable),
+    notices);
+  requestAnimationFrame(() => {
+    charts.monthlyPointValues(monthly, s);
+    charts.waterfall(wf, fund);
+  });
+}
+
+function reconText(f) {
+  const r = f.reconciliation;
+  const sum = fmtMoney(f.totals.settlement);
+  const pool = fmtMoney(r.pool);
+  return r.cents_distributed
+    ? t('overview.recon', { sum, pool, cents: r.cents_distributed, who: r.recipients.slice(0, 6).join(', ') + (r.recipients.length > 6 ? '…' : '') })
+    : t('overview.recon.none', { sum, pool });
+}
+
+function fundSwitch(state, s) {
+  return h('span', { class: 'segs' }, s.funds.map((f) => h('button', {
+    type: 'button',
+    class: f.fund === state.fund ? 'seg on' : 'seg',
+    dataset: { fund: f.fund },
+    onclick: () => state.setFund(f.fund),
+  }, fundName(f.fund))));
+}
+
+// ---- the institution table -------------------------------------------------------------------
+
+const COLUMNS = [
+  { key: 'code', label: 'col.code', get: (u) => u.code },
+  { key: 'name', label: 'col.name', get: (u) => u.name, cls: 'name' },
+  { key: 'level', label: 'col.level', get: (u) => u.level },
+  { key: 'coefficient', label: 'col.coef', get: (u) => u.coefficient, num: true, fmt: (v) => (v === null ? '—' : fmtNum(v, 4)) },
+  { key: 'cases', label: 'col.cases', get: (u) => String(u.cases.total), num: true, fmt: (v) => fmtNum(v, 0), total: (f) => String(f.totals.cases) },
+  { key: 'points', label: 'col.points', get: (u) => u.points.total, num: true, fmt: fmtPoints, total: (f) => f.totals.points },
+  { key: 'share', label: 'col.share', get: (u) => u.share, num: true, fmt: (v) => fmtPct(v, 2) },
+  { key: 'settlement', label: 'col.S', get: (u) => u.settlement, num: true, fmt: fmtMoney, total: (f) => f.totals.settlement },
+  { key: 'fund_settlement', label: 'col.FS', get: (u) => u.fund_settlement, num: true, fmt: fmtMoney, total: (f) => f.totals.fund_settlement },
+  { key: 'compared_cost', label: 'col.C', get: (u) => u.compared_cost, num: true, fmt: fmtMoney },
+  { key: 'gap_ratio', label: 'col.gap', get: (u) => u.gap_ratio, num: true, fmt: (v) => (v === null ? '—' : fmtPct(v, 2)) },
+  { key: 'band', label: 'col.band', get: (u) => bandText(u.band), cls: (u) => `band band-${bandKey(u.band)}` },
+  { key: 'target', label: 'col.T', get: (u) => u.target, num: true, fmt: fmtMoney, total: (f) => f.totals.target },
+  { key: 'fund_pays', label: 'col.fundpays', get: (u) => u.fund_pays, num: true, fmt: fmtMoney, total: (f) => f.totals.fund_pays },
+  { key: 'net_to_pay', label: 'col.net', get: (u) => u.net_to_pay, num: true, fmt: fmtMoney, total: (f) => f.totals.net_to_pay, signed: true },
+  { key: 'flags', label: 'col.flags', get: (u) => u.flags.map((x) => t(`flag.${x}`)).join('、') },
+];
+
+export function renderInstitutions(el, state) {
+  const s = state.result?.settlement;
+  if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
+  const ts = state.table;
+  const levels = [...new Set(fund.units.map((u) => u.level))];
+  const q = ts.filter.trim().toLowerCase();
+  let units = fund.units.filter((u) => (!q || u.code.toLowerCase().includes(q) || u.name.toLowerCase().includes(q))
+    && (!ts.level || u.level === ts.level)
+    && (!ts.flag || (ts.flag === 'edge' ? u.flags.includes('near_band_edge') : /beyond/.test(bandKey(u.band)))));
+  const col = COLUMNS.find((c) => c.key === ts.sort) ?? COLUMNS[0];
+  units = [...units].sort((a, b) => {
+    const x = col.get(a);
+    const y = col.get(b);
+    const r = col.num ? cmpDec(x ?? '-1e30', y ?? '-1e30') : String(x).localeCompare(String(y), 'zh-CN');
+    return r * ts.dir || a.code.localeCompare(b.code);
+  });
+  const head = h('tr', null, h('th', { class: 'expander' }), COLUMNS.map((c) => h('th', {
+    class: [c.num ? 'num' : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
+    scope: 'col',
+    'aria-sort': ts.sort === c.key ? (ts.dir > 0 ? 'ascending' : 'descending') : 'none',
+    onclick: () => state.sortTable(c.key),
+  }, t(c.label))));
+  const body = [];
+  for (const u of units) {
+    const open = ts.expanded.has(`${fund.fund}:${u.code}`);
+    body.push(h('tr', { class: open ? 'unit open' : 'unit', dataset: { code: u.code } },
+      h('td', { class: 'expander' }, h('button', {
+        type: 'button', class: 'twisty', 'aria-expanded': String(open), title: t('table.expand'),
+        onclick: () => state.toggleRow(`${fund.fund}:${u.code}`),
+      }, open ? '▾' : '▸')),
+      COLUMNS.map((c) => {
+        const v = c.get(u);
+        const cls = [c.num ? 'num' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' ');
+        return h('td', { class: cls }, c.fmt ? c.fmt(v) : v);
+      })));
+    if (open) body.push(h('tr', { class: 'trace-row' }, h('td', { colspan: COLUMNS.length + 1 }, traceView(u))));
+  }
+  const totals = h('tr', { class: 'totals' }, h('td'), COLUMNS.map((c, i) => h('td', { class: c.num ? 'num' : '' },
+    i === 0 ? t('table.total') : c.total ? (c.fmt ?? ((v) => v))(c.total(fund)) : '')));
+  const table = h('table', { class: 'grid', id: 'unit-table' }, h('thead', null, head), h('tbody', null, body), h('tfoot', null, totals));
+  const controls = h('div', { class: 'toolbar' },
+    fundSwitch(state, s),
+    h('input', { type: 'search', placeholder: t('table.filter'), value: ts.filter, 'aria-label': t('table.filter'), oninput: (e) => state.filterTable({ filter: e.target.value }) }),
+    h('select', { 'aria-label': t('col.level'), onchange: (e) => state.filterTable({ level: e.target.value }) },
+      h('option', { value: '' }, t('table.level.all')), levels.map((l) => h('option', { value: l, selected: l === ts.level }, l))),
+    h('select', { 'aria-label': t('col.flags'), onchange: (e) => state.filterTable({ flag: e.target.value }) },
+      ['', 'edge', 'beyond'].map((f) => h('option', { value: f, selected: f === ts.flag }, t(f ? `table.flag.${f}` : 'table.flag.all')))),
+    h('span', { class: 'muted' }, t('table.rows', { n: units.length })),
+    h('button', { type: 'button', onclick: () => copyRows(state, [COLUMNS.map((c) => t(c.label)), ...units.map((u) => COLUMNS.map((c) => c.get(u) ?? ''))]) }, t('table.copy')));
+  fill(el, controls, h('p', { class: 'recon' }, reconText(fund)), h('div', { class: 'table-wrap' }, table));
+}
+
+function traceView(u) {
+  const trace = h('table', { class: 'grid trace' },
+    h('thead', null, h('tr', null, h('th', null, t('trace.label')), h('th', null, t('trace.formula')), h('th', { class: 'num' }, t('trace.value')), h('th', null, t('trace.cite')))),
+    h('tbody', null, u.trace.map((l) => h('tr', null, h('td', null, l.label), h('td', { class: 'formula' }, l.formula), h('td', { class: 'num' }, fmtExact(l.value)), h('td', { class: 'cite' }, l.cite)))));
+  const kinds = ['normal', 'high', 'low', 'reviewed', 'per_diem', 'fee_for_service', 'summary', 'adjustments'].filter((k) => cmpDec(u.points[k], '0') !== 0);
+  const points = h('table', { class: 'grid mini' }, h('tbody', null,
+    kinds.map((k) => h('tr', null, h('th', null, t(`kind.${k}`)), h('td', { class: 'num' }, fmtPoints(u.points[k])))),
+    h('tr', { class: 'totals' }, h('th', null, t('table.total')), h('td', { class: 'num' }, fmtPoints(u.points.total)))));
+  const flow = h('table', { class: 'grid mini' },
+    h('thead', null, h('tr', null, h('th', null, t('period')), h('th', { class: 'num' }, t('col.points')), h('th', { class: 'num' }, t('col.S')), h('th', { class: 'num' }, t('paid')))),
+    h('tbody', null, [...u.months, ...u.quarters].map((l) => h('tr', null, h('td', null, l.period), h('td', { class: 'num' }, fmtPoints(l.points)),
+      h('td', { class: 'num' }, fmtMoney(l.settlement)), h('td', { class: 'num' }, fmtMoney(l.paid))))));
+  return h('div', { class: 'trace-box' },
+    h('div', { class: 'trace-main' }, h('h4', null, t('trace.title', { name: `${u.code} ${u.name}` })), trace),
+    h('div', { class: 'trace-side' }, h('h4', null, t('trace.points')), points, h('h4', null, t('trace.flow')), flow));
+}
+
+async function copyRows(state, rows) {
+  const text = tsv(rows);
+  try {
+    await navigator.clipboard.writeText(text);
+    state.toast(t('table.copied', { n: rows.length - 1 }));
+  } catch {
+    state.toast(text.slice(0, 200));
+  }
+}
+
+// ---- my institution --------------------------------------------------------------------------
+
+export function renderMine(el, state) {
+  const s = state.result?.settlement;
+  if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
+  const u = fund.units.find((x) => x.code === state.focus) ?? fund.units[0];
+  if (!u) return fill(el);
+  const picker = h('select', { id: 'mine-pick', 'aria-label': t('mine.pick'), onchange: (e) => state.setFocus(e.target.value) },
+    fund.units.map((x) => h('option', { value: x.code, selected: x.code === u.code }, `${x.code} ${x.name}（${x.level}）`)));
+  const net = u.net_to_pay;
+  const recover = net.startsWith('-');
+  const figures = h('div', { class: 'mine-figures' },
+    kpi(t('mine.points'), fmtPoints(u.points.total), null, `${t('col.share')} ${fmtPct(u.share, 3)}`),
+    kpi(t('mine.S'), fmtMoney(u.settlement), '元', `${t('col.FS')} ${fmtMoney(u.fund_settlement)}`),
+    kpi(t('col.T'), fmtMoney(u.target), '元', bandText(u.band)),
+    kpi(t('mine.fundpays'), fmtMoney(u.fund_pays), '元', `${t('col.prepaid')} ${fmtMoney(u.prepaid)}`),
+    kpi(recover ? t('mine.net.recover') : t('mine.net.pay'), fmtMoney(recover ? net.slice(1) : net), '元', null, { class: recover ? 'kpi net recover' : 'kpi net pay', id: 'mine-net' }));
+  const bandEl = h('div', { class: 'chart tall', id: 'chart-band' });
+  const r = state.result;
+  const d = r.dilution;
+  const dil = d ? h('dl', { class: 'facts', id: 'dilution' },
+    h('dt', null, t('mine.dilution.own')), h('dd', { class: 'num' }, fmtMoney(d.own_gain)),
+    h('dt', null, t('mine.dilution.others')), h('dd', { class: 'num neg' }, `−${fmtMoney(d.others_loss)}`),
+    h('dt', null, t('mine.dilution.naive')), h('dd', { class: 'num' }, fmtMoney(d.naive_value)),
+    h('dt', null, t('mine.dilution.marginal')), h('dd', { class: 'num' }, `${fmtNum(d.marginal_value_per_point, 4)} 元`),
+    h('dt', null, t('mine.dilution.pv')), h('dd', { class: 'num' }, `${fmtNum(d.point_value_before, 6)} → ${fmtNum(d.point_value_after, 6)}`))
+    : h('p', { class: 'muted' }, r.dilutionError ? msg(r.dilutionError.errors[0] ?? r.dilutionError) : '—');
+  const lines = r.breakdown ?? [];
+  const groupsChart = h('div', { class: 'chart tall', id: 'chart-groups' });
+  const sorted = [...lines].sort((a, b) => cmpDec(a.gain, b.gain));
+  const groupTable = h('table', { class: 'grid', id: 'group-table' },
+    h('thead', null, h('tr', null, h('th', null, t('col.group')), h('th', null, t('col.name')), h('th', null, t('col.grassroots')),
+      h('th', { class: 'num' }, t('col.cases')), h('th', { class: 'num' }, t('col.points')), h('th', { class: 'num' }, t('col.payment')),
+      h('th', { class: 'num' }, t('col.cost')), h('th', { class: 'num' }, t('col.gain')))),
+    h('tbody', null, sorted.map((l) => h('tr', null, h('td', null, l.group), h('td', { class: 'name' }, l.name), h('td', null, l.grassroots ? t('yes') : ''),
+      h('td', { class: 'num' }, fmtNum(String(l.cases), 0)), h('td', { class: 'num' }, fmtPoints(l.points)), h('td', { class: 'num' }, fmtMoney(l.payment)),
+      h('td', { class: 'num' }, fmtMoney(l.cost)), h('td', { class: l.gain.startsWith('-') ? 'num neg' : 'num pos' }, fmtMoney(l.gain))))));
+  fill(el,
+    h('div', { class: 'toolbar' }, h('label', null, t('mine.pick'), ' ', picker), fundSwitch(state, s)),
+    figures,
+    h('div', { class: 'two' },
+      h('section', { class: 'card' }, h('h3', null, t('mine.band')), bandEl, h('p', { class: 'note' }, t('mine.band.note'))),
+      h('section', { class: 'card' }, h('h3', null, t('mine.dilution', { x: fmtNum(state.extraPoints, 0) })), dil, h('p', { class: 'note' }, t('mine.dilution.note')))),
+    h('section', { class: 'card' }, h('h3', null, t('mine.groups')), lines.length ? groupsChart : null, h('div', { class: 'table-wrap short' }, groupTable)));
+  requestAnimationFrame(() => {
+    if (r.curve) charts.bandChart(bandEl, r.curve);
+    if (lines.length) charts.groupBars(groupsChart, lines);
+  });
+}
+
+// ---- scenario comparison ---------------------------------------------------------------------
+
+export function renderCompare(el, state, { onSetBase, onReset }) {
+  const s = state.result?.settlement;
+  if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  const c = state.result.comparison;
+  const head = h('div', { class: 'toolbar' },
+    h('strong', null, t('compare.title', { base: state.baselineName, cur: state.policy?.name ?? '' })),
+    h('button', { type: 'button', onclick: onSetBase }, t('compare.setbase')),
+    h('button', { type: 'button', onclick: onReset }, t('compare.reset')));
+  if (!c) return fill(el, head, h('p', { class: 'empty' }, t('compare.same')));
+  const figs = h('div', { class: 'mine-figures' }, c.funds.flatMap((f) => [
+    kpi(t('compare.pv', { fund: fundName(f.fund) }), f.point_value_after ?? '—', t('kpi.pv.unit'), `${t('col.before')} ${f.point_value_before ?? '—'}`),
+    kpi(t('compare.budget', { fund: fundName(f.fund) }), fmtWan(f.budget_after), t('unit.wan'), `${t('col.before')} ${fmtWan(f.budget_before)}`),
+  ]));
+  const fc = c.funds.find((f) => f.fund === state.fund) ?? c.funds[0];
+  const rows = [...fc.units].sort((a, b) => cmpDec(a.delta, b.delta));
+  const table = h('table', { class: 'grid', id: 'compare-table' },
+    h('thead', null, h('tr', null, ['col.code', 'col.name'].map((k) => h('th', null, t(k))),
+      ['col.S.before', 'col.S.after', 'col.fp.before', 'col.fp.after', 'col.delta', 'col.net.before', 'col.net.after'].map((k) => h('th', { class: 'num' }, t(k))))),
+    h('tbody', null, rows.map((u) => h('tr', null, h('td', null, u.code), h('td', { class: 'name' }, u.name),
+      h('td', { class: 'num' }, fmtMoney(u.settlement_before)), h('td', { class: 'num' }, fmtMoney(u.settlement_after)),
+      h('td', { class: 'num' }, fmtMoney(u.fund_pays_before)), h('td', { class: 'num' }, fmtMoney(u.fund_pays_after)),
+      h('td', { class: cmpDec(u.delta, '0') < 0 ? 'num neg' : cmpDec(u.delta, '0') > 0 ? 'num pos' : 'num' }, fmtMoney(u.delta)),
+      h('td', { class: 'num' }, fmtMoney(u.net_before)), h('td', { class: 'num' }, fmtMoney(u.net_after))))),
+    h('tfoot', null, h('tr', { class: 'totals' }, h('td', null, t('table.total')), h('td'),
+      ['settlement_before', 'settlement_after', 'fund_pays_before', 'fund_pays_after', 'delta', 'net_before', 'net_after']
+        .map((k) => h('td', { class: 'num' }, fmtMoney(addDec(...fc.units.map((u) => u[k]))))))));
+  fill(el, head, figs, h('div', { class: 'toolbar' }, fundSwitch(state, s)), h('div', { class: 'table-wrap' }, table));
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+/** A sortable, copyable table of error rows (`{file, row, column, header, value, path, message_*}`). */
+export function errorTable(rows, state, { id, sort = { key: null, dir: 1 } } = {}) {
+  const cols = [
+    { key: 'file', label: 'err.file' },
+    { key: 'row', label: 'err.row', num: true },
+    { key: 'column', label: 'err.col' },
+    { key: 'header', label: 'err.header' },
+    { key: 'value', label: 'err.value' },
+    { key: 'message', label: 'err.message', get: (r) => msg(r) },
+  ].filter((c) => c.key === 'message' || rows.some((r) => r[c.key] !== null && r[c.key] !== undefined && r[c.key] !== ''));
+  const wrap = h('div', { class: 'errors', id });
+  const draw = () => {
+    const sorted = sort.key ? [...rows].sort((a, b) => {
+      const c = cols.find((x) => x.key === sort.key);
+      const x = c.get ? c.get(a) : a[c.key];
+      const y = c.get ? c.get(b) : b[c.key];
+      return (c.num ? (x ?? 0) - (y ?? 0) : String(x ?? '').localeCompare(String(y ?? ''), 'zh-CN')) * sort.dir;
+    }) : rows;
+    const table = h('table', { class: 'grid errors-table' },
+      h('thead', null, h('tr', null, cols.map((c) => h('th', {
+        class: `sortable ${c.num ? 'num' : ''} ${sort.key === c.key ? (sort.dir > 0 ? 'asc' : 'desc') : ''}`,
+        onclick: () => { sort = { key: c.key, dir: sort.key === c.key ? -sort.dir : 1 }; draw(); },
+      }, t(c.label))))),
+      h('tbody', null, sorted.map((r) => h('tr', { class: r.severity === 'warning' ? 'warning' : '' },
+        cols.map((c) => h('td', { class: c.num ? 'num' : c.key === 'message' ? 'message' : '' }, String((c.get ? c.get(r) : r[c.key]) ?? '')))))));
+    fill(wrap, h('div', { class: 'toolbar' }, h('button', {
+      type: 'button',
+      onclick: () => copyRows(state, [cols.map((c) => t(c.label)), ...sorted.map((r) => cols.map((c) => (c.get ? c.get(r) : r[c.key]) ?? ''))]),
+    }, t('table.copy'))), table);
+  };
+  draw();
+  return wrap;
+}

@@ -1,0 +1,138 @@
+// The calculator's module worker: it owns the WebAssembly engine and the one Session holding the
+// data, so the page never waits on a computation and a million case rows never cross into the
+// page. Protocol (see app/engine.js, which is the page's side):
+//
+//   page → worker  { id, type, payload }
+//   worker → page  { id, type: 'result', payload }
+//                  { id, type: 'error', error: { kind, message, errors, total } }
+//                  { id, type: 'progress', payload: { bytes, total, rows } }
+//                  { id, type: 'superseded' }          a newer 'compute' replaced this one
+//                  { type: 'ready', payload: { version } }
+//
+// Messages are handled one at a time, in order. A 'compute' that is still waiting when a newer
+// one arrives is answered 'superseded' without running. Files arrive as File/Blob objects (shared,
+// not copied) and are read here: case files in 4 MiB slices pushed into the session as they come.
+
+import init, * as wasm from './pkg/dipcalc.js';
+
+const CHUNK = 4 * 1024 * 1024;
+
+let session = null;
+let latestCompute = 0;
+let queue = Promise.resolve();
+
+function post(msg, transfer) {
+  self.postMessage(msg, transfer ?? []);
+}
+
+// A thrown wasm Error carries kind/errors/total (src/wasm/mod.rs `into_error`); anything else
+// (a bug, an out-of-memory) becomes kind 'internal'.
+function errorOf(err) {
+  return {
+    kind: err?.kind ?? 'internal',
+    message: String(err?.message ?? err),
+    errors: Array.isArray(err?.errors) ? err.errors : [],
+    total: typeof err?.total === 'number' ? err.total : 0,
+  };
+}
+
+async function importFile(id, { kind, file, name, options }) {
+  if (kind !== 'cases') {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return session.import_table(kind, name, bytes, options ?? null);
+  }
+  session.begin_cases(name, options ?? null);
+  const total = file.size;
+  let rows = 0;
+  try {
+    for (let offset = 0; offset < total; offset += CHUNK) {
+      const chunk = new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer());
+      rows = session.push_cases(chunk);
+      post({ id, type: 'progress', payload: { bytes: Math.min(offset + CHUNK, total), total, rows } });
+    }
+    return session.finish_cases();
+  } catch (err) {
+    session.cancel_cases();
+    throw err;
+  }
+}
+
+// Everything the views need for one policy, in one answer: the settlement, and when asked the
+// comparison with the baseline and the focus institution's analyses. Analyses that fail (an
+// institution with no points in a fund) come back as null with their error, not as a failure.
+function compute({ policy, baseline, focus, extraPoints }) {
+  const out = { settlement: session.settle(policy), counts: session.counts() };
+  const attempt = (name, f) => {
+    try {
+      out[name] = f();
+    } catch (err) {
+      out[name] = null;
+      out[`${name}Error`] = errorOf(err);
+    }
+  };
+  if (baseline) attempt('comparison', () => session.compare(baseline, policy));
+  if (focus) {
+    attempt('breakdown', () => session.group_breakdown(policy, focus.fund, focus.code));
+    attempt('dilution', () => session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000'));
+    attempt('curve', () => session.risk_sharing_curve(policy, focus.fund, focus.code));
+  }
+  return out;
+}
+
+function exportFile({ format, policy, lang }) {
+  if (format === 'csv') return { text: session.export_csv(policy, lang), mime: 'text/csv;charset=utf-8' };
+  if (format === 'json') return { text: session.export_json(policy), mime: 'application/json' };
+  if (format === 'xlsx') {
+    const bytes = session.export_xlsx(policy, lang);
+    return { bytes, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+  }
+  throw new Error(`unknown export format ${format}`);
+}
+
+const handlers = {
+  import: (id, p) => importFile(id, p),
+  clear: (id, p) => session.clear(p.kind),
+  counts: () => session.counts(),
+  reports: () => session.reports(),
+  check: () => session.check(),
+  compute: (id, p) => compute(p),
+  export: (id, p) => exportFile(p),
+  validate: (id, p) => wasm.validate_policy(p.policy),
+  presets: () => wasm.presets(),
+  preset: (id, p) => wasm.preset_json(p.name),
+  fields: (id, p) => wasm.table_fields(p.kind),
+  preview: async (id, p) => wasm.preview(p.name, new Uint8Array(await p.file.slice(0, 1024 * 1024).arrayBuffer()), p.options ?? null, p.maxRows ?? 12),
+};
+
+async function handle({ id, type, payload }) {
+  if (type === 'compute' && id !== latestCompute) {
+    post({ id, type: 'superseded' });
+    return;
+  }
+  const handler = handlers[type];
+  try {
+    if (!handler) throw new Error(`unknown request ${type}`);
+    const result = await handler(id, payload ?? {});
+    const transfer = result?.bytes?.buffer ? [result.bytes.buffer] : [];
+    post({ id, type: 'result', payload: result }, transfer);
+  } catch (err) {
+    post({ id, type: 'error', error: errorOf(err) });
+  }
+}
+
+const ready = init().then(
+  () => {
+    session = new wasm.Session();
+    post({ type: 'ready', payload: { version: wasm.version() } });
+  },
+  (err) => {
+    post({ type: 'failed', error: errorOf(err) });
+    throw err;
+  },
+);
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg?.type === 'compute') latestCompute = msg.id;
+  queue = queue.then(() => ready).then(() => handle(msg)).catch(() => {});
+};
