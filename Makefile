@@ -21,7 +21,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 TEST_PARTS := native wasm e2e
 TALLY := python3 scripts/tally
 
-.PHONY: help setup wasm wasm-dev serve test fuzz $(addprefix test-,$(TEST_PARTS))
+.PHONY: help setup wasm wasm-dev serve test fuzz bench $(addprefix test-,$(TEST_PARTS))
 
 help:
 	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -31,6 +31,7 @@ help:
 	@echo "make test-e2e      page tests (tests/e2e/*.test.mjs): the served page in headless Chromium"
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
+	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m\" RUNS=3)"
 	@echo "make setup         install what is missing (every target above runs it first)"
 
 setup:
@@ -70,3 +71,11 @@ test-e2e: wasm
 FUZZ_CASES ?= 20000
 fuzz: setup
 	@DIPCALC_FUZZ_CASES=$(FUZZ_CASES) cargo test --release --test input_fuzz -- --include-ignored
+
+# Performance side by side on the same synthetic files (bench/run.py, BENCHMARKS.md): native
+# `dipcalc run`, the wasm engine in headless Chromium fed as the page feeds it, and a pandas
+# reference checked equal to the fen. Data goes to target/bench-data, pandas to target/bench-venv.
+SIZES ?= 1m
+RUNS ?= 3
+bench: wasm
+	@SIZES="$(SIZES)" RUNS="$(RUNS)" python3 bench/run.py
