@@ -228,7 +228,7 @@ function renderPolicyErrors() {
   const err = state.error?.kind === 'policy' ? state.error : null;
   const warnings = (state.result?.settlement.notices ?? []).filter((n) => n.code === 'policy_warning');
   if (err) {
-    fill(box, h('h3', null, t('policy.errors')), views.errorTable(err.errors.map((e) => ({ ...e, file: e.path })), state, { id: 'policy-error-table' }));
+    fill(box, h('h3', null, t('policy.errors')), views.errorTable(err.errors, state, { id: 'policy-error-table' }));
   } else if (warnings.length) {
     fill(box, h('h3', null, t('policy.warnings')), h('ul', { class: 'notices' }, warnings.map((w) => h('li', null, lang() === 'en' ? w.message_en : w.message_zh))));
   } else {

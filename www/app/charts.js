@@ -72,7 +72,9 @@ export function monthlyPointValues(el, settlement) {
 /** The budget waterfall of one fund: raised → reserve → … → B, in 万元. */
 export function waterfall(el, fund) {
   const steps = fund.budget.steps;
-  const wan = (x) => Number(x) / 10_000;
+  // 万元 for a city's budget; 元 when the figures are small (a worked example, a county fund).
+  const big = Math.max(...steps.map((s) => Math.abs(Number(s.amount)))) >= 10_000_000;
+  const wan = (x) => (big ? Number(x) / 10_000 : Number(x));
   let level = 0;
   const hidden = [];
   const up = [];
@@ -118,7 +120,7 @@ export function waterfall(el, fund) {
     },
     grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 28 : 0, fontSize: 11, width: 90, overflow: 'truncate' } },
-    yAxis: { type: 'value', name: t('unit.wan') },
+    yAxis: { type: 'value', name: big ? t('unit.wan') : t('unit.yuan'), axisLabel: { formatter: (v) => fmtNum(String(v), 0) } },
     series: [
       { type: 'bar', stack: 'w', data: hidden, itemStyle: { color: 'transparent' }, emphasis: { disabled: true }, tooltip: { show: false } },
       { type: 'bar', stack: 'w', data: total, itemStyle: { color: '#1f5f99' }, label: { show: true, position: 'top', formatter: fmt, fontSize: 10 } },

@@ -68,7 +68,7 @@ export function renderOverview(el, state, { onShowTable }) {
       h('dt', null, t('kpi.budget')), h('dd', { class: 'num' }, fmtMoney(f.budget.budget)),
       h('dt', null, t('kpi.pool')), h('dd', { class: 'num' }, fmtMoney(f.pool)),
       h('dt', null, t('kpi.points')), h('dd', { class: 'num' }, fmtPoints(f.total_points)),
-      h('dt', null, t('overview.cases')), h('dd', { class: 'num' }, fmtNum(String(f.totals.cases), 0)),
+      h('dt', null, t('col.cases')), h('dd', { class: 'num' }, fmtNum(String(f.totals.cases), 0)),
       h('dt', null, t('overview.riskeffect')), h('dd', { class: 'num' }, fmtMoney(f.risk_sharing_effect))),
     h('p', { class: 'recon' }, reconText(f))));
   const monthly = h('div', { class: 'chart', id: 'chart-monthly' });
@@ -123,19 +123,19 @@ const COLUMNS = [
   { key: 'code', label: 'col.code', get: (u) => u.code },
   { key: 'name', label: 'col.name', get: (u) => u.name, cls: 'name' },
   { key: 'level', label: 'col.level', get: (u) => u.level },
-  { key: 'coefficient', label: 'col.coef', get: (u) => u.coefficient, num: true, fmt: (v) => (v === null ? '—' : fmtNum(v, 4)) },
+  { np: true, key: 'coefficient', label: 'col.coef', get: (u) => u.coefficient, num: true, fmt: (v) => (v === null ? '—' : fmtNum(v, 4)) },
   { key: 'cases', label: 'col.cases', get: (u) => String(u.cases.total), num: true, fmt: (v) => fmtNum(v, 0), total: (f) => String(f.totals.cases) },
   { key: 'points', label: 'col.points', get: (u) => u.points.total, num: true, fmt: fmtPoints, total: (f) => f.totals.points },
-  { key: 'share', label: 'col.share', get: (u) => u.share, num: true, fmt: (v) => fmtPct(v, 2) },
+  { np: true, key: 'share', label: 'col.share', get: (u) => u.share, num: true, fmt: (v) => fmtPct(v, 2) },
   { key: 'settlement', label: 'col.S', get: (u) => u.settlement, num: true, fmt: fmtMoney, total: (f) => f.totals.settlement },
-  { key: 'fund_settlement', label: 'col.FS', get: (u) => u.fund_settlement, num: true, fmt: fmtMoney, total: (f) => f.totals.fund_settlement },
+  { np: true, key: 'fund_settlement', label: 'col.FS', get: (u) => u.fund_settlement, num: true, fmt: fmtMoney, total: (f) => f.totals.fund_settlement },
   { key: 'compared_cost', label: 'col.C', get: (u) => u.compared_cost, num: true, fmt: fmtMoney },
-  { key: 'gap_ratio', label: 'col.gap', get: (u) => u.gap_ratio, num: true, fmt: (v) => (v === null ? '—' : fmtPct(v, 2)) },
+  { np: true, key: 'gap_ratio', label: 'col.gap', get: (u) => u.gap_ratio, num: true, fmt: (v) => (v === null ? '—' : fmtPct(v, 2)) },
   { key: 'band', label: 'col.band', get: (u) => bandText(u.band), cls: (u) => `band band-${bandKey(u.band)}` },
   { key: 'target', label: 'col.T', get: (u) => u.target, num: true, fmt: fmtMoney, total: (f) => f.totals.target },
   { key: 'fund_pays', label: 'col.fundpays', get: (u) => u.fund_pays, num: true, fmt: fmtMoney, total: (f) => f.totals.fund_pays },
   { key: 'net_to_pay', label: 'col.net', get: (u) => u.net_to_pay, num: true, fmt: fmtMoney, total: (f) => f.totals.net_to_pay, signed: true },
-  { key: 'flags', label: 'col.flags', get: (u) => u.flags.map((x) => t(`flag.${x}`)).join('、') },
+  { np: true, key: 'flags', label: 'col.flags', get: (u) => u.flags.map((x) => t(`flag.${x}`)).join('、') },
 ];
 
 export function renderInstitutions(el, state) {
@@ -156,7 +156,7 @@ export function renderInstitutions(el, state) {
     return r * ts.dir || a.code.localeCompare(b.code);
   });
   const head = h('tr', null, h('th', { class: 'expander' }), COLUMNS.map((c) => h('th', {
-    class: [c.num ? 'num' : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
+    class: [c.num ? 'num' : '', c.np ? 'np' : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
     scope: 'col',
     'aria-sort': ts.sort === c.key ? (ts.dir > 0 ? 'ascending' : 'descending') : 'none',
     onclick: () => state.sortTable(c.key),
@@ -171,12 +171,12 @@ export function renderInstitutions(el, state) {
       }, open ? '▾' : '▸')),
       COLUMNS.map((c) => {
         const v = c.get(u);
-        const cls = [c.num ? 'num' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' ');
+        const cls = [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' ');
         return h('td', { class: cls }, c.fmt ? c.fmt(v) : v);
       })));
     if (open) body.push(h('tr', { class: 'trace-row' }, h('td', { colspan: COLUMNS.length + 1 }, traceView(u))));
   }
-  const totals = h('tr', { class: 'totals' }, h('td'), COLUMNS.map((c, i) => h('td', { class: c.num ? 'num' : '' },
+  const totals = h('tr', { class: 'totals' }, h('td', { class: 'expander' }), COLUMNS.map((c, i) => h('td', { class: `${c.num ? 'num' : ''} ${c.np ? 'np' : ''}` },
     i === 0 ? t('table.total') : c.total ? (c.fmt ?? ((v) => v))(c.total(fund)) : '')));
   const table = h('table', { class: 'grid', id: 'unit-table' }, h('thead', null, head), h('tbody', null, body), h('tfoot', null, totals));
   const controls = h('div', { class: 'toolbar' },
@@ -258,6 +258,7 @@ export function renderMine(el, state) {
       h('td', { class: 'num' }, fmtMoney(l.cost)), h('td', { class: l.gain.startsWith('-') ? 'num neg' : 'num pos' }, fmtMoney(l.gain))))));
   fill(el,
     h('div', { class: 'toolbar' }, h('label', null, t('mine.pick'), ' ', picker), fundSwitch(state, s)),
+    h('h2', { class: 'print-only' }, `${t('tab.mine')}：${u.code} ${u.name}（${u.level}，${t(`fund.${fund.fund}.long`)}）`),
     figures,
     h('div', { class: 'two' },
       h('section', { class: 'card' }, h('h3', null, t('mine.band')), bandEl, h('p', { class: 'note' }, t('mine.band.note'))),
@@ -306,6 +307,7 @@ export function renderCompare(el, state, { onSetBase, onReset }) {
 export function errorTable(rows, state, { id, sort = { key: null, dir: 1 } } = {}) {
   const cols = [
     { key: 'file', label: 'err.file' },
+    { key: 'path', label: 'err.path' },
     { key: 'row', label: 'err.row', num: true },
     { key: 'column', label: 'err.col' },
     { key: 'header', label: 'err.header' },
