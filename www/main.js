@@ -135,7 +135,7 @@ async function compute() {
 // ---- rendering -------------------------------------------------------------------------------
 
 Object.assign(state, {
-  setFund(f) { state.fund = f; state.focus = null; scheduleCompute(0); renderResults(); },
+  setFund(f) { state.fund = f; scheduleCompute(0); renderResults(); },
   setFocus(code) { state.focus = code; scheduleCompute(0); },
   sortTable(key) {
     state.table.dir = state.table.sort === key ? -state.table.dir : (['code', 'name', 'level', 'band', 'flags'].includes(key) ? 1 : -1);

@@ -187,6 +187,28 @@ describe('calculator page', { concurrency: false }, () => {
     assertNoErrors(page);
   });
 
+  test('every preset settles the demo city as `dipcalc run --preset` does', async () => {
+    const page = await openCalculator(session);
+    await tab(page, 'policy');
+    for (const name of ['吉林2024', '信阳2019', '休宁2021', '宁德2024']) {
+      await resettle(page, () => page.selectOption('#preset', name));
+      const expected = cli(['--preset', name, ...files(DEMO)]);
+      for (const f of expected.funds) {
+        const shown = await page.locator(`.strip [data-pv="${f.fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent);
+        assert.equal(shown, f.point_value ?? (name === '信阳2019' ? '定额分配（无点值）' : '无病例'), `${name} ${f.fund}`);
+      }
+      await tab(page, 'institutions');
+      const shownFund = await page.locator('#view-institutions .seg.on').getAttribute('data-fund');
+      const fund = expected.funds.find((f) => f.fund === shownFund);
+      assert.equal(await page.locator('#unit-table tbody tr.unit').count(), fund.units.length, name);
+      assert.equal((await page.locator('#unit-table tfoot td').nth(8).textContent()).replace(/,/g, ''), fund.totals.settlement, name);
+      if (name === '休宁2021') await shot(page, 'institutions-xiuning-alliance-zh');
+      await tab(page, 'policy');
+    }
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
   test('the last policy is remembered on this machine, the data only when the user opts in', async () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');

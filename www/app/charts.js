@@ -162,6 +162,7 @@ export function bandChart(el, curve) {
         name: t('mine.band.T'),
         type: 'line',
         showSymbol: false,
+        itemStyle: { color: '#1f5f99' },
         lineStyle: { width: 2.5, color: '#1f5f99' },
         data: curve.points.map((p) => [Number(p.cost), Number(p.target)]),
         markArea: { silent: true, data: areas },
@@ -173,8 +174,8 @@ export function bandChart(el, curve) {
           data: edges.map((e) => ({ xAxis: e })),
         },
       },
-      { name: t('mine.band.S'), type: 'line', showSymbol: false, lineStyle: { type: 'dashed', color: '#6b7785', width: 1 }, data: [[lo, S], [hi, S]] },
-      { name: t('mine.band.C'), type: 'line', showSymbol: false, lineStyle: { type: 'dashed', color: '#c2682b', width: 1 }, data: [[lo, lo], [hi, hi]] },
+      { name: t('mine.band.S'), type: 'line', showSymbol: false, itemStyle: { color: '#6b7785' }, lineStyle: { type: 'dashed', color: '#6b7785', width: 1 }, data: [[lo, S], [hi, S]] },
+      { name: t('mine.band.C'), type: 'line', showSymbol: false, itemStyle: { color: '#c2682b' }, lineStyle: { type: 'dashed', color: '#c2682b', width: 1 }, data: [[lo, lo], [hi, hi]] },
       {
         name: t('mine.band.me'),
         type: 'scatter',

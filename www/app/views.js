@@ -50,8 +50,9 @@ export function renderStrip(el, state) {
   for (const f of s.funds) {
     items.push(kpi(`${fundName(f.fund)} ${t('kpi.budget')}`, fmtWan(f.budget.budget), t('unit.wan')));
   }
-  const points = addDec(...s.funds.map((f) => f.total_points));
-  items.push(kpi(t('kpi.points'), fmtPoints(points), null, `${fmtNum(String(state.result.counts.cases), 0)} ${t('overview.cases')}`));
+  const c = state.result.counts;
+  items.push(kpi(t('col.cases'), fmtNum(String(c.cases || c.summaries), 0), null,
+    `${fmtNum(String(c.institutions), 0)} ${t('overview.institutions')} · ${fmtNum(String(c.groups), 0)} ${t('overview.groups')}`));
   fill(el, items);
 }
 
