@@ -28,16 +28,28 @@ enum State {
 }
 
 /// Splits decoded text into rows; keeps its state across chunks.
+///
+/// Rows are handed out as `&[String]`: the field strings are reused from row to row, so a
+/// million-row file costs no allocation per field. Runs of ordinary characters are copied at
+/// once (the delimiter, quote and line breaks it looks for are ASCII; a delimiter outside ASCII
+/// is read character by character).
 #[derive(Debug)]
 pub(crate) struct Tokenizer {
     delimiter: char,
     state: State,
-    field: String,
+    /// The fields of the current row: `record[..used]` are complete, `record[used]` (when it
+    /// exists) is the one being read; strings past it are empty, kept for their capacity.
     record: Vec<String>,
+    used: usize,
     record_bytes: usize,
     too_long: bool,
     skip_lf: bool,
     row: u64,
+}
+
+/// The length of the run before the first of `a`, `b`, `c` in `bytes`.
+fn run_before(bytes: &[u8], a: u8, b: u8, c: u8) -> usize {
+    bytes.iter().position(|&x| x == a || x == b || x == c).unwrap_or(bytes.len())
 }
 
 impl Tokenizer {
@@ -45,8 +57,8 @@ impl Tokenizer {
         Tokenizer {
             delimiter,
             state: State::StartField,
-            field: String::new(),
             record: Vec::new(),
+            used: 0,
             record_bytes: 0,
             too_long: false,
             skip_lf: false,
@@ -54,44 +66,137 @@ impl Tokenizer {
         }
     }
 
-    fn push_char(&mut self, c: char) {
-        if self.too_long {
+    fn field(&mut self) -> &mut String {
+        if self.record.len() == self.used {
+            self.record.push(String::new());
+        }
+        &mut self.record[self.used]
+    }
+
+    fn clear_record(&mut self) {
+        let n = self.record.len().min(self.used + 1);
+        for f in &mut self.record[..n] {
+            f.clear();
+        }
+        self.used = 0;
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if self.too_long || s.is_empty() {
             return;
         }
-        self.record_bytes += c.len_utf8();
+        self.record_bytes += s.len();
         if self.record_bytes > MAX_ROW_BYTES {
             self.too_long = true;
-            self.field.clear();
-            self.record.clear();
+            self.clear_record();
             return;
         }
-        self.field.push(c);
+        self.field().push_str(s);
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
     }
 
     fn end_field(&mut self) {
         if !self.too_long {
-            self.record.push(std::mem::take(&mut self.field));
+            self.field();
+            self.used += 1;
             self.record_bytes += 1;
             if self.record_bytes > MAX_ROW_BYTES {
                 self.too_long = true;
-                self.record.clear();
+                self.clear_record();
             }
         }
-        self.field.clear();
         self.state = State::StartField;
     }
 
-    fn end_record(&mut self, out: &mut dyn FnMut(u64, Vec<String>, bool)) {
+    fn end_record(&mut self, out: &mut dyn FnMut(u64, &[String], bool)) {
         self.end_field();
         self.row += 1;
-        let record = std::mem::take(&mut self.record);
         let too_long = self.too_long;
         self.too_long = false;
         self.record_bytes = 0;
-        out(self.row, record, too_long);
+        let fields = if too_long { &self.record[..0] } else { &self.record[..self.used] };
+        out(self.row, fields, too_long);
+        self.clear_record();
     }
 
-    pub(crate) fn feed(&mut self, text: &str, out: &mut dyn FnMut(u64, Vec<String>, bool)) {
+    pub(crate) fn feed(&mut self, text: &str, out: &mut dyn FnMut(u64, &[String], bool)) {
+        if !self.delimiter.is_ascii() {
+            return self.feed_chars(text, out);
+        }
+        let d = self.delimiter as u8;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.skip_lf {
+                self.skip_lf = false;
+                if bytes[i] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            match self.state {
+                State::StartField | State::InField => {
+                    if self.state == State::StartField && bytes[i] == b'"' {
+                        self.state = State::InQuoted;
+                        i += 1;
+                        continue;
+                    }
+                    let run = run_before(&bytes[i..], d, b'\r', b'\n');
+                    if run > 0 {
+                        // The bytes looked for are ASCII: both ends are character boundaries.
+                        self.push_str(&text[i..i + run]);
+                        self.state = State::InField;
+                        i += run;
+                        continue;
+                    }
+                    let b = bytes[i];
+                    i += 1;
+                    if b == d {
+                        self.end_field();
+                    } else {
+                        self.skip_lf = b == b'\r';
+                        self.end_record(out);
+                    }
+                }
+                State::InQuoted => {
+                    let run = run_before(&bytes[i..], b'"', b'"', b'"');
+                    self.push_str(&text[i..i + run]);
+                    i += run;
+                    if i < bytes.len() {
+                        self.state = State::QuoteInQuoted;
+                        i += 1;
+                    }
+                }
+                State::QuoteInQuoted => {
+                    let c = text[i..].chars().next().unwrap_or('\0');
+                    i += c.len_utf8();
+                    self.quote_in_quoted(c, out);
+                }
+            }
+        }
+    }
+
+    fn quote_in_quoted(&mut self, c: char, out: &mut dyn FnMut(u64, &[String], bool)) {
+        if c == '"' {
+            self.push_char('"');
+            self.state = State::InQuoted;
+        } else if c == self.delimiter {
+            self.end_field();
+        } else if c == '\r' || c == '\n' {
+            self.skip_lf = c == '\r';
+            self.end_record(out);
+        } else {
+            // `"abc"def`: Excel keeps the rest as text.
+            self.push_char(c);
+            self.state = State::InField;
+        }
+    }
+
+    /// [`Tokenizer::feed`] character by character, for a delimiter outside ASCII.
+    fn feed_chars(&mut self, text: &str, out: &mut dyn FnMut(u64, &[String], bool)) {
         for c in text.chars() {
             if self.skip_lf {
                 self.skip_lf = false;
@@ -100,8 +205,8 @@ impl Tokenizer {
                 }
             }
             match self.state {
-                State::StartField => {
-                    if c == '"' {
+                State::StartField | State::InField => {
+                    if self.state == State::StartField && c == '"' {
                         self.state = State::InQuoted;
                     } else if c == self.delimiter {
                         self.end_field();
@@ -111,16 +216,6 @@ impl Tokenizer {
                     } else {
                         self.push_char(c);
                         self.state = State::InField;
-                    }
-                }
-                State::InField => {
-                    if c == self.delimiter {
-                        self.end_field();
-                    } else if c == '\r' || c == '\n' {
-                        self.skip_lf = c == '\r';
-                        self.end_record(out);
-                    } else {
-                        self.push_char(c);
                     }
                 }
                 State::InQuoted => {
@@ -130,30 +225,16 @@ impl Tokenizer {
                         self.push_char(c);
                     }
                 }
-                State::QuoteInQuoted => {
-                    if c == '"' {
-                        self.push_char('"');
-                        self.state = State::InQuoted;
-                    } else if c == self.delimiter {
-                        self.end_field();
-                    } else if c == '\r' || c == '\n' {
-                        self.skip_lf = c == '\r';
-                        self.end_record(out);
-                    } else {
-                        // `"abc"def`: Excel keeps the rest as text.
-                        self.push_char(c);
-                        self.state = State::InField;
-                    }
-                }
+                State::QuoteInQuoted => self.quote_in_quoted(c, out),
             }
         }
     }
 
     /// The last row, when the text does not end with a line break.
-    pub(crate) fn finish(&mut self, out: &mut dyn FnMut(u64, Vec<String>, bool)) {
+    pub(crate) fn finish(&mut self, out: &mut dyn FnMut(u64, &[String], bool)) {
         let pending = self.state != State::StartField
-            || !self.field.is_empty()
-            || !self.record.is_empty()
+            || self.record.get(self.used).is_some_and(|f| !f.is_empty())
+            || self.used > 0
             || self.too_long;
         if pending {
             self.end_record(out);
@@ -375,8 +456,8 @@ mod tests {
     fn rows(text: &str, d: char) -> Vec<(u64, Vec<String>)> {
         let mut t = Tokenizer::new(d);
         let mut out = Vec::new();
-        t.feed(text, &mut |r, c, _| out.push((r, c)));
-        t.finish(&mut |r, c, _| out.push((r, c)));
+        t.feed(text, &mut |r, c, _| out.push((r, c.to_vec())));
+        t.finish(&mut |r, c, _| out.push((r, c.to_vec())));
         out
     }
 

@@ -90,9 +90,9 @@ pub fn preview(src: Source<'_>, opts: &ReadOptions, max_rows: usize) -> Result<P
         out.delimiter = Some(delimiter.to_string());
         let mut tok = Tokenizer::new(delimiter);
         let rows = &mut out.rows;
-        tok.feed(&text, &mut |row, cells, _| keep(row, cells, rows));
+        tok.feed(&text, &mut |row, cells, _| keep(row, cells.to_vec(), rows));
         if complete {
-            tok.finish(&mut |row, cells, _| keep(row, cells, rows));
+            tok.finish(&mut |row, cells, _| keep(row, cells.to_vec(), rows));
         }
     } else {
         let mut book = open(src.bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;

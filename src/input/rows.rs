@@ -4,6 +4,7 @@
 //! numbers. The processor keeps only the rows above the header (at most
 //! [`MAX_PREAMBLE_ROWS`]) and the errors (at most [`MAX_ERRORS`]); records go to a sink.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
@@ -130,7 +131,7 @@ impl<T: Table> RowProcessor<T> {
     pub(crate) fn push_row(
         &mut self,
         row: u64,
-        cells: Vec<String>,
+        cells: &[String],
         too_long: bool,
         sink: &mut dyn FnMut(T::Record),
     ) {
@@ -150,7 +151,7 @@ impl<T: Table> RowProcessor<T> {
             }
             return;
         }
-        let blank = is_blank_row(&cells);
+        let blank = is_blank_row(cells);
         match std::mem::replace(&mut self.phase, Phase::Failed) {
             Phase::Failed => {}
             Phase::Searching => {
@@ -158,32 +159,32 @@ impl<T: Table> RowProcessor<T> {
                 if blank {
                     return;
                 }
-                self.search(row, cells);
+                self.search(row, cells.to_vec());
             }
             Phase::Candidate(layout, upper) => {
                 if blank {
                     self.enter_data(*layout);
                     return;
                 }
-                let combined = combine_rows(Self::spec(), &upper, &cells);
+                let combined = combine_rows(Self::spec(), &upper, cells);
                 let (two, problems) = self.layout_for(combined, row, 2);
                 if problems.is_empty()
                     && Self::satisfied(&two)
-                    && continues_header(Self::spec(), &layout, &upper, &cells)
+                    && continues_header(Self::spec(), &layout, &upper, cells)
                     && two.matched() >= layout.matched()
                 {
                     self.enter_data(two);
                 } else {
                     self.enter_data(*layout);
                     if let Phase::Data(l) = std::mem::replace(&mut self.phase, Phase::Failed) {
-                        self.data_row(&l, row, &cells, sink);
+                        self.data_row(&l, row, cells, sink);
                         self.phase = Phase::Data(l);
                     }
                 }
             }
             Phase::Data(layout) => {
                 if !blank {
-                    self.data_row(&layout, row, &cells, sink);
+                    self.data_row(&layout, row, cells, sink);
                 }
                 self.phase = Phase::Data(layout);
             }
@@ -505,6 +506,21 @@ fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: 
     })
 }
 
+/// A totals label: the cell without blanks and trailing colons starts or ends with 合计, 总计
+/// or 小计, or is total, subtotal, grandtotal or sum (any case). Compared without allocating:
+/// every data row's first cells pass through here.
+fn is_totals_label(cell: &str) -> bool {
+    let end = cell.trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == '：').len();
+    let cell = &cell[..end];
+    let compact = || cell.chars().filter(|c| !c.is_whitespace());
+    let words = ["合计", "总计", "小计"];
+    words.iter().any(|w| {
+        compact().take(2).eq(w.chars()) || compact().rev().take(2).eq(w.chars().rev())
+    }) || ["total", "subtotal", "grandtotal", "sum"]
+        .iter()
+        .any(|w| compact().map(|c| c.to_ascii_lowercase()).eq(w.chars()))
+}
+
 /// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
 /// numbers) and note rows (a single text cell with an empty code) are skipped.
 fn skip_reason(
@@ -523,24 +539,8 @@ fn skip_reason(
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    for cell in &first_two {
-        let compact: String = cell
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .trim_end_matches([':', '：'])
-            .to_ascii_lowercase();
-        let words = ["合计", "总计", "小计"];
-        if words
-            .iter()
-            .any(|w| compact.starts_with(w) || compact.ends_with(w))
-            || compact == "total"
-            || compact == "subtotal"
-            || compact == "grandtotal"
-            || compact == "sum"
-        {
-            return Some((SkipReason::Totals, shown()));
-        }
+    if first_two.iter().any(|cell| is_totals_label(cell)) {
+        return Some((SkipReason::Totals, shown()));
     }
     let count = first_two.len() + nonempty.count();
     let key_empty = match layout.field_cols.get(spec.key_field).copied().flatten() {
@@ -591,13 +591,8 @@ pub(crate) struct RowCtx<'a> {
 }
 
 impl<'a> RowCtx<'a> {
-    fn key(&self, f: usize) -> String {
-        self.spec
-            .fields
-            .get(f)
-            .map(|x| x.key)
-            .unwrap_or_default()
-            .to_string()
+    fn key(&self, f: usize) -> &'static str {
+        self.spec.fields.get(f).map(|x| x.key).unwrap_or_default()
     }
 
     /// Is the field's column present?
@@ -631,11 +626,11 @@ impl<'a> RowCtx<'a> {
     pub fn empty(&mut self, f: usize) {
         let col = self.cell(f).map(|(c, _)| c);
         let key = self.key(f);
-        self.push(col, None, ErrorKind::EmptyRequired { field: key });
+        self.push(col, None, ErrorKind::EmptyRequired { field: key.into() });
     }
 
     /// The cleaned text of a cell, `None` when empty or unmapped; undecodable bytes are errors.
-    fn raw_value(&mut self, f: usize) -> Option<(usize, &'a str, String)> {
+    fn raw_value(&mut self, f: usize) -> Option<(usize, &'a str, Cow<'a, str>)> {
         let (col, raw) = self.cell(f)?;
         let text = clean(raw);
         if text.is_empty() {
@@ -651,13 +646,13 @@ impl<'a> RowCtx<'a> {
                 return None;
             }
         }
-        Some((col, raw, text.into_owned()))
+        Some((col, raw, text))
     }
 
     fn parse<T>(
         &mut self,
         f: usize,
-        parse: impl FnOnce(&str, String) -> Result<T, ErrorKind>,
+        parse: impl FnOnce(&str, &'static str) -> Result<T, ErrorKind>,
     ) -> Option<T> {
         let (col, raw, text) = self.raw_value(f)?;
         let key = self.key(f);
@@ -681,7 +676,7 @@ impl<'a> RowCtx<'a> {
 
     /// Text (codes and names).
     pub fn text(&mut self, f: usize) -> Option<String> {
-        self.raw_value(f).map(|(_, _, t)| t)
+        self.raw_value(f).map(|(_, _, t)| t.into_owned())
     }
 
     /// Text that must be present.
@@ -698,9 +693,9 @@ impl<'a> RowCtx<'a> {
         let mult = self.multiplier(f);
         self.parse(f, |t, field| {
             let v = values::parse_amount(t)
-                .map_err(|p| number_error(p, field.clone(), NumberKind::Amount))?;
-            v.checked_mul(mult).ok_or(ErrorKind::ExpectedNumber {
-                field,
+                .map_err(|p| number_error(p, field, NumberKind::Amount))?;
+            v.checked_mul(mult).ok_or_else(|| ErrorKind::ExpectedNumber {
+                field: field.into(),
                 expected: NumberKind::Amount,
             })
         })
@@ -743,9 +738,9 @@ impl<'a> RowCtx<'a> {
     pub fn days(&mut self, f: usize) -> Option<Decimal> {
         self.parse(f, |t, field| {
             let v = values::parse_number(t, false)
-                .map_err(|p| number_error(p, field.clone(), NumberKind::Days))?;
+                .map_err(|p| number_error(p, field, NumberKind::Days))?;
             if v.is_sign_negative() && !v.is_zero() {
-                return Err(ErrorKind::Negative { field });
+                return Err(ErrorKind::Negative { field: field.into() });
             }
             Ok(v)
         })
@@ -754,8 +749,8 @@ impl<'a> RowCtx<'a> {
     /// A whole number ≥ 0.
     pub fn count(&mut self, f: usize) -> Option<u64> {
         self.parse(f, |t, field| {
-            values::parse_count(t).ok_or(ErrorKind::ExpectedNumber {
-                field,
+            values::parse_count(t).ok_or_else(|| ErrorKind::ExpectedNumber {
+                field: field.into(),
                 expected: NumberKind::Count,
             })
         })
@@ -764,28 +759,28 @@ impl<'a> RowCtx<'a> {
     /// 是/否.
     pub fn boolean(&mut self, f: usize) -> Option<bool> {
         self.parse(f, |t, field| {
-            values::parse_bool(t).ok_or(ErrorKind::ExpectedBool { field })
+            values::parse_bool(t).ok_or_else(|| ErrorKind::ExpectedBool { field: field.into() })
         })
     }
 
     /// A date.
     pub fn date(&mut self, f: usize) -> Option<Ymd> {
         self.parse(f, |t, field| {
-            values::parse_date(t).ok_or(ErrorKind::ExpectedDate { field })
+            values::parse_date(t).ok_or_else(|| ErrorKind::ExpectedDate { field: field.into() })
         })
     }
 
     /// A month: `Some(None)` = the whole year; `None` = empty, unmapped or bad (bad is reported).
     pub fn month(&mut self, f: usize) -> Option<Option<(Option<i32>, u8)>> {
         self.parse(f, |t, field| {
-            values::parse_month(t).map_err(|_| ErrorKind::ExpectedMonth { field })
+            values::parse_month(t).map_err(|_| ErrorKind::ExpectedMonth { field: field.into() })
         })
     }
 
     /// 职工 or 居民; required.
     pub fn fund(&mut self, f: usize) -> Option<Fund> {
         let v = self.parse(f, |t, field| {
-            values::parse_fund(t).ok_or(ErrorKind::UnknownFund { field })
+            values::parse_fund(t).ok_or_else(|| ErrorKind::UnknownFund { field: field.into() })
         });
         if v.is_none() && !self.present(f) {
             self.empty(f);
@@ -799,7 +794,7 @@ impl<'a> RowCtx<'a> {
             return Some(CaseKind::Dip);
         }
         self.parse(f, |t, field| {
-            values::parse_case_kind(t).ok_or(ErrorKind::UnknownCaseKind { field })
+            values::parse_case_kind(t).ok_or_else(|| ErrorKind::UnknownCaseKind { field: field.into() })
         })
     }
 
@@ -811,7 +806,7 @@ impl<'a> RowCtx<'a> {
         self.parse(f, |t, field| {
             values::parse_catalog_type(t)
                 .map(Some)
-                .ok_or(ErrorKind::UnknownCatalogType { field })
+                .ok_or_else(|| ErrorKind::UnknownCatalogType { field: field.into() })
         })
     }
 
@@ -825,16 +820,16 @@ impl<'a> RowCtx<'a> {
         for part in values::split_list(&text) {
             let parsed = if money {
                 values::parse_amount(&part)
-                    .map_err(|p| number_error(p, key.clone(), NumberKind::Amount))
+                    .map_err(|p| number_error(p, key, NumberKind::Amount))
                     .and_then(|v| {
-                        v.checked_mul(mult).ok_or(ErrorKind::ExpectedNumber {
-                            field: key.clone(),
+                        v.checked_mul(mult).ok_or_else(|| ErrorKind::ExpectedNumber {
+                            field: key.into(),
                             expected: NumberKind::Amount,
                         })
                     })
             } else {
                 values::parse_number(&part, true)
-                    .map_err(|p| number_error(p, key.clone(), NumberKind::Coefficient))
+                    .map_err(|p| number_error(p, key, NumberKind::Coefficient))
             };
             match parsed {
                 Ok(v) => out.push(v),
@@ -898,7 +893,7 @@ impl<'a> RowCtx<'a> {
             col,
             raw,
             ErrorKind::ExpectedNumber {
-                field: key,
+                field: key.into(),
                 expected: NumberKind::Amount,
             },
         );
@@ -919,7 +914,8 @@ impl<'a> RowCtx<'a> {
     }
 }
 
-fn number_error(p: NumberProblem, field: String, expected: NumberKind) -> ErrorKind {
+fn number_error(p: NumberProblem, field: &str, expected: NumberKind) -> ErrorKind {
+    let field = field.to_string();
     match p {
         NumberProblem::NotNumber => ErrorKind::ExpectedNumber { field, expected },
         NumberProblem::PercentNotAllowed => ErrorKind::PercentNotAllowed { field },

@@ -38,6 +38,12 @@ fn is_blank(c: char) -> bool {
 /// A cell's text as a value: width folded, trimmed, and Excel's text-forcing wrappers
 /// (`="0012"`, `'0012`) removed. Borrows when nothing changes (the usual case).
 pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    // Fast path (most cells): ASCII with visible ends and no wrapper is already clean.
+    if let (Some(&first), Some(&last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if first.is_ascii_graphic() && last.is_ascii_graphic() && first != b'=' && first != b'\'' && s.is_ascii() {
+            return Cow::Borrowed(s);
+        }
+    }
     let t = s.trim_matches(is_blank);
     let unwrapped = if let Some(inner) = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')) {
         inner.trim_matches(is_blank)
@@ -70,12 +76,30 @@ fn clean_folded(t: &str) -> String {
 
 /// Lower-cases ASCII only (full-width letters are folded to ASCII by [`clean`]) and drops
 /// blanks, `_` and `-`: the form keywords are compared in.
-fn keyword(text: &str) -> String {
-    clean(text)
-        .chars()
-        .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+fn keyword(text: &str) -> Cow<'_, str> {
+    let t = clean(text);
+    // Usually (是, 否, 职工) there is nothing to drop or lower-case: no allocation.
+    if t.chars().all(|c| !is_blank(c) && c != '_' && c != '-' && !c.is_ascii_uppercase()) {
+        return t;
+    }
+    Cow::Owned(
+        t.chars()
+            .filter(|c| !is_blank(*c) && *c != '_' && *c != '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    )
+}
+
+/// Plain decimal text (`-12345.67`): what [`parse_plain`]'s fast path reads, and what the
+/// slower paths of [`parse_amount`] and [`parse_number`] would pass to it unchanged.
+fn is_plain(s: &str) -> bool {
+    let digits = s.as_bytes().strip_prefix(b"-").unwrap_or(s.as_bytes());
+    !digits.is_empty()
+        && digits.len() <= 28
+        && digits.first().is_some_and(u8::is_ascii_digit)
+        && digits.last().is_some_and(u8::is_ascii_digit)
+        && digits.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && digits.iter().filter(|b| **b == b'.').count() <= 1
 }
 
 /// Why a number did not parse.
@@ -90,14 +114,7 @@ pub(crate) enum NumberProblem {
 fn parse_plain(s: &str) -> Option<Decimal> {
     let bytes = s.as_bytes();
     // Fast path: digits with at most one point and an optional leading minus.
-    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    if !digits.is_empty()
-        && digits.len() <= 28
-        && digits.first().is_some_and(u8::is_ascii_digit)
-        && digits.last().is_some_and(u8::is_ascii_digit)
-        && digits.iter().all(|b| b.is_ascii_digit() || *b == b'.')
-        && digits.iter().filter(|b| **b == b'.').count() <= 1
-    {
+    if is_plain(s) {
         return Decimal::from_str(s).ok().map(|d| d.normalize());
     }
     let mut i = 0;
@@ -193,7 +210,13 @@ fn parse_plain(s: &str) -> Option<Decimal> {
 /// An amount in 元: `12,345.67`, `¥12345.67`, `12345.67元`, `1.2万` (×10000), `-` (zero, as
 /// Excel's accounting format shows it). A percentage is an error.
 pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
-    let s: String = clean(text).chars().filter(|c| !is_blank(*c)).collect();
+    let t = clean(text);
+    if is_plain(&t) {
+        // The common case, without the copies below (same result: the body is `t` itself).
+        let v = parse_plain(&t).ok_or(NumberProblem::NotNumber)?;
+        return v.checked_mul(Decimal::ONE).ok_or(NumberProblem::NotNumber);
+    }
+    let s: String = t.chars().filter(|c| !is_blank(*c)).collect();
     if matches!(s.as_str(), "-" | "—" | "--" | "——" | "–") {
         return Ok(Decimal::ZERO);
     }
@@ -230,6 +253,9 @@ pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
 /// A plain number (`1.25`, `1,250`); with `percent`, `85%` → 0.85.
 pub(crate) fn parse_number(text: &str, percent: bool) -> Result<Decimal, NumberProblem> {
     let s = clean(text);
+    if is_plain(&s) {
+        return parse_plain(&s).ok_or(NumberProblem::NotNumber);
+    }
     let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
     if let Some(body) = s.strip_suffix('%') {
         let v = parse_plain(body).ok_or(NumberProblem::NotNumber)?;
@@ -256,7 +282,7 @@ pub(crate) fn parse_count(text: &str) -> Option<u64> {
 /// 是/否 and friends.
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     let s = keyword(text);
-    match s.as_str() {
+    match s.as_ref() {
         "是" | "y" | "yes" | "1" | "true" | "t" | "真" | "√" | "✓" | "✔" | "通过" | "有" | "已"
         | "是的" | "已申请" | "已补充" | "合格" | "对" => Some(true),
         "否" | "n" | "no" | "0" | "false" | "f" | "假" | "×" | "✗" | "✘" | "不通过" | "未通过"
@@ -418,7 +444,7 @@ pub(crate) fn parse_month(text: &str) -> Result<Option<(Option<i32>, u8)>, ()> {
 /// 职工 / 居民 and the names real exports use.
 pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
     let s = keyword(text);
-    match s.as_str() {
+    match s.as_ref() {
         "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => {
             return Some(Fund::Employee)
         }

@@ -180,7 +180,7 @@ fn feed<T: Table>(
         cells.resize(c0 as usize, String::new());
         cells.extend(row.iter().map(cell_text));
         fill.apply(abs as u32, &mut cells);
-        rows.push_row(abs + 1, cells, false, sink);
+        rows.push_row(abs + 1, &cells, false, sink);
     }
 }
 
