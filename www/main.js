@@ -293,6 +293,7 @@ async function importAndCompute(kind, file, name, options) {
 
 async function cancelImport() {
   const cancelled = state.importing?.kind;
+  if (!cancelled) return; // it finished meanwhile
   status(t('data.cancel'), 'warn');
   await engine.restart();
   state.importing = null;
@@ -493,7 +494,7 @@ async function exportAs(format) {
   try {
     const out = await engine.request('export', { format, policy: policyJson(), lang: lang() });
     const base = `dipcalc-${state.policy.name}-${state.policy.year}`.replace(/[\\/:*?"<>|\s]+/g, '_');
-    download(`${base}.${format}`, out.bytes ?? out.text, out.mime);
+    download(`${base}.${format === 'bundle' ? 'bundle.json' : format}`, out.bytes ?? out.text, out.mime);
   } catch (err) {
     status(`${t('status.failed')}: ${msg(err.errors?.[0] ?? err) || err.message}`, 'error');
   }
@@ -523,6 +524,7 @@ function wire() {
   $('#export-csv').addEventListener('click', () => exportAs('csv'));
   $('#export-xlsx').addEventListener('click', () => exportAs('xlsx'));
   $('#export-json').addEventListener('click', () => exportAs('json'));
+  $('#export-bundle').addEventListener('click', () => exportAs('bundle'));
   $('#print').addEventListener('click', () => window.print());
   $('#preset').addEventListener('change', (e) => loadPreset(e.target.value));
   $('#policy-reset').addEventListener('click', () => loadPreset(state.presetName));

@@ -106,8 +106,8 @@ test('a long import is cancelled: the worker restarts and the other tables are r
   await settled(page);
   await loadTables(page);
   await page.setInputFiles('input[type=file][data-kind="cases"]', BIG);
-  await page.waitForFunction(() => /[1-9][\d,]* 行/.test(document.querySelector('.progress-text')?.textContent ?? ''), null, { timeout: 120_000 });
-  await page.click('#cancel-import');
+  // Cancel as soon as the reading shows (a release build reads the file in a few seconds).
+  await page.click('#cancel-import', { timeout: 60_000 });
   await page.waitForSelector('#progress', { state: 'hidden' });
   await page.waitForFunction(() => ['institutions', 'catalog'].every((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok')));
   assert.match(await page.locator('[data-slot="cases"] .slot-status').textContent(), /未载入/);

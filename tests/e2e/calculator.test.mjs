@@ -251,6 +251,9 @@ describe('calculator page', { concurrency: false }, () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');
     const rate = page.locator('input[data-path="funds.employee.reserve.rate"]');
+    // Its provenance on hover: the seed article the value comes from.
+    const title = await page.locator('.field[data-path="funds.employee.reserve.rate"] .flabel').getAttribute('title');
+    assert.match(title, /宁德市基本医疗保险基金区域点数法总额预算管理办法.*第七条/);
     await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
     await rate.fill('150');
     await page.waitForSelector('.field.invalid input[data-path="funds.employee.reserve.rate"]');
@@ -298,6 +301,20 @@ describe('calculator page', { concurrency: false }, () => {
     await page.click('#lang');
     assertSameOriginOnly(page);
     assertNoErrors(page);
+  });
+
+  test('a file dropped on a slot is imported', async () => {
+    const page = await openCalculator(session);
+    await tab(page, 'data');
+    const text = readFileSync(path.join(SPEC10, 'institutions.csv'), 'utf8');
+    const transfer = await page.evaluateHandle((t) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], 'dropped-institutions.csv', { type: 'text/csv' }));
+      return dt;
+    }, text);
+    await page.dispatchEvent('[data-slot="institutions"]', 'drop', { dataTransfer: transfer });
+    await page.waitForFunction(() => /dropped-institutions\.csv：3 条记录/.test(document.querySelector('[data-slot="institutions"] .slot-status')?.textContent ?? ''));
+    assertSameOriginOnly(page);
   });
 
   test('the column-mapping dialog reads a file whose header is not recognised', async () => {
