@@ -82,6 +82,8 @@ function compute({ policy, baseline, focus, extraPoints }) {
 function exportFile({ format, policy, lang }) {
   if (format === 'csv') return { text: session.export_csv(policy, lang), mime: 'text/csv;charset=utf-8' };
   if (format === 'json') return { text: session.export_json(policy), mime: 'application/json' };
+  // The publication bundle for the public page (docs/bundle.md), as `dipcalc publish` writes it.
+  if (format === 'bundle') return { text: wasm.publish_bundle(session, policy), mime: 'application/json' };
   if (format === 'xlsx') {
     const bytes = session.export_xlsx(policy, lang);
     return { bytes, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
