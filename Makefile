@@ -38,14 +38,17 @@ setup:
 	@scripts/setup
 
 # Also the page's other assets (scripts/page-assets): ECharts copied from node_modules into
-# www/vendor/, and the demo city in www/demo/ (which needs the release command line).
+# www/vendor/, and the demo city in www/demo/ (which needs the release command line); and the
+# public page's sample bundle, www/demo/bundle.json (scripts/public-bundle: dipcalc publish).
 wasm: setup
 	@python3 scripts/build-wasm
 	@python3 scripts/page-assets
+	@python3 scripts/public-bundle
 
 wasm-dev: setup
 	@python3 scripts/build-wasm --profile dev
 	@python3 scripts/page-assets
+	@python3 scripts/public-bundle
 
 serve: wasm
 	@python3 scripts/serve.py --port $(PORT)
