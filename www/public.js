@@ -387,7 +387,9 @@ function s(tag, attrs, text) {
  *  below holds the same figures for screen readers and for exact reading. */
 function renderTrend(b) {
   const funds = b.funds ?? [];
-  const W = 640, H = 260, L = 64, R = 16, T = 28, B = 36;
+  // Drawn at the width it is shown (360–640 units), so its text stays legible on a phone.
+  const W = Math.round(Math.min(640, Math.max(360, $('trend-chart').clientWidth || 640)));
+  const H = W < 480 ? 240 : 260, L = 64, R = 16, T = 28, B = 36;
   const values = funds.flatMap((f) => f.months.map((m) => (m.point_value == null ? null : Number(m.point_value)))).filter((v) => v !== null);
   const wrap = $('trend-chart');
   wrap.replaceChildren();
@@ -636,6 +638,11 @@ async function start() {
   $('verify').addEventListener('click', runVerify);
   $('inst-search').addEventListener('input', renderInstitutions);
   $('inst-fund').addEventListener('change', (e) => { state.fund = e.target.value; renderInstitutions(); });
+  let resize;
+  window.addEventListener('resize', () => {
+    clearTimeout(resize);
+    resize = setTimeout(() => { if (state.bundle) renderTrend(state.bundle); }, 150);
+  });
   try {
     await init();
   } catch (err) {
