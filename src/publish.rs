@@ -904,6 +904,7 @@ impl Comparer {
 
     /// Compare the scalar fields of two serialized structs (nested objects and arrays of
     /// scalars with dotted names), skipping `skip`.
+    #[allow(clippy::too_many_arguments)]
     fn fields<T: Serialize>(&mut self, section: &str, subject: &str, name: &str, prefix: &str, published: &T, recomputed: &T, skip: &[&str]) {
         let (Ok(a), Ok(b)) = (serde_json::to_value(published), serde_json::to_value(recomputed)) else { return };
         self.values(section, subject, name, prefix, &a, &b, skip);
