@@ -258,12 +258,15 @@ function savePolicy() {
 async function importTable(kind, file, name, options = {}, { quiet = false } = {}) {
   state.files[kind] = { file, name, options, status: 'reading', report: null };
   delete state.importErrors[kind];
-  state.importing = { kind, name, bytes: 0, total: file.size, rows: 0 };
+  // Imports queue up in the worker; the progress bar shows the one reading now.
+  const job = { kind, name, bytes: 0, total: file.size, rows: 0 };
+  state.importing = job;
   renderData();
   try {
     const report = await engine.request('import', { kind, file, name, options }, {
       onProgress: (p) => {
-        Object.assign(state.importing, p);
+        Object.assign(job, p);
+        state.importing = job;
         renderProgress();
       },
     });
@@ -275,7 +278,7 @@ async function importTable(kind, file, name, options = {}, { quiet = false } = {
     state.importErrors[kind] = err;
     if (!quiet) show('data');
   } finally {
-    state.importing = null;
+    if (state.importing === job) state.importing = null;
     renderProgress();
   }
   await keepFiles();
@@ -295,9 +298,13 @@ async function cancelImport() {
   const cancelled = state.importing?.kind;
   if (!cancelled) return; // it finished meanwhile
   status(t('data.cancel'), 'warn');
-  await engine.restart();
+  const ready = engine.restart();
   state.importing = null;
-  if (cancelled) delete state.files[cancelled];
+  delete state.files[cancelled];
+  delete state.importErrors[cancelled];
+  renderProgress();
+  renderData();
+  await ready;
   // The new worker starts empty: read again what was loaded before.
   for (const kind of TABLES) {
     const f = state.files[kind];

@@ -109,8 +109,10 @@ test('a long import is cancelled: the worker restarts and the other tables are r
   // Cancel as soon as the reading shows (a release build reads the file in a few seconds).
   await page.click('#cancel-import', { timeout: 60_000 });
   await page.waitForSelector('#progress', { state: 'hidden' });
-  await page.waitForFunction(() => ['institutions', 'catalog'].every((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok')));
   assert.match(await page.locator('[data-slot="cases"] .slot-status').textContent(), /未载入/);
+  // The new worker starts empty: institutions and catalog are read again, then nothing to settle.
+  await page.waitForFunction(() => /病例明细/.test(document.querySelector('#status')?.textContent ?? '')
+    && ['institutions', 'catalog'].every((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok')), null, { timeout: 60_000 });
   await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
   await page.setInputFiles('input[type=file][data-kind="cases"]', path.join(SPEC10, 'cases.csv'));
   await settled(page);
