@@ -1,9 +1,10 @@
 //! One test per class of bad input, each asserting the exact located message in Chinese and
 //! English.
 
+use dipcalc::engine::cases::CaseTable;
 use dipcalc::input::Lang::{En, Zh};
 use dipcalc::input::{
-    check_dataset, read_cases, read_catalog, read_institutions, read_summaries, CaseStream,
+    check_dataset, check_dataset_with_cases, read_cases, read_catalog, read_institutions, read_summaries, CaseStream,
     ErrorKind, ImportFailure, ReadOptions, Source, TextEncoding, MAX_ERRORS,
 };
 use dipcalc::records::{Case, CaseKind, Catalog, Dataset, Fund, Group, Institution, Review};
@@ -607,6 +608,14 @@ fn cross_file_checks() {
         ..Dataset::default()
     };
     let errors = check_dataset(&data);
+    // The same cases in the engine's compact table (as the page and the command line hold
+    // them) give exactly the same errors.
+    let table = CaseTable::from_cases(&data.cases);
+    let without_records = Dataset { cases: vec![], ..data.clone() };
+    assert_eq!(check_dataset_with_cases(&without_records, &table), errors);
+    let fitting = CaseTable::from_cases(&data.cases[..1]);
+    let unique = Dataset { institutions: vec![institution("H1"), institution("H2")], ..without_records };
+    assert_eq!(check_dataset_with_cases(&unique, &fitting), vec![]);
     let zh: Vec<String> = errors.iter().map(|e| e.message(Zh)).collect();
     assert_eq!(
         zh,

@@ -170,3 +170,24 @@ fn presets_fields_and_preview() {
     assert_eq!(text(&p, &["rows", "0", "cells", "0"]), "机构编码");
     assert_eq!(js_sys::Array::from(&get(&p, "rows")).length(), 3);
 }
+
+#[wasm_bindgen_test]
+fn cases_naming_unknown_codes_are_all_listed() {
+    // Cases sit in the session's compact table; the cross-file check still sees every unknown
+    // code, with its first row (as in the file: the header is row 1) and how many cases name it.
+    let mut cases = String::from_utf8(CASES.to_vec()).unwrap();
+    cases.push_str("H9,职工,DIP,G3,1000,100,3,2024-03-01,,是\nH9,职工,DIP,G3,1000,100,3,2024-03-02,,是\nH1,职工,DIP,G77,1000,100,3,2024-03-03,,是\n");
+    let mut s = Session::new();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.import_table("cases", "cases.csv", cases.as_bytes(), JsValue::UNDEFINED).unwrap();
+    let err = s.settle(POLICY).unwrap_err();
+    assert_eq!(text(&err, &["kind"]), "check");
+    let errors = js_sys::Array::from(&get(&err, "errors"));
+    assert_eq!(errors.length(), 2);
+    assert_eq!(get(&errors.get(0), "row").as_f64(), Some(13.0));
+    assert!(text(&errors.get(0), &["message_en"]).contains("\"H9\" is not in the institutions table (2 records)"), "{}", text(&errors.get(0), &["message_en"]));
+    assert_eq!(get(&errors.get(1), "row").as_f64(), Some(15.0));
+    assert!(text(&errors.get(1), &["message_en"]).contains("\"G77\" is not in the catalog"), "{}", text(&errors.get(1), &["message_en"]));
+    assert_eq!(js_sys::Array::from(&s.check().unwrap()).length(), 2);
+}

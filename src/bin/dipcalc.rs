@@ -17,10 +17,10 @@ mod publish;
 use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::Settler;
 use dipcalc::export;
-use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, InputError, ReadOptions, Source};
+use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
-use dipcalc::records::{Case, CaseKind, Dataset, Review};
-use std::collections::{HashMap, HashSet};
+use dipcalc::records::Dataset;
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -157,49 +157,6 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
     Ok((table, report))
 }
 
-/// `check_dataset` with the cases in a compact table: the rows naming an unknown institution or
-/// group are made into records (codes, kind and row are all the check reads) and checked with
-/// the rest of the data, so the errors are exactly those of the whole dataset.
-fn check_with_table(data: &mut Dataset, cases: &CaseTable) -> Vec<InputError> {
-    let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
-    let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
-    let per_diem: HashSet<&str> = data.catalog.per_diem_groups.iter().map(|g| g.code.as_str()).collect();
-    let bad_inst: Vec<bool> = cases.institutions.iter().map(|c| !institutions.contains(c)).collect();
-    let bad_group: Vec<bool> = cases.groups.iter().map(|c| !groups.contains(c)).collect();
-    let bad_per_diem: Vec<bool> = cases.groups.iter().map(|c| !per_diem.contains(c)).collect();
-    let offending: Vec<Case> = cases
-        .rows
-        .iter()
-        .filter(|r| {
-            bad_inst[r.institution as usize]
-                || match r.kind {
-                    CaseKind::Dip => bad_group[r.group as usize],
-                    CaseKind::PerDiem => bad_per_diem[r.group as usize],
-                    CaseKind::FeeForService => false,
-                }
-        })
-        .map(|r| Case {
-            institution: cases.institution_of(r).to_string(),
-            fund: r.fund,
-            kind: r.kind,
-            group: cases.group_of(r).to_string(),
-            total_cost: r.total_cost,
-            personal_burden: r.personal_burden,
-            excluded_cost: r.excluded_cost,
-            days: r.days,
-            month: r.month,
-            review: Review { applied: r.review_applied, score: r.review_score, points_delta: r.review_delta },
-            qc_passed: r.qc_passed,
-            supplemented: r.supplemented,
-            source_row: r.source_row,
-        })
-        .collect();
-    data.cases = offending;
-    let errors = input::check_dataset(data);
-    data.cases = Vec::new();
-    errors
-}
-
 /// The policy and the data files named by the flags, read and cross-checked as `run` reads
 /// them (`publish` reads the same way); import notes go to stderr.
 /// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
@@ -277,7 +234,7 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     if cases.is_empty() && data.summaries.is_empty() {
         return Err(usage(format!("{command} needs --cases or --summary")));
     }
-    let cross = check_with_table(&mut data, &cases);
+    let cross = input::check_dataset_with_cases(&data, &cases);
     if !cross.is_empty() {
         let total = cross.len();
         let mut lines: Vec<String> = cross.iter().take(100).map(|e| e.message(lang)).collect();

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::error::{ErrorKind, InputError};
 use super::fields::TableKind;
+use crate::engine::cases::CaseTable;
 use crate::records::{CaseKind, Dataset};
 
 fn error(table: TableKind, row: Option<u64>, kind: ErrorKind) -> InputError {
@@ -55,6 +56,14 @@ fn duplicates<'a>(
     }
 }
 
+/// The codes one case names, as the cross-file check reads them.
+struct CaseCodes<'a> {
+    institution: &'a str,
+    kind: CaseKind,
+    group: &'a str,
+    row: u64,
+}
+
 /// Cross-file checks on a loaded dataset:
 /// - duplicate institution codes, duplicate DIP group codes, duplicate 床日 group codes;
 /// - a case, summary, outpatient record or adjustment whose institution is not in the
@@ -65,6 +74,50 @@ fn duplicates<'a>(
 /// The errors carry the table (not a file name: the dataset does not keep them) and, for
 /// cases, the row the case came from.
 pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
+    let cases = data.cases.iter().map(|c| CaseCodes {
+        institution: &c.institution,
+        kind: c.kind,
+        group: &c.group,
+        row: c.source_row,
+    });
+    check(data, cases)
+}
+
+/// [`check_dataset`] for a dataset whose cases are held in the engine's compact table (the
+/// page's session and the command line stream cases there; `data.cases` is not read). The
+/// same errors as for the same cases as records. Each distinct code is looked up once; the rows
+/// are visited only when some code is unknown, so the check costs next to nothing on data
+/// that fits together, however many cases there are.
+pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputError> {
+    let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
+    let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
+    let per_diem: HashSet<&str> = data.catalog.per_diem_groups.iter().map(|g| g.code.as_str()).collect();
+    let bad_inst: Vec<bool> = cases.institutions.iter().map(|c| !institutions.contains(c)).collect();
+    let bad_group: Vec<bool> = cases.groups.iter().map(|c| !groups.contains(c)).collect();
+    let bad_per_diem: Vec<bool> = cases.groups.iter().map(|c| !per_diem.contains(c)).collect();
+    let any_bad = bad_inst.iter().chain(&bad_group).chain(&bad_per_diem).any(|&b| b);
+    let offending = cases
+        .rows
+        .iter()
+        .filter(|r| {
+            any_bad
+                && (bad_inst[r.institution as usize]
+                    || match r.kind {
+                        CaseKind::Dip => bad_group[r.group as usize],
+                        CaseKind::PerDiem => bad_per_diem[r.group as usize],
+                        CaseKind::FeeForService => false,
+                    })
+        })
+        .map(|r| CaseCodes {
+            institution: cases.institution_of(r),
+            kind: r.kind,
+            group: cases.group_of(r),
+            row: r.source_row,
+        });
+    check(data, offending)
+}
+
+fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<InputError> {
     let mut out = Vec::new();
     duplicates(
         TableKind::Institutions,
@@ -100,19 +153,19 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
     let mut unknown_inst = Unknown::default();
     let mut unknown_group = Unknown::default();
     let mut unknown_per_diem = Unknown::default();
-    for case in &data.cases {
-        if !institutions.contains(case.institution.as_str()) {
-            unknown_inst.add(&case.institution, row_of(case.source_row));
+    for case in cases {
+        if !institutions.contains(case.institution) {
+            unknown_inst.add(case.institution, row_of(case.row));
         }
         match case.kind {
             CaseKind::Dip => {
-                if !groups.contains(case.group.as_str()) {
-                    unknown_group.add(&case.group, row_of(case.source_row));
+                if !groups.contains(case.group) {
+                    unknown_group.add(case.group, row_of(case.row));
                 }
             }
             CaseKind::PerDiem => {
-                if !per_diem.contains(case.group.as_str()) {
-                    unknown_per_diem.add(&case.group, row_of(case.source_row));
+                if !per_diem.contains(case.group) {
+                    unknown_per_diem.add(case.group, row_of(case.row));
                 }
             }
             CaseKind::FeeForService => {}

@@ -58,7 +58,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::check_dataset;
+pub use check::{check_dataset, check_dataset_with_cases};
 pub use csv::MAX_ROW_BYTES;
 pub use encoding::{EncodingChoice, EncodingReason, TextEncoding};
 pub use error::{

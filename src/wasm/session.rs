@@ -121,9 +121,9 @@ impl Session {
         if self.data.cases().is_empty() && data.summaries.is_empty() {
             return Err(Problem::Missing { zh: "尚未载入病例明细或机构汇总".into(), en: "no cases or institution summaries loaded yet".into() });
         }
-        // The tables against each other; a case naming an unknown code is the engine's error,
-        // located by its row (the cases are in the compact table, not in the dataset).
-        let problems = input::check_dataset(data);
+        // The tables against each other, the cases (in the compact table) included: every
+        // unknown code with its first row and count, not just the engine's first error.
+        let problems = input::check_dataset_with_cases(data, self.data.cases());
         if !problems.is_empty() {
             return Err(Problem::Check(problems));
         }
@@ -281,7 +281,7 @@ impl Session {
     /// Errors across the files loaded (unknown institution or group codes, duplicates), as
     /// error-table rows; `[]` when they fit together.
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        to_js(&super::input_rows(&input::check_dataset(self.data.data())))
+        to_js(&super::input_rows(&input::check_dataset_with_cases(self.data.data(), self.data.cases())))
     }
 
     /// Settles the data under a policy (JSON text, as the command line reads it). Returns the
