@@ -513,12 +513,19 @@ fn is_totals_label(cell: &str) -> bool {
     let end = cell.trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == '：').len();
     let cell = &cell[..end];
     let compact = || cell.chars().filter(|c| !c.is_whitespace());
-    let words = ["合计", "总计", "小计"];
-    words.iter().any(|w| {
-        compact().take(2).eq(w.chars()) || compact().rev().take(2).eq(w.chars().rev())
-    }) || ["total", "subtotal", "grandtotal", "sum"]
-        .iter()
-        .any(|w| compact().map(|c| c.to_ascii_lowercase()).eq(w.chars()))
+    let mut back = compact().rev();
+    let last_two = back.next().zip(back.next()).map(|(b, a)| [a, b]);
+    let mut front = compact();
+    let first_two = front.next().zip(front.next()).map(|(a, b)| [a, b]);
+    let words = [['合', '计'], ['总', '计'], ['小', '计']];
+    if words.iter().any(|w| first_two == Some(*w) || last_two == Some(*w)) {
+        return true;
+    }
+    // The English words start with t, s or g: a code cell is settled by its first letter.
+    compact().next().is_some_and(|c| matches!(c.to_ascii_lowercase(), 't' | 's' | 'g'))
+        && ["total", "subtotal", "grandtotal", "sum"]
+            .iter()
+            .any(|w| compact().map(|c| c.to_ascii_lowercase()).eq(w.chars()))
 }
 
 /// Totals rows (合计/总计/小计 in the first non-empty cells, or an empty code with only
@@ -529,7 +536,7 @@ fn skip_reason(
     cells: &[String],
 ) -> Option<(SkipReason, String)> {
     let mut nonempty = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty());
-    let first_two: Vec<_> = nonempty.by_ref().take(2).collect();
+    let first_two = [nonempty.next(), nonempty.next()];
     let shown = || {
         cells
             .iter()
@@ -539,15 +546,15 @@ fn skip_reason(
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    if first_two.iter().any(|cell| is_totals_label(cell)) {
+    if first_two.iter().flatten().any(|cell| is_totals_label(cell)) {
         return Some((SkipReason::Totals, shown()));
     }
-    let count = first_two.len() + nonempty.count();
     let key_empty = match layout.field_cols.get(spec.key_field).copied().flatten() {
         Some(c) => cells.get(c).map(|s| clean(s).is_empty()).unwrap_or(true),
         None => true,
     };
-    if let (1, Some(only)) = (count, first_two.first()) {
+    // A single non-empty cell: the iterator stopped before a second.
+    if let [Some(only), None] = &first_two {
         if values::parse_amount(only).is_err() && (key_empty || looks_like_note(only)) {
             return Some((SkipReason::Note, shown()));
         }
@@ -637,7 +644,7 @@ impl<'a> RowCtx<'a> {
             return None;
         }
         if let Some(enc) = self.encoding {
-            if text.contains('\u{fffd}') {
+            if values::has_replacement_char(&text) {
                 self.push(
                     Some(col),
                     Some(raw),
@@ -690,10 +697,14 @@ impl<'a> RowCtx<'a> {
 
     /// An amount in 元 (unit multiplier applied).
     pub fn amount(&mut self, f: usize) -> Option<Decimal> {
-        let mult = self.multiplier(f);
+        // Without a unit line the multiplier is one: skip multiplying by it.
+        let unit = self.layout.multipliers.get(f).copied().flatten();
         self.parse(f, |t, field| {
             let v = values::parse_amount(t)
                 .map_err(|p| number_error(p, field, NumberKind::Amount))?;
+            let Some(mult) = unit else {
+                return Ok(v);
+            };
             v.checked_mul(mult).ok_or_else(|| ErrorKind::ExpectedNumber {
                 field: field.into(),
                 expected: NumberKind::Amount,
