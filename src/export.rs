@@ -27,6 +27,11 @@ pub fn number_cell(x: Decimal) -> String {
     x.normalize().to_string()
 }
 
+/// Points as the JSON output gives them (4 decimals, SPEC §2).
+fn points_cell(x: Decimal) -> String {
+    number_cell(crate::engine::rounding::round_points(x))
+}
+
 fn money_cell(x: Decimal) -> String {
     format!("{:.2}", crate::engine::rounding::round_money(x))
 }
@@ -77,8 +82,8 @@ fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
         text_cell(&u.level),
         u.coefficient.map(number_cell).unwrap_or_default(),
         u.cases.total.to_string(),
-        number_cell(u.points.total),
-        number_cell(u.share),
+        points_cell(u.points.total),
+        number_cell(crate::engine::rounding::round_ratio(u.share)),
         money_cell(u.total_cost),
         money_cell(u.personal_burden),
         money_cell(u.settlement),
@@ -126,7 +131,7 @@ pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
             String::new(),
             String::new(),
             t.cases.to_string(),
-            number_cell(t.points),
+            points_cell(t.points),
             String::new(),
             money_cell(t.total_cost),
             money_cell(t.personal_burden),

@@ -54,6 +54,8 @@ fn csv_output_has_the_same_figures_and_a_totals_row() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("fund,code,name"));
     assert!(lines[2].contains(",53086.68,41686.68,"), "{}", lines[2]);
+    // Points and shares as the JSON gives them, not at full precision: 458 ÷ 1618.5.
+    assert!(lines[2].contains(",458,0.282978,"), "{}", lines[2]);
     assert!(lines[4].starts_with("employee,total,"), "{}", lines[4]);
     assert!(lines[4].contains(",187600.00,144900.00,"));
 }
