@@ -242,10 +242,10 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
     for fund in &s.funds {
         for step in &fund.budget.steps {
             text(ws, &f, row, 0, fund_label(fund, lang))?;
-            text(ws, &f, row, 1, &step.label)?;
+            text(ws, &f, row, 1, if zh { &step.label } else { &step.label_en })?;
             number(ws, row, 2, round_money(step.amount), &f.money)?;
             text(ws, &f, row, 3, if step.subtotal { if zh { "是" } else { "yes" } } else { "" })?;
-            text(ws, &f, row, 4, &step.formula)?;
+            text(ws, &f, row, 4, if zh { &step.formula } else { &step.formula_en })?;
             text(ws, &f, row, 5, mark_label(step.mark, lang))?;
             text(ws, &f, row, 6, step.source.as_deref().unwrap_or(""))?;
             text(ws, &f, row, 7, step.article.as_deref().unwrap_or(""))?;

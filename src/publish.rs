@@ -52,9 +52,9 @@ use std::fmt;
 /// The `format` every bundle carries.
 pub const BUNDLE_FORMAT: &str = "dipcalc-publication-bundle";
 /// The schema version this build writes and verifies (`docs/bundle.md`).
-pub const BUNDLE_SCHEMA_VERSION: u32 = 1;
+pub const BUNDLE_SCHEMA_VERSION: u32 = 2;
 
-/// A publication bundle (`docs/bundle.md`, schema version 1). Money is in 元, as decimal strings.
+/// A publication bundle (`docs/bundle.md`, schema version 2). Money is in 元, as decimal strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
@@ -160,11 +160,15 @@ pub struct PublishedBudget {
 #[serde(deny_unknown_fields)]
 pub struct PublishedStep {
     pub key: String,
+    /// The step's name in Chinese and in English (schema version 2).
     pub label: String,
+    pub label_en: String,
     /// Signed change, or the level for a subtotal.
     pub amount: Decimal,
     pub subtotal: bool,
+    /// The arithmetic, in Chinese and in English.
     pub formula: String,
+    pub formula_en: String,
     pub mark: Mark,
     pub source: Option<String>,
     pub article: Option<String>,
@@ -494,9 +498,11 @@ fn publish_fund<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Result
             .map(|s| PublishedStep {
                 key: s.key.clone(),
                 label: s.label.clone(),
+                label_en: s.label_en.clone(),
                 amount: money(s.amount),
                 subtotal: s.subtotal,
                 formula: s.formula.clone(),
+                formula_en: s.formula_en.clone(),
                 mark: s.mark,
                 source: s.source.clone(),
                 article: s.article.clone(),

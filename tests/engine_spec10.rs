@@ -90,3 +90,28 @@ fn dilution_and_group_breakdown_of_spec10() {
     assert_eq!(g1.gain, d("1616.00"));
     assert!(lines.iter().find(|l| l.group == "G2").unwrap().grassroots);
 }
+
+#[test]
+fn steps_and_arithmetic_read_in_english_too() {
+    let r = settle(&spec10_policy(), &spec10_dataset()).unwrap();
+    let f = &r.funds[0];
+    let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for step in &f.budget.steps {
+        // Deductions are named by the policy and keep its (Chinese) name.
+        if step.key != "deduction" {
+            assert!(!step.label_en.is_empty() && !chinese(&step.label_en), "{step:?}");
+        }
+        assert!(!chinese(&step.formula_en), "{step:?}");
+    }
+    assert_eq!(f.budget.steps[0].label_en, "Funds raised");
+    assert_eq!(f.budget.steps[7].label_en, "Budget B = min(P, F)");
+    for unit in &f.units {
+        for l in &unit.trace {
+            assert!(!l.label_en.is_empty() && !chinese(&l.label_en) && !chinese(&l.formula_en), "{l:?}");
+            assert!(chinese(&l.label), "{l:?}");
+        }
+    }
+    let s = &f.units[1].trace[1];
+    assert_eq!(s.label_en, "Settlement S");
+    assert_eq!(s.formula_en, "187,600.00 × 458 ÷ 1618.5 (reconciled to the fen)");
+}

@@ -76,7 +76,7 @@ fn spec10_bundle_has_the_published_figures_and_verifies() {
     let json = spec10_bundle_json();
     let b = Bundle::from_json(&json).unwrap();
     assert_eq!(b.format, "dipcalc-publication-bundle");
-    assert_eq!(b.schema_version, 1);
+    assert_eq!(b.schema_version, 2);
     assert_eq!(b.generator.version, dipcalc::VERSION);
     assert_eq!(b.policy["refs"]["funds.employee.reserve.rate"]["article"], "第七条");
     let f = &b.funds[0];
@@ -154,7 +154,7 @@ fn verify_rejects_what_is_not_a_bundle() {
     assert_eq!(verify("{").unwrap_err().code, "not_json");
     assert_eq!(verify(r#"{"format":"other"}"#).unwrap_err().code, "not_a_bundle");
     let json = spec10_bundle_json();
-    let e = verify(&json.replace("\"schema_version\": 1,\n  \"generator\"", "\"schema_version\": 2,\n  \"generator\"")).unwrap_err();
+    let e = verify(&json.replace("\"schema_version\": 2,\n  \"generator\"", "\"schema_version\": 1,\n  \"generator\"")).unwrap_err();
     assert_eq!(e.code, "schema_version");
     let mut v: Value = serde_json::from_str(&json).unwrap();
     v["funds"][0]["units"][0]["aggregates"]["cases_list"] = json!([]);

@@ -480,9 +480,9 @@ function renderBudget(b) {
   for (const f of b.funds ?? []) {
     const id = `budget-caption-${f.fund}`;
     const rows = f.budget.steps.map((st) => h('tr', { class: st.subtotal ? 'subtotal' : null, dataset: { step: st.key } },
-      h('th', { scope: 'row' }, st.label),
+      h('th', { scope: 'row' }, state.lang === 'en' ? st.label_en : st.label),
       h('td', { class: 'num' }, money(st.amount)),
-      h('td', { class: 'formula' }, st.formula),
+      h('td', { class: 'formula' }, state.lang === 'en' ? st.formula_en : st.formula),
       h('td', null, basis(st)),
     ));
     out.append(h('div', { class: 'table-wrap', tabindex: '0', role: 'group', 'aria-labelledby': id },

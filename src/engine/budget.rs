@@ -14,21 +14,31 @@ struct Steps<'p> {
 }
 
 impl Steps<'_> {
-    /// Record a step, citing the ref at `path` (or its nearest ancestor) of the policy.
-    fn push(&mut self, key: &str, label: &str, amount: Decimal, subtotal: bool, formula: String, path: &str) {
+    /// Record a step, citing the ref at `path` (or its nearest ancestor) of the policy. Labels
+    /// and formulas come as [Chinese, English]; [`same`] for a formula of figures only.
+    fn push(&mut self, key: &str, label: [&str; 2], amount: Decimal, subtotal: bool, formula: [String; 2], path: &str) {
+        let [label, label_en] = label;
+        let [formula, formula_en] = formula;
         let full = if path.is_empty() { self.base.clone() } else { format!("{}.{path}", self.base) };
         let r = super::cite(self.policy, &full);
         self.steps.push(BudgetStep {
             key: key.to_string(),
             label: label.to_string(),
+            label_en: label_en.to_string(),
             amount,
             subtotal,
             formula,
+            formula_en,
             mark: r.map(|r| r.mark).unwrap_or(Mark::Default),
             source: r.and_then(|r| r.source.clone()),
             article: r.and_then(|r| r.article.clone()),
         });
     }
+}
+
+/// A formula that reads the same in both languages (figures and operators only).
+fn same(formula: String) -> [String; 2] {
+    [formula.clone(), formula]
 }
 
 /// The reserve kept back from the amount raised (SPEC §3, reserve rules).
@@ -81,11 +91,11 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     let available = match &fp.reserve {
         Reserve::Direct { available } => {
             let a = available.to_yuan();
-            s.push("available", "可预算总额（直接确定）", a, true, "合理确定".into(), "reserve.available");
+            s.push("available", ["可预算总额（直接确定）", "Budgetable amount (set directly)"], a, true, ["合理确定".into(), "set by the bureau".into()], "reserve.available");
             a
         }
         reserve => {
-            s.push("raised", "基金筹集总额", raised, true, fmt_money(raised), "raised");
+            s.push("raised", ["基金筹集总额", "Funds raised"], raised, true, same(fmt_money(raised)), "raised");
             let r = reserve_amount(reserve, raised);
             let formula = match reserve {
                 Reserve::Rate { rate } => format!("{} × {}", fmt_money(raised), fmt_rate(*rate)),
@@ -105,10 +115,10 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
                 _ => String::new(),
             };
             if !matches!(reserve, Reserve::None) {
-                s.push("reserve", "风险金", -r, false, formula, "reserve");
+                s.push("reserve", ["风险金", "Risk reserve"], -r, false, same(formula), "reserve");
             }
             let a = raised - r;
-            s.push("available", "可预算总额 A", a, true, format!("{} − {}", fmt_money(raised), fmt_money(r)), "reserve");
+            s.push("available", ["可预算总额 A", "Budgetable amount A"], a, true, same(format!("{} − {}", fmt_money(raised), fmt_money(r))), "reserve");
             a
         }
     };
@@ -117,7 +127,7 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     for (n, d) in fp.deductions.iter().enumerate() {
         let amount = d.amount.to_yuan();
         packable -= amount;
-        s.push("deduction", &d.label, -amount, false, fmt_money(amount), &format!("deductions.{n}"));
+        s.push("deduction", [&d.label, &d.label], -amount, false, same(fmt_money(amount)), &format!("deductions.{n}"));
     }
     let quality_base = match fp.quality_reserve.base {
         QualityReserveBase::AfterDeductions => packable,
@@ -128,14 +138,14 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         packable -= quality_reserve;
         s.push(
             "quality_reserve",
-            "质量保证金",
+            ["质量保证金", "Quality reserve"],
             -quality_reserve,
             false,
-            format!("{} × {}", fmt_money(quality_base), fmt_rate(fp.quality_reserve.rate)),
+            same(format!("{} × {}", fmt_money(quality_base), fmt_rate(fp.quality_reserve.rate))),
             "quality_reserve",
         );
     }
-    s.push("packable", "DIP 区域可用打包额 P", packable, true, fmt_money(packable), "deductions");
+    s.push("packable", ["DIP 区域可用打包额 P", "Regional DIP package P"], packable, true, same(fmt_money(packable)), "deductions");
 
     let forecast = fp.forecast.as_ref().map(|f| {
         let (amount, weighted, growth) = forecast_amount(f);
@@ -143,10 +153,10 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
             f.history.iter().map(|h| format!("{} × {}", fmt_money(h.amount.to_yuan()), h.weight.normalize())).collect();
         s.push(
             "forecast",
-            "DIP 所涉基金支出预测额 F",
+            ["DIP 所涉基金支出预测额 F", "Forecast of DIP fund spending F"],
             amount,
             true,
-            format!("({}) = {} × (1 + {})", terms.join(" + "), fmt_money(weighted), fmt_rate(growth)),
+            same(format!("({}) = {} × (1 + {})", terms.join(" + "), fmt_money(weighted), fmt_rate(growth))),
             "forecast",
         );
         amount
@@ -156,30 +166,30 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         BudgetRule::Min => {
             let f = forecast.unwrap_or(packable);
             let b = packable.min(f);
-            s.push("rule", "预算总额 B = min(P, F)", b, true, format!("min({}, {})", fmt_money(packable), fmt_money(f)), "rule");
+            s.push("rule", ["预算总额 B = min(P, F)", "Budget B = min(P, F)"], b, true, same(format!("min({}, {})", fmt_money(packable), fmt_money(f))), "rule");
             b
         }
         BudgetRule::Packable => {
-            s.push("rule", "预算总额 B = P", packable, true, fmt_money(packable), "rule");
+            s.push("rule", ["预算总额 B = P", "Budget B = P"], packable, true, same(fmt_money(packable)), "rule");
             packable
         }
         BudgetRule::Fixed { amount } => {
             let b = amount.to_yuan();
-            s.push("rule", "预算总额 B（确定值）", b, true, fmt_money(b), "rule");
+            s.push("rule", ["预算总额 B（确定值）", "Budget B (set amount)"], b, true, same(fmt_money(b)), "rule");
             b
         }
     };
     for (n, a) in fp.adjustments.iter().enumerate() {
         let amount = a.amount.to_yuan();
         budget += amount;
-        s.push("adjustment", &a.label, amount, false, fmt_money(amount), &format!("adjustments.{n}"));
+        s.push("adjustment", [&a.label, &a.label], amount, false, same(fmt_money(amount)), &format!("adjustments.{n}"));
     }
     if !fp.adjustments.is_empty() {
-        s.push("budget", "调整后预算总额 B", budget, true, fmt_money(budget), "adjustments");
+        s.push("budget", ["调整后预算总额 B", "Adjusted budget B"], budget, true, same(fmt_money(budget)), "adjustments");
     }
     for (n, e) in fp.earmarks.iter().enumerate() {
         let amount = e.amount.to_yuan();
-        s.push("earmark", &e.label, amount, true, format!("{}（含在 B 内）", fmt_money(amount)), &format!("earmarks.{n}"));
+        s.push("earmark", [&e.label, &e.label], amount, true, [format!("{}（含在 B 内）", fmt_money(amount)), format!("{} (within B)", fmt_money(amount))], &format!("earmarks.{n}"));
     }
 
     let outpatient_budget = match &fp.outpatient {
@@ -189,8 +199,8 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     };
     let inpatient_budget = budget - outpatient_budget;
     if !matches!(fp.outpatient, OutpatientSplit::None) {
-        s.push("outpatient", "门诊预算", outpatient_budget, true, fmt_money(outpatient_budget), "outpatient");
-        s.push("inpatient", "住院预算", inpatient_budget, true, fmt_money(inpatient_budget), "outpatient");
+        s.push("outpatient", ["门诊预算", "Outpatient budget"], outpatient_budget, true, same(fmt_money(outpatient_budget)), "outpatient");
+        s.push("inpatient", ["住院预算", "Inpatient budget"], inpatient_budget, true, same(fmt_money(inpatient_budget)), "outpatient");
     }
     let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
 

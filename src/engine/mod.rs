@@ -931,67 +931,120 @@ struct TraceInput {
 /// The arithmetic of one unit's figures, each line citing where its formula lives.
 fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, deposit_rate: &str) -> Vec<TraceLine> {
     let k = &agg.by_kind;
-    let line = |label: &str, formula: String, value: Decimal, cite: &str| TraceLine {
-        label: label.into(),
-        formula,
-        value,
-        cite: cite.into(),
+    // Labels and formulas as [Chinese, English].
+    let line = |label: [&str; 2], formula: [String; 2], value: Decimal, cite: &str| {
+        let [label, label_en] = label;
+        let [formula, formula_en] = formula;
+        TraceLine { label: label.into(), label_en: label_en.into(), formula, formula_en, value, cite: cite.into() }
     };
+    let same = |f: String| [f.clone(), f];
+    let kinds = [
+        k.normal.normalize(),
+        k.high.normalize(),
+        k.low.normalize(),
+        k.reviewed.normalize(),
+        k.per_diem.normalize(),
+        k.fee_for_service.normalize(),
+        k.summary.normalize(),
+        k.adjustments.normalize(),
+    ];
+    let [n, hi, lo, rv, pd, ffs, sm, adj] = kinds;
     let mut out = vec![line(
-        "点数",
-        format!(
-            "正常 {} + 高倍率 {} + 低倍率 {} + 特例单议 {} + 床日 {} + 项目 {} + 汇总 {} + 调整 {}",
-            k.normal.normalize(), k.high.normalize(), k.low.normalize(), k.reviewed.normalize(),
-            k.per_diem.normalize(), k.fee_for_service.normalize(), k.summary.normalize(), k.adjustments.normalize()
-        ),
+        ["点数", "Points"],
+        [
+            format!("正常 {n} + 高倍率 {hi} + 低倍率 {lo} + 特例单议 {rv} + 床日 {pd} + 项目 {ffs} + 汇总 {sm} + 调整 {adj}"),
+            format!("normal {n} + high-cost {hi} + low-cost {lo} + special review {rv} + per-diem {pd} + fee-for-service {ffs} + summary {sm} + adjustments {adj}"),
+        ],
         k.total,
         "SPEC §5; 吉林2024 第十二条",
     )];
     if allotment {
-        out.push(line("定额 S", "住院预算 × 历史基金支付份额（对账到分）".into(), t.s, "SPEC §7.3; 信阳2019 三(二)"));
-    } else {
         out.push(line(
-            "结算额度 S",
-            format!("{} × {} ÷ {}（对账到分）", fmt_money(t.pool), k.total.normalize(), t.total_points.normalize()),
+            ["定额 S", "Allotment S"],
+            ["住院预算 × 历史基金支付份额（对账到分）".into(), "inpatient budget × historical share of fund payments (reconciled to the fen)".into()],
+            t.s,
+            "SPEC §7.3; 信阳2019 三(二)",
+        ));
+    } else {
+        let f = format!("{} × {} ÷ {}", fmt_money(t.pool), k.total.normalize(), t.total_points.normalize());
+        out.push(line(
+            ["结算额度 S", "Settlement S"],
+            [format!("{f}（对账到分）"), format!("{f} (reconciled to the fen)")],
             t.s,
             "SPEC §7, §2; 吉林2024 第十七条",
         ));
     }
     if !(fund_only || allotment) {
-        out.push(line("基金结算额度 FS", format!("{} − {}", fmt_money(t.s), fmt_money(t.personal)), t.fs, "吉林2024 第十七条"));
+        out.push(line(
+            ["基金结算额度 FS", "Fund settlement FS"],
+            same(format!("{} − {}", fmt_money(t.s), fmt_money(t.personal))),
+            t.fs,
+            "吉林2024 第十七条",
+        ));
     }
     out.push(line(
-        "比较费用 C",
-        if fund_only || allotment { "医疗总费用 − 个人负担".into() } else { "医疗总费用".into() },
+        ["比较费用 C", "Compared cost C"],
+        if fund_only || allotment {
+            ["医疗总费用 − 个人负担".into(), "total cost − personal burden".into()]
+        } else {
+            ["医疗总费用".into(), "total cost".into()]
+        },
         t.compared,
         "SPEC §7.1",
     ));
     let band = match t.band {
-        BandPosition::None => "不分担".to_string(),
-        BandPosition::OverspendShared { band } => format!("超支第 {} 档内，按比例追加", band + 1),
-        BandPosition::OverspendBeyond => "超支超出末档".to_string(),
-        BandPosition::SurplusShared { band } => format!("结余第 {} 档内，按比例返还", band + 1),
-        BandPosition::SurplusBeyond => "结余超出末档".to_string(),
+        BandPosition::None => ["不分担".to_string(), "no sharing".to_string()],
+        BandPosition::OverspendShared { band } => {
+            [format!("超支第 {} 档内，按比例追加", band + 1), format!("overspent within band {}: shared by its rate", band + 1)]
+        }
+        BandPosition::OverspendBeyond => ["超支超出末档".to_string(), "overspent beyond the last band".to_string()],
+        BandPosition::SurplusShared { band } => {
+            [format!("结余第 {} 档内，按比例返还", band + 1), format!("surplus within band {}: returned by its rate", band + 1)]
+        }
+        BandPosition::SurplusBeyond => ["结余超出末档".to_string(), "surplus beyond the last band".to_string()],
     };
-    out.push(line("风险分担后 T", format!("{band}（C − S = {}）", fmt_money(t.compared - t.s)), t.target, "SPEC §7.1; 吉林2024 第二十七条"));
+    let gap = fmt_money(t.compared - t.s);
+    let [band_zh, band_en] = band;
     out.push(line(
-        "基金支付",
-        if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal)) },
+        ["风险分担后 T", "After risk sharing T"],
+        [format!("{band_zh}（C − S = {gap}）"), format!("{band_en} (C − S = {gap})")],
+        t.target,
+        "SPEC §7.1; 吉林2024 第二十七条",
+    ));
+    out.push(line(
+        ["基金支付", "Fund pays"],
+        same(if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal)) }),
         t.fund_pays,
         "SPEC §7.1",
     ));
-    out.push(line("保证金", format!("{} × {deposit_rate}", fmt_money(t.fs)), t.deposit_withheld, "吉林2024 第二十二条(五)"));
-    out.push(line("返还保证金", "保证金 × 考核得分 ÷ 100".into(), t.deposit_returned, "SPEC §7.2 [default]"));
-    out.push(line("已预付", "月度预付 + 一至三季度清算".into(), t.prepaid, "吉林2024 第二十二–二十四条"));
     out.push(line(
-        "年终应付（负数为应收回）",
-        format!(
-            "{} − {} − {} + {} + 其他",
-            fmt_money(t.fund_pays),
-            fmt_money(t.deposit_withheld),
-            fmt_money(t.prepaid),
-            fmt_money(t.deposit_returned)
-        ),
+        ["保证金", "Deposit withheld"],
+        same(format!("{} × {deposit_rate}", fmt_money(t.fs))),
+        t.deposit_withheld,
+        "吉林2024 第二十二条(五)",
+    ));
+    out.push(line(
+        ["返还保证金", "Deposit returned"],
+        ["保证金 × 考核得分 ÷ 100".into(), "deposit × assessment score ÷ 100".into()],
+        t.deposit_returned,
+        "SPEC §7.2 [default]",
+    ));
+    out.push(line(
+        ["已预付", "Prepaid"],
+        ["月度预付 + 一至三季度清算".into(), "monthly prepayments + clearing of quarters 1–3".into()],
+        t.prepaid,
+        "吉林2024 第二十二–二十四条",
+    ));
+    let net = format!(
+        "{} − {} − {} + {}",
+        fmt_money(t.fund_pays),
+        fmt_money(t.deposit_withheld),
+        fmt_money(t.prepaid),
+        fmt_money(t.deposit_returned)
+    );
+    out.push(line(
+        ["年终应付（负数为应收回）", "Due at year end (negative: to recover)"],
+        [format!("{net} + 其他"), format!("{net} + other")],
         t.net_to_pay,
         "SPEC §7.2",
     ));

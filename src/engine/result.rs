@@ -35,14 +35,18 @@ pub struct BudgetStep {
     /// Stable key: raised, reserve, available, deduction, quality_reserve, packable, forecast,
     /// rule, adjustment, budget, earmark, outpatient, inpatient.
     pub key: String,
+    /// The step's name in Chinese; `label_en` in English (a deduction, adjustment or earmark
+    /// is named by the policy, and keeps that name in both).
     pub label: String,
+    pub label_en: String,
     /// Signed change for a step (negative for a deduction), or the level for a subtotal.
     #[serde(with = "report::money")]
     pub amount: Decimal,
     /// `true` for a subtotal (A, P, F, B…), `false` for a change.
     pub subtotal: bool,
-    /// The formula in words, e.g. "300,000.00 × 10%".
+    /// The formula in words, e.g. "300,000.00 × 10%"; `formula_en` in English.
     pub formula: String,
+    pub formula_en: String,
     pub mark: Mark,
     pub source: Option<String>,
     pub article: Option<String>,
@@ -264,8 +268,12 @@ pub enum BandPosition {
 /// One line of a figure's arithmetic, for the expandable view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceLine {
+    /// What the line computes, in Chinese and in English.
     pub label: String,
+    pub label_en: String,
+    /// The arithmetic with the figures, in Chinese and in English.
     pub formula: String,
+    pub formula_en: String,
     pub value: Decimal,
     /// SPEC section or seed article.
     pub cite: String,

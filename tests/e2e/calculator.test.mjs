@@ -139,6 +139,8 @@ describe('calculator page', { concurrency: false }, () => {
     assert.equal(await pv(page, 'employee'), '115.909793');
     await shot(page, 'overview-en');
     await tab(page, 'institutions');
+    // The arithmetic in English too (the engine's label_en / formula_en).
+    assert.match(await page.locator('.trace-row').textContent(), /Settlement S187,600\.00 × 458 ÷ 1618\.5 \(reconciled to the fen\)/);
     await shot(page, 'institutions-expanded-en');
     await tab(page, 'mine');
     assert.equal(await page.locator('#mine-net .kpi-label').textContent(), 'Year end: the fund recovers');

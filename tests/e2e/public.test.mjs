@@ -122,6 +122,7 @@ test('English switch', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await page.locator('h1').textContent(), 'Public point values and settlements');
   assert.match(await page.locator('#status').textContent(), /^Bundle open:/);
+  assert.equal(await page.locator('#budget-tables tr[data-step="raised"] th').first().textContent(), 'Funds raised');
   await page.locator('#verify').click();
   await page.locator('#verify-result[data-state="match"]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator('#verify-result').textContent(), /^✓ Matches: all \d+ published figures/);

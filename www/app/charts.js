@@ -6,7 +6,7 @@
 
 import * as echarts from '../vendor/echarts.esm.min.js';
 import { fmtMoney, fmtNum, toNumber } from './dom.js';
-import { t } from './i18n.js';
+import { local, t } from './i18n.js';
 
 const charts = new Map();
 const FONT = '"PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", system-ui, sans-serif';
@@ -102,7 +102,7 @@ export function waterfall(el, fund) {
       total.push(null);
     }
   }
-  const labels = steps.map((s) => s.label);
+  const labels = steps.map((s) => local(s, 'label'));
   const fmt = (p) => {
     const v = p.value?.value ?? p.value;
     return v === null || v === undefined ? '' : fmtNum(String(v), 0);
@@ -115,7 +115,7 @@ export function waterfall(el, fund) {
       confine: true,
       formatter: (ps) => {
         const s = steps[ps[0].dataIndex];
-        return `${s.label}\n${fmtMoney(s.amount)} 元\n${s.formula}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
+        return `${local(s, 'label')}\n${fmtMoney(s.amount)} 元\n${local(s, 'formula')}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
       },
     },
     grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },

@@ -441,6 +441,9 @@ export function t(key, vars) {
   return s;
 }
 
+/** An engine text in the page language: `o[field + '_en']` in English, else `o[field]`. */
+export const local = (o, field) => (current === 'en' ? o?.[`${field}_en`] : undefined) ?? o?.[field] ?? '';
+
 /** Picks the engine's message in the page language. */
 export const msg = (row) => (current === 'en' ? row.message_en : row.message_zh) ?? row.message ?? '';
 

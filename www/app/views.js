@@ -3,7 +3,7 @@
 // strings) and builds DOM with textContent only.
 
 import { h, fill, fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, addDec, roundDec, tsv } from './dom.js';
-import { t, msg, lang } from './i18n.js';
+import { t, msg, lang, local } from './i18n.js';
 import * as charts from './charts.js';
 
 export const fundName = (f) => t(`fund.${f}`);
@@ -195,7 +195,7 @@ export function renderInstitutions(el, state) {
 function traceView(u) {
   const trace = h('table', { class: 'grid trace' },
     h('thead', null, h('tr', null, h('th', null, t('trace.label')), h('th', null, t('trace.formula')), h('th', { class: 'num' }, t('trace.value')), h('th', null, t('trace.cite')))),
-    h('tbody', null, u.trace.map((l) => h('tr', null, h('td', null, l.label), h('td', { class: 'formula' }, l.formula), h('td', { class: 'num' }, fmtExact(l.value)), h('td', { class: 'cite' }, l.cite)))));
+    h('tbody', null, u.trace.map((l) => h('tr', null, h('td', null, local(l, 'label')), h('td', { class: 'formula' }, local(l, 'formula')), h('td', { class: 'num' }, fmtExact(l.value)), h('td', { class: 'cite' }, l.cite)))));
   const kinds = ['normal', 'high', 'low', 'reviewed', 'per_diem', 'fee_for_service', 'summary', 'adjustments'].filter((k) => cmpDec(u.points[k], '0') !== 0);
   const points = h('table', { class: 'grid mini' }, h('tbody', null,
     kinds.map((k) => h('tr', null, h('th', null, t(`kind.${k}`)), h('td', { class: 'num' }, fmtPoints(u.points[k])))),
