@@ -70,32 +70,46 @@ pub struct GroupLine {
     pub gain: Decimal,
 }
 
-/// Gain and loss by disease group for one institution in one fund: each group's points priced at
-/// the fund's point value against the group's actual cost. 床日 and 项目 cases are grouped under
-/// their kind. QC-excluded cases are left out, as in the settlement. `cases` is the dataset's
-/// cases ([`CaseTable::from_cases`], or a [`super::Settler`]'s table).
+/// Gain and loss by disease group for one settlement unit in one fund: each group's points
+/// priced at the fund's point value against the group's actual cost. A 医共体 settled as one
+/// unit counts the cases of all its members, each at its own coefficient. 床日 and 项目 cases
+/// are grouped under their kind. QC-excluded cases are left out, as in the settlement. `cases`
+/// is the dataset's cases ([`CaseTable::from_cases`], or a [`super::Settler`]'s table).
 pub fn group_breakdown(
     policy: &Policy,
     data: &Dataset,
     cases: &CaseTable,
     fund: &FundResult,
-    institution: &str,
+    unit: &str,
 ) -> Result<Vec<GroupLine>, EngineError> {
-    let Some(inst) = data.institutions.iter().find(|i| i.code == institution) else {
-        return Ok(Vec::new());
+    let members: Vec<&str> = match fund.units.iter().find(|u| u.code == unit) {
+        Some(u) if !u.members.is_empty() => u.members.iter().map(String::as_str).collect(),
+        _ => vec![unit],
     };
-    let Some(code) = cases.institutions.find(institution) else {
+    // Per interned institution of the case table: the member's level and coefficient.
+    let mut member_of: Vec<Option<usize>> = vec![None; cases.institutions.len()];
+    let mut levels = Vec::new();
+    let mut coefs = Vec::new();
+    for code in members {
+        let (Some(inst), Some(i)) = (data.institutions.iter().find(|i| i.code == code), cases.institutions.find(code)) else {
+            continue;
+        };
+        member_of[i as usize] = Some(levels.len());
+        levels.push(&inst.level);
+        coefs.push(institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?);
+    }
+    if levels.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     let pv = fund.point_value_exact.unwrap_or_default();
     let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
-    let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
     let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
-    for row in cases.rows.iter().filter(|r| r.institution == code && r.fund == fund.fund) {
+    for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
+        let Some(m) = member_of[row.institution as usize] else { continue };
         if !row.qc_passed && !row.supplemented {
             continue;
         }
-        let raw = ctx.raw_points(cases, row, &inst.level)?;
+        let raw = ctx.raw_points(cases, row, levels[m])?;
         let group = cases.group_of(row);
         let (key, name, grassroots) = match row.kind {
             CaseKind::Dip => {
@@ -116,7 +130,7 @@ pub fn group_breakdown(
             gain: Decimal::ZERO,
         });
         line.cases += 1;
-        line.points += raw.points(&coef, policy.points.scale);
+        line.points += raw.points(&coefs[m], policy.points.scale);
         line.cost += row.total_cost - row.excluded_cost;
     }
     let mut out: Vec<GroupLine> = lines
