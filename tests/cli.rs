@@ -140,3 +140,38 @@ fn usage_errors_exit_2() {
     assert_eq!(dipcalc(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(dipcalc(&["preset", "上海2030"]).status.code(), Some(1));
 }
+
+#[test]
+fn map_reads_columns_the_headers_do_not_name() {
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // An export calling the total cost 金额合计 and the days 床日数: neither is a known header.
+    let text = std::fs::read_to_string(format!("{FIX}/cases.csv"))
+        .unwrap()
+        .replacen("医疗总费用", "金额合计", 1)
+        .replacen("住院天数", "床日数", 1);
+    let path = dir.join("cases.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut args = spec10_args(&["--lang", "en"]);
+    args[4] = path.to_string_lossy().into_owned();
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing column"), "{err}");
+
+    // By header for one column and by letter (G) for the other: the §10 figures, and the notes
+    // on stderr name the file.
+    args.extend(["--map", "cases.total_cost=金额合计", "--map=cases.住院天数=G"].map(String::from));
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["funds"][0]["point_value"], "115.909793");
+    assert!(err.lines().all(|l| l.contains(".csv: ")), "{err}");
+
+    // A mapping naming no data file is a usage error.
+    args.extend(["--map", "claims.total_cost=X"].map(String::from));
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--map claims.total_cost=X: expected FILE.FIELD=HEADER"));
+}

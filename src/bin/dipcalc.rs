@@ -30,7 +30,7 @@ dipcalc — 区域点数法总额预算 + DIP 结算计算器 / regional-budget 
 USAGE:
   dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
               [--outpatient O] [--format json|csv] [--out FILE] [--lang zh|en]
-              [--skip-bad-rows] [--encoding NAME] [--sheet NAME]
+              [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
@@ -40,6 +40,10 @@ USAGE:
   dipcalc --version
 
 Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
+--sheet NAME picks a workbook's sheet for every file, --sheet cases=NAME for one file.
+--map reads a column the headers do not name: FILE is cases, catalog, institutions, summary or
+outpatient, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
+or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 --map cases.days=H.
 Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
 
 /// A failure with its exit code.
@@ -117,6 +121,17 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         };
         if SWITCHES.contains(&name) {
             flags.insert(name.to_string(), String::new());
+        } else if name == "map" {
+            // Repeatable: the mappings are kept one per line.
+            let value = match inline {
+                Some(v) => v,
+                None => it.next().cloned().ok_or_else(|| usage("--map needs FILE.FIELD=HEADER"))?,
+            };
+            let all = flags.entry("map".to_string()).or_insert_with(String::new);
+            if !all.is_empty() {
+                all.push('\n');
+            }
+            all.push_str(&value);
         } else if VALUED.contains(&name) {
             let value = match inline {
                 Some(v) => v,
@@ -157,6 +172,31 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
     Ok((table, report))
 }
 
+/// The file flags whose reading options `--sheet FILE=NAME` and `--map FILE.FIELD=HEADER` set.
+const DATA_FILES: [&str; 5] = ["cases", "catalog", "institutions", "summary", "outpatient"];
+
+/// Reading options per data file: `common` with that file's sheet and column mappings.
+fn file_options(flags: &HashMap<String, String>, common: &ReadOptions) -> Result<HashMap<&'static str, ReadOptions>, Failure> {
+    let mut out: HashMap<&'static str, ReadOptions> = DATA_FILES.iter().map(|f| (*f, common.clone())).collect();
+    let file_of = |name: &str| DATA_FILES.iter().copied().find(|f| *f == name);
+    if let Some(sheet) = flags.get("sheet") {
+        match sheet.split_once('=').and_then(|(f, s)| file_of(f).map(|f| (f, s))) {
+            Some((file, name)) => out.get_mut(file).into_iter().for_each(|o| o.sheet = Some(name.to_string())),
+            None => out.values_mut().for_each(|o| o.sheet = Some(sheet.clone())),
+        }
+    }
+    for mapping in flags.get("map").map(|m| m.lines().collect::<Vec<_>>()).unwrap_or_default() {
+        let bad = || usage(format!("--map {mapping}: expected FILE.FIELD=HEADER, FILE one of {}", DATA_FILES.join(", ")));
+        let (target, header) = mapping.split_once('=').ok_or_else(bad)?;
+        let (file, field) = target.split_once('.').ok_or_else(bad)?;
+        let file = file_of(file.trim()).ok_or_else(bad)?;
+        if let Some(o) = out.get_mut(file) {
+            o.columns.insert(field.trim().to_string(), header.trim().to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// The policy and the data files named by the flags, read and cross-checked as `run` reads
 /// them (`publish` reads the same way); import notes go to stderr.
 /// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
@@ -188,13 +228,12 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         (Some(_), Some(_)) => return Err(usage("give --policy or --preset, not both")),
         (None, None) => return Err(usage(format!("{command} needs --policy FILE or --preset NAME"))),
     };
-    let mut opts = ReadOptions { skip_bad_rows: flags.contains_key("skip-bad-rows"), ..ReadOptions::default() };
+    let mut common = ReadOptions { skip_bad_rows: flags.contains_key("skip-bad-rows"), ..ReadOptions::default() };
     if let Some(enc) = flags.get("encoding") {
-        opts.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
+        common.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
     }
-    if let Some(sheet) = flags.get("sheet") {
-        opts.sheet = Some(sheet.clone());
-    }
+    let per_file = file_options(flags, &common)?;
+    let opts_for = |file: &str| per_file.get(file).cloned().unwrap_or_else(|| common.clone());
 
     let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("{command} needs --{name} FILE")));
     let mut data = Dataset::default();
@@ -202,32 +241,32 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     {
         let path = required("institutions")?;
         let bytes = read_file(path)?;
-        let r = input::read_institutions(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_institutions(Source { name: path, bytes: &bytes }, &opts_for("institutions")).map_err(|e| import_failure(e, lang))?;
         data.institutions = r.records;
         reports.push((path.clone(), r.report));
     }
     {
         let path = required("catalog")?;
         let bytes = read_file(path)?;
-        let r = input::read_catalog(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_catalog(Source { name: path, bytes: &bytes }, &opts_for("catalog")).map_err(|e| import_failure(e, lang))?;
         data.catalog = r.records;
         reports.push((path.clone(), r.report));
     }
     let mut cases = CaseTable::new();
     if let Some(path) = flags.get("cases") {
-        let (table, report) = stream_cases(path, &opts, lang)?;
+        let (table, report) = stream_cases(path, &opts_for("cases"), lang)?;
         cases = table;
         reports.push((path.clone(), report));
     }
     if let Some(path) = flags.get("summary") {
         let bytes = read_file(path)?;
-        let r = input::read_summaries(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_summaries(Source { name: path, bytes: &bytes }, &opts_for("summary")).map_err(|e| import_failure(e, lang))?;
         data.summaries = r.records;
         reports.push((path.clone(), r.report));
     }
     if let Some(path) = flags.get("outpatient") {
         let bytes = read_file(path)?;
-        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, &opts).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, &opts_for("outpatient")).map_err(|e| import_failure(e, lang))?;
         data.outpatient = r.records;
         reports.push((path.clone(), r.report));
     }
@@ -247,9 +286,9 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         return Err(failed(lines.join("\n")));
     }
     // What the import guessed or skipped goes to stderr, so stdout stays the result.
-    for (_, report) in &reports {
+    for (path, report) in &reports {
         for note in report.notes(lang) {
-            eprintln!("{note}");
+            eprintln!("{path}: {note}");
         }
     }
 
