@@ -115,3 +115,33 @@ fn steps_and_arithmetic_read_in_english_too() {
     assert_eq!(s.label_en, "Settlement S");
     assert_eq!(s.formula_en, "187,600.00 × 458 ÷ 1618.5 (reconciled to the fen)");
 }
+
+#[test]
+fn grassroots_effect_by_level_of_spec10() {
+    use dipcalc::engine::analysis::grassroots_by_level;
+    use dipcalc::records::Fund;
+    let policy = spec10_policy();
+    let data = spec10_dataset();
+    let table = dipcalc::engine::cases::CaseTable::from_cases(&data.cases);
+    let lines = grassroots_by_level(&policy, &data, &table, Fund::Employee).unwrap();
+    let level = |l: &str| lines.iter().find(|x| x.level == l).unwrap();
+    // 三甲 (H1, 1.13): scores 300 + 450 (high: 300 × (2.5 − 2 + 1)) + 100 + 40 (G2, 基层) = 890;
+    // points 850 × 1.13 + 40 × 1 = 1,000.5 (H1's points); without the rule 890 × 1.13 = 1,005.7.
+    let a = level("三甲");
+    assert_eq!((a.institutions, a.dip_cases, a.grassroots_cases), (1, 4, 1));
+    assert_eq!((a.weight, a.points, a.points_without_rule), (d("890"), d("1000.5"), d("1005.7")));
+    assert_eq!(a.grassroots_share, Some(d("0.25")));
+    assert_eq!(a.effective_coefficient, Some(d("1.124157"))); // 1,000.5 ÷ 890 = 1.1241573…
+    assert_eq!(a.nominal_coefficient, Some(d("1.13")));
+    // 二甲 (H2, 0.95): 100 + 40 (low: 100 × 0.4) + 300 + 40 基层 = 480; 440 × 0.95 + 40 = 458.
+    let b = level("二甲");
+    assert_eq!((b.points, b.points_without_rule), (d("458"), d("456")));
+    assert_eq!(b.effective_coefficient, Some(d("0.954167"))); // 458 ÷ 480
+    // 一级 (H3, 0.80): two of three cases are 基层: 100 × 0.8 + 80 = 160 against 180 × 0.8 = 144:
+    // the rule lifts the level's coefficient from 0.8 to 0.888889.
+    let c = level("一级");
+    assert_eq!(c.grassroots_share, Some(d("0.666667")));
+    assert_eq!((c.points, c.points_without_rule), (d("160"), d("144")));
+    assert_eq!(c.effective_coefficient, Some(d("0.888889")));
+    assert_eq!(lines.len(), 3);
+}

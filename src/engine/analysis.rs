@@ -5,7 +5,7 @@ use super::cases::CaseTable;
 use super::coefficients::institution_coefficient;
 use super::points::PointsContext;
 use super::result::{FundResult, Settlement};
-use super::rounding::round_money;
+use super::rounding::{round_money, round_ratio};
 use super::EngineError;
 use crate::policy::Policy;
 use crate::records::{CaseKind, Dataset, Fund};
@@ -143,6 +143,111 @@ pub fn group_breakdown(
         .collect();
     out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
     Ok(out)
+}
+
+/// The 基层病种 rule's effect on one institution level (SPEC §8; 宁德2025答复 二): how many of
+/// the level's DIP cases are in grassroots groups, and how the rule (those cases at the
+/// grassroots coefficient, not the institution's) moves the level's effective coefficient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelGrassroots {
+    pub level: String,
+    /// Institutions of this level with DIP cases in the fund.
+    pub institutions: u64,
+    /// DIP cases counted in the settlement (QC-excluded cases left out).
+    pub dip_cases: u64,
+    pub grassroots_cases: u64,
+    /// grassroots_cases ÷ dip_cases (6 decimals, as the other ratios).
+    pub grassroots_share: Option<Decimal>,
+    /// Σ score × scale of the DIP cases: their points at coefficient 1.
+    pub weight: Decimal,
+    /// DIP points as settled: score × (the grassroots coefficient for 基层病种, else the
+    /// institution's) × scale, 特例单议 changes left out.
+    pub points: Decimal,
+    /// The same cases all at the institution's coefficient.
+    pub points_without_rule: Decimal,
+    /// points ÷ weight.
+    pub effective_coefficient: Option<Decimal>,
+    /// points_without_rule ÷ weight: the level's case-weighted institution coefficient.
+    pub nominal_coefficient: Option<Decimal>,
+}
+
+/// The 基层病种 effect per institution level in one fund (SPEC §8): grassroots share of DIP
+/// cases and effective against nominal coefficient. Levels in the order of the policy's level
+/// table, then any others in the order the institutions list them.
+pub fn grassroots_by_level(
+    policy: &Policy,
+    data: &Dataset,
+    cases: &CaseTable,
+    fund: Fund,
+) -> Result<Vec<LevelGrassroots>, EngineError> {
+    let mut order: Vec<&str> = policy.coefficients.levels.iter().map(|l| l.level.as_str()).collect();
+    for i in &data.institutions {
+        if !order.contains(&i.level.as_str()) {
+            order.push(&i.level);
+        }
+    }
+    let mut lines: Vec<LevelGrassroots> = order
+        .iter()
+        .map(|l| LevelGrassroots {
+            level: l.to_string(),
+            institutions: 0,
+            dip_cases: 0,
+            grassroots_cases: 0,
+            grassroots_share: None,
+            weight: Decimal::ZERO,
+            points: Decimal::ZERO,
+            points_without_rule: Decimal::ZERO,
+            effective_coefficient: None,
+            nominal_coefficient: None,
+        })
+        .collect();
+    // Per interned institution of the case table: its line and coefficients.
+    let mut of: Vec<Option<(usize, &String, super::coefficients::Coefficient)>> = vec![None; cases.institutions.len()];
+    for inst in &data.institutions {
+        let Some(i) = cases.institutions.find(&inst.code) else { continue };
+        let line = order.iter().position(|l| *l == inst.level).unwrap_or_default();
+        let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
+        of[i as usize] = Some((line, &inst.level, coef));
+    }
+    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
+    let scale = policy.points.scale;
+    let mut seen = vec![false; cases.institutions.len()];
+    for row in cases.rows.iter().filter(|r| r.fund == fund && r.kind == CaseKind::Dip) {
+        let Some((n, level, coef)) = &of[row.institution as usize] else { continue };
+        if !row.qc_passed && !row.supplemented {
+            continue;
+        }
+        let raw = ctx.raw_points(cases, row, level)?;
+        let line = &mut lines[*n];
+        if !std::mem::replace(&mut seen[row.institution as usize], true) {
+            line.institutions += 1;
+        }
+        let weight = raw.score * scale;
+        line.dip_cases += 1;
+        line.weight += weight;
+        line.points_without_rule += weight * coef.combined;
+        if raw.grassroots {
+            line.grassroots_cases += 1;
+            line.points += weight * coef.grassroots;
+        } else {
+            line.points += weight * coef.combined;
+        }
+    }
+    lines.retain(|l| l.dip_cases > 0);
+    for l in &mut lines {
+        l.grassroots_share = ratio(Decimal::from(l.grassroots_cases), Decimal::from(l.dip_cases)).map(round_ratio);
+        l.effective_coefficient = ratio(l.points, l.weight).map(round_ratio);
+        l.nominal_coefficient = ratio(l.points_without_rule, l.weight).map(round_ratio);
+    }
+    Ok(lines)
+}
+
+fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
+    if den.is_zero() {
+        None
+    } else {
+        num.checked_div(den)
+    }
 }
 
 /// Baseline against scenario, per fund and unit.
