@@ -72,8 +72,10 @@ pub(crate) struct RowProcessor<T: Table> {
     emitting: bool,
 }
 
-fn is_blank_row(cells: &[String]) -> bool {
-    cells.iter().all(|c| clean(c).is_empty())
+/// Each cell of a row cleaned once ([`clean`]): the blank-row and skip tests, `present` and
+/// the parsers all read these.
+fn clean_cells(cells: &[String]) -> Vec<Cow<'_, str>> {
+    cells.iter().map(|c| clean(c)).collect()
 }
 
 impl<T: Table> RowProcessor<T> {
@@ -151,7 +153,8 @@ impl<T: Table> RowProcessor<T> {
             }
             return;
         }
-        let blank = is_blank_row(cells);
+        let texts = clean_cells(cells);
+        let blank = texts.iter().all(|t| t.is_empty());
         match std::mem::replace(&mut self.phase, Phase::Failed) {
             Phase::Failed => {}
             Phase::Searching => {
@@ -177,14 +180,14 @@ impl<T: Table> RowProcessor<T> {
                 } else {
                     self.enter_data(*layout);
                     if let Phase::Data(l) = std::mem::replace(&mut self.phase, Phase::Failed) {
-                        self.data_row(&l, row, cells, sink);
+                        self.data_row(&l, row, cells, &texts, sink);
                         self.phase = Phase::Data(l);
                     }
                 }
             }
             Phase::Data(layout) => {
                 if !blank {
-                    self.data_row(&layout, row, cells, sink);
+                    self.data_row(&layout, row, cells, &texts, sink);
                 }
                 self.phase = Phase::Data(layout);
             }
@@ -374,10 +377,11 @@ impl<T: Table> RowProcessor<T> {
         layout: &Layout,
         row: u64,
         cells: &[String],
+        texts: &[Cow<'_, str>],
         sink: &mut dyn FnMut(T::Record),
     ) {
         self.report.rows_read += 1;
-        if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells) {
+        if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells, texts) {
             self.report.skipped_rows_total += 1;
             if self.report.skipped_rows.len() < MAX_LISTED_ROWS {
                 self.report
@@ -389,6 +393,7 @@ impl<T: Table> RowProcessor<T> {
         let mut ctx = RowCtx {
             row,
             cells,
+            texts,
             layout,
             spec: Self::spec(),
             file: &self.file,
@@ -534,14 +539,15 @@ fn skip_reason(
     spec: &TableSpec,
     layout: &Layout,
     cells: &[String],
+    texts: &[Cow<'_, str>],
 ) -> Option<(SkipReason, String)> {
-    let mut nonempty = cells.iter().map(|c| clean(c)).filter(|c| !c.is_empty());
+    let mut nonempty = texts.iter().map(|t| t.as_ref()).filter(|t| !t.is_empty());
     let first_two = [nonempty.next(), nonempty.next()];
     let shown = || {
-        cells
+        texts
             .iter()
-            .map(|c| clean(c))
-            .filter(|c| !c.is_empty())
+            .map(|t| t.as_ref())
+            .filter(|t| !t.is_empty())
             .take(3)
             .collect::<Vec<_>>()
             .join(" | ")
@@ -550,7 +556,7 @@ fn skip_reason(
         return Some((SkipReason::Totals, shown()));
     }
     let key_empty = match layout.field_cols.get(spec.key_field).copied().flatten() {
-        Some(c) => cells.get(c).map(|s| clean(s).is_empty()).unwrap_or(true),
+        Some(c) => texts.get(c).is_none_or(|t| t.is_empty()),
         None => true,
     };
     // A single non-empty cell: the iterator stopped before a second.
@@ -562,11 +568,10 @@ fn skip_reason(
     if !key_empty {
         return None;
     }
-    let numeric: Vec<bool> = cells
+    let numeric: Vec<bool> = texts
         .iter()
-        .map(|c| clean(c))
-        .filter(|c| !c.is_empty())
-        .map(|c| values::parse_amount(&c).is_ok())
+        .filter(|t| !t.is_empty())
+        .map(|t| values::parse_amount(t).is_ok())
         .collect();
     // Only numbers, and at least one in a numeric column: a totals row without a label.
     let in_numeric_column = spec.fields.iter().enumerate().any(|(f, field)| {
@@ -576,8 +581,8 @@ fn skip_reason(
                 .get(f)
                 .copied()
                 .flatten()
-                .and_then(|c| cells.get(c))
-                .is_some_and(|s| !clean(s).is_empty() && values::parse_amount(s).is_ok())
+                .and_then(|c| Some((cells.get(c)?, texts.get(c)?)))
+                .is_some_and(|(s, t)| !t.is_empty() && values::parse_amount(s).is_ok())
     });
     if !numeric.is_empty() && numeric.iter().all(|n| *n) && in_numeric_column {
         return Some((SkipReason::Totals, shown()));
@@ -589,6 +594,8 @@ fn skip_reason(
 pub(crate) struct RowCtx<'a> {
     pub row: u64,
     cells: &'a [String],
+    /// The cells cleaned.
+    texts: &'a [Cow<'a, str>],
     layout: &'a Layout,
     spec: &'static TableSpec,
     file: &'a str,
@@ -607,14 +614,17 @@ impl<'a> RowCtx<'a> {
         self.layout.field_cols.get(f).copied().flatten().is_some()
     }
 
-    fn cell(&self, f: usize) -> Option<(usize, &'a str)> {
+    /// The field's column, its cell as written and cleaned.
+    fn cell(&self, f: usize) -> Option<(usize, &'a str, &'a str)> {
         let col = self.layout.field_cols.get(f).copied().flatten()?;
-        Some((col, self.cells.get(col).map(String::as_str).unwrap_or("")))
+        let raw = self.cells.get(col).map(String::as_str).unwrap_or("");
+        let texts: &'a [Cow<'a, str>] = self.texts;
+        Some((col, raw, texts.get(col).map(|t| t.as_ref()).unwrap_or("")))
     }
 
     /// Is the field's cell non-empty?
     pub fn present(&self, f: usize) -> bool {
-        self.cell(f).is_some_and(|(_, s)| !clean(s).is_empty())
+        self.cell(f).is_some_and(|(_, _, t)| !t.is_empty())
     }
 
     fn push(&mut self, col: Option<usize>, value: Option<&str>, kind: ErrorKind) {
@@ -631,20 +641,19 @@ impl<'a> RowCtx<'a> {
 
     /// Reports an empty required cell (or a missing column).
     pub fn empty(&mut self, f: usize) {
-        let col = self.cell(f).map(|(c, _)| c);
+        let col = self.cell(f).map(|(c, _, _)| c);
         let key = self.key(f);
         self.push(col, None, ErrorKind::EmptyRequired { field: key.into() });
     }
 
     /// The cleaned text of a cell, `None` when empty or unmapped; undecodable bytes are errors.
-    fn raw_value(&mut self, f: usize) -> Option<(usize, &'a str, Cow<'a, str>)> {
-        let (col, raw) = self.cell(f)?;
-        let text = clean(raw);
+    fn raw_value(&mut self, f: usize) -> Option<(usize, &'a str, &'a str)> {
+        let (col, raw, text) = self.cell(f)?;
         if text.is_empty() {
             return None;
         }
         if let Some(enc) = self.encoding {
-            if values::has_replacement_char(&text) {
+            if values::has_replacement_char(text) {
                 self.push(
                     Some(col),
                     Some(raw),
@@ -663,7 +672,7 @@ impl<'a> RowCtx<'a> {
     ) -> Option<T> {
         let (col, raw, text) = self.raw_value(f)?;
         let key = self.key(f);
-        match parse(&text, key) {
+        match parse(text, key) {
             Ok(v) => Some(v),
             Err(kind) => {
                 self.push(Some(col), Some(raw), kind);
@@ -683,7 +692,7 @@ impl<'a> RowCtx<'a> {
 
     /// Text (codes and names).
     pub fn text(&mut self, f: usize) -> Option<String> {
-        self.raw_value(f).map(|(_, _, t)| t.into_owned())
+        self.raw_value(f).map(|(_, _, t)| t.to_string())
     }
 
     /// Text that must be present.
@@ -828,7 +837,7 @@ impl<'a> RowCtx<'a> {
         };
         let key = self.key(f);
         let mut out = Vec::new();
-        for part in values::split_list(&text) {
+        for part in values::split_list(text) {
             let parsed = if money {
                 values::parse_amount(&part)
                     .map_err(|p| number_error(p, key, NumberKind::Amount))
@@ -868,12 +877,12 @@ impl<'a> RowCtx<'a> {
         let mut out = Vec::new();
         for (level, col) in self.layout.level_cols.clone() {
             let raw = self.cells.get(col).map(String::as_str).unwrap_or("");
-            let text = clean(raw);
+            let text = self.texts.get(col).map(|t| t.as_ref()).unwrap_or("");
             if text.is_empty() {
                 continue;
             }
             let mult = self.layout.level_multiplier(col).unwrap_or(Decimal::ONE);
-            match values::parse_amount(&text).map(|v| v.checked_mul(mult)) {
+            match values::parse_amount(text).map(|v| v.checked_mul(mult)) {
                 Ok(Some(v)) => out.push((level, v)),
                 Ok(None) | Err(NumberProblem::NotNumber) => self.push(
                     Some(col),
@@ -897,8 +906,8 @@ impl<'a> RowCtx<'a> {
 
     /// Reports a value that parsed but cannot be used (arithmetic out of range).
     pub fn not_a_number(&mut self, f: usize) {
-        let col = self.cell(f).map(|(c, _)| c);
-        let raw = self.cell(f).map(|(_, r)| r);
+        let col = self.cell(f).map(|(c, _, _)| c);
+        let raw = self.cell(f).map(|(_, r, _)| r);
         let key = self.key(f);
         self.push(
             col,
@@ -912,8 +921,8 @@ impl<'a> RowCtx<'a> {
 
     /// Reports a duplicate code against its first row.
     pub fn duplicate(&mut self, f: usize, code: &str, first_row: u64) {
-        let col = self.cell(f).map(|(c, _)| c);
-        let raw = self.cell(f).map(|(_, r)| r);
+        let col = self.cell(f).map(|(c, _, _)| c);
+        let raw = self.cell(f).map(|(_, r, _)| r);
         self.push(
             col,
             raw,

@@ -37,10 +37,33 @@ fn is_blank(c: char) -> bool {
 
 /// A cell's text as a value: width folded, trimmed, and Excel's text-forcing wrappers
 /// (`="0012"`, `'0012`) removed. Borrows when nothing changes (the usual case).
+#[inline]
 pub(crate) fn clean(s: &str) -> Cow<'_, str> {
     if is_tidy(s) {
         return Cow::Borrowed(s);
     }
+    clean_untidy(s)
+}
+
+/// Nothing for [`clean`] to do (most cells, 是 and 职工 too): empty, or visible ends, no
+/// wrapper, and no byte that starts a blank outside ASCII or a character [`fold_width`]
+/// changes (all of those start with 0xC2, 0xE1, 0xE2, 0xE3 or 0xEF).
+#[inline]
+fn is_tidy(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return true;
+    };
+    let visible = |x: u8| x.is_ascii_graphic() || x >= 0x80;
+    visible(first)
+        && visible(last)
+        && first != b'='
+        && first != b'\''
+        && (s.is_ascii() || !b.iter().any(|x| matches!(x, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)))
+}
+
+#[inline(never)]
+fn clean_untidy(s: &str) -> Cow<'_, str> {
     let t = s.trim_matches(is_blank);
     let unwrapped = if let Some(inner) = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')) {
         inner.trim_matches(is_blank)
@@ -57,20 +80,6 @@ pub(crate) fn clean(s: &str) -> Cow<'_, str> {
             Cow::Owned(again)
         }
     }
-}
-
-/// Nothing for [`clean`] to do (most cells, 是 and 职工 too): visible ends, no wrapper, and
-/// no byte that starts a character [`fold_width`] changes (U+00A0 starts with 0xC2, U+3000 with
-/// 0xE3, the full-width forms and `￥` with 0xEF).
-fn is_tidy(s: &str) -> bool {
-    let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
-        return false;
-    };
-    !is_blank(first)
-        && !is_blank(last)
-        && first != '='
-        && first != '\''
-        && (s.is_ascii() || !s.bytes().any(|b| matches!(b, 0xC2 | 0xE3 | 0xEF)))
 }
 
 fn clean_folded(t: &str) -> String {
