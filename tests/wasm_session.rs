@@ -191,3 +191,119 @@ fn cases_naming_unknown_codes_are_all_listed() {
     assert!(text(&errors.get(1), &["message_en"]).contains("\"G77\" is not in the catalog"), "{}", text(&errors.get(1), &["message_en"]));
     assert_eq!(js_sys::Array::from(&s.check().unwrap()).length(), 2);
 }
+
+/// The page's re-settle path: a summary (JSON text) plus each unit's details on request, the
+/// comparison and the group breakdown as JSON text. All must say exactly what the engine says.
+mod summaries {
+    use super::*;
+    use dipcalc::engine::analysis;
+    use dipcalc::engine::cases::CaseTable;
+    use dipcalc::input::{self, ReadOptions, Source};
+    use dipcalc::policy::Policy;
+    use dipcalc::records::Dataset;
+    use dipcalc::synth::{Synth, SynthSize};
+    use serde_json::Value;
+
+    struct Files {
+        institutions: Vec<u8>,
+        catalog: Vec<u8>,
+        cases: Vec<u8>,
+        policy: String,
+    }
+
+    fn spec10() -> Files {
+        Files { institutions: INSTITUTIONS.to_vec(), catalog: CATALOG.to_vec(), cases: CASES.to_vec(), policy: POLICY.to_string() }
+    }
+
+    /// A synthetic region: 5,000 cases, both funds, outliers, QC-failed and reviewed cases.
+    fn region() -> Files {
+        let synth = Synth::new(SynthSize::cases(5_000), 7);
+        let mut cases = Vec::new();
+        let totals = synth.write_cases_csv(&mut cases).unwrap();
+        let policy = synth.policy(&totals).to_json();
+        Files { institutions: synth.institutions_csv().into_bytes(), catalog: synth.catalog_csv().into_bytes(), cases, policy }
+    }
+
+    fn session(f: &Files) -> Session {
+        let mut s = Session::new();
+        s.import_table("institutions", "institutions.csv", &f.institutions, JsValue::UNDEFINED).unwrap();
+        s.import_table("catalog", "catalog.csv", &f.catalog, JsValue::UNDEFINED).unwrap();
+        s.import_table("cases", "cases.csv", &f.cases, JsValue::UNDEFINED).unwrap();
+        s
+    }
+
+    /// The same files read and settled by the engine directly, without a session.
+    fn dataset(f: &Files) -> Dataset {
+        let o = ReadOptions::default();
+        let src = |name, bytes| Source { name, bytes };
+        Dataset {
+            institutions: input::read_institutions(src("institutions.csv", &f.institutions), &o).unwrap().records,
+            catalog: input::read_catalog(src("catalog.csv", &f.catalog), &o).unwrap().records,
+            cases: input::read_cases(src("cases.csv", &f.cases), &o).unwrap().records,
+            ..Dataset::default()
+        }
+    }
+
+    fn js_value(v: JsValue) -> Value {
+        serde_wasm_bindgen::from_value(v).unwrap()
+    }
+
+    /// A scenario a slider makes: the deposit and, where the policy has a level table, a level's
+    /// coefficient move.
+    fn scenario(policy: &str) -> String {
+        let mut p: Value = serde_json::from_str(policy).unwrap();
+        p["settlement"]["deposit"]["rate"] = Value::from("0.08");
+        if let Some(level) = p["coefficients"]["levels"].get_mut(0) {
+            level["coefficient"] = Value::from("1.07");
+        }
+        p.to_string()
+    }
+
+    fn check(f: &Files) {
+        let mut s = session(f);
+        let data = dataset(f);
+        let table = CaseTable::from_cases(&data.cases);
+        for policy in [f.policy.clone(), scenario(&f.policy)] {
+            let p = Policy::from_json(&policy).unwrap();
+            let full = dipcalc::engine::settle(&p, &data).unwrap();
+            let mut expected = serde_json::to_value(&full).unwrap();
+            let summary: Value = serde_json::from_str(&s.settle_summary_json(&policy).unwrap()).unwrap();
+            for (fund, fv) in full.funds.iter().zip(expected["funds"].as_array_mut().unwrap()) {
+                for (unit, uv) in fund.units.iter().zip(fv["units"].as_array_mut().unwrap()) {
+                    let detail = js_value(s.unit_detail(&policy, fund.fund.key(), &unit.code).unwrap());
+                    for key in ["months", "quarters", "trace"] {
+                        assert_eq!(detail[key], uv[key], "{} {key}", unit.code);
+                        uv[key] = Value::Array(Vec::new());
+                    }
+                }
+            }
+            assert_eq!(summary, expected);
+            // The whole settlement is still the command line's.
+            assert_eq!(js_value(s.settle(&policy).unwrap()), serde_json::to_value(&full).unwrap());
+            let baseline = dipcalc::engine::settle(&Policy::from_json(&f.policy).unwrap(), &data).unwrap();
+            let compared: Value = serde_json::from_str(&s.compare_json(&f.policy, &policy).unwrap()).unwrap();
+            assert_eq!(compared, serde_json::to_value(analysis::compare(&baseline, &full)).unwrap());
+            // Institutions asked in turn (the session keeps the last one's cases apart), and back.
+            let codes: Vec<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
+            for code in codes.iter().chain(codes.first()) {
+                for fund in &full.funds {
+                    let lines = analysis::group_breakdown(&p, &data, &table, fund, code).unwrap();
+                    let text: Value = serde_json::from_str(&s.group_breakdown_json(&policy, fund.fund.key(), code).unwrap()).unwrap();
+                    assert_eq!(text, serde_json::to_value(&lines).unwrap(), "{code}");
+                    assert_eq!(js_value(s.group_breakdown(&policy, fund.fund.key(), code).unwrap()), text);
+                }
+            }
+        }
+        assert_eq!(text(&s.unit_detail(&f.policy, "employee", "NOPE").unwrap_err(), &["kind"]), "argument");
+    }
+
+    #[wasm_bindgen_test]
+    fn summary_details_comparison_and_breakdown_equal_the_engine_spec10() {
+        check(&spec10());
+    }
+
+    #[wasm_bindgen_test]
+    fn summary_details_comparison_and_breakdown_equal_the_engine_region() {
+        check(&region());
+    }
+}

@@ -6,6 +6,11 @@
 //! redoes the per-case pass only when the points parameters change; whole settlements are also
 //! cached by the policy's JSON text, so the analyses of the policy on screen (group breakdown,
 //! dilution, comparison, exports) never settle twice.
+//!
+//! A re-settle after a slider move sends the page a summary (`settle_summary_json`): the
+//! settlement without each unit's months, quarters and trace, which the page asks for per unit
+//! (`unit_detail`) when one is opened. JSON text, parsed by the page, because building the same
+//! values as JavaScript objects here and cloning them between threads costs far more.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -16,7 +21,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
-use crate::engine::result::{BandPosition, FundResult, Settlement};
+use crate::engine::result::{BandPosition, FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::rounding::round_money;
 use crate::engine::cases::CaseTable;
 use crate::engine::settlement::risk_sharing_target;
@@ -30,7 +35,51 @@ const CACHE: usize = 4;
 
 struct Settled {
     policy: Policy,
-    settlement: Settlement,
+    /// The settlement with every unit's months, quarters and trace moved out to `details`.
+    summary: Settlement,
+    /// Per fund and unit, in `summary`'s order.
+    details: Vec<Vec<UnitDetail>>,
+}
+
+/// What a unit's ▸ opens in the page: its payment flow and the arithmetic of its figures.
+#[derive(Clone, Serialize)]
+struct UnitDetail {
+    months: Vec<PaymentLine>,
+    quarters: Vec<PaymentLine>,
+    trace: Vec<TraceLine>,
+}
+
+impl Settled {
+    fn new(policy: Policy, mut summary: Settlement) -> Self {
+        let details = summary
+            .funds
+            .iter_mut()
+            .map(|f| {
+                f.units
+                    .iter_mut()
+                    .map(|u| UnitDetail {
+                        months: std::mem::take(&mut u.months),
+                        quarters: std::mem::take(&mut u.quarters),
+                        trace: std::mem::take(&mut u.trace),
+                    })
+                    .collect()
+            })
+            .collect();
+        Settled { policy, summary, details }
+    }
+
+    /// The whole settlement, as the command line reports it.
+    fn full(&self) -> Settlement {
+        let mut s = self.summary.clone();
+        for (f, details) in s.funds.iter_mut().zip(&self.details) {
+            for (u, d) in f.units.iter_mut().zip(details) {
+                u.months = d.months.clone();
+                u.quarters = d.quarters.clone();
+                u.trace = d.trace.clone();
+            }
+        }
+        s
+    }
 }
 
 /// A report with its plain-language notes in both languages.
@@ -89,6 +138,11 @@ pub struct Session {
     reports: BTreeMap<String, ImportReport>,
     import: Option<CaseImport>,
     cache: Vec<(String, Rc<Settled>)>,
+    /// The cases of the institution last asked about (`group_breakdown`), so its analyses
+    /// do not walk every case.
+    institution_cases: Option<(String, CaseTable)>,
+    /// The tables passed the cross-file check and have not changed since.
+    checked: bool,
 }
 
 impl Default for Session {
@@ -100,6 +154,23 @@ impl Default for Session {
 impl Session {
     fn changed(&mut self) {
         self.cache.clear();
+        self.institution_cases = None;
+        self.checked = false;
+    }
+
+    /// Keeps the cases of one institution apart: a table with the same codes holding its rows
+    /// only, in their order, so an analysis over it gives what it gives over all the cases.
+    fn keep_cases_of(&mut self, institution: &str) {
+        if self.institution_cases.as_ref().is_some_and(|(code, _)| code == institution) {
+            return;
+        }
+        let all = self.data.cases();
+        let rows = match all.institutions.find(institution) {
+            Some(i) => all.rows.iter().filter(|r| r.institution == i).copied().collect(),
+            None => Vec::new(),
+        };
+        let table = CaseTable { institutions: all.institutions.clone(), groups: all.groups.clone(), rows };
+        self.institution_cases = Some((institution.to_string(), table));
     }
 
     /// The settlement of a policy (JSON text), from the cache or computed and cached.
@@ -123,12 +194,16 @@ impl Session {
         }
         // The tables against each other, the cases (in the compact table) included: every
         // unknown code with its first row and count, not just the engine's first error.
-        let problems = input::check_dataset_with_cases(data, self.data.cases());
-        if !problems.is_empty() {
-            return Err(Problem::Check(problems));
+        // It depends on the data only: once passed, not again until a table changes.
+        if !self.checked {
+            let problems = input::check_dataset_with_cases(data, self.data.cases());
+            if !problems.is_empty() {
+                return Err(Problem::Check(problems));
+            }
+            self.checked = true;
         }
         let settlement = self.data.settle(&policy).map_err(Problem::Engine)?;
-        let value = Rc::new(Settled { policy, settlement });
+        let value = Rc::new(Settled::new(policy, settlement));
         if self.cache.len() >= CACHE {
             self.cache.remove(0);
         }
@@ -136,11 +211,20 @@ impl Session {
         Ok(value)
     }
 
+    /// Gain and loss by disease group, over the institution's own cases only.
+    fn group_lines(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<Vec<analysis::GroupLine>, Problem> {
+        let s = self.settled(policy_json)?;
+        let f = Self::fund_of(&s.summary, fund)?;
+        self.keep_cases_of(institution);
+        let cases = self.institution_cases.as_ref().map_or(self.data.cases(), |(_, table)| table);
+        analysis::group_breakdown(&s.policy, self.data.data(), cases, f, institution).map_err(Problem::Engine)
+    }
+
     /// A policy's settlement with the data behind it, for other binding modules (the
     /// publication bundle, `src/wasm_publish.rs`).
     pub(crate) fn with_settled<R>(&mut self, policy_json: &str, f: impl FnOnce(&Policy, &Settlement, &Settler) -> R) -> Result<R, Problem> {
         let s = self.settled(policy_json)?;
-        Ok(f(&s.policy, &s.settlement, &self.data))
+        Ok(f(&s.policy, &s.full(), &self.data))
     }
 
     fn fund_of<'s>(s: &'s Settlement, fund: &str) -> Result<&'s FundResult, Problem> {
@@ -161,7 +245,7 @@ impl Session {
     /// An empty session.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
-        Session { data: Settler::default(), reports: BTreeMap::new(), import: None, cache: Vec::new() }
+        Session { data: Settler::default(), reports: BTreeMap::new(), import: None, cache: Vec::new(), institution_cases: None, checked: false }
     }
 
     /// Reads a whole table from a file's bytes and keeps its records, replacing what was loaded
@@ -289,23 +373,43 @@ impl Session {
     /// (`kind: "policy"`), cross-file errors (`"check"`), engine errors (`"engine"`).
     pub fn settle(&mut self, policy_json: &str) -> Result<JsValue, JsValue> {
         let s = self.settled(policy_json)?;
-        to_js(&s.settlement)
+        to_js(&s.full())
+    }
+
+    /// The settlement as `settle` gives it, but as JSON text and with each unit's `months`,
+    /// `quarters` and `trace` empty (`[]`): what the page needs after every parameter change
+    /// (`unit_detail` gives the rest for a unit). Same errors as `settle`.
+    pub fn settle_summary_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
+        let s = self.settled(policy_json)?;
+        serde_json::to_string(&s.summary).map_err(|e| Problem::argument("result", e).into())
+    }
+
+    /// One unit's `{months, quarters, trace}` in one fund, as `settle` gives them.
+    pub fn unit_detail(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
+        let s = self.settled(policy_json)?;
+        let f = Self::fund_of(&s.summary, fund)?;
+        let n = f.units.iter().position(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
+        let at = s.summary.funds.iter().position(|x| x.fund == f.fund).unwrap_or_default();
+        to_js(&s.details[at][n])
     }
 
     /// Gain and loss by disease group of one institution in one fund (`employee`/`resident`),
     /// under a policy: `[{group, name, grassroots, cases, points, payment, cost, gain}]`.
     pub fn group_breakdown(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<JsValue, JsValue> {
-        let s = self.settled(policy_json)?;
-        let f = Self::fund_of(&s.settlement, fund)?;
-        let lines = analysis::group_breakdown(&s.policy, self.data.data(), self.data.cases(), f, institution).map_err(Problem::Engine)?;
-        to_js(&lines)
+        to_js(&self.group_lines(policy_json, fund, institution)?)
+    }
+
+    /// `group_breakdown` as JSON text (a large hospital has thousands of groups).
+    pub fn group_breakdown_json(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<String, JsValue> {
+        let lines = self.group_lines(policy_json, fund, institution)?;
+        serde_json::to_string(&lines).map_err(|e| Problem::argument("result", e).into())
     }
 
     /// What `extra_points` more points are worth to one unit and cost the others (SPEC §8).
     pub fn dilution(&mut self, policy_json: &str, fund: &str, code: &str, extra_points: &str) -> Result<JsValue, JsValue> {
         let extra = parse_decimal("extra points", extra_points)?;
         let s = self.settled(policy_json)?;
-        let f = Self::fund_of(&s.settlement, fund)?;
+        let f = Self::fund_of(&s.summary, fund)?;
         let d = analysis::dilution(f, code, extra).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} has no points in this fund")))?;
         to_js(&d)
     }
@@ -314,7 +418,14 @@ impl Session {
     pub fn compare(&mut self, baseline_json: &str, scenario_json: &str) -> Result<JsValue, JsValue> {
         let before = self.settled(baseline_json)?;
         let after = self.settled(scenario_json)?;
-        to_js(&analysis::compare(&before.settlement, &after.settlement))
+        to_js(&analysis::compare(&before.summary, &after.summary))
+    }
+
+    /// `compare` as JSON text (what the page parses after every parameter change).
+    pub fn compare_json(&mut self, baseline_json: &str, scenario_json: &str) -> Result<String, JsValue> {
+        let before = self.settled(baseline_json)?;
+        let after = self.settled(scenario_json)?;
+        serde_json::to_string(&analysis::compare(&before.summary, &after.summary)).map_err(|e| Problem::argument("result", e).into())
     }
 
     /// The risk-sharing rule of a policy around one unit's settlement S (SPEC §7.1): T for
@@ -322,7 +433,7 @@ impl Session {
     /// each band edge so the cliff shows; and where the unit itself lands.
     pub fn risk_sharing_curve(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
         let s = self.settled(policy_json)?;
-        let f = Self::fund_of(&s.settlement, fund)?;
+        let f = Self::fund_of(&s.summary, fund)?;
         let u = f.units.iter().find(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
         let rs = &s.policy.settlement.risk_sharing;
         let settlement = u.settlement;
@@ -370,7 +481,7 @@ impl Session {
             Lang::Zh => crate::export::Lang::Zh,
             Lang::En => crate::export::Lang::En,
         };
-        Ok(format!("{}{}", crate::export::BOM, crate::export::settlement_csv(&s.settlement, lang)))
+        Ok(format!("{}{}", crate::export::BOM, crate::export::settlement_csv(&s.full(), lang)))
     }
 
     /// The settlement as an .xlsx workbook (institutions, budget, point values, notes).
@@ -380,12 +491,12 @@ impl Session {
             Lang::Zh => crate::export::Lang::Zh,
             Lang::En => crate::export::Lang::En,
         };
-        crate::export_xlsx::settlement_xlsx(&s.settlement, lang).map_err(|e| Problem::Export(e.to_string()).into())
+        crate::export_xlsx::settlement_xlsx(&s.full(), lang).map_err(|e| Problem::Export(e.to_string()).into())
     }
 
     /// The settlement as JSON text, exactly as `dipcalc run --format json` prints it.
     pub fn export_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
         let s = self.settled(policy_json)?;
-        serde_json::to_string_pretty(&s.settlement).map(|t| t + "\n").map_err(|e| Problem::Export(e.to_string()).into())
+        serde_json::to_string_pretty(&s.full()).map(|t| t + "\n").map_err(|e| Problem::Export(e.to_string()).into())
     }
 }
