@@ -70,6 +70,13 @@ const storage = {
 // ---- computing -------------------------------------------------------------------------------
 
 let computeTimer = null;
+let computing = 0;
+
+// body[data-computing] is 'false' once no computation is pending and every view shows the last
+// result (views not on screen are drawn when idle); the page tests wait for it.
+function updateBusy() {
+  document.body.dataset.computing = computing > 0 || stale.size > 0 ? 'true' : 'false';
+}
 function scheduleCompute(delay = 120) {
   clearTimeout(computeTimer);
   computeTimer = setTimeout(compute, delay);
@@ -80,12 +87,14 @@ async function compute() {
   const json = policyJson();
   rememberPolicy(json);
   status(t('status.computing'), 'busy');
-  document.body.dataset.computing = 'true';
+  computing += 1;
+  updateBusy();
   const payload = {
     policy: json,
     baseline: state.baselineJson && state.baselineJson !== json ? state.baselineJson : null,
     focus: state.focus ? { fund: state.fund, code: state.focus } : null,
     extraPoints: state.extraPoints,
+    units: [...state.table.expanded].map(unitOfKey),
   };
   try {
     const result = await engine.request('compute', payload);
@@ -98,6 +107,7 @@ async function compute() {
       if (state.focus) return compute();
     }
     state.result = result;
+    state.resultPolicy = json;
     state.error = null;
     state.emptyMessage = null;
     form.mark(result.settlement.notices.filter((n) => n.code === 'policy_warning').map((n) => ({ path: n.subject, severity: 'warning', message_zh: n.message_zh, message_en: n.message_en })));
@@ -125,7 +135,8 @@ async function compute() {
     }
     document.body.dataset.settled = 'false';
   } finally {
-    document.body.dataset.computing = 'false';
+    computing -= 1;
+    updateBusy();
   }
   renderResults();
   renderPolicyErrors();
@@ -157,10 +168,49 @@ Object.assign(state, {
     const ex = state.table.expanded;
     if (ex.has(key)) ex.delete(key); else ex.add(key);
     renderView('institutions');
+    if (ex.has(key)) loadDetail(key);
   },
 });
 
+// An institution table row's key, "fund:code", and back.
+function unitOfKey(key) {
+  const at = key.indexOf(':');
+  return { fund: key.slice(0, at), code: key.slice(at + 1) };
+}
+
+// A row just opened: its months, quarters and trace (a compute brings those of the rows open).
+async function loadDetail(key) {
+  const result = state.result;
+  if (!result || result.details?.[key]) return;
+  const { fund, code } = unitOfKey(key);
+  const detail = await engine.request('detail', { policy: state.resultPolicy, fund, code }).catch(() => null);
+  if (!detail || state.result !== result) return;
+  result.details = { ...result.details, [key]: detail };
+  renderView('institutions');
+}
+
+// Result views not on screen are rebuilt when the page is idle (or when shown), one at a time,
+// so a re-settle after a slider move redraws only what is seen.
+const RESULT_VIEWS = ['overview', 'institutions', 'mine', 'compare'];
+const stale = new Set();
+let idleRender = null;
+// Safari has no requestIdleCallback.
+const whenIdle = (f) => (window.requestIdleCallback ? requestIdleCallback(f, { timeout: 1000 }) : setTimeout(f, 50));
+
+function renderStaleViews() {
+  idleRender = null;
+  const name = RESULT_VIEWS.find((v) => stale.has(v));
+  if (name) renderView(name);
+  scheduleIdleRender();
+  updateBusy();
+}
+
+function scheduleIdleRender() {
+  if (idleRender === null && stale.size) idleRender = whenIdle(renderStaleViews);
+}
+
 function renderView(name) {
+  if (stale.delete(name)) updateBusy();
   const el = $(`#view-${name}`);
   if (name === 'overview') views.renderOverview(el, state, { onShowTable: () => show('institutions') });
   if (name === 'institutions') views.renderInstitutions(el, state);
@@ -170,7 +220,12 @@ function renderView(name) {
 
 function renderResults() {
   views.renderStrip($('#strip'), state);
-  for (const name of ['overview', 'institutions', 'mine', 'compare']) renderView(name);
+  for (const name of RESULT_VIEWS) {
+    if (name === state.view) renderView(name);
+    else stale.add(name);
+  }
+  scheduleIdleRender();
+  updateBusy();
   $('#policy-chip').textContent = state.policy ? `${state.policy.name} · ${state.policy.year}` : '';
   $('#policy-chip').classList.toggle('edited', !!state.baselineJson && state.baselineJson !== policyJson());
 }
@@ -183,6 +238,7 @@ function show(view) {
     b.setAttribute('aria-selected', String(on));
   }
   for (const v of $$('.view')) v.hidden = v.id !== `view-${view}`;
+  if (stale.has(view)) renderView(view);
   if (view === 'data') renderData();
   requestAnimationFrame(resizeCharts);
 }
@@ -550,7 +606,11 @@ function wire() {
   $('#mapping-apply').addEventListener('click', () => $('#mapping').close('apply'));
   $('#mapping-cancel').addEventListener('click', () => $('#mapping').close('cancel'));
   window.addEventListener('resize', () => requestAnimationFrame(resizeCharts));
-  window.addEventListener('beforeprint', () => { for (const v of $$('.view')) v.classList.add('printing'); resizeCharts(); });
+  window.addEventListener('beforeprint', () => {
+    for (const name of RESULT_VIEWS) if (stale.has(name)) renderView(name);
+    for (const v of $$('.view')) v.classList.add('printing');
+    resizeCharts();
+  });
   window.addEventListener('afterprint', () => { for (const v of $$('.view')) v.classList.remove('printing'); resizeCharts(); });
 }
 

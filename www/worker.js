@@ -4,6 +4,7 @@
 //
 //   page → worker  { id, type, payload }
 //   worker → page  { id, type: 'result', payload }
+//                  { id, type: 'result', json }        the result as JSON text ('compute')
 //                  { id, type: 'error', error: { kind, message, errors, total } }
 //                  { id, type: 'progress', payload: { bytes, total, rows } }
 //                  { id, type: 'superseded' }          a newer 'compute' replaced this one
@@ -57,26 +58,59 @@ async function importFile(id, { kind, file, name, options }) {
   }
 }
 
-// Everything the views need for one policy, in one answer: the settlement, and when asked the
-// comparison with the baseline and the focus institution's analyses. Analyses that fail (an
-// institution with no points in a fund) come back as null with their error, not as a failure.
-function compute({ policy, baseline, focus, extraPoints }) {
-  const out = { settlement: session.settle(policy), counts: session.counts() };
-  const attempt = (name, f) => {
+// Everything the views need for one policy, in one answer, as JSON text (a string crosses to the
+// page as one copy; an object graph would be cloned value by value): the settlement summary (units
+// without months, quarters and trace), the counts, and when asked the comparison with the baseline,
+// the focus institution's analyses, and `details` ("fund:code" → {months, quarters, trace}) of the
+// units in `units` (the rows open in the institution table). Analyses that fail (an institution
+// with no points in a fund) come back as null with their error, not as a failure. `ms` says how
+// long each part took here (`make bench` reports it).
+function compute({ policy, baseline, focus, extraPoints, units }) {
+  const ms = {};
+  const parts = [];
+  const add = (name, json) => parts.push(`${JSON.stringify(name)}:${json}`);
+  const timed = (name, f) => {
+    const start = performance.now();
     try {
-      out[name] = f();
-    } catch (err) {
-      out[name] = null;
-      out[`${name}Error`] = errorOf(err);
+      return f();
+    } finally {
+      ms[name] = performance.now() - start;
     }
   };
-  if (baseline) attempt('comparison', () => session.compare(baseline, policy));
+  add('settlement', timed('settle', () => session.settle_summary_json(policy)));
+  add('counts', JSON.stringify(timed('counts', () => session.counts())));
+  const attempt = (name, f) => {
+    try {
+      add(name, timed(name, f));
+    } catch (err) {
+      add(name, 'null');
+      add(`${name}Error`, JSON.stringify(errorOf(err)));
+    }
+  };
+  if (baseline) attempt('comparison', () => session.compare_json(baseline, policy));
   if (focus) {
-    attempt('breakdown', () => session.group_breakdown(policy, focus.fund, focus.code));
-    attempt('dilution', () => session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000'));
-    attempt('curve', () => session.risk_sharing_curve(policy, focus.fund, focus.code));
+    attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
+    attempt('dilution', () => JSON.stringify(session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000')));
+    attempt('curve', () => JSON.stringify(session.risk_sharing_curve(policy, focus.fund, focus.code)));
   }
-  return out;
+  const details = {};
+  for (const { fund, code } of units ?? []) {
+    try {
+      details[`${fund}:${code}`] = session.unit_detail(policy, fund, code);
+    } catch {
+      // not settled in this fund under this policy: the row shows nothing to open
+    }
+  }
+  add('details', JSON.stringify(details));
+  add('ms', JSON.stringify(ms));
+  return new JsonText(`{${parts.join(',')}}`);
+}
+
+// A result that is already JSON text: posted as `{id, type: 'result', json}` for the page to parse.
+class JsonText {
+  constructor(text) {
+    this.text = text;
+  }
 }
 
 function exportFile({ format, policy, lang }) {
@@ -98,6 +132,7 @@ const handlers = {
   reports: () => session.reports(),
   check: () => session.check(),
   compute: (id, p) => compute(p),
+  detail: (id, p) => session.unit_detail(p.policy, p.fund, p.code),
   export: (id, p) => exportFile(p),
   validate: (id, p) => wasm.validate_policy(p.policy),
   presets: () => wasm.presets(),
@@ -115,6 +150,10 @@ async function handle({ id, type, payload }) {
   try {
     if (!handler) throw new Error(`unknown request ${type}`);
     const result = await handler(id, payload ?? {});
+    if (result instanceof JsonText) {
+      post({ id, type: 'result', json: result.text });
+      return;
+    }
     const transfer = result?.bytes?.buffer ? [result.bytes.buffer] : [];
     post({ id, type: 'result', payload: result }, transfer);
   } catch (err) {

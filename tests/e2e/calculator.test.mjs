@@ -115,6 +115,8 @@ describe('calculator page', { concurrency: false }, () => {
     assert.equal(await page.locator('#unit-table tfoot td').nth(8).textContent(), '187,600.00');
     // Expand H2: the arithmetic of each figure with its article.
     await page.click('#unit-table tr[data-code="H2"] .twisty');
+    // The row's months and trace are asked of the worker when it opens.
+    await page.waitForSelector('.trace-row table.trace');
     const trace = await page.locator('.trace-row').textContent();
     assert.match(trace, /187,600\.00 × 458 ÷ 1618\.5/);
     assert.match(trace, /吉林2024 第十七条/);

@@ -87,8 +87,11 @@ export function shiftDec(text, places) {
 
 /** Compares two decimal strings: -1, 0, 1. */
 export function cmpDec(a, b) {
-  const x = parseDec(a);
-  const y = parseDec(b);
+  return cmpParsedDec(parseDec(a), parseDec(b));
+}
+
+/** cmpDec on parseDec's results (to sort by a column, parse each value once); null sorts first. */
+export function cmpParsedDec(x, y) {
   if (!x || !y) return (x ? 1 : 0) - (y ? 1 : 0);
   const scale = Math.max(x.scale, y.scale);
   const vx = (x.neg ? -1n : 1n) * x.int * 10n ** BigInt(scale - x.scale);

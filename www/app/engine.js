@@ -41,7 +41,7 @@ export class Engine {
     if (!entry) return;
     if (msg.type === 'progress') return entry.onProgress?.(msg.payload);
     this.pending.delete(msg.id);
-    if (msg.type === 'result') entry.resolve(msg.payload);
+    if (msg.type === 'result') entry.resolve(msg.json !== undefined ? JSON.parse(msg.json) : msg.payload);
     else if (msg.type === 'superseded') entry.resolve(null);
     else entry.reject(new EngineError(msg.error));
   }

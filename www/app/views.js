@@ -2,7 +2,7 @@
 // the error table used for imports and policies. Each takes the engine's results (decimals as
 // strings) and builds DOM with textContent only.
 
-import { h, fill, fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, addDec, roundDec, tsv } from './dom.js';
+import { h, fill, fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, cmpParsedDec, parseDec, addDec, roundDec, tsv } from './dom.js';
 import { t, msg, lang, local } from './i18n.js';
 import * as charts from './charts.js';
 
@@ -141,7 +141,10 @@ const COLUMNS = [
 
 export function renderInstitutions(el, state) {
   const s = state.result?.settlement;
-  if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  if (!s) {
+    el.unitTable = null;
+    return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
+  }
   const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
   const ts = state.table;
   const levels = [...new Set(fund.units.map((u) => u.level))];
@@ -149,37 +152,15 @@ export function renderInstitutions(el, state) {
   let units = fund.units.filter((u) => (!q || u.code.toLowerCase().includes(q) || u.name.toLowerCase().includes(q))
     && (!ts.level || u.level === ts.level)
     && (!ts.flag || (ts.flag === 'edge' ? u.flags.includes('near_band_edge') : /beyond/.test(bandKey(u.band)))));
-  const col = COLUMNS.find((c) => c.key === ts.sort) ?? COLUMNS[0];
-  units = [...units].sort((a, b) => {
-    const x = col.get(a);
-    const y = col.get(b);
-    const r = col.num ? cmpDec(x ?? '-1e30', y ?? '-1e30') : String(x).localeCompare(String(y), 'zh-CN');
-    return r * ts.dir || a.code.localeCompare(b.code);
-  });
+  units = sortUnits(units, COLUMNS.find((c) => c.key === ts.sort) ?? COLUMNS[0], ts.dir);
   const head = h('tr', null, h('th', { class: 'expander' }), COLUMNS.map((c) => h('th', {
     class: [c.num ? 'num' : '', c.np ? 'np' : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
     scope: 'col',
     'aria-sort': ts.sort === c.key ? (ts.dir > 0 ? 'ascending' : 'descending') : 'none',
     onclick: () => state.sortTable(c.key),
   }, t(c.label))));
-  const body = [];
-  for (const u of units) {
-    const open = ts.expanded.has(`${fund.fund}:${u.code}`);
-    body.push(h('tr', { class: open ? 'unit open' : 'unit', dataset: { code: u.code } },
-      h('td', { class: 'expander' }, h('button', {
-        type: 'button', class: 'twisty', 'aria-expanded': String(open), title: t('table.expand'),
-        onclick: () => state.toggleRow(`${fund.fund}:${u.code}`),
-      }, open ? '▾' : '▸')),
-      COLUMNS.map((c) => {
-        const v = c.get(u);
-        const cls = [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' ');
-        return h('td', { class: cls }, c.fmt ? c.fmt(v) : v);
-      })));
-    if (open) body.push(h('tr', { class: 'trace-row' }, h('td', { colspan: COLUMNS.length + 1 }, traceView(u))));
-  }
   const totals = h('tr', { class: 'totals' }, h('td', { class: 'expander' }), COLUMNS.map((c, i) => h('td', { class: `${c.num ? 'num' : ''} ${c.np ? 'np' : ''}` },
     i === 0 ? t('table.total') : c.total ? (c.fmt ?? ((v) => v))(c.total(fund)) : '')));
-  const table = h('table', { class: 'grid', id: 'unit-table' }, h('thead', null, head), h('tbody', null, body), h('tfoot', null, totals));
   const controls = h('div', { class: 'toolbar' },
     fundSwitch(state, s),
     h('input', { type: 'search', placeholder: t('table.filter'), value: ts.filter, 'aria-label': t('table.filter'), oninput: (e) => state.filterTable({ filter: e.target.value }) }),
@@ -189,20 +170,99 @@ export function renderInstitutions(el, state) {
       ['', 'edge', 'beyond'].map((f) => h('option', { value: f, selected: f === ts.flag }, t(f ? `table.flag.${f}` : 'table.flag.all')))),
     h('span', { class: 'muted' }, t('table.rows', { n: units.length })),
     h('button', { type: 'button', onclick: () => copyRows(state, [COLUMNS.map((c) => t(c.label)), ...units.map((u) => COLUMNS.map((c) => c.get(u) ?? ''))]) }, t('table.copy')));
-  fill(el, controls, h('p', { class: 'recon' }, reconText(fund)), h('div', { class: 'table-wrap' }, table));
+  const recon = h('p', { class: 'recon' }, reconText(fund));
+
+  // The table stays between renders (and so does its scroll position): rows are kept by unit and
+  // only the cells whose text or class changed are written, so a re-settle restyles nothing else.
+  let ut = el.unitTable;
+  if (!ut || ut.wrap.parentNode !== el) {
+    const table = h('table', { class: 'grid', id: 'unit-table' }, h('thead'), h('tbody'), h('tfoot'));
+    ut = { wrap: h('div', { class: 'table-wrap' }, table), table, rows: new Map() };
+    el.unitTable = ut;
+  }
+  fill(ut.table.tHead, head);
+  fill(ut.table.tFoot, totals);
+  const body = [];
+  for (const u of units) {
+    const key = `${fund.fund}:${u.code}`;
+    const open = ts.expanded.has(key);
+    body.push(unitRow(ut.rows, key, u, open, state));
+    if (open) body.push(h('tr', { class: 'trace-row' }, h('td', { colspan: COLUMNS.length + 1 }, traceView(u, state.result.details?.[key]))));
+  }
+  arrange(ut.table.tBodies[0], body);
+  // The wrap stays in place: taken out and put back, it would be restyled and lose its scroll.
+  arrange(el, [controls, recon, ut.wrap]);
 }
 
-function traceView(u) {
+/** Units sorted by a column (numbers as exact decimals), ties by code. */
+function sortUnits(units, col, dir) {
+  const keyed = units.map((u) => {
+    const v = col.get(u);
+    return { u, v: col.num ? parseDec(v ?? '-1e30') : String(v) };
+  });
+  keyed.sort((a, b) => {
+    const r = col.num ? cmpParsedDec(a.v, b.v) : a.v.localeCompare(b.v, 'zh-CN');
+    return r * dir || a.u.code.localeCompare(b.u.code);
+  });
+  return keyed.map((k) => k.u);
+}
+
+/** A unit's row, kept in `rows` by key and brought up to date: only changed text and classes are written. */
+function unitRow(rows, key, u, open, state) {
+  let r = rows.get(key);
+  if (!r) {
+    const button = h('button', { type: 'button', class: 'twisty', title: t('table.expand'), onclick: () => state.toggleRow(key) });
+    const cells = COLUMNS.map(() => h('td'));
+    r = { tr: h('tr', { dataset: { code: u.code } }, h('td', { class: 'expander' }, button), cells), button, cells };
+    rows.set(key, r);
+  }
+  setClass(r.tr, open ? 'unit open' : 'unit');
+  setText(r.button, open ? '▾' : '▸');
+  if (r.button.title !== t('table.expand')) r.button.title = t('table.expand');
+  if (r.button.getAttribute('aria-expanded') !== String(open)) r.button.setAttribute('aria-expanded', String(open));
+  COLUMNS.forEach((c, i) => {
+    const v = c.get(u);
+    setClass(r.cells[i], [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' '));
+    setText(r.cells[i], String((c.fmt ? c.fmt(v) : v) ?? ''));
+  });
+  return r.tr;
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function setClass(el, cls) {
+  if (el.className !== cls) el.className = cls;
+}
+
+/** Makes `parent`'s children exactly `nodes`, in order, moving only those out of place. */
+function arrange(parent, nodes) {
+  let at = parent.firstChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextSibling;
+    else parent.insertBefore(node, at);
+  }
+  while (at) {
+    const next = at.nextSibling;
+    at.remove();
+    at = next;
+  }
+}
+
+/** The arithmetic of a unit's figures; `detail` ({months, quarters, trace}) is asked for when the row opens. */
+function traceView(u, detail) {
+  if (!detail) return h('p', { class: 'muted' }, '…');
   const trace = h('table', { class: 'grid trace' },
     h('thead', null, h('tr', null, h('th', null, t('trace.label')), h('th', null, t('trace.formula')), h('th', { class: 'num' }, t('trace.value')), h('th', null, t('trace.cite')))),
-    h('tbody', null, u.trace.map((l) => h('tr', null, h('td', null, local(l, 'label')), h('td', { class: 'formula' }, local(l, 'formula')), h('td', { class: 'num' }, fmtExact(l.value)), h('td', { class: 'cite' }, l.cite)))));
+    h('tbody', null, detail.trace.map((l) => h('tr', null, h('td', null, local(l, 'label')), h('td', { class: 'formula' }, local(l, 'formula')), h('td', { class: 'num' }, fmtExact(l.value)), h('td', { class: 'cite' }, l.cite)))));
   const kinds = ['normal', 'high', 'low', 'reviewed', 'per_diem', 'fee_for_service', 'summary', 'adjustments'].filter((k) => cmpDec(u.points[k], '0') !== 0);
   const points = h('table', { class: 'grid mini' }, h('tbody', null,
     kinds.map((k) => h('tr', null, h('th', null, t(`kind.${k}`)), h('td', { class: 'num' }, fmtPoints(u.points[k])))),
     h('tr', { class: 'totals' }, h('th', null, t('table.total')), h('td', { class: 'num' }, fmtPoints(u.points.total)))));
   const flow = h('table', { class: 'grid mini' },
     h('thead', null, h('tr', null, h('th', null, t('period')), h('th', { class: 'num' }, t('col.points')), h('th', { class: 'num' }, t('col.S')), h('th', { class: 'num' }, t('paid')))),
-    h('tbody', null, [...u.months, ...u.quarters].map((l) => h('tr', null, h('td', null, l.period), h('td', { class: 'num' }, fmtPoints(l.points)),
+    h('tbody', null, [...detail.months, ...detail.quarters].map((l) => h('tr', null, h('td', null, l.period), h('td', { class: 'num' }, fmtPoints(l.points)),
       h('td', { class: 'num' }, fmtMoney(l.settlement)), h('td', { class: 'num' }, fmtMoney(l.paid))))));
   return h('div', { class: 'trace-box' },
     h('div', { class: 'trace-main' }, h('h4', null, t('trace.title', { name: `${u.code} ${u.name}` })), trace),
