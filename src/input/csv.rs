@@ -27,12 +27,17 @@ enum State {
     QuoteInQuoted,
 }
 
+/// The rows a [`Tokenizer`] hands out: the row number (from 1), its fields, and whether it
+/// was cut at [`MAX_ROW_BYTES`] (then without fields).
+pub(crate) type RowOut<'o> = dyn FnMut(u64, &[&str], bool) + 'o;
+
 /// Splits decoded text into rows; keeps its state across chunks.
 ///
-/// Rows are handed out as `&[String]`: the field strings are reused from row to row, so a
-/// million-row file costs no allocation per field. Runs of ordinary characters are copied at
-/// once (the delimiter, quote and line breaks it looks for are ASCII; a delimiter outside ASCII
-/// is read character by character).
+/// A row that lies whole in the text fed and has no quote (nearly all of them) is handed out
+/// as slices of that text, without copying. Others are copied field by field into strings
+/// reused from row to row; runs of ordinary characters are copied at once (the delimiter, quote
+/// and line breaks it looks for are ASCII; a delimiter outside ASCII is read character by
+/// character).
 #[derive(Debug)]
 pub(crate) struct Tokenizer {
     delimiter: char,
@@ -50,6 +55,14 @@ pub(crate) struct Tokenizer {
 /// The length of the run before the first of `a`, `b`, `c` in `bytes`.
 fn run_before(bytes: &[u8], a: u8, b: u8, c: u8) -> usize {
     bytes.iter().position(|&x| x == a || x == b || x == c).unwrap_or(bytes.len())
+}
+
+/// A row without quotes at the start of `bytes`, ended by a line break within them: the
+/// length of its text, or `None` (a quote, no line break yet, or too long to be taken whole).
+fn plain_line(bytes: &[u8]) -> Option<usize> {
+    let len = run_before(bytes, b'"', b'\r', b'\n');
+    // A cut row (the delimiters and the row end count one byte each) takes the slow path.
+    (len < bytes.len() && bytes[len] != b'"' && len < MAX_ROW_BYTES).then_some(len)
 }
 
 impl Tokenizer {
@@ -111,28 +124,58 @@ impl Tokenizer {
         self.state = State::StartField;
     }
 
-    fn end_record(&mut self, out: &mut dyn FnMut(u64, &[String], bool)) {
+    fn end_record(&mut self, out: &mut RowOut<'_>) {
         self.end_field();
         self.row += 1;
         let too_long = self.too_long;
         self.too_long = false;
         self.record_bytes = 0;
-        let fields = if too_long { &self.record[..0] } else { &self.record[..self.used] };
-        out(self.row, fields, too_long);
+        let used = if too_long { 0 } else { self.used };
+        let fields: Vec<&str> = self.record[..used].iter().map(String::as_str).collect();
+        out(self.row, &fields, too_long);
         self.clear_record();
     }
 
-    pub(crate) fn feed(&mut self, text: &str, out: &mut dyn FnMut(u64, &[String], bool)) {
+    /// Nothing of a row read yet.
+    fn at_row_start(&self) -> bool {
+        self.state == State::StartField
+            && self.used == 0
+            && !self.too_long
+            && self.record.first().is_none_or(String::is_empty)
+    }
+
+    pub(crate) fn feed(&mut self, text: &str, out: &mut RowOut<'_>) {
         if !self.delimiter.is_ascii() {
             return self.feed_chars(text, out);
         }
         let d = self.delimiter as u8;
         let bytes = text.as_bytes();
+        let mut fields: Vec<&str> = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             if self.skip_lf {
                 self.skip_lf = false;
                 if bytes[i] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            if self.at_row_start() {
+                if let Some(len) = plain_line(&bytes[i..]) {
+                    // The bytes looked for are ASCII: every cut is a character boundary.
+                    fields.clear();
+                    let mut start = i;
+                    for (j, &b) in bytes[i..i + len].iter().enumerate() {
+                        if b == d {
+                            fields.push(&text[start..i + j]);
+                            start = i + j + 1;
+                        }
+                    }
+                    fields.push(&text[start..i + len]);
+                    self.row += 1;
+                    out(self.row, &fields, false);
+                    i += len;
+                    self.skip_lf = bytes[i] == b'\r';
                     i += 1;
                     continue;
                 }
@@ -179,7 +222,7 @@ impl Tokenizer {
         }
     }
 
-    fn quote_in_quoted(&mut self, c: char, out: &mut dyn FnMut(u64, &[String], bool)) {
+    fn quote_in_quoted(&mut self, c: char, out: &mut RowOut<'_>) {
         if c == '"' {
             self.push_char('"');
             self.state = State::InQuoted;
@@ -196,7 +239,7 @@ impl Tokenizer {
     }
 
     /// [`Tokenizer::feed`] character by character, for a delimiter outside ASCII.
-    fn feed_chars(&mut self, text: &str, out: &mut dyn FnMut(u64, &[String], bool)) {
+    fn feed_chars(&mut self, text: &str, out: &mut RowOut<'_>) {
         for c in text.chars() {
             if self.skip_lf {
                 self.skip_lf = false;
@@ -231,7 +274,7 @@ impl Tokenizer {
     }
 
     /// The last row, when the text does not end with a line break.
-    pub(crate) fn finish(&mut self, out: &mut dyn FnMut(u64, &[String], bool)) {
+    pub(crate) fn finish(&mut self, out: &mut RowOut<'_>) {
         let pending = self.state != State::StartField
             || self.record.get(self.used).is_some_and(|f| !f.is_empty())
             || self.used > 0
@@ -456,8 +499,9 @@ mod tests {
     fn rows(text: &str, d: char) -> Vec<(u64, Vec<String>)> {
         let mut t = Tokenizer::new(d);
         let mut out = Vec::new();
-        t.feed(text, &mut |r, c, _| out.push((r, c.to_vec())));
-        t.finish(&mut |r, c, _| out.push((r, c.to_vec())));
+        let mut keep = |r, c: &[&str], _| out.push((r, c.iter().map(|f| f.to_string()).collect()));
+        t.feed(text, &mut keep);
+        t.finish(&mut keep);
         out
     }
 

@@ -459,13 +459,17 @@ fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
 /// Combines a two-line header: the lower cell when it names a field (or is the only text),
 /// the upper cell when the lower is empty (a vertically merged cell), otherwise both
 /// (`次均费用` over `三甲` → `次均费用/三甲`, a horizontally merged group label).
-pub(crate) fn combine_rows(spec: &TableSpec, upper: &[String], lower: &[String]) -> Vec<String> {
+pub(crate) fn combine_rows(
+    spec: &TableSpec,
+    upper: &[impl AsRef<str>],
+    lower: &[impl AsRef<str>],
+) -> Vec<String> {
     let width = upper.len().max(lower.len());
     let mut out = Vec::with_capacity(width);
     let mut carried = String::new(); // the upper label of a horizontal merge
     for c in 0..width {
-        let up = upper.get(c).map(|s| s.trim()).unwrap_or("");
-        let low = lower.get(c).map(|s| s.trim()).unwrap_or("");
+        let up = upper.get(c).map(|s| s.as_ref().trim()).unwrap_or("");
+        let low = lower.get(c).map(|s| s.as_ref().trim()).unwrap_or("");
         if !up.is_empty() {
             carried = up.to_string();
         }

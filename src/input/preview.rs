@@ -90,9 +90,10 @@ pub fn preview(src: Source<'_>, opts: &ReadOptions, max_rows: usize) -> Result<P
         out.delimiter = Some(delimiter.to_string());
         let mut tok = Tokenizer::new(delimiter);
         let rows = &mut out.rows;
-        tok.feed(&text, &mut |row, cells, _| keep(row, cells.to_vec(), rows));
+        let mut out_row = |row, cells: &[&str], _| keep(row, cells.iter().map(|c| c.to_string()).collect(), rows);
+        tok.feed(&text, &mut out_row);
         if complete {
-            tok.finish(&mut |row, cells, _| keep(row, cells.to_vec(), rows));
+            tok.finish(&mut out_row);
         }
     } else {
         let mut book = open(src.bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;

@@ -74,7 +74,7 @@ pub(crate) struct RowProcessor<T: Table> {
 
 /// Each cell of a row cleaned once ([`clean`]): the blank-row and skip tests, `present` and
 /// the parsers all read these.
-fn clean_cells(cells: &[String]) -> Vec<Cow<'_, str>> {
+fn clean_cells<'a>(cells: &[&'a str]) -> Vec<Cow<'a, str>> {
     cells.iter().map(|c| clean(c)).collect()
 }
 
@@ -133,7 +133,7 @@ impl<T: Table> RowProcessor<T> {
     pub(crate) fn push_row(
         &mut self,
         row: u64,
-        cells: &[String],
+        cells: &[&str],
         too_long: bool,
         sink: &mut dyn FnMut(T::Record),
     ) {
@@ -162,7 +162,7 @@ impl<T: Table> RowProcessor<T> {
                 if blank {
                     return;
                 }
-                self.search(row, cells.to_vec());
+                self.search(row, cells.iter().map(|c| c.to_string()).collect());
             }
             Phase::Candidate(layout, upper) => {
                 if blank {
@@ -376,7 +376,7 @@ impl<T: Table> RowProcessor<T> {
         &mut self,
         layout: &Layout,
         row: u64,
-        cells: &[String],
+        cells: &[&str],
         texts: &[Cow<'_, str>],
         sink: &mut dyn FnMut(T::Record),
     ) {
@@ -495,7 +495,7 @@ fn looks_like_note(text: &str) -> bool {
 /// Is `lower` the second line of a header whose first line is `upper`? Its key column must be
 /// empty or repeat the cell above (a vertically merged cell), which no data row does, and it
 /// must say something the first line did not.
-fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: &[String]) -> bool {
+fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: &[&str]) -> bool {
     let Some(key_col) = layout.field_cols.get(spec.key_field).copied().flatten() else {
         return false;
     };
@@ -538,7 +538,7 @@ fn is_totals_label(cell: &str) -> bool {
 fn skip_reason(
     spec: &TableSpec,
     layout: &Layout,
-    cells: &[String],
+    cells: &[&str],
     texts: &[Cow<'_, str>],
 ) -> Option<(SkipReason, String)> {
     let mut nonempty = texts.iter().map(|t| t.as_ref()).filter(|t| !t.is_empty());
@@ -593,7 +593,7 @@ fn skip_reason(
 /// One data row being turned into a record; errors are collected with their location.
 pub(crate) struct RowCtx<'a> {
     pub row: u64,
-    cells: &'a [String],
+    cells: &'a [&'a str],
     /// The cells cleaned.
     texts: &'a [Cow<'a, str>],
     layout: &'a Layout,
@@ -617,7 +617,7 @@ impl<'a> RowCtx<'a> {
     /// The field's column, its cell as written and cleaned.
     fn cell(&self, f: usize) -> Option<(usize, &'a str, &'a str)> {
         let col = self.layout.field_cols.get(f).copied().flatten()?;
-        let raw = self.cells.get(col).map(String::as_str).unwrap_or("");
+        let raw = self.cells.get(col).copied().unwrap_or("");
         let texts: &'a [Cow<'a, str>] = self.texts;
         Some((col, raw, texts.get(col).map(|t| t.as_ref()).unwrap_or("")))
     }
@@ -876,7 +876,7 @@ impl<'a> RowCtx<'a> {
     pub fn level_costs(&mut self) -> Vec<(String, Decimal)> {
         let mut out = Vec::new();
         for (level, col) in self.layout.level_cols.clone() {
-            let raw = self.cells.get(col).map(String::as_str).unwrap_or("");
+            let raw = self.cells.get(col).copied().unwrap_or("");
             let text = self.texts.get(col).map(|t| t.as_ref()).unwrap_or("");
             if text.is_empty() {
                 continue;

@@ -180,6 +180,7 @@ fn feed<T: Table>(
         cells.resize(c0 as usize, String::new());
         cells.extend(row.iter().map(cell_text));
         fill.apply(abs as u32, &mut cells);
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         rows.push_row(abs + 1, &cells, false, sink);
     }
 }
