@@ -1,8 +1,10 @@
 // `make bench`, part 2: the wasm engine in Debian's headless Chromium, fed the way the page
-// feeds it. Serves bench/wasm/ and www/pkg/ on a loopback port, opens the bench page, gives its
-// file input the data files (disk-backed File objects, as a user's choice is), and waits for
-// the worker's figures. Meanwhile it samples the resident memory of every Chromium process
-// from /proc. Prints one JSON object.
+// feeds it. Serves bench/wasm/ under /bench/ and the calculator page's files (www/) on a loopback
+// port, opens the bench page, gives its file input the data files (disk-backed File objects, as
+// a user's choice is), and waits for the figures: the bench worker's (Session alone), then the
+// page's own path for the same parameter changes (bench/wasm/page.js: www/worker.js through
+// www/app/engine.js, and www/app/views.js). Meanwhile it samples the resident memory of every
+// Chromium process from /proc. Prints one JSON object.
 //
 //   node bench/chromium.mjs DATA_DIR
 
@@ -16,7 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css' };
 
 const dataDir = path.resolve(process.argv[2] ?? '');
 for (const f of ['cases.csv', 'catalog.csv', 'institutions.csv', 'policy.json']) {
@@ -26,9 +28,11 @@ if (!existsSync(path.join(ROOT, 'www', 'pkg', 'dipcalc_bg.wasm'))) throw new Err
 
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
-  let file = url.pathname.startsWith('/pkg/')
-    ? path.join(ROOT, 'www', url.pathname)
-    : path.join(ROOT, 'bench', 'wasm', url.pathname === '/' ? 'index.html' : url.pathname);
+  // The bench page under /bench/, the calculator page's files (www/) everywhere else.
+  const bench = url.pathname.startsWith('/bench/') ? url.pathname.slice('/bench/'.length) : null;
+  const file = bench !== null
+    ? path.join(ROOT, 'bench', 'wasm', bench === '' ? 'index.html' : bench)
+    : path.join(ROOT, 'www', url.pathname);
   if (!file.startsWith(ROOT) || !existsSync(file)) { res.writeHead(404).end(); return; }
   res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
   res.end(readFileSync(file));
@@ -79,7 +83,7 @@ try {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}/bench/`);
   baseline = sample();
   peakTotal = 0;
   peakProcess = 0;
