@@ -122,8 +122,9 @@ fn grassroots_effect_by_level_of_spec10() {
     use dipcalc::records::Fund;
     let policy = spec10_policy();
     let data = spec10_dataset();
-    let table = dipcalc::engine::cases::CaseTable::from_cases(&data.cases);
-    let lines = grassroots_by_level(&policy, &data, &table, Fund::Employee).unwrap();
+    let mut settler = dipcalc::engine::Settler::new(data);
+    let (data, agg) = settler.aggregates(&policy).unwrap();
+    let lines = grassroots_by_level(&policy, data, agg, Fund::Employee).unwrap();
     let level = |l: &str| lines.iter().find(|x| x.level == l).unwrap();
     // 三甲 (H1, 1.13): scores 300 + 450 (high: 300 × (2.5 − 2 + 1)) + 100 + 40 (G2, 基层) = 890;
     // points 850 × 1.13 + 40 × 1 = 1,000.5 (H1's points); without the rule 890 × 1.13 = 1,005.7.

@@ -46,6 +46,8 @@ pub struct Cell {
     pub personal: Decimal,
     pub excluded: Decimal,
     pub count: [u64; 6],
+    /// Cases in 基层病种 groups (SPEC §8, the grassroots effect by level).
+    pub grassroots: u64,
 }
 
 impl Cell {
@@ -157,6 +159,7 @@ pub fn aggregate_cases(
         cell.personal += row.personal_burden;
         cell.excluded += row.excluded_cost;
         cell.count[k] += 1;
+        cell.grassroots += u64::from(raw.grassroots);
     }
     Ok(agg)
 }

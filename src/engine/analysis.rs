@@ -1,9 +1,10 @@
 //! Analyses that make the numbers useful (SPEC §8): point-value dilution, gain and loss by
 //! disease group for one institution, and baseline-versus-scenario comparison.
 
+use super::aggregate::CaseAggregates;
 use super::cases::CaseTable;
 use super::coefficients::institution_coefficient;
-use super::points::PointsContext;
+use super::points::{Category, PointsContext};
 use super::result::{FundResult, Settlement};
 use super::rounding::{round_money, round_ratio};
 use super::EngineError;
@@ -172,12 +173,13 @@ pub struct LevelGrassroots {
 }
 
 /// The 基层病种 effect per institution level in one fund (SPEC §8): grassroots share of DIP
-/// cases and effective against nominal coefficient. Levels in the order of the policy's level
-/// table, then any others in the order the institutions list them.
+/// cases and effective against nominal coefficient, from the per-case pass's sums (no case is
+/// read again: a [`super::Settler`] gives them with [`super::Settler::aggregates`]). Levels in
+/// the order of the policy's level table, then any others in the order the institutions list them.
 pub fn grassroots_by_level(
     policy: &Policy,
     data: &Dataset,
-    cases: &CaseTable,
+    agg: &CaseAggregates,
     fund: Fund,
 ) -> Result<Vec<LevelGrassroots>, EngineError> {
     let mut order: Vec<&str> = policy.coefficients.levels.iter().map(|l| l.level.as_str()).collect();
@@ -201,37 +203,30 @@ pub fn grassroots_by_level(
             nominal_coefficient: None,
         })
         .collect();
-    // Per interned institution of the case table: its line and coefficients.
-    let mut of: Vec<Option<(usize, &String, super::coefficients::Coefficient)>> = vec![None; cases.institutions.len()];
-    for inst in &data.institutions {
-        let Some(i) = cases.institutions.find(&inst.code) else { continue };
-        let line = order.iter().position(|l| *l == inst.level).unwrap_or_default();
-        let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
-        of[i as usize] = Some((line, &inst.level, coef));
-    }
-    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
+    let dip = [Category::Normal, Category::High, Category::Low, Category::Reviewed].map(Category::index);
     let scale = policy.points.scale;
-    let mut seen = vec![false; cases.institutions.len()];
-    for row in cases.rows.iter().filter(|r| r.fund == fund && r.kind == CaseKind::Dip) {
-        let Some((n, level, coef)) = &of[row.institution as usize] else { continue };
-        if !row.qc_passed && !row.supplemented {
+    for (i, inst) in data.institutions.iter().enumerate().take(agg.institutions()) {
+        let (mut cases, mut grassroots, mut other_score, mut grassroots_score) = (0u64, 0u64, Decimal::ZERO, Decimal::ZERO);
+        for month in 0..12 {
+            for held in [false, true] {
+                let c = agg.cell(i, fund, month, held);
+                cases += dip.iter().map(|&k| c.count[k]).sum::<u64>();
+                grassroots += c.grassroots;
+                other_score += dip.iter().map(|&k| c.score[k][0]).sum::<Decimal>();
+                grassroots_score += dip.iter().map(|&k| c.score[k][1]).sum::<Decimal>();
+            }
+        }
+        if cases == 0 {
             continue;
         }
-        let raw = ctx.raw_points(cases, row, level)?;
-        let line = &mut lines[*n];
-        if !std::mem::replace(&mut seen[row.institution as usize], true) {
-            line.institutions += 1;
-        }
-        let weight = raw.score * scale;
-        line.dip_cases += 1;
-        line.weight += weight;
-        line.points_without_rule += weight * coef.combined;
-        if raw.grassroots {
-            line.grassroots_cases += 1;
-            line.points += weight * coef.grassroots;
-        } else {
-            line.points += weight * coef.combined;
-        }
+        let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
+        let line = &mut lines[order.iter().position(|l| *l == inst.level).unwrap_or_default()];
+        line.institutions += 1;
+        line.dip_cases += cases;
+        line.grassroots_cases += grassroots;
+        line.weight += (other_score + grassroots_score) * scale;
+        line.points += (other_score * coef.combined + grassroots_score * coef.grassroots) * scale;
+        line.points_without_rule += (other_score + grassroots_score) * coef.combined * scale;
     }
     lines.retain(|l| l.dip_cases > 0);
     for l in &mut lines {

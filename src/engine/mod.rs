@@ -210,6 +210,13 @@ impl Settler {
     /// Settle under `policy`, reusing the per-case pass when the points parameters are unchanged.
     pub fn settle(&mut self, policy: &Policy) -> Result<Settlement, EngineError> {
         checked_policy(policy)?;
+        let (data, agg) = self.aggregates(policy)?;
+        settle_aggregated(policy, data, agg)
+    }
+
+    /// The dataset with the per-case pass under `policy`'s points parameters: cached, redone
+    /// when they change.
+    pub fn aggregates(&mut self, policy: &Policy) -> Result<(&Dataset, &aggregate::CaseAggregates), EngineError> {
         let key = aggregate::PointsKey::of(&policy.points);
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
             self.cache = None;
@@ -217,14 +224,14 @@ impl Settler {
             self.cache = Some(agg);
         }
         match &self.cache {
-            Some(agg) => settle_aggregated(policy, &self.data, agg),
-            None => unreachable_aggregates(),
+            Some(agg) => Ok((&self.data, agg)),
+            None => Err(unreachable_aggregates()),
         }
     }
 }
 
-fn unreachable_aggregates() -> Result<Settlement, EngineError> {
-    Err(EngineError::new("stale_aggregates", "points", "病例汇总缺失".into(), "the case aggregates are missing".into()))
+fn unreachable_aggregates() -> EngineError {
+    EngineError::new("stale_aggregates", "points", "病例汇总缺失".into(), "the case aggregates are missing".into())
 }
 
 /// The policy's warnings as notices, or the error that refuses it.
