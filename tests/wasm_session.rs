@@ -154,6 +154,13 @@ fn comparison_dilution_breakdown_and_curve() {
     assert_eq!(text(&curve, &["target"]), "46700");
     assert_eq!(text(&curve, &["band"]), "surplus_beyond");
     assert!(js_sys::Array::from(&get(&curve, "points")).length() > 80);
+    // The 基层病种 effect by level (SPEC §8): 一级 (H3) has two of its three DIP cases in G2,
+    // which lifts its effective coefficient from 0.8 to 160 ÷ 180.
+    let levels: serde_json::Value = serde_json::from_str(&s.grassroots_by_level_json(POLICY, "employee").unwrap()).unwrap();
+    let first = levels.as_array().unwrap().iter().find(|l| l["level"] == "一级").unwrap();
+    assert_eq!(first["grassroots_share"], "0.666667");
+    assert_eq!(first["effective_coefficient"], "0.888889");
+    assert_eq!(first["nominal_coefficient"], "0.8");
 }
 
 #[wasm_bindgen_test]

@@ -405,6 +405,18 @@ impl Session {
         serde_json::to_string(&lines).map_err(|e| Problem::argument("result", e).into())
     }
 
+    /// The 基层病种 effect per institution level in one fund under a policy (SPEC §8), as JSON
+    /// text: `[{level, institutions, dip_cases, grassroots_cases, grassroots_share, weight,
+    /// points, points_without_rule, effective_coefficient, nominal_coefficient}]`. From the
+    /// cached per-case pass: cheap after a settle.
+    pub fn grassroots_by_level_json(&mut self, policy_json: &str, fund: &str) -> Result<String, JsValue> {
+        let s = self.settled(policy_json)?;
+        let fund = Self::fund_of(&s.summary, fund)?.fund;
+        let (data, agg) = self.data.aggregates(&s.policy).map_err(Problem::Engine)?;
+        let lines = analysis::grassroots_by_level(&s.policy, data, agg, fund).map_err(Problem::Engine)?;
+        serde_json::to_string(&lines).map_err(|e| Problem::argument("result", e).into())
+    }
+
     /// What `extra_points` more points are worth to one unit and cost the others (SPEC §8).
     pub fn dilution(&mut self, policy_json: &str, fund: &str, code: &str, extra_points: &str) -> Result<JsValue, JsValue> {
         let extra = parse_decimal("extra points", extra_points)?;
