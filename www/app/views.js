@@ -238,8 +238,14 @@ function setClass(el, cls) {
 
 /** Makes `parent`'s children exactly `nodes`, in order, moving only those out of place. */
 function arrange(parent, nodes) {
+  const keep = new Set(nodes);
   let at = parent.firstChild;
   for (const node of nodes) {
+    while (at && !keep.has(at)) {
+      const next = at.nextSibling;
+      at.remove();
+      at = next;
+    }
     if (node === at) at = at.nextSibling;
     else parent.insertBefore(node, at);
   }
