@@ -50,6 +50,16 @@ pub(crate) struct Tokenizer {
     too_long: bool,
     skip_lf: bool,
     row: u64,
+    /// What each byte means to [`Tokenizer::plain_row`].
+    class: [Byte; 256],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    Plain,
+    Delimiter,
+    Quote,
+    LineEnd,
 }
 
 /// The length of the run before the first of `a`, `b`, `c` in `bytes`.
@@ -57,17 +67,18 @@ fn run_before(bytes: &[u8], a: u8, b: u8, c: u8) -> usize {
     bytes.iter().position(|&x| x == a || x == b || x == c).unwrap_or(bytes.len())
 }
 
-/// A row without quotes at the start of `bytes`, ended by a line break within them: the
-/// length of its text, or `None` (a quote, no line break yet, or too long to be taken whole).
-fn plain_line(bytes: &[u8]) -> Option<usize> {
-    let len = run_before(bytes, b'"', b'\r', b'\n');
-    // A cut row (the delimiters and the row end count one byte each) takes the slow path.
-    (len < bytes.len() && bytes[len] != b'"' && len < MAX_ROW_BYTES).then_some(len)
-}
 
 impl Tokenizer {
     pub(crate) fn new(delimiter: char) -> Self {
+        let mut class = [Byte::Plain; 256];
+        class[usize::from(b'"')] = Byte::Quote;
+        class[usize::from(b'\r')] = Byte::LineEnd;
+        class[usize::from(b'\n')] = Byte::LineEnd;
+        if delimiter.is_ascii() {
+            class[delimiter as usize] = Byte::Delimiter;
+        }
         Tokenizer {
+            class,
             delimiter,
             state: State::StartField,
             record: Vec::new(),
@@ -136,6 +147,32 @@ impl Tokenizer {
         self.clear_record();
     }
 
+    /// A row without quotes at `text[from..]`, ended by a line break within it, split into
+    /// `fields`: the length of its text, or `None` (a quote, no line break yet, or too long to
+    /// be taken whole: a cut row takes the slow path). The bytes looked for are ASCII, so every
+    /// cut is a character boundary.
+    fn plain_row<'t>(&self, text: &'t str, from: usize, fields: &mut Vec<&'t str>) -> Option<usize> {
+        let bytes = text.as_bytes();
+        fields.clear();
+        let mut start = from;
+        let end = bytes.len().min(from + MAX_ROW_BYTES);
+        for j in from..end {
+            match self.class[usize::from(bytes[j])] {
+                Byte::Plain => {}
+                Byte::Delimiter => {
+                    fields.push(&text[start..j]);
+                    start = j + 1;
+                }
+                Byte::LineEnd => {
+                    fields.push(&text[start..j]);
+                    return Some(j - from);
+                }
+                Byte::Quote => return None,
+            }
+        }
+        None
+    }
+
     /// Nothing of a row read yet.
     fn at_row_start(&self) -> bool {
         self.state == State::StartField
@@ -161,17 +198,7 @@ impl Tokenizer {
                 }
             }
             if self.at_row_start() {
-                if let Some(len) = plain_line(&bytes[i..]) {
-                    // The bytes looked for are ASCII: every cut is a character boundary.
-                    fields.clear();
-                    let mut start = i;
-                    for (j, &b) in bytes[i..i + len].iter().enumerate() {
-                        if b == d {
-                            fields.push(&text[start..i + j]);
-                            start = i + j + 1;
-                        }
-                    }
-                    fields.push(&text[start..i + len]);
+                if let Some(len) = self.plain_row(text, i, &mut fields) {
                     self.row += 1;
                     out(self.row, &fields, false);
                     i += len;

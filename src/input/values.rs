@@ -97,7 +97,7 @@ fn clean_folded(t: &str) -> String {
 /// Does the text hold U+FFFD, what the decoder puts for bytes it cannot decode? Looks for its
 /// first byte (0xEF) before searching: most cells have none.
 pub(crate) fn has_replacement_char(s: &str) -> bool {
-    s.as_bytes().contains(&0xEF) && s.contains('\u{fffd}')
+    s.bytes().any(|b| b == 0xEF) && s.contains('\u{fffd}')
 }
 
 /// Lower-cases ASCII only (full-width letters are folded to ASCII by [`clean`]) and drops
@@ -135,21 +135,30 @@ pub(crate) enum NumberProblem {
     PercentNotAllowed,
 }
 
-/// Plain text ([`is_plain`]) of at most 18 digits read straight into a mantissa and a scale,
-/// trailing zeros of the fraction dropped: what `Decimal::from_str` then `normalize` give (a
-/// `-0` too is zero), in a fraction of the time. `None` for longer text.
+/// Plain text ([`is_plain`]) of at most 18 digits read in one pass straight into a mantissa
+/// and a scale, trailing zeros of the fraction dropped: what `Decimal::from_str` then
+/// `normalize` give (a `-0` too is zero), in a fraction of the time. `None` for any other text.
 fn short_plain(s: &str) -> Option<Decimal> {
     let (negative, text) = match s.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
     };
-    let point = text.iter().position(|&b| b == b'.');
-    if text.len() - usize::from(point.is_some()) > 18 {
+    if text.len() > 19 || !text.first()?.is_ascii_digit() || !text.last()?.is_ascii_digit() {
         return None;
     }
     let mut mantissa: i64 = 0;
-    for &b in text.iter().filter(|&&b| b != b'.') {
-        mantissa = mantissa * 10 + i64::from(b - b'0');
+    let mut point = None;
+    for (i, &b) in text.iter().enumerate() {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + i64::from(b - b'0');
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    if text.len() - usize::from(point.is_some()) > 18 {
+        return None;
     }
     let mut scale = point.map_or(0, |p| text.len() - p - 1) as u32;
     while scale > 0 && mantissa % 10 == 0 {
@@ -164,8 +173,11 @@ fn short_plain(s: &str) -> Option<Decimal> {
 fn parse_plain(s: &str) -> Option<Decimal> {
     let bytes = s.as_bytes();
     // Fast path: digits with at most one point and an optional leading minus.
+    if let Some(v) = short_plain(s) {
+        return Some(v);
+    }
     if is_plain(s) {
-        return short_plain(s).or_else(|| Decimal::from_str(s).ok().map(|d| d.normalize()));
+        return Decimal::from_str(s).ok().map(|d| d.normalize());
     }
     let mut i = 0;
     let mut out = String::with_capacity(s.len());
@@ -261,9 +273,12 @@ fn parse_plain(s: &str) -> Option<Decimal> {
 /// Excel's accounting format shows it). A percentage is an error.
 pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
     let t = clean(text);
+    // The common case, without the copies below (same result: the body is `t` itself, and
+    // multiplying by one changes nothing).
+    if let Some(v) = short_plain(&t) {
+        return Ok(v);
+    }
     if is_plain(&t) {
-        // The common case, without the copies below (same result: the body is `t` itself,
-        // and multiplying by one changes nothing).
         return parse_plain(&t).ok_or(NumberProblem::NotNumber);
     }
     let s: String = t.chars().filter(|c| !is_blank(*c)).collect();
@@ -303,6 +318,9 @@ pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
 /// A plain number (`1.25`, `1,250`); with `percent`, `85%` → 0.85.
 pub(crate) fn parse_number(text: &str, percent: bool) -> Result<Decimal, NumberProblem> {
     let s = clean(text);
+    if let Some(v) = short_plain(&s) {
+        return Ok(v);
+    }
     if is_plain(&s) {
         return parse_plain(&s).ok_or(NumberProblem::NotNumber);
     }
