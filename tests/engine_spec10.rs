@@ -144,5 +144,7 @@ fn grassroots_effect_by_level_of_spec10() {
     assert_eq!(c.grassroots_share, Some(d("0.666667")));
     assert_eq!((c.points, c.points_without_rule), (d("160"), d("144")));
     assert_eq!(c.effective_coefficient, Some(d("0.888889")));
+    assert_eq!((c.points_moved, c.coefficient_change), (d("16"), Some(d("0.088889"))));
+    assert_eq!((a.points_moved, a.coefficient_change), (d("-5.2"), Some(d("-0.005843"))));
     assert_eq!(lines.len(), 3);
 }

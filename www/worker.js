@@ -87,6 +87,18 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
       add(`${name}Error`, JSON.stringify(errorOf(err)));
     }
   };
+  // The 基层病种 effect by level of each settled fund (from the cached per-case pass: cheap).
+  const levels = [];
+  timed('grassroots', () => {
+    for (const fund of ['employee', 'resident']) {
+      try {
+        levels.push(`${JSON.stringify(fund)}:${session.grassroots_by_level_json(policy, fund)}`);
+      } catch {
+        // this policy does not settle that fund
+      }
+    }
+  });
+  add('grassroots', `{${levels.join(',')}}`);
   if (baseline) attempt('comparison', () => session.compare_json(baseline, policy));
   if (focus) {
     attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));

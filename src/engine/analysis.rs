@@ -170,6 +170,10 @@ pub struct LevelGrassroots {
     pub effective_coefficient: Option<Decimal>,
     /// points_without_rule ÷ weight: the level's case-weighted institution coefficient.
     pub nominal_coefficient: Option<Decimal>,
+    /// points − points_without_rule: what the rule gives the level (negative: takes away).
+    pub points_moved: Decimal,
+    /// effective − nominal coefficient.
+    pub coefficient_change: Option<Decimal>,
 }
 
 /// The 基层病种 effect per institution level in one fund (SPEC §8): grassroots share of DIP
@@ -201,6 +205,8 @@ pub fn grassroots_by_level(
             points_without_rule: Decimal::ZERO,
             effective_coefficient: None,
             nominal_coefficient: None,
+            points_moved: Decimal::ZERO,
+            coefficient_change: None,
         })
         .collect();
     let dip = [Category::Normal, Category::High, Category::Low, Category::Reviewed].map(Category::index);
@@ -233,6 +239,8 @@ pub fn grassroots_by_level(
         l.grassroots_share = ratio(Decimal::from(l.grassroots_cases), Decimal::from(l.dip_cases)).map(round_ratio);
         l.effective_coefficient = ratio(l.points, l.weight).map(round_ratio);
         l.nominal_coefficient = ratio(l.points_without_rule, l.weight).map(round_ratio);
+        l.points_moved = l.points - l.points_without_rule;
+        l.coefficient_change = l.effective_coefficient.zip(l.nominal_coefficient).map(|(e, n)| e - n);
     }
     Ok(lines)
 }

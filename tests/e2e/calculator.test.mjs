@@ -109,6 +109,12 @@ describe('calculator page', { concurrency: false }, () => {
     const page = await openCalculator(session);
     await loadSpec10(page);
     assert.equal(await pv(page, 'employee'), '115.909793');
+    // The 基层病种 effect by level (SPEC §8): 一级 (H3) has 2 of 3 DIP cases in G2, which lifts
+    // its coefficient from 0.8 to 160 ÷ 180 and gives it 16 points.
+    await tab(page, 'overview');
+    const first = await page.locator('#grassroots-levels tr[data-level="一级"] td').allTextContents();
+    assert.deepEqual(first, ['1', '3', '2', '66.67%', '0.8000', '0.8889', '0.0889', '16']);
+    assert.equal(await page.locator('#grassroots-levels tr[data-level="三甲"] td').last().textContent(), '−5.2');
     await tab(page, 'institutions');
     assert.equal(await unitCell(page, 'H2', 8), '53,086.68');
     assert.equal(await unitCell(page, 'H1', 8), '115,967.75');

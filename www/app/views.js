@@ -81,6 +81,25 @@ export function renderOverview(el, state, { onShowTable }) {
       h('th', { class: 'num' }, t('col.points')), h('th', { class: 'num' }, t('col.S')), h('th', { class: 'num' }, t('col.fundpays')))),
     h('tbody', null, top.map((u) => h('tr', null, h('td', null, u.code), h('td', null, u.name), h('td', null, u.level),
       h('td', { class: 'num' }, fmtPoints(u.points.total)), h('td', { class: 'num' }, fmtMoney(u.settlement)), h('td', { class: 'num' }, fmtMoney(u.fund_pays))))));
+  const levels = state.result?.grassroots?.[fund.fund] ?? [];
+  const grassroots = levels.length
+    ? h('section', { class: 'card', id: 'grassroots-levels' },
+      h('h3', null, t('overview.grassroots', { fund: fundName(fund.fund) })),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'grid compact' },
+        h('thead', null, h('tr', null, ['col.level', 'gr.institutions', 'gr.cases', 'gr.grassroots', 'gr.share', 'gr.nominal', 'gr.effective', 'gr.change', 'gr.moved']
+          .map((k, i) => h('th', { class: i ? 'num' : null, scope: 'col' }, t(k))))),
+        h('tbody', null, levels.map((l) => h('tr', { dataset: { level: l.level } },
+          h('th', { scope: 'row' }, l.level),
+          h('td', { class: 'num' }, fmtNum(String(l.institutions), 0)),
+          h('td', { class: 'num' }, fmtNum(String(l.dip_cases), 0)),
+          h('td', { class: 'num' }, fmtNum(String(l.grassroots_cases), 0)),
+          h('td', { class: 'num' }, fmtPct(l.grassroots_share)),
+          h('td', { class: 'num' }, fmtNum(l.nominal_coefficient, 4)),
+          h('td', { class: 'num' }, fmtNum(l.effective_coefficient, 4)),
+          h('td', { class: l.coefficient_change?.startsWith('-') ? 'num neg' : 'num' }, fmtNum(l.coefficient_change, 4)),
+          h('td', { class: l.points_moved?.startsWith('-') ? 'num neg' : 'num' }, fmtPoints(l.points_moved))))))),
+      h('p', { class: 'note' }, t('overview.grassroots.note')))
+    : null;
   const notices = s.notices.length
     ? h('section', { class: 'card' }, h('h3', null, t('overview.notices')), h('ul', { class: 'notices' },
       s.notices.slice(0, 20).map((n) => h('li', null, lang() === 'en' ? n.message_en : n.message_zh))))
@@ -93,6 +112,7 @@ export function renderOverview(el, state, { onShowTable }) {
       h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.waterfall', { fund: fundName(fund.fund) })), fundSeg), wf)),
     h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.top', { fund: fundName(fund.fund) })),
       h('button', { type: 'button', class: 'link', onclick: onShowTable }, t('overview.alltable'))), topTable),
+    grassroots,
     notices);
   requestAnimationFrame(() => {
     charts.monthlyPointValues(monthly, s);
