@@ -166,9 +166,9 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
         if n == 0 {
             break;
         }
-        stream.push(&buf[..n], &mut |c| table.push(&c));
+        stream.push(&buf[..n], &mut table);
     }
-    let report = stream.finish(&mut |c| table.push(&c)).map_err(|e| import_failure(e, lang))?;
+    let report = stream.finish(&mut table).map_err(|e| import_failure(e, lang))?;
     Ok((table, report))
 }
 

@@ -93,10 +93,16 @@ impl CaseTable {
         t
     }
 
-    /// Add one case (the import's sink calls this for every record it reads).
+    /// Add one case.
     pub fn push(&mut self, c: &Case) {
-        let institution = self.institutions.intern(&c.institution);
-        let group = self.groups.intern(&c.group);
+        self.push_with_codes(&c.institution, &c.group, c);
+    }
+
+    /// [`CaseTable::push`] with the codes given apart (the import's sink interns them straight
+    /// from the file's text); the codes in `c` are not read.
+    pub fn push_with_codes(&mut self, institution: &str, group: &str, c: &Case) {
+        let institution = self.institutions.intern(institution);
+        let group = self.groups.intern(group);
         self.rows.push(CaseRow {
             institution,
             group,

@@ -11,7 +11,7 @@ use encoding_rs::{CoderResult, Decoder};
 use super::encoding::{sniff, EncodingChoice, EncodingReason, TextEncoding, SNIFF_BYTES};
 use super::error::{ErrorKind, ImportFailure};
 use super::report::{FileFormat, ImportReport};
-use super::rows::{RowOptions, RowProcessor, Table};
+use super::rows::{RowOptions, RowProcessor, Sink, Table};
 
 /// How much decoded text the delimiter is sniffed from.
 const SNIFF_TEXT: usize = 16 * 1024;
@@ -399,7 +399,7 @@ impl<T: Table> TextStream<T> {
         }
     }
 
-    pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut dyn FnMut(T::Record)) {
+    pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_, T>) {
         self.bytes += chunk.len() as u64;
         if self.rows.failed() {
             return;
@@ -433,7 +433,7 @@ impl<T: Table> TextStream<T> {
         self.decoder = Some(choice.encoding.encoding().new_decoder_with_bom_removal());
     }
 
-    fn decode(&mut self, bytes: &[u8], last: bool, sink: &mut dyn FnMut(T::Record)) {
+    fn decode(&mut self, bytes: &[u8], last: bool, sink: &mut Sink<'_, T>) {
         let Some(mut decoder) = self.decoder.take() else {
             return;
         };
@@ -461,7 +461,7 @@ impl<T: Table> TextStream<T> {
         self.text_in(&out, last, sink);
     }
 
-    fn text_in(&mut self, text: &str, last: bool, sink: &mut dyn FnMut(T::Record)) {
+    fn text_in(&mut self, text: &str, last: bool, sink: &mut Sink<'_, T>) {
         if self.tokenizer.is_none() {
             self.text.push_str(text);
             if !last && self.text.len() < SNIFF_TEXT {
@@ -480,7 +480,7 @@ impl<T: Table> TextStream<T> {
         self.tokenize(text, sink);
     }
 
-    fn tokenize(&mut self, text: &str, sink: &mut dyn FnMut(T::Record)) {
+    fn tokenize(&mut self, text: &str, sink: &mut Sink<'_, T>) {
         let Some(tok) = self.tokenizer.as_mut() else {
             return;
         };
@@ -492,7 +492,7 @@ impl<T: Table> TextStream<T> {
 
     pub(crate) fn finish(
         mut self,
-        sink: &mut dyn FnMut(T::Record),
+        sink: &mut Sink<'_, T>,
     ) -> Result<(ImportReport, T::State), ImportFailure> {
         if self.bytes == 0 {
             self.rows.fatal(None, ErrorKind::EmptyFile);

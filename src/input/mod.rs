@@ -73,6 +73,7 @@ pub use report::{
 };
 pub use rows::MAX_PREAMBLE_ROWS;
 
+use crate::engine::cases::CaseTable;
 use crate::records::{Case, Catalog, Institution, InstitutionSummary, OutpatientRecord};
 use csv::{TextOptions, TextStream};
 use rows::{RowOptions, Table};
@@ -180,9 +181,11 @@ fn disguised_html(src: &Source<'_>) -> bool {
 fn read_table<T: Table>(
     src: Source<'_>,
     opts: &ReadOptions,
-) -> Result<(Vec<T::Record>, ImportReport), ImportFailure> {
+) -> Result<(Vec<T::Owned>, ImportReport), ImportFailure> {
     let format = sniff_format(&src);
-    let (records, mut report, state) = match format {
+    let mut records = Vec::new();
+    let keep: &mut rows::Sink<'_, T> = &mut |r| records.push(T::owned(r));
+    let (mut report, state) = match format {
         FileFormat::Csv => {
             if disguised_html(&src) {
                 return Err(ImportFailure::single(InputError::file(
@@ -192,10 +195,8 @@ fn read_table<T: Table>(
                 )));
             }
             let mut stream: TextStream<T> = TextStream::new(src.name, opts.text());
-            let mut records = Vec::new();
-            stream.push(src.bytes, &mut |r| records.push(r));
-            let (report, state) = stream.finish(&mut |r| records.push(r))?;
-            (records, report, state)
+            stream.push(src.bytes, keep);
+            stream.finish(keep)?
         }
         _ => workbook::read_workbook::<T>(
             src.name,
@@ -203,6 +204,7 @@ fn read_table<T: Table>(
             format,
             opts.sheet.as_deref(),
             &opts.rows(),
+            keep,
         )?,
     };
     T::finish(state, &mut report);
@@ -263,6 +265,49 @@ pub fn read_outpatient(
     read_table::<OutpatientTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
+/// A case as read from its row, its codes still borrowed from the file's text: a
+/// [`CaseSink`] copies them ([`CaseRead::to_case`]) or interns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRead<'r> {
+    /// 机构编码.
+    pub institution: &'r str,
+    /// 病种编码 (empty for a fee-for-service case without one).
+    pub group: &'r str,
+    /// Everything else; its `institution` and `group` are left empty.
+    pub case: Case,
+}
+
+impl CaseRead<'_> {
+    /// The case with its codes.
+    pub fn to_case(&self) -> Case {
+        Case {
+            institution: self.institution.to_string(),
+            group: self.group.to_string(),
+            ..self.case.clone()
+        }
+    }
+}
+
+/// Where a [`CaseStream`] puts the cases it reads: a closure taking each [`Case`], or the
+/// engine's [`CaseTable`], which interns the codes straight from the file's text (no copy of
+/// them per case).
+pub trait CaseSink {
+    /// One case read.
+    fn case(&mut self, case: CaseRead<'_>);
+}
+
+impl<F: FnMut(Case)> CaseSink for F {
+    fn case(&mut self, case: CaseRead<'_>) {
+        self(case.to_case())
+    }
+}
+
+impl CaseSink for CaseTable {
+    fn case(&mut self, case: CaseRead<'_>) {
+        self.push_with_codes(case.institution, case.group, &case.case);
+    }
+}
+
 enum Mode {
     /// Fewer bytes than a file signature so far.
     Undecided(Vec<u8>),
@@ -311,7 +356,7 @@ impl CaseStream {
         }
     }
 
-    fn decide(&mut self, sink: &mut dyn FnMut(Case)) {
+    fn decide(&mut self, sink: &mut impl CaseSink) {
         let Mode::Undecided(buf) = &mut self.mode else {
             return;
         };
@@ -331,7 +376,7 @@ impl CaseStream {
             FileFormat::Csv => {
                 let mut text: TextStream<CasesTable> =
                     TextStream::new(&self.name, self.opts.text());
-                text.push(&buf, sink);
+                text.push(&buf, &mut |c| sink.case(c));
                 Mode::Text(Box::new(text))
             }
             _ => Mode::Workbook(buf),
@@ -339,7 +384,7 @@ impl CaseStream {
     }
 
     /// Feeds the next chunk; cases read from it go to `sink`.
-    pub fn push(&mut self, chunk: &[u8], sink: &mut impl FnMut(Case)) {
+    pub fn push(&mut self, chunk: &[u8], sink: &mut impl CaseSink) {
         match &mut self.mode {
             Mode::Undecided(buf) => {
                 buf.extend_from_slice(chunk);
@@ -347,7 +392,7 @@ impl CaseStream {
                     self.decide(sink);
                 }
             }
-            Mode::Text(t) => t.push(chunk, sink),
+            Mode::Text(t) => t.push(chunk, &mut |c| sink.case(c)),
             Mode::Workbook(buf) => buf.extend_from_slice(chunk),
             Mode::Failed(_) => {}
         }
@@ -355,29 +400,26 @@ impl CaseStream {
 
     /// Ends the input: the last cases go to `sink`, and the report (or all errors) comes back.
     /// On `Err`, discard every case emitted so far.
-    pub fn finish(mut self, sink: &mut impl FnMut(Case)) -> Result<ImportReport, ImportFailure> {
+    pub fn finish(mut self, sink: &mut impl CaseSink) -> Result<ImportReport, ImportFailure> {
         self.decide(sink);
         let (mut report, state) = match self.mode {
             Mode::Undecided(_) => unreachable_empty(&self.name)?,
             Mode::Failed(f) => return Err(f),
-            Mode::Text(t) => t.finish(sink)?,
+            Mode::Text(t) => t.finish(&mut |c| sink.case(c))?,
             Mode::Workbook(buf) => {
                 let src = Source {
                     name: &self.name,
                     bytes: &buf,
                 };
                 let format = sniff_format(&src);
-                let (records, report, state) = workbook::read_workbook::<CasesTable>(
+                workbook::read_workbook::<CasesTable>(
                     &self.name,
                     &buf,
                     format,
                     self.opts.sheet.as_deref(),
                     &self.opts.rows(),
-                )?;
-                for r in records {
-                    sink(r);
-                }
-                (report, state)
+                    &mut |c| sink.case(c),
+                )?
             }
         };
         CasesTable::finish(state, &mut report);

@@ -23,11 +23,15 @@ use crate::records::{CaseKind, Fund};
 pub const MAX_PREAMBLE_ROWS: usize = 30;
 
 /// One table's row → record conversion.
-pub(crate) trait Table {
-    type Record;
+pub(crate) trait Table: 'static {
+    /// A record as read; it may borrow the row's text (cases: their codes).
+    type Record<'r>;
+    /// A record on its own, as the `read_*` functions return it.
+    type Owned;
     type State: Default;
     const KIND: TableKind;
-    fn build(row: &mut RowCtx<'_>, state: &mut Self::State) -> Option<Self::Record>;
+    fn build<'r>(row: &mut RowCtx<'r>, state: &mut Self::State) -> Option<Self::Record<'r>>;
+    fn owned(record: Self::Record<'_>) -> Self::Owned;
     /// Requirements that depend on which columns are present (beyond `TableSpec::required`).
     fn extra_missing(_layout: &Layout) -> Vec<&'static [usize]> {
         Vec::new()
@@ -35,6 +39,9 @@ pub(crate) trait Table {
     /// Moves anything the state collected into the report.
     fn finish(_state: Self::State, _report: &mut ImportReport) {}
 }
+
+/// Where records go as their rows are read.
+pub(crate) type Sink<'s, T> = dyn for<'r> FnMut(<T as Table>::Record<'r>) + 's;
 
 /// Per-table state shared by tables that only check codes for duplicates.
 #[derive(Default)]
@@ -135,7 +142,7 @@ impl<T: Table> RowProcessor<T> {
         row: u64,
         cells: &[&str],
         too_long: bool,
-        sink: &mut dyn FnMut(T::Record),
+        sink: &mut Sink<'_, T>,
     ) {
         if too_long {
             let kind = ErrorKind::RowTooLong {
@@ -378,7 +385,7 @@ impl<T: Table> RowProcessor<T> {
         row: u64,
         cells: &[&str],
         texts: &[Cow<'_, str>],
-        sink: &mut dyn FnMut(T::Record),
+        sink: &mut Sink<'_, T>,
     ) {
         self.report.rows_read += 1;
         if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells, texts) {
@@ -403,37 +410,40 @@ impl<T: Table> RowProcessor<T> {
         };
         let record = T::build(&mut ctx, &mut self.state);
         let errs = ctx.errors;
-        match record {
-            Some(r) if errs.is_empty() => {
+        // A record borrows the row (and the file name): gone before the errors are kept.
+        let emitted = match record.filter(|_| errs.is_empty()) {
+            Some(r) => {
                 if self.emitting {
                     self.report.records += 1;
                     sink(r);
                 }
+                true
             }
-            _ => {
-                let errs = if errs.is_empty() {
-                    // build() returned nothing without saying why: should not happen.
-                    vec![InputError {
-                        file: self.file.clone(),
-                        table: Some(T::KIND),
-                        sheet: self.sheet.clone(),
-                        row: Some(row),
-                        column: None,
-                        value: None,
-                        kind: ErrorKind::EmptyRequired {
-                            field: Self::spec()
-                                .fields
-                                .get(Self::spec().key_field)
-                                .map(|f| f.key)
-                                .unwrap_or_default()
-                                .to_string(),
-                        },
-                    }]
-                } else {
-                    errs
-                };
-                self.bad_row(row, errs);
-            }
+            None => false,
+        };
+        if !emitted {
+            let errs = if errs.is_empty() {
+                // build() returned nothing without saying why: should not happen.
+                vec![InputError {
+                    file: self.file.clone(),
+                    table: Some(T::KIND),
+                    sheet: self.sheet.clone(),
+                    row: Some(row),
+                    column: None,
+                    value: None,
+                    kind: ErrorKind::EmptyRequired {
+                        field: Self::spec()
+                            .fields
+                            .get(Self::spec().key_field)
+                            .map(|f| f.key)
+                            .unwrap_or_default()
+                            .to_string(),
+                    },
+                }]
+            } else {
+                errs
+            };
+            self.bad_row(row, errs);
         }
     }
 
@@ -690,13 +700,13 @@ impl<'a> RowCtx<'a> {
             .unwrap_or(Decimal::ONE)
     }
 
-    /// Text (codes and names).
-    pub fn text(&mut self, f: usize) -> Option<String> {
-        self.raw_value(f).map(|(_, _, t)| t.to_string())
+    /// Text (codes and names), borrowed from the row.
+    pub fn text(&mut self, f: usize) -> Option<&'a str> {
+        self.raw_value(f).map(|(_, _, t)| t)
     }
 
     /// Text that must be present.
-    pub fn required_text(&mut self, f: usize) -> Option<String> {
+    pub fn required_text(&mut self, f: usize) -> Option<&'a str> {
         let v = self.text(f);
         if v.is_none() && !self.present(f) {
             self.empty(f);

@@ -7,6 +7,7 @@ use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o
 use super::header::Layout;
 use super::report::ImportReport;
 use super::rows::{RowCtx, Seen, Table};
+use super::CaseRead;
 use crate::records::{
     Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review,
 };
@@ -35,11 +36,12 @@ fn personal_burden(
 pub(crate) struct CasesTable;
 
 impl Table for CasesTable {
-    type Record = Case;
+    type Record<'r> = CaseRead<'r>;
+    type Owned = Case;
     type State = Seen;
     const KIND: TableKind = TableKind::Cases;
 
-    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<Case> {
+    fn build<'r>(ctx: &mut RowCtx<'r>, seen: &mut Seen) -> Option<CaseRead<'r>> {
         let institution = ctx.required_text(c::INSTITUTION);
         let fund = ctx.fund(c::FUND);
         let kind = ctx.case_kind(c::KIND);
@@ -101,11 +103,11 @@ impl Table for CasesTable {
         if !ctx.errors.is_empty() {
             return None;
         }
-        Some(Case {
-            institution: institution?,
+        let case = Case {
+            institution: String::new(),
             fund: fund?,
             kind: kind?,
-            group,
+            group: String::new(),
             total_cost: total_cost?,
             personal_burden: personal?,
             excluded_cost: excluded_cost?,
@@ -119,7 +121,12 @@ impl Table for CasesTable {
             qc_passed,
             supplemented,
             source_row: ctx.row,
-        })
+        };
+        Some(CaseRead { institution: institution?, group, case })
+    }
+
+    fn owned(record: CaseRead<'_>) -> Case {
+        record.to_case()
     }
 
     fn finish(state: Seen, report: &mut ImportReport) {
@@ -136,13 +143,18 @@ pub(crate) enum CatalogRow {
 pub(crate) struct CatalogTable;
 
 impl Table for CatalogTable {
-    type Record = CatalogRow;
+    type Record<'r> = CatalogRow;
+    type Owned = CatalogRow;
     type State = Seen;
     const KIND: TableKind = TableKind::Catalog;
 
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
     fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<CatalogRow> {
-        let code = ctx.required_text(g::GROUP);
-        let name = ctx.text(g::NAME).unwrap_or_default();
+        let code = ctx.required_text(g::GROUP).map(str::to_string);
+        let name = ctx.text(g::NAME).unwrap_or_default().to_string();
         let declared = ctx.catalog_type(g::TYPE)?;
         let per_diem = match declared {
             Some(p) => p,
@@ -200,12 +212,17 @@ impl Table for CatalogTable {
 pub(crate) struct InstitutionsTable;
 
 impl Table for InstitutionsTable {
-    type Record = Institution;
+    type Record<'r> = Institution;
+    type Owned = Institution;
     type State = Seen;
     const KIND: TableKind = TableKind::Institutions;
 
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
     fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<Institution> {
-        let code = ctx.required_text(i::INSTITUTION);
+        let code = ctx.required_text(i::INSTITUTION).map(str::to_string);
         if let Some(code) = &code {
             if let Some(first) = seen.codes.get(code).copied() {
                 ctx.duplicate(i::INSTITUTION, code, first);
@@ -213,9 +230,9 @@ impl Table for InstitutionsTable {
                 seen.codes.insert(code.clone(), ctx.row);
             }
         }
-        let name = ctx.text(i::NAME).unwrap_or_default();
-        let level = ctx.text(i::LEVEL).unwrap_or_default();
-        let alliance = ctx.text(i::ALLIANCE);
+        let name = ctx.text(i::NAME).unwrap_or_default().to_string();
+        let level = ctx.text(i::LEVEL).unwrap_or_default().to_string();
+        let alliance = ctx.text(i::ALLIANCE).map(str::to_string);
         let base_coefficient = ctx.coefficient(i::BASE_COEFFICIENT);
         let bonuses = ctx.coefficient_list(i::BONUSES);
         let deductions = ctx.coefficient_list(i::DEDUCTIONS);
@@ -266,12 +283,17 @@ impl Table for InstitutionsTable {
 pub(crate) struct SummariesTable;
 
 impl Table for SummariesTable {
-    type Record = InstitutionSummary;
+    type Record<'r> = InstitutionSummary;
+    type Owned = InstitutionSummary;
     type State = Seen;
     const KIND: TableKind = TableKind::Summaries;
 
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
     fn build(ctx: &mut RowCtx<'_>, _: &mut Seen) -> Option<InstitutionSummary> {
-        let institution = ctx.required_text(s::INSTITUTION);
+        let institution = ctx.required_text(s::INSTITUTION).map(str::to_string);
         let fund = ctx.fund(s::FUND);
         let month = if ctx.present(s::MONTH) {
             ctx.month(s::MONTH).map(|m| m.map(|(_, m)| m))
@@ -302,12 +324,17 @@ impl Table for SummariesTable {
 pub(crate) struct OutpatientTable;
 
 impl Table for OutpatientTable {
-    type Record = OutpatientRecord;
+    type Record<'r> = OutpatientRecord;
+    type Owned = OutpatientRecord;
     type State = Seen;
     const KIND: TableKind = TableKind::Outpatient;
 
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
     fn build(ctx: &mut RowCtx<'_>, _: &mut Seen) -> Option<OutpatientRecord> {
-        let institution = ctx.required_text(o::INSTITUTION);
+        let institution = ctx.required_text(o::INSTITUTION).map(str::to_string);
         let fund = ctx.fund(o::FUND);
         let month = if ctx.present(o::MONTH) {
             ctx.month(o::MONTH).map(|m| m.map(|(_, m)| m))

@@ -13,7 +13,7 @@ use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xl
 
 use super::error::{ErrorKind, ImportFailure, InputError};
 use super::report::{FileFormat, ImportReport};
-use super::rows::{RowOptions, RowProcessor, Table, MAX_PREAMBLE_ROWS};
+use super::rows::{RowOptions, RowProcessor, Sink, Table, MAX_PREAMBLE_ROWS};
 use super::values::float_text;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
@@ -165,7 +165,7 @@ fn feed<T: Table>(
     merges: Vec<Dimensions>,
     rows: &mut RowProcessor<T>,
     limit: Option<usize>,
-    sink: &mut dyn FnMut(T::Record),
+    sink: &mut Sink<'_, T>,
 ) {
     let Some((r0, c0)) = range.start() else {
         return;
@@ -185,17 +185,18 @@ fn feed<T: Table>(
     }
 }
 
-/// Records, report and the table's collected state.
-pub(crate) type WorkbookResult<T> =
-    Result<(Vec<<T as Table>::Record>, ImportReport, <T as Table>::State), ImportFailure>;
+/// The report and the table's collected state.
+pub(crate) type WorkbookResult<T> = Result<(ImportReport, <T as Table>::State), ImportFailure>;
 
 /// Reads one table from a workbook: the requested sheet, or the first whose header matches.
+/// Records go to `sink`.
 pub(crate) fn read_workbook<T: Table>(
     name: &str,
     bytes: &[u8],
     format: FileFormat,
     sheet: Option<&str>,
     opts: &RowOptions,
+    sink: &mut Sink<'_, T>,
 ) -> WorkbookResult<T> {
     let fail = |kind| ImportFailure::single(InputError::file(name, Some(T::KIND), kind));
     let mut book =
@@ -279,8 +280,6 @@ pub(crate) fn read_workbook<T: Table>(
     report.sheet = Some(chosen.clone());
     let mut rows: RowProcessor<T> =
         RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
-    let mut records = Vec::new();
-    feed(&range, merges, &mut rows, None, &mut |r| records.push(r));
-    let (report, state) = rows.finish()?;
-    Ok((records, report, state))
+    feed(&range, merges, &mut rows, None, sink);
+    rows.finish()
 }
