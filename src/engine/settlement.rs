@@ -22,29 +22,43 @@ pub fn reconcile(pool: Decimal, weights: &[(&str, Decimal)]) -> (Vec<Decimal>, R
 }
 
 /// Round exact parts that add up to `target` (already rounded) by largest remainder (SPEC §2).
+/// The missing cents go round the parts by remainder descending, code ascending (then position,
+/// so the order is total); only the parts that receive a cent are put in order, and each
+/// remainder is computed once.
 pub fn distribute_cents(target: Decimal, exact: &[Decimal], codes: Vec<&str>) -> (Vec<Decimal>, Reconciliation) {
     let mut parts: Vec<Decimal> = exact.iter().map(|x| floor_money(*x)).collect();
     let sum_of_floors: Decimal = parts.iter().sum();
     let cent = Decimal::new(1, 2);
     let missing = ((target - sum_of_floors) / cent).round();
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ra = exact[a] - parts[a];
-        let rb = exact[b] - parts[b];
-        rb.cmp(&ra).then_with(|| codes[a].cmp(codes[b]))
-    });
     let mut recipients = Vec::new();
     let mut cents_distributed = 0u64;
-    if !order.is_empty() && missing > Decimal::ZERO {
+    if !parts.is_empty() && missing > Decimal::ZERO {
         let n = missing.to_u64().unwrap_or(0);
+        let remainders: Vec<i128> = exact.iter().zip(&parts).map(|(x, p)| remainder_key(x - p)).collect();
+        let before = |a: &usize, b: &usize| remainders[*b].cmp(&remainders[*a]).then_with(|| codes[*a].cmp(codes[*b])).then(a.cmp(b));
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        // Fewer cents than parts (the usual case): only the first `n` need ordering.
+        let ordered = usize::try_from(n).map_or(order.len(), |n| n.min(order.len()));
+        if ordered < order.len() {
+            order.select_nth_unstable_by(ordered, before);
+        }
+        order[..ordered].sort_unstable_by(before);
         for k in 0..n {
-            let i = order[(k as usize) % order.len()];
+            let i = order[(k as usize) % ordered];
             parts[i] += cent;
             recipients.push(codes[i].to_string());
             cents_distributed += 1;
         }
     }
     (parts, Reconciliation { pool: target, sum_of_floors, cents_distributed, recipients })
+}
+
+/// A remainder below the cent (0 ≤ r < 0.01) as an integer of 10⁻²⁸ units: exact, since its
+/// mantissa times 10^(28 − scale) stays below 10²⁶, and ordered as the remainders are.
+fn remainder_key(r: Decimal) -> i128 {
+    let key = r.mantissa().checked_mul(10i128.pow(28 - r.scale()));
+    debug_assert!(key.is_some() && r >= Decimal::ZERO && r < Decimal::new(1, 2), "remainder {r}");
+    key.unwrap_or(i128::MAX)
 }
 
 /// The shared part of a gap `gap` (≥ 0) against S over the bands of one side, or `None` when
