@@ -214,6 +214,14 @@ impl Settler {
         settle_aggregated(policy, data, agg)
     }
 
+    /// [`Settler::settle`] with every unit's `trace` left empty: what a page needs after a
+    /// parameter change. [`unit_trace`] gives a unit's trace from the settlement when asked.
+    pub fn settle_without_traces(&mut self, policy: &Policy) -> Result<Settlement, EngineError> {
+        checked_policy(policy)?;
+        let (data, agg) = self.aggregates(policy)?;
+        settle_aggregated_without_traces(policy, data, agg)
+    }
+
     /// The dataset with the per-case pass under `policy`'s points parameters: cached, redone
     /// when they change.
     pub fn aggregates(&mut self, policy: &Policy) -> Result<(&Dataset, &aggregate::CaseAggregates), EngineError> {
@@ -255,6 +263,19 @@ fn checked_policy(policy: &Policy) -> Result<Vec<Notice>, EngineError> {
 /// own `cases` are not read here (they are in `agg`); summaries, adjustments and outpatient
 /// records are.
 pub fn settle_aggregated(policy: &Policy, data: &Dataset, agg: &aggregate::CaseAggregates) -> Result<Settlement, EngineError> {
+    let mut settlement = settle_aggregated_without_traces(policy, data, agg)?;
+    for fund in &mut settlement.funds {
+        let traces: Vec<Vec<TraceLine>> = fund.units.iter().map(|u| unit_trace(policy, fund, u)).collect();
+        for (unit, trace) in fund.units.iter_mut().zip(traces) {
+            unit.trace = trace;
+        }
+    }
+    Ok(settlement)
+}
+
+/// [`settle_aggregated`] with every unit's `trace` empty: formatting the traces is most of the
+/// text stage 2 writes, and a page shows one only for a unit it opens ([`unit_trace`]).
+pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &aggregate::CaseAggregates) -> Result<Settlement, EngineError> {
     let mut notices = checked_policy(policy)?;
 
     // Institutions and their coefficients (SPEC §4).
@@ -768,13 +789,6 @@ fn settle_fund(
         }
 
         let share = ratio(agg.year.points, total_points).unwrap_or_default();
-        let trace = unit_trace(
-            &TraceInput { pool, total_points, s, fs, personal, compared, target, fund_pays, deposit_withheld, deposit_returned, prepaid, net_to_pay, band },
-            agg,
-            allotment,
-            fund_only,
-            &fmt_rate(d),
-        );
         let r = UnitResult {
             code: unit.code.clone(),
             name: unit.name.clone(),
@@ -806,7 +820,7 @@ fn settle_fund(
             months: month_lines,
             quarters: quarter_lines,
             flags,
-            trace,
+            trace: Vec::new(),
         };
         totals.points += r.points.total;
         totals.cases += r.cases.total;
@@ -919,25 +933,14 @@ fn unit_allotment_weights(units: &[Unit]) -> Result<Vec<Decimal>, EngineError> {
 }
 
 
-struct TraceInput {
-    pool: Decimal,
-    total_points: Decimal,
-    s: Decimal,
-    fs: Decimal,
-    personal: Decimal,
-    compared: Decimal,
-    target: Decimal,
-    fund_pays: Decimal,
-    deposit_withheld: Decimal,
-    deposit_returned: Decimal,
-    prepaid: Decimal,
-    net_to_pay: Decimal,
-    band: BandPosition,
-}
-
-/// The arithmetic of one unit's figures, each line citing where its formula lives.
-fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, deposit_rate: &str) -> Vec<TraceLine> {
-    let k = &agg.by_kind;
+/// The arithmetic of one unit's figures in a fund's settlement, each line citing where its
+/// formula lives: everything it shows is in the settlement (SPEC §5–§7.2), so it is written only
+/// when asked ([`settle_aggregated`] does it for every unit).
+pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<TraceLine> {
+    let allotment = policy.settlement.mode == SettlementMode::Allotment;
+    let fund_only = policy.point_value.cost_basis == CostBasis::FundOnly;
+    let deposit_rate = fmt_rate(policy.settlement.deposit.rate);
+    let k = &t.points;
     // Labels and formulas as [Chinese, English].
     let line = |label: [&str; 2], formula: [String; 2], value: Decimal, cite: &str| {
         let [label, label_en] = label;
@@ -969,23 +972,23 @@ fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, d
         out.push(line(
             ["定额 S", "Allotment S"],
             ["住院预算 × 历史基金支付份额（对账到分）".into(), "inpatient budget × historical share of fund payments (reconciled to the fen)".into()],
-            t.s,
+            t.settlement,
             "SPEC §7.3; 信阳2019 三(二)",
         ));
     } else {
-        let f = format!("{} × {} ÷ {}", fmt_money(t.pool), k.total.normalize(), t.total_points.normalize());
+        let f = format!("{} × {} ÷ {}", fmt_money(fund.pool), k.total.normalize(), fund.total_points.normalize());
         out.push(line(
             ["结算额度 S", "Settlement S"],
             [format!("{f}（对账到分）"), format!("{f} (reconciled to the fen)")],
-            t.s,
+            t.settlement,
             "SPEC §7, §2; 吉林2024 第十七条",
         ));
     }
     if !(fund_only || allotment) {
         out.push(line(
             ["基金结算额度 FS", "Fund settlement FS"],
-            same(format!("{} − {}", fmt_money(t.s), fmt_money(t.personal))),
-            t.fs,
+            same(format!("{} − {}", fmt_money(t.settlement), fmt_money(t.personal_burden))),
+            t.fund_settlement,
             "吉林2024 第十七条",
         ));
     }
@@ -996,7 +999,7 @@ fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, d
         } else {
             ["医疗总费用".into(), "total cost".into()]
         },
-        t.compared,
+        t.compared_cost,
         "SPEC §7.1",
     ));
     let band = match t.band {
@@ -1010,7 +1013,7 @@ fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, d
         }
         BandPosition::SurplusBeyond => ["结余超出末档".to_string(), "surplus beyond the last band".to_string()],
     };
-    let gap = fmt_money(t.compared - t.s);
+    let gap = fmt_money(t.compared_cost - t.settlement);
     let [band_zh, band_en] = band;
     out.push(line(
         ["风险分担后 T", "After risk sharing T"],
@@ -1020,13 +1023,13 @@ fn unit_trace(t: &TraceInput, agg: &UnitAgg, allotment: bool, fund_only: bool, d
     ));
     out.push(line(
         ["基金支付", "Fund pays"],
-        same(if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal)) }),
+        same(if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal_burden)) }),
         t.fund_pays,
         "SPEC §7.1",
     ));
     out.push(line(
         ["保证金", "Deposit withheld"],
-        same(format!("{} × {deposit_rate}", fmt_money(t.fs))),
+        same(format!("{} × {deposit_rate}", fmt_money(t.fund_settlement))),
         t.deposit_withheld,
         "吉林2024 第二十二条(五)",
     ));

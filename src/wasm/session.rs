@@ -25,7 +25,7 @@ use crate::engine::result::{BandPosition, FundResult, PaymentLine, Settlement, T
 use crate::engine::rounding::round_money;
 use crate::engine::cases::CaseTable;
 use crate::engine::settlement::risk_sharing_target;
-use crate::engine::Settler;
+use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
 use crate::policy::Policy;
 
@@ -35,21 +35,31 @@ const CACHE: usize = 4;
 
 struct Settled {
     policy: Policy,
-    /// The settlement with every unit's months, quarters and trace moved out to `details`.
+    /// The settlement (settled without traces) with every unit's months and quarters moved
+    /// out to `details`.
     summary: Settlement,
     /// Per fund and unit, in `summary`'s order.
-    details: Vec<Vec<UnitDetail>>,
+    details: Vec<Vec<UnitPayments>>,
+}
+
+/// A unit's payment flow, kept apart from the summary.
+#[derive(Clone)]
+struct UnitPayments {
+    months: Vec<PaymentLine>,
+    quarters: Vec<PaymentLine>,
 }
 
 /// What a unit's ▸ opens in the page: its payment flow and the arithmetic of its figures.
-#[derive(Clone, Serialize)]
-struct UnitDetail {
-    months: Vec<PaymentLine>,
-    quarters: Vec<PaymentLine>,
+#[derive(Serialize)]
+struct UnitDetail<'a> {
+    months: &'a [PaymentLine],
+    quarters: &'a [PaymentLine],
     trace: Vec<TraceLine>,
 }
 
 impl Settled {
+    /// From a settlement without traces ([`Settler::settle_without_traces`]): a unit's trace is
+    /// written when it is asked for.
     fn new(policy: Policy, mut summary: Settlement) -> Self {
         let details = summary
             .funds
@@ -57,11 +67,7 @@ impl Settled {
             .map(|f| {
                 f.units
                     .iter_mut()
-                    .map(|u| UnitDetail {
-                        months: std::mem::take(&mut u.months),
-                        quarters: std::mem::take(&mut u.quarters),
-                        trace: std::mem::take(&mut u.trace),
-                    })
+                    .map(|u| UnitPayments { months: std::mem::take(&mut u.months), quarters: std::mem::take(&mut u.quarters) })
                     .collect()
             })
             .collect();
@@ -72,13 +78,20 @@ impl Settled {
     fn full(&self) -> Settlement {
         let mut s = self.summary.clone();
         for (f, details) in s.funds.iter_mut().zip(&self.details) {
-            for (u, d) in f.units.iter_mut().zip(details) {
+            let traces: Vec<Vec<TraceLine>> = f.units.iter().map(|u| unit_trace(&self.policy, f, u)).collect();
+            for ((u, d), trace) in f.units.iter_mut().zip(details).zip(traces) {
                 u.months = d.months.clone();
                 u.quarters = d.quarters.clone();
-                u.trace = d.trace.clone();
+                u.trace = trace;
             }
         }
         s
+    }
+
+    /// Unit `n` of fund `at`: its payment flow and its trace.
+    fn unit_detail(&self, at: usize, n: usize) -> UnitDetail<'_> {
+        let (fund, payments) = (&self.summary.funds[at], &self.details[at][n]);
+        UnitDetail { months: &payments.months, quarters: &payments.quarters, trace: unit_trace(&self.policy, fund, &fund.units[n]) }
     }
 }
 
@@ -202,7 +215,7 @@ impl Session {
             }
             self.checked = true;
         }
-        let settlement = self.data.settle(&policy).map_err(Problem::Engine)?;
+        let settlement = self.data.settle_without_traces(&policy).map_err(Problem::Engine)?;
         let value = Rc::new(Settled::new(policy, settlement));
         if self.cache.len() >= CACHE {
             self.cache.remove(0);
@@ -390,7 +403,7 @@ impl Session {
         let f = Self::fund_of(&s.summary, fund)?;
         let n = f.units.iter().position(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
         let at = s.summary.funds.iter().position(|x| x.fund == f.fund).unwrap_or_default();
-        to_js(&s.details[at][n])
+        to_js(&s.unit_detail(at, n))
     }
 
     /// Gain and loss by disease group of one institution in one fund (`employee`/`resident`),
