@@ -320,16 +320,16 @@ impl Session {
     /// Feeds the next chunk of the case file (split anywhere); returns the cases read so far.
     pub fn push_cases(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
         let import = self.import.as_mut().ok_or_else(|| Problem::argument("cases", "push_cases before begin_cases"))?;
-        let cases = &mut import.cases;
-        import.stream.push(chunk, &mut |c| cases.push(&c));
-        Ok(cases.len() as f64)
+        // The table is the sink: codes are interned straight from the row's text.
+        import.stream.push(chunk, &mut import.cases);
+        Ok(import.cases.len() as f64)
     }
 
     /// Ends the case file: keeps the cases and returns `{report, notes_zh, notes_en}`, or drops
     /// them all and throws the located errors.
     pub fn finish_cases(&mut self) -> Result<JsValue, JsValue> {
         let CaseImport { stream, mut cases } = self.import.take().ok_or_else(|| Problem::argument("cases", "finish_cases before begin_cases"))?;
-        let report = stream.finish(&mut |c| cases.push(&c)).map_err(Problem::Import)?;
+        let report = stream.finish(&mut cases).map_err(Problem::Import)?;
         self.data.set_cases(cases);
         self.changed();
         let out = to_js(&report_view(&report));
