@@ -25,6 +25,23 @@ fn run_json(extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("json output")
 }
 
+/// The §10 arguments (`--lang en`) with one fixture file replaced by an edited copy, written to
+/// a folder of the test's own (`tag`): `arg` is the position of that file in the arguments.
+fn spec10_with_edited(tag: &str, arg: usize, edit: impl FnOnce(String) -> String) -> Vec<String> {
+    let mut args = spec10_args(&["--lang", "en"]);
+    let original = std::path::PathBuf::from(&args[arg]);
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(original.file_name().unwrap());
+    std::fs::write(&path, edit(std::fs::read_to_string(&original).unwrap())).unwrap();
+    args[arg] = path.to_string_lossy().into_owned();
+    args
+}
+
+/// Where `spec10_args` puts the policy file and the case file.
+const POLICY_ARG: usize = 2;
+const CASES_ARG: usize = 4;
+
 #[test]
 fn spec10_figures_from_the_command_line() {
     let r = run_json(&[]);
@@ -84,13 +101,7 @@ fn preset_json_is_accepted_back_unchanged() {
 
 #[test]
 fn bad_policy_names_the_field_path() {
-    let dir = std::env::temp_dir().join(format!("dipcalc-cli-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = std::fs::read_to_string(format!("{FIX}/policy.json")).unwrap().replace("\"rate\": \"0.10\"", "\"rate\": \"1.5\"");
-    let path = dir.join("bad.json");
-    std::fs::write(&path, text).unwrap();
-    let mut args = spec10_args(&["--lang", "en"]);
-    args[2] = path.to_string_lossy().into_owned();
+    let args = spec10_with_edited("bad", POLICY_ARG, |t| t.replace("\"rate\": \"0.10\"", "\"rate\": \"1.5\""));
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -100,13 +111,7 @@ fn bad_policy_names_the_field_path() {
 
 #[test]
 fn bad_case_row_names_file_row_column_and_value() {
-    let dir = std::env::temp_dir().join(format!("dipcalc-cli-row-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = std::fs::read_to_string(format!("{FIX}/cases.csv")).unwrap().replace("H2,职工,DIP,G1,9800", "H2,职工,DIP,G1,98x0");
-    let path = dir.join("cases.csv");
-    std::fs::write(&path, text).unwrap();
-    let mut args = spec10_args(&["--lang", "en"]);
-    args[4] = path.to_string_lossy().into_owned();
+    let args = spec10_with_edited("row", CASES_ARG, |t| t.replace("H2,职工,DIP,G1,9800", "H2,职工,DIP,G1,98x0"));
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -120,13 +125,7 @@ fn bad_case_row_names_file_row_column_and_value() {
 
 #[test]
 fn unknown_group_is_a_located_error() {
-    let dir = std::env::temp_dir().join(format!("dipcalc-cli-grp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = std::fs::read_to_string(format!("{FIX}/cases.csv")).unwrap().replace("H3,职工,DIP,G1,9900", "H3,职工,DIP,G9,9900");
-    let path = dir.join("cases.csv");
-    std::fs::write(&path, text).unwrap();
-    let mut args = spec10_args(&["--lang", "en"]);
-    args[4] = path.to_string_lossy().into_owned();
+    let args = spec10_with_edited("grp", CASES_ARG, |t| t.replace("H3,职工,DIP,G1,9900", "H3,职工,DIP,G9,9900"));
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -143,31 +142,31 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn map_reads_columns_the_headers_do_not_name() {
-    let dir = std::env::temp_dir().join(format!("dipcalc-cli-map-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    // An export calling the total cost 金额合计 and the days 床日数: neither is a known header.
-    let text = std::fs::read_to_string(format!("{FIX}/cases.csv"))
-        .unwrap()
-        .replacen("医疗总费用", "金额合计", 1)
-        .replacen("住院天数", "床日数", 1);
-    let path = dir.join("cases.csv");
-    std::fs::write(&path, text).unwrap();
-    let mut args = spec10_args(&["--lang", "en"]);
-    args[4] = path.to_string_lossy().into_owned();
+    // An export calling the total cost 金额合计 and the days 在院时长: neither is a known header.
+    let mut args =
+        spec10_with_edited("map", CASES_ARG, |t| t.replacen("医疗总费用", "金额合计", 1).replacen("住院天数", "在院时长", 1));
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("missing column"), "{err}");
 
-    // By header for one column and by letter (G) for the other: the §10 figures, and the notes
-    // on stderr name the file.
-    args.extend(["--map", "cases.total_cost=金额合计", "--map=cases.住院天数=G"].map(String::from));
+    // The total cost by header: the §10 figures; the days (optional) are not read, and the
+    // notes on stderr, each naming the file, say so.
+    args.extend(["--map", "cases.total_cost=金额合计"].map(String::from));
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["funds"][0]["point_value"], "115.909793");
     assert!(err.lines().all(|l| l.contains(".csv: ")), "{err}");
+    assert!(err.contains("cases.csv: columns not used: G「在院时长」"), "{err}");
+
+    // The days by letter, with the field's Chinese name: column G is read.
+    args.extend(["--map=cases.住院天数=G"].map(String::from));
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("columns not used"), "{err}");
 
     // A mapping naming no data file is a usage error.
     args.extend(["--map", "claims.total_cost=X"].map(String::from));
