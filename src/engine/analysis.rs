@@ -7,7 +7,7 @@ use super::coefficients::institution_coefficient;
 use super::points::{Category, PointsContext};
 use super::result::{FundResult, Settlement};
 use super::rounding::{round_money, round_ratio};
-use super::EngineError;
+use super::{ratio, EngineError};
 use crate::policy::Policy;
 use crate::records::{CaseKind, Dataset, Fund};
 use rust_decimal::Decimal;
@@ -149,7 +149,7 @@ pub fn group_breakdown(
 /// The 基层病种 rule's effect on one institution level (SPEC §8; 宁德2025答复 二): how many of
 /// the level's DIP cases are in grassroots groups, and how the rule (those cases at the
 /// grassroots coefficient, not the institution's) moves the level's effective coefficient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelGrassroots {
     pub level: String,
     /// Institutions of this level with DIP cases in the fund.
@@ -194,20 +194,7 @@ pub fn grassroots_by_level(
     }
     let mut lines: Vec<LevelGrassroots> = order
         .iter()
-        .map(|l| LevelGrassroots {
-            level: l.to_string(),
-            institutions: 0,
-            dip_cases: 0,
-            grassroots_cases: 0,
-            grassroots_share: None,
-            weight: Decimal::ZERO,
-            points: Decimal::ZERO,
-            points_without_rule: Decimal::ZERO,
-            effective_coefficient: None,
-            nominal_coefficient: None,
-            points_moved: Decimal::ZERO,
-            coefficient_change: None,
-        })
+        .map(|l| LevelGrassroots { level: l.to_string(), ..LevelGrassroots::default() })
         .collect();
     let dip = [Category::Normal, Category::High, Category::Low, Category::Reviewed].map(Category::index);
     let scale = policy.points.scale;
@@ -243,14 +230,6 @@ pub fn grassroots_by_level(
         l.coefficient_change = l.effective_coefficient.zip(l.nominal_coefficient).map(|(e, n)| e - n);
     }
     Ok(lines)
-}
-
-fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
-    if den.is_zero() {
-        None
-    } else {
-        num.checked_div(den)
-    }
 }
 
 /// Baseline against scenario, per fund and unit.

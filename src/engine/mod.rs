@@ -575,7 +575,8 @@ fn pool_for(basis: CostBasis, budget: Decimal, personal: Decimal, fp: &FundPolic
     }
 }
 
-fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
+/// num ÷ den, or `None` when den is zero.
+pub(crate) fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
     (!den.is_zero()).then(|| num / den)
 }
 

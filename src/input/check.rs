@@ -85,9 +85,8 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
 
 /// [`check_dataset`] for a dataset whose cases are held in the engine's compact table (the
 /// page's session and the command line stream cases there; `data.cases` is not read). The
-/// same errors as for the same cases as records. Each distinct code is looked up once; the rows
-/// are visited only when some code is unknown, so the check costs next to nothing on data
-/// that fits together, however many cases there are.
+/// same errors as for the same cases as records. Each distinct code is looked up once; a row
+/// costs two index lookups, and only the rows naming an unknown code go on to the check.
 pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputError> {
     let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
     let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
@@ -95,18 +94,16 @@ pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputE
     let bad_inst: Vec<bool> = cases.institutions.iter().map(|c| !institutions.contains(c)).collect();
     let bad_group: Vec<bool> = cases.groups.iter().map(|c| !groups.contains(c)).collect();
     let bad_per_diem: Vec<bool> = cases.groups.iter().map(|c| !per_diem.contains(c)).collect();
-    let any_bad = bad_inst.iter().chain(&bad_group).chain(&bad_per_diem).any(|&b| b);
     let offending = cases
         .rows
         .iter()
         .filter(|r| {
-            any_bad
-                && (bad_inst[r.institution as usize]
-                    || match r.kind {
-                        CaseKind::Dip => bad_group[r.group as usize],
-                        CaseKind::PerDiem => bad_per_diem[r.group as usize],
-                        CaseKind::FeeForService => false,
-                    })
+            bad_inst[r.institution as usize]
+                || match r.kind {
+                    CaseKind::Dip => bad_group[r.group as usize],
+                    CaseKind::PerDiem => bad_per_diem[r.group as usize],
+                    CaseKind::FeeForService => false,
+                }
         })
         .map(|r| CaseCodes {
             institution: cases.institution_of(r),
