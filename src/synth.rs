@@ -677,16 +677,11 @@ impl Synth {
             let spending = totals.included_fund_fen[fund_slot(fund)];
             let Some(fp) = policy.funds.get_mut(fund) else { continue };
             let Some(forecast) = fp.forecast.as_ref() else { continue };
-            let weighted: Decimal = forecast.history.iter().map(|h| h.weight * h.amount.to_yuan()).sum();
-            let growth = match forecast.growth_cap {
-                Some(cap) => forecast.proposed_growth.min(cap),
-                None => forecast.proposed_growth,
-            };
-            let preset_forecast = weighted * (Decimal::ONE + growth);
+            let (preset_forecast, _, _) = crate::engine::budget::forecast_amount(forecast);
             let target = Decimal::new(spending.max(100) * BUDGET_SHARE_PERCENT / 100, 2);
             let k = target / preset_forecast;
             let scale = |a: &mut Amount| {
-                let mut v = (a.to_yuan() * k).round_dp(2);
+                let mut v = crate::engine::rounding::round_money(a.to_yuan() * k);
                 v.rescale(2);
                 *a = Amount { value: v, unit: Unit::Yuan };
             };
