@@ -2,7 +2,7 @@
 //! reserve → P; forecast F; rule → B; adjustments; 门诊/住院 split; period budgets.
 
 use super::result::{BudgetResult, BudgetStep};
-use super::{fmt_money, fmt_rate};
+use super::{fmt_money, fmt_rate, same};
 use crate::policy::{BudgetRule, FundPolicy, Mark, OutpatientSplit, Policy, QualityReserveBase, Reserve};
 use crate::records::Fund;
 use rust_decimal::Decimal;
@@ -34,11 +34,6 @@ impl Steps<'_> {
             article: r.and_then(|r| r.article.clone()),
         });
     }
-}
-
-/// A formula that reads the same in both languages (figures and operators only).
-fn same(formula: String) -> [String; 2] {
-    [formula.clone(), formula]
 }
 
 /// The reserve kept back from the amount raised (SPEC §3, reserve rules).

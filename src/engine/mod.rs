@@ -82,6 +82,12 @@ pub(crate) fn cite<'p>(policy: &'p Policy, path: &str) -> Option<&'p Ref> {
     }
 }
 
+/// A formula that reads the same in both languages (figures and operators only), as the
+/// [Chinese, English] pair budget steps and trace lines take.
+pub(crate) fn same(formula: String) -> [String; 2] {
+    [formula.clone(), formula]
+}
+
 /// Money for formulas: 1,234,567.89.
 pub(crate) fn fmt_money(x: Decimal) -> String {
     let rounded = round_money(x);
@@ -948,7 +954,6 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
         let [formula, formula_en] = formula;
         TraceLine { label: label.into(), label_en: label_en.into(), formula, formula_en, value, cite: cite.into() }
     };
-    let same = |f: String| [f.clone(), f];
     let kinds = [
         k.normal.normalize(),
         k.high.normalize(),
