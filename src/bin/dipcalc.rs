@@ -181,7 +181,11 @@ fn file_options(flags: &HashMap<String, String>, common: &ReadOptions) -> Result
     let file_of = |name: &str| DATA_FILES.iter().copied().find(|f| *f == name);
     if let Some(sheet) = flags.get("sheet") {
         match sheet.split_once('=').and_then(|(f, s)| file_of(f).map(|f| (f, s))) {
-            Some((file, name)) => out.get_mut(file).into_iter().for_each(|o| o.sheet = Some(name.to_string())),
+            Some((file, name)) => {
+                if let Some(o) = out.get_mut(file) {
+                    o.sheet = Some(name.to_string());
+                }
+            }
             None => out.values_mut().for_each(|o| o.sheet = Some(sheet.clone())),
         }
     }
@@ -233,7 +237,8 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
         common.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
     }
     let per_file = file_options(flags, &common)?;
-    let opts_for = |file: &str| per_file.get(file).cloned().unwrap_or_else(|| common.clone());
+    // Every data file has its entry (DATA_FILES).
+    let opts_for = |file: &str| &per_file[file];
 
     let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("{command} needs --{name} FILE")));
     let mut data = Dataset::default();
@@ -241,32 +246,32 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     {
         let path = required("institutions")?;
         let bytes = read_file(path)?;
-        let r = input::read_institutions(Source { name: path, bytes: &bytes }, &opts_for("institutions")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_institutions(Source { name: path, bytes: &bytes }, opts_for("institutions")).map_err(|e| import_failure(e, lang))?;
         data.institutions = r.records;
         reports.push((path.clone(), r.report));
     }
     {
         let path = required("catalog")?;
         let bytes = read_file(path)?;
-        let r = input::read_catalog(Source { name: path, bytes: &bytes }, &opts_for("catalog")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_catalog(Source { name: path, bytes: &bytes }, opts_for("catalog")).map_err(|e| import_failure(e, lang))?;
         data.catalog = r.records;
         reports.push((path.clone(), r.report));
     }
     let mut cases = CaseTable::new();
     if let Some(path) = flags.get("cases") {
-        let (table, report) = stream_cases(path, &opts_for("cases"), lang)?;
+        let (table, report) = stream_cases(path, opts_for("cases"), lang)?;
         cases = table;
         reports.push((path.clone(), report));
     }
     if let Some(path) = flags.get("summary") {
         let bytes = read_file(path)?;
-        let r = input::read_summaries(Source { name: path, bytes: &bytes }, &opts_for("summary")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_summaries(Source { name: path, bytes: &bytes }, opts_for("summary")).map_err(|e| import_failure(e, lang))?;
         data.summaries = r.records;
         reports.push((path.clone(), r.report));
     }
     if let Some(path) = flags.get("outpatient") {
         let bytes = read_file(path)?;
-        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, &opts_for("outpatient")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, opts_for("outpatient")).map_err(|e| import_failure(e, lang))?;
         data.outpatient = r.records;
         reports.push((path.clone(), r.report));
     }
