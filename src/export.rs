@@ -18,7 +18,11 @@ pub enum Lang {
 
 /// A text cell made safe for spreadsheets: formula prefixes escaped, quoted when needed.
 pub fn text_cell(s: &str) -> String {
-    let escaped = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let escaped = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     quote(&escaped)
 }
 
@@ -60,14 +64,50 @@ fn band_label(b: BandPosition, lang: Lang) -> String {
 }
 
 const HEADERS_ZH: [&str; 21] = [
-    "险种", "机构编码", "机构名称", "等级", "调节系数", "病例数", "总点数", "点数占比", "医疗总费用", "个人负担",
-    "结算额度S", "基金结算额度FS", "比较费用C", "风险分担区间", "风险分担后T", "基金支付", "保证金",
-    "返还保证金", "已预付", "年终应付(负数为应收回)", "标记",
+    "险种",
+    "机构编码",
+    "机构名称",
+    "等级",
+    "调节系数",
+    "病例数",
+    "总点数",
+    "点数占比",
+    "医疗总费用",
+    "个人负担",
+    "结算额度S",
+    "基金结算额度FS",
+    "比较费用C",
+    "风险分担区间",
+    "风险分担后T",
+    "基金支付",
+    "保证金",
+    "返还保证金",
+    "已预付",
+    "年终应付(负数为应收回)",
+    "标记",
 ];
 const HEADERS_EN: [&str; 21] = [
-    "fund", "code", "name", "level", "coefficient", "cases", "points", "share", "total_cost", "personal_burden",
-    "settlement_S", "fund_settlement_FS", "compared_cost_C", "risk_band", "target_T", "fund_pays", "deposit_withheld",
-    "deposit_returned", "prepaid", "net_to_pay", "flags",
+    "fund",
+    "code",
+    "name",
+    "level",
+    "coefficient",
+    "cases",
+    "points",
+    "share",
+    "total_cost",
+    "personal_burden",
+    "settlement_S",
+    "fund_settlement_FS",
+    "compared_cost_C",
+    "risk_band",
+    "target_T",
+    "fund_pays",
+    "deposit_withheld",
+    "deposit_returned",
+    "prepaid",
+    "net_to_pay",
+    "flags",
 ];
 
 fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {

@@ -38,7 +38,11 @@ impl Formats {
     fn new() -> Self {
         let total = |f: Format| f.set_bold().set_border_top(rust_xlsxwriter::FormatBorder::Thin);
         Formats {
-            header: Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color("#E8EDF3"),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#E8EDF3"),
             text: Format::new(),
             quoted: Format::new().set_quote_prefix(),
             money: Format::new().set_num_format("#,##0.00"),
@@ -102,17 +106,60 @@ fn band_label(b: BandPosition, lang: Lang) -> String {
 
 /// The institution table's columns: the CSV export's (`crate::export`), in the same order.
 const UNIT_HEADERS_ZH: [&str; 21] = [
-    "险种", "机构编码", "机构名称", "等级", "调节系数", "病例数", "总点数", "点数占比", "医疗总费用", "个人负担",
-    "结算额度S", "基金结算额度FS", "比较费用C", "风险分担区间", "风险分担后T", "基金支付", "保证金",
-    "返还保证金", "已预付", "年终应付(负数为应收回)", "标记",
+    "险种",
+    "机构编码",
+    "机构名称",
+    "等级",
+    "调节系数",
+    "病例数",
+    "总点数",
+    "点数占比",
+    "医疗总费用",
+    "个人负担",
+    "结算额度S",
+    "基金结算额度FS",
+    "比较费用C",
+    "风险分担区间",
+    "风险分担后T",
+    "基金支付",
+    "保证金",
+    "返还保证金",
+    "已预付",
+    "年终应付(负数为应收回)",
+    "标记",
 ];
 const UNIT_HEADERS_EN: [&str; 21] = [
-    "fund", "code", "name", "level", "coefficient", "cases", "points", "share", "total_cost", "personal_burden",
-    "settlement_S", "fund_settlement_FS", "compared_cost_C", "risk_band", "target_T", "fund_pays", "deposit_withheld",
-    "deposit_returned", "prepaid", "net_to_pay", "flags",
+    "fund",
+    "code",
+    "name",
+    "level",
+    "coefficient",
+    "cases",
+    "points",
+    "share",
+    "total_cost",
+    "personal_burden",
+    "settlement_S",
+    "fund_settlement_FS",
+    "compared_cost_C",
+    "risk_band",
+    "target_T",
+    "fund_pays",
+    "deposit_withheld",
+    "deposit_returned",
+    "prepaid",
+    "net_to_pay",
+    "flags",
 ];
 
-fn unit_row(ws: &mut Worksheet, f: &Formats, row: u32, fund: &FundResult, u: &UnitResult, lang: Lang) -> Result<(), XlsxError> {
+fn unit_row(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    fund: &FundResult,
+    u: &UnitResult,
+    lang: Lang,
+) -> Result<(), XlsxError> {
     text(ws, f, row, 0, fund_label(fund, lang))?;
     text(ws, f, row, 1, &u.code)?;
     text(ws, f, row, 2, &u.name)?;
@@ -184,7 +231,14 @@ fn mark_label(m: Mark, lang: Lang) -> &'static str {
     }
 }
 
-fn period_row(ws: &mut Worksheet, f: &Formats, row: u32, fund: &FundResult, p: &PeriodValue, lang: Lang) -> Result<(), XlsxError> {
+fn period_row(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    fund: &FundResult,
+    p: &PeriodValue,
+    lang: Lang,
+) -> Result<(), XlsxError> {
     text(ws, f, row, 0, fund_label(fund, lang))?;
     text(ws, f, row, 1, &p.period)?;
     number(ws, row, 2, round_money(p.budget), &f.money)?;
@@ -235,7 +289,16 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
     let budget_headers: [&str; 8] = if zh {
         ["险种", "项目", "金额(元)", "小计", "算式", "依据", "文件", "条款"]
     } else {
-        ["fund", "step", "amount (元)", "subtotal", "formula", "mark", "source", "article"]
+        [
+            "fund",
+            "step",
+            "amount (元)",
+            "subtotal",
+            "formula",
+            "mark",
+            "source",
+            "article",
+        ]
     };
     headers(ws, &f, &budget_headers)?;
     let mut row = 1u32;
@@ -244,7 +307,21 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
             text(ws, &f, row, 0, fund_label(fund, lang))?;
             text(ws, &f, row, 1, if zh { &step.label } else { &step.label_en })?;
             number(ws, row, 2, round_money(step.amount), &f.money)?;
-            text(ws, &f, row, 3, if step.subtotal { if zh { "是" } else { "yes" } } else { "" })?;
+            text(
+                ws,
+                &f,
+                row,
+                3,
+                if step.subtotal {
+                    if zh {
+                        "是"
+                    } else {
+                        "yes"
+                    }
+                } else {
+                    ""
+                },
+            )?;
             text(ws, &f, row, 4, if zh { &step.formula } else { &step.formula_en })?;
             text(ws, &f, row, 5, mark_label(step.mark, lang))?;
             text(ws, &f, row, 6, step.source.as_deref().unwrap_or(""))?;
@@ -260,9 +337,25 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
     let ws = book.add_worksheet();
     ws.set_name(if zh { "点值" } else { "point values" })?;
     let pv_headers: [&str; 7] = if zh {
-        ["险种", "期间", "预算(元)", "可分配总额(元)", "总点数", "点值", "累计点值"]
+        [
+            "险种",
+            "期间",
+            "预算(元)",
+            "可分配总额(元)",
+            "总点数",
+            "点值",
+            "累计点值",
+        ]
     } else {
-        ["fund", "period", "budget (元)", "pool (元)", "points", "point value", "cumulative point value"]
+        [
+            "fund",
+            "period",
+            "budget (元)",
+            "pool (元)",
+            "points",
+            "point value",
+            "cumulative point value",
+        ]
     };
     headers(ws, &f, &pv_headers)?;
     let mut row = 1u32;
@@ -292,8 +385,14 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
             ("政策".into(), s.policy_name.clone()),
             ("年度".into(), s.year.to_string()),
             ("引擎版本".into(), format!("dipcalc {}", s.engine_version)),
-            ("金额".into(), "元，四舍五入到分；各机构结算额度按最大余数法调整，合计等于可分配总额".into()),
-            ("点值".into(), "按政策的小数位四舍五入后公布；结算用全精度点值，公布点值 × 点数可能差 1 分".into()),
+            (
+                "金额".into(),
+                "元，四舍五入到分；各机构结算额度按最大余数法调整，合计等于可分配总额".into(),
+            ),
+            (
+                "点值".into(),
+                "按政策的小数位四舍五入后公布；结算用全精度点值，公布点值 × 点数可能差 1 分".into(),
+            ),
         ]
     } else {
         vec![

@@ -242,7 +242,12 @@ pub struct MonthAggregate {
 
 impl MonthAggregate {
     fn figures(&self) -> Aggregate {
-        Aggregate { points: self.points, total_cost: self.total_cost, personal_burden: self.personal_burden, cases: self.cases }
+        Aggregate {
+            points: self.points,
+            total_cost: self.total_cost,
+            personal_burden: self.personal_burden,
+            cases: self.cases,
+        }
     }
 }
 
@@ -304,7 +309,11 @@ pub struct PublishError {
 
 impl PublishError {
     fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        PublishError { code: code.into(), message_zh: zh.into(), message_en: en.into() }
+        PublishError {
+            code: code.into(),
+            message_zh: zh.into(),
+            message_en: en.into(),
+        }
     }
 }
 
@@ -318,7 +327,11 @@ impl std::error::Error for PublishError {}
 
 impl From<EngineError> for PublishError {
     fn from(e: EngineError) -> Self {
-        PublishError { code: e.code, message_zh: e.message_zh, message_en: e.message_en }
+        PublishError {
+            code: e.code,
+            message_zh: e.message_zh,
+            message_en: e.message_en,
+        }
     }
 }
 
@@ -350,7 +363,12 @@ pub fn make_bundle(policy: &Policy, settlement: &Settlement, data: &Dataset) -> 
 
 /// The same for data whose cases are kept in a [`CaseTable`] (the engine's `Settler`, the
 /// page's session): `data.cases` is not read.
-pub fn make_bundle_with_table(policy: &Policy, settlement: &Settlement, data: &Dataset, cases: &CaseTable) -> Result<Bundle, PublishError> {
+pub fn make_bundle_with_table(
+    policy: &Policy,
+    settlement: &Settlement,
+    data: &Dataset,
+    cases: &CaseTable,
+) -> Result<Bundle, PublishError> {
     let cells = || {
         Box::new(cases.rows.iter().map(|r| CaseCell {
             institution: cases.institutions.get(r.institution),
@@ -392,7 +410,13 @@ impl<'a> CaseCell<'a> {
 
 type Cells<'a> = dyn Fn() -> Box<dyn Iterator<Item = CaseCell<'a>> + 'a> + 'a;
 
-fn build<'a>(policy: &Policy, settlement: &Settlement, data: &Dataset, case_count: usize, cells: &Cells<'a>) -> Result<Bundle, PublishError> {
+fn build<'a>(
+    policy: &Policy,
+    settlement: &Settlement,
+    data: &Dataset,
+    case_count: usize,
+    cells: &Cells<'a>,
+) -> Result<Bundle, PublishError> {
     if settlement.policy_name != policy.name || settlement.year != policy.year {
         return Err(PublishError::new(
             "settlement_mismatch",
@@ -400,8 +424,13 @@ fn build<'a>(policy: &Policy, settlement: &Settlement, data: &Dataset, case_coun
             "the settlement was not computed under this policy",
         ));
     }
-    let policy_json = serde_json::to_value(policy)
-        .map_err(|e| PublishError::new("policy", format!("政策无法写出：{e}"), format!("the policy cannot be written: {e}")))?;
+    let policy_json = serde_json::to_value(policy).map_err(|e| {
+        PublishError::new(
+            "policy",
+            format!("政策无法写出：{e}"),
+            format!("the policy cannot be written: {e}"),
+        )
+    })?;
     let count = |n: usize| n as u64;
     let input = match (case_count == 0, data.summaries.is_empty()) {
         (false, true) => "cases",
@@ -424,17 +453,26 @@ fn build<'a>(policy: &Policy, settlement: &Settlement, data: &Dataset, case_coun
             name: inst.name.clone(),
             level: inst.level.clone(),
             alliance: inst.alliance.clone(),
-            coefficient: institution_coefficient(&policy.coefficients, inst, &mut Vec::new()).ok().map(|c| c.combined),
+            coefficient: institution_coefficient(&policy.coefficients, inst, &mut Vec::new())
+                .ok()
+                .map(|c| c.combined),
             assessment_score: inst.assessment_score,
             primary_care: inst.primary_care,
             history: inst.history.clone(),
         })
         .collect();
-    let funds = settlement.funds.iter().map(|f| publish_fund(f, data, cells)).collect::<Result<Vec<_>, _>>()?;
+    let funds = settlement
+        .funds
+        .iter()
+        .map(|f| publish_fund(f, data, cells))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Bundle {
         format: BUNDLE_FORMAT.into(),
         schema_version: BUNDLE_SCHEMA_VERSION,
-        generator: Generator { name: "dipcalc".into(), version: settlement.engine_version.clone() },
+        generator: Generator {
+            name: "dipcalc".into(),
+            version: settlement.engine_version.clone(),
+        },
         created_from,
         policy: policy_json,
         institutions,
@@ -550,22 +588,41 @@ fn publish_fund<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Result
     })
 }
 
-fn publish_unit(fund: Fund, u: &UnitResult, costs: &[(Decimal, Decimal, u64); 12]) -> Result<PublishedUnit, PublishError> {
+fn publish_unit(
+    fund: Fund,
+    u: &UnitResult,
+    costs: &[(Decimal, Decimal, u64); 12],
+) -> Result<PublishedUnit, PublishError> {
     let mut months = Vec::new();
     let mut month_results = Vec::new();
     for (line, &(cost, personal, cases)) in u.months.iter().zip(costs) {
-        let m = line.period.rsplit('-').next().and_then(|m| m.parse::<u8>().ok()).unwrap_or(0);
+        let m = line
+            .period
+            .rsplit('-')
+            .next()
+            .and_then(|m| m.parse::<u8>().ok())
+            .unwrap_or(0);
         if personal != line.personal_burden {
             return Err(PublishError::new(
                 "month_mismatch",
                 format!("{}（{}）{} 月的个人负担与结算结果不一致", u.code, fund.label_zh(), m),
-                format!("{} ({}): month {m}'s personal burden differs from the settlement's", u.code, fund.key()),
+                format!(
+                    "{} ({}): month {m}'s personal burden differs from the settlement's",
+                    u.code,
+                    fund.key()
+                ),
             ));
         }
         if line.points.is_zero() && cost.is_zero() && personal.is_zero() && cases == 0 {
             continue;
         }
-        months.push(MonthAggregate { month: m, points: line.points, total_cost: cost, personal_burden: personal, cases });
+        months.push(MonthAggregate {
+            month: m,
+            points: line.points,
+            total_cost: cost,
+            personal_burden: personal,
+            cases,
+        });
         month_results.push(MonthResult {
             month: m,
             settlement: money(line.settlement),
@@ -578,9 +635,18 @@ fn publish_unit(fund: Fund, u: &UnitResult, costs: &[(Decimal, Decimal, u64); 12
         code: u.code.clone(),
         name: u.name.clone(),
         level: u.level.clone(),
-        institutions: if u.members.is_empty() { vec![u.code.clone()] } else { u.members.clone() },
+        institutions: if u.members.is_empty() {
+            vec![u.code.clone()]
+        } else {
+            u.members.clone()
+        },
         aggregates: UnitAggregates {
-            year: Aggregate { points: u.points.total, total_cost: u.total_cost, personal_burden: u.personal_burden, cases: u.cases.total },
+            year: Aggregate {
+                points: u.points.total,
+                total_cost: u.total_cost,
+                personal_burden: u.personal_burden,
+                cases: u.cases.total,
+            },
             months,
             prepaid: prepaid_input,
             amount_adjustments: u.amount_adjustments,
@@ -610,7 +676,11 @@ impl Bundle {
     /// Read a bundle file strictly (unknown fields, another format or schema version are errors).
     pub fn from_json(text: &str) -> Result<Bundle, PublishError> {
         let value: Value = serde_json::from_str(text).map_err(|e| {
-            PublishError::new("not_json", format!("不是有效的 JSON：{e}"), format!("not valid JSON: {e}"))
+            PublishError::new(
+                "not_json",
+                format!("不是有效的 JSON：{e}"),
+                format!("not valid JSON: {e}"),
+            )
         })?;
         match value.get("format").and_then(Value::as_str) {
             Some(BUNDLE_FORMAT) => {}
@@ -636,7 +706,11 @@ impl Bundle {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            PublishError::new("bundle_field", format!("数据包字段 {path}：{inner}"), format!("bundle field {path}: {inner}"))
+            PublishError::new(
+                "bundle_field",
+                format!("数据包字段 {path}：{inner}"),
+                format!("bundle field {path}: {inner}"),
+            )
         })
     }
 }
@@ -702,10 +776,19 @@ fn hash_of(bundle: &Bundle) -> String {
 /// computed on the JSON as written, so it equals
 /// `jq -cjS 'del(.sha256)' bundle.json | sha256sum`.
 pub fn bundle_hash(json: &str) -> Result<String, PublishError> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| PublishError::new("not_json", format!("不是有效的 JSON：{e}"), format!("not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        PublishError::new(
+            "not_json",
+            format!("不是有效的 JSON：{e}"),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
     if !value.is_object() {
-        return Err(PublishError::new("not_a_bundle", "数据包应为 JSON 对象", "a bundle is a JSON object"));
+        return Err(PublishError::new(
+            "not_a_bundle",
+            "数据包应为 JSON 对象",
+            "a bundle is a JSON object",
+        ));
     }
     Ok(hash_value(value))
 }
@@ -801,7 +884,10 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     PublishError::new(
                         "cases_exceed_year",
                         format!("结算单位 {} 各月病例数之和超过全年", u.code),
-                        format!("settlement unit {}: the months' cases add up to more than the year's", u.code),
+                        format!(
+                            "settlement unit {}: the months' cases add up to more than the year's",
+                            u.code
+                        ),
                     )
                 })?;
             }
@@ -819,7 +905,12 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             }
         }
     }
-    Ok(Dataset { institutions, summaries, adjustments, ..Default::default() })
+    Ok(Dataset {
+        institutions,
+        summaries,
+        adjustments,
+        ..Default::default()
+    })
 }
 
 /// Recompute a bundle from its aggregates and policy with this engine and compare every
@@ -830,15 +921,28 @@ pub fn verify(json: &str) -> Result<Verification, PublishError> {
     let bundle = Bundle::from_json(json)?;
     let policy_text = bundle.policy.to_string();
     let policy = Policy::from_json(&policy_text).map_err(|e| {
-        let zh = e.issues.iter().map(|i| format!("{}：{}", i.path, i.message_zh)).collect::<Vec<_>>().join("；");
-        PublishError::new("policy", format!("数据包中的政策无效：{zh}"), format!("the bundle's policy is invalid: {e}"))
+        let zh = e
+            .issues
+            .iter()
+            .map(|i| format!("{}：{}", i.path, i.message_zh))
+            .collect::<Vec<_>>()
+            .join("；");
+        PublishError::new(
+            "policy",
+            format!("数据包中的政策无效：{zh}"),
+            format!("the bundle's policy is invalid: {e}"),
+        )
     })?;
     let data = bundle_dataset(&bundle)?;
     let settlement = settle(&policy, &data)?;
     let no_cases = || Box::new(std::iter::empty()) as Box<dyn Iterator<Item = CaseCell<'_>>>;
     let again = build(&policy, &settlement, &data, 0, &no_cases)?;
 
-    let mut cmp = Comparer { fund: Fund::Employee, checked: 0, differences: Vec::new() };
+    let mut cmp = Comparer {
+        fund: Fund::Employee,
+        checked: 0,
+        differences: Vec::new(),
+    };
     for f in &bundle.funds {
         cmp.fund = f.fund;
         let Some(g) = again.funds.iter().find(|g| g.fund == f.fund) else {
@@ -892,7 +996,15 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 impl Comparer {
-    fn push(&mut self, section: &str, subject: &str, name: &str, field: &str, published: &str, recomputed: Option<String>) {
+    fn push(
+        &mut self,
+        section: &str,
+        subject: &str,
+        name: &str,
+        field: &str,
+        published: &str,
+        recomputed: Option<String>,
+    ) {
         self.differences.push(Difference {
             fund: self.fund,
             section: section.into(),
@@ -911,14 +1023,31 @@ impl Comparer {
     /// Compare the scalar fields of two serialized structs (nested objects and arrays of
     /// scalars with dotted names), skipping `skip`.
     #[allow(clippy::too_many_arguments)]
-    fn fields<T: Serialize>(&mut self, section: &str, subject: &str, name: &str, prefix: &str, published: &T, recomputed: &T, skip: &[&str]) {
-        let (Ok(a), Ok(b)) = (serde_json::to_value(published), serde_json::to_value(recomputed)) else { return };
+    fn fields<T: Serialize>(
+        &mut self,
+        section: &str,
+        subject: &str,
+        name: &str,
+        prefix: &str,
+        published: &T,
+        recomputed: &T,
+        skip: &[&str],
+    ) {
+        let (Ok(a), Ok(b)) = (serde_json::to_value(published), serde_json::to_value(recomputed)) else {
+            return;
+        };
         self.values(section, subject, name, prefix, &a, &b, skip);
     }
 
     #[allow(clippy::too_many_arguments)]
     fn values(&mut self, section: &str, subject: &str, name: &str, field: &str, a: &Value, b: &Value, skip: &[&str]) {
-        let join = |k: &str| if field.is_empty() { k.to_string() } else { format!("{field}.{k}") };
+        let join = |k: &str| {
+            if field.is_empty() {
+                k.to_string()
+            } else {
+                format!("{field}.{k}")
+            }
+        };
         match (a, b) {
             (Value::Object(x), Value::Object(y)) => {
                 for (k, v) in x {
@@ -940,7 +1069,14 @@ impl Comparer {
                     }
                 }
                 for (n, w) in y.iter().enumerate().skip(x.len()) {
-                    self.push(section, subject, name, &format!("{field}[{}]", n + 1), "—", Some(text(w)));
+                    self.push(
+                        section,
+                        subject,
+                        name,
+                        &format!("{field}[{}]", n + 1),
+                        "—",
+                        Some(text(w)),
+                    );
                 }
             }
             _ => {
@@ -965,18 +1101,46 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
         cmp.push("budget", &t.key, &t.label, "amount", "—", Some(t.amount.to_string()));
     }
     cmp.fields("budget", "", "", "", &f.budget, &g.budget, &["steps"]);
-    cmp.fields("fund", "", "", "", f, g, &["fund", "budget", "months", "quarters", "units", "totals", "months_complete"]);
+    cmp.fields(
+        "fund",
+        "",
+        "",
+        "",
+        f,
+        g,
+        &[
+            "fund",
+            "budget",
+            "months",
+            "quarters",
+            "units",
+            "totals",
+            "months_complete",
+        ],
+    );
     for (section, ours, theirs) in [("month", &f.months, &g.months), ("quarter", &f.quarters, &g.quarters)] {
         for p in ours {
             match theirs.iter().find(|q| q.period == p.period) {
                 Some(q) => cmp.fields(section, &p.period, "", "", p, q, &["period"]),
-                None => cmp.missing(section, &p.period, "", "point_value", &p.point_value.map(|v| v.to_string()).unwrap_or_default()),
+                None => cmp.missing(
+                    section,
+                    &p.period,
+                    "",
+                    "point_value",
+                    &p.point_value.map(|v| v.to_string()).unwrap_or_default(),
+                ),
             }
         }
     }
     for u in &f.units {
         let Some(v) = g.units.iter().find(|v| v.code == u.code) else {
-            cmp.missing("unit", &u.code, &u.name, "settlement", &u.results.settlement.to_string());
+            cmp.missing(
+                "unit",
+                &u.code,
+                &u.name,
+                "settlement",
+                &u.results.settlement.to_string(),
+            );
             continue;
         };
         cmp.fields("unit", &u.code, &u.name, "", &u.results, &v.results, &["months"]);
@@ -984,13 +1148,26 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
             let period = format!("{}-{:02}", policy_year(f), m.month);
             match v.results.months.iter().find(|n| n.month == m.month) {
                 Some(n) => cmp.fields("unit_month", &u.code, &u.name, &period, m, n, &["month"]),
-                None => cmp.missing("unit_month", &u.code, &u.name, &format!("{period}.settlement"), &m.settlement.to_string()),
+                None => cmp.missing(
+                    "unit_month",
+                    &u.code,
+                    &u.name,
+                    &format!("{period}.settlement"),
+                    &m.settlement.to_string(),
+                ),
             }
         }
     }
     for v in &g.units {
         if !f.units.iter().any(|u| u.code == v.code) {
-            cmp.push("unit", &v.code, &v.name, "settlement", "—", Some(v.results.settlement.to_string()));
+            cmp.push(
+                "unit",
+                &v.code,
+                &v.name,
+                "settlement",
+                "—",
+                Some(v.results.settlement.to_string()),
+            );
         }
     }
     cmp.fields("totals", "", "", "", &f.totals, &g.totals, &[]);
@@ -998,5 +1175,9 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
 
 /// The settlement year, from the fund's first month ("2024-01").
 fn policy_year(f: &PublishedFund) -> String {
-    f.months.first().and_then(|m| m.period.split('-').next()).unwrap_or("").to_string()
+    f.months
+        .first()
+        .and_then(|m| m.period.split('-').next())
+        .unwrap_or("")
+        .to_string()
 }

@@ -64,7 +64,9 @@ impl Rng {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^ (z >> 31)
         };
-        Rng { s: [next(), next(), next(), next()] }
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -182,7 +184,11 @@ pub struct SynthSize {
 
 impl SynthSize {
     /// The page's demo city: 30 institutions, 800 groups, 50,000 cases.
-    pub const DEMO: SynthSize = SynthSize { cases: 50_000, institutions: 30, groups: 800 };
+    pub const DEMO: SynthSize = SynthSize {
+        cases: 50_000,
+        institutions: 30,
+        groups: 800,
+    };
 
     /// A region with `n` cases (at least 100): institutions grow as n^0.75 and the catalog as
     /// n^0.5 from the demo city (100k → 50 institutions / 1,131 groups; 1m → 284 / 3,578).
@@ -192,7 +198,11 @@ impl SynthSize {
         let root = x.sqrt();
         let institutions = to_int(30.0 * root * root.sqrt()).max(10) as usize;
         let groups = to_int(800.0 * root).max(60) as usize;
-        SynthSize { cases: n, institutions, groups }
+        SynthSize {
+            cases: n,
+            institutions,
+            groups,
+        }
     }
 
     /// `demo`, `100k`, `300k`, `1m`, `excel` (Excel's row limit), or a number of cases with an
@@ -350,16 +360,46 @@ const LEVEL_REIMBURSE: [f64; 5] = [-0.04, -0.02, 0.0, 0.03, 0.06];
 
 /// Diseases (ICD-10 category, name, relative cost).
 const DISEASES: [(&str, &str, f64); 40] = [
-    ("I21", "急性心肌梗死", 2.2), ("I63", "脑梗死", 1.3), ("I61", "脑出血", 2.0), ("I50", "心力衰竭", 1.1),
-    ("I20", "心绞痛", 1.2), ("I10", "原发性高血压", 0.5), ("J18", "肺炎", 0.7), ("J44", "慢性阻塞性肺病", 0.8),
-    ("J20", "急性支气管炎", 0.4), ("J06", "急性上呼吸道感染", 0.3), ("E11", "2型糖尿病", 0.6), ("K80", "胆石症", 1.1),
-    ("K35", "急性阑尾炎", 0.9), ("K29", "胃炎", 0.4), ("K56", "肠梗阻", 1.0), ("K74", "肝硬化", 1.2),
-    ("N18", "慢性肾脏病", 1.3), ("N20", "肾结石", 0.8), ("N39", "泌尿道感染", 0.4), ("C34", "肺恶性肿瘤", 2.5),
-    ("C16", "胃恶性肿瘤", 2.4), ("C18", "结肠恶性肿瘤", 2.3), ("C50", "乳腺恶性肿瘤", 1.9), ("C22", "肝恶性肿瘤", 2.3),
-    ("S72", "股骨骨折", 2.1), ("S82", "小腿骨折", 1.6), ("S06", "颅内损伤", 1.8), ("M17", "膝关节病", 1.9),
-    ("M51", "椎间盘疾患", 1.2), ("O80", "单胎顺产", 0.5), ("O82", "剖宫产", 0.8), ("P07", "早产儿", 1.5),
-    ("H25", "老年性白内障", 0.7), ("H40", "青光眼", 0.8), ("A09", "感染性腹泻", 0.3), ("R50", "发热", 0.3),
-    ("L03", "蜂窝织炎", 0.4), ("D25", "子宫平滑肌瘤", 1.0), ("G45", "短暂性脑缺血", 0.6), ("F20", "精神分裂症", 1.4),
+    ("I21", "急性心肌梗死", 2.2),
+    ("I63", "脑梗死", 1.3),
+    ("I61", "脑出血", 2.0),
+    ("I50", "心力衰竭", 1.1),
+    ("I20", "心绞痛", 1.2),
+    ("I10", "原发性高血压", 0.5),
+    ("J18", "肺炎", 0.7),
+    ("J44", "慢性阻塞性肺病", 0.8),
+    ("J20", "急性支气管炎", 0.4),
+    ("J06", "急性上呼吸道感染", 0.3),
+    ("E11", "2型糖尿病", 0.6),
+    ("K80", "胆石症", 1.1),
+    ("K35", "急性阑尾炎", 0.9),
+    ("K29", "胃炎", 0.4),
+    ("K56", "肠梗阻", 1.0),
+    ("K74", "肝硬化", 1.2),
+    ("N18", "慢性肾脏病", 1.3),
+    ("N20", "肾结石", 0.8),
+    ("N39", "泌尿道感染", 0.4),
+    ("C34", "肺恶性肿瘤", 2.5),
+    ("C16", "胃恶性肿瘤", 2.4),
+    ("C18", "结肠恶性肿瘤", 2.3),
+    ("C50", "乳腺恶性肿瘤", 1.9),
+    ("C22", "肝恶性肿瘤", 2.3),
+    ("S72", "股骨骨折", 2.1),
+    ("S82", "小腿骨折", 1.6),
+    ("S06", "颅内损伤", 1.8),
+    ("M17", "膝关节病", 1.9),
+    ("M51", "椎间盘疾患", 1.2),
+    ("O80", "单胎顺产", 0.5),
+    ("O82", "剖宫产", 0.8),
+    ("P07", "早产儿", 1.5),
+    ("H25", "老年性白内障", 0.7),
+    ("H40", "青光眼", 0.8),
+    ("A09", "感染性腹泻", 0.3),
+    ("R50", "发热", 0.3),
+    ("L03", "蜂窝织炎", 0.4),
+    ("D25", "子宫平滑肌瘤", 1.0),
+    ("G45", "短暂性脑缺血", 0.6),
+    ("F20", "精神分裂症", 1.4),
 ];
 
 /// Treatments (suffix, name, cost multiplier, share of groups).
@@ -391,13 +431,23 @@ impl Synth {
         let groups = make_groups(&mut rng, size);
         let by_volume = Weighted::new(institutions.iter().map(|i| i.volume));
         let split = |grassroots: bool| {
-            let idx: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].grassroots == grassroots).collect();
+            let idx: Vec<usize> = (0..groups.len())
+                .filter(|&g| groups[g].grassroots == grassroots)
+                .collect();
             let w = Weighted::new(idx.iter().map(|&g| groups[g].popularity));
             (idx, w)
         };
         let grassroots_groups = split(true);
         let other_groups = split(false);
-        let mut synth = Synth { seed, size, institutions, groups, by_volume, grassroots_groups, other_groups };
+        let mut synth = Synth {
+            seed,
+            size,
+            institutions,
+            groups,
+            by_volume,
+            grassroots_groups,
+            other_groups,
+        };
         synth.fill_history();
         synth
     }
@@ -417,7 +467,11 @@ impl Synth {
 
     /// The cases, in settlement-date order.
     pub fn cases(&self) -> Cases<'_> {
-        Cases { synth: self, rng: Rng::new(self.seed ^ 0x0063_6173_6573), next: 0 }
+        Cases {
+            synth: self,
+            rng: Rng::new(self.seed ^ 0x0063_6173_6573),
+            next: 0,
+        }
     }
 
     fn sample_case(&self, rng: &mut Rng, index: u64) -> SynthCase {
@@ -427,10 +481,21 @@ impl Synth {
         let i = self.by_volume.sample(rng);
         let inst = &self.institutions[i];
         let level = inst.level;
-        let fund = if rng.chance(LEVEL_EMPLOYEE[level]) { Fund::Employee } else { Fund::Resident };
-        let (pool, weights) =
-            if rng.chance(LEVEL_GRASSROOTS[level]) { &self.grassroots_groups } else { &self.other_groups };
-        let (pool, weights) = if pool.is_empty() { (&self.other_groups.0, &self.other_groups.1) } else { (pool, weights) };
+        let fund = if rng.chance(LEVEL_EMPLOYEE[level]) {
+            Fund::Employee
+        } else {
+            Fund::Resident
+        };
+        let (pool, weights) = if rng.chance(LEVEL_GRASSROOTS[level]) {
+            &self.grassroots_groups
+        } else {
+            &self.other_groups
+        };
+        let (pool, weights) = if pool.is_empty() {
+            (&self.other_groups.0, &self.other_groups.1)
+        } else {
+            (pool, weights)
+        };
         let g = pool[weights.sample(rng)];
         let group = &self.groups[g];
 
@@ -441,7 +506,11 @@ impl Synth {
             r *= rng.range(2.5, 6.0);
         }
         let cost_fen = to_int(group.reference_fen as f64 * r).max(5_000);
-        let excluded_fen = if level <= 1 && rng.chance(0.003) { to_int(cost_fen as f64 * rng.range(0.1, 0.4)) } else { 0 };
+        let excluded_fen = if level <= 1 && rng.chance(0.003) {
+            to_int(cost_fen as f64 * rng.range(0.1, 0.4))
+        } else {
+            0
+        };
         let base_ratio = match fund {
             Fund::Employee => 0.78,
             Fund::Resident => 0.62,
@@ -495,8 +564,21 @@ impl Synth {
     /// The header of `cases.csv` (canonical names; 结算流水号 is an extra column the input layer
     /// ignores, as in real exports).
     pub const CASES_HEADER: [&'static str; 15] = [
-        "结算流水号", "机构编码", "险种", "病种编码", "医疗总费用", "个人负担", "统筹基金支付", "先进医疗技术费用",
-        "住院天数", "结算日期", "是否特病单议", "特例单议分值", "特例单议增减点数", "质控通过", "补充结算",
+        "结算流水号",
+        "机构编码",
+        "险种",
+        "病种编码",
+        "医疗总费用",
+        "个人负担",
+        "统筹基金支付",
+        "先进医疗技术费用",
+        "住院天数",
+        "结算日期",
+        "是否特病单议",
+        "特例单议分值",
+        "特例单议增减点数",
+        "质控通过",
+        "补充结算",
     ];
 
     /// One case as its CSV cells (the text every writer uses).
@@ -554,9 +636,18 @@ impl Synth {
 
     /// The institutions file.
     pub fn institutions_csv(&self) -> String {
-        let mut out = String::from("机构编码,机构名称,医保结算等级,医共体,基本调节系数,加成系数,扣减系数,考核得分,上年基金支付,前年基金支付\n");
+        let mut out = String::from(
+            "机构编码,机构名称,医保结算等级,医共体,基本调节系数,加成系数,扣减系数,考核得分,上年基金支付,前年基金支付\n",
+        );
         for inst in &self.institutions {
-            let _ = write!(out, "{},{},{},{},,", inst.code, inst.name, LEVELS[inst.level], inst.alliance.as_deref().unwrap_or(""));
+            let _ = write!(
+                out,
+                "{},{},{},{},,",
+                inst.code,
+                inst.name,
+                LEVELS[inst.level],
+                inst.alliance.as_deref().unwrap_or("")
+            );
             if let Some(b) = inst.bonus_milli {
                 push_scaled(&mut out, b, 3);
             }
@@ -683,12 +774,20 @@ impl Synth {
             let scale = |a: &mut Amount| {
                 let mut v = crate::engine::rounding::round_money(a.to_yuan() * k);
                 v.rescale(2);
-                *a = Amount { value: v, unit: Unit::Yuan };
+                *a = Amount {
+                    value: v,
+                    unit: Unit::Yuan,
+                };
             };
             if let Some(r) = fp.raised.as_mut() {
                 scale(r);
             }
-            for d in fp.deductions.iter_mut().chain(fp.adjustments.iter_mut()).chain(fp.earmarks.iter_mut()) {
+            for d in fp
+                .deductions
+                .iter_mut()
+                .chain(fp.adjustments.iter_mut())
+                .chain(fp.earmarks.iter_mut())
+            {
                 scale(&mut d.amount);
             }
             if let Some(f) = fp.forecast.as_mut() {
@@ -716,7 +815,8 @@ impl Synth {
             zip.start_file(*name, opts).map_err(zerr)?;
             zip.write_all(text.as_bytes())?;
         }
-        zip.start_file("xl/worksheets/sheet1.xml", opts.large_file(true)).map_err(zerr)?;
+        zip.start_file("xl/worksheets/sheet1.xml", opts.large_file(true))
+            .map_err(zerr)?;
         let mut totals = Totals::default();
         {
             let mut w = io::BufWriter::with_capacity(1 << 16, &mut zip);
@@ -811,14 +911,22 @@ fn make_institutions(rng: &mut Rng, size: SynthSize) -> Vec<SynthInstitution> {
                 (0 | 1, _) => {
                     let city = CITIES[(k / kinds.len()) % CITIES.len()];
                     let branch = k / (kinds.len() * CITIES.len());
-                    if branch == 0 { format!("{city}{kind}") } else { format!("{city}{kind}第{}分院", branch + 1) }
+                    if branch == 0 {
+                        format!("{city}{kind}")
+                    } else {
+                        format!("{city}{kind}第{}分院", branch + 1)
+                    }
                 }
                 (_, 0) => format!("{town}{kind}"),
                 (_, r) => format!("{town}{kind}第{}分院", r + 1),
             };
             let code = format!("H350900{:05}", out.len() + 1);
             let bonus_milli = kind.contains("中医").then_some(30);
-            let deduction_milli = if rng.chance(0.2) { Some(10 * (1 + rng.below(2) as i64)) } else { None };
+            let deduction_milli = if rng.chance(0.2) {
+                Some(10 * (1 + rng.below(2) as i64))
+            } else {
+                None
+            };
             out.push(SynthInstitution {
                 code,
                 name,
@@ -834,13 +942,29 @@ fn make_institutions(rng: &mut Rng, size: SynthSize) -> Vec<SynthInstitution> {
         }
     }
     // 医共体: county hospitals (二甲/二乙) lead; two thirds of the 一级 institutions join one.
-    let leaders: Vec<usize> = (0..out.len()).filter(|&i| out[i].level == 2 || out[i].level == 3).collect();
+    let leaders: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].level == 2 || out[i].level == 3)
+        .collect();
     let alliances = (counts[3] / 2).max(1).min(leaders.len());
     let leaders: Vec<usize> = (0..alliances).map(|a| leaders[a * leaders.len() / alliances]).collect();
     let names: Vec<String> = leaders
         .iter()
-        .map(|&l| format!("{}医共体", out[l].name.trim_end_matches(|c: char| c != '县' && c != '区').trim_end_matches(['县', '区'])))
-        .map(|n| if n == "医共体" { "县域医共体".to_string() } else { n })
+        .map(|&l| {
+            format!(
+                "{}医共体",
+                out[l]
+                    .name
+                    .trim_end_matches(|c: char| c != '县' && c != '区')
+                    .trim_end_matches(['县', '区'])
+            )
+        })
+        .map(|n| {
+            if n == "医共体" {
+                "县域医共体".to_string()
+            } else {
+                n
+            }
+        })
         .collect();
     for (a, &l) in leaders.iter().enumerate() {
         out[l].alliance = Some(dedup_name(&names, a));
@@ -936,14 +1060,26 @@ fn push_scaled(out: &mut String, v: i64, places: u32) {
         out.push('-');
     }
     let a = v.unsigned_abs();
-    let _ = write!(out, "{}.{:0width$}", a / unit as u64, a % unit as u64, width = places as usize);
+    let _ = write!(
+        out,
+        "{}.{:0width$}",
+        a / unit as u64,
+        a % unit as u64,
+        width = places as usize
+    );
 }
 
-const COLS: [&str; 15] = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O"];
+const COLS: [&str; 15] = [
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O",
+];
 
 fn push_text_cell(row: &mut String, col: usize, r: u64, text: &str) {
     // Generated text never holds &, < or >.
-    let _ = write!(row, "<c r=\"{}{r}\" t=\"inlineStr\"><is><t>{text}</t></is></c>", COLS[col]);
+    let _ = write!(
+        row,
+        "<c r=\"{}{r}\" t=\"inlineStr\"><is><t>{text}</t></is></c>",
+        COLS[col]
+    );
 }
 
 const XLSX_PARTS: &[(&str, &str)] = &[
@@ -1015,9 +1151,12 @@ mod tests {
     fn demo_city_shape() {
         let s = Synth::new(SynthSize::DEMO, 1);
         assert_eq!(s.institutions.len(), 30);
-        let per_level: Vec<usize> = (0..5).map(|l| s.institutions.iter().filter(|i| i.level == l).count()).collect();
+        let per_level: Vec<usize> = (0..5)
+            .map(|l| s.institutions.iter().filter(|i| i.level == l).count())
+            .collect();
         assert_eq!(per_level, [3, 3, 6, 6, 12]);
-        let alliances: std::collections::BTreeSet<_> = s.institutions.iter().filter_map(|i| i.alliance.as_ref()).collect();
+        let alliances: std::collections::BTreeSet<_> =
+            s.institutions.iter().filter_map(|i| i.alliance.as_ref()).collect();
         assert_eq!(alliances.len(), 3, "{alliances:?}");
         assert_eq!(s.groups.len(), 800);
         assert_eq!(s.groups.iter().filter(|g| g.grassroots).count(), 120);

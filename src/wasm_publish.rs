@@ -12,7 +12,12 @@ use crate::wasm::{into_error, to_js, Problem, Session};
 use wasm_bindgen::prelude::*;
 
 fn publish_error(e: PublishError) -> JsValue {
-    into_error(Problem::Engine(EngineError::new(&e.code, &e.code, e.message_zh, e.message_en)))
+    into_error(Problem::Engine(EngineError::new(
+        &e.code,
+        &e.code,
+        e.message_zh,
+        e.message_en,
+    )))
 }
 
 /// Recompute a bundle from its aggregates and policy and compare every published figure:

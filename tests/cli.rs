@@ -6,14 +6,33 @@ use std::process::Command;
 const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spec10");
 
 fn dipcalc(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dipcalc")).args(args).output().expect("run dipcalc")
+    Command::new(env!("CARGO_BIN_EXE_dipcalc"))
+        .args(args)
+        .output()
+        .expect("run dipcalc")
 }
 
 fn spec10_args<'a>(extra: &[&'a str]) -> Vec<String> {
-    let mut v: Vec<String> = ["run", "--policy", "policy.json", "--cases", "cases.csv", "--catalog", "catalog.csv", "--institutions", "institutions.csv"]
-        .iter()
-        .map(|a| if a.ends_with(".json") || a.ends_with(".csv") { format!("{FIX}/{a}") } else { a.to_string() })
-        .collect();
+    let mut v: Vec<String> = [
+        "run",
+        "--policy",
+        "policy.json",
+        "--cases",
+        "cases.csv",
+        "--catalog",
+        "catalog.csv",
+        "--institutions",
+        "institutions.csv",
+    ]
+    .iter()
+    .map(|a| {
+        if a.ends_with(".json") || a.ends_with(".csv") {
+            format!("{FIX}/{a}")
+        } else {
+            a.to_string()
+        }
+    })
+    .collect();
     v.extend(extra.iter().map(|s| s.to_string()));
     v
 }
@@ -52,7 +71,12 @@ fn spec10_figures_from_the_command_line() {
     assert_eq!(f["pool"], "187600.00");
     assert_eq!(f["point_value"], "115.909793");
     let units = f["units"].as_array().unwrap();
-    let col = |k: &str| units.iter().map(|u| u[k].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let col = |k: &str| {
+        units
+            .iter()
+            .map(|u| u[k].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(col("code"), ["H1", "H2", "H3"]);
     assert_eq!(col("settlement"), ["115967.75", "53086.68", "18545.57"]);
     assert_eq!(col("fund_settlement"), ["87767.75", "41686.68", "15445.57"]);
@@ -80,7 +104,11 @@ fn csv_output_has_the_same_figures_and_a_totals_row() {
 #[test]
 fn preset_json_is_accepted_back_unchanged() {
     let list = dipcalc(&["presets"]);
-    let names: Vec<String> = String::from_utf8(list.stdout).unwrap().lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    let names: Vec<String> = String::from_utf8(list.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
     assert_eq!(names, ["宁德2024", "吉林2024", "信阳2019", "休宁2021"]);
     let dir = std::env::temp_dir().join(format!("dipcalc-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -101,7 +129,9 @@ fn preset_json_is_accepted_back_unchanged() {
 
 #[test]
 fn bad_policy_names_the_field_path() {
-    let args = spec10_with_edited("bad", POLICY_ARG, |t| t.replace("\"rate\": \"0.10\"", "\"rate\": \"1.5\""));
+    let args = spec10_with_edited("bad", POLICY_ARG, |t| {
+        t.replace("\"rate\": \"0.10\"", "\"rate\": \"1.5\"")
+    });
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -111,7 +141,9 @@ fn bad_policy_names_the_field_path() {
 
 #[test]
 fn bad_case_row_names_file_row_column_and_value() {
-    let args = spec10_with_edited("row", CASES_ARG, |t| t.replace("H2,职工,DIP,G1,9800", "H2,职工,DIP,G1,98x0"));
+    let args = spec10_with_edited("row", CASES_ARG, |t| {
+        t.replace("H2,职工,DIP,G1,9800", "H2,职工,DIP,G1,98x0")
+    });
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -125,7 +157,9 @@ fn bad_case_row_names_file_row_column_and_value() {
 
 #[test]
 fn unknown_group_is_a_located_error() {
-    let args = spec10_with_edited("grp", CASES_ARG, |t| t.replace("H3,职工,DIP,G1,9900", "H3,职工,DIP,G9,9900"));
+    let args = spec10_with_edited("grp", CASES_ARG, |t| {
+        t.replace("H3,职工,DIP,G1,9900", "H3,职工,DIP,G9,9900")
+    });
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -143,8 +177,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn map_reads_columns_the_headers_do_not_name() {
     // An export calling the total cost 金额合计 and the days 在院时长: neither is a known header.
-    let mut args =
-        spec10_with_edited("map", CASES_ARG, |t| t.replacen("医疗总费用", "金额合计", 1).replacen("住院天数", "在院时长", 1));
+    let mut args = spec10_with_edited("map", CASES_ARG, |t| {
+        t.replacen("医疗总费用", "金额合计", 1)
+            .replacen("住院天数", "在院时长", 1)
+    });
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

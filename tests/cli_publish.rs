@@ -8,7 +8,10 @@ use std::process::{Command, Output};
 const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spec10");
 
 fn dipcalc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dipcalc")).args(args).output().expect("run dipcalc")
+    Command::new(env!("CARGO_BIN_EXE_dipcalc"))
+        .args(args)
+        .output()
+        .expect("run dipcalc")
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -23,8 +26,23 @@ fn fix(name: &str) -> String {
 
 /// `dipcalc publish` on the §10 files, to `out` (or stdout when `None`).
 fn publish(out: Option<&Path>) -> Output {
-    let (p, c, g, i) = (fix("policy.json"), fix("cases.csv"), fix("catalog.csv"), fix("institutions.csv"));
-    let mut args = vec!["publish", "--policy", &p, "--cases", &c, "--catalog", &g, "--institutions", &i];
+    let (p, c, g, i) = (
+        fix("policy.json"),
+        fix("cases.csv"),
+        fix("catalog.csv"),
+        fix("institutions.csv"),
+    );
+    let mut args = vec![
+        "publish",
+        "--policy",
+        &p,
+        "--cases",
+        &c,
+        "--catalog",
+        &g,
+        "--institutions",
+        &i,
+    ];
     let o;
     if let Some(out) = out {
         o = out.to_string_lossy().into_owned();
@@ -46,7 +64,11 @@ fn publish_then_verify_matches() {
     assert_eq!(bundle["funds"][0]["point_value"], "115.909793");
     assert_eq!(bundle["funds"][0]["units"][1]["name"], "示例医院二");
     let sha = bundle["sha256"].as_str().unwrap();
-    assert!(text(&out.stderr).contains(sha), "the hash is shown: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(sha),
+        "the hash is shown: {}",
+        text(&out.stderr)
+    );
 
     let v = dipcalc(&["verify", &path.to_string_lossy()]);
     assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
@@ -67,7 +89,10 @@ fn a_tampered_bundle_fails_naming_the_institution() {
     let v = dipcalc(&["verify", &path.to_string_lossy(), "--lang", "en"]);
     assert_eq!(v.status.code(), Some(1));
     let report = text(&v.stdout);
-    assert!(report.contains("employee unit H2 示例医院二 settlement: published 53086.69, recomputed 53086.68"), "{report}");
+    assert!(
+        report.contains("employee unit H2 示例医院二 settlement: published 53086.69, recomputed 53086.68"),
+        "{report}"
+    );
     assert!(report.contains("differs from the sha256 in the file"), "{report}");
     assert!(text(&v.stderr).contains("verification failed"));
 }
@@ -87,9 +112,33 @@ fn the_command_line_bundle_is_the_library_bundle_of_the_same_files() {
     let opts = ReadOptions::default();
     let (i, g, c) = (read("institutions.csv"), read("catalog.csv"), read("cases.csv"));
     let data = Dataset {
-        institutions: input::read_institutions(Source { name: "institutions.csv", bytes: &i }, &opts).unwrap().records,
-        catalog: input::read_catalog(Source { name: "catalog.csv", bytes: &g }, &opts).unwrap().records,
-        cases: input::read_cases(Source { name: "cases.csv", bytes: &c }, &opts).unwrap().records,
+        institutions: input::read_institutions(
+            Source {
+                name: "institutions.csv",
+                bytes: &i,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
+        catalog: input::read_catalog(
+            Source {
+                name: "catalog.csv",
+                bytes: &g,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
+        cases: input::read_cases(
+            Source {
+                name: "cases.csv",
+                bytes: &c,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
         ..Default::default()
     };
     let policy = dipcalc::policy::Policy::from_json(&std::fs::read_to_string(fix("policy.json")).unwrap()).unwrap();
@@ -106,7 +155,10 @@ fn the_documented_recipe_recomputes_the_hash() {
     let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let script = "import json,sys,hashlib; v=json.load(open(sys.argv[1], encoding='utf-8')); v.pop('sha256',None); \
                   print(hashlib.sha256(json.dumps(v,sort_keys=True,separators=(',',':'),ensure_ascii=False).encode()).hexdigest())";
-    let Ok(py) = Command::new("python3").args(["-c", script, &path.to_string_lossy()]).output() else {
+    let Ok(py) = Command::new("python3")
+        .args(["-c", script, &path.to_string_lossy()])
+        .output()
+    else {
         eprintln!("python3 not found: recipe not checked");
         return;
     };
@@ -121,8 +173,17 @@ fn publish_from_summaries_and_usage_errors() {
     let summary = tmp("summary.csv");
     std::fs::write(&summary, "机构编码,险种,月份,总点数,医疗总费用,个人负担\nH1,职工,,1000.5,125700,28200\nH2,职工,,458,46700,11400\nH3,职工,,160,17000,3100\n").unwrap();
     let out = dipcalc(&[
-        "publish", "--policy", &p, "--summary", &summary.to_string_lossy(), "--catalog", &g, "--institutions", &i,
-        "--out", &path.to_string_lossy(),
+        "publish",
+        "--policy",
+        &p,
+        "--summary",
+        &summary.to_string_lossy(),
+        "--catalog",
+        &g,
+        "--institutions",
+        &i,
+        "--out",
+        &path.to_string_lossy(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -131,11 +192,20 @@ fn publish_from_summaries_and_usage_errors() {
     assert!(dipcalc(&["verify", &path.to_string_lossy()]).status.success());
 
     assert_eq!(dipcalc(&["verify"]).status.code(), Some(2));
-    assert_eq!(dipcalc(&["verify", &path.to_string_lossy(), "--out", "x"]).status.code(), Some(2));
+    assert_eq!(
+        dipcalc(&["verify", &path.to_string_lossy(), "--out", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(dipcalc(&["publish", "--policy", &p]).status.code(), Some(2));
     let missing = dipcalc(&["verify", "/nonexistent/bundle.json"]);
     assert_eq!(missing.status.code(), Some(1));
     let not_bundle = dipcalc(&["verify", &p, "--lang", "en"]);
     assert_eq!(not_bundle.status.code(), Some(1));
-    assert!(text(&not_bundle.stderr).contains("not a publication bundle"), "{}", text(&not_bundle.stderr));
+    assert!(
+        text(&not_bundle.stderr).contains("not a publication bundle"),
+        "{}",
+        text(&not_bundle.stderr)
+    );
 }

@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 fn cases_from_env() -> u32 {
-    std::env::var("DIPCALC_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+    std::env::var("DIPCALC_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
 }
 
 /// A region: institutions with coefficients, a catalog with some 基层病种, cases of both kinds
@@ -55,13 +58,25 @@ fn region() -> impl Strategy<Value = Dataset> {
                     // cost = ratio% × reference, to the cent; personal a share of it
                     let cost = (reference * Decimal::from(*ratio_pct) / Decimal::ONE_HUNDRED).round_dp(2);
                     let personal = (cost * Decimal::from(*personal_pct) / Decimal::ONE_HUNDRED).round_dp(2);
-                    let mut c = case(&format!("H{i:02}"), Fund::Employee, &format!("G{g:02}"), "0", "0", *month);
+                    let mut c = case(
+                        &format!("H{i:02}"),
+                        Fund::Employee,
+                        &format!("G{g:02}"),
+                        "0",
+                        "0",
+                        *month,
+                    );
                     c.total_cost = cost;
                     c.personal_burden = personal;
                     c
                 })
                 .collect();
-            Dataset { institutions, catalog, cases, ..Default::default() }
+            Dataset {
+                institutions,
+                catalog,
+                cases,
+                ..Default::default()
+            }
         })
     })
 }
@@ -73,7 +88,11 @@ fn without_risk_sharing() -> Policy {
 }
 
 fn fund_pays(p: &Policy, data: &Dataset) -> Vec<Decimal> {
-    settle(p, data).unwrap().funds[0].units.iter().map(|u| u.fund_pays).collect()
+    settle(p, data).unwrap().funds[0]
+        .units
+        .iter()
+        .map(|u| u.fund_pays)
+        .collect()
 }
 
 proptest! {

@@ -56,9 +56,21 @@ fn reading_c_has_no_cliff() {
 #[test]
 fn several_bands_share_each_slice_at_its_rate() {
     let mut rs = sharing();
-    rs.overspend.bands = vec![Band { up_to: d("0.10"), share: d("0.60") }, Band { up_to: d("0.20"), share: d("0.30") }];
+    rs.overspend.bands = vec![
+        Band {
+            up_to: d("0.10"),
+            share: d("0.60"),
+        },
+        Band {
+            up_to: d("0.20"),
+            share: d("0.30"),
+        },
+    ];
     // S = 1,000, C = 1,150: 60% × 100 + 30% × 50 = 75 → T = 1,075, in band 2
-    assert_eq!(risk_sharing_target(&rs, d("1000"), d("1150")), (d("1075"), BandPosition::OverspendShared { band: 1 }));
+    assert_eq!(
+        risk_sharing_target(&rs, d("1000"), d("1150")),
+        (d("1075"), BandPosition::OverspendShared { band: 1 })
+    );
 }
 
 #[test]
@@ -87,7 +99,11 @@ fn one_fund_policy() -> Policy {
 }
 
 fn points_of(p: &Policy, data: &Dataset) -> Vec<Decimal> {
-    settle(p, data).unwrap().funds[0].units.iter().map(|u| u.points.total).collect()
+    settle(p, data).unwrap().funds[0]
+        .units
+        .iter()
+        .map(|u| u.points.total)
+        .collect()
 }
 
 fn one_institution(cases: Vec<Case>) -> Dataset {
@@ -95,7 +111,11 @@ fn one_institution(cases: Vec<Case>) -> Dataset {
         institutions: vec![institution("A", "二甲", Some("0.9"))],
         catalog: Catalog {
             groups: vec![group("G1", "100", "10000", false), group("G2", "200", "2000", false)],
-            per_diem_groups: vec![PerDiemGroup { code: "P1".into(), name: "精神病床日".into(), daily_fund_standard: d("300") }],
+            per_diem_groups: vec![PerDiemGroup {
+                code: "P1".into(),
+                name: "精神病床日".into(),
+                daily_fund_standard: d("300"),
+            }],
         },
         cases,
         ..Default::default()
@@ -117,8 +137,14 @@ fn high_tiers_pick_h_by_reference_cost() {
     // G2 ref 2,000 ≤ 5,000 → H = 3; cost 5,000 → r = 2.5 < 3 → normal 200 × 0.9 = 180
     // G1 ref 10,000 → H = 2; cost 25,000 → r = 2.5 → 100 × (2.5 − 2 + 1) × 0.9 = 135
     let mut p = one_fund_policy();
-    p.points.outliers.high_tiers = vec![HighTier { max_reference_cost: d("5000"), high_ratio: d("3") }];
-    let data = one_institution(vec![case("A", Fund::Employee, "G2", "5000", "0", 1), case("A", Fund::Employee, "G1", "25000", "0", 2)]);
+    p.points.outliers.high_tiers = vec![HighTier {
+        max_reference_cost: d("5000"),
+        high_ratio: d("3"),
+    }];
+    let data = one_institution(vec![
+        case("A", Fund::Employee, "G2", "5000", "0", 1),
+        case("A", Fund::Employee, "G1", "25000", "0", 2),
+    ]);
     let r = settle(&p, &data).unwrap();
     let u = &r.funds[0].units[0];
     assert_eq!((u.points.normal, u.points.high), (d("180"), d("135")));
@@ -159,14 +185,25 @@ fn per_diem_without_base_cost_is_an_error_naming_the_row() {
 fn special_review_replaces_the_score_and_adds_points() {
     // reviewed score 150 × 0.9 = 135, plus a change of +10 points (after coefficient and scale)
     let mut c = case("A", Fund::Employee, "G1", "40000", "0", 1);
-    c.review = Review { applied: true, score: Some(d("150")), points_delta: Some(d("10")) };
-    let r = settle(&one_fund_policy(), &one_institution(vec![c, case("A", Fund::Employee, "G1", "10000", "0", 2)])).unwrap();
+    c.review = Review {
+        applied: true,
+        score: Some(d("150")),
+        points_delta: Some(d("10")),
+    };
+    let r = settle(
+        &one_fund_policy(),
+        &one_institution(vec![c, case("A", Fund::Employee, "G1", "10000", "0", 2)]),
+    )
+    .unwrap();
     let u = &r.funds[0].units[0];
     assert_eq!(u.points.reviewed, d("145"));
     assert_eq!(u.cases.review_applications, 1);
     // 1 application of 2 cases = 50% > 3%: flagged
     assert!(u.flags.contains(&"review_over_limit".to_string()));
-    assert!(r.notices.iter().any(|n| n.code == "review_over_limit" && n.subject == "A"));
+    assert!(r
+        .notices
+        .iter()
+        .any(|n| n.code == "review_over_limit" && n.subject == "A"));
 }
 
 #[test]
@@ -189,7 +226,11 @@ fn qc_failed_cases_are_held_or_excluded() {
     held.supplemented = true;
     let mut out = case("A", Fund::Employee, "G1", "10000", "2000", 3);
     out.qc_passed = false;
-    let r = settle(&one_fund_policy(), &one_institution(vec![case("A", Fund::Employee, "G1", "10000", "2000", 3), held, out])).unwrap();
+    let r = settle(
+        &one_fund_policy(),
+        &one_institution(vec![case("A", Fund::Employee, "G1", "10000", "2000", 3), held, out]),
+    )
+    .unwrap();
     let f = &r.funds[0];
     let u = &f.units[0];
     assert_eq!(u.points.total, d("180"));
@@ -207,7 +248,10 @@ fn product_mode_and_level_table() {
     // base from the level table 0.88 × factors 1.05 × 0.98 = 0.905520
     let mut p = one_fund_policy();
     p.coefficients.mode = CoefficientMode::Product;
-    p.coefficients.levels = vec![LevelCoefficient { level: "二甲".into(), coefficient: Some(d("0.88")) }];
+    p.coefficients.levels = vec![LevelCoefficient {
+        level: "二甲".into(),
+        coefficient: Some(d("0.88")),
+    }];
     let mut data = one_institution(vec![case("A", Fund::Employee, "G1", "10000", "0", 1)]);
     data.institutions[0].base_coefficient = None;
     data.institutions[0].factors = vec![d("1.05"), d("0.98")];
@@ -222,7 +266,10 @@ fn coefficient_out_of_range_warns_or_fails() {
     data.institutions[0].base_coefficient = Some(d("2.5"));
     let mut p = one_fund_policy();
     let r = settle(&p, &data).unwrap();
-    assert!(r.notices.iter().any(|n| n.code == "coefficient_range" && n.subject == "A"));
+    assert!(r
+        .notices
+        .iter()
+        .any(|n| n.code == "coefficient_range" && n.subject == "A"));
     p.coefficients.range.on_violation = Severity::Error;
     let e = settle(&p, &data).unwrap_err();
     assert!(e.message_en.contains("2.5 is outside [0, 2]"), "{}", e.message_en);
@@ -242,15 +289,26 @@ fn missing_coefficient_names_institution_and_level() {
 fn two_institutions() -> Dataset {
     // A: 90 points, cost 10,000, personal 2,000 (Jan); B: 100 × 0.8 = 80, cost 10,000, personal 3,000 (Apr)
     Dataset {
-        institutions: vec![institution("A", "二甲", Some("0.9")), institution("B", "一级", Some("0.8"))],
-        catalog: Catalog { groups: vec![group("G1", "100", "10000", false)], per_diem_groups: vec![] },
-        cases: vec![case("A", Fund::Employee, "G1", "10000", "2000", 1), case("B", Fund::Employee, "G1", "10000", "3000", 4)],
+        institutions: vec![
+            institution("A", "二甲", Some("0.9")),
+            institution("B", "一级", Some("0.8")),
+        ],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![
+            case("A", Fund::Employee, "G1", "10000", "2000", 1),
+            case("B", Fund::Employee, "G1", "10000", "3000", 4),
+        ],
         ..Default::default()
     }
 }
 
 fn fixed_budget(p: &mut Policy, amount: &str) {
-    p.funds.employee.as_mut().unwrap().rule = BudgetRule::Fixed { amount: Amount::yuan(d(amount)) };
+    p.funds.employee.as_mut().unwrap().rule = BudgetRule::Fixed {
+        amount: Amount::yuan(d(amount)),
+    };
 }
 
 #[test]
@@ -261,7 +319,7 @@ fn cost_bases_price_the_pool_differently() {
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
     assert_eq!((f.pool, f.point_value), (d("17000"), Some(d("100"))));
     assert_eq!(f.units[0].fund_pays, d("7000")); // S 9,000 − 2,000
-    // fund_share_ratio 0.6: pool 12,000 ÷ 0.6 = 20,000; PV = 117.647059
+                                                 // fund_share_ratio 0.6: pool 12,000 ÷ 0.6 = 20,000; PV = 117.647059
     p.point_value.cost_basis = CostBasis::FundShareRatio;
     p.funds.employee.as_mut().unwrap().fund_share_ratio = Some(d("0.6"));
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
@@ -382,14 +440,24 @@ fn adjustment_fund_is_shared_by_points() {
     // points: 1,000 × 90 ÷ 1,000 = 90 and 80
     let mut p = one_fund_policy();
     fixed_budget(&mut p, "12000");
-    p.funds.employee.as_mut().unwrap().adjustment_fund =
-        Some(AdjustmentFund { amount: Amount::yuan(d("1000")), city_total_points: None });
+    p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
+        amount: Amount::yuan(d("1000")),
+        city_total_points: None,
+    });
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
-    assert_eq!((f.units[0].adjustment_fund, f.units[1].adjustment_fund), (d("529.41"), d("470.59")));
-    p.funds.employee.as_mut().unwrap().adjustment_fund =
-        Some(AdjustmentFund { amount: Amount::yuan(d("1000")), city_total_points: Some(d("1000")) });
+    assert_eq!(
+        (f.units[0].adjustment_fund, f.units[1].adjustment_fund),
+        (d("529.41"), d("470.59"))
+    );
+    p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
+        amount: Amount::yuan(d("1000")),
+        city_total_points: Some(d("1000")),
+    });
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
-    assert_eq!((f.units[0].adjustment_fund, f.units[1].adjustment_fund), (d("90"), d("80")));
+    assert_eq!(
+        (f.units[0].adjustment_fund, f.units[1].adjustment_fund),
+        (d("90"), d("80"))
+    );
 }
 
 #[test]
@@ -408,7 +476,10 @@ fn allotment_by_weighted_yearly_shares_with_primary_care_tilt() {
     data.institutions[1].history = vec![d("400"), d("300")];
     let f = &settle(&p, &data).unwrap().funds[0];
     // A 0.65; B (一级) 0.35 × 1.1 = 0.385 → shares 0.65/1.035 and 0.385/1.035 of 10,000
-    assert_eq!((f.units[0].settlement, f.units[1].settlement), (d("6280.19"), d("3719.81")));
+    assert_eq!(
+        (f.units[0].settlement, f.units[1].settlement),
+        (d("6280.19"), d("3719.81"))
+    );
     assert_eq!(f.point_value, None);
     // 结余留用、超支自负 (sharing off): the fund pays the allotment
     assert_eq!(f.units[0].fund_pays, d("6280.19"));
@@ -419,7 +490,10 @@ fn quality_reserve_is_held_back_and_returned_by_score() {
     let mut p = one_fund_policy();
     let fp = p.funds.employee.as_mut().unwrap();
     fp.rule = BudgetRule::Packable;
-    fp.quality_reserve = QualityReserve { rate: d("0.05"), base: QualityReserveBase::AfterDeductions };
+    fp.quality_reserve = QualityReserve {
+        rate: d("0.05"),
+        base: QualityReserveBase::AfterDeductions,
+    };
     let mut data = two_institutions();
     data.institutions[1].assessment_score = Some(d("80"));
     let f = &settle(&p, &data).unwrap().funds[0];
@@ -465,7 +539,9 @@ fn with_outpatient() -> Dataset {
 fn outpatient_capitation_at_a_fixed_value() {
     // Outpatient budget 10,000. A's capitation 2,000 ÷ 0.8 = 2,500 points paid at 1 元.
     // Floating PV = (10,000 − 2,500) ÷ (3,000 + 1,000) = 1.875; A = 2,500 + 5,625; B = 1,875
-    let f = &settle(&outpatient_policy(OutpatientMode::FixedCapitation), &with_outpatient()).unwrap().funds[0];
+    let f = &settle(&outpatient_policy(OutpatientMode::FixedCapitation), &with_outpatient())
+        .unwrap()
+        .funds[0];
     let o = f.outpatient.as_ref().unwrap();
     assert_eq!((o.budget, o.point_value), (d("10000"), Some(d("1.875"))));
     let s: Vec<_> = o.institutions.iter().map(|l| l.settlement).collect();
@@ -477,7 +553,9 @@ fn outpatient_capitation_at_a_fixed_value() {
 fn outpatient_literal_article_16_reports_its_difference() {
     // PV = 10,000 ÷ (2,500 + 4,000) = 1.538462; S_A = 2,500 + 4,615.38; the capitation is still
     // paid at 1, so pool − ΣS = 2,500 × (PV − 1) = 1,346.15
-    let f = &settle(&outpatient_policy(OutpatientMode::Literal), &with_outpatient()).unwrap().funds[0];
+    let f = &settle(&outpatient_policy(OutpatientMode::Literal), &with_outpatient())
+        .unwrap()
+        .funds[0];
     let o = f.outpatient.as_ref().unwrap();
     assert_eq!(o.point_value, Some(d("1.538462")));
     assert_eq!(dipcalc::engine::rounding::round_money(o.difference), d("1346.15"));

@@ -18,7 +18,19 @@ fn budget_waterfall_of_spec10() {
     assert_eq!(f.budget.budget, d("144900"));
     assert_eq!(f.budget.inpatient_budget, d("144900"));
     let keys: Vec<&str> = f.budget.steps.iter().map(|s| s.key.as_str()).collect();
-    assert_eq!(keys, ["raised", "reserve", "available", "deduction", "deduction", "packable", "forecast", "rule"]);
+    assert_eq!(
+        keys,
+        [
+            "raised",
+            "reserve",
+            "available",
+            "deduction",
+            "deduction",
+            "packable",
+            "forecast",
+            "rule"
+        ]
+    );
     assert_eq!(f.budget.steps[1].article.as_deref(), Some("第七条"));
 }
 
@@ -79,8 +91,11 @@ fn dilution_and_group_breakdown_of_spec10() {
     assert_eq!(dil.own_gain, d("51370.37")); // 104,457.0556 − 53,086.6852
     assert_eq!(dil.own_gain, dil.others_loss);
     assert!(dil.own_gain < dil.naive_value); // 115,909.79 at today's PV
-    // Marginal: PV × (1 − 458 ÷ 1,618.5)
-    assert_eq!(dipcalc::engine::rounding::round_point_value(dil.marginal_value_per_point, 6), d("83.109864"));
+                                             // Marginal: PV × (1 − 458 ÷ 1,618.5)
+    assert_eq!(
+        dipcalc::engine::rounding::round_point_value(dil.marginal_value_per_point, 6),
+        d("83.109864")
+    );
     // H2's groups: G1 2 cases 133 points, G2 1 case 40, G3 1 case 285
     let table = dipcalc::engine::cases::CaseTable::from_cases(&data.cases);
     let lines = group_breakdown(&policy, &data, &table, f, "H2").unwrap();
@@ -107,7 +122,10 @@ fn steps_and_arithmetic_read_in_english_too() {
     assert_eq!(f.budget.steps[7].label_en, "Budget B = min(P, F)");
     for unit in &f.units {
         for l in &unit.trace {
-            assert!(!l.label_en.is_empty() && !chinese(&l.label_en) && !chinese(&l.formula_en), "{l:?}");
+            assert!(
+                !l.label_en.is_empty() && !chinese(&l.label_en) && !chinese(&l.formula_en),
+                "{l:?}"
+            );
             assert!(chinese(&l.label), "{l:?}");
         }
     }
@@ -130,7 +148,10 @@ fn grassroots_effect_by_level_of_spec10() {
     // points 850 × 1.13 + 40 × 1 = 1,000.5 (H1's points); without the rule 890 × 1.13 = 1,005.7.
     let a = level("三甲");
     assert_eq!((a.institutions, a.dip_cases, a.grassroots_cases), (1, 4, 1));
-    assert_eq!((a.weight, a.points, a.points_without_rule), (d("890"), d("1000.5"), d("1005.7")));
+    assert_eq!(
+        (a.weight, a.points, a.points_without_rule),
+        (d("890"), d("1000.5"), d("1005.7"))
+    );
     assert_eq!(a.grassroots_share, Some(d("0.25")));
     assert_eq!(a.effective_coefficient, Some(d("1.124157"))); // 1,000.5 ÷ 890 = 1.1241573…
     assert_eq!(a.nominal_coefficient, Some(d("1.13")));
@@ -138,13 +159,16 @@ fn grassroots_effect_by_level_of_spec10() {
     let b = level("二甲");
     assert_eq!((b.points, b.points_without_rule), (d("458"), d("456")));
     assert_eq!(b.effective_coefficient, Some(d("0.954167"))); // 458 ÷ 480
-    // 一级 (H3, 0.80): two of three cases are 基层: 100 × 0.8 + 80 = 160 against 180 × 0.8 = 144:
-    // the rule lifts the level's coefficient from 0.8 to 0.888889.
+                                                              // 一级 (H3, 0.80): two of three cases are 基层: 100 × 0.8 + 80 = 160 against 180 × 0.8 = 144:
+                                                              // the rule lifts the level's coefficient from 0.8 to 0.888889.
     let c = level("一级");
     assert_eq!(c.grassroots_share, Some(d("0.666667")));
     assert_eq!((c.points, c.points_without_rule), (d("160"), d("144")));
     assert_eq!(c.effective_coefficient, Some(d("0.888889")));
     assert_eq!((c.points_moved, c.coefficient_change), (d("16"), Some(d("0.088889"))));
-    assert_eq!((a.points_moved, a.coefficient_change), (d("-5.2"), Some(d("-0.005843"))));
+    assert_eq!(
+        (a.points_moved, a.coefficient_change),
+        (d("-5.2"), Some(d("-0.005843")))
+    );
     assert_eq!(lines.len(), 3);
 }

@@ -20,11 +20,35 @@ fn spec10() -> (Policy, Dataset) {
     let policy = Policy::from_json(&String::from_utf8(fixture("policy.json")).unwrap()).unwrap();
     let mut data = Dataset::default();
     let b = fixture("institutions.csv");
-    data.institutions = read_institutions(Source { name: "institutions.csv", bytes: &b }, &o).unwrap().records;
+    data.institutions = read_institutions(
+        Source {
+            name: "institutions.csv",
+            bytes: &b,
+        },
+        &o,
+    )
+    .unwrap()
+    .records;
     let b = fixture("catalog.csv");
-    data.catalog = read_catalog(Source { name: "catalog.csv", bytes: &b }, &o).unwrap().records;
+    data.catalog = read_catalog(
+        Source {
+            name: "catalog.csv",
+            bytes: &b,
+        },
+        &o,
+    )
+    .unwrap()
+    .records;
     let b = fixture("cases.csv");
-    data.cases = read_cases(Source { name: "cases.csv", bytes: &b }, &o).unwrap().records;
+    data.cases = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &b,
+        },
+        &o,
+    )
+    .unwrap()
+    .records;
     (policy, data)
 }
 
@@ -47,7 +71,10 @@ fn spec10_settlement_sheet_has_the_figures_as_numbers() {
     assert_eq!(r.get_value((2, 1)), Some(&Data::String("H2".into())));
     assert_eq!(r.get_value((2, 10)), Some(&Data::Float(53086.68)));
     // The formula-looking name is a string cell, not a formula.
-    assert_eq!(r.get_value((2, 2)), Some(&Data::String("=HYPERLINK(\"http://x\")".into())));
+    assert_eq!(
+        r.get_value((2, 2)),
+        Some(&Data::String("=HYPERLINK(\"http://x\")".into()))
+    );
     // Totals: the settlements add up to the pool, 187,600.00; fund pays 143,734.44.
     assert_eq!(r.get_value((4, 1)), Some(&Data::String("合计".into())));
     assert_eq!(r.get_value((4, 10)), Some(&Data::Float(187600.0)));
@@ -65,7 +92,9 @@ fn budget_and_point_value_sheets_in_english() {
     // The waterfall ends at B = 144,900.00 (SPEC §10), a subtotal.
     let budget = sheet(&bytes, "budget");
     assert!(
-        budget.rows().any(|r| r.get(2) == Some(&Data::Float(144900.0)) && r.get(3) == Some(&Data::String("yes".into()))),
+        budget
+            .rows()
+            .any(|r| r.get(2) == Some(&Data::Float(144900.0)) && r.get(3) == Some(&Data::String("yes".into()))),
         "{budget:?}"
     );
     let formulas = sheet(&bytes, "settlement");

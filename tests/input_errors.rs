@@ -47,7 +47,10 @@ fn not_a_number() {
         zh,
         "cases.csv 第 3 行 E 列「医疗总费用」：“12,3x4” 不是数字（应为金额，如 12345.67）"
     );
-    assert_eq!(en, "cases.csv row 3, column E (医疗总费用): \"12,3x4\" is not a number (expected an amount such as 12345.67)");
+    assert_eq!(
+        en,
+        "cases.csv row 3, column E (医疗总费用): \"12,3x4\" is not a number (expected an amount such as 12345.67)"
+    );
     let e = &f.errors[0];
     assert_eq!(e.row, Some(3));
     assert_eq!(e.column.as_ref().map(|c| c.letter.as_str()), Some("E"));
@@ -69,7 +72,10 @@ fn percentage_in_a_money_column() {
         zh,
         "cases.csv 第 3 行 F 列「个人负担」：“85%” 是百分数，这里应为金额（元），如 12345.67"
     );
-    assert_eq!(en, "cases.csv row 3, column F (个人负担): \"85%\" is a percentage; expected an amount in 元 such as 12345.67");
+    assert_eq!(
+        en,
+        "cases.csv row 3, column F (个人负担): \"85%\" is a percentage; expected an amount in 元 such as 12345.67"
+    );
 }
 
 #[test]
@@ -104,7 +110,10 @@ fn unknown_settlement_type() {
         &ReadOptions::default(),
     );
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 3 行 C 列「结算类型」：“按人头” 不是已知的结算类型（应为 DIP（病种）、床日 或 项目）");
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 C 列「结算类型」：“按人头” 不是已知的结算类型（应为 DIP（病种）、床日 或 项目）"
+    );
     assert_eq!(en, "cases.csv row 3, column C (结算类型): \"按人头\" is not a known settlement type (expected DIP (病种), 床日 (per diem) or 项目 (fee for service))");
 }
 
@@ -131,10 +140,7 @@ fn empty_required_cell() {
         &ReadOptions::default(),
     );
     let (zh, _) = one(&f);
-    assert_eq!(
-        zh,
-        "cases.csv 第 3 行 G 列「住院天数」：「住院天数」不能为空"
-    );
+    assert_eq!(zh, "cases.csv 第 3 行 G 列「住院天数」：「住院天数」不能为空");
     let ok = read_cases(
         Source {
             name: "cases.csv",
@@ -158,7 +164,10 @@ fn negative_days() {
         zh,
         "cases.csv 第 3 行 G 列「住院天数」：“-2” 是负数，「住院天数」不能小于 0"
     );
-    assert_eq!(en, "cases.csv row 3, column G (住院天数): \"-2\" is negative; 住院天数 (inpatient days) cannot be less than 0");
+    assert_eq!(
+        en,
+        "cases.csv row 3, column G (住院天数): \"-2\" is negative; 住院天数 (inpatient days) cannot be less than 0"
+    );
 }
 
 #[test]
@@ -170,7 +179,10 @@ fn not_yes_or_no() {
         zh,
         "cases.csv 第 2 行 G 列「质控通过」：“也许” 不是 是/否（也可写 Y/N、1/0、TRUE/FALSE）"
     );
-    assert_eq!(en, "cases.csv row 2, column G (质控通过): \"也许\" is not yes/no (expected 是/否, Y/N, 1/0 or TRUE/FALSE)");
+    assert_eq!(
+        en,
+        "cases.csv row 2, column G (质控通过): \"也许\" is not yes/no (expected 是/否, Y/N, 1/0 or TRUE/FALSE)"
+    );
 }
 
 #[test]
@@ -185,8 +197,14 @@ fn not_a_month() {
     )
     .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "summary.csv 第 2 行 C 列「月份」：“13” 不是月份（应为 1–12，如 3、3月、202403 或 2024-03）");
-    assert_eq!(en, "summary.csv row 2, column C (月份): \"13\" is not a month (expected 1–12, such as 3, 3月, 202403 or 2024-03)");
+    assert_eq!(
+        zh,
+        "summary.csv 第 2 行 C 列「月份」：“13” 不是月份（应为 1–12，如 3、3月、202403 或 2024-03）"
+    );
+    assert_eq!(
+        en,
+        "summary.csv row 2, column C (月份): \"13\" is not a month (expected 1–12, such as 3, 3月, 202403 or 2024-03)"
+    );
 }
 
 #[test]
@@ -205,7 +223,10 @@ fn unknown_catalog_type() {
         zh,
         "catalog.csv 第 2 行 C 列「类型」：“日间手术” 不是已知的病种类型（应为 DIP 或 床日）"
     );
-    assert_eq!(en, "catalog.csv row 2, column C (类型): \"日间手术\" is not a known catalog type (expected DIP or 床日)");
+    assert_eq!(
+        en,
+        "catalog.csv row 2, column C (类型): \"日间手术\" is not a known catalog type (expected DIP or 床日)"
+    );
 }
 
 #[test]
@@ -213,7 +234,10 @@ fn missing_column() {
     let body = "机构编码,险种,病种编码,个人负担,结算日期\nH1,职工,G1,3000,2024-03-15\n";
     let f = cases_fail("cases.csv", body, &ReadOptions::default());
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 1 行：缺少列「医疗总费用」（也可写作：实际发生总费用、总费用、住院总费用、医疗费总额）");
+    assert_eq!(
+        zh,
+        "cases.csv 第 1 行：缺少列「医疗总费用」（也可写作：实际发生总费用、总费用、住院总费用、医疗费总额）"
+    );
     assert_eq!(en, "cases.csv row 1: missing column 医疗总费用 (total cost) (also accepted: 实际发生总费用、总费用、住院总费用、医疗费总额)");
     // Either of two columns will do: both are named.
     let body = "机构编码,险种,病种编码,医疗总费用,结算日期\nH1,职工,G1,3000,2024-03-15\n";
@@ -223,11 +247,7 @@ fn missing_column() {
 
 #[test]
 fn no_header_at_all() {
-    let f = cases_fail(
-        "notes.txt",
-        "这不是表格\n只是几行字\n",
-        &ReadOptions::default(),
-    );
+    let f = cases_fail("notes.txt", "这不是表格\n只是几行字\n", &ReadOptions::default());
     let (zh, en) = one(&f);
     assert_eq!(zh, "notes.txt：在前 30 行中找不到病例明细的表头；表头应包含：「机构编码」、「险种」、「病种编码」、「医疗总费用」、「个人负担」或「统筹基金支付」、「结算日期」或「月份」");
     assert_eq!(en, "notes.txt: no cases header in the first 30 rows; the header needs: 机构编码 (institution code), 险种 (fund), 病种编码 (group code), 医疗总费用 (total cost), 个人负担 (personal burden) or 统筹基金支付 (fund payment), 结算日期 (settlement date) or 月份 (month)");
@@ -239,11 +259,7 @@ fn empty_file() {
     assert_eq!(zh, "empty.csv：文件是空的");
     assert_eq!(en, "empty.csv: the file is empty");
     // Blank lines only: there is no header either.
-    let (zh, _) = one(&cases_fail(
-        "blank.csv",
-        "\r\n\r\n,,,\r\n",
-        &ReadOptions::default(),
-    ));
+    let (zh, _) = one(&cases_fail("blank.csv", "\r\n\r\n,,,\r\n", &ReadOptions::default()));
     assert_eq!(zh, "blank.csv：文件是空的");
 }
 
@@ -281,7 +297,10 @@ fn html_saved_as_xls() {
     )
     .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "导出.xls：这是网页（HTML/XML）格式的导出文件，只是扩展名为表格；请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV");
+    assert_eq!(
+        zh,
+        "导出.xls：这是网页（HTML/XML）格式的导出文件，只是扩展名为表格；请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV"
+    );
     assert_eq!(en, "导出.xls: this is an HTML/XML export with a spreadsheet extension; open it in Excel or WPS and save it as .xlsx or CSV");
 }
 
@@ -303,7 +322,10 @@ fn wrong_encoding_given() {
     )
     .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(zh, "cases.csv 第 1 行：含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）");
+    assert_eq!(
+        zh,
+        "cases.csv 第 1 行：含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）"
+    );
     assert_eq!(en, "cases.csv row 1: contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
     // The same bytes with the encoding guessed read fine.
     assert!(read_cases(
@@ -343,10 +365,7 @@ fn unclosed_quote_makes_a_row_too_long() {
     let mut body = with_row("H1,职工,DIP,G1,\"100,10,1,2024-01-01");
     body.push_str(&"x".repeat(dipcalc::input::MAX_ROW_BYTES + 10));
     let (zh, en) = one(&cases_fail("cases.csv", &body, &ReadOptions::default()));
-    assert_eq!(
-        zh,
-        "cases.csv 第 3 行：这一行超过 1024 KB，可能有未闭合的引号（\"）"
-    );
+    assert_eq!(zh, "cases.csv 第 3 行：这一行超过 1024 KB，可能有未闭合的引号（\"）");
     assert_eq!(
         en,
         "cases.csv row 3: this row is longer than 1024 KB; a quote (\") may be left open"
@@ -373,10 +392,7 @@ fn sheet_not_found() {
     )
     .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(
-        zh,
-        "catalog.xlsx：没有名为「目录」的工作表（现有：说明、病种目录）"
-    );
+    assert_eq!(zh, "catalog.xlsx：没有名为「目录」的工作表（现有：说明、病种目录）");
     assert_eq!(
         en,
         "catalog.xlsx: no sheet named \"目录\" (the workbook has: 说明, 病种目录)"
@@ -428,7 +444,10 @@ fn a_located_error_in_a_workbook_names_the_sheet() {
     )
     .unwrap_err();
     assert_eq!(f.total, 5);
-    assert_eq!(f.errors[0].message(Zh), "catalog.xlsx 工作表「catalog」第 2 行 B 列「病种名称」：“急性阑尾炎:阑尾切除术” 不是数字（应为数字，如 1.25）");
+    assert_eq!(
+        f.errors[0].message(Zh),
+        "catalog.xlsx 工作表「catalog」第 2 行 B 列「病种名称」：“急性阑尾炎:阑尾切除术” 不是数字（应为数字，如 1.25）"
+    );
     assert_eq!(f.errors[0].message(En), "catalog.xlsx, sheet catalog, row 2, column B (病种名称): \"急性阑尾炎:阑尾切除术\" is not a number (expected a number such as 1.25)");
 }
 
@@ -438,10 +457,7 @@ fn bad_column_mapping() {
     let mut opts = ReadOptions::default();
     opts.columns.insert("cost".into(), "费用".into());
     let (zh, en) = one(&cases_fail("cases.csv", &body, &opts));
-    assert_eq!(
-        zh,
-        "cases.csv 第 1 行：列映射中的字段「cost」不是此表的字段"
-    );
+    assert_eq!(zh, "cases.csv 第 1 行：列映射中的字段「cost」不是此表的字段");
     assert_eq!(
         en,
         "cases.csv row 1: the column mapping names \"cost\", which is not a field of this table"
@@ -468,10 +484,7 @@ fn duplicate_institution_code() {
     )
     .unwrap_err();
     let (zh, en) = one(&f);
-    assert_eq!(
-        zh,
-        "机构.csv 第 4 行 A 列「机构编码」：编码「H1」重复（第 2 行已出现）"
-    );
+    assert_eq!(zh, "机构.csv 第 4 行 A 列「机构编码」：编码「H1」重复（第 2 行已出现）");
     assert_eq!(
         en,
         "机构.csv row 4, column A (机构编码): code \"H1\" appears again (first on row 2)"
@@ -517,11 +530,7 @@ fn skip_bad_rows_lists_them() {
         got.report.bad_rows[0].errors[0].message(Zh),
         "cases.csv 第 3 行 E 列「医疗总费用」：“abc” 不是数字（应为金额，如 12345.67）"
     );
-    assert!(got
-        .report
-        .notes(Zh)
-        .iter()
-        .any(|n| n == "有错误而跳过 1 行：第 3 行"));
+    assert!(got.report.notes(Zh).iter().any(|n| n == "有错误而跳过 1 行：第 3 行"));
     // Whole-file problems still fail.
     assert!(read_cases(
         Source {
@@ -611,10 +620,16 @@ fn cross_file_checks() {
     // The same cases in the engine's compact table (as the page and the command line hold
     // them) give exactly the same errors.
     let table = CaseTable::from_cases(&data.cases);
-    let without_records = Dataset { cases: vec![], ..data.clone() };
+    let without_records = Dataset {
+        cases: vec![],
+        ..data.clone()
+    };
     assert_eq!(check_dataset_with_cases(&without_records, &table), errors);
     let fitting = CaseTable::from_cases(&data.cases[..1]);
-    let unique = Dataset { institutions: vec![institution("H1"), institution("H2")], ..without_records };
+    let unique = Dataset {
+        institutions: vec![institution("H1"), institution("H2")],
+        ..without_records
+    };
     assert_eq!(check_dataset_with_cases(&unique, &fitting), vec![]);
     let zh: Vec<String> = errors.iter().map(|e| e.message(Zh)).collect();
     assert_eq!(
@@ -656,10 +671,7 @@ fn errors_serialize_for_the_page() {
     let view = serde_json::to_value(f.errors[0].view(En)).unwrap();
     assert_eq!(view["column"], "E");
     assert_eq!(view["header"], "医疗总费用");
-    assert!(view["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("cases.csv row 3"));
+    assert!(view["message"].as_str().unwrap().starts_with("cases.csv row 3"));
     // And back.
     let back: ImportFailure = serde_json::from_value(json).unwrap();
     assert_eq!(back, f);

@@ -9,38 +9,22 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use dipcalc::input::{
-    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, EncodingReason,
-    FileFormat, ImportFailure, ImportReport, Imported, ReadOptions, SkipReason, Source,
-    TextEncoding,
+    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, EncodingReason, FileFormat,
+    ImportFailure, ImportReport, Imported, ReadOptions, SkipReason, Source, TextEncoding,
 };
 use dipcalc::records::{CaseKind, Fund};
 use rust_decimal::Decimal;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "import",
-        name,
-    ]
-    .iter()
-    .collect();
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "import", name]
+        .iter()
+        .collect();
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn read<T>(
-    name: &str,
-    f: fn(Source<'_>, &ReadOptions) -> Result<Imported<T>, ImportFailure>,
-) -> Imported<T> {
+fn read<T>(name: &str, f: fn(Source<'_>, &ReadOptions) -> Result<Imported<T>, ImportFailure>) -> Imported<T> {
     let bytes = fixture(name);
-    match f(
-        Source {
-            name,
-            bytes: &bytes,
-        },
-        &ReadOptions::default(),
-    ) {
+    match f(Source { name, bytes: &bytes }, &ReadOptions::default()) {
         Ok(i) => i,
         Err(e) => panic!("{name}:\n{}", e.message(dipcalc::input::Lang::En)),
     }
@@ -101,10 +85,7 @@ fn cases_canonical_values() {
     assert!(cases[5].supplemented);
     assert_eq!(cases[6].review.score, Some(d("280")));
     assert_eq!(cases[11].review.points_delta, Some(d("-12.5")));
-    assert!(
-        cases[11].review.applied,
-        "a point change implies an application"
-    );
+    assert!(cases[11].review.applied, "a point change implies an application");
     assert_eq!(cases[12].kind, CaseKind::PerDiem);
     assert_eq!(cases[13].kind, CaseKind::FeeForService);
     assert_eq!(cases[13].group, "");
@@ -137,10 +118,7 @@ fn catalog_every_format_gives_the_same_records() {
     assert_eq!(g1.code, "K35.8:47.0901");
     assert_eq!(
         g1.reference_cost_by_level,
-        vec![
-            ("三甲".to_string(), d("11000")),
-            ("二甲".to_string(), d("9500"))
-        ]
+        vec![("三甲".to_string(), d("11000")), ("二甲".to_string(), d("9500"))]
     );
     assert!(canonical.groups[1].grassroots);
     assert!(canonical.groups[1].reference_cost_by_level.is_empty());
@@ -234,10 +212,7 @@ fn report_xlsx_with_title_unit_line_in_wan_yuan_totals_and_note() {
         .filter(|c| c.multiplier.is_some())
         .map(|c| c.field.as_str())
         .collect();
-    assert_eq!(
-        multiplied,
-        ["total_cost", "personal_burden", "excluded_cost"]
-    );
+    assert_eq!(multiplied, ["total_cost", "personal_burden", "excluded_cost"]);
     assert_eq!(r.skipped_rows_total, 2);
     assert_eq!(r.skipped_rows[0].row, 19);
     assert_eq!(r.skipped_rows[0].reason, SkipReason::Totals);

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use dipcalc::input::{
-    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, CaseStream,
-    ImportFailure, ImportReport, ReadOptions, Source, TextEncoding,
+    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, CaseStream, ImportFailure,
+    ImportReport, ReadOptions, Source, TextEncoding,
 };
 use dipcalc::records::Case;
 use proptest::prelude::*;
@@ -55,15 +55,9 @@ fn fixtures() -> &'static Vec<(&'static str, Vec<u8>)> {
         FIXTURES
             .iter()
             .map(|name| {
-                let path: PathBuf = [
-                    env!("CARGO_MANIFEST_DIR"),
-                    "tests",
-                    "fixtures",
-                    "import",
-                    name,
-                ]
-                .iter()
-                .collect();
+                let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "import", name]
+                    .iter()
+                    .collect();
                 (*name, std::fs::read(path).expect("fixture"))
             })
             .collect()
@@ -135,16 +129,7 @@ fn chunked_equals_whole(bytes: &[u8], cuts: &[usize]) {
         let chunked = stream(bytes, cuts, &opts);
         assert_eq!(chunked, whole);
         // read_cases agrees with the stream on success.
-        if let (Ok(report), Ok(read)) = (
-            &whole.1,
-            read_cases(
-                Source {
-                    name: "s.csv",
-                    bytes,
-                },
-                &opts,
-            ),
-        ) {
+        if let (Ok(report), Ok(read)) = (&whole.1, read_cases(Source { name: "s.csv", bytes }, &opts)) {
             assert_eq!(read.records, whole.0);
             assert_eq!(&read.report, report);
         }
@@ -164,8 +149,7 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
-        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..8))
-            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..8)).prop_map(|(i, v)| Mutation::Insert(i, v)),
         (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
         any::<usize>().prop_map(Mutation::Truncate),
         (any::<usize>(), 1usize..256).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
@@ -203,10 +187,7 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 }
 
 fn mutated() -> impl Strategy<Value = (usize, Vec<Mutation>)> {
-    (
-        0..FIXTURES.len(),
-        proptest::collection::vec(mutation(), 1..6),
-    )
+    (0..FIXTURES.len(), proptest::collection::vec(mutation(), 1..6))
 }
 
 /// CSV-like text: a valid header, then rows from an alphabet heavy in delimiters, quotes,
@@ -237,10 +218,7 @@ fn csv_like() -> impl Strategy<Value = Vec<u8>> {
     ];
     let header = prop_oneof![
         Just("机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期\n".to_string()),
-        Just(
-            "标题\n单位：万元\n机构编码\t险种\t病种编码\t医疗总费用(万元)\t统筹基金支付\t月份\r\n"
-                .to_string()
-        ),
+        Just("标题\n单位：万元\n机构编码\t险种\t病种编码\t医疗总费用(万元)\t统筹基金支付\t月份\r\n".to_string()),
         Just(String::new()),
     ];
     (header, proptest::collection::vec(piece, 0..200), 0u8..4).prop_map(|(h, body, enc)| {
@@ -362,9 +340,7 @@ fn million_rows(rows: u64) -> (u64, ImportReport, f64) {
     }
     buf.push_str("合计,,,,,,,,\r\n");
     stream.push(buf.as_bytes(), &mut sink);
-    let report = stream
-        .finish(&mut sink)
-        .expect("the generated file is valid");
+    let report = stream.finish(&mut sink).expect("the generated file is valid");
     assert!(check > 0);
     (count, report, started.elapsed().as_secs_f64())
 }
@@ -381,10 +357,7 @@ fn a_small_generated_stream() {
 /// 1,000,000 case rows stream through with memory bounded by one chunk and one row: the
 /// stream keeps no rows (checked by the counts; the rows themselves are dropped by the sink).
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug builds: run by `make fuzz` in release"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug builds: run by `make fuzz` in release")]
 fn one_million_rows_stream() {
     let (count, report, secs) = million_rows(1_000_000);
     assert_eq!(count, 1_000_000);

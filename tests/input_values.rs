@@ -3,8 +3,8 @@
 use std::str::FromStr;
 
 use dipcalc::input::{
-    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, IgnoredReason,
-    ReadOptions, Source, TextEncoding,
+    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, IgnoredReason, ReadOptions, Source,
+    TextEncoding,
 };
 use dipcalc::records::{CaseKind, Fund};
 use rust_decimal::Decimal;
@@ -23,8 +23,7 @@ fn src<'a>(name: &'a str, text: &'a str) -> Source<'a> {
 #[test]
 fn platform_export_headers_and_derived_personal_burden() {
     // National platform field names; fund payment instead of personal burden (SPEC §7).
-    let csv =
-        "fixmedins_code,insutype,setl_time,dip_code,medfee_sumamt,hifp_pay,real_hosp_days,序号\n\
+    let csv = "fixmedins_code,insutype,setl_time,dip_code,medfee_sumamt,hifp_pay,real_hosp_days,序号\n\
                H1,310,2024-03-15 10:20:30,G1,12345.67,10000.00,5,1\n\
                H2,390,2024-04-01 08:00:00,G2,500,499.5,1,2\n";
     let got = read_cases(src("export.csv", csv), &ReadOptions::default()).unwrap();
@@ -36,10 +35,7 @@ fn platform_export_headers_and_derived_personal_burden() {
     assert_eq!(c[0].days, d("5"));
     let ignored = &got.report.ignored_columns;
     assert_eq!(ignored.len(), 1);
-    assert_eq!(
-        (ignored[0].header.as_str(), ignored[0].letter.as_str()),
-        ("序号", "H")
-    );
+    assert_eq!((ignored[0].header.as_str(), ignored[0].letter.as_str()), ("序号", "H"));
     assert_eq!(ignored[0].reason, IgnoredReason::Unknown);
 }
 
@@ -214,8 +210,7 @@ fn options_override_encoding_delimiter_and_columns() {
         dipcalc::input::EncodingReason::Given
     );
     // Options travel as JSON from the page.
-    let json =
-        r#"{"encoding":"gbk","sheet":"2","columns":{"total_cost":"F"},"skip_bad_rows":true}"#;
+    let json = r#"{"encoding":"gbk","sheet":"2","columns":{"total_cost":"F"},"skip_bad_rows":true}"#;
     let parsed: ReadOptions = serde_json::from_str(json).unwrap();
     assert_eq!(parsed.encoding, Some(TextEncoding::Gb18030));
     assert!(parsed.skip_bad_rows);
@@ -223,8 +218,7 @@ fn options_override_encoding_delimiter_and_columns() {
 
 #[test]
 fn duplicate_columns_use_the_better_alias() {
-    let csv =
-        "机构编码,险种,病种编码,总费用,医疗总费用,个人负担,结算日期\nH1,职工,G1,1,2,0,2024-01-01\n";
+    let csv = "机构编码,险种,病种编码,总费用,医疗总费用,个人负担,结算日期\nH1,职工,G1,1,2,0,2024-01-01\n";
     let got = read_cases(src("dup.csv", csv), &ReadOptions::default()).unwrap();
     assert_eq!(got.records[0].total_cost, d("2"));
     let ig = &got.report.ignored_columns[0];
@@ -272,15 +266,11 @@ fn institution_lists_percentages_and_history_columns() {
 
 #[test]
 fn per_diem_groups_in_their_own_file() {
-    let csv =
-        "床日组编码,床日组名称,日均基金支付标准\nCR01,精神病床日,320\nCR02,康复床日,\"1,050.5\"\n";
+    let csv = "床日组编码,床日组名称,日均基金支付标准\nCR01,精神病床日,320\nCR02,康复床日,\"1,050.5\"\n";
     let got = read_catalog(src("床日.csv", csv), &ReadOptions::default()).unwrap();
     assert!(got.records.groups.is_empty());
     assert_eq!(got.records.per_diem_groups.len(), 2);
-    assert_eq!(
-        got.records.per_diem_groups[1].daily_fund_standard,
-        d("1050.5")
-    );
+    assert_eq!(got.records.per_diem_groups[1].daily_fund_standard, d("1050.5"));
 }
 
 #[test]
@@ -315,8 +305,7 @@ fn summaries_and_outpatient_with_wan_yuan_header() {
 
 #[test]
 fn docs_list_every_alias() {
-    let docs =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/import.md")).unwrap();
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/import.md")).unwrap();
     let table = dipcalc::input::aliases_markdown();
     assert!(
         docs.contains(&table),

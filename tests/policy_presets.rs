@@ -4,7 +4,7 @@
 
 use dipcalc::policy::{
     leaf_paths, preset, preset_json, preset_names, BudgetRule, CoefficientMode, CostBasis, Mark, OutpatientSplit,
-    Policy, Reserve, Severity, SettlementMode, SettlementUnit, PRESETS,
+    Policy, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -39,7 +39,11 @@ fn covering_ref<'a>(p: &'a Policy, path: &str) -> Option<&'a str> {
 fn presets_are_listed_in_page_order_under_their_own_names() {
     assert_eq!(preset_names(), vec!["宁德2024", "吉林2024", "信阳2019", "休宁2021"]);
     for (name, _) in PRESETS {
-        assert_eq!(load(name).name, *name, "the file registered as {name} names itself differently");
+        assert_eq!(
+            load(name).name,
+            *name,
+            "the file registered as {name} names itself differently"
+        );
     }
 }
 
@@ -73,15 +77,27 @@ fn every_ref_cites_a_listed_source_and_follows_the_marking_convention() {
         let ids: Vec<&str> = p.sources.iter().map(|s| s.id.as_str()).collect();
         for (path, r) in &p.refs {
             if let Some(src) = &r.source {
-                assert!(ids.contains(&src.as_str()), "{name}: refs.{path} cites unlisted source {src}");
+                assert!(
+                    ids.contains(&src.as_str()),
+                    "{name}: refs.{path} cites unlisted source {src}"
+                );
             }
             let note = r.note.as_deref().unwrap_or("");
             assert!(!note.is_empty(), "{name}: refs.{path} has no note");
             match r.mark {
                 // A seed value or a reading quotes its document and article.
                 Mark::Seed | Mark::Reading => {
-                    assert!(r.source.is_some() && r.article.is_some(), "{name}: refs.{path} ({:?}) needs source and article", r.mark);
-                    assert_ne!(r.source.as_deref(), Some("SPEC"), "{name}: refs.{path} is marked {:?} but cites SPEC", r.mark);
+                    assert!(
+                        r.source.is_some() && r.article.is_some(),
+                        "{name}: refs.{path} ({:?}) needs source and article",
+                        r.mark
+                    );
+                    assert_ne!(
+                        r.source.as_deref(),
+                        Some("SPEC"),
+                        "{name}: refs.{path} is marked {:?} but cites SPEC",
+                        r.mark
+                    );
                 }
                 // A default says so, and names the SPEC section when it is a SPEC choice.
                 Mark::Default => assert!(
@@ -93,7 +109,10 @@ fn every_ref_cites_a_listed_source_and_follows_the_marking_convention() {
         }
         // Every listed source is cited somewhere.
         for id in ids {
-            assert!(p.refs.values().any(|r| r.source.as_deref() == Some(id)), "{name}: source {id} is listed but never cited");
+            assert!(
+                p.refs.values().any(|r| r.source.as_deref() == Some(id)),
+                "{name}: source {id} is listed but never cited"
+            );
         }
     }
 }
@@ -102,7 +121,8 @@ fn every_ref_cites_a_listed_source_and_follows_the_marking_convention() {
 fn every_preset_round_trips_through_json() {
     for name in preset_names() {
         let p = load(name);
-        let again = Policy::from_json(&p.to_json()).unwrap_or_else(|e| panic!("{name}: to_json output does not load:\n{e}"));
+        let again =
+            Policy::from_json(&p.to_json()).unwrap_or_else(|e| panic!("{name}: to_json output does not load:\n{e}"));
         assert_eq!(again, p, "{name}: to_json → from_json changed the policy");
     }
 }
@@ -114,7 +134,10 @@ fn the_shipped_text_is_exactly_what_the_schema_writes() {
         let p = Policy::from_json(text).unwrap_or_else(|e| panic!("{name}:\n{e}"));
         let shipped: serde_json::Value = serde_json::from_str(text).unwrap();
         let written: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
-        assert_eq!(shipped, written, "{name}: the shipped file has keys or spellings the schema would not write back");
+        assert_eq!(
+            shipped, written,
+            "{name}: the shipped file has keys or spellings the schema would not write back"
+        );
     }
 }
 
@@ -148,7 +171,10 @@ fn jilin_2024_carries_the_values_spec_names() {
     assert_eq!(p.point_value.cost_basis, CostBasis::FundShareRatio);
     assert_eq!(p.points.review_share_limit, d("0.03"));
     for fp in [p.funds.employee.as_ref().unwrap(), p.funds.resident.as_ref().unwrap()] {
-        assert!(matches!(fp.outpatient, OutpatientSplit::Share { .. }), "门诊/住院 split");
+        assert!(
+            matches!(fp.outpatient, OutpatientSplit::Share { .. }),
+            "门诊/住院 split"
+        );
         assert!(fp.fund_share_ratio.is_some());
     }
     assert_eq!(p.settlement.deposit.rate, d("0.05"));
@@ -181,11 +207,19 @@ fn xiuning_2021_carries_the_values_spec_names() {
     let emp = p.funds.employee.as_ref().unwrap();
     let res = p.funds.resident.as_ref().unwrap();
     assert!(matches!(emp.reserve, Reserve::MonthsOfSpending { months, .. } if months == d("9")));
-    assert!(matches!(res.reserve, Reserve::NewFundsCapped { rate, cap_rate, .. } if rate == d("0.10") && cap_rate == d("0.10")));
-    assert!(emp.monthly_profile.is_none() && res.monthly_profile.is_none(), "平均分配到每月");
+    assert!(
+        matches!(res.reserve, Reserve::NewFundsCapped { rate, cap_rate, .. } if rate == d("0.10") && cap_rate == d("0.10"))
+    );
+    assert!(
+        emp.monthly_profile.is_none() && res.monthly_profile.is_none(),
+        "平均分配到每月"
+    );
     assert_eq!(p.coefficients.grassroots.coefficient, d("1"));
     assert!(p.coefficients.grassroots.enabled);
-    assert!(emp.adjustment_fund.is_some() && res.adjustment_fund.is_some(), "调剂金 二次付费");
+    assert!(
+        emp.adjustment_fund.is_some() && res.adjustment_fund.is_some(),
+        "调剂金 二次付费"
+    );
     assert_eq!(p.settlement.unit, SettlementUnit::Alliance);
 }
 
@@ -194,7 +228,10 @@ fn level_coefficients_fall_with_level_in_every_preset() {
     for name in preset_names() {
         let p = load(name);
         let coefs: Vec<Decimal> = p.coefficients.levels.iter().filter_map(|l| l.coefficient).collect();
-        assert!(coefs.windows(2).all(|w| w[0] >= w[1]), "{name}: level coefficients do not fall: {coefs:?}");
+        assert!(
+            coefs.windows(2).all(|w| w[0] >= w[1]),
+            "{name}: level coefficients do not fall: {coefs:?}"
+        );
     }
 }
 
@@ -221,7 +258,10 @@ fn each_preset_budget_waterfall_computes() {
     // 吉林 职工: A = 15亿 − 5% = 14.25亿; B = P = 14.25 − 1.2 − 0.3 = 12.75亿; 门诊 35% = 4.4625亿, 住院 8.2875亿
     let r = b("吉林2024", Fund::Employee);
     assert_eq!(r.budget, d("1275000000"));
-    assert_eq!((r.outpatient_budget, r.inpatient_budget), (d("446250000"), d("828750000")));
+    assert_eq!(
+        (r.outpatient_budget, r.inpatient_budget),
+        (d("446250000"), d("828750000"))
+    );
     // 吉林 居民: B = 12 × 0.95 − 1.0 − 0.2 = 10.2亿; 门诊 30% = 3.06亿, 住院 7.14亿
     let r = b("吉林2024", Fund::Resident);
     assert_eq!((r.budget, r.inpatient_budget), (d("1020000000"), d("714000000")));
@@ -272,12 +312,20 @@ fn each_preset_settles_a_small_region() {
         let data = Dataset {
             institutions: vec![h1.clone(), h2.clone(), h3.clone()],
             catalog: Catalog {
-                groups: vec![group("G1", "1.0", "10000", false), group("G2", "0.4", "4000", true), group("G3", "3.0", "30000", false)],
+                groups: vec![
+                    group("G1", "1.0", "10000", false),
+                    group("G2", "0.4", "4000", true),
+                    group("G3", "3.0", "30000", false),
+                ],
                 per_diem_groups: vec![],
             },
             cases: funds
                 .iter()
-                .flat_map(|f| rows.iter().enumerate().map(move |(n, (i, g, c, pb))| case(i, *f, g, c, pb, (n + 1) as u8)))
+                .flat_map(|f| {
+                    rows.iter()
+                        .enumerate()
+                        .map(move |(n, (i, g, c, pb))| case(i, *f, g, c, pb, (n + 1) as u8))
+                })
                 .collect(),
             ..Default::default()
         };
@@ -288,7 +336,10 @@ fn each_preset_settles_a_small_region() {
             assert_eq!(f.totals.settlement, f.reconciliation.pool, "{name} {:?}", f.fund);
             assert!(f.budget.budget > Decimal::ZERO, "{name} {:?}", f.fund);
             let units: Vec<&str> = f.units.iter().map(|u| u.code.as_str()).collect();
-            println!("{name} {:?}: B = {}, pool = {}, PV = {:?}, units {units:?}", f.fund, f.budget.budget, f.pool, f.point_value);
+            println!(
+                "{name} {:?}: B = {}, pool = {}, PV = {:?}, units {units:?}",
+                f.fund, f.budget.budget, f.pool, f.point_value
+            );
         }
         for n in &r.notices {
             println!("{name}: notice {} {}: {}", n.code, n.subject, n.message_en);

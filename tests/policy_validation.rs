@@ -46,7 +46,9 @@ fn the_fixture_itself_is_valid() {
 
 #[test]
 fn an_unknown_key_is_an_error_at_that_key() {
-    only_error_at("funds.employee.reserv", |v| v["funds"]["employee"]["reserv"] = json!({ "kind": "rate", "rate": "0.1" }));
+    only_error_at("funds.employee.reserv", |v| {
+        v["funds"]["employee"]["reserv"] = json!({ "kind": "rate", "rate": "0.1" })
+    });
     only_error_at("extra", |v| v["extra"] = json!(1));
     only_error_at("settlement.risk_sharing.overspend.bands.0.upto", |v| {
         v["settlement"]["risk_sharing"]["overspend"]["bands"][0]["upto"] = json!("0.2")
@@ -56,7 +58,9 @@ fn an_unknown_key_is_an_error_at_that_key() {
 #[test]
 fn an_unknown_key_inside_a_kind_object_is_an_error_at_that_key() {
     // `reserve` is tagged by "kind": serde reads its fields from a buffer, the path is recovered.
-    only_error_at("funds.employee.reserve.rat", |v| v["funds"]["employee"]["reserve"]["rat"] = json!("0.1"));
+    only_error_at("funds.employee.reserve.rat", |v| {
+        v["funds"]["employee"]["reserve"]["rat"] = json!("0.1")
+    });
 }
 
 #[test]
@@ -87,11 +91,15 @@ fn a_left_out_key_whose_value_may_be_null_is_an_error_too() {
 #[test]
 fn a_string_that_is_not_a_decimal_is_an_error_at_that_field() {
     only_error_at("points.scale", |v| v["points"]["scale"] = json!("abc"));
-    only_error_at("funds.employee.reserve.rate", |v| v["funds"]["employee"]["reserve"]["rate"] = json!("10%"));
+    only_error_at("funds.employee.reserve.rate", |v| {
+        v["funds"]["employee"]["reserve"]["rate"] = json!("10%")
+    });
     only_error_at("funds.employee.forecast.history.1.weight", |v| {
         v["funds"]["employee"]["forecast"]["history"][1]["weight"] = json!("0,6")
     });
-    only_error_at("funds.employee.raised.value", |v| v["funds"]["employee"]["raised"]["value"] = json!("30万"));
+    only_error_at("funds.employee.raised.value", |v| {
+        v["funds"]["employee"]["raised"]["value"] = json!("30万")
+    });
 }
 
 #[test]
@@ -102,9 +110,15 @@ fn a_decimal_written_as_a_json_number_is_an_error() {
 
 #[test]
 fn an_unknown_unit_or_kind_or_choice_is_an_error_at_that_field() {
-    only_error_at("funds.employee.raised.unit", |v| v["funds"]["employee"]["raised"]["unit"] = json!("美元"));
-    only_error_at("funds.employee.rule.kind", |v| v["funds"]["employee"]["rule"]["kind"] = json!("max"));
-    only_error_at("point_value.cost_basis", |v| v["point_value"]["cost_basis"] = json!("fund"));
+    only_error_at("funds.employee.raised.unit", |v| {
+        v["funds"]["employee"]["raised"]["unit"] = json!("美元")
+    });
+    only_error_at("funds.employee.rule.kind", |v| {
+        v["funds"]["employee"]["rule"]["kind"] = json!("max")
+    });
+    only_error_at("point_value.cost_basis", |v| {
+        v["point_value"]["cost_basis"] = json!("fund")
+    });
 }
 
 #[test]
@@ -123,10 +137,18 @@ fn a_wrong_schema_version_is_an_error() {
 
 #[test]
 fn a_rate_outside_zero_to_one_is_an_error_at_that_rate() {
-    only_error_at("funds.employee.reserve.rate", |v| v["funds"]["employee"]["reserve"]["rate"] = json!("1.5"));
-    only_error_at("funds.employee.reserve.rate", |v| v["funds"]["employee"]["reserve"]["rate"] = json!("-0.01"));
-    only_error_at("funds.employee.quality_reserve.rate", |v| v["funds"]["employee"]["quality_reserve"]["rate"] = json!("1.05"));
-    only_error_at("settlement.deposit.rate", |v| v["settlement"]["deposit"]["rate"] = json!("1.01"));
+    only_error_at("funds.employee.reserve.rate", |v| {
+        v["funds"]["employee"]["reserve"]["rate"] = json!("1.5")
+    });
+    only_error_at("funds.employee.reserve.rate", |v| {
+        v["funds"]["employee"]["reserve"]["rate"] = json!("-0.01")
+    });
+    only_error_at("funds.employee.quality_reserve.rate", |v| {
+        v["funds"]["employee"]["quality_reserve"]["rate"] = json!("1.05")
+    });
+    only_error_at("settlement.deposit.rate", |v| {
+        v["settlement"]["deposit"]["rate"] = json!("1.01")
+    });
     only_error_at("settlement.risk_sharing.surplus.bands.0.share", |v| {
         v["settlement"]["risk_sharing"]["surplus"]["bands"][0]["share"] = json!("6")
     });
@@ -172,7 +194,9 @@ fn other_weights_must_sum_to_one_as_well() {
 
 #[test]
 fn rule_min_without_a_forecast_is_an_error() {
-    only_error_at("funds.employee.forecast", |v| v["funds"]["employee"]["forecast"] = Value::Null);
+    only_error_at("funds.employee.forecast", |v| {
+        v["funds"]["employee"]["forecast"] = Value::Null
+    });
     // With rule `packable` the forecast may be absent.
     let mut v = fixture();
     v["funds"]["employee"]["forecast"] = Value::Null;
@@ -190,8 +214,7 @@ fn band_bounds_that_do_not_increase_are_an_error() {
         v["settlement"]["risk_sharing"]["surplus"]["bands"][0]["up_to"] = json!("0");
     });
     only_error_at("points.outliers.high_tiers.1.max_reference_cost", |v| {
-        v["points"]["outliers"]["high_tiers"] =
-            json!([{ "max_reference_cost": "20000", "high_ratio": "3" }, { "max_reference_cost": "10000", "high_ratio": "2" }]);
+        v["points"]["outliers"]["high_tiers"] = json!([{ "max_reference_cost": "20000", "high_ratio": "3" }, { "max_reference_cost": "10000", "high_ratio": "2" }]);
     });
 }
 
@@ -216,9 +239,13 @@ fn only_warning_at(path: &str, change_it: impl FnOnce(&mut Value)) {
 #[test]
 fn a_ref_to_a_path_that_does_not_exist_is_a_warning() {
     // A ref only cites; a dangling one (a deleted list item) is shown, not fatal.
-    only_warning_at("refs.funds.employee.reserv", |v| v["refs"]["funds.employee.reserv"] = json!({ "mark": "seed" }));
+    only_warning_at("refs.funds.employee.reserv", |v| {
+        v["refs"]["funds.employee.reserv"] = json!({ "mark": "seed" })
+    });
     // The resident fund is null in the fixture: nothing below it exists.
-    only_warning_at("refs.funds.resident.reserve.rate", |v| v["refs"]["funds.resident.reserve.rate"] = json!({ "mark": "default" }));
+    only_warning_at("refs.funds.resident.reserve.rate", |v| {
+        v["refs"]["funds.resident.reserve.rate"] = json!({ "mark": "default" })
+    });
 }
 
 #[test]
@@ -239,7 +266,9 @@ fn a_ref_to_an_unlisted_source_is_a_warning() {
 
 #[test]
 fn a_ref_with_an_unknown_mark_is_an_error() {
-    only_error_at("refs.funds.employee.reserve.rate.mark", |v| v["refs"]["funds.employee.reserve.rate"]["mark"] = json!("guess"));
+    only_error_at("refs.funds.employee.reserve.rate.mark", |v| {
+        v["refs"]["funds.employee.reserve.rate"]["mark"] = json!("guess")
+    });
 }
 
 #[test]
@@ -248,8 +277,12 @@ fn combinations_are_checked_at_the_field_that_is_missing() {
         v["funds"]["employee"] = Value::Null;
         obj(&mut v["refs"]).clear();
     });
-    only_error_at("funds.employee.raised", |v| v["funds"]["employee"]["raised"] = Value::Null);
-    only_error_at("funds.employee.fund_share_ratio", |v| v["point_value"]["cost_basis"] = json!("fund_share_ratio"));
+    only_error_at("funds.employee.raised", |v| {
+        v["funds"]["employee"]["raised"] = Value::Null
+    });
+    only_error_at("funds.employee.fund_share_ratio", |v| {
+        v["point_value"]["cost_basis"] = json!("fund_share_ratio")
+    });
     only_error_at("settlement.allotment", |v| v["settlement"]["mode"] = json!("allotment"));
 }
 
@@ -261,7 +294,10 @@ fn a_level_coefficient_is_checked_against_the_range_and_the_order() {
     v["coefficients"]["levels"] = levels.clone();
     let warnings = load(&v).unwrap().validate().unwrap();
     let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
-    assert_eq!(paths, ["coefficients.levels.1.coefficient", "coefficients.levels.1.coefficient"]);
+    assert_eq!(
+        paths,
+        ["coefficients.levels.1.coefficient", "coefficients.levels.1.coefficient"]
+    );
     assert!(warnings.iter().all(|w| w.severity == Severity::Warning));
     // A policy can make the range binding.
     only_error_at("coefficients.levels.1.coefficient", |v| {
@@ -269,7 +305,8 @@ fn a_level_coefficient_is_checked_against_the_range_and_the_order() {
         v["coefficients"]["range"]["on_violation"] = json!("error");
     });
     only_error_at("coefficients.levels.1.level", |v| {
-        v["coefficients"]["levels"] = json!([{ "level": "三甲", "coefficient": "1.1" }, { "level": "三甲", "coefficient": "1" }]);
+        v["coefficients"]["levels"] =
+            json!([{ "level": "三甲", "coefficient": "1.1" }, { "level": "三甲", "coefficient": "1" }]);
     });
 }
 
@@ -281,10 +318,20 @@ fn every_error_is_reported_together_and_printed_with_its_path() {
     v["settlement"]["deposit"]["rate"] = json!("-0.05");
     let e = Policy::from_json(&v.to_string()).unwrap_err();
     let paths: Vec<&str> = e.issues.iter().map(|i| i.path.as_str()).collect();
-    assert_eq!(paths, ["schema_version", "funds.employee.reserve.rate", "settlement.deposit.rate"]);
+    assert_eq!(
+        paths,
+        [
+            "schema_version",
+            "funds.employee.reserve.rate",
+            "settlement.deposit.rate"
+        ]
+    );
     let shown = e.to_string();
     assert!(shown.lines().next().unwrap().starts_with("schema_version: "), "{shown}");
-    assert!(shown.contains("funds.employee.reserve.rate: 1.5 is outside [0, 1]"), "{shown}");
+    assert!(
+        shown.contains("funds.employee.reserve.rate: 1.5 is outside [0, 1]"),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -12,13 +12,18 @@ use dipcalc::records::*;
 fn preset_with_budget(name: &str, fund: Fund, amount: &str) -> Policy {
     let mut p = preset(name).unwrap().unwrap();
     let fp = p.funds.get_mut(fund).unwrap();
-    fp.rule = BudgetRule::Fixed { amount: Amount::yuan(d(amount)) };
+    fp.rule = BudgetRule::Fixed {
+        amount: Amount::yuan(d(amount)),
+    };
     fp.adjustments.clear();
     fp.earmarks.clear();
     p
 }
 
-fn col<T: Clone>(r: &dipcalc::engine::result::FundResult, f: impl Fn(&dipcalc::engine::result::UnitResult) -> T) -> Vec<T> {
+fn col<T: Clone>(
+    r: &dipcalc::engine::result::FundResult,
+    f: impl Fn(&dipcalc::engine::result::UnitResult) -> T,
+) -> Vec<T> {
     r.units.iter().map(f).collect()
 }
 
@@ -29,7 +34,10 @@ fn ningde_2024_sum_coefficients_grassroots_and_the_cliff() {
     n1.bonuses = vec![d("0.05")];
     let data = Dataset {
         institutions: vec![n1, institution("N2", "二甲", None), institution("N3", "一级", None)],
-        catalog: Catalog { groups: vec![group("G1", "100", "10000", false), group("G2", "40", "4000", true)], per_diem_groups: vec![] },
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false), group("G2", "40", "4000", true)],
+            per_diem_groups: vec![],
+        },
         cases: vec![
             case("N1", Fund::Employee, "G1", "10000", "2000", 1), // 100 × (1.10 + 0.05) = 115
             case("N1", Fund::Employee, "G2", "4000", "800", 2),   // 基层: 40 × 1 = 40
@@ -68,7 +76,11 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
         institutions: vec![j1, institution("J2", "二甲", None)],
         catalog: Catalog {
             groups: vec![group("G1", "1.2", "12000", false), group("G2", "0.5", "5000", true)],
-            per_diem_groups: vec![PerDiemGroup { code: "P1".into(), name: "床日".into(), daily_fund_standard: d("310") }],
+            per_diem_groups: vec![PerDiemGroup {
+                code: "P1".into(),
+                name: "床日".into(),
+                daily_fund_standard: d("310"),
+            }],
         },
         cases: vec![
             case("J1", Fund::Employee, "G1", "12000", "3000", 1), // 1.2 × (1.00 × 1.05) × 10,000 = 12,600
@@ -99,7 +111,10 @@ fn xinyang_2019_allotment_by_history_with_quality_reserve() {
     let mut p = preset("信阳2019").unwrap().unwrap();
     let fp = p.funds.resident.as_mut().unwrap();
     fp.raised = Some(Amount::yuan(d("1000000")));
-    fp.deductions = vec![LabelledAmount { label: "大病保险".into(), amount: Amount::yuan(d("200000")) }];
+    fp.deductions = vec![LabelledAmount {
+        label: "大病保险".into(),
+        amount: Amount::yuan(d("200000")),
+    }];
     fp.adjustments.clear();
     let mut x1 = institution("X1", "二甲", None);
     let mut x2 = institution("X2", "一级", None);
@@ -111,8 +126,14 @@ fn xinyang_2019_allotment_by_history_with_quality_reserve() {
     x3.assessment_score = Some(d("80"));
     let data = Dataset {
         institutions: vec![x1, x2, x3],
-        catalog: Catalog { groups: vec![group("G1", "100", "10000", false)], per_diem_groups: vec![] },
-        cases: vec![case("X1", Fund::Resident, "G1", "10000", "4000", 1), case("X3", Fund::Resident, "G1", "8000", "3000", 2)],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![
+            case("X1", Fund::Resident, "G1", "10000", "4000", 1),
+            case("X3", Fund::Resident, "G1", "8000", "3000", 2),
+        ],
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -122,26 +143,37 @@ fn xinyang_2019_allotment_by_history_with_quality_reserve() {
     // Shares over three years (totals 1,000,000, 1,000,000, 900,000), weights 0.5/0.3/0.2:
     // X1 0.5 × 0.6 + 0.3 × 0.55 + 0.2 × 5/9 = 0.576111; X2 (一级) 0.308222 × 1.1 = 0.339044;
     // X3 (一级) 0.115667 × 1.1 = 0.127233; renormalised, × 760,000:
-    assert_eq!(col(f, |u| u.settlement), [d("420039.44"), d("247195.44"), d("92765.12")]);
+    assert_eq!(
+        col(f, |u| u.settlement),
+        [d("420039.44"), d("247195.44"), d("92765.12")]
+    );
     // 结余留用、超支自负: the fund pays the allotment; no point value in this mode
     assert_eq!(col(f, |u| u.fund_pays), col(f, |u| u.settlement));
     assert_eq!(f.point_value, None);
     // Quality reserve back by settlement share × score: X1 40,000 × 0.552684 × 0.95 = 21,001.97
-    assert_eq!(col(f, |u| u.quality_reserve_returned), [d("21001.97"), d("13010.29"), d("3905.90")]);
+    assert_eq!(
+        col(f, |u| u.quality_reserve_returned),
+        [d("21001.97"), d("13010.29"), d("3905.90")]
+    );
 }
 
 #[test]
 fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     let mut p = preset_with_budget("休宁2021", Fund::Employee, "30000");
-    p.funds.employee.as_mut().unwrap().adjustment_fund =
-        Some(AdjustmentFund { amount: Amount::yuan(d("1000")), city_total_points: None });
+    p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
+        amount: Amount::yuan(d("1000")),
+        city_total_points: None,
+    });
     let mut b = institution("B", "二甲", None);
     let mut c = institution("C", "一级", None);
     b.alliance = Some("城关医共体".into());
     c.alliance = Some("城关医共体".into());
     let data = Dataset {
         institutions: vec![institution("A", "三甲", None), b, c],
-        catalog: Catalog { groups: vec![group("G1", "100", "10000", false), group("G2", "40", "4000", true)], per_diem_groups: vec![] },
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false), group("G2", "40", "4000", true)],
+            per_diem_groups: vec![],
+        },
         cases: vec![
             case("A", Fund::Employee, "G1", "10000", "2000", 1), // 100 × 1.10 = 110
             case("A", Fund::Employee, "G2", "4000", "800", 2),   // 基层 40 (休宁2021 6)

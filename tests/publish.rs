@@ -13,19 +13,23 @@ use rust_decimal::Decimal;
 
 /// SPEC §10's per-institution totals as summaries (points already include the coefficients).
 fn spec10_summaries() -> Vec<InstitutionSummary> {
-    [("H1", "1000.5", "125700", "28200"), ("H2", "458", "46700", "11400"), ("H3", "160", "17000", "3100")]
-        .iter()
-        .map(|(i, p, c, b)| InstitutionSummary {
-            institution: i.to_string(),
-            fund: Fund::Employee,
-            month: None,
-            points: d(p),
-            total_cost: d(c),
-            personal_burden: d(b),
-            prepaid: None,
-            cases: None,
-        })
-        .collect()
+    [
+        ("H1", "1000.5", "125700", "28200"),
+        ("H2", "458", "46700", "11400"),
+        ("H3", "160", "17000", "3100"),
+    ]
+    .iter()
+    .map(|(i, p, c, b)| InstitutionSummary {
+        institution: i.to_string(),
+        fund: Fund::Employee,
+        month: None,
+        points: d(p),
+        total_cost: d(c),
+        personal_burden: d(b),
+        prepaid: None,
+        cases: None,
+    })
+    .collect()
 }
 
 #[test]
@@ -33,7 +37,10 @@ fn summaries_settle_without_coefficients() {
     // Institutions with no base coefficient and a level the policy's table lacks: the summaries
     // are already points, so nothing needs a coefficient and SPEC §10's figures come out.
     let data = Dataset {
-        institutions: ["H1", "H2", "H3"].iter().map(|c| institution(c, "未定级", None)).collect(),
+        institutions: ["H1", "H2", "H3"]
+            .iter()
+            .map(|c| institution(c, "未定级", None))
+            .collect(),
         summaries: spec10_summaries(),
         ..Default::default()
     };
@@ -62,7 +69,9 @@ use dipcalc::publish::{self, bundle_hash, canonical_json, verify, Bundle};
 use serde_json::{json, Value};
 
 fn spec10_bundle_json() -> String {
-    publish::publish(&spec10_policy(), &spec10_dataset()).expect("bundle").to_json()
+    publish::publish(&spec10_policy(), &spec10_dataset())
+        .expect("bundle")
+        .to_json()
 }
 
 fn set(json: &str, pointer: &str, value: &str) -> String {
@@ -82,7 +91,10 @@ fn spec10_bundle_has_the_published_figures_and_verifies() {
     let f = &b.funds[0];
     assert_eq!(f.budget.budget, d("144900.00"));
     let reserve = f.budget.steps.iter().find(|s| s.key == "reserve").unwrap();
-    assert_eq!((reserve.source.as_deref(), reserve.article.as_deref()), (Some("宁德2024"), Some("第七条")));
+    assert_eq!(
+        (reserve.source.as_deref(), reserve.article.as_deref()),
+        (Some("宁德2024"), Some("第七条"))
+    );
     assert_eq!(f.pool.to_string(), "187600.00");
     assert_eq!(f.point_value, Some(d("115.909793")));
     // January: budget 144,900 ÷ 12 = 12,075 + personal 9,000 = 21,075 over 339 points = 62.168142
@@ -113,9 +125,15 @@ fn a_settlement_changed_by_one_fen_is_named() {
     assert!(!v.matches);
     assert_eq!(v.differences.len(), 1, "{:#?}", v.differences);
     let d0 = &v.differences[0];
-    assert_eq!((d0.section.as_str(), d0.subject.as_str(), d0.name.as_str()), ("unit", "H2", "H2"));
+    assert_eq!(
+        (d0.section.as_str(), d0.subject.as_str(), d0.name.as_str()),
+        ("unit", "H2", "H2")
+    );
     assert_eq!(d0.field, "settlement");
-    assert_eq!((d0.published.as_str(), d0.recomputed.as_deref()), ("53086.69", Some("53086.68")));
+    assert_eq!(
+        (d0.published.as_str(), d0.recomputed.as_deref()),
+        ("53086.69", Some("53086.68"))
+    );
     // The stored hash no longer fits either.
     assert_eq!(v.hash_matches, Some(false));
 }
@@ -125,13 +143,25 @@ fn a_changed_aggregate_moves_the_recomputed_figures() {
     let json = spec10_bundle_json();
     let b = Bundle::from_json(&json).unwrap();
     let has = |v: &publish::Verification, section: &str, subject: &str, field: &str| {
-        v.differences.iter().any(|x| x.section == section && x.subject == subject && x.field == field)
+        v.differences
+            .iter()
+            .any(|x| x.section == section && x.subject == subject && x.field == field)
     };
     // One more point for H3 in November (80 → 81), the year left at 160: November's, Q4's and
     // the cumulative point values no longer match; the year's figures still do (and H3, alone in
     // November, still gets the whole month's pool).
-    let nov = b.funds[0].units[2].aggregates.months.iter().position(|m| m.month == 11).unwrap();
-    let v = verify(&set(&json, &format!("/funds/0/units/2/aggregates/months/{nov}/points"), "81")).unwrap();
+    let nov = b.funds[0].units[2]
+        .aggregates
+        .months
+        .iter()
+        .position(|m| m.month == 11)
+        .unwrap();
+    let v = verify(&set(
+        &json,
+        &format!("/funds/0/units/2/aggregates/months/{nov}/points"),
+        "81",
+    ))
+    .unwrap();
     assert!(!v.matches);
     for (section, subject, field) in [
         ("month", "2024-11", "points"),
@@ -139,13 +169,32 @@ fn a_changed_aggregate_moves_the_recomputed_figures() {
         ("quarter", "2024-Q4", "point_value"),
         ("month", "2024-12", "cumulative_point_value"),
     ] {
-        assert!(has(&v, section, subject, field), "{section} {subject} {field}: {:#?}", v.differences);
+        assert!(
+            has(&v, section, subject, field),
+            "{section} {subject} {field}: {:#?}",
+            v.differences
+        );
     }
-    assert!(!v.differences.iter().any(|x| x.section.starts_with("unit") || x.section == "fund"), "{:#?}", v.differences);
+    assert!(
+        !v.differences
+            .iter()
+            .any(|x| x.section.starts_with("unit") || x.section == "fund"),
+        "{:#?}",
+        v.differences
+    );
     // H3's year at 161 points: the annual point value and every settlement move.
     let v = verify(&set(&json, "/funds/0/units/2/aggregates/year/points", "161")).unwrap();
-    for (section, subject, field) in [("fund", "", "point_value"), ("unit", "H1", "settlement"), ("unit", "H3", "net_to_pay"), ("totals", "", "points")] {
-        assert!(has(&v, section, subject, field), "{section} {subject} {field}: {:#?}", v.differences);
+    for (section, subject, field) in [
+        ("fund", "", "point_value"),
+        ("unit", "H1", "settlement"),
+        ("unit", "H3", "net_to_pay"),
+        ("totals", "", "points"),
+    ] {
+        assert!(
+            has(&v, section, subject, field),
+            "{section} {subject} {field}: {:#?}",
+            v.differences
+        );
     }
 }
 
@@ -154,13 +203,21 @@ fn verify_rejects_what_is_not_a_bundle() {
     assert_eq!(verify("{").unwrap_err().code, "not_json");
     assert_eq!(verify(r#"{"format":"other"}"#).unwrap_err().code, "not_a_bundle");
     let json = spec10_bundle_json();
-    let e = verify(&json.replace("\"schema_version\": 2,\n  \"generator\"", "\"schema_version\": 1,\n  \"generator\"")).unwrap_err();
+    let e = verify(&json.replace(
+        "\"schema_version\": 2,\n  \"generator\"",
+        "\"schema_version\": 1,\n  \"generator\"",
+    ))
+    .unwrap_err();
     assert_eq!(e.code, "schema_version");
     let mut v: Value = serde_json::from_str(&json).unwrap();
     v["funds"][0]["units"][0]["aggregates"]["cases_list"] = json!([]);
     let e = verify(&v.to_string()).unwrap_err();
     assert_eq!(e.code, "bundle_field");
-    assert!(e.message_en.contains("funds[0].units[0].aggregates"), "{}", e.message_en);
+    assert!(
+        e.message_en.contains("funds[0].units[0].aggregates"),
+        "{}",
+        e.message_en
+    );
 }
 
 // ---- the hash ----
@@ -168,7 +225,10 @@ fn verify_rejects_what_is_not_a_bundle() {
 #[test]
 fn canonical_form_sorts_keys_and_drops_whitespace() {
     let v = json!({"b": 1, "a": {"d": "x\n\"", "c": [1, "中文", null, true]}, "A": []});
-    assert_eq!(canonical_json(&v), r#"{"A":[],"a":{"c":[1,"中文",null,true],"d":"x\n\""},"b":1}"#);
+    assert_eq!(
+        canonical_json(&v),
+        r#"{"A":[],"a":{"c":[1,"中文",null,true],"d":"x\n\""},"b":1}"#
+    );
     // sha256 of the bytes {"a":1} (printf '{"a":1}' | sha256sum), the sha256 field left out
     assert_eq!(
         bundle_hash(r#"{ "sha256": "anything", "a": 1 }"#).unwrap(),
@@ -226,7 +286,11 @@ fn keys(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
     match v {
         Value::Object(m) => {
             for (k, w) in m {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 out.insert(p.clone());
                 if p != "policy" {
                     keys(w, &p, out);
@@ -251,15 +315,36 @@ fn a_bundle_from_case_level_input_holds_no_case_level_data() {
     keys(&serde_json::from_str(&json).unwrap(), "", &mut seen);
     let allowed = include_str!("../docs/bundle.md");
     for k in &seen {
-        assert!(allowed.contains(&format!("`{k}`")), "field {k} is not documented in docs/bundle.md");
+        assert!(
+            allowed.contains(&format!("`{k}`")),
+            "field {k} is not documented in docs/bundle.md"
+        );
         let last = k.rsplit('.').next().unwrap();
-        assert!(!["group", "days", "source_row", "review", "qc_passed", "supplemented", "excluded_cost", "kind"].contains(&last), "{k}");
+        assert!(
+            ![
+                "group",
+                "days",
+                "source_row",
+                "review",
+                "qc_passed",
+                "supplemented",
+                "excluded_cost",
+                "kind"
+            ]
+            .contains(&last),
+            "{k}"
+        );
     }
     // Months are aggregates: 33 cases in 3 institutions × 4 months, at most 12 month rows in all.
     let b = Bundle::from_json(&json).unwrap();
     let rows: usize = b.funds[0].units.iter().map(|u| u.aggregates.months.len()).sum();
     assert!(rows <= 12, "{rows}");
-    let cases: u64 = b.funds[0].units.iter().flat_map(|u| &u.aggregates.months).map(|m| m.cases).sum();
+    let cases: u64 = b.funds[0]
+        .units
+        .iter()
+        .flat_map(|u| &u.aggregates.months)
+        .map(|m| m.cases)
+        .sum();
     assert_eq!(cases, 33);
     assert_eq!(b.created_from.case_records, 33);
     assert!(verify(&json).unwrap().matches);
@@ -284,16 +369,17 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
     data.cases[4].qc_passed = false;
     data.cases[6].excluded_cost = d("1234.56");
     // Summaries: H4 gives months and an annual figure with its prepayment.
-    let summary = |month: Option<u8>, points: &str, cost: &str, personal: &str, prepaid: Option<&str>| InstitutionSummary {
-        institution: "H4".into(),
-        fund: Fund::Employee,
-        month,
-        points: d(points),
-        total_cost: d(cost),
-        personal_burden: d(personal),
-        prepaid: prepaid.map(d),
-        cases: Some(2),
-    };
+    let summary =
+        |month: Option<u8>, points: &str, cost: &str, personal: &str, prepaid: Option<&str>| InstitutionSummary {
+            institution: "H4".into(),
+            fund: Fund::Employee,
+            month,
+            points: d(points),
+            total_cost: d(cost),
+            personal_burden: d(personal),
+            prepaid: prepaid.map(d),
+            cases: Some(2),
+        };
     data.summaries = vec![
         summary(Some(3), "77.123456789", "8000", "1500", None),
         summary(Some(9), "12.5", "1500.55", "300.11", None),
@@ -308,7 +394,10 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
     }];
     let bundle = publish::publish(&policy, &data).unwrap();
     let f = &bundle.funds[0];
-    assert_eq!(f.units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["H1", "医共体甲", "H4"]);
+    assert_eq!(
+        f.units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        ["H1", "医共体甲", "H4"]
+    );
     assert_eq!(f.units[1].institutions, ["H2", "H3"]);
     assert_eq!(f.units[2].aggregates.prepaid, Some(d("5000")));
     let v = verify(&bundle.to_json()).unwrap();
@@ -322,7 +411,14 @@ fn round_trip_for_every_preset() {
     for name in dipcalc::policy::preset_names() {
         let policy = dipcalc::policy::preset(name).unwrap().unwrap();
         let mut data = spec10_dataset();
-        let residents: Vec<Case> = data.cases.iter().map(|c| Case { fund: Fund::Resident, ..c.clone() }).collect();
+        let residents: Vec<Case> = data
+            .cases
+            .iter()
+            .map(|c| Case {
+                fund: Fund::Resident,
+                ..c.clone()
+            })
+            .collect();
         data.cases.extend(residents);
         for (n, inst) in data.institutions.iter_mut().enumerate() {
             inst.history = vec![d("100000") + Decimal::from(n as u64 * 7000), d("90000")];

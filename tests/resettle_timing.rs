@@ -21,9 +21,25 @@ fn load(dir: &std::path::Path) -> (Policy, Settler) {
     let policy = Policy::from_json(std::str::from_utf8(&read("policy.json")).unwrap()).unwrap();
     let mut data = Dataset::default();
     let bytes = read("institutions.csv");
-    data.institutions = input::read_institutions(Source { name: "institutions.csv", bytes: &bytes }, &opts).unwrap().records;
+    data.institutions = input::read_institutions(
+        Source {
+            name: "institutions.csv",
+            bytes: &bytes,
+        },
+        &opts,
+    )
+    .unwrap()
+    .records;
     let bytes = read("catalog.csv");
-    data.catalog = input::read_catalog(Source { name: "catalog.csv", bytes: &bytes }, &opts).unwrap().records;
+    data.catalog = input::read_catalog(
+        Source {
+            name: "catalog.csv",
+            bytes: &bytes,
+        },
+        &opts,
+    )
+    .unwrap()
+    .records;
     let mut stream = CaseStream::new("cases.csv", &opts);
     let mut table = CaseTable::new();
     let mut file = std::fs::File::open(dir.join("cases.csv")).unwrap();
@@ -43,13 +59,23 @@ fn load(dir: &std::path::Path) -> (Policy, Settler) {
 #[ignore = "needs DIPCALC_DATA (make bench SIZES=1m RUNS=1); run with --release"]
 fn resettle_with_the_per_case_pass_cached() {
     let dir = std::env::var("DIPCALC_DATA").unwrap_or_else(|_| "target/bench-data/1m".into());
-    let runs: usize = std::env::var("RESETTLE_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(10);
+    let runs: usize = std::env::var("RESETTLE_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
     let (policy, mut settler) = load(std::path::Path::new(&dir));
     let first = Instant::now();
     settler.settle(&policy).unwrap();
-    println!("first settle (with the per-case pass): {:.1} ms", first.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "first settle (with the per-case pass): {:.1} ms",
+        first.elapsed().as_secs_f64() * 1e3
+    );
     // The same points parameters: the Settler reruns stage 2 only, whatever else changed.
-    let time = |settler: &mut Settler, settle: fn(&mut Settler, &Policy) -> Result<dipcalc::engine::result::Settlement, dipcalc::engine::EngineError>| {
+    let time = |settler: &mut Settler,
+                settle: fn(
+        &mut Settler,
+        &Policy,
+    ) -> Result<dipcalc::engine::result::Settlement, dipcalc::engine::EngineError>| {
         let mut times: Vec<f64> = (0..runs)
             .map(|_| {
                 let t = Instant::now();
@@ -60,8 +86,19 @@ fn resettle_with_the_per_case_pass_cached() {
             })
             .collect();
         times.sort_by(f64::total_cmp);
-        format!("min {:.1} ms, median {:.1} ms, max {:.1} ms", times[0], times[runs / 2], times[runs - 1])
+        format!(
+            "min {:.1} ms, median {:.1} ms, max {:.1} ms",
+            times[0],
+            times[runs / 2],
+            times[runs - 1]
+        )
     };
-    println!("re-settle ×{runs}, without traces (the page): {}", time(&mut settler, Settler::settle_without_traces));
-    println!("re-settle ×{runs}, with traces (the command line): {}", time(&mut settler, Settler::settle));
+    println!(
+        "re-settle ×{runs}, without traces (the page): {}",
+        time(&mut settler, Settler::settle_without_traces)
+    );
+    println!(
+        "re-settle ×{runs}, with traces (the command line): {}",
+        time(&mut settler, Settler::settle)
+    );
 }

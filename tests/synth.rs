@@ -33,8 +33,12 @@ fn read(f: &Files) -> Dataset {
     let opts = ReadOptions::default();
     let src = |name, bytes| Source { name, bytes };
     Dataset {
-        institutions: read_institutions(src("institutions.csv", f.institutions.as_bytes()), &opts).unwrap().records,
-        catalog: read_catalog(src("catalog.csv", f.catalog.as_bytes()), &opts).unwrap().records,
+        institutions: read_institutions(src("institutions.csv", f.institutions.as_bytes()), &opts)
+            .unwrap()
+            .records,
+        catalog: read_catalog(src("catalog.csv", f.catalog.as_bytes()), &opts)
+            .unwrap()
+            .records,
         cases: read_cases(src("cases.csv", &f.cases), &opts).unwrap().records,
         ..Dataset::default()
     }
@@ -54,7 +58,9 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_ne!(a.catalog, c.catalog);
     let xlsx = |seed| {
         let mut out = Cursor::new(Vec::new());
-        Synth::new(SynthSize::cases(500), seed).write_cases_xlsx(&mut out).unwrap();
+        Synth::new(SynthSize::cases(500), seed)
+            .write_cases_xlsx(&mut out)
+            .unwrap();
         out.into_inner()
     };
     assert_eq!(xlsx(5), xlsx(5));
@@ -65,7 +71,11 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 #[test]
 fn bytes_are_pinned() {
     let f = files(SynthSize::cases(1_000), 1);
-    let fnv = |bytes: &[u8]| bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    let fnv = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        })
+    };
     let all = [f.cases.as_slice(), f.institutions.as_bytes(), f.catalog.as_bytes()].concat();
     assert_eq!(format!("{:016x}", fnv(&all)), PINNED, "generator output changed");
 }
@@ -95,7 +105,14 @@ fn xlsx_reads_back_as_the_csv() {
     let mut xlsx = Cursor::new(Vec::new());
     let totals = synth.write_cases_xlsx(&mut xlsx).unwrap();
     assert_eq!(totals, synth.totals());
-    let read = read_cases(Source { name: "cases.xlsx", bytes: xlsx.get_ref() }, &ReadOptions::default()).unwrap();
+    let read = read_cases(
+        Source {
+            name: "cases.xlsx",
+            bytes: xlsx.get_ref(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
     let expected: Vec<_> = synth.cases().map(|c| synth.case_record(&c)).collect();
     assert_eq!(read.records, expected);
 }
@@ -115,7 +132,11 @@ fn the_generated_region_settles_and_adds_up() {
         // The budget is ~97% of the fund spending of the included cases.
         let spending = Decimal::new(f.totals.included_fund_fen[slot], 2);
         let share = fund.budget.budget / spending;
-        assert!(share > Decimal::new(96, 2) && share < Decimal::new(98, 2), "{:?}: B/spending {share}", fund.fund);
+        assert!(
+            share > Decimal::new(96, 2) && share < Decimal::new(98, 2),
+            "{:?}: B/spending {share}",
+            fund.fund
+        );
         // Fund settlements add up to the budget, settlements to the pool, to the cent.
         let fs: Decimal = fund.units.iter().map(|u| u.fund_settlement).sum();
         let s: Decimal = fund.units.iter().map(|u| u.settlement).sum();
@@ -124,7 +145,11 @@ fn the_generated_region_settles_and_adds_up() {
         assert_eq!(fund.totals.fund_settlement, fs);
         // A realistic point value: the pool pays roughly the cost (points ≈ cost ÷ 100).
         let pv = fund.point_value.unwrap();
-        assert!(pv > Decimal::from(85) && pv < Decimal::from(115), "{:?}: PV {pv}", fund.fund);
+        assert!(
+            pv > Decimal::from(85) && pv < Decimal::from(115),
+            "{:?}: PV {pv}",
+            fund.fund
+        );
         let cases: u64 = fund.units.iter().map(|u| u.cases.total).sum();
         assert_eq!(cases, f.totals.fund_cases[slot]);
     }
@@ -134,7 +159,8 @@ fn the_generated_region_settles_and_adds_up() {
 fn the_demo_city_has_what_the_page_shows() {
     let synth = Synth::new(SynthSize::DEMO, 1);
     let n = synth.size.cases as f64;
-    let (mut high, mut low, mut grassroots, mut review, mut qc_failed, mut supplemented, mut excluded) = (0, 0, 0, 0, 0, 0, 0);
+    let (mut high, mut low, mut grassroots, mut review, mut qc_failed, mut supplemented, mut excluded) =
+        (0, 0, 0, 0, 0, 0, 0);
     let mut months = [0u32; 12];
     let mut funds = [0u32; 2];
     for c in synth.cases() {
@@ -153,7 +179,11 @@ fn the_demo_city_has_what_the_page_shows() {
     let pct = |k: u32| f64::from(k) / n * 100.0;
     assert!((1.0..6.0).contains(&pct(high)), "high {}%", pct(high));
     assert!((1.0..6.0).contains(&pct(low)), "low {}%", pct(low));
-    assert!((20.0..60.0).contains(&pct(grassroots)), "grassroots cases {}%", pct(grassroots));
+    assert!(
+        (20.0..60.0).contains(&pct(grassroots)),
+        "grassroots cases {}%",
+        pct(grassroots)
+    );
     assert!(review > 50 && qc_failed > 100 && supplemented > 50 && excluded > 0);
     assert!(months.iter().all(|&m| m > 4_000), "{months:?}");
     assert!(funds.iter().all(|&f| f > 15_000), "{funds:?}");

@@ -23,8 +23,10 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 
 fn session_bundle() -> String {
     let mut s = Session::new();
-    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
-    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED)
+        .unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED)
+        .unwrap();
     s.import_table("cases", "cases.csv", CASES, JsValue::UNDEFINED).unwrap();
     publish_bundle(&mut s, POLICY).unwrap()
 }
@@ -35,13 +37,40 @@ fn the_session_bundle_is_the_command_line_bundle() {
     // publish::publish: the page's bundle must be byte for byte the same.
     let opts = ReadOptions::default();
     let data = Dataset {
-        institutions: input::read_institutions(Source { name: "institutions.csv", bytes: INSTITUTIONS }, &opts).unwrap().records,
-        catalog: input::read_catalog(Source { name: "catalog.csv", bytes: CATALOG }, &opts).unwrap().records,
-        cases: input::read_cases(Source { name: "cases.csv", bytes: CASES }, &opts).unwrap().records,
+        institutions: input::read_institutions(
+            Source {
+                name: "institutions.csv",
+                bytes: INSTITUTIONS,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
+        catalog: input::read_catalog(
+            Source {
+                name: "catalog.csv",
+                bytes: CATALOG,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
+        cases: input::read_cases(
+            Source {
+                name: "cases.csv",
+                bytes: CASES,
+            },
+            &opts,
+        )
+        .unwrap()
+        .records,
         ..Default::default()
     };
     let policy = dipcalc::policy::Policy::from_json(POLICY).unwrap();
-    assert_eq!(session_bundle(), dipcalc::publish::publish(&policy, &data).unwrap().to_json());
+    assert_eq!(
+        session_bundle(),
+        dipcalc::publish::publish(&policy, &data).unwrap().to_json()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -77,7 +106,11 @@ fn errors_come_through_the_one_adapter_in_both_languages() {
     let row = js_sys::Array::from(&get(&err, "errors")).get(0);
     assert_eq!(get(&row, "path").as_string().as_deref(), Some("not_a_bundle"));
     assert!(get(&row, "message_zh").as_string().unwrap().contains("不是公开数据包"));
-    assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("not a publication bundle"));
+    assert!(js_sys::Error::from(err)
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("not a publication bundle"));
     // A session with nothing loaded cannot publish.
     assert!(publish_bundle(&mut Session::new(), POLICY).is_err());
 }

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use dipcalc::engine::result::Settlement;
-use dipcalc::wasm::{presets, preset_json, preview, table_fields, validate_policy, Session};
+use dipcalc::wasm::{preset_json, presets, preview, table_fields, validate_policy, Session};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -32,8 +32,10 @@ fn text(v: &JsValue, path: &[&str]) -> String {
 
 fn loaded() -> Session {
     let mut s = Session::new();
-    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
-    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED)
+        .unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED)
+        .unwrap();
     s.import_table("cases", "cases.csv", CASES, JsValue::UNDEFINED).unwrap();
     s
 }
@@ -57,8 +59,10 @@ fn spec10_point_value_and_h2_settlement() {
 #[wasm_bindgen_test]
 fn cases_in_chunks_give_the_same_result() {
     let mut s = Session::new();
-    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
-    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED)
+        .unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED)
+        .unwrap();
     s.begin_cases("cases.csv", JsValue::NULL).unwrap();
     let mut rows = 0.0;
     for chunk in CASES.chunks(7) {
@@ -68,8 +72,14 @@ fn cases_in_chunks_give_the_same_result() {
     // Rows are emitted once the encoding is decided (64 KiB in, or at the end for a small file).
     assert!(rows <= 11.0, "{rows}");
     assert_eq!(get(&get(&report, "report"), "records").as_f64(), Some(11.0));
-    assert_eq!(text(&report, &["notes_en", "0"]), "encoding UTF-8 (the file is valid UTF-8)");
-    assert_eq!(settlement(&mut s, POLICY).funds[0].point_value.unwrap().to_string(), "115.909793");
+    assert_eq!(
+        text(&report, &["notes_en", "0"]),
+        "encoding UTF-8 (the file is valid UTF-8)"
+    );
+    assert_eq!(
+        settlement(&mut s, POLICY).funds[0].point_value.unwrap().to_string(),
+        "115.909793"
+    );
     assert_eq!(get(&s.counts().unwrap(), "cases").as_f64(), Some(11.0));
 }
 
@@ -77,7 +87,9 @@ fn cases_in_chunks_give_the_same_result() {
 fn a_bad_file_throws_located_errors() {
     let mut s = Session::new();
     let bad = "机构编码,险种,病种编码,医疗总费用,个人负担,结算日期\nH1,职工,G1,12abc,100,2024-01-03\n";
-    let err = s.import_table("cases", "bad.csv", bad.as_bytes(), JsValue::UNDEFINED).unwrap_err();
+    let err = s
+        .import_table("cases", "bad.csv", bad.as_bytes(), JsValue::UNDEFINED)
+        .unwrap_err();
     assert_eq!(text(&err, &["kind"]), "import");
     assert_eq!(get(&err, "total").as_f64(), Some(1.0));
     let row = js_sys::Array::from(&get(&err, "errors")).get(0);
@@ -85,15 +97,25 @@ fn a_bad_file_throws_located_errors() {
     assert_eq!(get(&row, "row").as_f64(), Some(2.0));
     assert_eq!(text(&row, &["column"]), "D");
     assert_eq!(text(&row, &["value"]), "12abc");
-    assert!(text(&row, &["message_zh"]).starts_with("bad.csv 第 2 行 D 列「医疗总费用」"), "{}", text(&row, &["message_zh"]));
-    assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("row 2"));
+    assert!(
+        text(&row, &["message_zh"]).starts_with("bad.csv 第 2 行 D 列「医疗总费用」"),
+        "{}",
+        text(&row, &["message_zh"])
+    );
+    assert!(js_sys::Error::from(err)
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("row 2"));
 }
 
 #[wasm_bindgen_test]
 fn a_column_mapping_reads_an_unrecognised_header() {
     let mut s = Session::new();
     let csv = "机构编码,险种,病种编码,金额合计,个人负担,结算日期\nH1,职工,G1,12500,3000,2024-03-05\n";
-    let err = s.import_table("cases", "odd.csv", csv.as_bytes(), JsValue::UNDEFINED).unwrap_err();
+    let err = s
+        .import_table("cases", "odd.csv", csv.as_bytes(), JsValue::UNDEFINED)
+        .unwrap_err();
     assert!(text(&js_sys::Array::from(&get(&err, "errors")).get(0), &["message_en"]).contains("missing column"));
     let options = js_sys::JSON::parse(r#"{"columns": {"total_cost": "金额合计"}}"#).unwrap();
     let report = s.import_table("cases", "odd.csv", csv.as_bytes(), options).unwrap();
@@ -156,8 +178,14 @@ fn comparison_dilution_breakdown_and_curve() {
     assert!(js_sys::Array::from(&get(&curve, "points")).length() > 80);
     // The 基层病种 effect by level (SPEC §8): 一级 (H3) has two of its three DIP cases in G2,
     // which lifts its effective coefficient from 0.8 to 160 ÷ 180.
-    let levels: serde_json::Value = serde_json::from_str(&s.grassroots_by_level_json(POLICY, "employee").unwrap()).unwrap();
-    let first = levels.as_array().unwrap().iter().find(|l| l["level"] == "一级").unwrap();
+    let levels: serde_json::Value =
+        serde_json::from_str(&s.grassroots_by_level_json(POLICY, "employee").unwrap()).unwrap();
+    let first = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["level"] == "一级")
+        .unwrap();
     assert_eq!(first["grassroots_share"], "0.666667");
     assert_eq!(first["effective_coefficient"], "0.888889");
     assert_eq!(first["nominal_coefficient"], "0.8");
@@ -185,17 +213,28 @@ fn cases_naming_unknown_codes_are_all_listed() {
     let mut cases = String::from_utf8(CASES.to_vec()).unwrap();
     cases.push_str("H9,职工,DIP,G3,1000,100,3,2024-03-01,,是\nH9,职工,DIP,G3,1000,100,3,2024-03-02,,是\nH1,职工,DIP,G77,1000,100,3,2024-03-03,,是\n");
     let mut s = Session::new();
-    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED).unwrap();
-    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
-    s.import_table("cases", "cases.csv", cases.as_bytes(), JsValue::UNDEFINED).unwrap();
+    s.import_table("institutions", "institutions.csv", INSTITUTIONS, JsValue::UNDEFINED)
+        .unwrap();
+    s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED)
+        .unwrap();
+    s.import_table("cases", "cases.csv", cases.as_bytes(), JsValue::UNDEFINED)
+        .unwrap();
     let err = s.settle(POLICY).unwrap_err();
     assert_eq!(text(&err, &["kind"]), "check");
     let errors = js_sys::Array::from(&get(&err, "errors"));
     assert_eq!(errors.length(), 2);
     assert_eq!(get(&errors.get(0), "row").as_f64(), Some(13.0));
-    assert!(text(&errors.get(0), &["message_en"]).contains("\"H9\" is not in the institutions table (2 records)"), "{}", text(&errors.get(0), &["message_en"]));
+    assert!(
+        text(&errors.get(0), &["message_en"]).contains("\"H9\" is not in the institutions table (2 records)"),
+        "{}",
+        text(&errors.get(0), &["message_en"])
+    );
     assert_eq!(get(&errors.get(1), "row").as_f64(), Some(15.0));
-    assert!(text(&errors.get(1), &["message_en"]).contains("\"G77\" is not in the catalog"), "{}", text(&errors.get(1), &["message_en"]));
+    assert!(
+        text(&errors.get(1), &["message_en"]).contains("\"G77\" is not in the catalog"),
+        "{}",
+        text(&errors.get(1), &["message_en"])
+    );
     assert_eq!(js_sys::Array::from(&s.check().unwrap()).length(), 2);
 }
 
@@ -219,7 +258,12 @@ mod summaries {
     }
 
     fn spec10() -> Files {
-        Files { institutions: INSTITUTIONS.to_vec(), catalog: CATALOG.to_vec(), cases: CASES.to_vec(), policy: POLICY.to_string() }
+        Files {
+            institutions: INSTITUTIONS.to_vec(),
+            catalog: CATALOG.to_vec(),
+            cases: CASES.to_vec(),
+            policy: POLICY.to_string(),
+        }
     }
 
     /// A synthetic region: 5,000 cases, both funds, outliers, QC-failed and reviewed cases.
@@ -228,14 +272,22 @@ mod summaries {
         let mut cases = Vec::new();
         let totals = synth.write_cases_csv(&mut cases).unwrap();
         let policy = synth.policy(&totals).to_json();
-        Files { institutions: synth.institutions_csv().into_bytes(), catalog: synth.catalog_csv().into_bytes(), cases, policy }
+        Files {
+            institutions: synth.institutions_csv().into_bytes(),
+            catalog: synth.catalog_csv().into_bytes(),
+            cases,
+            policy,
+        }
     }
 
     fn session(f: &Files) -> Session {
         let mut s = Session::new();
-        s.import_table("institutions", "institutions.csv", &f.institutions, JsValue::UNDEFINED).unwrap();
-        s.import_table("catalog", "catalog.csv", &f.catalog, JsValue::UNDEFINED).unwrap();
-        s.import_table("cases", "cases.csv", &f.cases, JsValue::UNDEFINED).unwrap();
+        s.import_table("institutions", "institutions.csv", &f.institutions, JsValue::UNDEFINED)
+            .unwrap();
+        s.import_table("catalog", "catalog.csv", &f.catalog, JsValue::UNDEFINED)
+            .unwrap();
+        s.import_table("cases", "cases.csv", &f.cases, JsValue::UNDEFINED)
+            .unwrap();
         s
     }
 
@@ -244,7 +296,9 @@ mod summaries {
         let o = ReadOptions::default();
         let src = |name, bytes| Source { name, bytes };
         Dataset {
-            institutions: input::read_institutions(src("institutions.csv", &f.institutions), &o).unwrap().records,
+            institutions: input::read_institutions(src("institutions.csv", &f.institutions), &o)
+                .unwrap()
+                .records,
             catalog: input::read_catalog(src("catalog.csv", &f.catalog), &o).unwrap().records,
             cases: input::read_cases(src("cases.csv", &f.cases), &o).unwrap().records,
             ..Dataset::default()
@@ -286,22 +340,35 @@ mod summaries {
             }
             assert_eq!(summary, expected);
             // The whole settlement is still the command line's.
-            assert_eq!(js_value(s.settle(&policy).unwrap()), serde_json::to_value(&full).unwrap());
+            assert_eq!(
+                js_value(s.settle(&policy).unwrap()),
+                serde_json::to_value(&full).unwrap()
+            );
             let baseline = dipcalc::engine::settle(&Policy::from_json(&f.policy).unwrap(), &data).unwrap();
             let compared: Value = serde_json::from_str(&s.compare_json(&f.policy, &policy).unwrap()).unwrap();
-            assert_eq!(compared, serde_json::to_value(analysis::compare(&baseline, &full)).unwrap());
+            assert_eq!(
+                compared,
+                serde_json::to_value(analysis::compare(&baseline, &full)).unwrap()
+            );
             // Institutions asked in turn (the session keeps the last one's cases apart), and back.
             let codes: Vec<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
             for code in codes.iter().chain(codes.first()) {
                 for fund in &full.funds {
                     let lines = analysis::group_breakdown(&p, &data, &table, fund, code).unwrap();
-                    let text: Value = serde_json::from_str(&s.group_breakdown_json(&policy, fund.fund.key(), code).unwrap()).unwrap();
+                    let text: Value =
+                        serde_json::from_str(&s.group_breakdown_json(&policy, fund.fund.key(), code).unwrap()).unwrap();
                     assert_eq!(text, serde_json::to_value(&lines).unwrap(), "{code}");
-                    assert_eq!(js_value(s.group_breakdown(&policy, fund.fund.key(), code).unwrap()), text);
+                    assert_eq!(
+                        js_value(s.group_breakdown(&policy, fund.fund.key(), code).unwrap()),
+                        text
+                    );
                 }
             }
         }
-        assert_eq!(text(&s.unit_detail(&f.policy, "employee", "NOPE").unwrap_err(), &["kind"]), "argument");
+        assert_eq!(
+            text(&s.unit_detail(&f.policy, "employee", "NOPE").unwrap_err(), &["kind"]),
+            "argument"
+        );
     }
 
     #[wasm_bindgen_test]

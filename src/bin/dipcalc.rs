@@ -53,11 +53,17 @@ struct Failure {
 }
 
 fn usage(message: impl Into<String>) -> Failure {
-    Failure { code: 2, message: format!("{}\n\n{USAGE}", message.into()) }
+    Failure {
+        code: 2,
+        message: format!("{}\n\n{USAGE}", message.into()),
+    }
 }
 
 fn failed(message: impl Into<String>) -> Failure {
-    Failure { code: 1, message: message.into() }
+    Failure {
+        code: 1,
+        message: message.into(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -89,9 +95,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         Some("preset") => {
-            let name = args.get(1).ok_or_else(|| usage("preset: which one? (dipcalc presets lists them)"))?;
+            let name = args
+                .get(1)
+                .ok_or_else(|| usage("preset: which one? (dipcalc presets lists them)"))?;
             let json = policy::preset_json(name).ok_or_else(|| {
-                failed(format!("没有名为“{name}”的预设 / no preset named {name}; try: {}", policy::preset_names().join(", ")))
+                failed(format!(
+                    "没有名为“{name}”的预设 / no preset named {name}; try: {}",
+                    policy::preset_names().join(", ")
+                ))
             })?;
             print!("{json}");
             Ok(())
@@ -108,13 +119,25 @@ fn run(args: &[String]) -> Result<(), Failure> {
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 1] = ["skip-bad-rows"];
     const VALUED: [&str; 12] = [
-        "policy", "preset", "cases", "catalog", "institutions", "summary", "outpatient", "format", "out", "lang",
-        "encoding", "sheet",
+        "policy",
+        "preset",
+        "cases",
+        "catalog",
+        "institutions",
+        "summary",
+        "outpatient",
+        "format",
+        "out",
+        "lang",
+        "encoding",
+        "sheet",
     ];
     let mut flags = HashMap::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let name = arg.strip_prefix("--").ok_or_else(|| usage(format!("unexpected argument: {arg}")))?;
+        let name = arg
+            .strip_prefix("--")
+            .ok_or_else(|| usage(format!("unexpected argument: {arg}")))?;
         let (name, inline) = match name.split_once('=') {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (name, None),
@@ -125,7 +148,10 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
             // Repeatable: the mappings are kept one per line.
             let value = match inline {
                 Some(v) => v,
-                None => it.next().cloned().ok_or_else(|| usage("--map needs FILE.FIELD=HEADER"))?,
+                None => it
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| usage("--map needs FILE.FIELD=HEADER"))?,
             };
             let all = flags.entry("map".to_string()).or_insert_with(String::new);
             if !all.is_empty() {
@@ -135,7 +161,10 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         } else if VALUED.contains(&name) {
             let value = match inline {
                 Some(v) => v,
-                None => it.next().cloned().ok_or_else(|| usage(format!("--{name} needs a value")))?,
+                None => it
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| usage(format!("--{name} needs a value")))?,
             };
             flags.insert(name.to_string(), value);
         } else {
@@ -176,7 +205,10 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
 const DATA_FILES: [&str; 5] = ["cases", "catalog", "institutions", "summary", "outpatient"];
 
 /// Reading options per data file: `common` with that file's sheet and column mappings.
-fn file_options(flags: &HashMap<String, String>, common: &ReadOptions) -> Result<HashMap<&'static str, ReadOptions>, Failure> {
+fn file_options(
+    flags: &HashMap<String, String>,
+    common: &ReadOptions,
+) -> Result<HashMap<&'static str, ReadOptions>, Failure> {
     let mut out: HashMap<&'static str, ReadOptions> = DATA_FILES.iter().map(|f| (*f, common.clone())).collect();
     let file_of = |name: &str| DATA_FILES.iter().copied().find(|f| *f == name);
     if let Some(sheet) = flags.get("sheet") {
@@ -189,8 +221,17 @@ fn file_options(flags: &HashMap<String, String>, common: &ReadOptions) -> Result
             None => out.values_mut().for_each(|o| o.sheet = Some(sheet.clone())),
         }
     }
-    for mapping in flags.get("map").map(|m| m.lines().collect::<Vec<_>>()).unwrap_or_default() {
-        let bad = || usage(format!("--map {mapping}: expected FILE.FIELD=HEADER, FILE one of {}", DATA_FILES.join(", ")));
+    for mapping in flags
+        .get("map")
+        .map(|m| m.lines().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        let bad = || {
+            usage(format!(
+                "--map {mapping}: expected FILE.FIELD=HEADER, FILE one of {}",
+                DATA_FILES.join(", ")
+            ))
+        };
         let (target, header) = mapping.split_once('=').ok_or_else(bad)?;
         let (file, field) = target.split_once('.').ok_or_else(bad)?;
         let file = file_of(file.trim()).ok_or_else(bad)?;
@@ -204,7 +245,10 @@ fn file_options(flags: &HashMap<String, String>, common: &ReadOptions) -> Result
 /// The policy and the data files named by the flags, read and cross-checked as `run` reads
 /// them (`publish` reads the same way); import notes go to stderr.
 /// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
-fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
+fn load_inputs(
+    flags: &HashMap<String, String>,
+    command: &str,
+) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
     let lang = match flags.get("lang").map(String::as_str) {
         None | Some("zh") => input::Lang::Zh,
         Some("en") => input::Lang::En,
@@ -213,7 +257,11 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     let policy = match (flags.get("policy"), flags.get("preset")) {
         (Some(path), None) => {
             let bytes = read_file(path)?;
-            let text = String::from_utf8(bytes).map_err(|_| failed(format!("{path}: 政策文件应为 UTF-8 JSON / the policy file must be UTF-8 JSON")))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                failed(format!(
+                    "{path}: 政策文件应为 UTF-8 JSON / the policy file must be UTF-8 JSON"
+                ))
+            })?;
             Policy::from_json(&text).map_err(|e| {
                 let lines: Vec<String> = e
                     .issues
@@ -227,12 +275,20 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
             })?
         }
         (None, Some(name)) => policy::preset(name)
-            .ok_or_else(|| failed(format!("no preset named {name}; try: {}", policy::preset_names().join(", "))))?
+            .ok_or_else(|| {
+                failed(format!(
+                    "no preset named {name}; try: {}",
+                    policy::preset_names().join(", ")
+                ))
+            })?
             .map_err(|e| failed(e.to_string()))?,
         (Some(_), Some(_)) => return Err(usage("give --policy or --preset, not both")),
         (None, None) => return Err(usage(format!("{command} needs --policy FILE or --preset NAME"))),
     };
-    let mut common = ReadOptions { skip_bad_rows: flags.contains_key("skip-bad-rows"), ..ReadOptions::default() };
+    let mut common = ReadOptions {
+        skip_bad_rows: flags.contains_key("skip-bad-rows"),
+        ..ReadOptions::default()
+    };
     if let Some(enc) = flags.get("encoding") {
         common.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
     }
@@ -240,20 +296,38 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     // Every data file has its entry (DATA_FILES).
     let opts_for = |file: &str| &per_file[file];
 
-    let required = |name: &str| flags.get(name).ok_or_else(|| usage(format!("{command} needs --{name} FILE")));
+    let required = |name: &str| {
+        flags
+            .get(name)
+            .ok_or_else(|| usage(format!("{command} needs --{name} FILE")))
+    };
     let mut data = Dataset::default();
     let mut reports = Vec::new();
     {
         let path = required("institutions")?;
         let bytes = read_file(path)?;
-        let r = input::read_institutions(Source { name: path, bytes: &bytes }, opts_for("institutions")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_institutions(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("institutions"),
+        )
+        .map_err(|e| import_failure(e, lang))?;
         data.institutions = r.records;
         reports.push((path.clone(), r.report));
     }
     {
         let path = required("catalog")?;
         let bytes = read_file(path)?;
-        let r = input::read_catalog(Source { name: path, bytes: &bytes }, opts_for("catalog")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_catalog(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("catalog"),
+        )
+        .map_err(|e| import_failure(e, lang))?;
         data.catalog = r.records;
         reports.push((path.clone(), r.report));
     }
@@ -265,13 +339,27 @@ fn load_inputs(flags: &HashMap<String, String>, command: &str) -> Result<(input:
     }
     if let Some(path) = flags.get("summary") {
         let bytes = read_file(path)?;
-        let r = input::read_summaries(Source { name: path, bytes: &bytes }, opts_for("summary")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_summaries(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("summary"),
+        )
+        .map_err(|e| import_failure(e, lang))?;
         data.summaries = r.records;
         reports.push((path.clone(), r.report));
     }
     if let Some(path) = flags.get("outpatient") {
         let bytes = read_file(path)?;
-        let r = input::read_outpatient(Source { name: path, bytes: &bytes }, opts_for("outpatient")).map_err(|e| import_failure(e, lang))?;
+        let r = input::read_outpatient(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("outpatient"),
+        )
+        .map_err(|e| import_failure(e, lang))?;
         data.outpatient = r.records;
         reports.push((path.clone(), r.report));
     }
@@ -335,7 +423,9 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
         Some(other) => return Err(usage(format!("--format must be json or csv, not {other}"))),
     };
     match flags.get("out") {
-        Some(path) => std::fs::write(path, text).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes()).map_err(|e| failed(e.to_string()))?;

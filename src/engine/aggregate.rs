@@ -110,7 +110,11 @@ pub fn aggregate_cases(
     table: &CaseTable,
 ) -> Result<CaseAggregates, EngineError> {
     let ctx = PointsContext::new(points, catalog, &table.groups)?;
-    let by_code: HashMap<&str, usize> = institutions.iter().enumerate().map(|(n, i)| (i.code.as_str(), n)).collect();
+    let by_code: HashMap<&str, usize> = institutions
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.code.as_str(), n))
+        .collect();
     let inst_of: Vec<Option<usize>> = table.institutions.iter().map(|c| by_code.get(c).copied()).collect();
     let n = institutions.len();
     let mut agg = CaseAggregates {
@@ -163,4 +167,3 @@ pub fn aggregate_cases(
     }
     Ok(agg)
 }
-

@@ -92,7 +92,10 @@ pub fn group_breakdown(
     let mut levels = Vec::new();
     let mut coefs = Vec::new();
     for code in members {
-        let (Some(inst), Some(i)) = (data.institutions.iter().find(|i| i.code == code), cases.institutions.find(code)) else {
+        let (Some(inst), Some(i)) = (
+            data.institutions.iter().find(|i| i.code == code),
+            cases.institutions.find(code),
+        ) else {
             continue;
         };
         member_of[i as usize] = Some(levels.len());
@@ -106,7 +109,9 @@ pub fn group_breakdown(
     let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
     let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
     for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
-        let Some(m) = member_of[row.institution as usize] else { continue };
+        let Some(m) = member_of[row.institution as usize] else {
+            continue;
+        };
         if !row.qc_passed && !row.supplemented {
             continue;
         }
@@ -115,7 +120,11 @@ pub fn group_breakdown(
         let (key, name, grassroots) = match row.kind {
             CaseKind::Dip => {
                 let g = ctx.group(group);
-                (group.to_string(), g.map(|g| g.name.clone()).unwrap_or_default(), raw.grassroots)
+                (
+                    group.to_string(),
+                    g.map(|g| g.name.clone()).unwrap_or_default(),
+                    raw.grassroots,
+                )
             }
             CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
             CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
@@ -194,12 +203,16 @@ pub fn grassroots_by_level(
     }
     let mut lines: Vec<LevelGrassroots> = order
         .iter()
-        .map(|l| LevelGrassroots { level: l.to_string(), ..LevelGrassroots::default() })
+        .map(|l| LevelGrassroots {
+            level: l.to_string(),
+            ..LevelGrassroots::default()
+        })
         .collect();
     let dip = [Category::Normal, Category::High, Category::Low, Category::Reviewed].map(Category::index);
     let scale = policy.points.scale;
     for (i, inst) in data.institutions.iter().enumerate().take(agg.institutions()) {
-        let (mut cases, mut grassroots, mut other_score, mut grassroots_score) = (0u64, 0u64, Decimal::ZERO, Decimal::ZERO);
+        let (mut cases, mut grassroots, mut other_score, mut grassroots_score) =
+            (0u64, 0u64, Decimal::ZERO, Decimal::ZERO);
         for month in 0..12 {
             for held in [false, true] {
                 let c = agg.cell(i, fund, month, held);
@@ -280,7 +293,8 @@ pub fn compare(baseline: &Settlement, scenario: &Settlement) -> Comparison {
                 }
             }
         }
-        let find = |f: Option<&FundResult>, code: &str| f.and_then(|f| f.units.iter().find(|u| u.code == code)).cloned();
+        let find =
+            |f: Option<&FundResult>, code: &str| f.and_then(|f| f.units.iter().find(|u| u.code == code)).cloned();
         let units = codes
             .into_iter()
             .map(|(code, name)| {

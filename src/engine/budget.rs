@@ -19,7 +19,11 @@ impl Steps<'_> {
     fn push(&mut self, key: &str, label: [&str; 2], amount: Decimal, subtotal: bool, formula: [String; 2], path: &str) {
         let [label, label_en] = label;
         let [formula, formula_en] = formula;
-        let full = if path.is_empty() { self.base.clone() } else { format!("{}.{path}", self.base) };
+        let full = if path.is_empty() {
+            self.base.clone()
+        } else {
+            format!("{}.{path}", self.base)
+        };
         let r = super::cite(self.policy, &full);
         self.steps.push(BudgetStep {
             key: key.to_string(),
@@ -43,14 +47,21 @@ pub fn reserve_amount(reserve: &Reserve, raised: Decimal) -> Decimal {
         Reserve::Rate { rate } => raised * rate,
         // 休宁2021 8 居民 [reading]: rate × new funds, no more than what brings the accumulated
         // reserve to cap_rate × raised.
-        Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => {
+        Reserve::NewFundsCapped {
+            rate,
+            new_funds,
+            accumulated,
+            cap_rate,
+        } => {
             let room = (raised * cap_rate - accumulated.to_yuan()).max(Decimal::ZERO);
             (new_funds.to_yuan() * rate).min(room)
         }
         // 休宁2021 8 职工: keep the balance ≥ months × monthly spending.
-        Reserve::MonthsOfSpending { months, monthly_spending, balance } => {
-            (monthly_spending.to_yuan() * months - balance.to_yuan()).max(Decimal::ZERO)
-        }
+        Reserve::MonthsOfSpending {
+            months,
+            monthly_spending,
+            balance,
+        } => (monthly_spending.to_yuan() * months - balance.to_yuan()).max(Decimal::ZERO),
     }
 }
 
@@ -79,22 +90,45 @@ pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Deci
 
 /// The whole waterfall of one fund.
 pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult {
-    let mut s = Steps { policy, base: format!("funds.{}", fund.key()), steps: Vec::new() };
+    let mut s = Steps {
+        policy,
+        base: format!("funds.{}", fund.key()),
+        steps: Vec::new(),
+    };
     let raised = fp.raised.map(|a| a.to_yuan()).unwrap_or_default();
 
     // A = raised − reserve, or entered directly.
     let available = match &fp.reserve {
         Reserve::Direct { available } => {
             let a = available.to_yuan();
-            s.push("available", ["可预算总额（直接确定）", "Budgetable amount (set directly)"], a, true, ["合理确定".into(), "set by the bureau".into()], "reserve.available");
+            s.push(
+                "available",
+                ["可预算总额（直接确定）", "Budgetable amount (set directly)"],
+                a,
+                true,
+                ["合理确定".into(), "set by the bureau".into()],
+                "reserve.available",
+            );
             a
         }
         reserve => {
-            s.push("raised", ["基金筹集总额", "Funds raised"], raised, true, same(fmt_money(raised)), "raised");
+            s.push(
+                "raised",
+                ["基金筹集总额", "Funds raised"],
+                raised,
+                true,
+                same(fmt_money(raised)),
+                "raised",
+            );
             let r = reserve_amount(reserve, raised);
             let formula = match reserve {
                 Reserve::Rate { rate } => format!("{} × {}", fmt_money(raised), fmt_rate(*rate)),
-                Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => format!(
+                Reserve::NewFundsCapped {
+                    rate,
+                    new_funds,
+                    accumulated,
+                    cap_rate,
+                } => format!(
                     "min({} × {}, {} × {} − {})",
                     fmt_money(new_funds.to_yuan()),
                     fmt_rate(*rate),
@@ -102,7 +136,11 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
                     fmt_rate(*cap_rate),
                     fmt_money(accumulated.to_yuan())
                 ),
-                Reserve::MonthsOfSpending { months, monthly_spending, balance } => format!(
+                Reserve::MonthsOfSpending {
+                    months,
+                    monthly_spending,
+                    balance,
+                } => format!(
                     "max(0, {} × {months} − {})",
                     fmt_money(monthly_spending.to_yuan()),
                     fmt_money(balance.to_yuan())
@@ -110,10 +148,24 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
                 _ => String::new(),
             };
             if !matches!(reserve, Reserve::None) {
-                s.push("reserve", ["风险金", "Risk reserve"], -r, false, same(formula), "reserve");
+                s.push(
+                    "reserve",
+                    ["风险金", "Risk reserve"],
+                    -r,
+                    false,
+                    same(formula),
+                    "reserve",
+                );
             }
             let a = raised - r;
-            s.push("available", ["可预算总额 A", "Budgetable amount A"], a, true, same(format!("{} − {}", fmt_money(raised), fmt_money(r))), "reserve");
+            s.push(
+                "available",
+                ["可预算总额 A", "Budgetable amount A"],
+                a,
+                true,
+                same(format!("{} − {}", fmt_money(raised), fmt_money(r))),
+                "reserve",
+            );
             a
         }
     };
@@ -122,7 +174,14 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     for (n, d) in fp.deductions.iter().enumerate() {
         let amount = d.amount.to_yuan();
         packable -= amount;
-        s.push("deduction", [&d.label, &d.label], -amount, false, same(fmt_money(amount)), &format!("deductions.{n}"));
+        s.push(
+            "deduction",
+            [&d.label, &d.label],
+            -amount,
+            false,
+            same(fmt_money(amount)),
+            &format!("deductions.{n}"),
+        );
     }
     let quality_base = match fp.quality_reserve.base {
         QualityReserveBase::AfterDeductions => packable,
@@ -136,22 +195,41 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
             ["质量保证金", "Quality reserve"],
             -quality_reserve,
             false,
-            same(format!("{} × {}", fmt_money(quality_base), fmt_rate(fp.quality_reserve.rate))),
+            same(format!(
+                "{} × {}",
+                fmt_money(quality_base),
+                fmt_rate(fp.quality_reserve.rate)
+            )),
             "quality_reserve",
         );
     }
-    s.push("packable", ["DIP 区域可用打包额 P", "Regional DIP package P"], packable, true, same(fmt_money(packable)), "deductions");
+    s.push(
+        "packable",
+        ["DIP 区域可用打包额 P", "Regional DIP package P"],
+        packable,
+        true,
+        same(fmt_money(packable)),
+        "deductions",
+    );
 
     let forecast = fp.forecast.as_ref().map(|f| {
         let (amount, weighted, growth) = forecast_amount(f);
-        let terms: Vec<String> =
-            f.history.iter().map(|h| format!("{} × {}", fmt_money(h.amount.to_yuan()), h.weight.normalize())).collect();
+        let terms: Vec<String> = f
+            .history
+            .iter()
+            .map(|h| format!("{} × {}", fmt_money(h.amount.to_yuan()), h.weight.normalize()))
+            .collect();
         s.push(
             "forecast",
             ["DIP 所涉基金支出预测额 F", "Forecast of DIP fund spending F"],
             amount,
             true,
-            same(format!("({}) = {} × (1 + {})", terms.join(" + "), fmt_money(weighted), fmt_rate(growth))),
+            same(format!(
+                "({}) = {} × (1 + {})",
+                terms.join(" + "),
+                fmt_money(weighted),
+                fmt_rate(growth)
+            )),
             "forecast",
         );
         amount
@@ -161,30 +239,75 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         BudgetRule::Min => {
             let f = forecast.unwrap_or(packable);
             let b = packable.min(f);
-            s.push("rule", ["预算总额 B = min(P, F)", "Budget B = min(P, F)"], b, true, same(format!("min({}, {})", fmt_money(packable), fmt_money(f))), "rule");
+            s.push(
+                "rule",
+                ["预算总额 B = min(P, F)", "Budget B = min(P, F)"],
+                b,
+                true,
+                same(format!("min({}, {})", fmt_money(packable), fmt_money(f))),
+                "rule",
+            );
             b
         }
         BudgetRule::Packable => {
-            s.push("rule", ["预算总额 B = P", "Budget B = P"], packable, true, same(fmt_money(packable)), "rule");
+            s.push(
+                "rule",
+                ["预算总额 B = P", "Budget B = P"],
+                packable,
+                true,
+                same(fmt_money(packable)),
+                "rule",
+            );
             packable
         }
         BudgetRule::Fixed { amount } => {
             let b = amount.to_yuan();
-            s.push("rule", ["预算总额 B（确定值）", "Budget B (set amount)"], b, true, same(fmt_money(b)), "rule");
+            s.push(
+                "rule",
+                ["预算总额 B（确定值）", "Budget B (set amount)"],
+                b,
+                true,
+                same(fmt_money(b)),
+                "rule",
+            );
             b
         }
     };
     for (n, a) in fp.adjustments.iter().enumerate() {
         let amount = a.amount.to_yuan();
         budget += amount;
-        s.push("adjustment", [&a.label, &a.label], amount, false, same(fmt_money(amount)), &format!("adjustments.{n}"));
+        s.push(
+            "adjustment",
+            [&a.label, &a.label],
+            amount,
+            false,
+            same(fmt_money(amount)),
+            &format!("adjustments.{n}"),
+        );
     }
     if !fp.adjustments.is_empty() {
-        s.push("budget", ["调整后预算总额 B", "Adjusted budget B"], budget, true, same(fmt_money(budget)), "adjustments");
+        s.push(
+            "budget",
+            ["调整后预算总额 B", "Adjusted budget B"],
+            budget,
+            true,
+            same(fmt_money(budget)),
+            "adjustments",
+        );
     }
     for (n, e) in fp.earmarks.iter().enumerate() {
         let amount = e.amount.to_yuan();
-        s.push("earmark", [&e.label, &e.label], amount, true, [format!("{}（含在 B 内）", fmt_money(amount)), format!("{} (within B)", fmt_money(amount))], &format!("earmarks.{n}"));
+        s.push(
+            "earmark",
+            [&e.label, &e.label],
+            amount,
+            true,
+            [
+                format!("{}（含在 B 内）", fmt_money(amount)),
+                format!("{} (within B)", fmt_money(amount)),
+            ],
+            &format!("earmarks.{n}"),
+        );
     }
 
     let outpatient_budget = match &fp.outpatient {
@@ -194,8 +317,22 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     };
     let inpatient_budget = budget - outpatient_budget;
     if !matches!(fp.outpatient, OutpatientSplit::None) {
-        s.push("outpatient", ["门诊预算", "Outpatient budget"], outpatient_budget, true, same(fmt_money(outpatient_budget)), "outpatient");
-        s.push("inpatient", ["住院预算", "Inpatient budget"], inpatient_budget, true, same(fmt_money(inpatient_budget)), "outpatient");
+        s.push(
+            "outpatient",
+            ["门诊预算", "Outpatient budget"],
+            outpatient_budget,
+            true,
+            same(fmt_money(outpatient_budget)),
+            "outpatient",
+        );
+        s.push(
+            "inpatient",
+            ["住院预算", "Inpatient budget"],
+            inpatient_budget,
+            true,
+            same(fmt_money(inpatient_budget)),
+            "outpatient",
+        );
     }
     let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
 

@@ -119,7 +119,10 @@ impl CaseTable {
     }
 
     pub fn from_cases(cases: &[Case]) -> Self {
-        let mut t = CaseTable { rows: Vec::with_capacity(cases.len()), ..Self::default() };
+        let mut t = CaseTable {
+            rows: Vec::with_capacity(cases.len()),
+            ..Self::default()
+        };
         for c in cases {
             t.push(c);
         }

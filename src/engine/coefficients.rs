@@ -30,7 +30,10 @@ fn base_coefficient(p: &CoefficientPolicy, inst: &Institution) -> Result<Decimal
             EngineError::new(
                 "missing_coefficient",
                 &inst.code,
-                format!("机构 {}（{}）没有基本调节系数，政策的等级系数表中也没有等级“{}”", inst.code, inst.name, inst.level),
+                format!(
+                    "机构 {}（{}）没有基本调节系数，政策的等级系数表中也没有等级“{}”",
+                    inst.code, inst.name, inst.level
+                ),
                 format!(
                     "institution {} ({}) has no base coefficient and the policy's level table has no level \"{}\"",
                     inst.code, inst.name, inst.level
@@ -48,9 +51,7 @@ pub fn institution_coefficient(
 ) -> Result<Coefficient, EngineError> {
     let base = base_coefficient(p, inst)?;
     let combined = match p.mode {
-        CoefficientMode::Sum => {
-            base + inst.bonuses.iter().sum::<Decimal>() - inst.deductions.iter().sum::<Decimal>()
-        }
+        CoefficientMode::Sum => base + inst.bonuses.iter().sum::<Decimal>() - inst.deductions.iter().sum::<Decimal>(),
         CoefficientMode::Product => inst.factors.iter().fold(base, |acc, f| acc * f),
     };
     let mut checked: Vec<(&str, Decimal)> = vec![("基本调节系数", base)];
@@ -82,7 +83,18 @@ pub fn institution_coefficient(
         }
     }
     let grassroots_applies = p.grassroots.enabled
-        && p.grassroots.levels.as_ref().is_none_or(|levels| levels.contains(&inst.level));
-    let grassroots = if grassroots_applies { p.grassroots.coefficient } else { combined };
-    Ok(Coefficient { base, combined, grassroots })
+        && p.grassroots
+            .levels
+            .as_ref()
+            .is_none_or(|levels| levels.contains(&inst.level));
+    let grassroots = if grassroots_applies {
+        p.grassroots.coefficient
+    } else {
+        combined
+    };
+    Ok(Coefficient {
+        base,
+        combined,
+        grassroots,
+    })
 }

@@ -41,17 +41,35 @@ pub struct EngineError {
 
 impl EngineError {
     pub fn new(code: &str, subject: &str, zh: String, en: String) -> Self {
-        EngineError { code: code.into(), subject: subject.into(), row: None, message_zh: zh, message_en: en }
+        EngineError {
+            code: code.into(),
+            subject: subject.into(),
+            row: None,
+            message_zh: zh,
+            message_en: en,
+        }
     }
 
     /// An error about one case, naming its row (0 = unknown) and institution.
     pub fn at_row(code: &str, row: u64, institution: &str, zh: String, en: String) -> Self {
         let row = (row > 0).then_some(row);
         let (zh, en) = match row {
-            Some(r) => (format!("病例第 {r} 行（机构 {institution}）：{zh}"), format!("case row {r} (institution {institution}): {en}")),
-            None => (format!("机构 {institution} 的病例：{zh}"), format!("a case of institution {institution}: {en}")),
+            Some(r) => (
+                format!("病例第 {r} 行（机构 {institution}）：{zh}"),
+                format!("case row {r} (institution {institution}): {en}"),
+            ),
+            None => (
+                format!("机构 {institution} 的病例：{zh}"),
+                format!("a case of institution {institution}: {en}"),
+            ),
         };
-        EngineError { code: code.into(), subject: institution.into(), row, message_zh: zh, message_en: en }
+        EngineError {
+            code: code.into(),
+            subject: institution.into(),
+            row,
+            message_zh: zh,
+            message_en: en,
+        }
     }
 }
 
@@ -70,7 +88,12 @@ pub(crate) fn cite<'p>(policy: &'p Policy, path: &str) -> Option<&'p Ref> {
         return Some(r);
     }
     let below = format!("{path}.");
-    if let Some((_, r)) = policy.refs.range(below.clone()..).next().filter(|(k, _)| k.starts_with(&below)) {
+    if let Some((_, r)) = policy
+        .refs
+        .range(below.clone()..)
+        .next()
+        .filter(|(k, _)| k.starts_with(&below))
+    {
         return Some(r);
     }
     let mut p = path;
@@ -100,7 +123,11 @@ pub(crate) fn fmt_money(x: Decimal) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{grouped}.{frac}")
 }
 
@@ -183,13 +210,21 @@ impl Settler {
     pub fn new(mut data: Dataset) -> Self {
         let cases = CaseTable::from_cases(&data.cases);
         data.cases = Vec::new();
-        Settler { data, cases, cache: None }
+        Settler {
+            data,
+            cases,
+            cache: None,
+        }
     }
 
     /// A dataset without cases and a table the import filled case by case.
     pub fn from_parts(mut data: Dataset, cases: CaseTable) -> Self {
         data.cases = Vec::new();
-        Settler { data, cases, cache: None }
+        Settler {
+            data,
+            cases,
+            cache: None,
+        }
     }
 
     /// The dataset (its `cases` is empty: they are in [`Settler::cases`]).
@@ -234,7 +269,8 @@ impl Settler {
         let key = aggregate::PointsKey::of(&policy.points);
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
             self.cache = None;
-            let agg = aggregate::aggregate_cases(&policy.points, &self.data.institutions, &self.data.catalog, &self.cases)?;
+            let agg =
+                aggregate::aggregate_cases(&policy.points, &self.data.institutions, &self.data.catalog, &self.cases)?;
             self.cache = Some(agg);
         }
         match &self.cache {
@@ -245,7 +281,12 @@ impl Settler {
 }
 
 fn unreachable_aggregates() -> EngineError {
-    EngineError::new("stale_aggregates", "points", "病例汇总缺失".into(), "the case aggregates are missing".into())
+    EngineError::new(
+        "stale_aggregates",
+        "points",
+        "病例汇总缺失".into(),
+        "the case aggregates are missing".into(),
+    )
 }
 
 /// The policy's warnings as notices, or the error that refuses it.
@@ -255,20 +296,33 @@ fn checked_policy(policy: &Policy) -> Result<Vec<Notice>, EngineError> {
         EngineError::new(
             "invalid_policy",
             first.map(|i| i.path.as_str()).unwrap_or(""),
-            e.issues.iter().map(|i| format!("{}：{}", i.path, i.message_zh)).collect::<Vec<_>>().join("；"),
+            e.issues
+                .iter()
+                .map(|i| format!("{}：{}", i.path, i.message_zh))
+                .collect::<Vec<_>>()
+                .join("；"),
             e.to_string(),
         )
     })?;
     Ok(issues
         .into_iter()
-        .map(|i| Notice { code: "policy_warning".into(), subject: i.path, message_zh: i.message_zh, message_en: i.message_en })
+        .map(|i| Notice {
+            code: "policy_warning".into(),
+            subject: i.path,
+            message_zh: i.message_zh,
+            message_en: i.message_en,
+        })
         .collect())
 }
 
 /// Stage 2 (SPEC §3–§7): everything after the per-case pass, on its aggregates. The dataset's
 /// own `cases` are not read here (they are in `agg`); summaries, adjustments and outpatient
 /// records are.
-pub fn settle_aggregated(policy: &Policy, data: &Dataset, agg: &aggregate::CaseAggregates) -> Result<Settlement, EngineError> {
+pub fn settle_aggregated(
+    policy: &Policy,
+    data: &Dataset,
+    agg: &aggregate::CaseAggregates,
+) -> Result<Settlement, EngineError> {
     let mut settlement = settle_aggregated_without_traces(policy, data, agg)?;
     for fund in &mut settlement.funds {
         let traces: Vec<Vec<TraceLine>> = fund.units.iter().map(|u| unit_trace(policy, fund, u)).collect();
@@ -281,7 +335,11 @@ pub fn settle_aggregated(policy: &Policy, data: &Dataset, agg: &aggregate::CaseA
 
 /// [`settle_aggregated`] with every unit's `trace` empty: formatting the traces is most of the
 /// text stage 2 writes, and a page shows one only for a unit it opens ([`unit_trace`]).
-pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &aggregate::CaseAggregates) -> Result<Settlement, EngineError> {
+pub fn settle_aggregated_without_traces(
+    policy: &Policy,
+    data: &Dataset,
+    agg: &aggregate::CaseAggregates,
+) -> Result<Settlement, EngineError> {
     let mut notices = checked_policy(policy)?;
 
     // Institutions and their coefficients (SPEC §4).
@@ -301,7 +359,11 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
         let coef = match coefficients::institution_coefficient(&policy.coefficients, inst, &mut notices) {
             // Allotment mode pays by history: coefficients only shape the reported points.
             Err(e) if e.code == "missing_coefficient" && policy.settlement.mode == SettlementMode::Allotment => {
-                Ok(Coefficient { base: Decimal::ONE, combined: Decimal::ONE, grassroots: Decimal::ONE })
+                Ok(Coefficient {
+                    base: Decimal::ONE,
+                    combined: Decimal::ONE,
+                    grassroots: Decimal::ONE,
+                })
             }
             Err(e) if e.code == "missing_coefficient" => Err(e),
             other => Ok(other?),
@@ -326,10 +388,18 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
             units.push(Unit {
                 code: alliance.cloned().unwrap_or_else(|| inst.code.clone()),
                 name: alliance.map(|a| a.to_string()).unwrap_or_else(|| inst.name.clone()),
-                level: if alliance.is_some() { "医共体".into() } else { inst.level.clone() },
+                level: if alliance.is_some() {
+                    "医共体".into()
+                } else {
+                    inst.level.clone()
+                },
                 members: Vec::new(),
                 member_codes: Vec::new(),
-                coefficient: if alliance.is_some() { None } else { coefs[n].as_ref().ok().map(|c| c.combined) },
+                coefficient: if alliance.is_some() {
+                    None
+                } else {
+                    coefs[n].as_ref().ok().map(|c| c.combined)
+                },
                 score: Decimal::ZERO,
                 allotment_weight: Decimal::ZERO,
             });
@@ -341,7 +411,11 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
         }
         unit_of.push(u);
     }
-    let allotment = policy.settlement.allotment.as_ref().map(|a| allotment_weights(a, &data.institutions));
+    let allotment = policy
+        .settlement
+        .allotment
+        .as_ref()
+        .map(|a| allotment_weights(a, &data.institutions));
     for unit in &mut units {
         let total: Decimal = unit
             .members
@@ -366,7 +440,10 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
         Fund::Employee => 0usize,
         Fund::Resident => 1,
     };
-    let mut aggs: [Vec<UnitAgg>; 2] = [vec![UnitAgg::default(); units.len()], vec![UnitAgg::default(); units.len()]];
+    let mut aggs: [Vec<UnitAgg>; 2] = [
+        vec![UnitAgg::default(); units.len()],
+        vec![UnitAgg::default(); units.len()],
+    ];
     let mut months_complete = [true, true];
     let mut ignored_cases = [0u64, 0];
     let mut review_apps = vec![0u64; data.institutions.len()];
@@ -379,7 +456,9 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
         for fund in Fund::ALL {
             let excluded = agg.qc_excluded(i, fund);
             let applications = agg.review_applications(i, fund);
-            let included: u64 = (0..12).flat_map(|m| [false, true].map(|h| agg.cell(i, fund, m, h).cases())).sum();
+            let included: u64 = (0..12)
+                .flat_map(|m| [false, true].map(|h| agg.cell(i, fund, m, h).cases()))
+                .sum();
             if included + excluded == 0 {
                 continue;
             }
@@ -397,7 +476,12 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
                 continue;
             }
             let coef = coefs[i].as_ref().map_err(|e| {
-                EngineError::new(&e.code, &inst.code, format!("{}（该机构有病例）", e.message_zh), format!("{} (it has cases)", e.message_en))
+                EngineError::new(
+                    &e.code,
+                    &inst.code,
+                    format!("{}（该机构有病例）", e.message_zh),
+                    format!("{} (it has cases)", e.message_en),
+                )
             })?;
             for m in 0..12 {
                 for held in [false, true] {
@@ -451,7 +535,10 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
                 "unknown_institution",
                 &s.institution,
                 format!("汇总表中的机构编码“{}”不在机构表中", s.institution),
-                format!("institution \"{}\" of the summary is not in the institutions file", s.institution),
+                format!(
+                    "institution \"{}\" of the summary is not in the institutions file",
+                    s.institution
+                ),
             )
         })?;
         if policy.funds.get(s.fund).is_none() {
@@ -483,7 +570,10 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
                 "unknown_institution",
                 &a.institution,
                 format!("调整表中的机构编码“{}”不在机构表中", a.institution),
-                format!("institution \"{}\" of the adjustments is not in the institutions file", a.institution),
+                format!(
+                    "institution \"{}\" of the adjustments is not in the institutions file",
+                    a.institution
+                ),
             )
         })?;
         if policy.funds.get(a.fund).is_none() {
@@ -502,7 +592,10 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
                 "unknown_institution",
                 &r.institution,
                 format!("门诊表中的机构编码“{}”不在机构表中", r.institution),
-                format!("institution \"{}\" of the outpatient file is not in the institutions file", r.institution),
+                format!(
+                    "institution \"{}\" of the outpatient file is not in the institutions file",
+                    r.institution
+                ),
             )
         })?;
         if policy.funds.get(r.fund).is_none() {
@@ -510,7 +603,11 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
         }
         let agg = &mut aggs[fund_slot(r.fund)][unit_of[i]];
         let (cap, ffs, other) = points::outpatient_points(&policy.points.outpatient, r);
-        for (slot, v) in agg.outpatient.iter_mut().zip([cap, ffs, other, r.total_cost, r.personal_burden]) {
+        for (slot, v) in agg
+            .outpatient
+            .iter_mut()
+            .zip([cap, ffs, other, r.total_cost, r.personal_burden])
+        {
             *slot += v;
         }
         agg.has_outpatient = true;
@@ -532,12 +629,22 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
                 subject: inst.code.clone(),
                 message_zh: format!(
                     "机构 {}（{}）特例单议申请 {} 例，占年度病例 {} 例的 {}，超过 {}（吉林2024 第二十六条）",
-                    inst.code, inst.name, review_apps[i], case_counts[i],
-                    fmt_rate(round_ratio(Decimal::from(review_apps[i]) / Decimal::from(case_counts[i]))), fmt_rate(limit)
+                    inst.code,
+                    inst.name,
+                    review_apps[i],
+                    case_counts[i],
+                    fmt_rate(round_ratio(
+                        Decimal::from(review_apps[i]) / Decimal::from(case_counts[i])
+                    )),
+                    fmt_rate(limit)
                 ),
                 message_en: format!(
                     "institution {} ({}) applied for special review on {} of {} cases, over {} (吉林2024 第二十六条)",
-                    inst.code, inst.name, review_apps[i], case_counts[i], fmt_rate(limit)
+                    inst.code,
+                    inst.name,
+                    review_apps[i],
+                    case_counts[i],
+                    fmt_rate(limit)
                 ),
             });
         }
@@ -550,13 +657,34 @@ pub fn settle_aggregated_without_traces(policy: &Policy, data: &Dataset, agg: &a
             notices.push(Notice {
                 code: "fund_not_in_policy".into(),
                 subject: fund.key().into(),
-                message_zh: format!("政策没有{}预算，{} 条{}病例未计算", fund.label_zh(), ignored_cases[slot], fund.label_zh()),
-                message_en: format!("the policy has no {} budget: {} cases left out", fund.key(), ignored_cases[slot]),
+                message_zh: format!(
+                    "政策没有{}预算，{} 条{}病例未计算",
+                    fund.label_zh(),
+                    ignored_cases[slot],
+                    fund.label_zh()
+                ),
+                message_en: format!(
+                    "the policy has no {} budget: {} cases left out",
+                    fund.key(),
+                    ignored_cases[slot]
+                ),
             });
         }
         let Some(fp) = policy.funds.get(fund) else { continue };
-        let unit_flags: Vec<bool> = units.iter().map(|u| u.members.iter().any(|&m| review_flag[m])).collect();
-        let fr = settle_fund(policy, fund, fp, &units, &aggs[slot], &unit_flags, months_complete[slot], &mut notices)?;
+        let unit_flags: Vec<bool> = units
+            .iter()
+            .map(|u| u.members.iter().any(|&m| review_flag[m]))
+            .collect();
+        let fr = settle_fund(
+            policy,
+            fund,
+            fp,
+            &units,
+            &aggs[slot],
+            &unit_flags,
+            months_complete[slot],
+            &mut notices,
+        )?;
         funds.push(fr);
     }
 
@@ -604,7 +732,13 @@ fn settle_fund(
     let allotment = policy.settlement.mode == SettlementMode::Allotment;
     let d = policy.settlement.deposit.rate;
     let keep = Decimal::ONE - d;
-    let report_pv = |x: Option<Decimal>| if allotment { None } else { x.map(|v| round_point_value(v, decimals)) };
+    let report_pv = |x: Option<Decimal>| {
+        if allotment {
+            None
+        } else {
+            x.map(|v| round_point_value(v, decimals))
+        }
+    };
 
     // Year: pool and point value (SPEC §6).
     let personal_year: Decimal = aggs.iter().map(|a| a.year.personal).sum();
@@ -661,7 +795,10 @@ fn settle_fund(
             code: "months_incomplete".into(),
             subject: fund.key().into(),
             message_zh: format!("{}：部分机构只有全年汇总，月度与季度点值不完整", fund.label_zh()),
-            message_en: format!("{}: some institutions gave only annual totals; monthly and quarterly point values are partial", fund.key()),
+            message_en: format!(
+                "{}: some institutions gave only annual totals; monthly and quarterly point values are partial",
+                fund.key()
+            ),
         });
     }
 
@@ -679,12 +816,28 @@ fn settle_fund(
 
     // Monthly and quarterly settlements at the period point value (informational S, FS).
     let month_s: Vec<Vec<Decimal>> = (0..12)
-        .map(|m| period_settlements(&codes, aggs.iter().map(|a| a.months[m].points), month_pool[m], month_pv_used[m], policy.point_value.monthly))
+        .map(|m| {
+            period_settlements(
+                &codes,
+                aggs.iter().map(|a| a.months[m].points),
+                month_pool[m],
+                month_pv_used[m],
+                policy.point_value.monthly,
+            )
+        })
         .collect();
     let quarter_s: Vec<Vec<Decimal>> = (0..4)
         .map(|q| {
-            let pts = aggs.iter().map(|a| a.months[q * 3..q * 3 + 3].iter().map(|b| b.points).sum());
-            period_settlements(&codes, pts, quarter_pool[q], ratio(quarter_pool[q], quarter_points[q]), MonthlyPointValue::Month)
+            let pts = aggs
+                .iter()
+                .map(|a| a.months[q * 3..q * 3 + 3].iter().map(|b| b.points).sum());
+            period_settlements(
+                &codes,
+                pts,
+                quarter_pool[q],
+                ratio(quarter_pool[q], quarter_points[q]),
+                MonthlyPointValue::Month,
+            )
         })
         .collect();
 
@@ -694,9 +847,13 @@ fn settle_fund(
         Some(af) => {
             let amount = af.amount.to_yuan();
             match af.city_total_points {
-                Some(city) => aggs.iter().map(|a| round_money(amount * a.year.points / city)).collect(),
+                Some(city) => aggs
+                    .iter()
+                    .map(|a| round_money(amount * a.year.points / city))
+                    .collect(),
                 None => {
-                    let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(aggs.iter().map(|a| a.year.points)).collect();
+                    let pairs: Vec<(&str, Decimal)> =
+                        codes.iter().copied().zip(aggs.iter().map(|a| a.year.points)).collect();
                     settlement::reconcile(amount, &pairs).0
                 }
             }
@@ -715,7 +872,11 @@ fn settle_fund(
         let compared = if fund_only || allotment { cost - personal } else { cost };
         let (t_exact, band) = settlement::risk_sharing_target(rs, s, compared);
         let target = round_money(t_exact);
-        let fund_pays = if fund_only || allotment { target } else { target - personal };
+        let fund_pays = if fund_only || allotment {
+            target
+        } else {
+            target - personal
+        };
         let score = unit.score;
         let deposit_withheld = round_money(d * fs);
         let deposit_returned = match policy.settlement.deposit.return_rule {
@@ -739,7 +900,9 @@ fn settle_fund(
             let sm = month_s[m][u];
             let fsm = if fund_only { sm } else { sm - b.personal };
             let claimed = if allotment {
-                agg.claimed[m].min(round_money(s * budget.monthly_budget[m] / nonzero(budget.inpatient_budget)))
+                agg.claimed[m].min(round_money(
+                    s * budget.monthly_budget[m] / nonzero(budget.inpatient_budget),
+                ))
             } else {
                 agg.claimed[m]
             };
@@ -891,9 +1054,10 @@ fn period_settlements(
             let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(pts).collect();
             settlement::reconcile(pool, &pairs).0
         }
-        MonthlyPointValue::Cumulative => {
-            pts.iter().map(|p| pv.map(|v| round_money(v * p)).unwrap_or_default()).collect()
-        }
+        MonthlyPointValue::Cumulative => pts
+            .iter()
+            .map(|p| pv.map(|v| round_money(v * p)).unwrap_or_default())
+            .collect(),
     }
 }
 
@@ -915,7 +1079,9 @@ fn allotment_weights(a: &crate::policy::Allotment, institutions: &[crate::record
                 .filter(|((_, total), _)| !total.is_zero())
                 .map(|((w, total), h)| w * h / total)
                 .sum();
-            let primary = inst.primary_care.unwrap_or_else(|| a.primary_care_levels.contains(&inst.level));
+            let primary = inst
+                .primary_care
+                .unwrap_or_else(|| a.primary_care_levels.contains(&inst.level));
             if primary {
                 share * (Decimal::ONE + a.primary_care_tilt)
             } else {
@@ -939,7 +1105,6 @@ fn unit_allotment_weights(units: &[Unit]) -> Result<Vec<Decimal>, EngineError> {
     Ok(weights)
 }
 
-
 /// The arithmetic of one unit's figures in a fund's settlement, each line citing where its
 /// formula lives: everything it shows is in the settlement (SPEC §5–§7.2), so it is written only
 /// when asked ([`settle_aggregated`] does it for every unit).
@@ -952,7 +1117,14 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     let line = |label: [&str; 2], formula: [String; 2], value: Decimal, cite: &str| {
         let [label, label_en] = label;
         let [formula, formula_en] = formula;
-        TraceLine { label: label.into(), label_en: label_en.into(), formula, formula_en, value, cite: cite.into() }
+        TraceLine {
+            label: label.into(),
+            label_en: label_en.into(),
+            formula,
+            formula_en,
+            value,
+            cite: cite.into(),
+        }
     };
     let kinds = [
         k.normal.normalize(),
@@ -977,12 +1149,20 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     if allotment {
         out.push(line(
             ["定额 S", "Allotment S"],
-            ["住院预算 × 历史基金支付份额（对账到分）".into(), "inpatient budget × historical share of fund payments (reconciled to the fen)".into()],
+            [
+                "住院预算 × 历史基金支付份额（对账到分）".into(),
+                "inpatient budget × historical share of fund payments (reconciled to the fen)".into(),
+            ],
             t.settlement,
             "SPEC §7.3; 信阳2019 三(二)",
         ));
     } else {
-        let f = format!("{} × {} ÷ {}", fmt_money(fund.pool), k.total.normalize(), fund.total_points.normalize());
+        let f = format!(
+            "{} × {} ÷ {}",
+            fmt_money(fund.pool),
+            k.total.normalize(),
+            fund.total_points.normalize()
+        );
         out.push(line(
             ["结算额度 S", "Settlement S"],
             [format!("{f}（对账到分）"), format!("{f} (reconciled to the fen)")],
@@ -993,7 +1173,11 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     if !(fund_only || allotment) {
         out.push(line(
             ["基金结算额度 FS", "Fund settlement FS"],
-            same(format!("{} − {}", fmt_money(t.settlement), fmt_money(t.personal_burden))),
+            same(format!(
+                "{} − {}",
+                fmt_money(t.settlement),
+                fmt_money(t.personal_burden)
+            )),
             t.fund_settlement,
             "吉林2024 第十七条",
         ));
@@ -1010,26 +1194,35 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     ));
     let band = match t.band {
         BandPosition::None => ["不分担".to_string(), "no sharing".to_string()],
-        BandPosition::OverspendShared { band } => {
-            [format!("超支第 {} 档内，按比例追加", band + 1), format!("overspent within band {}: shared by its rate", band + 1)]
-        }
+        BandPosition::OverspendShared { band } => [
+            format!("超支第 {} 档内，按比例追加", band + 1),
+            format!("overspent within band {}: shared by its rate", band + 1),
+        ],
         BandPosition::OverspendBeyond => ["超支超出末档".to_string(), "overspent beyond the last band".to_string()],
-        BandPosition::SurplusShared { band } => {
-            [format!("结余第 {} 档内，按比例返还", band + 1), format!("surplus within band {}: returned by its rate", band + 1)]
-        }
+        BandPosition::SurplusShared { band } => [
+            format!("结余第 {} 档内，按比例返还", band + 1),
+            format!("surplus within band {}: returned by its rate", band + 1),
+        ],
         BandPosition::SurplusBeyond => ["结余超出末档".to_string(), "surplus beyond the last band".to_string()],
     };
     let gap = fmt_money(t.compared_cost - t.settlement);
     let [band_zh, band_en] = band;
     out.push(line(
         ["风险分担后 T", "After risk sharing T"],
-        [format!("{band_zh}（C − S = {gap}）"), format!("{band_en} (C − S = {gap})")],
+        [
+            format!("{band_zh}（C − S = {gap}）"),
+            format!("{band_en} (C − S = {gap})"),
+        ],
         t.target,
         "SPEC §7.1; 吉林2024 第二十七条",
     ));
     out.push(line(
         ["基金支付", "Fund pays"],
-        same(if fund_only || allotment { "T".into() } else { format!("{} − {}", fmt_money(t.target), fmt_money(t.personal_burden)) }),
+        same(if fund_only || allotment {
+            "T".into()
+        } else {
+            format!("{} − {}", fmt_money(t.target), fmt_money(t.personal_burden))
+        }),
         t.fund_pays,
         "SPEC §7.1",
     ));
@@ -1041,13 +1234,19 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     ));
     out.push(line(
         ["返还保证金", "Deposit returned"],
-        ["保证金 × 考核得分 ÷ 100".into(), "deposit × assessment score ÷ 100".into()],
+        [
+            "保证金 × 考核得分 ÷ 100".into(),
+            "deposit × assessment score ÷ 100".into(),
+        ],
         t.deposit_returned,
         "SPEC §7.2 [default]",
     ));
     out.push(line(
         ["已预付", "Prepaid"],
-        ["月度预付 + 一至三季度清算".into(), "monthly prepayments + clearing of quarters 1–3".into()],
+        [
+            "月度预付 + 一至三季度清算".into(),
+            "monthly prepayments + clearing of quarters 1–3".into(),
+        ],
         t.prepaid,
         "吉林2024 第二十二–二十四条",
     ));
@@ -1084,7 +1283,10 @@ fn outpatient_settlement(
                 code: "outpatient_ignored".into(),
                 subject: fund.key().into(),
                 message_zh: format!("政策没有{}门诊预算，门诊数据未计算", fund.label_zh()),
-                message_en: format!("the policy has no {} outpatient budget: outpatient records left out", fund.key()),
+                message_en: format!(
+                    "the policy has no {} outpatient budget: outpatient records left out",
+                    fund.key()
+                ),
             });
         }
         return Ok(None);
@@ -1101,8 +1303,18 @@ fn outpatient_settlement(
                 return Err(EngineError::new(
                     "capitation_exceeds_budget",
                     fund.key(),
-                    format!("{}人头付费 {} 不小于门诊可分配额 {}", fund.label_zh(), fmt_money(cap_payment), fmt_money(pool)),
-                    format!("{} capitation payments {} are not below the outpatient pool {}", fund.key(), fmt_money(cap_payment), fmt_money(pool)),
+                    format!(
+                        "{}人头付费 {} 不小于门诊可分配额 {}",
+                        fund.label_zh(),
+                        fmt_money(cap_payment),
+                        fmt_money(pool)
+                    ),
+                    format!(
+                        "{} capitation payments {} are not below the outpatient pool {}",
+                        fund.key(),
+                        fmt_money(cap_payment),
+                        fmt_money(pool)
+                    ),
                 ));
             }
             ratio(pool - cap_payment, other_points)
@@ -1110,11 +1322,15 @@ fn outpatient_settlement(
         OutpatientMode::Literal => ratio(pool, cap_points + other_points),
     };
     let pv_used = pv.unwrap_or_default();
-    let exact: Vec<Decimal> =
-        aggs.iter().map(|a| a.outpatient[0] * op.capitation_point_value + pv_used * (a.outpatient[1] + a.outpatient[2])).collect();
+    let exact: Vec<Decimal> = aggs
+        .iter()
+        .map(|a| a.outpatient[0] * op.capitation_point_value + pv_used * (a.outpatient[1] + a.outpatient[2]))
+        .collect();
     let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let settlements = match op.mode {
-        OutpatientMode::FixedCapitation if !other_points.is_zero() => settlement::distribute_cents(round_money(pool), &exact, codes.clone()).0,
+        OutpatientMode::FixedCapitation if !other_points.is_zero() => {
+            settlement::distribute_cents(round_money(pool), &exact, codes.clone()).0
+        }
         _ => exact.iter().map(|x| round_money(*x)).collect(),
     };
     let difference = pool - exact.iter().sum::<Decimal>();

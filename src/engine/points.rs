@@ -4,7 +4,7 @@
 use super::cases::{CaseRow, CaseTable, Codes};
 use super::coefficients::Coefficient;
 use super::EngineError;
-use crate::policy::{OutpatientPoints, Outliers, PointsPolicy};
+use crate::policy::{Outliers, OutpatientPoints, PointsPolicy};
 use crate::records::{CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -21,8 +21,14 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 6] =
-        [Category::Normal, Category::High, Category::Low, Category::Reviewed, Category::PerDiem, Category::FeeForService];
+    pub const ALL: [Category; 6] = [
+        Category::Normal,
+        Category::High,
+        Category::Low,
+        Category::Reviewed,
+        Category::PerDiem,
+        Category::FeeForService,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -48,7 +54,11 @@ pub struct RawPoints {
 impl RawPoints {
     /// The case's points at an institution's coefficients.
     pub fn points(&self, coef: &Coefficient, scale: Decimal) -> Decimal {
-        let c = if self.grassroots { coef.grassroots } else { coef.combined };
+        let c = if self.grassroots {
+            coef.grassroots
+        } else {
+            coef.combined
+        };
         self.score * c * scale + self.delta
     }
 }
@@ -82,7 +92,13 @@ impl<'a> PointsContext<'a> {
         let groups = group_codes.iter().map(|c| by_code.get(c).copied()).collect();
         let per_diem = group_codes.iter().map(|c| per_diem_by_code.get(c).copied()).collect();
         let lowest_score = catalog.groups.iter().map(|g| g.score).min().unwrap_or_default();
-        Ok(PointsContext { policy, groups, per_diem, by_code, lowest_score })
+        Ok(PointsContext {
+            policy,
+            groups,
+            per_diem,
+            by_code,
+            lowest_score,
+        })
     }
 
     pub fn group(&self, code: &str) -> Option<&'a Group> {
@@ -124,7 +140,10 @@ impl<'a> PointsContext<'a> {
                         "reference_cost",
                         &group.code,
                         format!("病种 {} 的次均费用为 {reference}，无法计算费用倍率", group.code),
-                        format!("group {} has reference cost {reference}: the cost ratio cannot be computed", group.code),
+                        format!(
+                            "group {} has reference cost {reference}: the cost ratio cannot be computed",
+                            group.code
+                        ),
                     ));
                 }
                 let r = cost / reference;
@@ -144,19 +163,30 @@ impl<'a> PointsContext<'a> {
                 if row.review_delta.is_some() {
                     category = Category::Reviewed;
                 }
-                Ok(RawPoints { category, score, grassroots: group.grassroots, ratio: Some(r), delta })
+                Ok(RawPoints {
+                    category,
+                    score,
+                    grassroots: group.grassroots,
+                    ratio: Some(r),
+                    delta,
+                })
             }
             // 吉林2024 第十条: daily fund standard ÷ reimbursement ratio × days ÷ base cost.
             CaseKind::PerDiem => {
-                let group = self.per_diem.get(row.group as usize).copied().flatten().ok_or_else(|| {
-                    EngineError::at_row(
-                        "unknown_per_diem_group",
-                        row.source_row,
-                        t.institution_of(row),
-                        format!("床日组编码“{}”不在目录中", t.group_of(row)),
-                        format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
-                    )
-                })?;
+                let group = self
+                    .per_diem
+                    .get(row.group as usize)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| {
+                        EngineError::at_row(
+                            "unknown_per_diem_group",
+                            row.source_row,
+                            t.institution_of(row),
+                            format!("床日组编码“{}”不在目录中", t.group_of(row)),
+                            format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
+                        )
+                    })?;
                 let ratio = match p.per_diem_reimbursement_ratio {
                     Some(r) if r > Decimal::ZERO => r,
                     _ => {
@@ -172,13 +202,25 @@ impl<'a> PointsContext<'a> {
                 let base = self.base_cost(t, row, "床日")?;
                 let daily_cost = group.daily_fund_standard / ratio;
                 let score = daily_cost * row.days / base * p.base_points;
-                Ok(RawPoints { category: Category::PerDiem, score, grassroots: false, ratio: None, delta })
+                Ok(RawPoints {
+                    category: Category::PerDiem,
+                    score,
+                    grassroots: false,
+                    ratio: None,
+                    delta,
+                })
             }
             // 吉林2024 第十一条: cost ÷ base cost.
             CaseKind::FeeForService => {
                 let base = self.base_cost(t, row, "项目")?;
                 let score = cost / base * p.base_points;
-                Ok(RawPoints { category: Category::FeeForService, score, grassroots: false, ratio: None, delta })
+                Ok(RawPoints {
+                    category: Category::FeeForService,
+                    score,
+                    grassroots: false,
+                    ratio: None,
+                    delta,
+                })
             }
         }
     }

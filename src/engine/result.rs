@@ -258,10 +258,14 @@ pub enum BandPosition {
     /// Risk sharing off, or C = S, or S = 0.
     None,
     /// Overspent within band `band` (0-based).
-    OverspendShared { band: usize },
+    OverspendShared {
+        band: usize,
+    },
     /// Overspent beyond the last band.
     OverspendBeyond,
-    SurplusShared { band: usize },
+    SurplusShared {
+        band: usize,
+    },
     SurplusBeyond,
 }
 

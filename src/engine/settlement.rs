@@ -17,7 +17,11 @@ pub fn reconcile(pool: Decimal, weights: &[(&str, Decimal)]) -> (Vec<Decimal>, R
     } else {
         weights.iter().map(|(_, w)| pool * w / total).collect()
     };
-    let target = if total.is_zero() { Decimal::ZERO } else { round_money(pool) };
+    let target = if total.is_zero() {
+        Decimal::ZERO
+    } else {
+        round_money(pool)
+    };
     distribute_cents(target, &exact, weights.iter().map(|(c, _)| *c).collect())
 }
 
@@ -35,7 +39,12 @@ pub fn distribute_cents(target: Decimal, exact: &[Decimal], codes: Vec<&str>) ->
     if !parts.is_empty() && missing > Decimal::ZERO {
         let n = missing.to_u64().unwrap_or(0);
         let remainders: Vec<i128> = exact.iter().zip(&parts).map(|(x, p)| remainder_key(x - p)).collect();
-        let before = |a: &usize, b: &usize| remainders[*b].cmp(&remainders[*a]).then_with(|| codes[*a].cmp(codes[*b])).then(a.cmp(b));
+        let before = |a: &usize, b: &usize| {
+            remainders[*b]
+                .cmp(&remainders[*a])
+                .then_with(|| codes[*a].cmp(codes[*b]))
+                .then(a.cmp(b))
+        };
         let mut order: Vec<usize> = (0..parts.len()).collect();
         // Fewer cents than parts (the usual case): only the first `n` need ordering.
         let ordered = usize::try_from(n).map_or(order.len(), |n| n.min(order.len()));
@@ -50,14 +59,25 @@ pub fn distribute_cents(target: Decimal, exact: &[Decimal], codes: Vec<&str>) ->
             cents_distributed += 1;
         }
     }
-    (parts, Reconciliation { pool: target, sum_of_floors, cents_distributed, recipients })
+    (
+        parts,
+        Reconciliation {
+            pool: target,
+            sum_of_floors,
+            cents_distributed,
+            recipients,
+        },
+    )
 }
 
 /// A remainder below the cent (0 ≤ r < 0.01) as an integer of 10⁻²⁸ units: exact, since its
 /// mantissa times 10^(28 − scale) stays below 10²⁶, and ordered as the remainders are.
 fn remainder_key(r: Decimal) -> i128 {
     let key = r.mantissa().checked_mul(10i128.pow(28 - r.scale()));
-    debug_assert!(key.is_some() && r >= Decimal::ZERO && r < Decimal::new(1, 2), "remainder {r}");
+    debug_assert!(
+        key.is_some() && r >= Decimal::ZERO && r < Decimal::new(1, 2),
+        "remainder {r}"
+    );
     key.unwrap_or(i128::MAX)
 }
 
@@ -123,7 +143,11 @@ pub fn near_band_edge(rs: &RiskSharing, s: Decimal, c: Decimal) -> bool {
     }
     let gap = c - s;
     let tolerance = rs.near_edge * s;
-    let over = rs.overspend.bands.iter().any(|b| (gap - b.up_to * s).abs() <= tolerance);
+    let over = rs
+        .overspend
+        .bands
+        .iter()
+        .any(|b| (gap - b.up_to * s).abs() <= tolerance);
     let under = rs.surplus.bands.iter().any(|b| (-gap - b.up_to * s).abs() <= tolerance);
     over || under
 }

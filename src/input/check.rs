@@ -35,11 +35,7 @@ impl Unknown {
     }
 }
 
-fn duplicates<'a>(
-    table: TableKind,
-    codes: impl Iterator<Item = &'a str>,
-    out: &mut Vec<InputError>,
-) {
+fn duplicates<'a>(table: TableKind, codes: impl Iterator<Item = &'a str>, out: &mut Vec<InputError>) {
     let mut seen = HashSet::new();
     let mut reported = HashSet::new();
     for code in codes {
@@ -133,18 +129,8 @@ fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<
     );
 
     let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
-    let groups: HashSet<&str> = data
-        .catalog
-        .groups
-        .iter()
-        .map(|g| g.code.as_str())
-        .collect();
-    let per_diem: HashSet<&str> = data
-        .catalog
-        .per_diem_groups
-        .iter()
-        .map(|g| g.code.as_str())
-        .collect();
+    let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
+    let per_diem: HashSet<&str> = data.catalog.per_diem_groups.iter().map(|g| g.code.as_str()).collect();
 
     let row_of = |r: u64| if r == 0 { None } else { Some(r) };
     let mut unknown_inst = Unknown::default();
@@ -201,24 +187,15 @@ fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<
     let others: [(TableKind, Vec<&str>); 3] = [
         (
             TableKind::Summaries,
-            data.summaries
-                .iter()
-                .map(|s| s.institution.as_str())
-                .collect(),
+            data.summaries.iter().map(|s| s.institution.as_str()).collect(),
         ),
         (
             TableKind::Outpatient,
-            data.outpatient
-                .iter()
-                .map(|s| s.institution.as_str())
-                .collect(),
+            data.outpatient.iter().map(|s| s.institution.as_str()).collect(),
         ),
         (
             TableKind::Institutions,
-            data.adjustments
-                .iter()
-                .map(|s| s.institution.as_str())
-                .collect(),
+            data.adjustments.iter().map(|s| s.institution.as_str()).collect(),
         ),
     ];
     for (table, codes) in others {
@@ -229,11 +206,7 @@ fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<
             }
         }
         for (code, (row, count)) in unknown.by_code {
-            out.push(error(
-                table,
-                row,
-                ErrorKind::UnknownInstitution { code, count },
-            ));
+            out.push(error(table, row, ErrorKind::UnknownInstitution { code, count }));
         }
     }
     out

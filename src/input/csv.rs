@@ -64,9 +64,11 @@ enum Byte {
 
 /// The length of the run before the first of `a`, `b`, `c` in `bytes`.
 fn run_before(bytes: &[u8], a: u8, b: u8, c: u8) -> usize {
-    bytes.iter().position(|&x| x == a || x == b || x == c).unwrap_or(bytes.len())
+    bytes
+        .iter()
+        .position(|&x| x == a || x == b || x == c)
+        .unwrap_or(bytes.len())
 }
-
 
 impl Tokenizer {
     pub(crate) fn new(delimiter: char) -> Self {
@@ -491,10 +493,7 @@ impl<T: Table> TextStream<T> {
             if !last && self.text.len() < SNIFF_TEXT {
                 return;
             }
-            let delimiter = self
-                .opts
-                .delimiter
-                .unwrap_or_else(|| sniff_delimiter(&self.text));
+            let delimiter = self.opts.delimiter.unwrap_or_else(|| sniff_delimiter(&self.text));
             self.rows.report.delimiter = Some(delimiter.to_string());
             self.tokenizer = Some(Tokenizer::new(delimiter));
             let buffered = std::mem::take(&mut self.text);
@@ -514,10 +513,7 @@ impl<T: Table> TextStream<T> {
         });
     }
 
-    pub(crate) fn finish(
-        mut self,
-        sink: &mut Sink<'_, T>,
-    ) -> Result<(ImportReport, T::State), ImportFailure> {
+    pub(crate) fn finish(mut self, sink: &mut Sink<'_, T>) -> Result<(ImportReport, T::State), ImportFailure> {
         if self.bytes == 0 {
             self.rows.fatal(None, ErrorKind::EmptyFile);
             return self.rows.finish();
@@ -572,7 +568,20 @@ mod tests {
     #[test]
     fn rows_fed_whole_split_as_fed_by_character() {
         // Fed whole, most rows take the plain path; fed a character at a time, none can.
-        let pieces = ["a", "12.5", ",", ",", "\"", "\r\n", "\n", "\r", " ", "是", "H35090000004", ";"];
+        let pieces = [
+            "a",
+            "12.5",
+            ",",
+            ",",
+            "\"",
+            "\r\n",
+            "\n",
+            "\r",
+            " ",
+            "是",
+            "H35090000004",
+            ";",
+        ];
         let mut text = String::new();
         let mut x: u64 = 2024;
         for _ in 0..5000 {

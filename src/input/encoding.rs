@@ -23,12 +23,7 @@ pub enum TextEncoding {
     )]
     Gb18030,
     /// UTF-16 little-endian (Excel's "Unicode text").
-    #[serde(
-        rename = "utf-16le",
-        alias = "utf-16",
-        alias = "UTF-16LE",
-        alias = "unicode"
-    )]
+    #[serde(rename = "utf-16le", alias = "utf-16", alias = "UTF-16LE", alias = "unicode")]
     Utf16Le,
     /// UTF-16 big-endian.
     #[serde(rename = "utf-16be", alias = "UTF-16BE")]
@@ -57,9 +52,7 @@ impl TextEncoding {
             .collect();
         match l.as_str() {
             "utf8" => Some(TextEncoding::Utf8),
-            "gb18030" | "gbk" | "gb2312" | "cp936" | "windows936" | "936" => {
-                Some(TextEncoding::Gb18030)
-            }
+            "gb18030" | "gbk" | "gb2312" | "cp936" | "windows936" | "936" => Some(TextEncoding::Gb18030),
             "utf16" | "utf16le" | "unicode" | "ucs2" => Some(TextEncoding::Utf16Le),
             "utf16be" => Some(TextEncoding::Utf16Be),
             _ => None,
@@ -117,10 +110,7 @@ pub struct EncodingChoice {
 impl EncodingChoice {
     /// Was this a guess the user should be told about?
     pub fn is_guess(&self) -> bool {
-        matches!(
-            self.reason,
-            EncodingReason::NotUtf8 | EncodingReason::Utf16Pattern
-        )
+        matches!(self.reason, EncodingReason::NotUtf8 | EncodingReason::Utf16Pattern)
     }
 }
 
@@ -161,9 +151,7 @@ pub(crate) fn sniff(prefix: &[u8], complete: bool) -> EncodingChoice {
     match std::str::from_utf8(prefix) {
         Ok(_) => pick(TextEncoding::Utf8, EncodingReason::ValidUtf8),
         // Cut in the middle of a character at the end of the sample: still UTF-8.
-        Err(e) if e.error_len().is_none() && !complete => {
-            pick(TextEncoding::Utf8, EncodingReason::ValidUtf8)
-        }
+        Err(e) if e.error_len().is_none() && !complete => pick(TextEncoding::Utf8, EncodingReason::ValidUtf8),
         Err(_) => pick(TextEncoding::Gb18030, EncodingReason::NotUtf8),
     }
 }

@@ -230,9 +230,7 @@ fn expected_zh(key: &str) -> &'static str {
     match field_by_key(key).map(|f| f.kind) {
         Some(ValueKind::Money) | Some(ValueKind::MoneyList) => "应为金额，如 12345.67",
         Some(ValueKind::Days) => "应为天数，如 7",
-        Some(ValueKind::Coefficient) | Some(ValueKind::CoefficientList) => {
-            "应为系数，如 1.05 或 105%"
-        }
+        Some(ValueKind::Coefficient) | Some(ValueKind::CoefficientList) => "应为系数，如 1.05 或 105%",
         Some(ValueKind::Count) => "应为整数，如 120",
         _ => "应为数字，如 1.25",
     }
@@ -240,9 +238,7 @@ fn expected_zh(key: &str) -> &'static str {
 
 fn expected_en(key: &str) -> &'static str {
     match field_by_key(key).map(|f| f.kind) {
-        Some(ValueKind::Money) | Some(ValueKind::MoneyList) => {
-            "expected an amount such as 12345.67"
-        }
+        Some(ValueKind::Money) | Some(ValueKind::MoneyList) => "expected an amount such as 12345.67",
         Some(ValueKind::Days) => "expected a number of days such as 7",
         Some(ValueKind::Coefficient) | Some(ValueKind::CoefficientList) => {
             "expected a coefficient such as 1.05 or 105%"
@@ -254,15 +250,7 @@ fn expected_en(key: &str) -> &'static str {
 
 fn aliases_hint(key: &str, n: usize) -> String {
     field_by_key(key)
-        .map(|f| {
-            f.aliases
-                .iter()
-                .skip(1)
-                .take(n)
-                .copied()
-                .collect::<Vec<_>>()
-                .join("、")
-        })
+        .map(|f| f.aliases.iter().skip(1).take(n).copied().collect::<Vec<_>>().join("、"))
         .unwrap_or_default()
 }
 

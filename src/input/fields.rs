@@ -147,9 +147,7 @@ impl TableSpec {
 }
 
 /// Normalized alias → (field index, alias rank), per table, built once.
-pub(crate) fn alias_index(
-    kind: TableKind,
-) -> &'static std::collections::HashMap<String, (usize, usize)> {
+pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap<String, (usize, usize)> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
     static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 5] = [
@@ -434,13 +432,7 @@ pub(crate) static CASES: TableSpec = TableSpec {
             zh: "特例单议分值",
             en: "special review score",
             kind: K::Number,
-            aliases: &[
-                "特例单议分值",
-                "特病单议分值",
-                "单议分值",
-                "评审分值",
-                "review_score",
-            ],
+            aliases: &["特例单议分值", "特病单议分值", "单议分值", "评审分值", "review_score"],
         },
         Field {
             key: "review_points_delta",
@@ -572,14 +564,7 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             zh: "类型",
             en: "type",
             kind: K::CatalogType,
-            aliases: &[
-                "类型",
-                "病种类型",
-                "付费类型",
-                "结算类型",
-                "group_type",
-                "type",
-            ],
+            aliases: &["类型", "病种类型", "付费类型", "结算类型", "group_type", "type"],
         },
         Field {
             key: "daily_fund_standard",
@@ -597,10 +582,7 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             ],
         },
     ],
-    required: &[
-        &[catalog::GROUP],
-        &[catalog::SCORE, catalog::DAILY_FUND_STANDARD],
-    ],
+    required: &[&[catalog::GROUP], &[catalog::SCORE, catalog::DAILY_FUND_STANDARD]],
     key_field: catalog::GROUP,
     level_cost_stems: REFERENCE_COST_ALIASES,
 };
@@ -692,13 +674,7 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
             zh: "扣减系数",
             en: "deduction coefficients",
             kind: K::CoefficientList,
-            aliases: &[
-                "扣减系数",
-                "扣减权重系数",
-                "扣减权重",
-                "deductions",
-                "deduction",
-            ],
+            aliases: &["扣减系数", "扣减权重系数", "扣减权重", "deductions", "deduction"],
         },
         Field {
             key: "factors",
@@ -712,13 +688,7 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
             zh: "考核得分",
             en: "assessment score",
             kind: K::Number,
-            aliases: &[
-                "考核得分",
-                "年度考核得分",
-                "考核分数",
-                "考核评分",
-                "assessment_score",
-            ],
+            aliases: &["考核得分", "年度考核得分", "考核分数", "考核评分", "assessment_score"],
         },
         Field {
             key: "primary_care",
@@ -770,11 +740,7 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
     ],
     required: &[
         &[institutions::INSTITUTION],
-        &[
-            institutions::NAME,
-            institutions::LEVEL,
-            institutions::BASE_COEFFICIENT,
-        ],
+        &[institutions::NAME, institutions::LEVEL, institutions::BASE_COEFFICIENT],
     ],
     key_field: institutions::INSTITUTION,
     level_cost_stems: &[],
@@ -804,14 +770,7 @@ pub(crate) static SUMMARIES: TableSpec = TableSpec {
             zh: "总点数",
             en: "total points",
             kind: K::Number,
-            aliases: &[
-                "总点数",
-                "点数",
-                "总分值",
-                "点数合计",
-                "points",
-                "total_points",
-            ],
+            aliases: &["总点数", "点数", "总分值", "点数合计", "points", "total_points"],
         },
         TOTAL_COST,
         PERSONAL_BURDEN,
@@ -821,29 +780,14 @@ pub(crate) static SUMMARIES: TableSpec = TableSpec {
             zh: "已预付",
             en: "prepaid",
             kind: K::Money,
-            aliases: &[
-                "已预付",
-                "已预付金额",
-                "预付金额",
-                "已拨付",
-                "已拨付金额",
-                "prepaid",
-            ],
+            aliases: &["已预付", "已预付金额", "预付金额", "已拨付", "已拨付金额", "prepaid"],
         },
         Field {
             key: "cases",
             zh: "病例数",
             en: "cases",
             kind: K::Count,
-            aliases: &[
-                "病例数",
-                "例数",
-                "病例数量",
-                "出院人次",
-                "人次",
-                "cases",
-                "case_count",
-            ],
+            aliases: &["病例数", "例数", "病例数量", "出院人次", "人次", "cases", "case_count"],
         },
     ],
     required: &[
@@ -904,27 +848,14 @@ pub(crate) static OUTPATIENT: TableSpec = TableSpec {
             zh: "耗材费用",
             en: "consumables",
             kind: K::Money,
-            aliases: &[
-                "耗材费用",
-                "耗材",
-                "医用耗材",
-                "材料费",
-                "卫生材料费",
-                "consumables",
-            ],
+            aliases: &["耗材费用", "耗材", "医用耗材", "材料费", "卫生材料费", "consumables"],
         },
         Field {
             key: "services",
             zh: "医疗服务费用",
             en: "medical services",
             kind: K::Money,
-            aliases: &[
-                "医疗服务费用",
-                "医疗服务",
-                "医疗服务费",
-                "医疗服务项目费用",
-                "services",
-            ],
+            aliases: &["医疗服务费用", "医疗服务", "医疗服务费", "医疗服务项目费用", "services"],
         },
         Field {
             key: "other_points",
@@ -961,28 +892,14 @@ mod tests {
     fn aliases_are_unambiguous_within_each_table() {
         for table in TableKind::ALL {
             let spec = table.spec();
-            let mut seen: std::collections::HashMap<String, &str> =
-                std::collections::HashMap::new();
+            let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
             for f in spec.fields {
-                assert_eq!(
-                    f.aliases.first(),
-                    Some(&f.zh),
-                    "{}: canonical name first",
-                    f.key
-                );
-                assert!(
-                    f.aliases.contains(&f.key),
-                    "{}: the key is an alias too",
-                    f.key
-                );
+                assert_eq!(f.aliases.first(), Some(&f.zh), "{}: canonical name first", f.key);
+                assert!(f.aliases.contains(&f.key), "{}: the key is an alias too", f.key);
                 for a in f.aliases {
                     let n = normalize_header(a).text;
                     if let Some(other) = seen.insert(n.clone(), f.key) {
-                        assert_eq!(
-                            other, f.key,
-                            "{table:?}: \"{a}\" names both {other} and {}",
-                            f.key
-                        );
+                        assert_eq!(other, f.key, "{table:?}: \"{a}\" names both {other} and {}", f.key);
                     }
                 }
             }
@@ -991,8 +908,7 @@ mod tests {
 
     #[test]
     fn keys_are_unique_across_tables_with_one_meaning() {
-        let mut seen: std::collections::HashMap<&str, (&str, &str)> =
-            std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
         for table in TableKind::ALL {
             for f in table.spec().fields {
                 if let Some(prev) = seen.insert(f.key, (f.zh, f.en)) {

@@ -162,10 +162,7 @@ impl Layout {
     pub(crate) fn missing(&self, spec: &TableSpec) -> Vec<&'static [usize]> {
         spec.required
             .iter()
-            .filter(|any| {
-                !any.iter()
-                    .any(|&f| self.field_cols.get(f).copied().flatten().is_some())
-            })
+            .filter(|any| !any.iter().any(|&f| self.field_cols.get(f).copied().flatten().is_some()))
             .copied()
             .collect()
     }
@@ -248,11 +245,7 @@ pub(crate) fn build_layout(
         let by_text = headers
             .iter()
             .position(|h| h.trim() == header.trim())
-            .or_else(|| {
-                normalized
-                    .iter()
-                    .position(|n| !n.text.is_empty() && n.text == wanted)
-            });
+            .or_else(|| normalized.iter().position(|n| !n.text.is_empty() && n.text == wanted));
         let col = by_text.or_else(|| letter_index(header).filter(|&c| c < headers.len()));
         match col {
             Some(c) => {
@@ -262,12 +255,7 @@ pub(crate) fn build_layout(
                 }
             }
             None => problems.push(OverrideProblem::ColumnNotFound {
-                field: spec
-                    .fields
-                    .get(f)
-                    .map(|x| x.key)
-                    .unwrap_or_default()
-                    .to_string(),
+                field: spec.fields.get(f).map(|x| x.key).unwrap_or_default().to_string(),
                 header: header.clone(),
             }),
         }
@@ -363,12 +351,7 @@ pub(crate) fn build_layout(
         }
         let reason = match duplicates.iter().find(|(d, _)| *d == c) {
             Some((_, f)) => IgnoredReason::Duplicate {
-                field: spec
-                    .fields
-                    .get(*f)
-                    .map(|x| x.key)
-                    .unwrap_or_default()
-                    .to_string(),
+                field: spec.fields.get(*f).map(|x| x.key).unwrap_or_default().to_string(),
             },
             None => IgnoredReason::Unknown,
         };
@@ -442,11 +425,7 @@ fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
                     ) || c.is_whitespace()
                 })
                 .to_string();
-            let level = level
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .trim()
-                .to_string();
+            let level = level.trim_start_matches('(').trim_end_matches(')').trim().to_string();
             if level.is_empty() || level.chars().count() > 12 {
                 return None;
             }
@@ -459,11 +438,7 @@ fn level_of(raw: &str, stems: &[&str]) -> Option<String> {
 /// Combines a two-line header: the lower cell when it names a field (or is the only text),
 /// the upper cell when the lower is empty (a vertically merged cell), otherwise both
 /// (`次均费用` over `三甲` → `次均费用/三甲`, a horizontally merged group label).
-pub(crate) fn combine_rows(
-    spec: &TableSpec,
-    upper: &[impl AsRef<str>],
-    lower: &[impl AsRef<str>],
-) -> Vec<String> {
+pub(crate) fn combine_rows(spec: &TableSpec, upper: &[impl AsRef<str>], lower: &[impl AsRef<str>]) -> Vec<String> {
     let width = upper.len().max(lower.len());
     let mut out = Vec::with_capacity(width);
     let mut carried = String::new(); // the upper label of a horizontal merge
@@ -517,11 +492,7 @@ pub(crate) fn unit_line(cells: &[String]) -> Option<(String, Decimal)> {
 pub(crate) fn numeric_kind(kind: ValueKind) -> bool {
     matches!(
         kind,
-        ValueKind::Money
-            | ValueKind::Number
-            | ValueKind::Days
-            | ValueKind::Coefficient
-            | ValueKind::Count
+        ValueKind::Money | ValueKind::Number | ValueKind::Days | ValueKind::Coefficient | ValueKind::Count
     )
 }
 
@@ -551,30 +522,15 @@ mod tests {
     #[test]
     fn header_normalization() {
         let n = normalize_header(" 医疗总费用（万元）");
-        assert_eq!(
-            (n.text.as_str(), n.unit),
-            ("医疗总费用", Some(Decimal::from(10000)))
-        );
+        assert_eq!((n.text.as_str(), n.unit), ("医疗总费用", Some(Decimal::from(10000))));
         let n = normalize_header("*Total_Cost (元):");
         assert_eq!((n.text.as_str(), n.unit), ("totalcost", Some(Decimal::ONE)));
         assert_eq!(normalize_header("住院天数[天]").text, "住院天数");
-        assert_eq!(
-            normalize_header("费用/万元").unit,
-            Some(Decimal::from(10000))
-        );
+        assert_eq!(normalize_header("费用/万元").unit, Some(Decimal::from(10000)));
         assert_eq!(normalize_header("次均费用(三甲)").text, "次均费用(三甲)");
-        assert_eq!(
-            level_of("三甲次均费用", &["次均费用"]).as_deref(),
-            Some("三甲")
-        );
-        assert_eq!(
-            level_of("次均费用（二甲）", &["次均费用"]).as_deref(),
-            Some("二甲")
-        );
-        assert_eq!(
-            level_of("分级次均费用/三甲", &["次均费用"]).as_deref(),
-            Some("三甲")
-        );
+        assert_eq!(level_of("三甲次均费用", &["次均费用"]).as_deref(), Some("三甲"));
+        assert_eq!(level_of("次均费用（二甲）", &["次均费用"]).as_deref(), Some("二甲"));
+        assert_eq!(level_of("分级次均费用/三甲", &["次均费用"]).as_deref(), Some("三甲"));
         assert_eq!(level_of("次均费用(元)", &["次均费用"]), None);
     }
 }

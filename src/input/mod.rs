@@ -61,15 +61,13 @@ use serde::{Deserialize, Serialize};
 pub use check::{check_dataset, check_dataset_with_cases};
 pub use csv::MAX_ROW_BYTES;
 pub use encoding::{EncodingChoice, EncodingReason, TextEncoding};
-pub use error::{
-    ColumnRef, ErrorKind, ErrorView, ImportFailure, InputError, Lang, NumberKind, MAX_ERRORS,
-};
+pub use error::{ColumnRef, ErrorKind, ErrorView, ImportFailure, InputError, Lang, NumberKind, MAX_ERRORS};
 pub use fields::TableKind;
 pub use header::column_letter;
 pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
-    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason,
-    SkippedRow, UnitNote, MAX_LISTED_ROWS,
+    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason, SkippedRow, UnitNote,
+    MAX_LISTED_ROWS,
 };
 pub use rows::MAX_PREAMBLE_ROWS;
 
@@ -77,9 +75,7 @@ use crate::engine::cases::CaseTable;
 use crate::records::{Case, Catalog, Institution, InstitutionSummary, OutpatientRecord};
 use csv::{TextOptions, TextStream};
 use rows::{RowOptions, Table};
-use tables::{
-    CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable,
-};
+use tables::{CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable};
 
 /// A file's bytes and the name to show in messages (the name's extension is only a hint).
 #[derive(Debug, Clone, Copy)]
@@ -173,15 +169,10 @@ fn disguised_html(src: &Source<'_>) -> bool {
     }
     let b = src.bytes;
     let b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
-    b.iter()
-        .find(|c| !c.is_ascii_whitespace())
-        .is_some_and(|c| *c == b'<')
+    b.iter().find(|c| !c.is_ascii_whitespace()).is_some_and(|c| *c == b'<')
 }
 
-fn read_table<T: Table>(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<(Vec<T::Owned>, ImportReport), ImportFailure> {
+fn read_table<T: Table>(src: Source<'_>, opts: &ReadOptions) -> Result<(Vec<T::Owned>, ImportReport), ImportFailure> {
     let format = sniff_format(&src);
     let mut records = Vec::new();
     let keep: &mut rows::Sink<'_, T> = &mut |r| records.push(T::owned(r));
@@ -198,34 +189,21 @@ fn read_table<T: Table>(
             stream.push(src.bytes, keep);
             stream.finish(keep)?
         }
-        _ => workbook::read_workbook::<T>(
-            src.name,
-            src.bytes,
-            format,
-            opts.sheet.as_deref(),
-            &opts.rows(),
-            keep,
-        )?,
+        _ => workbook::read_workbook::<T>(src.name, src.bytes, format, opts.sheet.as_deref(), &opts.rows(), keep)?,
     };
     T::finish(state, &mut report);
     Ok((records, report))
 }
 
 /// Reads 病例明细 (cases).
-pub fn read_cases(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<Imported<Vec<Case>>, ImportFailure> {
+pub fn read_cases(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<Case>>, ImportFailure> {
     read_table::<CasesTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// Reads 病种目录 (the catalog). 床日 groups are rows whose 类型 is 床日 (or, without a 类型
 /// column, rows with a 日均基金支付标准 and no 病种分值); a file of 床日 groups alone gives a
 /// catalog with only `per_diem_groups`, to be merged by the caller.
-pub fn read_catalog(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<Imported<Catalog>, ImportFailure> {
+pub fn read_catalog(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Catalog>, ImportFailure> {
     read_table::<CatalogTable>(src, opts).map(|(rows, report)| {
         let mut catalog = Catalog::default();
         for row in rows {
@@ -242,26 +220,17 @@ pub fn read_catalog(
 }
 
 /// Reads 机构 (institutions).
-pub fn read_institutions(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<Imported<Vec<Institution>>, ImportFailure> {
+pub fn read_institutions(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<Institution>>, ImportFailure> {
     read_table::<InstitutionsTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// Reads 机构汇总 (per-institution totals).
-pub fn read_summaries(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<Imported<Vec<InstitutionSummary>>, ImportFailure> {
+pub fn read_summaries(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<InstitutionSummary>>, ImportFailure> {
     read_table::<SummariesTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// Reads 门诊 (outpatient figures).
-pub fn read_outpatient(
-    src: Source<'_>,
-    opts: &ReadOptions,
-) -> Result<Imported<Vec<OutpatientRecord>>, ImportFailure> {
+pub fn read_outpatient(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<OutpatientRecord>>, ImportFailure> {
     read_table::<OutpatientTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
@@ -366,16 +335,13 @@ impl CaseStream {
             bytes: &buf,
         };
         self.mode = match sniff_format(&src) {
-            FileFormat::Csv if disguised_html(&src) => {
-                Mode::Failed(ImportFailure::single(InputError::file(
-                    &self.name,
-                    Some(TableKind::Cases),
-                    ErrorKind::HtmlDisguisedAsSpreadsheet,
-                )))
-            }
+            FileFormat::Csv if disguised_html(&src) => Mode::Failed(ImportFailure::single(InputError::file(
+                &self.name,
+                Some(TableKind::Cases),
+                ErrorKind::HtmlDisguisedAsSpreadsheet,
+            ))),
             FileFormat::Csv => {
-                let mut text: TextStream<CasesTable> =
-                    TextStream::new(&self.name, self.opts.text());
+                let mut text: TextStream<CasesTable> = TextStream::new(&self.name, self.opts.text());
                 text.push(&buf, &mut |c| sink.case(c));
                 Mode::Text(Box::new(text))
             }

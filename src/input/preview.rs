@@ -76,7 +76,10 @@ pub fn preview(src: Source<'_>, opts: &ReadOptions, max_rows: usize) -> Result<P
         let head = src.bytes.get(..src.bytes.len().min(PREVIEW_BYTES)).unwrap_or(src.bytes);
         let complete = head.len() == src.bytes.len();
         let choice = match opts.encoding {
-            Some(encoding) => EncodingChoice { encoding, reason: EncodingReason::Given },
+            Some(encoding) => EncodingChoice {
+                encoding,
+                reason: EncodingReason::Given,
+            },
             None => {
                 let sniffed = head.get(..SNIFF_BYTES).unwrap_or(head);
                 sniff(sniffed, complete && sniffed.len() == head.len())
@@ -104,17 +107,33 @@ pub fn preview(src: Source<'_>, opts: &ReadOptions, max_rows: usize) -> Result<P
                 .sheets
                 .iter()
                 .find(|n| n.trim() == w)
-                .or_else(|| w.parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| out.sheets.get(i)))
+                .or_else(|| {
+                    w.parse::<usize>()
+                        .ok()
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| out.sheets.get(i))
+                })
                 .cloned()
-                .ok_or_else(|| fail(ErrorKind::SheetNotFound { sheet: w.to_string(), available: out.sheets.clone() }))?,
+                .ok_or_else(|| {
+                    fail(ErrorKind::SheetNotFound {
+                        sheet: w.to_string(),
+                        available: out.sheets.clone(),
+                    })
+                })?,
             None => sheets
                 .iter()
                 .find(|(_, visible)| *visible)
                 .or(sheets.first())
                 .map(|(n, _)| n.clone())
-                .ok_or_else(|| fail(ErrorKind::UnreadableFile { detail: "the workbook has no sheets".into() }))?,
+                .ok_or_else(|| {
+                    fail(ErrorKind::UnreadableFile {
+                        detail: "the workbook has no sheets".into(),
+                    })
+                })?,
         };
-        let range = book.range(&chosen).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+        let range = book
+            .range(&chosen)
+            .map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
         if let Some((r0, c0)) = range.start() {
             for (i, row) in range.rows().enumerate() {
                 if out.rows.len() >= max_rows {
@@ -180,7 +199,12 @@ pub fn table_fields(table: TableKind) -> TableFields {
         required: spec
             .required
             .iter()
-            .map(|any| any.iter().filter_map(|i| spec.fields.get(*i)).map(|f| f.key.to_string()).collect())
+            .map(|any| {
+                any.iter()
+                    .filter_map(|i| spec.fields.get(*i))
+                    .map(|f| f.key.to_string())
+                    .collect()
+            })
             .collect(),
     }
 }
@@ -192,7 +216,15 @@ mod tests {
     #[test]
     fn text_preview_decodes_and_splits() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("说明行\n\n编号;费用\nH1;\"1,5\"\n");
-        let p = preview(Source { name: "x.csv", bytes: &bytes }, &ReadOptions::default(), 10).unwrap();
+        let p = preview(
+            Source {
+                name: "x.csv",
+                bytes: &bytes,
+            },
+            &ReadOptions::default(),
+            10,
+        )
+        .unwrap();
         assert_eq!(p.encoding.unwrap().encoding, super::super::TextEncoding::Gb18030);
         assert_eq!(p.delimiter.as_deref(), Some(";"));
         assert_eq!(p.rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 3, 4]);
@@ -202,9 +234,25 @@ mod tests {
 
     #[test]
     fn max_rows_and_empty_file() {
-        let p = preview(Source { name: "x.csv", bytes: b"a,b\n1,2\n3,4\n" }, &ReadOptions::default(), 2).unwrap();
+        let p = preview(
+            Source {
+                name: "x.csv",
+                bytes: b"a,b\n1,2\n3,4\n",
+            },
+            &ReadOptions::default(),
+            2,
+        )
+        .unwrap();
         assert_eq!(p.rows.len(), 2);
-        assert!(preview(Source { name: "x.csv", bytes: b"" }, &ReadOptions::default(), 2).is_err());
+        assert!(preview(
+            Source {
+                name: "x.csv",
+                bytes: b""
+            },
+            &ReadOptions::default(),
+            2
+        )
+        .is_err());
     }
 
     #[test]

@@ -206,10 +206,7 @@ impl ImportReport {
         }
         if let Some(row) = self.header_row {
             let rows = if self.header_rows > 1 {
-                format!(
-                    "{}–{row}",
-                    (row + 1).saturating_sub(self.header_rows as u64)
-                )
+                format!("{}–{row}", (row + 1).saturating_sub(self.header_rows as u64))
             } else {
                 row.to_string()
             };
@@ -224,10 +221,7 @@ impl ImportReport {
                 (true, true) => format!("第 {} 行“{}”：金额按元读取", u.row, u.text),
                 (false, true) => format!("row {} \"{}\": amounts in 元", u.row, u.text),
                 (true, false) => format!("第 {} 行“{}”：金额乘以 {}", u.row, u.text, u.multiplier),
-                (false, false) => format!(
-                    "row {} \"{}\": amounts multiplied by {}",
-                    u.row, u.text, u.multiplier
-                ),
+                (false, false) => format!("row {} \"{}\": amounts multiplied by {}", u.row, u.text, u.multiplier),
             });
         }
         for c in &self.columns {
@@ -236,10 +230,7 @@ impl ImportReport {
                     out.push(if zh {
                         format!("{} 列「{}」按万元读取，乘以 {m}", c.letter, c.header)
                     } else {
-                        format!(
-                            "column {} ({}) read in 万元, multiplied by {m}",
-                            c.letter, c.header
-                        )
+                        format!("column {} ({}) read in 万元, multiplied by {m}", c.letter, c.header)
                     });
                 }
             }
@@ -265,15 +256,9 @@ impl ImportReport {
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push(if zh {
-                format!(
-                    "跳过合计/备注行 {} 行：第 {list} 行",
-                    self.skipped_rows_total
-                )
+                format!("跳过合计/备注行 {} 行：第 {list} 行", self.skipped_rows_total)
             } else {
-                format!(
-                    "skipped {} totals/note rows: {list}",
-                    self.skipped_rows_total
-                )
+                format!("skipped {} totals/note rows: {list}", self.skipped_rows_total)
             });
         }
         if self.bad_rows_total > 0 {

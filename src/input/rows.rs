@@ -12,9 +12,7 @@ use rust_decimal::Decimal;
 use super::encoding::TextEncoding;
 use super::error::{ErrorKind, Errors, InputError, NumberKind, MAX_ERRORS};
 use super::fields::{TableKind, TableSpec};
-use super::header::{
-    build_layout, combine_rows, numeric_kind, unit_line, Layout, OverrideProblem, Overrides,
-};
+use super::header::{build_layout, combine_rows, numeric_kind, unit_line, Layout, OverrideProblem, Overrides};
 use super::report::{BadRow, ImportReport, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS};
 use super::values::{self, clean, NumberProblem, Ymd};
 use crate::records::{CaseKind, Fund};
@@ -137,13 +135,7 @@ impl<T: Table> RowProcessor<T> {
     }
 
     /// One row of the file. `too_long`: the row was cut at the length limit.
-    pub(crate) fn push_row(
-        &mut self,
-        row: u64,
-        cells: &[&str],
-        too_long: bool,
-        sink: &mut Sink<'_, T>,
-    ) {
+    pub(crate) fn push_row(&mut self, row: u64, cells: &[&str], too_long: bool, sink: &mut Sink<'_, T>) {
         if too_long {
             let kind = ErrorKind::RowTooLong {
                 limit: super::csv::MAX_ROW_BYTES,
@@ -267,9 +259,7 @@ impl<T: Table> RowProcessor<T> {
                 let mut explained = Vec::new();
                 for p in problems {
                     let kind = match p {
-                        OverrideProblem::UnknownField(field) => {
-                            ErrorKind::UnknownMappingField { field }
-                        }
+                        OverrideProblem::UnknownField(field) => ErrorKind::UnknownMappingField { field },
                         OverrideProblem::ColumnNotFound { field, header } => {
                             explained.push(field.clone());
                             ErrorKind::MappingColumnNotFound { field, header }
@@ -330,11 +320,7 @@ impl<T: Table> RowProcessor<T> {
         );
         self.preamble.clear();
         if let Some((row, text, multiplier)) = unit {
-            self.report.unit = Some(UnitNote {
-                row,
-                text,
-                multiplier,
-            });
+            self.report.unit = Some(UnitNote { row, text, multiplier });
         }
         self.report.header_row = Some(layout.header_row);
         self.report.header_rows = layout.header_rows;
@@ -345,9 +331,7 @@ impl<T: Table> RowProcessor<T> {
             fatal = true;
             let kind = match p {
                 OverrideProblem::UnknownField(field) => ErrorKind::UnknownMappingField { field },
-                OverrideProblem::ColumnNotFound { field, header } => {
-                    ErrorKind::MappingColumnNotFound { field, header }
-                }
+                OverrideProblem::ColumnNotFound { field, header } => ErrorKind::MappingColumnNotFound { field, header },
             };
             self.fatal(Some(layout.header_row), kind);
         }
@@ -379,21 +363,12 @@ impl<T: Table> RowProcessor<T> {
         }
     }
 
-    fn data_row(
-        &mut self,
-        layout: &Layout,
-        row: u64,
-        cells: &[&str],
-        texts: &[Cow<'_, str>],
-        sink: &mut Sink<'_, T>,
-    ) {
+    fn data_row(&mut self, layout: &Layout, row: u64, cells: &[&str], texts: &[Cow<'_, str>], sink: &mut Sink<'_, T>) {
         self.report.rows_read += 1;
         if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells, texts) {
             self.report.skipped_rows_total += 1;
             if self.report.skipped_rows.len() < MAX_LISTED_ROWS {
-                self.report
-                    .skipped_rows
-                    .push(SkippedRow { row, reason, text });
+                self.report.skipped_rows.push(SkippedRow { row, reason, text });
             }
             return;
         }
@@ -448,9 +423,7 @@ impl<T: Table> RowProcessor<T> {
     }
 
     /// End of input: a header still being searched for is a failure.
-    pub(crate) fn finish(
-        mut self,
-    ) -> Result<(ImportReport, T::State), super::error::ImportFailure> {
+    pub(crate) fn finish(mut self) -> Result<(ImportReport, T::State), super::error::ImportFailure> {
         match std::mem::replace(&mut self.phase, Phase::Failed) {
             Phase::Searching => {
                 if self.preamble.is_empty() && self.errors.is_empty() {
@@ -525,7 +498,9 @@ fn continues_header(spec: &TableSpec, layout: &Layout, upper: &[String], lower: 
 /// or 小计, or is total, subtotal, grandtotal or sum (any case). Compared without allocating:
 /// every data row's first cells pass through here.
 fn is_totals_label(cell: &str) -> bool {
-    let end = cell.trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == '：').len();
+    let end = cell
+        .trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == '：')
+        .len();
     let cell = &cell[..end];
     let compact = || cell.chars().filter(|c| !c.is_whitespace());
     let mut back = compact().rev();
@@ -537,7 +512,9 @@ fn is_totals_label(cell: &str) -> bool {
         return true;
     }
     // The English words start with t, s or g: a code cell is settled by its first letter.
-    compact().next().is_some_and(|c| matches!(c.to_ascii_lowercase(), 't' | 's' | 'g'))
+    compact()
+        .next()
+        .is_some_and(|c| matches!(c.to_ascii_lowercase(), 't' | 's' | 'g'))
         && ["total", "subtotal", "grandtotal", "sum"]
             .iter()
             .any(|w| compact().map(|c| c.to_ascii_lowercase()).eq(w.chars()))
@@ -664,22 +641,14 @@ impl<'a> RowCtx<'a> {
         }
         if let Some(enc) = self.encoding {
             if values::has_replacement_char(text) {
-                self.push(
-                    Some(col),
-                    Some(raw),
-                    ErrorKind::EncodingError { encoding: enc },
-                );
+                self.push(Some(col), Some(raw), ErrorKind::EncodingError { encoding: enc });
                 return None;
             }
         }
         Some((col, raw, text))
     }
 
-    fn parse<T>(
-        &mut self,
-        f: usize,
-        parse: impl FnOnce(&str, &'static str) -> Result<T, ErrorKind>,
-    ) -> Option<T> {
+    fn parse<T>(&mut self, f: usize, parse: impl FnOnce(&str, &'static str) -> Result<T, ErrorKind>) -> Option<T> {
         let (col, raw, text) = self.raw_value(f)?;
         let key = self.key(f);
         match parse(text, key) {
@@ -719,8 +688,7 @@ impl<'a> RowCtx<'a> {
         // Without a unit line the multiplier is one: skip multiplying by it.
         let unit = self.layout.multipliers.get(f).copied().flatten();
         self.parse(f, |t, field| {
-            let v = values::parse_amount(t)
-                .map_err(|p| number_error(p, field, NumberKind::Amount))?;
+            let v = values::parse_amount(t).map_err(|p| number_error(p, field, NumberKind::Amount))?;
             let Some(mult) = unit else {
                 return Ok(v);
             };
@@ -759,16 +727,14 @@ impl<'a> RowCtx<'a> {
     /// A coefficient: `1.05` or `105%`.
     pub fn coefficient(&mut self, f: usize) -> Option<Decimal> {
         self.parse(f, |t, field| {
-            values::parse_number(t, true)
-                .map_err(|p| number_error(p, field, NumberKind::Coefficient))
+            values::parse_number(t, true).map_err(|p| number_error(p, field, NumberKind::Coefficient))
         })
     }
 
     /// Days, not negative.
     pub fn days(&mut self, f: usize) -> Option<Decimal> {
         self.parse(f, |t, field| {
-            let v = values::parse_number(t, false)
-                .map_err(|p| number_error(p, field, NumberKind::Days))?;
+            let v = values::parse_number(t, false).map_err(|p| number_error(p, field, NumberKind::Days))?;
             if v.is_sign_negative() && !v.is_zero() {
                 return Err(ErrorKind::Negative { field: field.into() });
             }
@@ -858,8 +824,7 @@ impl<'a> RowCtx<'a> {
                         })
                     })
             } else {
-                values::parse_number(&part, true)
-                    .map_err(|p| number_error(p, key, NumberKind::Coefficient))
+                values::parse_number(&part, true).map_err(|p| number_error(p, key, NumberKind::Coefficient))
             };
             match parsed {
                 Ok(v) => out.push(v),

@@ -8,9 +8,7 @@ use super::header::Layout;
 use super::report::ImportReport;
 use super::rows::{RowCtx, Seen, Table};
 use super::CaseRead;
-use crate::records::{
-    Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review,
-};
+use crate::records::{Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review};
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0.
 fn personal_burden(
@@ -46,10 +44,7 @@ impl Table for CasesTable {
         let fund = ctx.fund(c::FUND);
         let kind = ctx.case_kind(c::KIND);
         let group = ctx.text(c::GROUP).unwrap_or_default();
-        if group.is_empty()
-            && kind.is_some_and(|k| k != CaseKind::FeeForService)
-            && !ctx.present(c::GROUP)
-        {
+        if group.is_empty() && kind.is_some_and(|k| k != CaseKind::FeeForService) && !ctx.present(c::GROUP) {
             ctx.empty(c::GROUP);
         }
         let total_cost = ctx.required_amount(c::TOTAL_COST);
@@ -122,7 +117,11 @@ impl Table for CasesTable {
             supplemented,
             source_row: ctx.row,
         };
-        Some(CaseRead { institution: institution?, group, case })
+        Some(CaseRead {
+            institution: institution?,
+            group,
+            case,
+        })
     }
 
     fn owned(record: CaseRead<'_>) -> Case {
@@ -243,8 +242,7 @@ impl Table for InstitutionsTable {
             ctx.amount_list(i::HISTORY)
         } else {
             let years = [i::HISTORY_1, i::HISTORY_2, i::HISTORY_3];
-            let values: Vec<(usize, Option<Decimal>)> =
-                years.iter().map(|&f| (f, ctx.amount(f))).collect();
+            let values: Vec<(usize, Option<Decimal>)> = years.iter().map(|&f| (f, ctx.amount(f))).collect();
             let last = values.iter().rposition(|(_, v)| v.is_some());
             let mut out = Vec::new();
             if let Some(last) = last {

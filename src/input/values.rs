@@ -13,9 +13,9 @@ pub(crate) fn fold_width(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
-    let needs = s.chars().any(|c| {
-        ('\u{ff01}'..='\u{ff5e}').contains(&c) || matches!(c, '\u{3000}' | '\u{ffe5}' | '\u{00a0}')
-    });
+    let needs = s
+        .chars()
+        .any(|c| ('\u{ff01}'..='\u{ff5e}').contains(&c) || matches!(c, '\u{3000}' | '\u{ffe5}' | '\u{00a0}'));
     if !needs {
         return Cow::Borrowed(s);
     }
@@ -105,7 +105,9 @@ pub(crate) fn has_replacement_char(s: &str) -> bool {
 fn keyword(text: &str) -> Cow<'_, str> {
     let t = clean(text);
     // Usually (是, 否, 职工) there is nothing to drop or lower-case: no allocation.
-    if t.chars().all(|c| !is_blank(c) && c != '_' && c != '-' && !c.is_ascii_uppercase()) {
+    if t.chars()
+        .all(|c| !is_blank(c) && c != '_' && c != '-' && !c.is_ascii_uppercase())
+    {
         return t;
     }
     Cow::Owned(
@@ -228,11 +230,7 @@ fn parse_plain(s: &str) -> Option<Decimal> {
     if int_digits.is_empty() {
         // ".5" → "0.5"
         let neg = out.starts_with('-');
-        out = format!(
-            "{}0{}",
-            if neg { "-" } else { "" },
-            out.trim_start_matches('-')
-        );
+        out = format!("{}0{}", if neg { "-" } else { "" }, out.trim_start_matches('-'));
     }
     let mut exponent: Option<i64> = None;
     if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
@@ -357,10 +355,10 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     }
     let s = keyword(text);
     match s.as_ref() {
-        "是" | "y" | "yes" | "1" | "true" | "t" | "真" | "√" | "✓" | "✔" | "通过" | "有" | "已"
-        | "是的" | "已申请" | "已补充" | "合格" | "对" => Some(true),
-        "否" | "n" | "no" | "0" | "false" | "f" | "假" | "×" | "✗" | "✘" | "不通过" | "未通过"
-        | "无" | "未" | "不是" | "未申请" | "未补充" | "不合格" | "错" => Some(false),
+        "是" | "y" | "yes" | "1" | "true" | "t" | "真" | "√" | "✓" | "✔" | "通过" | "有" | "已" | "是的" | "已申请"
+        | "已补充" | "合格" | "对" => Some(true),
+        "否" | "n" | "no" | "0" | "false" | "f" | "假" | "×" | "✗" | "✘" | "不通过" | "未通过" | "无" | "未"
+        | "不是" | "未申请" | "未补充" | "不合格" | "错" => Some(false),
         _ => None,
     }
 }
@@ -430,11 +428,7 @@ pub(crate) fn excel_serial_date(serial: i64) -> Option<Ymd> {
         return None; // Excel's phantom 1900-02-29
     }
     // Serial 25569 is 1970-01-01; below 61 Excel counts from 1899-12-31.
-    let days = if serial < 60 {
-        serial - 25568
-    } else {
-        serial - 25569
-    };
+    let days = if serial < 60 { serial - 25568 } else { serial - 25569 };
     let (y, m, d) = civil_from_days(days);
     ymd(y, m, Some(d))
 }
@@ -477,9 +471,7 @@ pub(crate) fn parse_date(text: &str) -> Option<Ymd> {
         if date_part.contains(sep) {
             let parts: Vec<&str> = date_part.split(sep).collect();
             return match parts.as_slice() {
-                [y, m, d] if y.len() == 4 => {
-                    ymd(small_int(y, 4)?, small_int(m, 2)?, Some(small_int(d, 2)?))
-                }
+                [y, m, d] if y.len() == 4 => ymd(small_int(y, 4)?, small_int(m, 2)?, Some(small_int(d, 2)?)),
                 [y, m] if y.len() == 4 => ymd(small_int(y, 4)?, small_int(m, 2)?, None),
                 // An Excel serial with a time fraction, "45366.5"
                 [int, frac] if sep == '.' && frac.bytes().all(|b| b.is_ascii_digit()) => {
@@ -507,10 +499,7 @@ pub(crate) fn parse_month(text: &str) -> Result<Option<(Option<i32>, u8)>, ()> {
     if matches!(s.as_str(), "全年" | "年度" | "全年度" | "year") {
         return Ok(None);
     }
-    let bare = s
-        .strip_suffix("月份")
-        .or_else(|| s.strip_suffix('月'))
-        .unwrap_or(&s);
+    let bare = s.strip_suffix("月份").or_else(|| s.strip_suffix('月')).unwrap_or(&s);
     if let Some(m) = small_int(bare, 2) {
         if (1..=12).contains(&m) {
             return Ok(Some((None, m as u8)));
@@ -533,9 +522,7 @@ pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
     }
     let s = keyword(text);
     match s.as_ref() {
-        "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => {
-            return Some(Fund::Employee)
-        }
+        "310" | "employee" | "employees" | "urbanemployee" | "uebmi" | "职保" => return Some(Fund::Employee),
         "390"
         | "resident"
         | "residents"
@@ -559,14 +546,9 @@ pub(crate) fn parse_fund(text: &str) -> Option<Fund> {
 pub(crate) fn parse_case_kind(text: &str) -> Option<CaseKind> {
     let s = keyword(text);
     let s = s.strip_prefix('按').unwrap_or(&s);
-    let s = s
-        .strip_suffix("付费")
-        .or_else(|| s.strip_suffix("结算"))
-        .unwrap_or(s);
+    let s = s.strip_suffix("付费").or_else(|| s.strip_suffix("结算")).unwrap_or(s);
     match s {
-        "" | "dip" | "drg" | "病种" | "病组" | "病种分值" | "dip病种" | "diprg" => {
-            Some(CaseKind::Dip)
-        }
+        "" | "dip" | "drg" | "病种" | "病组" | "病种分值" | "dip病种" | "diprg" => Some(CaseKind::Dip),
         "床日" | "perdiem" => Some(CaseKind::PerDiem),
         "项目" | "ffs" | "feeforservice" | "服务项目" => Some(CaseKind::FeeForService),
         _ => None,
@@ -630,10 +612,7 @@ mod tests {
         assert_eq!(parse_amount("1e999"), Err(NumberProblem::NotNumber));
         assert_eq!(parse_amount(""), Err(NumberProblem::NotNumber));
         assert_eq!(parse_number("85%", true), Ok(d("0.85")));
-        assert_eq!(
-            parse_number("85%", false),
-            Err(NumberProblem::PercentNotAllowed)
-        );
+        assert_eq!(parse_number("85%", false), Err(NumberProblem::PercentNotAllowed));
         assert_eq!(parse_count("1,200"), Some(1200));
         assert_eq!(parse_count("12.5"), None);
     }
@@ -641,8 +620,20 @@ mod tests {
     #[test]
     fn short_plain_reads_as_from_str() {
         let mut samples: Vec<String> = [
-            "0", "-0", "0.00", "-0.000", "7", "007.50", "6491.48", "-2514.620", "100", "1000.0",
-            "123456789012345678", "-999999999999999999", "0.000000000000000001", "12345678.9",
+            "0",
+            "-0",
+            "0.00",
+            "-0.000",
+            "7",
+            "007.50",
+            "6491.48",
+            "-2514.620",
+            "100",
+            "1000.0",
+            "123456789012345678",
+            "-999999999999999999",
+            "0.000000000000000001",
+            "12345678.9",
         ]
         .iter()
         .map(|s| s.to_string())

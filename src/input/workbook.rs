@@ -199,8 +199,7 @@ pub(crate) fn read_workbook<T: Table>(
     sink: &mut Sink<'_, T>,
 ) -> WorkbookResult<T> {
     let fail = |kind| ImportFailure::single(InputError::file(name, Some(T::KIND), kind));
-    let mut book =
-        open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+    let mut book = open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
     let sheets = book.sheets();
     let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
     let mut report = ImportReport::new(name, T::KIND, format);
@@ -241,20 +240,9 @@ pub(crate) fn read_workbook<T: Table>(
             for n in &order {
                 let Ok(range) = book.range(n) else { continue };
                 let merges = book.merges(n);
-                let mut probe: RowProcessor<T> = RowProcessor::new(
-                    name,
-                    Some(n.to_string()),
-                    opts.clone(),
-                    None,
-                    report.clone(),
-                );
-                feed(
-                    &range,
-                    merges,
-                    &mut probe,
-                    Some(MAX_PREAMBLE_ROWS + 2),
-                    &mut |_| {},
-                );
+                let mut probe: RowProcessor<T> =
+                    RowProcessor::new(name, Some(n.to_string()), opts.clone(), None, report.clone());
+                feed(&range, merges, &mut probe, Some(MAX_PREAMBLE_ROWS + 2), &mut |_| {});
                 if probe.has_header() {
                     pick = Some(n.to_string());
                     break;
@@ -278,8 +266,7 @@ pub(crate) fn read_workbook<T: Table>(
     })?;
     let merges = book.merges(&chosen);
     report.sheet = Some(chosen.clone());
-    let mut rows: RowProcessor<T> =
-        RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
+    let mut rows: RowProcessor<T> = RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
     feed(&range, merges, &mut rows, None, sink);
     rows.finish()
 }

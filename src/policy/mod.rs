@@ -117,7 +117,10 @@ pub struct Amount {
 
 impl Amount {
     pub fn yuan(value: Decimal) -> Self {
-        Amount { value, unit: Unit::Yuan }
+        Amount {
+            value,
+            unit: Unit::Yuan,
+        }
     }
 
     /// The amount in 元, exact.
@@ -198,9 +201,18 @@ pub enum Reserve {
     Rate { rate: Decimal },
     /// rate × the year's new funds, until the accumulated reserve reaches cap_rate × raised
     /// (休宁2021 8 居民, [reading]).
-    NewFundsCapped { rate: Decimal, new_funds: Amount, accumulated: Amount, cap_rate: Decimal },
+    NewFundsCapped {
+        rate: Decimal,
+        new_funds: Amount,
+        accumulated: Amount,
+        cap_rate: Decimal,
+    },
     /// Keep the accumulated balance ≥ months × monthly spending (休宁2021 8 职工).
-    MonthsOfSpending { months: Decimal, monthly_spending: Amount, balance: Amount },
+    MonthsOfSpending {
+        months: Decimal,
+        monthly_spending: Amount,
+        balance: Amount,
+    },
     /// A_f entered directly ("合理确定").
     Direct { available: Amount },
 }

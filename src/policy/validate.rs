@@ -39,12 +39,19 @@ impl std::error::Error for PolicyError {}
 
 impl PolicyError {
     fn single(path: &str, zh: String, en: String) -> Self {
-        PolicyError { issues: vec![issue(path, Severity::Error, zh, en)] }
+        PolicyError {
+            issues: vec![issue(path, Severity::Error, zh, en)],
+        }
     }
 }
 
 fn issue(path: &str, severity: Severity, zh: String, en: String) -> PolicyIssue {
-    PolicyIssue { path: path.to_string(), severity, message_zh: zh, message_en: en }
+    PolicyIssue {
+        path: path.to_string(),
+        severity,
+        message_zh: zh,
+        message_en: en,
+    }
 }
 
 pub(super) fn parse_and_validate(text: &str) -> Result<Policy, PolicyError> {
@@ -89,7 +96,10 @@ fn require_every_field(text: &str, policy: &Policy) -> Result<(), PolicyError> {
     let missing: Vec<PolicyIssue> = expected_paths
         .difference(&given_paths)
         // Report the outermost missing field only.
-        .filter(|p| p.rsplit_once('.').is_none_or(|(parent, _)| given_paths.contains(parent)))
+        .filter(|p| {
+            p.rsplit_once('.')
+                .is_none_or(|(parent, _)| given_paths.contains(parent))
+        })
         .map(|p| {
             issue(
                 p,
@@ -121,7 +131,9 @@ fn locate_in_object(path: &mut Vec<String>, text: &str, detail: &str) {
         return;
     }
     // An invalid value: find the one leaf below the reported object that serde quotes.
-    let Ok(root) = serde_json::from_str::<serde_json::Value>(text) else { return };
+    let Ok(root) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
     let mut node = &root;
     for seg in path.iter() {
         let next = match node {
@@ -180,7 +192,11 @@ pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
         );
     }
     if p.funds.employee.is_none() && p.funds.resident.is_none() {
-        c.error("funds", "至少需要一个险种的预算".into(), "at least one fund needs a budget".into());
+        c.error(
+            "funds",
+            "至少需要一个险种的预算".into(),
+            "at least one fund needs a budget".into(),
+        );
     }
     for fund in Fund::ALL {
         if let Some(fp) = p.funds.get(fund) {
@@ -190,7 +206,11 @@ pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
     check_coefficients(&mut c, &p.coefficients);
     check_points(&mut c, &p.points);
     if p.point_value.decimals > 20 {
-        c.error("point_value.decimals", "小数位数应在 0–20 之间".into(), "decimals must be 0–20".into());
+        c.error(
+            "point_value.decimals",
+            "小数位数应在 0–20 之间".into(),
+            "decimals must be 0–20".into(),
+        );
     }
     if p.point_value.cost_basis == CostBasis::FundShareRatio {
         for fund in Fund::ALL {
@@ -228,7 +248,11 @@ impl Checker {
     /// `lo ≤ v ≤ hi`.
     fn within(&mut self, path: &str, v: Decimal, lo: Decimal, hi: Decimal) {
         if v < lo || v > hi {
-            self.error(path, format!("{v} 超出允许范围 [{lo}, {hi}]"), format!("{v} is outside [{lo}, {hi}]"));
+            self.error(
+                path,
+                format!("{v} 超出允许范围 [{lo}, {hi}]"),
+                format!("{v} is outside [{lo}, {hi}]"),
+            );
         }
     }
 
@@ -251,7 +275,11 @@ impl Checker {
     fn weights_sum_to_one(&mut self, path: &str, weights: &[Decimal]) {
         let sum: Decimal = weights.iter().sum();
         if sum != Decimal::ONE {
-            self.error(path, format!("权重之和为 {sum}，应为 1"), format!("weights sum to {sum}, not 1"));
+            self.error(
+                path,
+                format!("权重之和为 {sum}，应为 1"),
+                format!("weights sum to {sum}, not 1"),
+            );
         }
     }
 
@@ -279,13 +307,22 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     match &f.reserve {
         Reserve::None => {}
         Reserve::Rate { rate } => c.rate(&format!("{r}.rate"), *rate),
-        Reserve::NewFundsCapped { rate, new_funds, accumulated, cap_rate } => {
+        Reserve::NewFundsCapped {
+            rate,
+            new_funds,
+            accumulated,
+            cap_rate,
+        } => {
             c.rate(&format!("{r}.rate"), *rate);
             c.rate(&format!("{r}.cap_rate"), *cap_rate);
             c.non_negative(&format!("{r}.new_funds.value"), new_funds.value);
             c.non_negative(&format!("{r}.accumulated.value"), accumulated.value);
         }
-        Reserve::MonthsOfSpending { months, monthly_spending, balance } => {
+        Reserve::MonthsOfSpending {
+            months,
+            monthly_spending,
+            balance,
+        } => {
             c.within(&format!("{r}.months"), *months, Decimal::ZERO, Decimal::from(120));
             c.non_negative(&format!("{r}.monthly_spending.value"), monthly_spending.value);
             c.non_negative(&format!("{r}.balance.value"), balance.value);
@@ -303,7 +340,11 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
         Some(fc) => {
             let fb = format!("{base}.forecast");
             if fc.history.is_empty() {
-                c.error(&format!("{fb}.history"), "至少需要一年的历史数据".into(), "needs at least one year".into());
+                c.error(
+                    &format!("{fb}.history"),
+                    "至少需要一年的历史数据".into(),
+                    "needs at least one year".into(),
+                );
             } else {
                 for (n, h) in fc.history.iter().enumerate() {
                     c.rate(&format!("{fb}.history.{n}.weight"), h.weight);
@@ -312,7 +353,12 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
                 let weights: Vec<Decimal> = fc.history.iter().map(|h| h.weight).collect();
                 c.weights_sum_to_one(&format!("{fb}.history"), &weights);
             }
-            c.within(&format!("{fb}.proposed_growth"), fc.proposed_growth, -Decimal::ONE, Decimal::TEN);
+            c.within(
+                &format!("{fb}.proposed_growth"),
+                fc.proposed_growth,
+                -Decimal::ONE,
+                Decimal::TEN,
+            );
             if let Some(cap) = fc.growth_cap {
                 c.within(&format!("{fb}.growth_cap"), cap, -Decimal::ONE, Decimal::TEN);
             }
@@ -340,7 +386,11 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     if let Some(profile) = &f.monthly_profile {
         let path = format!("{base}.monthly_profile");
         if profile.len() != 12 {
-            c.error(&path, format!("应有 12 个月的权重，实有 {}", profile.len()), format!("needs 12 monthly weights, has {}", profile.len()));
+            c.error(
+                &path,
+                format!("应有 12 个月的权重，实有 {}", profile.len()),
+                format!("needs 12 monthly weights, has {}", profile.len()),
+            );
         } else {
             for (n, w) in profile.iter().enumerate() {
                 c.rate(&format!("{path}.{n}"), *w);
@@ -360,23 +410,38 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     let r = &p.range;
     c.non_negative("coefficients.range.min", r.min);
     if r.max < r.min {
-        c.error("coefficients.range.max", "上限小于下限".into(), "max is below min".into());
+        c.error(
+            "coefficients.range.max",
+            "上限小于下限".into(),
+            "max is below min".into(),
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut previous: Option<(usize, Decimal)> = None;
     for (n, level) in p.levels.iter().enumerate() {
         let path = format!("coefficients.levels.{n}");
         if level.level.trim().is_empty() {
-            c.error(&format!("{path}.level"), "等级名称不能为空".into(), "the level name is empty".into());
+            c.error(
+                &format!("{path}.level"),
+                "等级名称不能为空".into(),
+                "the level name is empty".into(),
+            );
         }
         if !seen.insert(level.level.clone()) {
-            c.error(&format!("{path}.level"), format!("等级“{}”重复", level.level), format!("level {} appears twice", level.level));
+            c.error(
+                &format!("{path}.level"),
+                format!("等级“{}”重复", level.level),
+                format!("level {} appears twice", level.level),
+            );
         }
         if let Some(coef) = level.coefficient {
             c.non_negative(&format!("{path}.coefficient"), coef);
             if coef < r.min || coef > r.max {
                 let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
-                let msg_en = format!("{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)", r.min, r.max);
+                let msg_en = format!(
+                    "{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)",
+                    r.min, r.max
+                );
                 match r.on_violation {
                     Severity::Error => c.error(&format!("{path}.coefficient"), msg_zh, msg_en),
                     Severity::Warning => c.warning(&format!("{path}.coefficient"), msg_zh, msg_en),
@@ -402,24 +467,39 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     c.positive("points.base_points", p.base_points);
     let o = &p.outliers;
     if o.high_ratio < Decimal::ONE {
-        c.error("points.outliers.high_ratio", format!("{} 应不小于 1", o.high_ratio), format!("{} must be at least 1", o.high_ratio));
+        c.error(
+            "points.outliers.high_ratio",
+            format!("{} 应不小于 1", o.high_ratio),
+            format!("{} must be at least 1", o.high_ratio),
+        );
     }
     c.rate("points.outliers.low_ratio", o.low_ratio);
     if o.low_ratio >= o.high_ratio {
         c.error(
             "points.outliers.low_ratio",
             format!("低倍率界值 {} 应小于高倍率界值 {}", o.low_ratio, o.high_ratio),
-            format!("the low ratio {} must be below the high ratio {}", o.low_ratio, o.high_ratio),
+            format!(
+                "the low ratio {} must be below the high ratio {}",
+                o.low_ratio, o.high_ratio
+            ),
         );
     }
     let mut last: Option<Decimal> = None;
     for (n, t) in o.high_tiers.iter().enumerate() {
         let path = format!("points.outliers.high_tiers.{n}");
         if t.high_ratio < Decimal::ONE {
-            c.error(&format!("{path}.high_ratio"), format!("{} 应不小于 1", t.high_ratio), format!("{} must be at least 1", t.high_ratio));
+            c.error(
+                &format!("{path}.high_ratio"),
+                format!("{} 应不小于 1", t.high_ratio),
+                format!("{} must be at least 1", t.high_ratio),
+            );
         }
         if last.is_some_and(|l| t.max_reference_cost <= l) {
-            c.error(&format!("{path}.max_reference_cost"), "分档上限应递增".into(), "tier bounds must increase".into());
+            c.error(
+                &format!("{path}.max_reference_cost"),
+                "分档上限应递增".into(),
+                "tier bounds must increase".into(),
+            );
         }
         last = Some(t.max_reference_cost);
     }
@@ -445,7 +525,11 @@ fn check_side(c: &mut Checker, path: &str, side: &SharingSide) {
     for (n, b) in side.bands.iter().enumerate() {
         let bp = format!("{path}.bands.{n}");
         if b.up_to <= last {
-            c.error(&format!("{bp}.up_to"), "分段上限应为正且递增".into(), "band bounds must be positive and increasing".into());
+            c.error(
+                &format!("{bp}.up_to"),
+                "分段上限应为正且递增".into(),
+                "band bounds must be positive and increasing".into(),
+            );
         }
         c.rate(&format!("{bp}.share"), b.share);
         last = b.up_to;
@@ -465,14 +549,23 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
         ),
         (Some(a), _) => {
             if a.history_weights.is_empty() || a.history_weights.len() > 3 {
-                c.error("settlement.allotment.history_weights", "需要 1–3 年的权重".into(), "needs one to three yearly weights".into());
+                c.error(
+                    "settlement.allotment.history_weights",
+                    "需要 1–3 年的权重".into(),
+                    "needs one to three yearly weights".into(),
+                );
             } else {
                 for (n, w) in a.history_weights.iter().enumerate() {
                     c.rate(&format!("settlement.allotment.history_weights.{n}"), *w);
                 }
                 c.weights_sum_to_one("settlement.allotment.history_weights", &a.history_weights);
             }
-            c.within("settlement.allotment.primary_care_tilt", a.primary_care_tilt, Decimal::ZERO, Decimal::ONE);
+            c.within(
+                "settlement.allotment.primary_care_tilt",
+                a.primary_care_tilt,
+                Decimal::ZERO,
+                Decimal::ONE,
+            );
         }
         (None, SettlementMode::Points) => {}
     }
@@ -493,11 +586,19 @@ fn check_refs(c: &mut Checker, p: &Policy) {
     collect_paths(&value, String::new(), &mut paths);
     for (path, r) in &p.refs {
         if !paths.contains(path) {
-            c.warning(&format!("refs.{path}"), format!("出处指向不存在的字段“{path}”"), format!("the reference names no field: {path}"));
+            c.warning(
+                &format!("refs.{path}"),
+                format!("出处指向不存在的字段“{path}”"),
+                format!("the reference names no field: {path}"),
+            );
         }
         if let Some(src) = &r.source {
             if !p.sources.iter().any(|s| &s.id == src) {
-                c.warning(&format!("refs.{path}.source"), format!("未列出的文件“{src}”"), format!("source {src} is not listed in sources"));
+                c.warning(
+                    &format!("refs.{path}.source"),
+                    format!("未列出的文件“{src}”"),
+                    format!("source {src} is not listed in sources"),
+                );
             }
         }
     }
@@ -505,7 +606,13 @@ fn check_refs(c: &mut Checker, p: &Policy) {
 
 /// Every path of the policy: objects and arrays as well as leaves, so a ref can cite a whole list.
 pub(crate) fn collect_paths(v: &serde_json::Value, prefix: String, out: &mut std::collections::BTreeSet<String>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
     match v {
         serde_json::Value::Object(map) => {
             for (k, child) in map {
@@ -539,7 +646,13 @@ pub fn leaf_paths(p: &Policy) -> Vec<String> {
 }
 
 fn walk_leaves(v: &serde_json::Value, prefix: String, out: &mut Vec<String>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
     match v {
         serde_json::Value::Object(map) => {
             // An Amount's value and unit are cited together.

@@ -48,7 +48,10 @@ pub enum Problem {
 
 impl Problem {
     pub(crate) fn argument(what: &str, detail: impl std::fmt::Display) -> Self {
-        Problem::Argument { what: what.to_string(), detail: detail.to_string() }
+        Problem::Argument {
+            what: what.to_string(),
+            detail: detail.to_string(),
+        }
     }
 }
 
@@ -119,12 +122,22 @@ pub fn into_error(problem: Problem) -> JsValue {
     let (kind, message, rows, total) = match problem {
         Problem::Argument { what, detail } => {
             let message = format!("{what}: {detail}");
-            let row = ErrorRow { path: Some(what), severity: "error".into(), message_zh: message.clone(), message_en: message.clone(), ..ErrorRow::default() };
+            let row = ErrorRow {
+                path: Some(what),
+                severity: "error".into(),
+                message_zh: message.clone(),
+                message_en: message.clone(),
+                ..ErrorRow::default()
+            };
             ("argument", message, vec![row], 1)
         }
         Problem::Import(f) => ("import", f.message(Lang::En), input_rows(&f.errors), f.total),
         Problem::Check(errors) => {
-            let message = errors.iter().map(|e| e.message(Lang::En)).collect::<Vec<_>>().join("\n");
+            let message = errors
+                .iter()
+                .map(|e| e.message(Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n");
             let n = errors.len();
             ("check", message, input_rows(&errors), n)
         }
@@ -141,11 +154,21 @@ pub fn into_error(problem: Problem) -> JsValue {
             ("engine", e.message_en, vec![row], 1)
         }
         Problem::Missing { zh, en } => {
-            let row = ErrorRow { severity: "error".into(), message_zh: zh, message_en: en.clone(), ..ErrorRow::default() };
+            let row = ErrorRow {
+                severity: "error".into(),
+                message_zh: zh,
+                message_en: en.clone(),
+                ..ErrorRow::default()
+            };
             ("missing", en, vec![row], 1)
         }
         Problem::Export(detail) => {
-            let row = ErrorRow { severity: "error".into(), message_zh: format!("导出失败：{detail}"), message_en: format!("export failed: {detail}"), ..ErrorRow::default() };
+            let row = ErrorRow {
+                severity: "error".into(),
+                message_zh: format!("导出失败：{detail}"),
+                message_en: format!("export failed: {detail}"),
+                ..ErrorRow::default()
+            };
             ("export", format!("export failed: {detail}"), vec![row], 1)
         }
     };
@@ -178,7 +201,8 @@ pub(crate) fn parse_decimal(what: &str, text: &str) -> Result<Decimal, Problem> 
     if text.is_empty() {
         return Err(Problem::argument(what, "empty"));
     }
-    Decimal::from_str(text).map_err(|err| Problem::argument(what, format_args!("{text:?} is not a decimal number ({err})")))
+    Decimal::from_str(text)
+        .map_err(|err| Problem::argument(what, format_args!("{text:?} is not a decimal number ({err})")))
 }
 
 pub(crate) fn parse_policy(json: &str) -> Result<Policy, Problem> {
@@ -186,8 +210,12 @@ pub(crate) fn parse_policy(json: &str) -> Result<Policy, Problem> {
 }
 
 pub(crate) fn parse_table(kind: &str) -> Result<TableKind, Problem> {
-    serde_json::from_value(serde_json::Value::String(kind.to_string()))
-        .map_err(|_| Problem::argument("table", format_args!("{kind:?} is not one of cases, catalog, institutions, summaries, outpatient")))
+    serde_json::from_value(serde_json::Value::String(kind.to_string())).map_err(|_| {
+        Problem::argument(
+            "table",
+            format_args!("{kind:?} is not one of cases, catalog, institutions, summaries, outpatient"),
+        )
+    })
 }
 
 pub(crate) fn parse_lang(lang: &str) -> Lang {
@@ -224,7 +252,9 @@ pub fn point_value(pool: String, points: String) -> Result<String, JsValue> {
     if points.is_zero() {
         return Err(Problem::argument("points", "must not be zero").into());
     }
-    let value = pool.checked_div(points).ok_or_else(|| Problem::argument("point value", "out of range"))?;
+    let value = pool
+        .checked_div(points)
+        .ok_or_else(|| Problem::argument("point value", "out of range"))?;
     Ok(round_point_value(value, 6).to_string())
 }
 
@@ -242,7 +272,11 @@ pub fn presets() -> Result<JsValue, JsValue> {
         .iter()
         .map(|(name, json)| {
             let p = Policy::from_json(json).ok();
-            PresetInfo { name, title: p.as_ref().map(|p| p.title.clone()).unwrap_or_default(), year: p.map(|p| p.year).unwrap_or(0) }
+            PresetInfo {
+                name,
+                title: p.as_ref().map(|p| p.title.clone()).unwrap_or_default(),
+                year: p.map(|p| p.year).unwrap_or(0),
+            }
         })
         .collect();
     to_js(&list)
@@ -251,9 +285,13 @@ pub fn presets() -> Result<JsValue, JsValue> {
 /// A preset's policy JSON, exactly as `dipcalc preset NAME` prints it.
 #[wasm_bindgen]
 pub fn preset_json(name: &str) -> Result<String, JsValue> {
-    policy::preset_json(name)
-        .map(str::to_string)
-        .ok_or_else(|| Problem::argument("preset", format_args!("no preset named {name:?}; try {}", policy::preset_names().join(", "))).into())
+    policy::preset_json(name).map(str::to_string).ok_or_else(|| {
+        Problem::argument(
+            "preset",
+            format_args!("no preset named {name:?}; try {}", policy::preset_names().join(", ")),
+        )
+        .into()
+    })
 }
 
 #[derive(Serialize)]
@@ -268,8 +306,14 @@ struct Validation {
 #[wasm_bindgen]
 pub fn validate_policy(json: &str) -> Result<JsValue, JsValue> {
     let v = match Policy::from_json(json) {
-        Ok(p) => Validation { ok: true, issues: p.validate().map(|w| policy_rows(&w)).unwrap_or_default() },
-        Err(e) => Validation { ok: false, issues: policy_rows(&e.issues) },
+        Ok(p) => Validation {
+            ok: true,
+            issues: p.validate().map(|w| policy_rows(&w)).unwrap_or_default(),
+        },
+        Err(e) => Validation {
+            ok: false,
+            issues: policy_rows(&e.issues),
+        },
     };
     to_js(&v)
 }
@@ -286,6 +330,7 @@ pub fn table_fields(kind: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub fn preview(file_name: &str, bytes: &[u8], options: JsValue, max_rows: u32) -> Result<JsValue, JsValue> {
     let opts = parse_options(options)?;
-    let p = crate::input::preview(Source { name: file_name, bytes }, &opts, max_rows as usize).map_err(Problem::Import)?;
+    let p =
+        crate::input::preview(Source { name: file_name, bytes }, &opts, max_rows as usize).map_err(Problem::Import)?;
     to_js(&p)
 }

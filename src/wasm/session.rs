@@ -21,14 +21,13 @@ use wasm_bindgen::prelude::*;
 
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
+use crate::engine::cases::CaseTable;
 use crate::engine::result::{BandPosition, FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::rounding::round_money;
-use crate::engine::cases::CaseTable;
 use crate::engine::settlement::risk_sharing_target;
 use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
 use crate::policy::Policy;
-
 
 /// How many settlements are kept (the policy on screen, its baseline, a few recent ones).
 const CACHE: usize = 4;
@@ -67,11 +66,18 @@ impl Settled {
             .map(|f| {
                 f.units
                     .iter_mut()
-                    .map(|u| UnitPayments { months: std::mem::take(&mut u.months), quarters: std::mem::take(&mut u.quarters) })
+                    .map(|u| UnitPayments {
+                        months: std::mem::take(&mut u.months),
+                        quarters: std::mem::take(&mut u.quarters),
+                    })
                     .collect()
             })
             .collect();
-        Settled { policy, summary, details }
+        Settled {
+            policy,
+            summary,
+            details,
+        }
     }
 
     /// The whole settlement, as the command line reports it.
@@ -91,7 +97,11 @@ impl Settled {
     /// Unit `n` of fund `at`: its payment flow and its trace.
     fn unit_detail(&self, at: usize, n: usize) -> UnitDetail<'_> {
         let (fund, payments) = (&self.summary.funds[at], &self.details[at][n]);
-        UnitDetail { months: &payments.months, quarters: &payments.quarters, trace: unit_trace(&self.policy, fund, &fund.units[n]) }
+        UnitDetail {
+            months: &payments.months,
+            quarters: &payments.quarters,
+            trace: unit_trace(&self.policy, fund, &fund.units[n]),
+        }
     }
 }
 
@@ -104,7 +114,11 @@ struct ReportView<'a> {
 }
 
 fn report_view(report: &ImportReport) -> ReportView<'_> {
-    ReportView { report, notes_zh: report.notes(Lang::Zh), notes_en: report.notes(Lang::En) }
+    ReportView {
+        report,
+        notes_zh: report.notes(Lang::Zh),
+        notes_en: report.notes(Lang::En),
+    }
 }
 
 #[derive(Serialize)]
@@ -174,7 +188,11 @@ impl Session {
     /// Keeps the cases of one institution apart: a table with the same codes holding its rows
     /// only, in their order, so an analysis over it gives what it gives over all the cases.
     fn keep_cases_of(&mut self, institution: &str) {
-        if self.institution_cases.as_ref().is_some_and(|(code, _)| code == institution) {
+        if self
+            .institution_cases
+            .as_ref()
+            .is_some_and(|(code, _)| code == institution)
+        {
             return;
         }
         let all = self.data.cases();
@@ -182,7 +200,11 @@ impl Session {
             Some(i) => all.rows.iter().filter(|r| r.institution == i).copied().collect(),
             None => Vec::new(),
         };
-        let table = CaseTable { institutions: all.institutions.clone(), groups: all.groups.clone(), rows };
+        let table = CaseTable {
+            institutions: all.institutions.clone(),
+            groups: all.groups.clone(),
+            rows,
+        };
         self.institution_cases = Some((institution.to_string(), table));
     }
 
@@ -197,13 +219,22 @@ impl Session {
         let policy = parse_policy(policy_json)?;
         let data = self.data.data();
         if data.institutions.is_empty() {
-            return Err(Problem::Missing { zh: "尚未载入机构表".into(), en: "no institutions loaded yet".into() });
+            return Err(Problem::Missing {
+                zh: "尚未载入机构表".into(),
+                en: "no institutions loaded yet".into(),
+            });
         }
         if data.catalog.groups.is_empty() && data.catalog.per_diem_groups.is_empty() && data.summaries.is_empty() {
-            return Err(Problem::Missing { zh: "尚未载入病种目录".into(), en: "no catalog loaded yet".into() });
+            return Err(Problem::Missing {
+                zh: "尚未载入病种目录".into(),
+                en: "no catalog loaded yet".into(),
+            });
         }
         if self.data.cases().is_empty() && data.summaries.is_empty() {
-            return Err(Problem::Missing { zh: "尚未载入病例明细或机构汇总".into(), en: "no cases or institution summaries loaded yet".into() });
+            return Err(Problem::Missing {
+                zh: "尚未载入病例明细或机构汇总".into(),
+                en: "no cases or institution summaries loaded yet".into(),
+            });
         }
         // The tables against each other, the cases (in the compact table) included: every
         // unknown code with its first row and count, not just the engine's first error.
@@ -225,17 +256,29 @@ impl Session {
     }
 
     /// Gain and loss by disease group, over the institution's own cases only.
-    fn group_lines(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<Vec<analysis::GroupLine>, Problem> {
+    fn group_lines(
+        &mut self,
+        policy_json: &str,
+        fund: &str,
+        institution: &str,
+    ) -> Result<Vec<analysis::GroupLine>, Problem> {
         let s = self.settled(policy_json)?;
         let f = Self::fund_of(&s.summary, fund)?;
         self.keep_cases_of(institution);
-        let cases = self.institution_cases.as_ref().map_or(self.data.cases(), |(_, table)| table);
+        let cases = self
+            .institution_cases
+            .as_ref()
+            .map_or(self.data.cases(), |(_, table)| table);
         analysis::group_breakdown(&s.policy, self.data.data(), cases, f, institution).map_err(Problem::Engine)
     }
 
     /// A policy's settlement with the data behind it, for other binding modules (the
     /// publication bundle, `src/wasm_publish.rs`).
-    pub(crate) fn with_settled<R>(&mut self, policy_json: &str, f: impl FnOnce(&Policy, &Settlement, &Settler) -> R) -> Result<R, Problem> {
+    pub(crate) fn with_settled<R>(
+        &mut self,
+        policy_json: &str,
+        f: impl FnOnce(&Policy, &Settlement, &Settler) -> R,
+    ) -> Result<R, Problem> {
         let s = self.settled(policy_json)?;
         Ok(f(&s.policy, &s.full(), &self.data))
     }
@@ -248,7 +291,10 @@ impl Session {
     }
 
     fn set_report(&mut self, report: ImportReport) {
-        let key = serde_json::to_value(report.table).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let key = serde_json::to_value(report.table)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         self.reports.insert(key, report);
     }
 }
@@ -258,13 +304,26 @@ impl Session {
     /// An empty session.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
-        Session { data: Settler::default(), reports: BTreeMap::new(), import: None, cache: Vec::new(), institution_cases: None, checked: false }
+        Session {
+            data: Settler::default(),
+            reports: BTreeMap::new(),
+            import: None,
+            cache: Vec::new(),
+            institution_cases: None,
+            checked: false,
+        }
     }
 
     /// Reads a whole table from a file's bytes and keeps its records, replacing what was loaded
     /// for that table (a catalog of 床日 groups alone is added to the DIP groups loaded). Returns
     /// `{report, notes_zh, notes_en}`; throws with the located errors (`kind: "import"`).
-    pub fn import_table(&mut self, kind: &str, file_name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn import_table(
+        &mut self,
+        kind: &str,
+        file_name: &str,
+        bytes: &[u8],
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let table = parse_table(kind)?;
         let opts = parse_options(options)?;
         let src = Source { name: file_name, bytes };
@@ -313,13 +372,19 @@ impl Session {
         self.data.set_cases(CaseTable::new());
         self.reports.remove("cases");
         self.changed();
-        self.import = Some(CaseImport { stream: CaseStream::new(file_name, &opts), cases: CaseTable::new() });
+        self.import = Some(CaseImport {
+            stream: CaseStream::new(file_name, &opts),
+            cases: CaseTable::new(),
+        });
         Ok(())
     }
 
     /// Feeds the next chunk of the case file (split anywhere); returns the cases read so far.
     pub fn push_cases(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
-        let import = self.import.as_mut().ok_or_else(|| Problem::argument("cases", "push_cases before begin_cases"))?;
+        let import = self
+            .import
+            .as_mut()
+            .ok_or_else(|| Problem::argument("cases", "push_cases before begin_cases"))?;
         // The table is the sink: codes are interned straight from the row's text.
         import.stream.push(chunk, &mut import.cases);
         Ok(import.cases.len() as f64)
@@ -328,7 +393,10 @@ impl Session {
     /// Ends the case file: keeps the cases and returns `{report, notes_zh, notes_en}`, or drops
     /// them all and throws the located errors.
     pub fn finish_cases(&mut self) -> Result<JsValue, JsValue> {
-        let CaseImport { stream, mut cases } = self.import.take().ok_or_else(|| Problem::argument("cases", "finish_cases before begin_cases"))?;
+        let CaseImport { stream, mut cases } = self
+            .import
+            .take()
+            .ok_or_else(|| Problem::argument("cases", "finish_cases before begin_cases"))?;
         let report = stream.finish(&mut cases).map_err(Problem::Import)?;
         self.data.set_cases(cases);
         self.changed();
@@ -378,7 +446,10 @@ impl Session {
     /// Errors across the files loaded (unknown institution or group codes, duplicates), as
     /// error-table rows; `[]` when they fit together.
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        to_js(&super::input_rows(&input::check_dataset_with_cases(self.data.data(), self.data.cases())))
+        to_js(&super::input_rows(&input::check_dataset_with_cases(
+            self.data.data(),
+            self.data.cases(),
+        )))
     }
 
     /// Settles the data under a policy (JSON text, as the command line reads it). Returns the
@@ -401,8 +472,16 @@ impl Session {
     pub fn unit_detail(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
         let s = self.settled(policy_json)?;
         let f = Self::fund_of(&s.summary, fund)?;
-        let n = f.units.iter().position(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
-        let at = s.summary.funds.iter().position(|x| x.fund == f.fund).unwrap_or_default();
+        let n =
+            f.units.iter().position(|u| u.code == code).ok_or_else(|| {
+                Problem::argument("institution", format_args!("{code:?} is not settled in this fund"))
+            })?;
+        let at = s
+            .summary
+            .funds
+            .iter()
+            .position(|x| x.fund == f.fund)
+            .unwrap_or_default();
         to_js(&s.unit_detail(at, n))
     }
 
@@ -413,7 +492,12 @@ impl Session {
     }
 
     /// `group_breakdown` as JSON text (a large hospital has thousands of groups).
-    pub fn group_breakdown_json(&mut self, policy_json: &str, fund: &str, institution: &str) -> Result<String, JsValue> {
+    pub fn group_breakdown_json(
+        &mut self,
+        policy_json: &str,
+        fund: &str,
+        institution: &str,
+    ) -> Result<String, JsValue> {
         let lines = self.group_lines(policy_json, fund, institution)?;
         serde_json::to_string(&lines).map_err(|e| Problem::argument("result", e).into())
     }
@@ -431,11 +515,18 @@ impl Session {
     }
 
     /// What `extra_points` more points are worth to one unit and cost the others (SPEC §8).
-    pub fn dilution(&mut self, policy_json: &str, fund: &str, code: &str, extra_points: &str) -> Result<JsValue, JsValue> {
+    pub fn dilution(
+        &mut self,
+        policy_json: &str,
+        fund: &str,
+        code: &str,
+        extra_points: &str,
+    ) -> Result<JsValue, JsValue> {
         let extra = parse_decimal("extra points", extra_points)?;
         let s = self.settled(policy_json)?;
         let f = Self::fund_of(&s.summary, fund)?;
-        let d = analysis::dilution(f, code, extra).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} has no points in this fund")))?;
+        let d = analysis::dilution(f, code, extra)
+            .ok_or_else(|| Problem::argument("institution", format_args!("{code:?} has no points in this fund")))?;
         to_js(&d)
     }
 
@@ -450,7 +541,8 @@ impl Session {
     pub fn compare_json(&mut self, baseline_json: &str, scenario_json: &str) -> Result<String, JsValue> {
         let before = self.settled(baseline_json)?;
         let after = self.settled(scenario_json)?;
-        serde_json::to_string(&analysis::compare(&before.summary, &after.summary)).map_err(|e| Problem::argument("result", e).into())
+        serde_json::to_string(&analysis::compare(&before.summary, &after.summary))
+            .map_err(|e| Problem::argument("result", e).into())
     }
 
     /// The risk-sharing rule of a policy around one unit's settlement S (SPEC §7.1): T for
@@ -459,12 +551,24 @@ impl Session {
     pub fn risk_sharing_curve(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
         let s = self.settled(policy_json)?;
         let f = Self::fund_of(&s.summary, fund)?;
-        let u = f.units.iter().find(|u| u.code == code).ok_or_else(|| Problem::argument("institution", format_args!("{code:?} is not settled in this fund")))?;
+        let u =
+            f.units.iter().find(|u| u.code == code).ok_or_else(|| {
+                Problem::argument("institution", format_args!("{code:?} is not settled in this fund"))
+            })?;
         let rs = &s.policy.settlement.risk_sharing;
         let settlement = u.settlement;
-        let widest = rs.overspend.bands.iter().chain(&rs.surplus.bands).map(|b| b.up_to).max().unwrap_or(Decimal::new(10, 2));
+        let widest = rs
+            .overspend
+            .bands
+            .iter()
+            .chain(&rs.surplus.bands)
+            .map(|b| b.up_to)
+            .max()
+            .unwrap_or(Decimal::new(10, 2));
         let gap = (u.compared_cost - settlement).abs() / settlement.max(Decimal::ONE);
-        let reach = (widest + Decimal::new(5, 2)).max(gap + Decimal::new(2, 2)).min(Decimal::ONE);
+        let reach = (widest + Decimal::new(5, 2))
+            .max(gap + Decimal::new(2, 2))
+            .min(Decimal::ONE);
         let cent = Decimal::new(1, 2);
         let mut costs: Vec<Decimal> = Vec::new();
         let steps = 80;
@@ -491,11 +595,22 @@ impl Session {
             .into_iter()
             .map(|cost| {
                 let (t, band) = risk_sharing_target(rs, settlement, cost);
-                CurvePoint { cost: round_money(cost), target: round_money(t), band }
+                CurvePoint {
+                    cost: round_money(cost),
+                    target: round_money(t),
+                    band,
+                }
             })
             .collect();
         edges.sort();
-        to_js(&Curve { settlement, compared_cost: u.compared_cost, target: u.target, band: u.band, points, edges })
+        to_js(&Curve {
+            settlement,
+            compared_cost: u.compared_cost,
+            target: u.target,
+            band: u.band,
+            points,
+            edges,
+        })
     }
 
     /// The institution table as CSV for Excel (UTF-8 with BOM; formula-like text escaped), the same
@@ -506,7 +621,11 @@ impl Session {
             Lang::Zh => crate::export::Lang::Zh,
             Lang::En => crate::export::Lang::En,
         };
-        Ok(format!("{}{}", crate::export::BOM, crate::export::settlement_csv(&s.full(), lang)))
+        Ok(format!(
+            "{}{}",
+            crate::export::BOM,
+            crate::export::settlement_csv(&s.full(), lang)
+        ))
     }
 
     /// The settlement as an .xlsx workbook (institutions, budget, point values, notes).
@@ -522,6 +641,8 @@ impl Session {
     /// The settlement as JSON text, exactly as `dipcalc run --format json` prints it.
     pub fn export_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
         let s = self.settled(policy_json)?;
-        serde_json::to_string_pretty(&s.full()).map(|t| t + "\n").map_err(|e| Problem::Export(e.to_string()).into())
+        serde_json::to_string_pretty(&s.full())
+            .map(|t| t + "\n")
+            .map_err(|e| Problem::Export(e.to_string()).into())
     }
 }

@@ -73,9 +73,17 @@ pub fn spec10_dataset() -> Dataset {
         ("H3", "G1", "9900", "1600"),
     ];
     Dataset {
-        institutions: vec![h1, institution("H2", "二甲", Some("0.95")), institution("H3", "一级", Some("0.80"))],
+        institutions: vec![
+            h1,
+            institution("H2", "二甲", Some("0.95")),
+            institution("H3", "一级", Some("0.80")),
+        ],
         catalog: Catalog {
-            groups: vec![group("G1", "100", "10000", false), group("G2", "40", "4000", true), group("G3", "300", "30000", false)],
+            groups: vec![
+                group("G1", "100", "10000", false),
+                group("G2", "40", "4000", true),
+                group("G3", "300", "30000", false),
+            ],
             per_diem_groups: vec![],
         },
         cases: rows
@@ -88,6 +96,10 @@ pub fn spec10_dataset() -> Dataset {
 }
 
 pub fn spec10_policy() -> dipcalc::policy::Policy {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spec10/policy.json")).expect("fixture");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/spec10/policy.json"
+    ))
+    .expect("fixture");
     dipcalc::policy::Policy::from_json(&text).expect("valid policy")
 }

@@ -30,19 +30,31 @@ pub fn publish(args: &[String]) -> Result<(), Failure> {
     let (lang, policy, data, cases) = load_inputs(&flags, "publish")?;
     let mut settler = Settler::from_parts(data, cases);
     let settlement = settler.settle(&policy).map_err(|e| message(e.into(), lang))?;
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases()).map_err(|e| message(e, lang))?;
+    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases())
+        .map_err(|e| message(e, lang))?;
     let json = bundle.to_json();
     match flags.get("out") {
-        Some(path) => std::fs::write(path, &json).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?,
-        None => std::io::stdout().lock().write_all(json.as_bytes()).map_err(|e| failed(e.to_string()))?,
+        Some(path) => {
+            std::fs::write(path, &json).map_err(|e| failed(format!("{path}: 无法写入 / cannot write: {e}")))?
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(json.as_bytes())
+            .map_err(|e| failed(e.to_string()))?,
     }
     let units: usize = bundle.funds.iter().map(|f| f.units.len()).sum();
     let sha = bundle.sha256.unwrap_or_default();
     eprintln!(
         "{}",
         match lang {
-            Lang::Zh => format!("公开数据包：{} 个基金，{units} 个结算单位；SHA-256 {sha}", bundle.funds.len()),
-            Lang::En => format!("publication bundle: {} funds, {units} settlement units; SHA-256 {sha}", bundle.funds.len()),
+            Lang::Zh => format!(
+                "公开数据包：{} 个基金，{units} 个结算单位；SHA-256 {sha}",
+                bundle.funds.len()
+            ),
+            Lang::En => format!(
+                "publication bundle: {} funds, {units} settlement units; SHA-256 {sha}",
+                bundle.funds.len()
+            ),
         }
     );
     Ok(())
@@ -64,27 +76,54 @@ pub fn verify(args: &[String]) -> Result<(), Failure> {
         return Err(usage(format!("verify takes only --lang, not --{extra}")));
     }
     let bytes = std::fs::read(path).map_err(|e| failed(format!("{path}: 无法读取 / cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| failed(format!("{path}: 数据包应为 UTF-8 JSON / a bundle is UTF-8 JSON")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| failed(format!("{path}: 数据包应为 UTF-8 JSON / a bundle is UTF-8 JSON")))?;
     let v = publish::verify(&text).map_err(|e| message(e, lang))?;
     let zh = lang == Lang::Zh;
     let mut out = Vec::new();
     out.push(format!("SHA-256 {}", v.sha256));
     match (&v.sha256_in_file, v.hash_matches) {
-        (Some(_), Some(true)) => out.push(if zh { "与文件中的 sha256 一致".into() } else { "equals the sha256 in the file".into() }),
-        (Some(h), _) => out.push(if zh { format!("与文件中的 sha256 {h} 不一致") } else { format!("differs from the sha256 in the file, {h}") }),
-        (None, _) => out.push(if zh { "文件中没有 sha256".into() } else { "the file has no sha256".into() }),
+        (Some(_), Some(true)) => out.push(if zh {
+            "与文件中的 sha256 一致".into()
+        } else {
+            "equals the sha256 in the file".into()
+        }),
+        (Some(h), _) => out.push(if zh {
+            format!("与文件中的 sha256 {h} 不一致")
+        } else {
+            format!("differs from the sha256 in the file, {h}")
+        }),
+        (None, _) => out.push(if zh {
+            "文件中没有 sha256".into()
+        } else {
+            "the file has no sha256".into()
+        }),
     }
     if v.matches {
         out.push(if zh {
-            format!("一致：{} 个公布数字全部复算相符（引擎 {}）", v.checked, v.engine_version)
+            format!(
+                "一致：{} 个公布数字全部复算相符（引擎 {}）",
+                v.checked, v.engine_version
+            )
         } else {
-            format!("matches: all {} published figures recomputed (engine {})", v.checked, v.engine_version)
+            format!(
+                "matches: all {} published figures recomputed (engine {})",
+                v.checked, v.engine_version
+            )
         });
     } else {
         out.push(if zh {
-            format!("不一致：{} 个数字与复算不符（共核对 {} 个）", v.differences.len(), v.checked)
+            format!(
+                "不一致：{} 个数字与复算不符（共核对 {} 个）",
+                v.differences.len(),
+                v.checked
+            )
         } else {
-            format!("does not match: {} of {} figures differ", v.differences.len(), v.checked)
+            format!(
+                "does not match: {} of {} figures differ",
+                v.differences.len(),
+                v.checked
+            )
         });
         for d in &v.differences {
             let who = match (d.subject.as_str(), d.name.as_str()) {
@@ -94,9 +133,21 @@ pub fn verify(args: &[String]) -> Result<(), Failure> {
             };
             let recomputed = d.recomputed.clone().unwrap_or_else(|| "—".into());
             out.push(if zh {
-                format!("  {} {}{who} {}：公布 {}，复算 {recomputed}", d.fund.label_zh(), d.section, d.field, d.published)
+                format!(
+                    "  {} {}{who} {}：公布 {}，复算 {recomputed}",
+                    d.fund.label_zh(),
+                    d.section,
+                    d.field,
+                    d.published
+                )
             } else {
-                format!("  {} {}{who} {}: published {}, recomputed {recomputed}", d.fund.key(), d.section, d.field, d.published)
+                format!(
+                    "  {} {}{who} {}: published {}, recomputed {recomputed}",
+                    d.fund.key(),
+                    d.section,
+                    d.field,
+                    d.published
+                )
             });
         }
     }

@@ -25,15 +25,26 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (arg.as_str(), None),
         };
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| usage(format!("{name} needs a value")));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| usage(format!("{name} needs a value")))
+        };
         match name {
             "--size" => {
                 let v = value()?;
-                size = SynthSize::parse(&v).ok_or_else(|| usage(format!("--size: {v} is not demo, 100k, 300k, 1m, excel or a number ≥ 100")))?;
+                size = SynthSize::parse(&v).ok_or_else(|| {
+                    usage(format!(
+                        "--size: {v} is not demo, 100k, 300k, 1m, excel or a number ≥ 100"
+                    ))
+                })?;
             }
             "--seed" => {
                 let v = value()?;
-                seed = v.parse().map_err(|_| usage(format!("--seed: {v} is not a whole number")))?;
+                seed = v
+                    .parse()
+                    .map_err(|_| usage(format!("--seed: {v} is not a whole number")))?;
             }
             "--out" => out = Some(value()?),
             "--xlsx" => xlsx = true,
@@ -59,7 +70,9 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     if xlsx {
         let path = dir.join("cases.xlsx");
         let file = File::create(&path).map_err(|e| io(&path, e))?;
-        synth.write_cases_xlsx(std::io::BufWriter::new(file)).map_err(|e| io(&path, e))?;
+        synth
+            .write_cases_xlsx(std::io::BufWriter::new(file))
+            .map_err(|e| io(&path, e))?;
     }
     write("policy.json", &synth.policy(&totals).to_json())?;
     let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
@@ -72,7 +85,11 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
         synth.groups.len(),
         dir.display(),
         started.elapsed().as_secs_f64(),
-        if xlsx && totals.cases > EXCEL_MAX_CASES { format!(" (cases.xlsx holds the first {EXCEL_MAX_CASES})") } else { String::new() },
+        if xlsx && totals.cases > EXCEL_MAX_CASES {
+            format!(" (cases.xlsx holds the first {EXCEL_MAX_CASES})")
+        } else {
+            String::new()
+        },
     );
     eprintln!(
         "synth: fund spending of included cases 职工 {} 元, 居民 {} 元 (policy budget ≈ 97%)",
