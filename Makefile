@@ -18,7 +18,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Used by wasm-bindgen-test-runner to drive headless Chromium.
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-TEST_PARTS := native wasm e2e
+TEST_PARTS := native wasm e2e lint
 TALLY := python3 scripts/tally
 
 .PHONY: help setup wasm wasm-dev serve test fuzz bench $(addprefix test-,$(TEST_PARTS))
@@ -29,6 +29,7 @@ help:
 	@echo "make test-native   cargo test, natively: the engine, records, policy, input, command line"
 	@echo "make test-wasm     wasm-bindgen tests (tests/wasm_*.rs) in headless Chromium"
 	@echo "make test-e2e      page tests (tests/e2e/*.test.mjs): the served page in headless Chromium"
+	@echo "make test-lint     formatting and lints: cargo fmt --check, cargo clippy -D warnings (scripts/lint)"
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m\" RUNS=3)"
@@ -68,6 +69,10 @@ test-wasm: setup
 # The page as a person gets it: served over loopback HTTP and driven with Playwright.
 test-e2e: wasm
 	@$(TALLY) e2e -- node --test --test-reporter=spec tests/e2e/*.test.mjs
+
+# Formatting and lints are part of the tests (scripts/lint says which checks run).
+test-lint: setup
+	@$(TALLY) lint -- python3 scripts/lint
 
 # The input parsers under proptest for a fixed budget (tests/input_fuzz.rs; `make test` runs
 # 64 cases each), plus the 1,000,000-row CSV stream. About 5 minutes on 2 cores.

@@ -12,7 +12,7 @@ fn dipcalc(args: &[&str]) -> std::process::Output {
         .expect("run dipcalc")
 }
 
-fn spec10_args<'a>(extra: &[&'a str]) -> Vec<String> {
+fn spec10_args(extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = [
         "run",
         "--policy",

@@ -37,6 +37,11 @@ pub fn round_ratio(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Points for reporting: 4 decimals, half away from zero. Sums use the exact points.
+pub fn round_points(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,9 +74,4 @@ mod tests {
         assert_eq!(round_point_value(d("0.01159083"), 6), d("0.0115908"));
         assert_eq!(round_point_value(d("0.5"), 6), d("0.5"));
     }
-}
-
-/// Points for reporting: 4 decimals, half away from zero. Sums use the exact points.
-pub fn round_points(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
 }
