@@ -1,6 +1,7 @@
 //! Points of one case (SPEC §5): DIP cases with high/low outliers and 特例单议, 床日 and 项目
 //! cases; outpatient points.
 
+use super::aggregate::Cell;
 use super::cases::{CaseRow, CaseTable, Codes};
 use super::coefficients::Coefficient;
 use super::EngineError;
@@ -267,4 +268,23 @@ pub fn outpatient_points(p: &OutpatientPoints, r: &OutpatientRecord) -> (Decimal
     let capitation = r.capitation_payment / p.capitation_fund_share;
     let fee_for_service = r.drugs * p.drugs_ratio + r.consumables * p.consumables_ratio + r.services * p.services_ratio;
     (capitation, fee_for_service, r.other_points)
+}
+
+/// The points of one category's sums at an institution (SPEC §5.1 "points = score × coef_{i,g} ×
+/// scale", coef = 1 for 基层病种, else combined_i): Σ score × coefficient × scale, plus the 特例单议
+/// changes for the reviewed category (吉林2024 第二十六条; a change in points, after coefficient
+/// and scale).
+pub fn category_points(cell: &Cell, k: Category, coef: &Coefficient, scale: Decimal) -> Decimal {
+    let [combined, grassroots] = cell.score[k.index()];
+    let points = (combined * coef.combined + grassroots * coef.grassroots) * scale;
+    if k == Category::Reviewed {
+        points + cell.delta
+    } else {
+        points
+    }
+}
+
+/// `n` QC-failed cases priced at the catalog's lowest score for prepayment (SPEC §7.2 option).
+pub fn lowest_weight_points(lowest_score: Decimal, coef: &Coefficient, scale: Decimal, n: u64) -> Decimal {
+    lowest_score * coef.combined * scale * Decimal::from(n)
 }

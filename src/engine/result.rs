@@ -144,6 +144,27 @@ pub struct Totals {
     pub net_to_pay: Decimal,
 }
 
+impl Totals {
+    /// Add one unit's figures.
+    pub fn add(&mut self, r: &UnitResult) {
+        self.points += r.points.total;
+        self.cases += r.cases.total;
+        self.total_cost += r.total_cost;
+        self.personal_burden += r.personal_burden;
+        self.settlement += r.settlement;
+        self.fund_settlement += r.fund_settlement;
+        self.target += r.target;
+        self.fund_pays += r.fund_pays;
+        self.deposit_withheld += r.deposit_withheld;
+        self.deposit_returned += r.deposit_returned;
+        self.quality_reserve_returned += r.quality_reserve_returned;
+        self.adjustment_fund += r.adjustment_fund;
+        self.amount_adjustments += r.amount_adjustments;
+        self.prepaid += r.prepaid;
+        self.net_to_pay += r.net_to_pay;
+    }
+}
+
 /// Outpatient settlement of one fund (SPEC §5.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutpatientResult {

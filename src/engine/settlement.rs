@@ -1,9 +1,17 @@
-//! Settlement arithmetic (SPEC §2, §7): reconciliation to the cent, risk-sharing bands,
-//! allotment shares.
+//! Settlement (SPEC §2, §7, §7.1): S_i = pool × points_i ÷ Σ points reconciled to the cent (吉林2024
+//! 第十七条 "服务机构住院结算额度=预付点值×该服务机构住院付费总点数", "住院基金结算额度=服务机构住院结算额度-个人
+//! 负担费用"), the period settlements, the 调剂金 second distribution (休宁2021 12), and risk
+//! sharing (吉林2024 第二十七条 "超出结算额度10%（含，下同）以内的，追加超支60%…").
 
-use super::result::{BandPosition, Reconciliation};
+use super::allotment;
+use super::ledger::{FundLedger, UnitLedger};
+use super::point_value::PointValues;
+use super::result::{BandPosition, BudgetResult, Reconciliation};
 use super::rounding::{floor_money, round_money};
-use crate::policy::{Beyond, RiskSharing, SharingSide, SurplusBase};
+use super::units::Unit;
+use super::{ratio, EngineError};
+use crate::policy::{Beyond, CostBasis, FundPolicy, MonthlyPointValue, Policy, RiskSharing, SettlementMode};
+use crate::policy::{SharingSide, SurplusBase};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -150,4 +158,143 @@ pub fn near_band_edge(rs: &RiskSharing, s: Decimal, c: Decimal) -> bool {
         .any(|b| (gap - b.up_to * s).abs() <= tolerance);
     let under = rs.surplus.bands.iter().any(|b| (-gap - b.up_to * s).abs() <= tolerance);
     over || under
+}
+
+/// A fund's pool and budget shared among its units: S_i for the year and each period, and the
+/// 调剂金 second distribution, each in the units' order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundShares {
+    /// S_i, reconciled to the cent (SPEC §7), or the allotment (SPEC §7.3).
+    pub settlements: Vec<Decimal>,
+    pub reconciliation: Reconciliation,
+    /// Σ S_i.
+    pub total: Decimal,
+    /// Per month, per unit: S at the month's point value (informational).
+    pub months: Vec<Vec<Decimal>>,
+    /// Per quarter, per unit: S at the quarter's point value (SPEC §7.2 quarterly clearing).
+    pub quarters: Vec<Vec<Decimal>>,
+    /// Per unit: its part of the 调剂金 (休宁2021 12).
+    pub adjustment_fund: Vec<Decimal>,
+}
+
+/// S_i of every unit (SPEC §7): pool × points share, or the allotment (SPEC §7.3), reconciled to
+/// the cent; the same for each month and quarter; the 调剂金 by points.
+pub fn fund_shares(
+    policy: &Policy,
+    fp: &FundPolicy,
+    budget: &BudgetResult,
+    units: &[Unit],
+    ledger: &FundLedger,
+    values: &PointValues,
+) -> Result<FundShares, EngineError> {
+    let ledgers = &ledger.units;
+    let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    let year_points = || codes.iter().copied().zip(ledgers.iter().map(|a| a.year.points));
+    let (settlements, reconciliation) = if policy.settlement.mode == SettlementMode::Allotment {
+        allotment::allotments(budget, units)?
+    } else {
+        reconcile(values.pool, &year_points().collect::<Vec<_>>())
+    };
+    let months = (0..12)
+        .map(|m| {
+            let points = ledgers.iter().map(|a| a.months[m].points);
+            let month = &values.months[m];
+            period_settlements(
+                &codes,
+                points,
+                month.pool,
+                values.month_used[m],
+                policy.point_value.monthly,
+            )
+        })
+        .collect();
+    let quarters = (0..4)
+        .map(|q| {
+            let points = ledgers
+                .iter()
+                .map(|a| a.months[q * 3..q * 3 + 3].iter().map(|b| b.points).sum());
+            let quarter = &values.quarters[q];
+            let pv = ratio(quarter.pool, quarter.points);
+            period_settlements(&codes, points, quarter.pool, pv, MonthlyPointValue::Month)
+        })
+        .collect();
+    let adjustment_fund = match &fp.adjustment_fund {
+        None => vec![Decimal::ZERO; units.len()],
+        Some(af) => {
+            let amount = af.amount.to_yuan();
+            match af.city_total_points {
+                // Points over all points of the city, some outside the data (SPEC §7.4).
+                Some(city) => ledgers
+                    .iter()
+                    .map(|a| round_money(amount * a.year.points / city))
+                    .collect(),
+                None => reconcile(amount, &year_points().collect::<Vec<_>>()).0,
+            }
+        }
+    };
+    Ok(FundShares {
+        total: settlements.iter().sum(),
+        settlements,
+        reconciliation,
+        months,
+        quarters,
+        adjustment_fund,
+    })
+}
+
+/// A period's settlement per unit: reconciled to the period pool (month point value), or the
+/// cumulative point value × points, rounded (SPEC §6).
+fn period_settlements(
+    codes: &[&str],
+    points: impl Iterator<Item = Decimal>,
+    pool: Decimal,
+    pv: Option<Decimal>,
+    mode: MonthlyPointValue,
+) -> Vec<Decimal> {
+    let pts: Vec<Decimal> = points.collect();
+    match mode {
+        MonthlyPointValue::Month => {
+            let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(pts).collect();
+            reconcile(pool, &pairs).0
+        }
+        MonthlyPointValue::Cumulative => pts
+            .iter()
+            .map(|p| pv.map(|v| round_money(v * p)).unwrap_or_default())
+            .collect(),
+    }
+}
+
+/// One unit's year figures from its reconciled S (SPEC §7, §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitFigures {
+    /// S_i.
+    pub settlement: Decimal,
+    /// FS_i = S_i − personal burden (fund-only basis or allotment: S_i).
+    pub fund_settlement: Decimal,
+    /// C_i: total cost (fund-only basis or allotment: cost − personal burden).
+    pub compared_cost: Decimal,
+    /// T_i, rounded to the cent.
+    pub target: Decimal,
+    pub band: BandPosition,
+    /// T_i − personal burden (fund-only basis or allotment: T_i).
+    pub fund_pays: Decimal,
+}
+
+/// S, FS, C, T and what the fund pays for a unit settled at `s` (SPEC §7, §7.1).
+pub fn unit_figures(policy: &Policy, s: Decimal, ledger: &UnitLedger) -> UnitFigures {
+    let fund_money =
+        policy.point_value.cost_basis == CostBasis::FundOnly || policy.settlement.mode == SettlementMode::Allotment;
+    let personal = ledger.year.personal;
+    let cost = ledger.year.cost;
+    let compared_cost = if fund_money { cost - personal } else { cost };
+    let (t_exact, band) = risk_sharing_target(&policy.settlement.risk_sharing, s, compared_cost);
+    let target = round_money(t_exact);
+    UnitFigures {
+        settlement: s,
+        fund_settlement: if fund_money { s } else { s - personal },
+        compared_cost,
+        target,
+        band,
+        fund_pays: if fund_money { target } else { target - personal },
+    }
 }

@@ -1,0 +1,134 @@
+//! Point value (SPEC §6): the pool a fund's budget buys under the cost basis and the point value
+//! of the year, each month and each quarter (吉林2024 第十二条(三) "预付点值=统筹区定点服务机构住院预算总额÷
+//! 统筹区住院总付费点数"; 宁德2025答复 二 "按月…公布预结算点值").
+
+use super::ledger::{FundLedger, UnitLedger};
+use super::ratio;
+use super::result::{BudgetResult, Notice, PeriodValue};
+use super::rounding::round_point_value;
+use crate::policy::{CostBasis, FundPolicy, MonthlyPointValue, Policy, SettlementMode};
+use crate::records::Fund;
+use rust_decimal::Decimal;
+
+/// A fund's pools, points and point values: the year, each month, each quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointValues {
+    /// pool_f (SPEC §6).
+    pub pool: Decimal,
+    /// Σ points of the year.
+    pub total_points: Decimal,
+    /// pool ÷ Σ points, unrounded (`None` when there are no points).
+    pub exact: Option<Decimal>,
+    /// Each month's budget, pool, points and reported point values.
+    pub months: Vec<PeriodValue>,
+    pub quarters: Vec<PeriodValue>,
+    /// The unrounded point value each month settles at: the month's, or the cumulative one.
+    pub month_used: [Option<Decimal>; 12],
+}
+
+/// The pool a budget buys in points under the cost basis (SPEC §6).
+pub fn pool_for(basis: CostBasis, budget: Decimal, personal: Decimal, fp: &FundPolicy) -> Decimal {
+    match basis {
+        CostBasis::FundPlusPersonal => budget + personal,
+        CostBasis::FundShareRatio => match fp.fund_share_ratio {
+            Some(r) if !r.is_zero() => budget / r,
+            _ => budget,
+        },
+        CostBasis::FundOnly => budget,
+    }
+}
+
+/// A point value as reported: rounded to the policy's decimals; none in allotment mode.
+pub fn reported(policy: &Policy, x: Option<Decimal>) -> Option<Decimal> {
+    if policy.settlement.mode == SettlementMode::Allotment {
+        None
+    } else {
+        x.map(|v| round_point_value(v, policy.point_value.decimals))
+    }
+}
+
+/// The year's, months' and quarters' point values of a fund's ledgers (SPEC §6).
+pub fn point_values(policy: &Policy, fp: &FundPolicy, budget: &BudgetResult, ledger: &FundLedger) -> PointValues {
+    let units = &ledger.units;
+    let basis = policy.point_value.cost_basis;
+    let personal_year: Decimal = units.iter().map(|a| a.year.personal).sum();
+    let total_points: Decimal = units.iter().map(|a| a.year.points).sum();
+    let pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
+    let (months, month_used) = month_values(policy, fp, budget, units);
+    let quarters = quarter_values(policy, budget, &months);
+    PointValues {
+        pool,
+        total_points,
+        exact: ratio(pool, total_points),
+        months,
+        quarters,
+        month_used,
+    }
+}
+
+/// Each month's pool and point value: the month's budget ÷ the month's points, or cumulative
+/// (SPEC §6).
+fn month_values(
+    policy: &Policy,
+    fp: &FundPolicy,
+    budget: &BudgetResult,
+    units: &[UnitLedger],
+) -> (Vec<PeriodValue>, [Option<Decimal>; 12]) {
+    let mut months = Vec::with_capacity(12);
+    let (mut cum_pool, mut cum_points) = (Decimal::ZERO, Decimal::ZERO);
+    let mut used = [None; 12];
+    for (m, used_m) in used.iter_mut().enumerate() {
+        let personal: Decimal = units.iter().map(|a| a.months[m].personal).sum();
+        let points: Decimal = units.iter().map(|a| a.months[m].points).sum();
+        let pool = pool_for(policy.point_value.cost_basis, budget.monthly_budget[m], personal, fp);
+        cum_pool += pool;
+        cum_points += points;
+        let pv = ratio(pool, points);
+        let cum = ratio(cum_pool, cum_points);
+        *used_m = match policy.point_value.monthly {
+            MonthlyPointValue::Month => pv,
+            MonthlyPointValue::Cumulative => cum,
+        };
+        months.push(PeriodValue {
+            period: format!("{}-{:02}", policy.year, m + 1),
+            budget: budget.monthly_budget[m],
+            pool,
+            points,
+            point_value: reported(policy, pv),
+            cumulative_point_value: reported(policy, cum),
+        });
+    }
+    (months, used)
+}
+
+/// Each quarter's pool and point value: the quarter's budget ÷ the quarter's points (SPEC §6).
+fn quarter_values(policy: &Policy, budget: &BudgetResult, months: &[PeriodValue]) -> Vec<PeriodValue> {
+    (0..4)
+        .map(|q| {
+            let range = q * 3..q * 3 + 3;
+            let pool: Decimal = months[range.clone()].iter().map(|m| m.pool).sum();
+            let points: Decimal = months[range.clone()].iter().map(|m| m.points).sum();
+            PeriodValue {
+                period: format!("{}-Q{}", policy.year, q + 1),
+                budget: budget.monthly_budget[range].iter().sum(),
+                pool,
+                points,
+                point_value: reported(policy, ratio(pool, points)),
+                cumulative_point_value: None,
+            }
+        })
+        .collect()
+}
+
+/// The notice that a fund's monthly and quarterly figures are partial (some summaries annual).
+pub fn months_incomplete(fund: Fund) -> Notice {
+    Notice {
+        code: "months_incomplete".into(),
+        subject: fund.key().into(),
+        message_zh: format!("{}：部分机构只有全年汇总，月度与季度点值不完整", fund.label_zh()),
+        message_en: format!(
+            "{}: some institutions gave only annual totals; monthly and quarterly point values are partial",
+            fund.key()
+        ),
+    }
+}
