@@ -88,138 +88,171 @@ pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Deci
     out
 }
 
-/// The whole waterfall of one fund.
+/// The whole waterfall of one fund: A, P, F, B, the 门诊/住院 split and the months.
 pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult {
     let mut s = Steps {
         policy,
         base: format!("funds.{}", fund.key()),
         steps: Vec::new(),
     };
-    let raised = fp.raised.map(|a| a.to_yuan()).unwrap_or_default();
+    let available = s.available(fp);
+    let (packable, quality_reserve) = s.packable(fp, available);
+    let forecast = s.forecast(fp);
+    let budget = s.rule(fp, packable, forecast);
+    let budget = s.adjusted(fp, budget);
+    let outpatient_budget = s.outpatient(fp, budget);
+    let inpatient_budget = budget - outpatient_budget;
+    let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
+    BudgetResult {
+        steps: s.steps,
+        available,
+        packable,
+        forecast,
+        budget,
+        quality_reserve,
+        inpatient_budget,
+        outpatient_budget,
+        monthly_budget,
+    }
+}
 
-    // A = raised − reserve, or entered directly.
-    let available = match &fp.reserve {
-        Reserve::Direct { available } => {
-            let a = available.to_yuan();
-            s.push(
-                "available",
-                ["可预算总额（直接确定）", "Budgetable amount (set directly)"],
-                a,
-                true,
-                ["合理确定".into(), "set by the bureau".into()],
-                "reserve.available",
-            );
-            a
-        }
-        reserve => {
-            s.push(
-                "raised",
-                ["基金筹集总额", "Funds raised"],
-                raised,
-                true,
-                same(fmt_money(raised)),
-                "raised",
-            );
-            let r = reserve_amount(reserve, raised);
-            let formula = match reserve {
-                Reserve::Rate { rate } => format!("{} × {}", fmt_money(raised), fmt_rate(*rate)),
-                Reserve::NewFundsCapped {
-                    rate,
-                    new_funds,
-                    accumulated,
-                    cap_rate,
-                } => format!(
-                    "min({} × {}, {} × {} − {})",
-                    fmt_money(new_funds.to_yuan()),
-                    fmt_rate(*rate),
-                    fmt_money(raised),
-                    fmt_rate(*cap_rate),
-                    fmt_money(accumulated.to_yuan())
-                ),
-                Reserve::MonthsOfSpending {
-                    months,
-                    monthly_spending,
-                    balance,
-                } => format!(
-                    "max(0, {} × {months} − {})",
-                    fmt_money(monthly_spending.to_yuan()),
-                    fmt_money(balance.to_yuan())
-                ),
-                _ => String::new(),
-            };
-            if !matches!(reserve, Reserve::None) {
-                s.push(
-                    "reserve",
-                    ["风险金", "Risk reserve"],
-                    -r,
-                    false,
-                    same(formula),
-                    "reserve",
+/// The reserve's formula, as a budget step shows it.
+fn reserve_formula(reserve: &Reserve, raised: Decimal) -> String {
+    match reserve {
+        Reserve::Rate { rate } => format!("{} × {}", fmt_money(raised), fmt_rate(*rate)),
+        Reserve::NewFundsCapped {
+            rate,
+            new_funds,
+            accumulated,
+            cap_rate,
+        } => format!(
+            "min({} × {}, {} × {} − {})",
+            fmt_money(new_funds.to_yuan()),
+            fmt_rate(*rate),
+            fmt_money(raised),
+            fmt_rate(*cap_rate),
+            fmt_money(accumulated.to_yuan())
+        ),
+        Reserve::MonthsOfSpending {
+            months,
+            monthly_spending,
+            balance,
+        } => format!(
+            "max(0, {} × {months} − {})",
+            fmt_money(monthly_spending.to_yuan()),
+            fmt_money(balance.to_yuan())
+        ),
+        _ => String::new(),
+    }
+}
+
+impl Steps<'_> {
+    /// A = raised − reserve, or entered directly.
+    fn available(&mut self, fp: &FundPolicy) -> Decimal {
+        let raised = fp.raised.map(|a| a.to_yuan()).unwrap_or_default();
+        let reserve = match &fp.reserve {
+            Reserve::Direct { available } => {
+                let a = available.to_yuan();
+                self.push(
+                    "available",
+                    ["可预算总额（直接确定）", "Budgetable amount (set directly)"],
+                    a,
+                    true,
+                    ["合理确定".into(), "set by the bureau".into()],
+                    "reserve.available",
                 );
+                return a;
             }
-            let a = raised - r;
-            s.push(
-                "available",
-                ["可预算总额 A", "Budgetable amount A"],
-                a,
-                true,
-                same(format!("{} − {}", fmt_money(raised), fmt_money(r))),
+            reserve => reserve,
+        };
+        self.push(
+            "raised",
+            ["基金筹集总额", "Funds raised"],
+            raised,
+            true,
+            same(fmt_money(raised)),
+            "raised",
+        );
+        let r = reserve_amount(reserve, raised);
+        if !matches!(reserve, Reserve::None) {
+            let formula = reserve_formula(reserve, raised);
+            self.push(
+                "reserve",
+                ["风险金", "Risk reserve"],
+                -r,
+                false,
+                same(formula),
                 "reserve",
             );
-            a
         }
-    };
-
-    let mut packable = available;
-    for (n, d) in fp.deductions.iter().enumerate() {
-        let amount = d.amount.to_yuan();
-        packable -= amount;
-        s.push(
-            "deduction",
-            [&d.label, &d.label],
-            -amount,
-            false,
-            same(fmt_money(amount)),
-            &format!("deductions.{n}"),
+        let a = raised - r;
+        self.push(
+            "available",
+            ["可预算总额 A", "Budgetable amount A"],
+            a,
+            true,
+            same(format!("{} − {}", fmt_money(raised), fmt_money(r))),
+            "reserve",
         );
+        a
     }
-    let quality_base = match fp.quality_reserve.base {
-        QualityReserveBase::AfterDeductions => packable,
-        QualityReserveBase::Available => available,
-    };
-    let quality_reserve = quality_base * fp.quality_reserve.rate;
-    if !quality_reserve.is_zero() {
-        packable -= quality_reserve;
-        s.push(
-            "quality_reserve",
-            ["质量保证金", "Quality reserve"],
-            -quality_reserve,
-            false,
-            same(format!(
-                "{} × {}",
-                fmt_money(quality_base),
-                fmt_rate(fp.quality_reserve.rate)
-            )),
-            "quality_reserve",
-        );
-    }
-    s.push(
-        "packable",
-        ["DIP 区域可用打包额 P", "Regional DIP package P"],
-        packable,
-        true,
-        same(fmt_money(packable)),
-        "deductions",
-    );
 
-    let forecast = fp.forecast.as_ref().map(|f| {
+    /// P = A − Σ deductions − quality reserve; returns (P, quality reserve).
+    fn packable(&mut self, fp: &FundPolicy, available: Decimal) -> (Decimal, Decimal) {
+        let mut packable = available;
+        for (n, d) in fp.deductions.iter().enumerate() {
+            let amount = d.amount.to_yuan();
+            packable -= amount;
+            self.push(
+                "deduction",
+                [&d.label, &d.label],
+                -amount,
+                false,
+                same(fmt_money(amount)),
+                &format!("deductions.{n}"),
+            );
+        }
+        let quality_base = match fp.quality_reserve.base {
+            QualityReserveBase::AfterDeductions => packable,
+            QualityReserveBase::Available => available,
+        };
+        let quality_reserve = quality_base * fp.quality_reserve.rate;
+        if !quality_reserve.is_zero() {
+            packable -= quality_reserve;
+            self.push(
+                "quality_reserve",
+                ["质量保证金", "Quality reserve"],
+                -quality_reserve,
+                false,
+                same(format!(
+                    "{} × {}",
+                    fmt_money(quality_base),
+                    fmt_rate(fp.quality_reserve.rate)
+                )),
+                "quality_reserve",
+            );
+        }
+        self.push(
+            "packable",
+            ["DIP 区域可用打包额 P", "Regional DIP package P"],
+            packable,
+            true,
+            same(fmt_money(packable)),
+            "deductions",
+        );
+        (packable, quality_reserve)
+    }
+
+    /// F, when the policy gives a forecast.
+    fn forecast(&mut self, fp: &FundPolicy) -> Option<Decimal> {
+        let f = fp.forecast.as_ref()?;
         let (amount, weighted, growth) = forecast_amount(f);
         let terms: Vec<String> = f
             .history
             .iter()
             .map(|h| format!("{} × {}", fmt_money(h.amount.to_yuan()), h.weight.normalize()))
             .collect();
-        s.push(
+        self.push(
             "forecast",
             ["DIP 所涉基金支出预测额 F", "Forecast of DIP fund spending F"],
             amount,
@@ -232,119 +265,86 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
             )),
             "forecast",
         );
-        amount
-    });
-
-    let mut budget = match &fp.rule {
-        BudgetRule::Min => {
-            let f = forecast.unwrap_or(packable);
-            let b = packable.min(f);
-            s.push(
-                "rule",
-                ["预算总额 B = min(P, F)", "Budget B = min(P, F)"],
-                b,
-                true,
-                same(format!("min({}, {})", fmt_money(packable), fmt_money(f))),
-                "rule",
-            );
-            b
-        }
-        BudgetRule::Packable => {
-            s.push(
-                "rule",
-                ["预算总额 B = P", "Budget B = P"],
-                packable,
-                true,
-                same(fmt_money(packable)),
-                "rule",
-            );
-            packable
-        }
-        BudgetRule::Fixed { amount } => {
-            let b = amount.to_yuan();
-            s.push(
-                "rule",
-                ["预算总额 B（确定值）", "Budget B (set amount)"],
-                b,
-                true,
-                same(fmt_money(b)),
-                "rule",
-            );
-            b
-        }
-    };
-    for (n, a) in fp.adjustments.iter().enumerate() {
-        let amount = a.amount.to_yuan();
-        budget += amount;
-        s.push(
-            "adjustment",
-            [&a.label, &a.label],
-            amount,
-            false,
-            same(fmt_money(amount)),
-            &format!("adjustments.{n}"),
-        );
-    }
-    if !fp.adjustments.is_empty() {
-        s.push(
-            "budget",
-            ["调整后预算总额 B", "Adjusted budget B"],
-            budget,
-            true,
-            same(fmt_money(budget)),
-            "adjustments",
-        );
-    }
-    for (n, e) in fp.earmarks.iter().enumerate() {
-        let amount = e.amount.to_yuan();
-        s.push(
-            "earmark",
-            [&e.label, &e.label],
-            amount,
-            true,
-            [
-                format!("{}（含在 B 内）", fmt_money(amount)),
-                format!("{} (within B)", fmt_money(amount)),
-            ],
-            &format!("earmarks.{n}"),
-        );
+        Some(amount)
     }
 
-    let outpatient_budget = match &fp.outpatient {
-        OutpatientSplit::None => Decimal::ZERO,
-        OutpatientSplit::Share { share } => budget * share,
-        OutpatientSplit::Amount { amount } => amount.to_yuan(),
-    };
-    let inpatient_budget = budget - outpatient_budget;
-    if !matches!(fp.outpatient, OutpatientSplit::None) {
-        s.push(
-            "outpatient",
-            ["门诊预算", "Outpatient budget"],
-            outpatient_budget,
-            true,
-            same(fmt_money(outpatient_budget)),
-            "outpatient",
-        );
-        s.push(
-            "inpatient",
-            ["住院预算", "Inpatient budget"],
-            inpatient_budget,
-            true,
-            same(fmt_money(inpatient_budget)),
-            "outpatient",
-        );
+    /// B by the rule: min(P, F), P, or a set amount.
+    fn rule(&mut self, fp: &FundPolicy, packable: Decimal, forecast: Option<Decimal>) -> Decimal {
+        let (label, b, formula) = match &fp.rule {
+            BudgetRule::Min => {
+                let f = forecast.unwrap_or(packable);
+                let formula = format!("min({}, {})", fmt_money(packable), fmt_money(f));
+                (
+                    ["预算总额 B = min(P, F)", "Budget B = min(P, F)"],
+                    packable.min(f),
+                    formula,
+                )
+            }
+            BudgetRule::Packable => (["预算总额 B = P", "Budget B = P"], packable, fmt_money(packable)),
+            BudgetRule::Fixed { amount } => {
+                let b = amount.to_yuan();
+                (["预算总额 B（确定值）", "Budget B (set amount)"], b, fmt_money(b))
+            }
+        };
+        self.push("rule", label, b, true, same(formula), "rule");
+        b
     }
-    let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
 
-    BudgetResult {
-        steps: s.steps,
-        available,
-        packable,
-        forecast,
-        budget,
-        quality_reserve,
-        inpatient_budget,
-        outpatient_budget,
-        monthly_budget,
+    /// B + Σ adjustments, and the earmarks within B (shown, not added).
+    fn adjusted(&mut self, fp: &FundPolicy, mut budget: Decimal) -> Decimal {
+        for (n, a) in fp.adjustments.iter().enumerate() {
+            let amount = a.amount.to_yuan();
+            budget += amount;
+            self.push(
+                "adjustment",
+                [&a.label, &a.label],
+                amount,
+                false,
+                same(fmt_money(amount)),
+                &format!("adjustments.{n}"),
+            );
+        }
+        if !fp.adjustments.is_empty() {
+            self.push(
+                "budget",
+                ["调整后预算总额 B", "Adjusted budget B"],
+                budget,
+                true,
+                same(fmt_money(budget)),
+                "adjustments",
+            );
+        }
+        for (n, e) in fp.earmarks.iter().enumerate() {
+            let amount = e.amount.to_yuan();
+            self.push(
+                "earmark",
+                [&e.label, &e.label],
+                amount,
+                true,
+                [
+                    format!("{}（含在 B 内）", fmt_money(amount)),
+                    format!("{} (within B)", fmt_money(amount)),
+                ],
+                &format!("earmarks.{n}"),
+            );
+        }
+        budget
+    }
+
+    /// The outpatient part of B (吉林2024 第六–八条); the rest is inpatient.
+    fn outpatient(&mut self, fp: &FundPolicy, budget: Decimal) -> Decimal {
+        let outpatient = match &fp.outpatient {
+            OutpatientSplit::None => return Decimal::ZERO,
+            OutpatientSplit::Share { share } => budget * share,
+            OutpatientSplit::Amount { amount } => amount.to_yuan(),
+        };
+        let inpatient = budget - outpatient;
+        for (key, label, amount) in [
+            ("outpatient", ["门诊预算", "Outpatient budget"], outpatient),
+            ("inpatient", ["住院预算", "Inpatient budget"], inpatient),
+        ] {
+            self.push(key, label, amount, true, same(fmt_money(amount)), "outpatient");
+        }
+        outpatient
     }
 }

@@ -124,106 +124,108 @@ impl<'a> PointsContext<'a> {
         let p = self.policy;
         let cost = row.total_cost - row.excluded_cost;
         let delta = row.review_delta.unwrap_or_default();
-        match row.kind {
-            CaseKind::Dip => {
-                let group = self.groups.get(row.group as usize).copied().flatten().ok_or_else(|| {
-                    EngineError::at_row(
-                        "unknown_group",
-                        row.source_row,
-                        t.institution_of(row),
-                        format!("病种编码“{}”不在病种目录中", t.group_of(row)),
-                        format!("group \"{}\" is not in the catalog", t.group_of(row)),
-                    )
-                })?;
-                let reference = reference_cost(group, level, p.reference_cost_by_level);
-                if reference <= Decimal::ZERO {
-                    return Err(EngineError::new(
-                        "reference_cost",
-                        &group.code,
-                        format!("病种 {} 的次均费用为 {reference}，无法计算费用倍率", group.code),
-                        format!(
-                            "group {} has reference cost {reference}: the cost ratio cannot be computed",
-                            group.code
-                        ),
-                    ));
-                }
-                let r = cost / reference;
-                // SPEC §5.1: high ≥ H, low ≤ L (inclusiveness a parameter), else the group's score.
-                let high = high_ratio(&p.outliers, reference);
-                let (mut category, mut score) = if is_high(&p.outliers, r, high) {
-                    (Category::High, group.score * (r - high + Decimal::ONE))
-                } else if is_low(&p.outliers, r) {
-                    (Category::Low, group.score * r)
-                } else {
-                    (Category::Normal, group.score)
-                };
-                if let Some(reviewed) = row.review_score {
-                    score = reviewed;
-                    category = Category::Reviewed;
-                }
-                if row.review_delta.is_some() {
-                    category = Category::Reviewed;
-                }
-                Ok(RawPoints {
-                    category,
-                    score,
-                    grassroots: group.grassroots,
-                    ratio: Some(r),
-                    delta,
-                })
-            }
+        let (category, score) = match row.kind {
+            CaseKind::Dip => return self.dip_points(t, row, level, cost),
             // 吉林2024 第十条: daily fund standard ÷ reimbursement ratio × days ÷ base cost.
-            CaseKind::PerDiem => {
-                let group = self
-                    .per_diem
-                    .get(row.group as usize)
-                    .copied()
-                    .flatten()
-                    .ok_or_else(|| {
-                        EngineError::at_row(
-                            "unknown_per_diem_group",
-                            row.source_row,
-                            t.institution_of(row),
-                            format!("床日组编码“{}”不在目录中", t.group_of(row)),
-                            format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
-                        )
-                    })?;
-                let ratio = match p.per_diem_reimbursement_ratio {
-                    Some(r) if r > Decimal::ZERO => r,
-                    _ => {
-                        return Err(EngineError::at_row(
-                            "missing_reimbursement_ratio",
-                            row.source_row,
-                            t.institution_of(row),
-                            "床日病例需要政策的平均报销比例（points.per_diem_reimbursement_ratio）".into(),
-                            "per-diem cases need points.per_diem_reimbursement_ratio".into(),
-                        ))
-                    }
-                };
-                let base = self.base_cost(t, row, "床日")?;
-                let daily_cost = group.daily_fund_standard / ratio;
-                let score = daily_cost * row.days / base * p.base_points;
-                Ok(RawPoints {
-                    category: Category::PerDiem,
-                    score,
-                    grassroots: false,
-                    ratio: None,
-                    delta,
-                })
-            }
+            CaseKind::PerDiem => (Category::PerDiem, self.per_diem_score(t, row)?),
             // 吉林2024 第十一条: cost ÷ base cost.
             CaseKind::FeeForService => {
                 let base = self.base_cost(t, row, "项目")?;
-                let score = cost / base * p.base_points;
-                Ok(RawPoints {
-                    category: Category::FeeForService,
-                    score,
-                    grassroots: false,
-                    ratio: None,
-                    delta,
-                })
+                (Category::FeeForService, cost / base * p.base_points)
             }
+        };
+        Ok(RawPoints {
+            category,
+            score,
+            grassroots: false,
+            ratio: None,
+            delta,
+        })
+    }
+
+    /// A DIP case (SPEC §5.1): the group's score, high/low outliers by the cost ratio, or the
+    /// 特例单议 score.
+    fn dip_points(&self, t: &CaseTable, row: &CaseRow, level: &str, cost: Decimal) -> Result<RawPoints, EngineError> {
+        let p = self.policy;
+        let group = self.groups.get(row.group as usize).copied().flatten().ok_or_else(|| {
+            EngineError::at_row(
+                "unknown_group",
+                row.source_row,
+                t.institution_of(row),
+                format!("病种编码“{}”不在病种目录中", t.group_of(row)),
+                format!("group \"{}\" is not in the catalog", t.group_of(row)),
+            )
+        })?;
+        let reference = reference_cost(group, level, p.reference_cost_by_level);
+        if reference <= Decimal::ZERO {
+            return Err(EngineError::new(
+                "reference_cost",
+                &group.code,
+                format!("病种 {} 的次均费用为 {reference}，无法计算费用倍率", group.code),
+                format!(
+                    "group {} has reference cost {reference}: the cost ratio cannot be computed",
+                    group.code
+                ),
+            ));
         }
+        let r = cost / reference;
+        // SPEC §5.1: high ≥ H, low ≤ L (inclusiveness a parameter), else the group's score.
+        let high = high_ratio(&p.outliers, reference);
+        let (mut category, mut score) = if is_high(&p.outliers, r, high) {
+            (Category::High, group.score * (r - high + Decimal::ONE))
+        } else if is_low(&p.outliers, r) {
+            (Category::Low, group.score * r)
+        } else {
+            (Category::Normal, group.score)
+        };
+        if let Some(reviewed) = row.review_score {
+            score = reviewed;
+            category = Category::Reviewed;
+        }
+        if row.review_delta.is_some() {
+            category = Category::Reviewed;
+        }
+        Ok(RawPoints {
+            category,
+            score,
+            grassroots: group.grassroots,
+            ratio: Some(r),
+            delta: row.review_delta.unwrap_or_default(),
+        })
+    }
+
+    /// A 床日 case's score (SPEC §5.2): daily_cost_std × days ÷ base_cost × base_points.
+    fn per_diem_score(&self, t: &CaseTable, row: &CaseRow) -> Result<Decimal, EngineError> {
+        let p = self.policy;
+        let group = self
+            .per_diem
+            .get(row.group as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| {
+                EngineError::at_row(
+                    "unknown_per_diem_group",
+                    row.source_row,
+                    t.institution_of(row),
+                    format!("床日组编码“{}”不在目录中", t.group_of(row)),
+                    format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
+                )
+            })?;
+        let ratio = match p.per_diem_reimbursement_ratio {
+            Some(r) if r > Decimal::ZERO => r,
+            _ => {
+                return Err(EngineError::at_row(
+                    "missing_reimbursement_ratio",
+                    row.source_row,
+                    t.institution_of(row),
+                    "床日病例需要政策的平均报销比例（points.per_diem_reimbursement_ratio）".into(),
+                    "per-diem cases need points.per_diem_reimbursement_ratio".into(),
+                ))
+            }
+        };
+        let base = self.base_cost(t, row, "床日")?;
+        let daily_cost = group.daily_fund_standard / ratio;
+        Ok(daily_cost * row.days / base * p.base_points)
     }
 }
 
