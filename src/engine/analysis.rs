@@ -1,14 +1,17 @@
 //! Analyses that make the numbers useful (SPEC §8): point-value dilution, gain and loss by
-//! disease group for one institution, and baseline-versus-scenario comparison.
+//! disease group for one institution, baseline-versus-scenario comparison, and the risk-sharing
+//! rule drawn around one unit's settlement (SPEC §7.1, 吉林2024 第二十七条 "超出结算额度10%（含，下同）
+//! 以内的，追加超支60%…超支、结余10%以上的，不予追加、返还": the cliff shows).
 
 use super::aggregate::CaseAggregates;
 use super::cases::CaseTable;
 use super::coefficients::institution_coefficient;
 use super::points::{Category, PointsContext};
-use super::result::{FundResult, Settlement};
+use super::result::{BandPosition, FundResult, Settlement, UnitResult};
 use super::rounding::{round_money, round_ratio};
+use super::settlement::risk_sharing_target;
 use super::{ratio, EngineError};
-use crate::policy::Policy;
+use crate::policy::{Policy, RiskSharing};
 use crate::records::{CaseKind, Dataset, Fund};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -328,4 +331,93 @@ pub fn compare(baseline: &Settlement, scenario: &Settlement) -> Comparison {
         });
     }
     Comparison { funds }
+}
+
+/// One cost on the risk-sharing curve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurvePoint {
+    /// The cost compared with S.
+    pub cost: Decimal,
+    /// T at that cost.
+    pub target: Decimal,
+    /// Where that cost lands.
+    pub band: BandPosition,
+}
+
+/// The risk-sharing rule around one unit's S, and where the unit itself lands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Curve {
+    pub settlement: Decimal,
+    pub compared_cost: Decimal,
+    pub target: Decimal,
+    pub band: BandPosition,
+    /// T over costs around S, with both sides of every band edge, so the cliffs show.
+    pub points: Vec<CurvePoint>,
+    /// The band edges as costs (S × (1 ± up_to)).
+    pub edges: Vec<Decimal>,
+}
+
+/// The risk-sharing rule of a policy around one unit's settlement S (SPEC §7.1): T for costs
+/// from S × (1 − w) to S × (1 + w), w reaching past the widest band, with both sides of each
+/// band edge so the cliff shows; and where the unit itself lands.
+pub fn risk_sharing_curve(rs: &RiskSharing, unit: &UnitResult) -> Curve {
+    let settlement = unit.settlement;
+    let mut edges = Vec::new();
+    for b in &rs.overspend.bands {
+        edges.push(round_money(settlement * (Decimal::ONE + b.up_to)));
+    }
+    for b in &rs.surplus.bands {
+        edges.push(round_money(settlement * (Decimal::ONE - b.up_to)));
+    }
+    let points = curve_costs(rs, settlement, unit.compared_cost, &edges)
+        .into_iter()
+        .map(|cost| {
+            let (t, band) = risk_sharing_target(rs, settlement, cost);
+            CurvePoint {
+                cost: round_money(cost),
+                target: round_money(t),
+                band,
+            }
+        })
+        .collect();
+    edges.sort();
+    Curve {
+        settlement,
+        compared_cost: unit.compared_cost,
+        target: unit.target,
+        band: unit.band,
+        points,
+        edges,
+    }
+}
+
+/// The costs a curve is drawn at: 81 steps over S × (1 ± reach), a cent either side of each
+/// band edge, the unit's own cost and S; sorted, without negatives or repeats.
+fn curve_costs(rs: &RiskSharing, settlement: Decimal, compared: Decimal, edges: &[Decimal]) -> Vec<Decimal> {
+    let widest = rs
+        .overspend
+        .bands
+        .iter()
+        .chain(&rs.surplus.bands)
+        .map(|b| b.up_to)
+        .max()
+        .unwrap_or(Decimal::new(10, 2));
+    let gap = (compared - settlement).abs() / settlement.max(Decimal::ONE);
+    let reach = (widest + Decimal::new(5, 2))
+        .max(gap + Decimal::new(2, 2))
+        .min(Decimal::ONE);
+    let cent = Decimal::new(1, 2);
+    let steps = 80;
+    let mut costs: Vec<Decimal> = (0..=steps)
+        .map(|k| settlement * (Decimal::ONE + (-reach + reach * Decimal::from(2 * k) / Decimal::from(steps))))
+        .collect();
+    for e in edges {
+        costs.extend([*e - cent, *e, *e + cent]);
+    }
+    costs.push(compared);
+    costs.push(settlement);
+    costs.retain(|c| *c >= Decimal::ZERO);
+    costs.sort();
+    costs.dedup();
+    costs
 }

@@ -15,16 +15,13 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
 use crate::engine::cases::CaseTable;
-use crate::engine::result::{BandPosition, FundResult, PaymentLine, Settlement, TraceLine};
-use crate::engine::rounding::round_money;
-use crate::engine::settlement::risk_sharing_target;
+use crate::engine::result::{FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
 use crate::policy::Policy;
@@ -129,28 +126,6 @@ struct Counts {
     cases: usize,
     summaries: usize,
     outpatient: usize,
-}
-
-#[derive(Serialize)]
-struct CurvePoint {
-    /// The cost compared with S.
-    cost: Decimal,
-    /// T at that cost.
-    target: Decimal,
-    /// Where that cost lands.
-    band: BandPosition,
-}
-
-#[derive(Serialize)]
-struct Curve {
-    settlement: Decimal,
-    compared_cost: Decimal,
-    target: Decimal,
-    band: BandPosition,
-    /// T over costs around S, with both sides of every band edge, so the cliffs show.
-    points: Vec<CurvePoint>,
-    /// The band edges as costs (S × (1 ± up_to)).
-    edges: Vec<Decimal>,
 }
 
 struct CaseImport {
@@ -555,62 +530,7 @@ impl Session {
             f.units.iter().find(|u| u.code == code).ok_or_else(|| {
                 Problem::argument("institution", format_args!("{code:?} is not settled in this fund"))
             })?;
-        let rs = &s.policy.settlement.risk_sharing;
-        let settlement = u.settlement;
-        let widest = rs
-            .overspend
-            .bands
-            .iter()
-            .chain(&rs.surplus.bands)
-            .map(|b| b.up_to)
-            .max()
-            .unwrap_or(Decimal::new(10, 2));
-        let gap = (u.compared_cost - settlement).abs() / settlement.max(Decimal::ONE);
-        let reach = (widest + Decimal::new(5, 2))
-            .max(gap + Decimal::new(2, 2))
-            .min(Decimal::ONE);
-        let cent = Decimal::new(1, 2);
-        let mut costs: Vec<Decimal> = Vec::new();
-        let steps = 80;
-        for k in 0..=steps {
-            let r = -reach + reach * Decimal::from(2 * k) / Decimal::from(steps);
-            costs.push(settlement * (Decimal::ONE + r));
-        }
-        let mut edges = Vec::new();
-        for b in &rs.overspend.bands {
-            edges.push(round_money(settlement * (Decimal::ONE + b.up_to)));
-        }
-        for b in &rs.surplus.bands {
-            edges.push(round_money(settlement * (Decimal::ONE - b.up_to)));
-        }
-        for e in &edges {
-            costs.extend([*e - cent, *e, *e + cent]);
-        }
-        costs.push(u.compared_cost);
-        costs.push(settlement);
-        costs.retain(|c| *c >= Decimal::ZERO);
-        costs.sort();
-        costs.dedup();
-        let points = costs
-            .into_iter()
-            .map(|cost| {
-                let (t, band) = risk_sharing_target(rs, settlement, cost);
-                CurvePoint {
-                    cost: round_money(cost),
-                    target: round_money(t),
-                    band,
-                }
-            })
-            .collect();
-        edges.sort();
-        to_js(&Curve {
-            settlement,
-            compared_cost: u.compared_cost,
-            target: u.target,
-            band: u.band,
-            points,
-            edges,
-        })
+        to_js(&analysis::risk_sharing_curve(&s.policy.settlement.risk_sharing, u))
     }
 
     /// The institution table as CSV for Excel (UTF-8 with BOM; formula-like text escaped), the same
