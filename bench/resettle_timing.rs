@@ -1,10 +1,11 @@
 //! Timing of stage 2 (a re-settle after a budget, coefficient or risk-sharing change, the
-//! per-case pass cached) on a synthetic data directory, as `make bench` makes them:
+//! per-case pass cached) on a synthetic data directory, as `make bench` makes them
+//! (`make bench SIZES=1m RUNS=1` writes target/bench-data/1m):
 //!
-//!     DIPCALC_DATA=target/bench-data/1m cargo test --release --test resettle_timing -- --ignored --nocapture
+//!     cargo run --release --example resettle_timing -- target/bench-data/1m
 //!
-//! Ignored by default: it needs the data (`make bench SIZES=1m RUNS=1`). `RESETTLE_RUNS` sets
-//! how many re-settles are timed (10; 1 under a profiler).
+//! The directory defaults to `DIPCALC_DATA`, else target/bench-data/1m. `RESETTLE_RUNS` sets how
+//! many re-settles are timed (10; 1 under a profiler). `cargo test --all-targets` only builds it.
 
 use std::io::Read;
 use std::time::Instant;
@@ -55,10 +56,11 @@ fn load(dir: &std::path::Path) -> (Policy, Settler) {
     (policy, Settler::from_parts(data, table))
 }
 
-#[test]
-#[ignore = "needs DIPCALC_DATA (make bench SIZES=1m RUNS=1); run with --release"]
-fn resettle_with_the_per_case_pass_cached() {
-    let dir = std::env::var("DIPCALC_DATA").unwrap_or_else(|_| "target/bench-data/1m".into());
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("DIPCALC_DATA").ok())
+        .unwrap_or_else(|| "target/bench-data/1m".into());
     let runs: usize = std::env::var("RESETTLE_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())

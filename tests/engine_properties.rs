@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use dipcalc::engine::rounding::round_money;
 use dipcalc::engine::settle;
 use dipcalc::policy::{Beyond, Policy};
 use dipcalc::records::*;
@@ -56,8 +57,8 @@ fn region() -> impl Strategy<Value = Dataset> {
                 .map(|(i, g, ratio_pct, personal_pct, month)| {
                     let reference = Decimal::from(groups[*g].1);
                     // cost = ratio% × reference, to the cent; personal a share of it
-                    let cost = (reference * Decimal::from(*ratio_pct) / Decimal::ONE_HUNDRED).round_dp(2);
-                    let personal = (cost * Decimal::from(*personal_pct) / Decimal::ONE_HUNDRED).round_dp(2);
+                    let cost = round_money(reference * Decimal::from(*ratio_pct) / Decimal::ONE_HUNDRED);
+                    let personal = round_money(cost * Decimal::from(*personal_pct) / Decimal::ONE_HUNDRED);
                     let mut c = case(
                         &format!("H{i:02}"),
                         Fund::Employee,
@@ -104,7 +105,7 @@ proptest! {
         let r = settle(&without_risk_sharing(), &data).unwrap();
         let f = &r.funds[0];
         let pays: Decimal = f.units.iter().map(|u| u.fund_pays).sum();
-        prop_assert_eq!(pays, f.budget.inpatient_budget.round_dp(2));
+        prop_assert_eq!(pays, round_money(f.budget.inpatient_budget));
         let s: Decimal = f.units.iter().map(|u| u.settlement).sum();
         prop_assert_eq!(s, dipcalc::engine::rounding::round_money(f.pool));
     }

@@ -5,8 +5,9 @@
 //! report with a title row, a unit line and a totals row, and a catalog under a merged
 //! two-line header on the second sheet of a workbook.
 
+mod common;
+use common::d;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use dipcalc::input::{
     read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, EncodingReason, FileFormat,
@@ -28,10 +29,6 @@ fn read<T>(name: &str, f: fn(Source<'_>, &ReadOptions) -> Result<Imported<T>, Im
         Ok(i) => i,
         Err(e) => panic!("{name}:\n{}", e.message(dipcalc::input::Lang::En)),
     }
-}
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
 }
 
 const VARIANTS: [&str; 5] = [".xlsx", ".xls", ".ods", "_gb18030.csv", "_utf16.txt"];

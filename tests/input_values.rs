@@ -1,6 +1,7 @@
 //! The value forms and header names real exports use.
 
-use std::str::FromStr;
+mod common;
+use common::d;
 
 use dipcalc::input::{
     read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, IgnoredReason, ReadOptions, Source,
@@ -8,10 +9,6 @@ use dipcalc::input::{
 };
 use dipcalc::records::{CaseKind, Fund};
 use rust_decimal::Decimal;
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 fn src<'a>(name: &'a str, text: &'a str) -> Source<'a> {
     Source {

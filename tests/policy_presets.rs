@@ -2,16 +2,13 @@
 //! source document and article through `refs`, and the shipped JSON is exactly what the schema
 //! reads and writes.
 
+mod common;
+use common::d;
 use dipcalc::policy::{
     leaf_paths, preset, preset_json, preset_names, BudgetRule, CoefficientMode, CostBasis, Mark, OutpatientSplit,
     Policy, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
 };
 use rust_decimal::Decimal;
-use std::str::FromStr;
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 fn load(name: &str) -> Policy {
     match preset(name) {
@@ -272,15 +269,16 @@ fn each_preset_budget_waterfall_computes() {
     let r = b("休宁2021", Fund::Employee);
     assert_eq!((r.available, r.budget), (d("141000000"), d("96000000")));
     // (even months to the cent: the engine spreads with a rounded 1/12 share, the last month takes the rest)
-    assert!(r.monthly_budget.iter().all(|m| m.round_dp(2) == d("8000000")));
+    assert!(r
+        .monthly_budget
+        .iter()
+        .all(|m| dipcalc::engine::rounding::round_money(*m) == d("8000000")));
     assert_eq!(r.monthly_budget.iter().sum::<Decimal>(), d("96000000"));
     // 休宁 居民: reserve = min(1400万 × 10%, 20000万 × 10% − 1800万) = min(140万, 200万) = 140万;
     // A = 19860万; B = P = 19860 − 7000 = 12860万
     let r = b("休宁2021", Fund::Resident);
     assert_eq!((r.available, r.budget), (d("198600000"), d("128600000")));
 }
-
-mod common;
 
 /// Each preset settles a small region of three institutions (a 医共体 of two, one 三甲) in every
 /// fund it budgets: the presets are complete enough for the engine.

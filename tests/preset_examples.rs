@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use dipcalc::engine::result::BandPosition;
+use dipcalc::engine::rounding::round_points;
 use dipcalc::engine::settle;
 use dipcalc::policy::*;
 use dipcalc::records::*;
@@ -97,7 +98,8 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
     assert_eq!(f.budget.outpatient_budget, d("35000"));
     assert_eq!(f.budget.inpatient_budget, d("65000"));
     assert_eq!(dipcalc::engine::rounding::round_money(f.pool), d("90277.78"));
-    assert_eq!(f.units[0].points.per_diem.round_dp(6), d("5357.142857"));
+    // 床日 points as reported (4 decimals, half away from zero): 5,357.142857… → 5,357.1429
+    assert_eq!(round_points(f.units[0].points.per_diem), d("5357.1429"));
     // PV = 90,277.78 ÷ 44,047.142857 = 2.049572 (scale 10,000 keeps it readable)
     assert_eq!(f.point_value, Some(d("2.049572")));
     assert_eq!(col(f, |u| u.settlement), [d("47564.70"), d("42713.08")]);

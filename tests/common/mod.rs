@@ -1,6 +1,8 @@
 //! Builders shared by the engine tests.
 #![allow(dead_code)]
 
+use dipcalc::engine::settle;
+use dipcalc::policy::{Amount, BudgetRule, Policy};
 use dipcalc::records::*;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -102,4 +104,63 @@ pub fn spec10_policy() -> dipcalc::policy::Policy {
     ))
     .expect("fixture");
     dipcalc::policy::Policy::from_json(&text).expect("valid policy")
+}
+
+/// SPEC §10's policy without risk sharing.
+pub fn one_fund_policy() -> Policy {
+    let mut p = spec10_policy();
+    p.settlement.risk_sharing.enabled = false;
+    p
+}
+
+/// Each unit's total points in the first fund.
+pub fn points_of(p: &Policy, data: &Dataset) -> Vec<Decimal> {
+    settle(p, data).unwrap().funds[0]
+        .units
+        .iter()
+        .map(|u| u.points.total)
+        .collect()
+}
+
+/// Institution A (二甲, 0.9) with G1 (100, ref 10,000), G2 (200, ref 2,000) and per-diem group P1 (300 a day).
+pub fn one_institution(cases: Vec<Case>) -> Dataset {
+    Dataset {
+        institutions: vec![institution("A", "二甲", Some("0.9"))],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false), group("G2", "200", "2000", false)],
+            per_diem_groups: vec![PerDiemGroup {
+                code: "P1".into(),
+                name: "精神病床日".into(),
+                daily_fund_standard: d("300"),
+            }],
+        },
+        cases,
+        ..Default::default()
+    }
+}
+
+pub fn two_institutions() -> Dataset {
+    // A: 90 points, cost 10,000, personal 2,000 (Jan); B: 100 × 0.8 = 80, cost 10,000, personal 3,000 (Apr)
+    Dataset {
+        institutions: vec![
+            institution("A", "二甲", Some("0.9")),
+            institution("B", "一级", Some("0.8")),
+        ],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![
+            case("A", Fund::Employee, "G1", "10000", "2000", 1),
+            case("B", Fund::Employee, "G1", "10000", "3000", 4),
+        ],
+        ..Default::default()
+    }
+}
+
+/// The employee fund's budget set to `amount`.
+pub fn fixed_budget(p: &mut Policy, amount: &str) {
+    p.funds.employee.as_mut().unwrap().rule = BudgetRule::Fixed {
+        amount: Amount::yuan(d(amount)),
+    };
 }
