@@ -365,6 +365,8 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
             budget: fund.budget.inpatient_budget,
             pool: fund.pool,
             points: fund.total_points,
+            pool_exact: fund.pool,
+            points_exact: fund.total_points,
             point_value: fund.point_value,
             cumulative_point_value: None,
         };

@@ -128,6 +128,12 @@ pub struct PublishedFund {
     pub pool: Decimal,
     /// Reported to 4 decimals.
     pub total_points: Decimal,
+    /// The pool and Σ points at full precision (absent in bundles written before them): the point
+    /// value is pool_exact ÷ total_points_exact, checked to the digit by `verify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_exact: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_points_exact: Option<Decimal>,
     /// The annual point value as reported (`null` in allotment mode or without points).
     pub point_value: Option<Decimal>,
     pub months: Vec<PublishedPeriod>,
@@ -184,6 +190,11 @@ pub struct PublishedPeriod {
     pub pool: Decimal,
     /// Reported to 4 decimals.
     pub points: Decimal,
+    /// The period's pool and points at full precision (absent in bundles written before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_exact: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_exact: Option<Decimal>,
     pub point_value: Option<Decimal>,
     pub cumulative_point_value: Option<Decimal>,
 }
@@ -487,6 +498,8 @@ fn period(p: &PeriodValue) -> PublishedPeriod {
         budget: money(p.budget),
         pool: money(p.pool),
         points: points(p.points),
+        pool_exact: Some(p.pool_exact.normalize()),
+        points_exact: Some(p.points_exact.normalize()),
         point_value: p.point_value,
         cumulative_point_value: p.cumulative_point_value,
     }
@@ -568,6 +581,8 @@ fn publish_fund<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Result
         budget,
         pool: money(f.pool),
         total_points: points(f.total_points),
+        pool_exact: Some(f.pool_exact.normalize()),
+        total_points_exact: Some(f.total_points_exact.normalize()),
         point_value: f.point_value,
         months: f.months.iter().map(period).collect(),
         quarters: f.quarters.iter().map(period).collect(),

@@ -5,6 +5,8 @@ use common::*;
 use dipcalc::engine::settle;
 use dipcalc::policy::*;
 use dipcalc::records::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
 
 #[test]
 fn low_threshold_inclusiveness_is_a_parameter() {
@@ -99,4 +101,97 @@ fn grassroots_rule_can_be_restricted_to_levels() {
     assert_eq!(points_of(&p, &data), [d("200")]);
     p.coefficients.grassroots.levels = Some(vec!["一级".into()]);
     assert_eq!(points_of(&p, &data), [d("180")]);
+}
+
+// ---- exact to the last digit (issue 17): divide last ----
+
+/// The issue's reproduction, read from CSV files as a user gives them. Exactly:
+/// H1 G1: r = 60,687.54 ÷ 17,896.65 = 3.39 ≥ H = 2 → 178.9665 × (60,687.54 − (2 − 1) × 17,896.65)
+///        ÷ 17,896.65 = 178.9665 × 42,790.89 ÷ 17,896.65 = 427.9089; × 0.95 = 406.513455
+/// H1 G2: r = 1,000.00 ÷ 1,000.01 = 0.99999 → normal, 10.0001 × 0.95 = 9.500095
+/// H1 = 406.513455 + 9.500095 = 416.01355 → reported to 4 decimals half away from zero (SPEC §2):
+/// 416.0136. (Ratio first, 178.9665 × 3.39…, it was 416.01354999999999999999999999 → 416.0135.)
+#[test]
+fn a_product_that_is_an_exact_decimal_is_reported_to_its_last_digit() {
+    use dipcalc::input::{read_cases, read_catalog, read_institutions, ReadOptions, Source};
+    let opts = ReadOptions::default();
+    let file = |name: &'static str, text: &'static str| Source {
+        name,
+        bytes: text.as_bytes(),
+    };
+    let catalog =
+        "病种编码,病种名称,分值,基层病种,次均费用\nG1,病种1,178.9665,否,17896.65\nG2,病种2,10.0001,否,1000.01\n";
+    let institutions = "机构编码,机构名称,医保结算等级,基本调节系数\nH1,医院1,二甲,0.95\nH2,医院2,二甲,1\n";
+    let cases = "机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,结算日期\n\
+                 H1,职工,DIP,G1,60687.54,0,2024-08-15\n\
+                 H1,职工,DIP,G2,1000.00,0,2024-08-15\n\
+                 H2,职工,DIP,G1,17896.65,0,2024-08-15\n";
+    let data = Dataset {
+        catalog: read_catalog(file("catalog.csv", catalog), &opts).unwrap().records,
+        institutions: read_institutions(file("institutions.csv", institutions), &opts)
+            .unwrap()
+            .records,
+        cases: read_cases(file("cases.csv", cases), &opts).unwrap().records,
+        ..Default::default()
+    };
+    let s = settle(&spec10_policy(), &data).unwrap();
+    let h1 = serde_json::to_value(&s.funds[0].units[0]).unwrap();
+    assert_eq!(h1["points"]["total"], "416.0136");
+    assert_eq!(h1["points_exact"], "416.01355");
+    // H2: 178.9665 × 1 (normal) = 178.9665; Σ = 594.98005 exactly
+    assert_eq!(s.funds[0].total_points, d("594.98005"));
+}
+
+/// A region of one institution and one group whose score is proportional to its reference cost
+/// (RW = ref × m ÷ 10⁴, as catalogs derive scores), so every case's points are exact decimals:
+/// in units of 10⁻⁷, normal ref_c × m × 10, low cost_c × m × 10, high m × (10 cost_c − (H₁₀ − 10)
+/// ref_c) (costs in cents, H₁₀ = 10 H); × the coefficient in hundredths → units of 10⁻⁹.
+fn exact_region() -> impl Strategy<Value = (i64, i64, i64, i64, Vec<i64>)> {
+    (
+        100_000i64..1_000_000_000,                     // ref_c: 1,000.00 … 10,000,000.00 元
+        1i64..100_000,                                 // m: RW = ref × m ÷ 10⁴
+        prop::sample::select(vec![15i64, 20, 25, 30]), // H₁₀
+        50i64..200,                                    // coefficient in hundredths
+        prop::collection::vec(1i64..4_000, 1..6),      // each cost as ‰ of ref
+    )
+        .prop_map(|(reference, m, h, coef, permille)| {
+            let costs = permille.iter().map(|p| reference * p / 1000 + p % 7).collect();
+            (reference, m, h, coef, costs)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The engine's points equal the exact rational result, computed with integers (issue 17).
+    #[test]
+    fn points_equal_the_exact_rational_result((reference, m, h, coef, costs) in exact_region()) {
+        let (ref_c, m, h, coef) = (i128::from(reference), i128::from(m), i128::from(h), i128::from(coef));
+        let mut exact: i128 = 0; // units of 10⁻⁹
+        for &cost in &costs {
+            let cost_c = i128::from(cost);
+            let score = if cost_c * 10 >= h * ref_c {
+                m * (10 * cost_c - (h - 10) * ref_c)
+            } else if cost_c * 10 <= 5 * ref_c {
+                cost_c * m * 10
+            } else {
+                ref_c * m * 10
+            };
+            exact += score * coef;
+        }
+        let mut p = spec10_policy();
+        p.points.outliers.high_ratio = Decimal::new(h as i64, 1);
+        let rw = Decimal::new(reference, 2) * Decimal::new(m as i64, 4);
+        let data = Dataset {
+            institutions: vec![institution("A", "二甲", Some(&Decimal::new(coef as i64, 2).to_string()))],
+            catalog: Catalog { groups: vec![Group {
+                score: rw,
+                ..group("G", "1", &Decimal::new(reference, 2).to_string(), false)
+            }], per_diem_groups: vec![] },
+            cases: costs.iter().map(|c| case("A", Fund::Employee, "G", &Decimal::new(*c, 2).to_string(), "0", 3)).collect(),
+            ..Default::default()
+        };
+        let s = settle(&p, &data).unwrap();
+        prop_assert_eq!(s.funds[0].units[0].points.total, Decimal::from_i128_with_scale(exact, 9));
+    }
 }

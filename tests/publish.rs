@@ -139,6 +139,34 @@ fn a_settlement_changed_by_one_fen_is_named() {
 }
 
 #[test]
+fn exact_totals_are_published_and_verified_to_the_digit() {
+    // SPEC §10: pool 144,900 + 42,700 = 187,600 exactly; points 1,000.5 + 458 + 160 = 1,618.5.
+    let json = spec10_bundle_json();
+    let f = &Bundle::from_json(&json).unwrap().funds[0];
+    assert_eq!(
+        (f.pool_exact, f.total_points_exact),
+        (Some(d("187600")), Some(d("1618.5")))
+    );
+    assert_eq!(
+        (f.months[0].pool_exact, f.months[0].points_exact),
+        (Some(d("21075")), Some(d("339")))
+    );
+    // A hundred-thousandth of a point off, below what the reported 4 decimals show
+    // (1,618.50001 is reported as 1,618.5): the exact figure names it.
+    let v = verify(&set(&json, "/funds/0/total_points_exact", "1618.50001")).unwrap();
+    assert!(!v.matches);
+    assert_eq!(v.differences.len(), 1, "{:#?}", v.differences);
+    assert_eq!(v.differences[0].field, "total_points_exact");
+    assert_eq!(v.differences[0].recomputed.as_deref(), Some("1618.5"));
+    // A bundle written before the exact figures still verifies.
+    let mut old: Value = serde_json::from_str(&json).unwrap();
+    old["funds"][0].as_object_mut().unwrap().remove("pool_exact");
+    old["funds"][0].as_object_mut().unwrap().remove("total_points_exact");
+    let v = verify(&serde_json::to_string(&old).unwrap()).unwrap();
+    assert!(v.matches, "{:#?}", v.differences);
+}
+
+#[test]
 fn a_changed_aggregate_moves_the_recomputed_figures() {
     let json = spec10_bundle_json();
     let b = Bundle::from_json(&json).unwrap();

@@ -6,7 +6,7 @@
 use super::aggregate::CaseAggregates;
 use super::cases::CaseTable;
 use super::coefficients::institution_coefficient;
-use super::points::{Category, PointsContext};
+use super::points::{mul_div, Category, PointsContext};
 use super::result::{BandPosition, FundResult, Settlement, UnitResult};
 use super::rounding::{round_money, round_ratio};
 use super::settlement::risk_sharing_target;
@@ -52,8 +52,9 @@ pub fn dilution(fund: &FundResult, code: &str, extra_points: Decimal) -> Option<
         extra_points,
         own_gain: gain,
         others_loss: gain,
-        naive_value: round_money(pv_before * extra_points),
-        marginal_value_per_point: pv_before * (Decimal::ONE - p / total),
+        // Divided last (issue 17): pool × x ÷ P, and pool × (P − p) ÷ P ÷ P.
+        naive_value: round_money(mul_div(fund.pool, extra_points, total)?),
+        marginal_value_per_point: mul_div(fund.pool, total - p, total)? / total,
         point_value_before: pv_before,
         point_value_after: pv_after,
     })
@@ -108,7 +109,6 @@ pub fn group_breakdown(
     if levels.is_empty() {
         return Ok(Vec::new());
     }
-    let pv = fund.point_value_exact.unwrap_or_default();
     let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
     let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
     for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
@@ -149,7 +149,10 @@ pub fn group_breakdown(
     let mut out: Vec<GroupLine> = lines
         .into_values()
         .map(|mut l| {
-            l.payment = round_money(l.points * pv);
+            // points × pool ÷ Σ points, divided last (issue 17).
+            l.payment = mul_div(l.points, fund.pool, fund.total_points)
+                .map(round_money)
+                .unwrap_or_default();
             l.gain = l.payment - l.cost;
             l
         })

@@ -109,6 +109,7 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         packable,
         forecast,
         budget,
+        budget_exact: budget,
         quality_reserve,
         inpatient_budget,
         outpatient_budget,

@@ -373,6 +373,8 @@ pub fn settle_fund(
         fund,
         pool: values.pool,
         total_points: values.total_points,
+        pool_exact: values.pool,
+        total_points_exact: values.total_points,
         point_value: point_value::reported(policy, values.exact),
         point_value_exact: if allotment { None } else { values.exact },
         months: values.months,

@@ -4,6 +4,7 @@
 
 use super::ledger::UnitLedger;
 use super::point_value::pool_for;
+use super::points::mul_div;
 use super::result::{BudgetResult, Notice, OutpatientLine, OutpatientResult};
 use super::rounding::{round_money, round_point_value};
 use super::settlement::distribute_cents;
@@ -35,20 +36,18 @@ pub fn outpatient_settlement(
     let cap_points: Decimal = ledgers.iter().map(|a| a.outpatient[0]).sum();
     let other_points: Decimal = ledgers.iter().map(|a| a.outpatient[1] + a.outpatient[2]).sum();
     let cap_payment = cap_points * op.capitation_point_value;
-    let pv = match op.mode {
+    // PV = what the floating points share ÷ their points (吉林2024 第十六条, or SPEC §5.4 default).
+    let (shared, points) = match op.mode {
         OutpatientMode::FixedCapitation => {
             if cap_payment >= pool && !other_points.is_zero() {
                 return Err(capitation_exceeds(fund, cap_payment, pool));
             }
-            ratio(pool - cap_payment, other_points)
+            (pool - cap_payment, other_points)
         }
-        OutpatientMode::Literal => ratio(pool, cap_points + other_points),
+        OutpatientMode::Literal => (pool, cap_points + other_points),
     };
-    let pv_used = pv.unwrap_or_default();
-    let exact: Vec<Decimal> = ledgers
-        .iter()
-        .map(|a| a.outpatient[0] * op.capitation_point_value + pv_used * (a.outpatient[1] + a.outpatient[2]))
-        .collect();
+    let pv = ratio(shared, points);
+    let exact = exact_settlements(ledgers, op.capitation_point_value, shared, points, fund)?;
     let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let settlements = match op.mode {
         OutpatientMode::FixedCapitation if !other_points.is_zero() => {
@@ -113,4 +112,42 @@ fn capitation_exceeds(fund: Fund, cap_payment: Decimal, pool: Decimal) -> Engine
             fmt_money(pool)
         ),
     )
+}
+
+fn too_large(fund: Fund) -> EngineError {
+    EngineError::new(
+        "too_large",
+        fund.key(),
+        format!("{}门诊点数或金额过大，无法计算", fund.label_zh()),
+        format!(
+            "{} outpatient points or amounts are too large to compute with",
+            fund.key()
+        ),
+    )
+}
+
+/// Each unit's outpatient settlement before rounding: capitation × its value + shared × own
+/// floating points ÷ Σ floating points, divided last (issue 17).
+fn exact_settlements(
+    ledgers: &[UnitLedger],
+    capitation_value: Decimal,
+    shared: Decimal,
+    points: Decimal,
+    fund: Fund,
+) -> Result<Vec<Decimal>, EngineError> {
+    ledgers
+        .iter()
+        .map(|a| {
+            let own = a.outpatient[1] + a.outpatient[2];
+            let floating = match points.is_zero() {
+                true => Some(Decimal::ZERO),
+                false => mul_div(shared, own, points),
+            };
+            let capitation = a.outpatient[0].checked_mul(capitation_value);
+            capitation
+                .zip(floating)
+                .and_then(|(c, f)| c.checked_add(f))
+                .ok_or_else(|| too_large(fund))
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@
 use super::allotment::monthly_allotment;
 use super::ledger::UnitLedger;
 use super::point_value::PointValues;
+use super::points::mul_div;
 use super::ratio;
 use super::result::{BudgetResult, PaymentLine, UnitResult};
 use super::rounding::{round_money, round_ratio};
@@ -58,7 +59,8 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
         unit.score,
     );
     // Quality reserve (信阳2019 5%) in proportion to S, by assessment (SPEC §7.4 [default]).
-    let quality_share = ratio(fig.settlement, st.shares.total).unwrap_or_default() * st.budget.quality_reserve;
+    // S × reserve ÷ Σ S, divided last (issue 17).
+    let quality_share = mul_div(fig.settlement, st.budget.quality_reserve, st.shares.total).unwrap_or_default();
     let quality_reserve_returned = returned(policy.settlement.quality_reserve_return, quality_share, unit.score);
     let months = month_lines(st, u, ledger, fig.settlement);
     let quarters = quarter_lines(st, u, ledger, &months);
@@ -164,6 +166,7 @@ pub fn unit_result(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, 
         members: unit.member_codes.clone(),
         coefficient: unit.coefficient,
         points: ledger.by_kind.clone(),
+        points_exact: ledger.by_kind.total,
         cases: ledger.counts.clone(),
         total_cost: ledger.year.cost,
         personal_burden: ledger.year.personal,

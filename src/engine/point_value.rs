@@ -22,8 +22,8 @@ pub struct PointValues {
     /// Each month's budget, pool, points and reported point values.
     pub months: Vec<PeriodValue>,
     pub quarters: Vec<PeriodValue>,
-    /// The unrounded point value each month settles at: the month's, or the cumulative one.
-    pub month_used: [Option<Decimal>; 12],
+    /// The (pool, points) whose ratio each month settles at: the month's, or cumulative to it.
+    pub month_basis: [(Decimal, Decimal); 12],
 }
 
 /// The pool a budget buys in points under the cost basis (SPEC §6).
@@ -54,7 +54,7 @@ pub fn point_values(policy: &Policy, fp: &FundPolicy, budget: &BudgetResult, led
     let personal_year: Decimal = units.iter().map(|a| a.year.personal).sum();
     let total_points: Decimal = units.iter().map(|a| a.year.points).sum();
     let pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
-    let (months, month_used) = month_values(policy, fp, budget, units);
+    let (months, month_basis) = month_values(policy, fp, budget, units);
     let quarters = quarter_values(policy, budget, &months);
     PointValues {
         pool,
@@ -62,7 +62,7 @@ pub fn point_values(policy: &Policy, fp: &FundPolicy, budget: &BudgetResult, led
         exact: ratio(pool, total_points),
         months,
         quarters,
-        month_used,
+        month_basis,
     }
 }
 
@@ -73,11 +73,11 @@ fn month_values(
     fp: &FundPolicy,
     budget: &BudgetResult,
     units: &[UnitLedger],
-) -> (Vec<PeriodValue>, [Option<Decimal>; 12]) {
+) -> (Vec<PeriodValue>, [(Decimal, Decimal); 12]) {
     let mut months = Vec::with_capacity(12);
     let (mut cum_pool, mut cum_points) = (Decimal::ZERO, Decimal::ZERO);
-    let mut used = [None; 12];
-    for (m, used_m) in used.iter_mut().enumerate() {
+    let mut basis = [(Decimal::ZERO, Decimal::ZERO); 12];
+    for (m, basis_m) in basis.iter_mut().enumerate() {
         let personal: Decimal = units.iter().map(|a| a.months[m].personal).sum();
         let points: Decimal = units.iter().map(|a| a.months[m].points).sum();
         let pool = pool_for(policy.point_value.cost_basis, budget.monthly_budget[m], personal, fp);
@@ -85,20 +85,22 @@ fn month_values(
         cum_points += points;
         let pv = ratio(pool, points);
         let cum = ratio(cum_pool, cum_points);
-        *used_m = match policy.point_value.monthly {
-            MonthlyPointValue::Month => pv,
-            MonthlyPointValue::Cumulative => cum,
+        *basis_m = match policy.point_value.monthly {
+            MonthlyPointValue::Month => (pool, points),
+            MonthlyPointValue::Cumulative => (cum_pool, cum_points),
         };
         months.push(PeriodValue {
             period: format!("{}-{:02}", policy.year, m + 1),
             budget: budget.monthly_budget[m],
             pool,
             points,
+            pool_exact: pool,
+            points_exact: points,
             point_value: reported(policy, pv),
             cumulative_point_value: reported(policy, cum),
         });
     }
-    (months, used)
+    (months, basis)
 }
 
 /// Each quarter's pool and point value: the quarter's budget ÷ the quarter's points (SPEC §6).
@@ -113,6 +115,8 @@ fn quarter_values(policy: &Policy, budget: &BudgetResult, months: &[PeriodValue]
                 budget: budget.monthly_budget[range].iter().sum(),
                 pool,
                 points,
+                pool_exact: pool,
+                points_exact: points,
                 point_value: reported(policy, ratio(pool, points)),
                 cumulative_point_value: None,
             }

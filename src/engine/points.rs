@@ -130,8 +130,10 @@ impl<'a> PointsContext<'a> {
             CaseKind::PerDiem => (Category::PerDiem, self.per_diem_score(t, row)?),
             // 吉林2024 第十一条: cost ÷ base cost.
             CaseKind::FeeForService => {
+                // Divided last (issue 17): cost × base_points ÷ base cost.
                 let base = self.base_cost(t, row, "项目")?;
-                (Category::FeeForService, cost / base * p.base_points)
+                let score = mul_div(cost, p.base_points, base).ok_or_else(|| magnitude_error(t, row, "项目"))?;
+                (Category::FeeForService, score)
             }
         };
         Ok(RawPoints {
@@ -169,12 +171,25 @@ impl<'a> PointsContext<'a> {
             ));
         }
         let r = cost / reference;
-        // SPEC §5.1: high ≥ H, low ≤ L (inclusiveness a parameter), else the group's score.
-        let high = high_ratio(&p.outliers, reference);
-        let (mut category, mut score) = if is_high(&p.outliers, r, high) {
-            (Category::High, group.score * (r - high + Decimal::ONE))
-        } else if is_low(&p.outliers, r) {
-            (Category::Low, group.score * r)
+        // SPEC §5.1, tested by multiplication (cost ≥ H × ref, not a rounded ratio) and divided
+        // last, so a score that is an exact decimal comes out exact (issue 17):
+        // high RW × (cost − (H − 1) × ref) ÷ ref, low RW × cost ÷ ref.
+        let o = &p.outliers;
+        let high = high_ratio(o, reference);
+        let too_large = || magnitude_error(t, row, &group.code);
+        let high_bound = high.checked_mul(reference).ok_or_else(too_large)?;
+        let low_bound = o.low_ratio.checked_mul(reference).ok_or_else(too_large)?;
+        let (mut category, mut score) = if is_high(o, cost, high_bound) {
+            let over = cost - (high_bound - reference);
+            (
+                Category::High,
+                mul_div(group.score, over, reference).ok_or_else(too_large)?,
+            )
+        } else if is_low(o, cost, low_bound) {
+            (
+                Category::Low,
+                mul_div(group.score, cost, reference).ok_or_else(too_large)?,
+            )
         } else {
             (Category::Normal, group.score)
         };
@@ -224,8 +239,11 @@ impl<'a> PointsContext<'a> {
             }
         };
         let base = self.base_cost(t, row, "床日")?;
-        let daily_cost = group.daily_fund_standard / ratio;
-        Ok(daily_cost * row.days / base * p.base_points)
+        // Divided last (issue 17): daily fund standard × days × base_points ÷ (ratio × base cost).
+        let too_large = || magnitude_error(t, row, &group.code);
+        let numerator = group.daily_fund_standard.checked_mul(row.days).ok_or_else(too_large)?;
+        let denominator = ratio.checked_mul(base).ok_or_else(too_large)?;
+        mul_div(numerator, p.base_points, denominator).ok_or_else(too_large)
     }
 }
 
@@ -248,20 +266,39 @@ pub fn high_ratio(o: &Outliers, reference: Decimal) -> Decimal {
         .unwrap_or(o.high_ratio)
 }
 
-fn is_high(o: &Outliers, r: Decimal, h: Decimal) -> bool {
+/// High outlier: cost ≥ H × ref (or > when not inclusive).
+fn is_high(o: &Outliers, cost: Decimal, bound: Decimal) -> bool {
     if o.high_inclusive {
-        r >= h
+        cost >= bound
     } else {
-        r > h
+        cost > bound
     }
 }
 
-fn is_low(o: &Outliers, r: Decimal) -> bool {
+/// Low outlier: cost ≤ L × ref (or < when not inclusive).
+fn is_low(o: &Outliers, cost: Decimal, bound: Decimal) -> bool {
     if o.low_inclusive {
-        r <= o.low_ratio
+        cost <= bound
     } else {
-        r < o.low_ratio
+        cost < bound
     }
+}
+
+/// a × b ÷ c, divided last: exact whenever the result is a decimal of at most 28 digits and
+/// a × b fits (issue 17). `None` when a figure is too large for a decimal (or c is zero).
+pub fn mul_div(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
+    a.checked_mul(b)?.checked_div(c)
+}
+
+/// A case whose figures are too large to compute with, named by its row.
+fn magnitude_error(t: &CaseTable, row: &CaseRow, group: &str) -> EngineError {
+    EngineError::at_row(
+        "too_large",
+        row.source_row,
+        t.institution_of(row),
+        format!("病种 {group} 的费用或分值过大，无法计算点数"),
+        format!("the cost or score of group {group} is too large to compute points with"),
+    )
 }
 
 /// Outpatient points of one record (SPEC §5.4): capitation converted to a total price, then 1:1;

@@ -68,6 +68,9 @@ pub struct BudgetResult {
     /// B_f after adjustments.
     #[serde(with = "report::money")]
     pub budget: Decimal,
+    /// B_f at full precision (`budget` is it rounded to the fen).
+    #[serde(default, with = "report::exact")]
+    pub budget_exact: Decimal,
     /// 质量保证金 held back.
     #[serde(with = "report::money")]
     pub quality_reserve: Decimal,
@@ -91,6 +94,11 @@ pub struct PeriodValue {
     pub pool: Decimal,
     #[serde(with = "report::points")]
     pub points: Decimal,
+    /// The period's pool and points at full precision: point value = pool_exact ÷ points_exact.
+    #[serde(default, with = "report::exact")]
+    pub pool_exact: Decimal,
+    #[serde(default, with = "report::exact")]
+    pub points_exact: Decimal,
     /// Reported point value (`None` when the period has no points).
     pub point_value: Option<Decimal>,
     /// Cumulative point value to the end of this period (months only).
@@ -212,6 +220,12 @@ pub struct FundResult {
     pub pool: Decimal,
     #[serde(with = "report::points")]
     pub total_points: Decimal,
+    /// The pool and Σ points at full precision: point_value_exact = pool_exact ÷ total_points_exact,
+    /// S_i = pool_exact × points_exact_i ÷ total_points_exact before reconciliation.
+    #[serde(default, with = "report::exact")]
+    pub pool_exact: Decimal,
+    #[serde(default, with = "report::exact")]
+    pub total_points_exact: Decimal,
     /// Reported annual point value.
     pub point_value: Option<Decimal>,
     /// Full precision, for tracing.
@@ -332,6 +346,9 @@ pub struct UnitResult {
     /// Combined coefficient (institutions only).
     pub coefficient: Option<Decimal>,
     pub points: PointsByKind,
+    /// The unit's points (`points.total`) at full precision.
+    #[serde(default, with = "report::exact")]
+    pub points_exact: Decimal,
     pub cases: CaseCounts,
     #[serde(with = "report::money")]
     pub total_cost: Decimal,
@@ -427,6 +444,17 @@ pub mod report {
         }
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
             Vec::<Decimal>::deserialize(d)
+        }
+    }
+
+    /// A figure at full precision (trailing zeros dropped): what the reported one was rounded from.
+    pub mod exact {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&x.normalize().to_string())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+            <Decimal as Deserialize>::deserialize(d)
         }
     }
 

@@ -6,10 +6,11 @@
 use super::allotment;
 use super::ledger::{FundLedger, UnitLedger};
 use super::point_value::PointValues;
+use super::points::mul_div;
 use super::result::{BandPosition, BudgetResult, Reconciliation};
 use super::rounding::{floor_money, round_money};
 use super::units::Unit;
-use super::{ratio, EngineError};
+use super::EngineError;
 use crate::policy::{Beyond, CostBasis, FundPolicy, MonthlyPointValue, Policy, RiskSharing, SettlementMode};
 use crate::policy::{SharingSide, SurplusBase};
 use rust_decimal::prelude::ToPrimitive;
@@ -203,7 +204,7 @@ pub fn fund_shares(
                 &codes,
                 points,
                 month.pool,
-                values.month_used[m],
+                values.month_basis[m],
                 policy.point_value.monthly,
             )
         })
@@ -214,8 +215,8 @@ pub fn fund_shares(
                 .iter()
                 .map(|a| a.months[q * 3..q * 3 + 3].iter().map(|b| b.points).sum());
             let quarter = &values.quarters[q];
-            let pv = ratio(quarter.pool, quarter.points);
-            period_settlements(&codes, points, quarter.pool, pv, MonthlyPointValue::Month)
+            let basis = (quarter.pool, quarter.points);
+            period_settlements(&codes, points, quarter.pool, basis, MonthlyPointValue::Month)
         })
         .collect();
     let adjustment_fund = match &fp.adjustment_fund {
@@ -242,13 +243,13 @@ pub fn fund_shares(
     })
 }
 
-/// A period's settlement per unit: reconciled to the period pool (month point value), or the
-/// cumulative point value × points, rounded (SPEC §6).
+/// A period's settlement per unit: reconciled to the period pool (month point value), or
+/// cumulative pool × points ÷ cumulative points, divided last and rounded (SPEC §6; issue 17).
 fn period_settlements(
     codes: &[&str],
     points: impl Iterator<Item = Decimal>,
     pool: Decimal,
-    pv: Option<Decimal>,
+    (basis_pool, basis_points): (Decimal, Decimal),
     mode: MonthlyPointValue,
 ) -> Vec<Decimal> {
     let pts: Vec<Decimal> = points.collect();
@@ -259,7 +260,11 @@ fn period_settlements(
         }
         MonthlyPointValue::Cumulative => pts
             .iter()
-            .map(|p| pv.map(|v| round_money(v * p)).unwrap_or_default())
+            .map(|p| {
+                mul_div(basis_pool, *p, basis_points)
+                    .map(round_money)
+                    .unwrap_or_default()
+            })
             .collect(),
     }
 }
