@@ -1,5 +1,6 @@
-//! The budget waterfall of one fund (SPEC §3): raised → reserve → A → deductions → quality
-//! reserve → P; forecast F; rule → B; adjustments; 门诊/住院 split; period budgets.
+//! The budget waterfall of one fund (SPEC §3; 宁德2024 第七条 "合理确定年度区域总额预算指标", each fund
+//! apart, 第二条 "分账管理、分别核算"): raised → reserve → A → deductions → quality reserve → P;
+//! forecast F; rule → B; adjustments; 门诊/住院 split; period budgets.
 
 use super::result::{BudgetResult, BudgetStep};
 use super::{fmt_money, fmt_rate, same};

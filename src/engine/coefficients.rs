@@ -1,4 +1,5 @@
-//! Institution coefficients (SPEC §4).
+//! Institution coefficients (SPEC §4; 宁德2025答复 二 "综合调节系数由基本调节系数、加成权重系数和扣减权重系数构成";
+//! 吉林2024 第九条: 多项系数可连乘或加和, each "原则上为0-200%").
 
 use super::result::Notice;
 use super::EngineError;
