@@ -63,7 +63,7 @@ fn band_label(b: BandPosition, lang: Lang) -> String {
     }
 }
 
-const HEADERS_ZH: [&str; 21] = [
+const HEADERS_ZH: [&str; 23] = [
     "险种",
     "机构编码",
     "机构名称",
@@ -83,10 +83,12 @@ const HEADERS_ZH: [&str; 21] = [
     "保证金",
     "返还保证金",
     "已预付",
+    "年终调整金额",
+    "年终调整明细",
     "年终应付(负数为应收回)",
     "标记",
 ];
-const HEADERS_EN: [&str; 21] = [
+const HEADERS_EN: [&str; 23] = [
     "fund",
     "code",
     "name",
@@ -106,9 +108,35 @@ const HEADERS_EN: [&str; 21] = [
     "deposit_withheld",
     "deposit_returned",
     "prepaid",
+    "amount_adjustments",
+    "adjustments",
     "net_to_pay",
     "flags",
 ];
+
+/// Each year-end adjustment of the unit by name: `H1 审核扣款 -1200.00; H1 年终点数调整 点数 +12`
+/// (the institution code first, as a 医共体 unit lists its members').
+fn adjustments_cell(u: &UnitResult, lang: Lang) -> String {
+    let points = match lang {
+        Lang::Zh => "点数",
+        Lang::En => "points",
+    };
+    u.adjustments
+        .iter()
+        .map(|a| {
+            let mut s = format!("{} {}", a.institution, a.label);
+            if !a.amount.is_zero() {
+                s.push_str(&format!(" {}", money_cell(a.amount)));
+            }
+            if !a.points.is_zero() {
+                let p = crate::engine::rounding::round_points(a.points).normalize();
+                s.push_str(&format!(" {points} {p:+}"));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
     let fund = match lang {
@@ -135,6 +163,8 @@ fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
         money_cell(u.deposit_withheld),
         money_cell(u.deposit_returned),
         money_cell(u.prepaid),
+        money_cell(u.amount_adjustments),
+        text_cell(&adjustments_cell(u, lang)),
         money_cell(u.net_to_pay),
         text_cell(&u.flags.join(" ")),
     ]
@@ -184,6 +214,8 @@ pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
             money_cell(t.deposit_withheld),
             money_cell(t.deposit_returned),
             money_cell(t.prepaid),
+            money_cell(t.amount_adjustments),
+            String::new(),
             money_cell(t.net_to_pay),
             String::new(),
         ];

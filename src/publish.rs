@@ -916,6 +916,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     label: "公布的年终金额调整".into(),
                     points: Decimal::ZERO,
                     amount: a.amount_adjustments,
+                    basis: String::new(),
                 });
             }
         }

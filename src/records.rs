@@ -215,19 +215,27 @@ pub struct OutpatientRecord {
     pub personal_burden: Decimal,
 }
 
-/// A labelled year-end adjustment of one institution (SPEC §7.2).
+/// A labelled year-end adjustment of one institution (SPEC §7.2), one row of the 年终调整 table:
+/// audit deductions (信阳2019 三(三), 吉林2024 第三十二条), 预分额度 changes and compensation for
+/// policy changes or force majeure (信阳2019 三(二)), year-end point adjustments (吉林2024
+/// 第二十七条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstitutionAdjustment {
     pub institution: String,
     pub fund: Fund,
     /// What it is, e.g. "审核扣款" or "政策调整补偿".
     pub label: String,
-    /// A change in year-end points (吉林2024 第二十七条).
+    /// A change in year-end points, after coefficient and scale (吉林2024 第二十七条): it changes
+    /// the fund's point value for every institution.
     #[serde(default)]
     pub points: Decimal,
-    /// A change in the amount paid (元): negative for audit deductions (信阳2019 三(三)).
+    /// A change in the amount paid (元): negative for audit deductions (信阳2019 三(三)). Paid to
+    /// (or recovered from) this institution only, after risk sharing.
     #[serde(default)]
     pub amount: Decimal,
+    /// 依据: the decision, document or article behind it, as the user wrote it.
+    #[serde(default)]
+    pub basis: String,
 }
 
 /// Everything the engine settles.

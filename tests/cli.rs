@@ -210,3 +210,54 @@ fn map_reads_columns_the_headers_do_not_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--map claims.total_cost=X: expected FILE.FIELD=HEADER"));
 }
+
+#[test]
+fn adjustments_file_moves_the_year_end_amount_of_the_institution_named() {
+    // 年终调整 (SPEC §7.2): an audit deduction of 1,200 for H2 (信阳2019 三(三); 吉林2024 第三十二条),
+    // written positive in 扣款金额 as audit exports list it; the other units keep §10's figures.
+    let dir = std::env::temp_dir().join(format!("dipcalc-cli-adjustments-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("年终调整.csv");
+    std::fs::write(
+        &path,
+        "机构编码,险种,调整项目,扣款金额,依据\nH2,职工,审核扣款,1200,信阳2019 三(三)\n",
+    )
+    .unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let f = &run_json(&["--adjustments", &path])["funds"][0];
+    let h2 = &f["units"][1];
+    // net to pay −21,676.48 (§10) − 1,200 = −22,876.48
+    assert_eq!(h2["net_to_pay"], "-22876.48");
+    assert_eq!(h2["amount_adjustments"], "-1200.00");
+    assert_eq!(h2["adjustments"][0]["label"], "审核扣款");
+    assert_eq!(h2["adjustments"][0]["basis"], "信阳2019 三(三)");
+    assert_eq!(h2["adjustments"][0]["amount"], "-1200.00");
+    assert_eq!(f["units"][0]["net_to_pay"], "51344.04");
+    assert_eq!(f["point_value"], "115.909793");
+
+    let args = spec10_args(&["--adjustments", &path, "--format", "csv"]);
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let h2: Vec<&str> = text.lines().nth(2).unwrap().split(',').collect();
+    let col = |name: &str| h2[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("年终调整金额"), "-1200.00");
+    assert_eq!(col("年终调整明细"), "H2 审核扣款 -1200.00");
+    assert_eq!(col("年终应付(负数为应收回)"), "-22876.48");
+
+    // A bad cell is located in its file, as in every table.
+    std::fs::write(
+        dir.join("bad.csv"),
+        "机构编码,险种,调整项目,扣款金额\nH2,职工,审核扣款,十二\n",
+    )
+    .unwrap();
+    let bad = dir.join("bad.csv").to_string_lossy().into_owned();
+    let args = spec10_args(&["--adjustments", &bad]);
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv 第 2 行 D 列「扣款金额」：“十二” 不是数字"),
+        "{err}"
+    );
+}

@@ -172,7 +172,7 @@ proptest! {
         let mut more = data.clone();
         more.adjustments.push(InstitutionAdjustment {
             institution: "H00".into(), fund: Fund::Employee, label: "test".into(),
-            points: Decimal::from(extra), amount: Decimal::ZERO,
+            points: Decimal::from(extra), amount: Decimal::ZERO, basis: String::new(),
         });
         let after = settle(&p, &more).unwrap();
         let f1 = &after.funds[0];

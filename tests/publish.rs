@@ -419,6 +419,7 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
         label: "审核扣款".into(),
         points: d("-10.25"),
         amount: d("-321.09"),
+        basis: String::new(),
     }];
     let bundle = publish::publish(&policy, &data).unwrap();
     let f = &bundle.funds[0];

@@ -12,7 +12,7 @@ import { PolicyForm } from './app/policy-form.js';
 import * as views from './app/views.js';
 import { resizeCharts } from './app/charts.js';
 
-const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient'];
+const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient', 'adjustments'];
 const DEMO = [
   ['institutions', 'demo/institutions.csv'],
   ['catalog', 'demo/catalog.csv'],
@@ -389,7 +389,7 @@ async function loadDemo() {
     const blob = await res.blob();
     await importTable(kind, blob, url.split('/').pop(), {}, { quiet: true });
   }
-  for (const kind of ['summaries', 'outpatient']) if (state.files[kind]) await clearTable(kind);
+  for (const kind of ['summaries', 'outpatient', 'adjustments']) if (state.files[kind]) await clearTable(kind);
 }
 
 function renderProgress() {

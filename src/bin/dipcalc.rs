@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! dipcalc run --policy P.json --cases C.csv --catalog G.csv --institutions I.csv
-//!             [--summary S.csv] [--outpatient O.csv] [--format json|csv] [--out F]
+//!             [--summary S.csv] [--outpatient O.csv] [--adjustments A.csv] [--format json|csv] [--out F]
 //!             [--lang zh|en] [--skip-bad-rows] [--encoding NAME] [--sheet NAME]
 //! dipcalc presets
 //! dipcalc preset NAME
@@ -29,7 +29,7 @@ dipcalc — 区域点数法总额预算 + DIP 结算计算器 / regional-budget 
 
 USAGE:
   dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
-              [--outpatient O] [--format json|csv] [--out FILE] [--lang zh|en]
+              [--outpatient O] [--adjustments A] [--format json|csv] [--out FILE] [--lang zh|en]
               [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
@@ -41,8 +41,8 @@ USAGE:
 
 Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
 --sheet NAME picks a workbook's sheet for every file, --sheet cases=NAME for one file.
---map reads a column the headers do not name: FILE is cases, catalog, institutions, summary or
-outpatient, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
+--map reads a column the headers do not name: FILE is cases, catalog, institutions, summary,
+outpatient or adjustments, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
 or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 --map cases.days=H.
 Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
 
@@ -118,7 +118,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 1] = ["skip-bad-rows"];
-    const VALUED: [&str; 12] = [
+    const VALUED: [&str; 13] = [
         "policy",
         "preset",
         "cases",
@@ -126,6 +126,7 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "institutions",
         "summary",
         "outpatient",
+        "adjustments",
         "format",
         "out",
         "lang",
@@ -202,7 +203,14 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
 }
 
 /// The file flags whose reading options `--sheet FILE=NAME` and `--map FILE.FIELD=HEADER` set.
-const DATA_FILES: [&str; 5] = ["cases", "catalog", "institutions", "summary", "outpatient"];
+const DATA_FILES: [&str; 6] = [
+    "cases",
+    "catalog",
+    "institutions",
+    "summary",
+    "outpatient",
+    "adjustments",
+];
 
 /// Reading options per data file: `common` with that file's sheet and column mappings.
 fn file_options(
@@ -361,6 +369,19 @@ fn load_inputs(
         )
         .map_err(|e| import_failure(e, lang))?;
         data.outpatient = r.records;
+        reports.push((path.clone(), r.report));
+    }
+    if let Some(path) = flags.get("adjustments") {
+        let bytes = read_file(path)?;
+        let r = input::read_adjustments(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("adjustments"),
+        )
+        .map_err(|e| import_failure(e, lang))?;
+        data.adjustments = r.records;
         reports.push((path.clone(), r.report));
     }
     if cases.is_empty() && data.summaries.is_empty() {

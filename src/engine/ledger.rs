@@ -8,7 +8,7 @@
 use super::aggregate::{CaseAggregates, Cell, PointsKey};
 use super::coefficients::Coefficient;
 use super::points::{self, Category};
-use super::result::{CaseCounts, Notice, PointsByKind};
+use super::result::{AdjustmentLine, CaseCounts, Notice, PointsByKind};
 use super::rounding::round_ratio;
 use super::units::Units;
 use super::{fmt_rate, EngineError};
@@ -49,6 +49,8 @@ pub struct UnitLedger {
     /// Prepayments as given by a summary (else computed, SPEC §7.2).
     pub prepaid: Option<Decimal>,
     pub amount_adjustments: Decimal,
+    /// Each year-end adjustment of the unit's institutions, in input order (SPEC §7.2).
+    pub adjustment_lines: Vec<AdjustmentLine>,
     /// Outpatient: capitation, fee-for-service and other points, total cost, personal burden.
     pub outpatient: [Decimal; 5],
     pub has_outpatient: bool,
@@ -227,6 +229,13 @@ impl Ledger {
             u.year.points += a.points;
             u.by_kind.adjustments += a.points;
             u.amount_adjustments += a.amount;
+            u.adjustment_lines.push(AdjustmentLine {
+                institution: a.institution.clone(),
+                label: a.label.clone(),
+                basis: a.basis.clone(),
+                points: a.points,
+                amount: a.amount,
+            });
         }
         Ok(())
     }

@@ -390,6 +390,10 @@ pub struct UnitResult {
     pub adjustment_fund: Decimal,
     #[serde(with = "report::money")]
     pub amount_adjustments: Decimal,
+    /// Each year-end adjustment of the unit's institutions, by name, in input order (SPEC §7.2):
+    /// their points are in `points.adjustments`, their amounts add up to `amount_adjustments`.
+    #[serde(default)]
+    pub adjustments: Vec<AdjustmentLine>,
     /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
     #[serde(with = "report::money")]
     pub prepaid: Decimal,
@@ -401,6 +405,24 @@ pub struct UnitResult {
     pub quarters: Vec<PaymentLine>,
     pub flags: Vec<String>,
     pub trace: Vec<TraceLine>,
+}
+
+/// One labelled year-end adjustment as applied to a settlement unit (SPEC §7.2; 吉林2024 第二十七条,
+/// 信阳2019 三(二)(三)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentLine {
+    /// The institution it names (a member, when the unit is a 医共体).
+    pub institution: String,
+    /// Its name as the input gives it (审核扣款, 不可抗力补偿, …).
+    pub label: String,
+    /// 依据, as the input gives it (may be empty).
+    pub basis: String,
+    /// Year-end points added (negative: removed).
+    #[serde(with = "report::points")]
+    pub points: Decimal,
+    /// Amount paid to the institution at year end (negative: deducted).
+    #[serde(with = "report::money")]
+    pub amount: Decimal,
 }
 
 /// How figures are reported when serialized (SPEC §2): the structs keep full precision, the

@@ -42,8 +42,34 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     let mut out = vec![points_line(&t.points)];
     out.extend(settlement_lines(&how, fund, t));
     out.extend(sharing_lines(&how, t));
-    out.extend(payment_lines(policy, t));
+    let [deposit, returned, prepaid, net] = payment_lines(policy, t);
+    out.extend([deposit, returned, prepaid]);
+    out.extend(adjustment_lines(t));
+    out.push(net);
     out
+}
+
+/// One line per year-end adjustment, by its name (SPEC §7.2; 吉林2024 第二十七条; 信阳2019 三(二)(三)).
+fn adjustment_lines(t: &UnitResult) -> impl Iterator<Item = TraceLine> + '_ {
+    t.adjustments.iter().map(|a| {
+        let points = super::rounding::round_points(a.points).normalize();
+        let (basis, basis_en) = match a.basis.as_str() {
+            "" => (String::new(), String::new()),
+            b => (format!("（{b}）"), format!(" ({b})")),
+        };
+        line(
+            [
+                &format!("年终调整：{}", a.label),
+                &format!("Year-end adjustment: {}", a.label),
+            ],
+            [
+                format!("{} 点数 {points}{basis}", a.institution),
+                format!("{} points {points}{basis_en}", a.institution),
+            ],
+            a.amount,
+            "SPEC §7.2; 吉林2024 第二十七条; 信阳2019 三(二)(三)",
+        )
+    })
 }
 
 /// Points by kind (SPEC §5; 吉林2024 第十二条).

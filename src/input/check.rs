@@ -194,7 +194,7 @@ fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<
             data.outpatient.iter().map(|s| s.institution.as_str()).collect(),
         ),
         (
-            TableKind::Institutions,
+            TableKind::Adjustments,
             data.adjustments.iter().map(|s| s.institution.as_str()).collect(),
         ),
     ];

@@ -102,6 +102,12 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// A row leaves every one of several cells empty where one of them is needed (a year-end
+    /// adjustment with neither points nor an amount).
+    EmptyAll {
+        /// Keys of the fields, any one of which would do.
+        fields: Vec<String>,
+    },
     /// Not a number of the expected kind.
     ExpectedNumber {
         /// Field key.
@@ -420,6 +426,14 @@ impl InputError {
                     _ => String::new(),
                 };
                 format!("{} is empty{exp}", field_en(field))
+            }
+            (Lang::Zh, ErrorKind::EmptyAll { fields }) => {
+                let names = fields.iter().map(|k| format!("「{}」", field_zh(k))).collect::<Vec<_>>().join("、");
+                format!("{names}都是空的，至少应填一项")
+            }
+            (Lang::En, ErrorKind::EmptyAll { fields }) => {
+                let names = fields.iter().map(|k| field_en(k)).collect::<Vec<_>>().join(", ");
+                format!("{names} are all empty; fill in at least one")
             }
             (Lang::Zh, ErrorKind::ExpectedNumber { field, .. }) => {
                 format!("“{v}” 不是数字（{}）", expected_zh(field))

@@ -1,4 +1,4 @@
-//! The five tables: their fields, header aliases and which columns a header must have.
+//! The six tables: their fields, header aliases and which columns a header must have.
 //!
 //! Every field has a globally unique key (`total_cost`), a canonical Chinese header
 //! (`医疗总费用`), an English label, the kind of value it holds and the header texts accepted
@@ -77,16 +77,19 @@ pub enum TableKind {
     Summaries,
     /// 门诊 → `Vec<OutpatientRecord>`.
     Outpatient,
+    /// 年终调整 → `Vec<InstitutionAdjustment>`.
+    Adjustments,
 }
 
 impl TableKind {
     /// All tables, in the order the documentation lists them.
-    pub const ALL: [TableKind; 5] = [
+    pub const ALL: [TableKind; 6] = [
         TableKind::Cases,
         TableKind::Catalog,
         TableKind::Institutions,
         TableKind::Summaries,
         TableKind::Outpatient,
+        TableKind::Adjustments,
     ];
 
     /// The table's Chinese name.
@@ -97,6 +100,7 @@ impl TableKind {
             TableKind::Institutions => "机构",
             TableKind::Summaries => "机构汇总",
             TableKind::Outpatient => "门诊",
+            TableKind::Adjustments => "年终调整",
         }
     }
 
@@ -108,6 +112,7 @@ impl TableKind {
             TableKind::Institutions => "institutions",
             TableKind::Summaries => "institution summaries",
             TableKind::Outpatient => "outpatient",
+            TableKind::Adjustments => "year-end adjustments",
         }
     }
 
@@ -118,6 +123,7 @@ impl TableKind {
             TableKind::Institutions => &INSTITUTIONS,
             TableKind::Summaries => &SUMMARIES,
             TableKind::Outpatient => &OUTPATIENT,
+            TableKind::Adjustments => &ADJUSTMENTS,
         }
     }
 }
@@ -150,7 +156,8 @@ impl TableSpec {
 pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap<String, (usize, usize)> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 5] = [
+    static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 6] = [
+        OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
@@ -163,6 +170,7 @@ pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap
         TableKind::Institutions => &INDEX[2],
         TableKind::Summaries => &INDEX[3],
         TableKind::Outpatient => &INDEX[4],
+        TableKind::Adjustments => &INDEX[5],
     };
     slot.get_or_init(|| {
         let mut map = HashMap::new();
@@ -880,6 +888,114 @@ pub(crate) static OUTPATIENT: TableSpec = TableSpec {
         ],
     ],
     key_field: outpatient::INSTITUTION,
+    level_cost_stems: &[],
+};
+
+/// 年终调整.
+pub(crate) mod adjustments {
+    pub const INSTITUTION: usize = 0;
+    pub const FUND: usize = 1;
+    pub const LABEL: usize = 2;
+    pub const POINTS: usize = 3;
+    pub const AMOUNT: usize = 4;
+    pub const DEDUCTION: usize = 5;
+    pub const BASIS: usize = 6;
+}
+
+/// One row per labelled year-end adjustment of one institution and fund (SPEC §7.2): points
+/// (吉林2024 第二十七条 "调整定点服务机构年终结算点数"), an amount either way (信阳2019 三(二)
+/// 预分额度 changes and compensation), or a deduction written as a positive sum, as audit
+/// exports list it (信阳2019 三(三) "扣除不合理费用", 吉林2024 第三十二条).
+pub(crate) static ADJUSTMENTS: TableSpec = TableSpec {
+    kind: TableKind::Adjustments,
+    fields: &[
+        INSTITUTION,
+        FUND,
+        Field {
+            key: "adjustment",
+            zh: "调整项目",
+            en: "adjustment",
+            kind: K::Text,
+            aliases: &[
+                "调整项目",
+                "调整名称",
+                "调整类别",
+                "调整类型",
+                "调整事项",
+                "项目名称",
+                "类别",
+                "名称",
+                "adjustment",
+                "label",
+            ],
+        },
+        Field {
+            key: "adjustment_points",
+            zh: "调整点数",
+            en: "point adjustment",
+            kind: K::Number,
+            aliases: &[
+                "调整点数",
+                "年终调整点数",
+                "增减点数",
+                "点数调整",
+                "点数",
+                "adjustment_points",
+            ],
+        },
+        Field {
+            key: "adjustment_amount",
+            zh: "调整金额",
+            en: "amount adjustment",
+            kind: K::Money,
+            aliases: &[
+                "调整金额",
+                "增减金额",
+                "补偿金额",
+                "追加金额",
+                "金额",
+                "adjustment_amount",
+            ],
+        },
+        Field {
+            key: "deduction_amount",
+            zh: "扣减金额",
+            en: "deduction",
+            kind: K::Money,
+            aliases: &[
+                "扣减金额",
+                "扣款金额",
+                "审核扣款",
+                "违规扣减",
+                "扣除金额",
+                "扣减",
+                "deduction_amount",
+            ],
+        },
+        Field {
+            key: "basis",
+            zh: "依据",
+            en: "basis",
+            kind: K::Text,
+            aliases: &[
+                "依据",
+                "调整依据",
+                "文件依据",
+                "政策依据",
+                "备注",
+                "说明",
+                "basis",
+                "note",
+            ],
+        },
+    ],
+    required: &[
+        &[adjustments::INSTITUTION],
+        &[adjustments::FUND],
+        &[adjustments::LABEL],
+        &[adjustments::POINTS, adjustments::AMOUNT, adjustments::DEDUCTION],
+    ],
+    key_field: adjustments::INSTITUTION,
     level_cost_stems: &[],
 };
 

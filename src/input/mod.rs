@@ -72,10 +72,12 @@ pub use report::{
 pub use rows::MAX_PREAMBLE_ROWS;
 
 use crate::engine::cases::CaseTable;
-use crate::records::{Case, Catalog, Institution, InstitutionSummary, OutpatientRecord};
+use crate::records::{Case, Catalog, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord};
 use csv::{TextOptions, TextStream};
 use rows::{RowOptions, Table};
-use tables::{CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable};
+use tables::{
+    AdjustmentsTable, CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable,
+};
 
 /// A file's bytes and the name to show in messages (the name's extension is only a hint).
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +234,14 @@ pub fn read_summaries(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Ve
 /// Reads 门诊 (outpatient figures).
 pub fn read_outpatient(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<OutpatientRecord>>, ImportFailure> {
     read_table::<OutpatientTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+/// Reads 年终调整 (labelled year-end adjustments of institutions, SPEC §7.2).
+pub fn read_adjustments(
+    src: Source<'_>,
+    opts: &ReadOptions,
+) -> Result<Imported<Vec<InstitutionAdjustment>>, ImportFailure> {
+    read_table::<AdjustmentsTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// A case as read from its row, its codes still borrowed from the file's text: a

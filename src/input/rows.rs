@@ -708,6 +708,24 @@ impl<'a> RowCtx<'a> {
         v
     }
 
+    /// An amount in 元 that cannot be negative (a deduction written as a positive sum).
+    pub fn non_negative_amount(&mut self, f: usize) -> Option<Decimal> {
+        let v = self.amount(f)?;
+        if v.is_sign_negative() && !v.is_zero() {
+            let (col, raw) = self.cell(f).map(|(c, r, _)| (c, r)).unzip();
+            let key = self.key(f);
+            self.push(col, raw, ErrorKind::Negative { field: key.into() });
+            return None;
+        }
+        Some(v)
+    }
+
+    /// Reports a row whose cells of `fields` are all empty where one of them is needed.
+    pub fn empty_all(&mut self, fields: &[usize]) {
+        let keys = fields.iter().map(|&f| self.key(f).to_string()).collect();
+        self.push(None, None, ErrorKind::EmptyAll { fields: keys });
+    }
+
     /// A plain number (score, points); a percentage is an error.
     pub fn number(&mut self, f: usize) -> Option<Decimal> {
         self.parse(f, |t, field| {

@@ -1,14 +1,17 @@
-//! Row → record for each of the five tables.
+//! Row → record for each of the six tables.
 
 use rust_decimal::Decimal;
 
 use super::fields::TableKind;
-use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
+use super::fields::{adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
 use super::header::Layout;
 use super::report::ImportReport;
 use super::rows::{RowCtx, Seen, Table};
 use super::CaseRead;
-use crate::records::{Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review};
+use crate::records::{
+    Case, CaseKind, Group, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup,
+    Review,
+};
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0.
 fn personal_burden(
@@ -371,6 +374,68 @@ impl Table for OutpatientTable {
             other_points: other_points?,
             total_cost: total_cost?,
             personal_burden: personal?,
+        })
+    }
+}
+
+pub(crate) struct AdjustmentsTable;
+
+impl Table for AdjustmentsTable {
+    type Record<'r> = InstitutionAdjustment;
+    type Owned = InstitutionAdjustment;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Adjustments;
+
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
+    /// amount = 调整金额 − 扣减金额: a deduction is written as a positive sum (as audit exports
+    /// list it) and is never negative; an adjustment amount carries its own sign.
+    fn build(ctx: &mut RowCtx<'_>, _: &mut Seen) -> Option<InstitutionAdjustment> {
+        let institution = ctx.required_text(a::INSTITUTION).map(str::to_string);
+        let fund = ctx.fund(a::FUND);
+        let label = ctx.required_text(a::LABEL).map(str::to_string);
+        let values = [a::POINTS, a::AMOUNT, a::DEDUCTION];
+        if !values.iter().any(|&f| ctx.present(f)) {
+            ctx.empty_all(&values);
+        }
+        let points = if ctx.present(a::POINTS) {
+            ctx.number(a::POINTS)
+        } else {
+            Some(Decimal::ZERO)
+        };
+        let amount = if ctx.present(a::AMOUNT) {
+            ctx.amount(a::AMOUNT)
+        } else {
+            Some(Decimal::ZERO)
+        };
+        let deduction = if ctx.present(a::DEDUCTION) {
+            ctx.non_negative_amount(a::DEDUCTION)
+        } else {
+            Some(Decimal::ZERO)
+        };
+        let net = match (amount, deduction) {
+            (Some(x), Some(d)) => {
+                let net = x.checked_sub(d);
+                if net.is_none() {
+                    ctx.not_a_number(a::DEDUCTION);
+                }
+                net
+            }
+            _ => None,
+        };
+        let basis = ctx.text(a::BASIS).unwrap_or_default().to_string();
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(InstitutionAdjustment {
+            institution: institution?,
+            fund: fund?,
+            label: label?,
+            points: points?,
+            amount: net?,
+            basis,
         })
     }
 }

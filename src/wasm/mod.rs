@@ -213,7 +213,7 @@ pub(crate) fn parse_table(kind: &str) -> Result<TableKind, Problem> {
     serde_json::from_value(serde_json::Value::String(kind.to_string())).map_err(|_| {
         Problem::argument(
             "table",
-            format_args!("{kind:?} is not one of cases, catalog, institutions, summaries, outpatient"),
+            format_args!("{kind:?} is not one of cases, catalog, institutions, summaries, outpatient, adjustments"),
         )
     })
 }
@@ -318,7 +318,7 @@ pub fn validate_policy(json: &str) -> Result<JsValue, JsValue> {
     to_js(&v)
 }
 
-/// The fields of a table (`cases`, `catalog`, `institutions`, `summaries`, `outpatient`) for the
+/// The fields of a table (`cases`, `catalog`, `institutions`, `summaries`, `outpatient`, `adjustments`) for the
 /// column-mapping dialog: `{table, label_zh, label_en, fields: [{key, zh, en, aliases}], required}`.
 #[wasm_bindgen]
 pub fn table_fields(kind: &str) -> Result<JsValue, JsValue> {

@@ -126,6 +126,7 @@ struct Counts {
     cases: usize,
     summaries: usize,
     outpatient: usize,
+    adjustments: usize,
 }
 
 struct CaseImport {
@@ -333,6 +334,11 @@ impl Session {
                 self.data.data_mut().outpatient = r.records;
                 r.report
             }
+            TableKind::Adjustments => {
+                let r = input::read_adjustments(src, &opts).map_err(Problem::Import)?;
+                self.data.data_mut().adjustments = r.records;
+                r.report
+            }
         };
         self.changed();
         let out = to_js(&report_view(&report));
@@ -393,6 +399,7 @@ impl Session {
             TableKind::Institutions => self.data.data_mut().institutions = Vec::new(),
             TableKind::Summaries => self.data.data_mut().summaries = Vec::new(),
             TableKind::Outpatient => self.data.data_mut().outpatient = Vec::new(),
+            TableKind::Adjustments => self.data.data_mut().adjustments = Vec::new(),
         }
         self.reports.remove(kind);
         self.changed();
@@ -409,6 +416,7 @@ impl Session {
             cases: self.data.cases().len(),
             summaries: data.summaries.len(),
             outpatient: data.outpatient.len(),
+            adjustments: data.adjustments.len(),
         })
     }
 

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! dipcalc publish --policy P.json|--preset NAME --institutions I --catalog G [--cases C]
-//!                 [--summary S] [--outpatient O] [--out bundle.json] [--lang zh|en] …
+//!                 [--summary S] [--outpatient O] [--adjustments A] [--out bundle.json] [--lang zh|en] …
 //! dipcalc verify bundle.json [--lang zh|en]
 //! ```
 
