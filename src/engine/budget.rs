@@ -14,18 +14,69 @@ struct Steps<'p> {
     steps: Vec<BudgetStep>,
 }
 
+/// How firmly a mark ties a value to the seeds: a figure computed from several values is only as
+/// firm as the least firm of them.
+fn firmness(m: Mark) -> u8 {
+    match m {
+        Mark::User => 0,
+        Mark::Default => 1,
+        Mark::Reading => 2,
+        Mark::Seed => 3,
+    }
+}
+
+/// The policy paths (below the fund) of the values a reserve amount is computed from.
+fn reserve_inputs(reserve: &Reserve) -> &'static [&'static str] {
+    match reserve {
+        Reserve::Rate { .. } => &["reserve", "reserve.rate"],
+        Reserve::NewFundsCapped { .. } => &[
+            "reserve",
+            "reserve.rate",
+            "reserve.new_funds",
+            "reserve.accumulated",
+            "reserve.cap_rate",
+        ],
+        Reserve::MonthsOfSpending { .. } => &[
+            "reserve",
+            "reserve.months",
+            "reserve.monthly_spending",
+            "reserve.balance",
+        ],
+        Reserve::None | Reserve::Direct { .. } => &["reserve"],
+    }
+}
+
 impl Steps<'_> {
     /// Record a step, citing the ref at `path` (or its nearest ancestor) of the policy. Labels
     /// and formulas come as [Chinese, English]; [`same`] for a formula of figures only.
     fn push(&mut self, key: &str, label: [&str; 2], amount: Decimal, subtotal: bool, formula: [String; 2], path: &str) {
+        self.push_from(key, label, amount, subtotal, formula, &[path]);
+    }
+
+    /// [`Steps::push`] for a step computed from the values at several `paths`: it cites the ref of
+    /// the least firm of them (a reserve of a [seed] rule at a [default] rate is [default]).
+    fn push_from(
+        &mut self,
+        key: &str,
+        label: [&str; 2],
+        amount: Decimal,
+        subtotal: bool,
+        formula: [String; 2],
+        paths: &[&str],
+    ) {
         let [label, label_en] = label;
         let [formula, formula_en] = formula;
-        let full = if path.is_empty() {
-            self.base.clone()
-        } else {
-            format!("{}.{path}", self.base)
-        };
-        let r = super::cite(self.policy, &full);
+        let r = paths
+            .iter()
+            .filter_map(|path| {
+                let full = if path.is_empty() {
+                    self.base.clone()
+                } else {
+                    format!("{}.{path}", self.base)
+                };
+                super::cite(self.policy, &full)
+            })
+            .min_by_key(|r| firmness(r.mark));
         self.steps.push(BudgetStep {
             key: key.to_string(),
             label: label.to_string(),
@@ -178,23 +229,23 @@ impl Steps<'_> {
         let r = reserve_amount(reserve, raised);
         if !matches!(reserve, Reserve::None) {
             let formula = reserve_formula(reserve, raised);
-            self.push(
+            self.push_from(
                 "reserve",
                 ["风险金", "Risk reserve"],
                 -r,
                 false,
                 same(formula),
-                "reserve",
+                reserve_inputs(reserve),
             );
         }
         let a = raised - r;
-        self.push(
+        self.push_from(
             "available",
             ["可预算总额 A", "Budgetable amount A"],
             a,
             true,
             same(format!("{} − {}", fmt_money(raised), fmt_money(r))),
-            "reserve",
+            reserve_inputs(reserve),
         );
         a
     }
@@ -221,7 +272,7 @@ impl Steps<'_> {
         let quality_reserve = quality_base * fp.quality_reserve.rate;
         if !quality_reserve.is_zero() {
             packable -= quality_reserve;
-            self.push(
+            self.push_from(
                 "quality_reserve",
                 ["质量保证金", "Quality reserve"],
                 -quality_reserve,
@@ -231,7 +282,7 @@ impl Steps<'_> {
                     fmt_money(quality_base),
                     fmt_rate(fp.quality_reserve.rate)
                 )),
-                "quality_reserve",
+                &["quality_reserve.rate", "quality_reserve.base"],
             );
         }
         self.push(
