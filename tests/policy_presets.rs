@@ -344,3 +344,132 @@ fn each_preset_settles_a_small_region() {
         }
     }
 }
+
+/// The folder the presets' `sources[].file` paths are relative to (`seeds/…`): `../shared` beside
+/// the repository, as CI has it, or the folder `DIPCALC_SHARED` names. The seeds are not copied
+/// into the repository.
+fn shared_dir() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("DIPCALC_SHARED") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    };
+    dir.join("seeds").is_dir().then_some(dir)
+}
+
+/// Text compared with whitespace dropped and full-width brackets and separators folded to
+/// ASCII, so a quote may be typed either way and wrap where the seed's line does not.
+fn folded(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '，' => ',',
+            '：' => ':',
+            '；' => ';',
+            c => c,
+        })
+        .collect()
+}
+
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// The quotations of a note: each run of Chinese text (ideographs with the digits, brackets and
+/// punctuation between them) holding at least four ideographs, split at an ellipsis `…` (an
+/// elision). Shorter runs are terms (职工, 医共体) in an English explanation, not quotes.
+fn quotations(note: &str) -> Vec<String> {
+    let quoting = |c: char| {
+        is_ideograph(c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            || c.is_ascii_digit()
+            || "“”‘’()%.,—-".contains(c)
+    };
+    let edge = |c: char| !is_ideograph(c) && !c.is_ascii_digit() && !"()（）“”%".contains(c);
+    note.split('…')
+        .flat_map(|part| part.split(|c: char| !quoting(c)))
+        .map(|run| balanced(run.trim_matches(edge)))
+        .filter(|run| run.chars().filter(|c| is_ideograph(*c)).count() >= 4)
+        .collect()
+}
+
+/// A run without the bracket it shares with the English around it: `质量保证金)` of
+/// "(less the 质量保证金)".
+fn balanced(run: &str) -> String {
+    let mut run = run.to_string();
+    loop {
+        let open = run.chars().filter(|c| matches!(c, '(' | '（')).count();
+        let close = run.chars().filter(|c| matches!(c, ')' | '）')).count();
+        if close > open && run.ends_with([')', '）']) {
+            run.pop();
+        } else if open > close && run.starts_with(['(', '（']) {
+            run.remove(0);
+        } else {
+            return run;
+        }
+    }
+}
+
+#[test]
+fn every_seed_value_quotes_its_cited_seed_verbatim() {
+    let Some(dir) = shared_dir() else {
+        eprintln!("skipped: the seed documents are not beside the repository (../shared/seeds); set DIPCALC_SHARED to the folder holding seeds/");
+        return;
+    };
+    let mut checked = 0;
+    for name in preset_names() {
+        let p = load(name);
+        for (path, r) in p.refs.iter().filter(|(_, r)| r.mark == Mark::Seed) {
+            let source = r.source.as_deref().unwrap_or_default();
+            let file = p
+                .sources
+                .iter()
+                .find(|s| s.id == source)
+                .map(|s| dir.join(&s.file))
+                .unwrap_or_else(|| panic!("{name}: refs.{path} cites {source}, which has no file"));
+            let text = folded(&std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())));
+            for quote in quotations(r.note.as_deref().unwrap_or_default()) {
+                assert!(
+                    text.contains(&folded(&quote)),
+                    "{name}: refs.{path} is marked seed, but “{quote}” is not in {source} ({})",
+                    file.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} quotations checked");
+}
+
+#[test]
+fn quotations_are_the_chinese_runs_between_elisions() {
+    assert_eq!(
+        quotations("城乡居民医保基金…原则上按当年筹资总额的 3%—5% 提取风险金后: the range; 职工 only"),
+        ["城乡居民医保基金", "原则上按当年筹资总额的", "提取风险金后"]
+    );
+}
+
+#[test]
+fn a_budget_step_carries_the_mark_of_the_least_firm_value_it_is_computed_from() {
+    use dipcalc::engine::budget::fund_budget;
+    use dipcalc::records::Fund;
+    let step = |name: &str, fund: Fund, key: &str| {
+        let p = load(name);
+        let fp = p.funds.get(fund).unwrap().clone();
+        let r = fund_budget(&p, fund, &fp);
+        let s = r.steps.iter().find(|s| s.key == key).unwrap().clone();
+        (s.mark, s.article)
+    };
+    // 宁德2024 第七条(二): 职工 10% is the seed's; 居民 3%—5% is a range, 5% our default.
+    assert_eq!(step("宁德2024", Fund::Employee, "reserve").0, Mark::Seed);
+    assert_eq!(step("宁德2024", Fund::Resident, "reserve").0, Mark::Default);
+    assert_eq!(step("宁德2024", Fund::Resident, "available").0, Mark::Default);
+    // 吉林2024 第六条 预留一定比例: the rule is the seed's, the 5% is not.
+    assert_eq!(step("吉林2024", Fund::Employee, "reserve").0, Mark::Default);
+    // 休宁2021 8: 9 months is the seed's, the balance and spending are illustrative amounts.
+    assert_eq!(step("休宁2021", Fund::Employee, "reserve").0, Mark::Default);
+    // 信阳2019 三(一): the 5% is the seed's, its base our default.
+    assert_eq!(step("信阳2019", Fund::Resident, "quality_reserve").0, Mark::Default);
+}
