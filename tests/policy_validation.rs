@@ -340,3 +340,26 @@ fn text_that_is_not_json_is_an_error() {
     assert_eq!(e.issues.len(), 1);
     assert_eq!(e.issues[0].severity, Severity::Error);
 }
+
+#[test]
+fn a_deposit_outside_three_to_ten_percent_is_a_warning() {
+    // 吉林2024 第二十二条(五) "预留一定比例（3%—10%）作为保证金": both ends included; 0 = no deposit.
+    let warned = |rate: &str| {
+        let mut v = fixture();
+        v["settlement"]["deposit"]["rate"] = json!(rate);
+        let w = load(&v).unwrap().validate().unwrap();
+        assert!(w.iter().all(|i| i.severity == Severity::Warning));
+        w.iter().map(|i| i.path.clone()).collect::<Vec<_>>()
+    };
+    for ok in ["0", "0.03", "0.05", "0.10"] {
+        assert!(warned(ok).is_empty(), "{ok}");
+    }
+    for out in ["0.02", "0.1001", "0.2"] {
+        assert_eq!(warned(out), ["settlement.deposit.rate"], "{out}");
+    }
+    let mut v = fixture();
+    v["settlement"]["deposit"]["rate"] = json!("0.2");
+    let w = load(&v).unwrap().validate().unwrap();
+    assert!(w[0].message_zh.contains("不在 3%—10% 之内"), "{}", w[0].message_zh);
+    assert!(w[0].message_en.contains("outside 3%–10%"), "{}", w[0].message_en);
+}

@@ -541,6 +541,7 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
     check_side(c, "settlement.risk_sharing.surplus", &s.risk_sharing.surplus);
     c.rate("settlement.risk_sharing.near_edge", s.risk_sharing.near_edge);
     c.rate("settlement.deposit.rate", s.deposit.rate);
+    check_deposit_range(c, s.deposit.rate);
     match (&s.allotment, s.mode) {
         (None, SettlementMode::Allotment) => c.error(
             "settlement.allotment",
@@ -568,6 +569,22 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
             );
         }
         (None, SettlementMode::Points) => {}
+    }
+}
+
+/// 吉林2024 第二十二条(五) "预留一定比例（3%—10%）作为保证金": a deposit outside 3%–10% (both
+/// included) is a warning. A rate of 0 is a policy without a deposit (信阳2019 三(三) 足额拨付),
+/// not a deposit out of range.
+fn check_deposit_range(c: &mut Checker, rate: Decimal) {
+    let (lo, hi) = (Decimal::new(3, 2), Decimal::new(10, 2));
+    if !rate.is_zero() && (rate < lo || rate > hi) && (Decimal::ZERO..=Decimal::ONE).contains(&rate) {
+        c.warning(
+            "settlement.deposit.rate",
+            format!("保证金比例 {rate} 不在 3%—10% 之内（吉林2024 第二十二条(五)“预留一定比例（3%—10%）作为保证金”）"),
+            format!(
+                "deposit rate {rate} is outside 3%–10% (吉林2024 第二十二条(五) \"预留一定比例（3%—10%）作为保证金\")"
+            ),
+        );
     }
 }
 
