@@ -31,6 +31,7 @@ USAGE:
   dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
               [--outpatient O] [--adjustments A] [--format json|csv] [--out FILE] [--lang zh|en]
               [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
+              [--fund-parts civil,large,serious]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
@@ -44,6 +45,9 @@ Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
 --map reads a column the headers do not name: FILE is cases, catalog, institutions, summary,
 outpatient or adjustments, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
 or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 --map cases.days=H.
+--fund-parts counts more payment columns as fund money when the personal burden is derived from
+统筹基金支付, in every file and both funds (吉林2024 第六条: 职工 统筹+公补+大额, 居民 统筹+大病保险:
+--fund-parts civil,large,serious).
 Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
 
 /// A failure with its exit code.
@@ -118,7 +122,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 1] = ["skip-bad-rows"];
-    const VALUED: [&str; 13] = [
+    const VALUED: [&str; 14] = [
         "policy",
         "preset",
         "cases",
@@ -127,6 +131,7 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "summary",
         "outpatient",
         "adjustments",
+        "fund-parts",
         "format",
         "out",
         "lang",
@@ -299,6 +304,12 @@ fn load_inputs(
     };
     if let Some(enc) = flags.get("encoding") {
         common.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
+    }
+    if let Some(parts) = flags.get("fund-parts") {
+        common.fund_parts = parts
+            .split(',')
+            .map(|p| p.parse().map_err(|e: String| usage(format!("--fund-parts: {e}"))))
+            .collect::<Result<_, _>>()?;
     }
     let per_file = file_options(flags, &common)?;
     // Every data file has its entry (DATA_FILES).

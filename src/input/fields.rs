@@ -294,6 +294,55 @@ const FUND_PAYMENT: Field = Field {
     ],
 };
 
+/// 吉林2024 第六条: 职工 fund money is 统筹基金、公补基金和大额基金, 居民 统筹基金及大病保险. These
+/// three columns count as fund money only when [`super::ReadOptions::fund_parts`] names them.
+const FUND_CIVIL: Field = Field {
+    key: "civil_servant_fund",
+    zh: "公务员医疗补助",
+    en: "civil-servant subsidy (公补基金)",
+    kind: K::Money,
+    aliases: &[
+        "公务员医疗补助",
+        "公务员医疗补助资金支出",
+        "公补基金",
+        "公补基金支付",
+        "公务员补助",
+        "cvlserv_pay",
+        "civil_servant_fund",
+    ],
+};
+
+const FUND_LARGE: Field = Field {
+    key: "large_fund",
+    zh: "大额医疗费用补助",
+    en: "large-expense fund (大额基金)",
+    kind: K::Money,
+    aliases: &[
+        "大额医疗费用补助",
+        "大额医疗补助",
+        "大额医疗补助基金支出",
+        "大额基金",
+        "大额基金支付",
+        "hifob_pay",
+        "large_fund",
+    ],
+};
+
+const FUND_SERIOUS: Field = Field {
+    key: "serious_illness_fund",
+    zh: "大病保险",
+    en: "serious-illness insurance (大病保险)",
+    kind: K::Money,
+    aliases: &[
+        "大病保险",
+        "大病保险资金支出",
+        "大病保险支付",
+        "居民大病保险",
+        "hifmi_pay",
+        "serious_illness_fund",
+    ],
+};
+
 const MONTH: Field = Field {
     key: "month",
     zh: "月份",
@@ -343,6 +392,7 @@ pub(crate) mod cases {
     pub const REVIEW_DELTA: usize = 13;
     pub const QC_PASSED: usize = 14;
     pub const SUPPLEMENTED: usize = 15;
+    pub const FUND_PARTS: [usize; 3] = [16, 17, 18];
 }
 
 pub(crate) static CASES: TableSpec = TableSpec {
@@ -478,6 +528,9 @@ pub(crate) static CASES: TableSpec = TableSpec {
             kind: K::Bool,
             aliases: &["补充结算", "是否补充结算", "补充结算标识", "supplemented"],
         },
+        FUND_CIVIL,
+        FUND_LARGE,
+        FUND_SERIOUS,
     ],
     required: &[
         &[cases::INSTITUTION],
@@ -765,6 +818,7 @@ pub(crate) mod summaries {
     pub const FUND_PAYMENT: usize = 6;
     pub const PREPAID: usize = 7;
     pub const CASES: usize = 8;
+    pub const FUND_PARTS: [usize; 3] = [9, 10, 11];
 }
 
 pub(crate) static SUMMARIES: TableSpec = TableSpec {
@@ -797,6 +851,9 @@ pub(crate) static SUMMARIES: TableSpec = TableSpec {
             kind: K::Count,
             aliases: &["病例数", "例数", "病例数量", "出院人次", "人次", "cases", "case_count"],
         },
+        FUND_CIVIL,
+        FUND_LARGE,
+        FUND_SERIOUS,
     ],
     required: &[
         &[summaries::INSTITUTION],
@@ -822,6 +879,7 @@ pub(crate) mod outpatient {
     pub const TOTAL_COST: usize = 8;
     pub const PERSONAL_BURDEN: usize = 9;
     pub const FUND_PAYMENT: usize = 10;
+    pub const FUND_PARTS: [usize; 3] = [11, 12, 13];
 }
 
 pub(crate) static OUTPATIENT: TableSpec = TableSpec {
@@ -875,6 +933,9 @@ pub(crate) static OUTPATIENT: TableSpec = TableSpec {
         TOTAL_COST,
         PERSONAL_BURDEN,
         FUND_PAYMENT,
+        FUND_CIVIL,
+        FUND_LARGE,
+        FUND_SERIOUS,
     ],
     required: &[
         &[outpatient::INSTITUTION],

@@ -103,6 +103,41 @@ pub struct ReadOptions {
     pub columns: BTreeMap<String, String>,
     /// Leave out rows with errors (listed in the report) instead of failing.
     pub skip_bad_rows: bool,
+    /// Payment columns that count as fund money beside 统筹基金支付 when the personal burden is
+    /// derived from them (吉林2024 第六条: 职工 统筹 + 公补 + 大额, 居民 统筹 + 大病保险). Empty: only
+    /// 统筹基金支付 (the other columns, if present, are read and left out).
+    pub fund_parts: Vec<FundPart>,
+}
+
+/// A payment column that may count as fund money (吉林2024 第六条; SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundPart {
+    /// 公务员医疗补助 (公补基金).
+    Civil,
+    /// 大额医疗费用补助 (大额基金).
+    Large,
+    /// 大病保险.
+    Serious,
+}
+
+impl FundPart {
+    /// All parts, in the order of their columns.
+    pub const ALL: [FundPart; 3] = [FundPart::Civil, FundPart::Large, FundPart::Serious];
+}
+
+impl std::str::FromStr for FundPart {
+    type Err = String;
+
+    /// `civil`, `large` or `serious` (also 公补, 大额, 大病).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "civil" | "公补" => Ok(FundPart::Civil),
+            "large" | "大额" => Ok(FundPart::Large),
+            "serious" | "大病" => Ok(FundPart::Serious),
+            other => Err(format!("unknown fund part {other:?} (civil, large or serious)")),
+        }
+    }
 }
 
 impl ReadOptions {
@@ -110,6 +145,7 @@ impl ReadOptions {
         RowOptions {
             overrides: self.columns.clone(),
             skip_bad_rows: self.skip_bad_rows,
+            fund_parts: self.fund_parts.clone(),
         }
     }
 

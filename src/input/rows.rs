@@ -62,6 +62,7 @@ enum Phase {
 pub(crate) struct RowOptions {
     pub overrides: Overrides,
     pub skip_bad_rows: bool,
+    pub fund_parts: Vec<super::FundPart>,
 }
 
 pub(crate) struct RowProcessor<T: Table> {
@@ -381,6 +382,7 @@ impl<T: Table> RowProcessor<T> {
             file: &self.file,
             sheet: self.sheet.as_deref(),
             encoding: self.encoding,
+            fund_parts: &self.opts.fund_parts,
             errors: Vec::new(),
         };
         let record = T::build(&mut ctx, &mut self.state);
@@ -588,6 +590,8 @@ pub(crate) struct RowCtx<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
     encoding: Option<TextEncoding>,
+    /// Payment columns counted as fund money beside 统筹基金支付 (`ReadOptions::fund_parts`).
+    pub fund_parts: &'a [super::FundPart],
     pub errors: Vec<InputError>,
 }
 

@@ -7,31 +7,55 @@ use super::fields::{adjustments as a, cases as c, catalog as g, institutions as 
 use super::header::Layout;
 use super::report::ImportReport;
 use super::rows::{RowCtx, Seen, Table};
-use super::CaseRead;
+use super::{CaseRead, FundPart};
 use crate::records::{
     Case, CaseKind, Group, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup,
     Review,
 };
 
-/// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0.
+/// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
+/// fund payment is 统筹基金支付 plus the `parts` columns the options count as fund money
+/// (吉林2024 第六条), those empty counting 0.
 fn personal_burden(
     ctx: &mut RowCtx<'_>,
     total: Option<Decimal>,
     personal: usize,
     fund_payment: usize,
+    parts: [usize; 3],
 ) -> Option<Decimal> {
     if ctx.present(personal) {
         return ctx.amount(personal);
     }
-    if ctx.present(fund_payment) {
-        let paid = ctx.amount(fund_payment)?;
-        let derived = total?.checked_sub(paid);
-        if derived.is_none() {
-            ctx.not_a_number(fund_payment);
+    // No allocation per row: the counted columns are fund_payment and the selected parts.
+    let selected = ctx.fund_parts;
+    let counted = std::iter::once(fund_payment).chain(
+        FundPart::ALL
+            .iter()
+            .zip(parts)
+            .filter(move |(p, _)| selected.contains(p))
+            .map(|(_, f)| f),
+    );
+    let mut paid: Option<Decimal> = None;
+    let mut last = fund_payment;
+    for f in counted {
+        if !ctx.present(f) {
+            continue;
         }
-        return derived;
+        let sum = paid.unwrap_or_default().checked_add(ctx.amount(f)?);
+        if sum.is_none() {
+            ctx.not_a_number(f);
+        }
+        paid = Some(sum?);
+        last = f;
     }
-    Some(Decimal::ZERO)
+    let Some(paid) = paid else {
+        return Some(Decimal::ZERO);
+    };
+    let derived = total?.checked_sub(paid);
+    if derived.is_none() {
+        ctx.not_a_number(last);
+    }
+    derived
 }
 
 pub(crate) struct CasesTable;
@@ -51,7 +75,7 @@ impl Table for CasesTable {
             ctx.empty(c::GROUP);
         }
         let total_cost = ctx.required_amount(c::TOTAL_COST);
-        let personal = personal_burden(ctx, total_cost, c::PERSONAL_BURDEN, c::FUND_PAYMENT);
+        let personal = personal_burden(ctx, total_cost, c::PERSONAL_BURDEN, c::FUND_PAYMENT, c::FUND_PARTS);
         let excluded_cost = if ctx.present(c::EXCLUDED_COST) {
             ctx.amount(c::EXCLUDED_COST)
         } else {
@@ -303,7 +327,7 @@ impl Table for SummariesTable {
         };
         let points = ctx.required_number(s::POINTS);
         let total_cost = ctx.required_amount(s::TOTAL_COST);
-        let personal = personal_burden(ctx, total_cost, s::PERSONAL_BURDEN, s::FUND_PAYMENT);
+        let personal = personal_burden(ctx, total_cost, s::PERSONAL_BURDEN, s::FUND_PAYMENT, s::FUND_PARTS);
         let prepaid = ctx.amount(s::PREPAID);
         let cases = ctx.count(s::CASES);
         if !ctx.errors.is_empty() {
@@ -359,7 +383,7 @@ impl Table for OutpatientTable {
         } else {
             Some(Decimal::ZERO)
         };
-        let personal = personal_burden(ctx, total_cost, o::PERSONAL_BURDEN, o::FUND_PAYMENT);
+        let personal = personal_burden(ctx, total_cost, o::PERSONAL_BURDEN, o::FUND_PAYMENT, o::FUND_PARTS);
         if !ctx.errors.is_empty() {
             return None;
         }
