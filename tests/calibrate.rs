@@ -263,6 +263,32 @@ fn options_from_text() {
     assert!(calibrate::calibrate(&history(), None, None, &bad).is_err());
 }
 
+#[test]
+fn magnitudes_are_bounded_not_overflowed() {
+    // A weight of 10^28 would overflow Σ w × cost: refused by name instead.
+    let huge = CalibrateOptions {
+        weights: vec![d("10000000000000000000000000000"), d("2"), d("7")],
+        ..CalibrateOptions::default()
+    };
+    let err = calibrate::calibrate(&history(), None, None, &huge).unwrap_err();
+    assert!(err.message_en.contains("year weights"), "{}", err.message_en);
+    let tiny = CalibrateOptions {
+        method: Method::Fixed {
+            amount: d("0.00000000000000000001"),
+        },
+        ..CalibrateOptions::default()
+    };
+    assert!(calibrate::calibrate(&history(), None, None, &tiny).is_err());
+    // A case cost of 10^20 元 is an error naming its year and row, not a panic.
+    let mut years = history();
+    let mut wild = case("H1", Fund::Employee, "A", "100000000000000000000", "0", 6);
+    wild.source_row = 7;
+    years[0].cases.push(&wild);
+    let err = calibrate::calibrate(&years, None, None, &CalibrateOptions::default()).unwrap_err();
+    assert_eq!(err.row, Some(7));
+    assert!(err.message_en.contains("Y1"), "{}", err.message_en);
+}
+
 fn synth_year(seed: u64) -> HistoryYear {
     let synth = Synth::new(SynthSize::cases(3000), seed);
     let cases: Vec<_> = synth.cases().map(|c| synth.case_record(&c)).collect();

@@ -231,7 +231,7 @@ pub fn parse_trim(text: &str) -> Result<Trim, String> {
 
 /// The weights the years get: the last `years` of `weights` (oldest first).
 fn year_weights(weights: &[Decimal], years: usize) -> Result<Vec<Decimal>, EngineError> {
-    if years == 0 || weights.len() < years || weights.iter().any(|w| *w < Decimal::ZERO) {
+    if years == 0 || weights.len() < years {
         return Err(EngineError::new(
             "calibrate_weights",
             "weights",
@@ -250,6 +250,8 @@ fn year_weights(weights: &[Decimal], years: usize) -> Result<Vec<Decimal>, Engin
     Ok(weights[weights.len() - years..].to_vec())
 }
 
+/// The options' bounds keep every sum inside `Decimal`'s range (costs ≤ 10^10 元 each): weights
+/// and level weights ≤ 1000, scale ≤ 10000, k ≤ 1000, a fixed M between 1 and 10^10 元.
 fn check_options(o: &CalibrateOptions) -> Result<(), EngineError> {
     let bad = |what: &str, zh: &str| {
         Err(EngineError::new(
@@ -259,15 +261,38 @@ fn check_options(o: &CalibrateOptions) -> Result<(), EngineError> {
             what.to_string(),
         ))
     };
-    if o.scale <= Decimal::ZERO {
-        return bad("scale must be positive", "分值倍数须为正数");
+    let thousand = Decimal::from(1000);
+    let lw = &o.level_weights;
+    if o.weights.iter().any(|w| *w < Decimal::ZERO || *w > thousand) {
+        return bad("year weights must be between 0 and 1000", "年份权重须在 0 到 1000 之间");
     }
-    match &o.trim {
-        Trim::Percentile { low, high } if !(Decimal::ZERO <= *low && low < high && *high <= Decimal::ONE) => bad(
+    if [lw.cost, lw.resource, lw.cmi]
+        .iter()
+        .any(|w| *w < Decimal::ZERO || *w > thousand)
+    {
+        return bad(
+            "level weights must be between 0 and 1000",
+            "等级系数指标权重须在 0 到 1000 之间",
+        );
+    }
+    if o.scale <= Decimal::ZERO || o.scale > Decimal::from(10_000) {
+        return bad(
+            "scale must be above 0 and at most 10000",
+            "分值倍数须大于 0 且不超过 10000",
+        );
+    }
+    match (&o.trim, &o.method) {
+        (Trim::Percentile { low, high }, _) if !(Decimal::ZERO <= *low && low < high && *high <= Decimal::ONE) => bad(
             "percentile trimming needs 0 ≤ low < high ≤ 1",
             "百分位截尾须满足 0 ≤ 下限 < 上限 ≤ 1",
         ),
-        Trim::Sd { k } if *k <= Decimal::ZERO => bad("SD trimming needs k > 0", "标准差截尾的 k 须大于 0"),
+        (Trim::Sd { k }, _) if *k <= Decimal::ZERO || *k > thousand => {
+            bad("SD trimming needs 0 < k ≤ 1000", "标准差截尾须满足 0 < k ≤ 1000")
+        }
+        (_, Method::Fixed { amount }) if *amount < Decimal::ONE || *amount > MAX_CASE_COST => bad(
+            "a fixed M must be between 1 and 10^10 元",
+            "标准定额须在 1 到 10^10 元之间",
+        ),
         _ => Ok(()),
     }
 }
@@ -299,8 +324,7 @@ fn year_obs(
             continue;
         }
         let institution = year.cases.institution_of(row);
-        let cost = row.total_cost - row.excluded_cost;
-        if cost > MAX_CASE_COST || row.total_cost > MAX_CASE_COST || row.excluded_cost.abs() > MAX_CASE_COST {
+        if row.total_cost.abs() > MAX_CASE_COST || row.excluded_cost.abs() > MAX_CASE_COST {
             return Err(EngineError::at_row(
                 "calibrate_cost",
                 row.source_row,
@@ -315,6 +339,7 @@ fn year_obs(
                 ),
             ));
         }
+        let cost = row.total_cost - row.excluded_cost;
         if cost <= Decimal::ZERO {
             left.non_positive += 1;
             continue;
