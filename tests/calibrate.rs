@@ -333,6 +333,15 @@ fn round_trip_region_at_group_means_gets_its_means_back() {
     // The provenance columns (例数, 截尾例数, 年数, 变异系数, one mean per year, 标记, 测算方法) are
     // listed as unused, nothing else.
     assert_eq!(read.report.ignored_columns.len(), 4 + cal.years.len() + 2);
+    let en = output::table_csv(&output::catalog_table(&cal, Lang::En));
+    let read_en = input::read_catalog(
+        Source {
+            name: "new.csv",
+            bytes: en.as_bytes(),
+        },
+        &ReadOptions::default(),
+    );
+    assert_eq!(read_en.unwrap().records, read.records);
     // A region whose cases sit at their group's mean: one case per group, coefficient 1, no
     // personal burden, budget = Σ cost, so PV = Σ m_g ÷ Σ RW_g.
     let cases: Vec<_> = read

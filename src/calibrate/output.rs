@@ -5,11 +5,13 @@
 //! are escaped against formulas as every export is ([`crate::export::text_cell`],
 //! [`crate::export_xlsx::looks_like_formula`]).
 
-use super::levels::LevelLine;
+use super::levels::{LevelLine, LevelsResult};
+use super::point_value::PointValueRule;
 use super::scores::{Averaging, Method};
 use super::simulate::{FundSimulation, SimulationLine};
 use super::stats::Trim;
 use super::Calibration;
+use crate::engine::rounding::{round_money, round_points};
 use crate::export::{number_cell, text_cell, Lang};
 use crate::export_xlsx::looks_like_formula;
 use crate::records::{Catalog, Group};
@@ -90,7 +92,7 @@ pub fn method_text(cal: &Calibration) -> String {
     };
     format!(
         "{method}; M={}; ×{}; weights {}; {averaging}; trim {trim}",
-        crate::engine::rounding::round_money(cal.denominator),
+        round_money(cal.denominator),
         o.scale.normalize(),
         weights.join(":")
     )
@@ -98,33 +100,29 @@ pub fn method_text(cal: &Calibration) -> String {
 
 /// The catalog with its provenance columns (the first five are the catalog format's).
 pub fn catalog_table(cal: &Calibration, lang: Lang) -> Table {
-    let mut headers: Vec<String> = match lang {
-        Lang::Zh => [
-            "病种编码",
-            "病种名称",
-            "病种分值",
-            "基层病种",
-            "次均费用",
-            "例数",
-            "截尾例数",
-            "年数",
-            "变异系数",
-        ],
-        Lang::En => [
-            "group_code",
-            "group_name",
-            "score",
-            "grassroots",
-            "reference_cost",
-            "n",
-            "trimmed",
-            "years",
-            "cv",
-        ],
-    }
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    const ZH: [&str; 9] = [
+        "病种编码",
+        "病种名称",
+        "病种分值",
+        "基层病种",
+        "次均费用",
+        "例数",
+        "截尾例数",
+        "年数",
+        "变异系数",
+    ];
+    const EN: [&str; 9] = [
+        "group_code",
+        "group_name",
+        "score",
+        "grassroots",
+        "reference_cost",
+        "n",
+        "trimmed",
+        "years",
+        "cv",
+    ];
+    let mut headers = headers(lang, &ZH, &EN);
     for y in &cal.years {
         headers.push(format!("{}:{}", pick(lang, "年均值", "mean"), y.label));
     }
@@ -185,130 +183,141 @@ fn level_rows(lines: &[LevelLine]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// The years, the year-start point value and the level proposal.
-pub fn summary_tables(cal: &Calibration, lang: Lang) -> Vec<Table> {
-    let years = Table {
-        name: pick(lang, "历史年份", "years"),
-        headers: match lang {
-            Lang::Zh => [
-                "年份",
-                "权重",
-                "读入病例",
-                "采用病例",
-                "截尾",
-                "非DIP",
-                "质控未过",
-                "费用≤0",
-                "费用",
-                "点数",
-            ],
-            Lang::En => [
-                "year",
-                "weight",
-                "read",
-                "used",
-                "trimmed",
-                "not_dip",
-                "qc_failed",
-                "cost_le_0",
-                "cost",
-                "points",
-            ],
-        }
+fn headers(lang: Lang, zh: &[&str], en: &[&str]) -> Vec<String> {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn years_table(cal: &Calibration, lang: Lang) -> Table {
+    const ZH: [&str; 10] = [
+        "年份",
+        "权重",
+        "读入病例",
+        "采用病例",
+        "截尾",
+        "非DIP",
+        "质控未过",
+        "费用≤0",
+        "费用",
+        "点数",
+    ];
+    const EN: [&str; 10] = [
+        "year",
+        "weight",
+        "read",
+        "used",
+        "trimmed",
+        "not_dip",
+        "qc_failed",
+        "cost_le_0",
+        "cost",
+        "points",
+    ];
+    let rows = cal
+        .years
         .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows: cal
-            .years
-            .iter()
-            .map(|y| {
-                let mut row = vec![Cell::Text(y.label.clone()), Cell::Number(y.weight)];
-                row.extend(
-                    [
-                        y.cases_read,
-                        y.cases_used,
-                        y.trimmed,
-                        y.not_dip,
-                        y.qc_failed,
-                        y.non_positive,
-                    ]
-                    .map(|n| Cell::Number(n.into())),
-                );
-                row.push(Cell::Number(crate::engine::rounding::round_money(y.cost)));
-                row.push(Cell::Number(crate::engine::rounding::round_points(y.points)));
-                row
-            })
-            .collect(),
-    };
+        .map(|y| {
+            let mut row = vec![Cell::Text(y.label.clone()), Cell::Number(y.weight)];
+            let counts = [
+                y.cases_read,
+                y.cases_used,
+                y.trimmed,
+                y.not_dip,
+                y.qc_failed,
+                y.non_positive,
+            ];
+            row.extend(counts.map(|n| Cell::Number(n.into())));
+            row.push(Cell::Number(round_money(y.cost)));
+            row.push(Cell::Number(round_points(y.points)));
+            row
+        })
+        .collect();
+    Table {
+        name: pick(lang, "历史年份", "years"),
+        headers: headers(lang, &ZH, &EN),
+        rows,
+    }
+}
+
+fn point_value_table(cal: &Calibration, lang: Lang) -> Table {
     let pv = &cal.point_value;
-    let mut pv_rows = vec![vec![
+    let mut rows = vec![vec![
         Cell::Text(pick(lang, "全区域", "region")),
         Cell::Number(pv.all_cases),
-        Cell::Text(String::new()),
+        Cell::Empty,
     ]];
-    pv_rows.extend(pv.institutions.iter().map(|i| {
+    rows.extend(pv.institutions.iter().map(|i| {
         vec![
             Cell::Text(i.code.clone()),
             Cell::Number(i.value),
             Cell::Text(if i.below_mean { "1".into() } else { String::new() }),
         ]
     }));
-    pv_rows.push(vec![
+    let rule = match pv.rule {
+        PointValueRule::All => pick(lang, "全部病例", "all cases"),
+        PointValueRule::BelowMean => pick(lang, "优值区间", "below mean"),
+    };
+    rows.push(vec![
         Cell::Text(pick(lang, "年初点值", "year-start point value")),
         Cell::Number(pv.value),
-        Cell::Text(format!("{:?}", pv.rule)),
+        Cell::Text(rule),
     ]);
-    let mut out = vec![
-        years,
-        Table {
-            name: pick(lang, "年初点值", "point value"),
-            headers: match lang {
-                Lang::Zh => vec!["机构".into(), "每指数点值".into(), "优值区间".into()],
-                Lang::En => vec!["institution".into(), "value".into(), "below_mean".into()],
-            },
-            rows: pv_rows,
-        },
-    ];
-    if let Some(levels) = &cal.levels {
-        let headers: Vec<String> = match lang {
-            Lang::Zh => [
-                "等级/机构",
-                "等级",
-                "机构数",
-                "病例数",
-                "次均费用",
-                "费用指数",
-                "资源消耗指数",
-                "CMI",
-                "CMI指数",
-                "建议系数",
-                "现行系数",
-            ],
-            Lang::En => [
-                "key",
-                "level",
-                "institutions",
-                "cases",
-                "mean_cost",
-                "cost_index",
-                "resource_index",
-                "cmi",
-                "cmi_index",
-                "proposed",
-                "current",
-            ],
-        }
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let mut rows = level_rows(&levels.levels);
-        rows.extend(level_rows(&levels.institutions));
-        out.push(Table {
-            name: pick(lang, "等级系数", "levels"),
-            headers,
-            rows,
-        });
+    Table {
+        name: pick(lang, "年初点值", "point value"),
+        headers: headers(
+            lang,
+            &["机构", "每指数点值", "优值区间"],
+            &["institution", "value", "below_mean"],
+        ),
+        rows,
     }
+}
+
+fn levels_table(levels: &LevelsResult, lang: Lang) -> Table {
+    const ZH: [&str; 11] = [
+        "等级/机构",
+        "等级",
+        "机构数",
+        "病例数",
+        "次均费用",
+        "费用指数",
+        "资源消耗指数",
+        "CMI",
+        "CMI指数",
+        "建议系数",
+        "现行系数",
+    ];
+    const EN: [&str; 11] = [
+        "key",
+        "level",
+        "institutions",
+        "cases",
+        "mean_cost",
+        "cost_index",
+        "resource_index",
+        "cmi",
+        "cmi_index",
+        "proposed",
+        "current",
+    ];
+    let mut rows = level_rows(&levels.levels);
+    rows.extend(level_rows(&levels.institutions));
+    Table {
+        name: pick(lang, "等级系数", "levels"),
+        headers: headers(lang, &ZH, &EN),
+        rows,
+    }
+}
+
+/// The years, the year-start point value and (with levels) the level proposal.
+pub fn summary_tables(cal: &Calibration, lang: Lang) -> Vec<Table> {
+    let mut out = vec![years_table(cal, lang), point_value_table(cal, lang)];
+    out.extend(cal.levels.as_ref().map(|l| levels_table(l, lang)));
     out
 }
 

@@ -147,8 +147,12 @@ fn read_history(paths: &[&str], opts: &ReadOptions, lang: input::Lang) -> Result
             eprintln!("{path}: {note}");
         }
         eprintln!("[{}/{}] {path}: {} cases", i + 1, paths.len(), cases.len());
+        // The file's name labels the year (its provenance column, messages).
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         years.push(HistoryYear {
-            label: (*path).to_string(),
+            label: name.unwrap_or_else(|| (*path).to_string()),
             cases,
         });
     }
