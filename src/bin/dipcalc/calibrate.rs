@@ -137,24 +137,34 @@ fn options(flags: &HashMap<String, String>) -> Result<CalibrateOptions, Failure>
     Ok(o)
 }
 
+/// Each history file's label: its file name, or the path as given when two names are the same.
+fn labels(paths: &[&str]) -> Vec<String> {
+    let name = |p: &str| {
+        let n = std::path::Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        n.unwrap_or_else(|| p.to_string())
+    };
+    let names: Vec<String> = paths.iter().map(|p| name(p)).collect();
+    let unique = names.iter().all(|n| names.iter().filter(|m| *m == n).count() == 1);
+    if unique {
+        names
+    } else {
+        paths.iter().map(|p| p.to_string()).collect()
+    }
+}
+
 /// Reads the history files (oldest first), with progress and import notes on stderr.
 fn read_history(paths: &[&str], opts: &ReadOptions, lang: input::Lang) -> Result<Vec<HistoryYear>, Failure> {
     let mut years = Vec::with_capacity(paths.len());
-    for (i, path) in paths.iter().enumerate() {
+    for ((i, path), label) in paths.iter().enumerate().zip(labels(paths)) {
         eprintln!("[{}/{}] {path} …", i + 1, paths.len());
         let (cases, report) = stream_cases(path, opts, lang)?;
         for note in report.notes(lang) {
             eprintln!("{path}: {note}");
         }
         eprintln!("[{}/{}] {path}: {} cases", i + 1, paths.len(), cases.len());
-        // The file's name labels the year (its provenance column, messages).
-        let name = std::path::Path::new(path)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
-        years.push(HistoryYear {
-            label: name.unwrap_or_else(|| (*path).to_string()),
-            cases,
-        });
+        years.push(HistoryYear { label, cases });
     }
     Ok(years)
 }
