@@ -442,6 +442,40 @@ fn simulation_on_spec10_adds_up() {
     assert!((shares - Decimal::ONE).abs() <= d("0.000003"));
 }
 
+#[test]
+fn proposed_levels_as_a_scenario_against_the_table_in_force() {
+    let insts = institutions(); // no 基本调节系数 of their own: the level table applies
+    let cal = calibrate::calibrate(&history(), Some(&insts), None, &options(Method::Mean, p0_p80())).unwrap();
+    let mut policy = fixed_budget_policy(d("10000"));
+    policy.coefficients.levels = vec![
+        dipcalc::policy::LevelCoefficient {
+            level: "三甲".into(),
+            coefficient: Some(d("1.1")),
+        },
+        dipcalc::policy::LevelCoefficient {
+            level: "一级".into(),
+            coefficient: Some(d("0.8")),
+        },
+    ];
+    let last = history().pop().unwrap().cases;
+    let data = Dataset {
+        institutions: insts,
+        catalog: output::catalog_records(&cal),
+        ..Dataset::default()
+    };
+    let levels = cal.levels.as_ref().unwrap();
+    let cmp = simulate::level_scenario(&policy, levels, data, last).unwrap();
+    let units = &cmp.funds[0].units;
+    assert_eq!(units.len(), 2);
+    // The proposal moves 三甲 1.1 → 1.221553 and 一级 0.8 → 0.658155: with the pool fixed, H1
+    // (三甲) gains what H2 (一级) loses.
+    let (h1, h2) = (&units[0], &units[1]);
+    assert_eq!((h1.code.as_str(), h2.code.as_str()), ("H1", "H2"));
+    assert!(h1.settlement_after > h1.settlement_before && h2.settlement_after < h2.settlement_before);
+    let moved = (h1.settlement_after - h1.settlement_before) + (h2.settlement_after - h2.settlement_before);
+    assert_eq!(moved, Decimal::ZERO);
+}
+
 fn dipcalc_cmd(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_dipcalc"))
         .args(args)

@@ -12,6 +12,7 @@
 //! difference          = F − A                      against what the fund actually paid
 //! ```
 
+use crate::engine::analysis::{compare, Comparison};
 use crate::engine::cases::CaseTable;
 use crate::engine::ratio;
 use crate::engine::result::{FundResult, Settlement, UnitResult};
@@ -164,4 +165,19 @@ pub fn simulate(
         funds: settlement.funds.iter().map(fund_simulation).collect(),
         settlement,
     })
+}
+
+/// The proposed level table as a scenario against the policy's (宁德2025答复 二's table as the
+/// issue asks: every institution's settlement before and after): `cases` settled under both,
+/// compared unit by unit (SPEC §8's comparison). One per-case pass serves both settlements.
+pub fn level_scenario(
+    policy: &Policy,
+    proposal: &LevelsResult,
+    data: Dataset,
+    cases: CaseTable,
+) -> Result<Comparison, EngineError> {
+    let mut settler = Settler::from_parts(data, cases);
+    let before = settler.settle_without_traces(policy)?;
+    let after = settler.settle_without_traces(&with_proposed_levels(policy, proposal))?;
+    Ok(compare(&before, &after))
 }

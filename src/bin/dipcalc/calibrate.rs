@@ -4,6 +4,7 @@
 
 use super::{failed, file_options, import_failure, lang_of, load_policy, read_file, stream_cases, usage, Failure};
 use dipcalc::calibrate::{self, levels, output, simulate, CalibrateOptions, HistoryYear, PointValueRule};
+use dipcalc::engine::analysis::Comparison;
 use dipcalc::engine::cases::CaseTable;
 use dipcalc::export::{self, Lang as ExportLang};
 use dipcalc::input::{self, ReadOptions, Source};
@@ -216,26 +217,30 @@ fn write_catalog(path: &str, cal: &calibrate::Calibration, lang: ExportLang) -> 
 struct Report<'a> {
     calibration: &'a calibrate::Calibration,
     simulation: Option<&'a [simulate::FundSimulation]>,
+    /// With --apply-levels: every institution under the table in force and the proposed one.
+    level_scenario: Option<&'a Comparison>,
 }
 
 /// The simulation: the latest year's cases under the policy, with the new catalog (and the
-/// current catalog's groups the history lacks, and its 床日 groups).
+/// current catalog's groups the history lacks, and its 床日 groups). With `apply`, the proposed
+/// level table replaces the policy's, and the scenario (every institution before and after) comes too.
 fn run_simulation(
-    mut policy: dipcalc::policy::Policy,
+    policy: dipcalc::policy::Policy,
     apply: bool,
     lang: input::Lang,
     cal: &calibrate::Calibration,
     institutions: Vec<Institution>,
     current: Option<Catalog>,
     last: CaseTable,
-) -> Result<simulate::Simulation, Failure> {
-    if apply {
-        let levels = cal
-            .levels
-            .as_ref()
-            .ok_or_else(|| usage("--apply-levels needs --institutions"))?;
-        policy = simulate::with_proposed_levels(&policy, levels);
-    }
+) -> Result<(simulate::Simulation, Option<Comparison>), Failure> {
+    let proposal = match apply {
+        true => Some(
+            cal.levels
+                .as_ref()
+                .ok_or_else(|| usage("--apply-levels needs --institutions"))?,
+        ),
+        false => None,
+    };
     let mut catalog = output::catalog_records(cal);
     if let Some(cur) = current {
         let missing: Vec<_> = cur
@@ -257,29 +262,42 @@ fn run_simulation(
         return Err(failed(lines.join("\n")));
     }
     eprintln!("simulating {} cases under {} …", last.len(), policy.name);
-    simulate::simulate(&policy, data, last, apply).map_err(|e| engine_failure(e, lang))
+    let scenario = match proposal {
+        Some(levels) => Some(
+            simulate::level_scenario(&policy, levels, data.clone(), last.clone())
+                .map_err(|e| engine_failure(e, lang))?,
+        ),
+        None => None,
+    };
+    let policy = match proposal {
+        Some(levels) => simulate::with_proposed_levels(&policy, levels),
+        None => policy,
+    };
+    let sim = simulate::simulate(&policy, data, last, apply).map_err(|e| engine_failure(e, lang))?;
+    Ok((sim, scenario))
 }
 
 /// The report in the chosen format: JSON (default), CSV (the tables one after another) or XLSX.
 fn report_bytes(
     flags: &HashMap<String, String>,
     cal: &calibrate::Calibration,
-    sim: Option<&[simulate::FundSimulation]>,
+    sim: Option<&(simulate::Simulation, Option<Comparison>)>,
     lang: ExportLang,
 ) -> Result<Vec<u8>, Failure> {
     match flags.get("format").map(String::as_str) {
         None | Some("json") => {
             let report = Report {
                 calibration: cal,
-                simulation: sim,
+                simulation: sim.map(|s| s.0.funds.as_slice()),
+                level_scenario: sim.and_then(|s| s.1.as_ref()),
             };
             Ok((serde_json::to_string_pretty(&report).map_err(|e| failed(e.to_string()))? + "\n").into_bytes())
         }
         Some(f @ ("csv" | "xlsx")) => {
             let mut tables = vec![output::catalog_table(cal, lang)];
             tables.extend(output::summary_tables(cal, lang));
-            if let Some(funds) = sim {
-                tables.push(output::simulation_table(funds, lang));
+            if let Some((s, _)) = sim {
+                tables.push(output::simulation_table(&s.funds, lang));
             }
             if f == "xlsx" {
                 return output::tables_xlsx(&tables).map_err(|e| failed(e.to_string()));
@@ -369,7 +387,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         write_catalog(path, &cal, elang)?;
         eprintln!("{path}: {} groups", cal.groups.len());
     }
-    let bytes = report_bytes(&flags, &cal, simulation.as_ref().map(|s| s.funds.as_slice()), elang)?;
+    let bytes = report_bytes(&flags, &cal, simulation.as_ref(), elang)?;
     write_out(flags.get("out"), &bytes)
 }
 
