@@ -7,6 +7,7 @@
 //! settlement), [`records`] the typed input records, [`policy`] the policy schema and presets,
 //! `input` turns bytes into records with located errors, and `wasm` is the thin binding layer.
 
+pub mod calibrate;
 pub mod engine;
 pub mod export;
 pub mod export_xlsx;

@@ -14,6 +14,9 @@ mod synth;
 #[path = "dipcalc/publish.rs"]
 mod publish;
 
+#[path = "dipcalc/calibrate.rs"]
+mod calibrate;
+
 use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::Settler;
 use dipcalc::export;
@@ -32,6 +35,10 @@ USAGE:
               [--outpatient O] [--adjustments A] [--format json|csv] [--out FILE] [--lang zh|en]
               [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
               [--fund-parts civil,large,serious]
+  dipcalc calibrate --history Y1 [--history Y2 --history Y3] [options]
+                             scores, year-start point value, level coefficients from past years
+                             and the new policy simulated on the last (docs/calibrate.md;
+                             dipcalc calibrate --help)
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
@@ -112,6 +119,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         Some("run") => run_settlement(&args[1..]),
+        Some("calibrate") => calibrate::run(&args[1..]),
         Some("publish") => publish::publish(&args[1..]),
         Some("verify") => publish::verify(&args[1..]),
         Some("synth") => synth::run(&args[1..]).map_err(|(code, message)| Failure { code, message }),
@@ -255,18 +263,17 @@ fn file_options(
     Ok(out)
 }
 
-/// The policy and the data files named by the flags, read and cross-checked as `run` reads
-/// them (`publish` reads the same way); import notes go to stderr.
-/// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
-fn load_inputs(
-    flags: &HashMap<String, String>,
-    command: &str,
-) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
-    let lang = match flags.get("lang").map(String::as_str) {
-        None | Some("zh") => input::Lang::Zh,
-        Some("en") => input::Lang::En,
-        Some(other) => return Err(usage(format!("--lang must be zh or en, not {other}"))),
-    };
+/// The language of `--lang zh|en` (default zh).
+fn lang_of(flags: &HashMap<String, String>) -> Result<input::Lang, Failure> {
+    match flags.get("lang").map(String::as_str) {
+        None | Some("zh") => Ok(input::Lang::Zh),
+        Some("en") => Ok(input::Lang::En),
+        Some(other) => Err(usage(format!("--lang must be zh or en, not {other}"))),
+    }
+}
+
+/// The policy of `--policy FILE` or `--preset NAME` (exactly one of them).
+fn load_policy(flags: &HashMap<String, String>, lang: input::Lang, command: &str) -> Result<Policy, Failure> {
     let policy = match (flags.get("policy"), flags.get("preset")) {
         (Some(path), None) => {
             let bytes = read_file(path)?;
@@ -298,6 +305,18 @@ fn load_inputs(
         (Some(_), Some(_)) => return Err(usage("give --policy or --preset, not both")),
         (None, None) => return Err(usage(format!("{command} needs --policy FILE or --preset NAME"))),
     };
+    Ok(policy)
+}
+
+/// The policy and the data files named by the flags, read and cross-checked as `run` reads
+/// them (`publish` reads the same way); import notes go to stderr.
+/// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
+fn load_inputs(
+    flags: &HashMap<String, String>,
+    command: &str,
+) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
+    let lang = lang_of(flags)?;
+    let policy = load_policy(flags, lang, command)?;
     let mut common = ReadOptions {
         skip_bad_rows: flags.contains_key("skip-bad-rows"),
         ..ReadOptions::default()

@@ -12,8 +12,10 @@
 //!   format. The data a page loads stays in wasm memory inside a [`Session`]: a million case rows
 //!   are never copied through JavaScript.
 
+mod calibrate;
 mod session;
 
+pub use calibrate::Calibrator;
 pub use session::Session;
 
 use std::str::FromStr;
