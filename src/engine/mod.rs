@@ -725,7 +725,7 @@ fn settle_fund(
     months_complete: bool,
     notices: &mut Vec<Notice>,
 ) -> Result<FundResult, EngineError> {
-    let budget = budget::fund_budget(policy, fund, fp);
+    let budget = budget::fund_budget(policy, fund, fp)?;
     let basis = policy.point_value.cost_basis;
     let decimals = policy.point_value.decimals;
     let fund_only = basis == CostBasis::FundOnly;
@@ -849,7 +849,7 @@ fn settle_fund(
             match af.city_total_points {
                 Some(city) => aggs
                     .iter()
-                    .map(|a| round_money(amount * a.year.points / city))
+                    .map(|a| round_money(settlement::share_of(amount, a.year.points, city)))
                     .collect(),
                 None => {
                     let pairs: Vec<(&str, Decimal)> =
