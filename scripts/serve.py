@@ -6,6 +6,13 @@
 --port 0 picks a free port. The first line printed is always `serving http://127.0.0.1:PORT/`
 (the page tests read the port from it). Only loopback addresses are accepted: this is a
 development and test server, not something to put on a network.
+
+It serves the page's files and nothing else: no directory listings (a folder without an
+index.html is 404), no dotfiles or dot-folders (pkg/.build-stamp holds the build folder's
+path), only the kinds of file the page is made of (SERVED below), and only to requests whose
+Host header names this server by a loopback name (127.0.0.1:PORT, localhost:PORT, [::1]:PORT):
+a page on another site whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends its
+own name and gets 421.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ import functools
 import ipaddress
 import socket
 import sys
+import urllib.parse
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -46,6 +55,17 @@ HEADERS = {
 }
 
 
+# The kinds of file the page is made of (its code, styles, module, vendored library, demo data,
+# the sample bundle); anything else under the root is not served.
+SERVED = {".html", ".js", ".mjs", ".css", ".wasm", ".json", ".csv", ".svg", ".ts", ".png", ".ico"}
+
+
+def allowed_hosts(host: str, port: int) -> set[str]:
+    """The Host headers a browser sends for this server: its loopback names with the port."""
+    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host}
+    return {f"{name}:{port}".lower() for name in names}
+
+
 class PageHandler(SimpleHTTPRequestHandler):
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -58,6 +78,30 @@ class PageHandler(SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
         ".ts": "text/plain; charset=utf-8",
     }
+
+    def send_head(self):  # noqa: ANN201 (the base class's signature)
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.allowed_hosts:  # type: ignore[attr-defined]
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "unexpected Host header")
+            return None
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        parts = [p for p in path.split("/") if p]
+        if any(p.startswith(".") for p in parts):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        local = Path(self.translate_path(self.path))
+        if local.is_dir():
+            if not (local / "index.html").is_file():
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return None
+        elif local.suffix.lower() not in SERVED:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):  # noqa: ANN001, ANN201 (the base class's signature)
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def end_headers(self) -> None:
         for name, value in HEADERS.items():
@@ -96,6 +140,7 @@ def main() -> int:
     with Server((args.host, args.port), handler) as server:
         server.quiet = args.quiet  # type: ignore[attr-defined]
         host, port = server.server_address[:2]
+        server.allowed_hosts = allowed_hosts(host, port)  # type: ignore[attr-defined]
         shown = f"[{host}]" if ":" in host else host
         print(f"serving http://{shown}:{port}/", flush=True)
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)

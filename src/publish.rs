@@ -892,9 +892,19 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             let mut rest = a.year.clone();
             for m in &a.months {
                 summaries.push(summary(Some(m.month), &m.figures(), None));
-                rest.points -= m.points;
-                rest.total_cost -= m.total_cost;
-                rest.personal_burden -= m.personal_burden;
+                // Checked: a hostile bundle's figures are not yet bounded here.
+                let minus = |x: Decimal, y: Decimal| {
+                    x.checked_sub(y).ok_or_else(|| {
+                        PublishError::new(
+                            "out_of_range",
+                            format!("结算单位 {} 的汇总数超出范围", u.code),
+                            format!("settlement unit {}: an aggregate is out of range", u.code),
+                        )
+                    })
+                };
+                rest.points = minus(rest.points, m.points)?;
+                rest.total_cost = minus(rest.total_cost, m.total_cost)?;
+                rest.personal_burden = minus(rest.personal_burden, m.personal_burden)?;
                 rest.cases = rest.cases.checked_sub(m.cases).ok_or_else(|| {
                     PublishError::new(
                         "cases_exceed_year",
@@ -929,6 +939,147 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
     })
 }
 
+/// The bundle's structure is complete for its schema, whatever its hash says: every fund the
+/// policy budgets once, each with its twelve months (`2024-01` … `2024-12`, in order), four
+/// quarters and twelve monthly budgets; every institution in exactly one unit of each fund and
+/// every member listed; unit codes unique; each unit's months ascending, 1–12, with a result
+/// for each month it has aggregates for; the fund's case total the sum of its units'. A bundle
+/// with months or units deleted is refused, not verified on what is left.
+fn check_complete(bundle: &Bundle, policy: &Policy) -> Result<(), PublishError> {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut say = |zh: String, en: String| problems.push((zh, en));
+    let budgeted: Vec<Fund> = Fund::ALL
+        .into_iter()
+        .filter(|f| policy.funds.get(*f).is_some())
+        .collect();
+    let published: Vec<Fund> = bundle.funds.iter().map(|f| f.fund).collect();
+    if published != budgeted {
+        let keys = |fs: &[Fund]| fs.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ");
+        say(
+            format!("险种应为 [{}]，数据包中为 [{}]", keys(&budgeted), keys(&published)),
+            format!(
+                "the funds should be [{}], the bundle has [{}]",
+                keys(&budgeted),
+                keys(&published)
+            ),
+        );
+    }
+    if bundle.created_from.institutions != bundle.institutions.len() as u64 {
+        say(
+            format!(
+                "机构数应为 {}，列出 {}",
+                bundle.created_from.institutions,
+                bundle.institutions.len()
+            ),
+            format!(
+                "created_from says {} institutions, {} are listed",
+                bundle.created_from.institutions,
+                bundle.institutions.len()
+            ),
+        );
+    }
+    for f in &bundle.funds {
+        check_fund_complete(f, bundle, policy.year, &mut say);
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let (zh, en): (Vec<String>, Vec<String>) = problems.into_iter().take(20).unzip();
+    Err(PublishError::new(
+        "incomplete_bundle",
+        format!("数据包不完整，不予核验：{}", zh.join("；")),
+        format!("the bundle is incomplete and is not verified: {}", en.join("; ")),
+    ))
+}
+
+fn check_fund_complete(f: &PublishedFund, bundle: &Bundle, year: u16, say: &mut impl FnMut(String, String)) {
+    let fund = f.fund.key();
+    let months: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
+    let quarters: Vec<String> = (1..=4).map(|q| format!("{year}-Q{q}")).collect();
+    for (what, periods, expected) in [("months", &f.months, &months), ("quarters", &f.quarters, &quarters)] {
+        let got: Vec<&String> = periods.iter().map(|p| &p.period).collect();
+        if got.len() != expected.len() || got.iter().zip(expected).any(|(a, b)| *a != b) {
+            say(
+                format!(
+                    "{fund} 的 {what} 应为 {} 至 {}，共 {} 个，数据包中有 {} 个",
+                    expected[0],
+                    expected[expected.len() - 1],
+                    expected.len(),
+                    got.len()
+                ),
+                format!(
+                    "{fund}: {what} should be {} to {} ({}), the bundle has {}",
+                    expected[0],
+                    expected[expected.len() - 1],
+                    expected.len(),
+                    got.len()
+                ),
+            );
+        }
+    }
+    if f.budget.monthly_budget.len() != 12 {
+        say(
+            format!(
+                "{fund} 的月度预算应有 12 个，数据包中有 {} 个",
+                f.budget.monthly_budget.len()
+            ),
+            format!(
+                "{fund}: monthly_budget should have 12 entries, has {}",
+                f.budget.monthly_budget.len()
+            ),
+        );
+    }
+    let mut unit_codes = std::collections::HashSet::new();
+    let mut member_of: std::collections::HashMap<&str, u32> =
+        bundle.institutions.iter().map(|i| (i.code.as_str(), 0)).collect();
+    for u in &f.units {
+        if !unit_codes.insert(u.code.as_str()) {
+            say(
+                format!("{fund} 的结算单位 {} 重复", u.code),
+                format!("{fund}: unit {} appears twice", u.code),
+            );
+        }
+        for code in &u.institutions {
+            match member_of.get_mut(code.as_str()) {
+                Some(n) => *n += 1,
+                None => say(
+                    format!("{fund} 的结算单位 {} 的成员 {code} 不在机构表中", u.code),
+                    format!("{fund}: unit {} names institution {code}, which is not listed", u.code),
+                ),
+            }
+        }
+        let agg: Vec<u8> = u.aggregates.months.iter().map(|m| m.month).collect();
+        let res: Vec<u8> = u.results.months.iter().map(|m| m.month).collect();
+        if agg.windows(2).any(|w| w[0] >= w[1]) || agg.iter().any(|m| !(1..=12).contains(m)) || agg != res {
+            say(
+                format!("{fund} 的结算单位 {} 的月份不完整：汇总 {agg:?}，结果 {res:?}", u.code),
+                format!(
+                    "{fund}: unit {}'s months are incomplete: aggregates {agg:?}, results {res:?}",
+                    u.code
+                ),
+            );
+        }
+    }
+    for (code, n) in member_of {
+        if n != 1 {
+            say(
+                format!("{fund} 中机构 {code} 属于 {n} 个结算单位（应为 1 个）"),
+                format!("{fund}: institution {code} is in {n} units (should be 1)"),
+            );
+        }
+    }
+    let cases: u64 = f.units.iter().map(|u| u.aggregates.year.cases).sum();
+    if cases != f.totals.cases {
+        say(
+            format!("{fund} 的病例合计 {} 不等于各结算单位之和 {cases}", f.totals.cases),
+            format!(
+                "{fund}: totals.cases is {}, the units add up to {cases}",
+                f.totals.cases
+            ),
+        );
+    }
+}
+
 /// Recompute a bundle from its aggregates and policy with this engine and compare every
 /// published figure: the budget waterfall, the point values of the year, quarters and months,
 /// every unit's results and month results, and the fund totals.
@@ -949,7 +1100,25 @@ pub fn verify(json: &str) -> Result<Verification, PublishError> {
             format!("the bundle's policy is invalid: {e}"),
         )
     })?;
+    check_complete(&bundle, &policy)?;
     let data = bundle_dataset(&bundle)?;
+    // The aggregates become engine input: the same record limits and cross checks as any
+    // import (a hostile bundle's 10²⁸ points are refused here, not an overflow in the engine).
+    let problems = crate::input::check_dataset(&data);
+    if !problems.is_empty() {
+        let lines = |lang| {
+            let shown = problems.iter().take(20).map(|e| e.message(lang));
+            shown.collect::<Vec<_>>().join("; ")
+        };
+        return Err(PublishError::new(
+            "bundle_input",
+            format!("数据包的汇总数据无法结算：{}", lines(crate::input::Lang::Zh)),
+            format!(
+                "the bundle's aggregates cannot be settled: {}",
+                lines(crate::input::Lang::En)
+            ),
+        ));
+    }
     let settlement = settle(&policy, &data)?;
     let no_cases = || Box::new(std::iter::empty()) as Box<dyn Iterator<Item = CaseCell<'_>>>;
     let again = build(&policy, &settlement, &data, 0, &no_cases)?;

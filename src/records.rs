@@ -252,3 +252,297 @@ pub struct Dataset {
     #[serde(default)]
     pub adjustments: Vec<InstitutionAdjustment>,
 }
+
+/// The largest magnitude each kind of record value may have, checked before the engine sees a
+/// record ([`OutOfRange`]): the input layer's cross-file check (`input::check_dataset`, which
+/// the command line, the page's session and `publish` call) and the engine's per-case pass
+/// both apply them. Each is a range a real region's data can have, with room to spare, and
+/// together with the policy limits (`crate::policy::limits`) they keep every sum and product
+/// of a settlement far below `Decimal`'s ceiling (about 7.9 × 10²⁸). `docs/import.md` lists
+/// them with the same reasons.
+pub mod limits {
+    use rust_decimal::Decimal;
+
+    /// A case's 医疗总费用, 个人负担 or 先进医疗技术 cost, in 元: 1 亿元. The dearest treatments
+    /// cost a few million 元 a stay; a figure above this is a misread column or a unit error.
+    pub fn case_money() -> Decimal {
+        Decimal::new(100_000_000, 0)
+    }
+
+    /// The sum of all cases' costs (and, separately, of their personal burdens) in a dataset,
+    /// in 元: 10 万亿元, more than a year of the whole country's medical spending. With it a
+    /// pool (budget plus personal burden) stays below 2 × 10¹³ 元.
+    pub fn dataset_money() -> Decimal {
+        Decimal::new(10_000_000_000_000, 0)
+    }
+
+    /// The sum of all cases' 住院天数: 10¹⁰ bed-days, several times a year of the whole
+    /// country's hospital beds. It bounds the points 床日 cases can add up to.
+    pub fn dataset_days() -> Decimal {
+        Decimal::new(10_000_000_000, 0)
+    }
+
+    /// 住院天数 of one case: 36,600 days (a century).
+    pub fn case_days() -> Decimal {
+        Decimal::new(36_600, 0)
+    }
+
+    /// A group's score RW_g, or a score set by 特例单议: 10⁶. Catalogs on the ×1000 scale give
+    /// the dearest groups scores of a few ten thousand.
+    pub fn score() -> Decimal {
+        Decimal::new(1_000_000, 0)
+    }
+
+    /// The smallest reference cost ref_g (元): it divides a case's cost, so it must not be
+    /// tiny; no group's average stay costs less than 1 元. The largest is [`case_money`].
+    pub fn min_reference_cost() -> Decimal {
+        Decimal::ONE
+    }
+
+    /// A 床日 group's daily fund standard (元 a day): 10⁵. Real standards are hundreds to a few
+    /// thousand 元.
+    pub fn daily_standard() -> Decimal {
+        Decimal::new(100_000, 0)
+    }
+
+    /// Any coefficient component of an institution (基本, 加成, 扣减, 连乘), the sum of its
+    /// 加成 and 扣减 magnitudes and the product of its 连乘 factors: 10 (1000%), five times
+    /// 吉林2024 第九条(一)'s "0-200%". A combined coefficient is then at most 100.
+    pub fn coefficient() -> Decimal {
+        Decimal::TEN
+    }
+
+    /// An amount of a whole institution or year (a summary's cost, burden or prepayment, an
+    /// outpatient record's amounts, an adjustment, a year of history), in 元: 1 万亿元, the
+    /// policy's money limit.
+    pub fn institution_money() -> Decimal {
+        Decimal::new(1_000_000_000_000, 0)
+    }
+
+    /// Points of a summary, an outpatient record, an adjustment or one 特例单议 change: 10¹⁵,
+    /// a thousand times a province's year at 吉林2024's ×10000 scale.
+    pub fn points() -> Decimal {
+        Decimal::new(1_000_000_000_000_000, 0)
+    }
+}
+
+/// A record value beyond its limit ([`limits`]): the field key (as in `docs/import.md`), the
+/// value, the limit, and the row the record came from when it is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutOfRange {
+    pub field: String,
+    pub value: Decimal,
+    /// The largest magnitude allowed (or, with `below`, the smallest value).
+    pub limit: Decimal,
+    /// The value is below the smallest allowed (a divisor), not above the largest.
+    #[serde(default)]
+    pub below: bool,
+    pub row: Option<u64>,
+    /// The record's code (institution or group), when there is no row.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+fn over(field: &str, value: Decimal, limit: Decimal) -> Option<OutOfRange> {
+    (value.abs() > limit).then(|| OutOfRange {
+        field: field.into(),
+        value,
+        limit,
+        below: false,
+        row: None,
+        code: None,
+    })
+}
+
+/// Each value of a case against its limit (the first one beyond it). Takes the fields rather
+/// than a [`Case`], so the engine's compact case rows are checked the same way.
+pub fn check_case_values(
+    total_cost: Decimal,
+    personal_burden: Decimal,
+    excluded_cost: Decimal,
+    days: Decimal,
+    review_score: Option<Decimal>,
+    review_delta: Option<Decimal>,
+) -> Option<OutOfRange> {
+    let money = limits::case_money();
+    over("total_cost", total_cost, money)
+        .or_else(|| over("personal_burden", personal_burden, money))
+        .or_else(|| over("excluded_cost", excluded_cost, money))
+        .or_else(|| over("days", days, limits::case_days()))
+        .or_else(|| review_score.and_then(|s| over("review_score", s, limits::score())))
+        .or_else(|| review_delta.and_then(|p| over("review_points_delta", p, limits::points())))
+}
+
+/// Running sums of the cases' costs and personal burdens against [`limits::dataset_money`], and
+/// of their days against [`limits::dataset_days`].
+/// Each case is within [`limits::case_money`], so the sums cannot overflow before they pass the
+/// limit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseTotals {
+    cost: Decimal,
+    personal: Decimal,
+    days: Decimal,
+}
+
+impl CaseTotals {
+    /// Add one case (already within the per-case limits); the first sum beyond its limit.
+    pub fn add(&mut self, total_cost: Decimal, personal_burden: Decimal, days: Decimal) -> Option<OutOfRange> {
+        self.cost += total_cost.abs();
+        self.personal += personal_burden.abs();
+        self.days += days.abs();
+        let limit = limits::dataset_money();
+        over("total_cost", self.cost, limit)
+            .or_else(|| over("personal_burden", self.personal, limit))
+            .or_else(|| over("days", self.days, limits::dataset_days()))
+    }
+}
+
+impl Case {
+    /// [`check_case_values`] for a case record, with its row.
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        let r = &self.review;
+        check_case_values(
+            self.total_cost,
+            self.personal_burden,
+            self.excluded_cost,
+            self.days,
+            r.score,
+            r.points_delta,
+        )
+        .map(|e| OutOfRange {
+            row: (self.source_row > 0).then_some(self.source_row),
+            ..e
+        })
+    }
+}
+
+impl Group {
+    /// The score and reference costs against their limits; the group's code names it.
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        let costs = std::iter::once(self.reference_cost).chain(self.reference_cost_by_level.iter().map(|(_, c)| *c));
+        over("score", self.score, limits::score())
+            .or_else(|| {
+                costs
+                    .clone()
+                    .find_map(|c| over("reference_cost", c, limits::case_money()))
+            })
+            .or_else(|| {
+                costs
+                    .into_iter()
+                    .find(|c| *c < limits::min_reference_cost())
+                    .map(|c| OutOfRange {
+                        field: "reference_cost".into(),
+                        value: c,
+                        limit: limits::min_reference_cost(),
+                        below: true,
+                        row: None,
+                        code: None,
+                    })
+            })
+            .map(|e| OutOfRange {
+                code: Some(self.code.clone()),
+                ..e
+            })
+    }
+}
+
+impl PerDiemGroup {
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        over(
+            "daily_fund_standard",
+            self.daily_fund_standard,
+            limits::daily_standard(),
+        )
+        .map(|e| OutOfRange {
+            code: Some(self.code.clone()),
+            ..e
+        })
+    }
+}
+
+impl Institution {
+    /// Every coefficient component within [`limits::coefficient`], the product of the 连乘
+    /// factors too (checked as it grows, so it cannot overflow); history and score in range.
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        let coef = limits::coefficient();
+        let components = (self.base_coefficient.iter().map(|c| ("base_coefficient", *c)))
+            .chain(self.bonuses.iter().map(|c| ("bonuses", *c)))
+            .chain(self.deductions.iter().map(|c| ("deductions", *c)));
+        let mut product = Decimal::ONE;
+        let factors = self.factors.iter().find_map(|f| {
+            over("factors", *f, coef).or_else(|| {
+                product *= f.abs();
+                over("factors", product, coef)
+            })
+        });
+        let mut components = components;
+        let mut bonus_sum = Decimal::ZERO;
+        let bonuses = self.bonuses.iter().chain(&self.deductions).find_map(|b| {
+            bonus_sum += b.abs();
+            over("bonuses", bonus_sum, coef)
+        });
+        components
+            .find_map(|(field, c)| over(field, c, coef))
+            .or(factors)
+            .or(bonuses)
+            .or_else(|| {
+                self.history
+                    .iter()
+                    .find_map(|h| over("history", *h, limits::institution_money()))
+            })
+            .or_else(|| {
+                self.assessment_score
+                    .and_then(|s| over("assessment_score", s, Decimal::ONE_HUNDRED))
+            })
+            .map(|e| OutOfRange {
+                code: Some(self.code.clone()),
+                ..e
+            })
+    }
+}
+
+impl InstitutionSummary {
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        let money = limits::institution_money();
+        over("points", self.points, limits::points())
+            .or_else(|| over("total_cost", self.total_cost, money))
+            .or_else(|| over("personal_burden", self.personal_burden, money))
+            .or_else(|| self.prepaid.and_then(|p| over("prepaid", p, money)))
+            .map(|e| OutOfRange {
+                code: Some(self.institution.clone()),
+                ..e
+            })
+    }
+}
+
+impl OutpatientRecord {
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        let money = limits::institution_money();
+        [
+            ("capitation_payment", self.capitation_payment),
+            ("drugs", self.drugs),
+            ("consumables", self.consumables),
+            ("services", self.services),
+            ("total_cost", self.total_cost),
+            ("personal_burden", self.personal_burden),
+        ]
+        .into_iter()
+        .find_map(|(f, v)| over(f, v, money))
+        .or_else(|| over("other_points", self.other_points, limits::points()))
+        .map(|e| OutOfRange {
+            code: Some(self.institution.clone()),
+            ..e
+        })
+    }
+}
+
+impl InstitutionAdjustment {
+    pub fn out_of_range(&self) -> Option<OutOfRange> {
+        over("points", self.points, limits::points())
+            .or_else(|| over("amount", self.amount, limits::institution_money()))
+            .map(|e| OutOfRange {
+                code: Some(self.institution.clone()),
+                ..e
+            })
+    }
+}

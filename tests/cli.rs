@@ -155,6 +155,24 @@ fn bad_case_row_names_file_row_column_and_value() {
     assert!(out.stdout.is_empty());
 }
 
+/// Issue 11: a case costing 10¹⁶ 元 made reconciliation overflow (a panic); now the cross-file
+/// check refuses it with its row, field and the limit (1 亿元 a case), exit 1.
+#[test]
+fn a_cost_beyond_the_case_limit_is_a_located_error_not_a_panic() {
+    let args = spec10_with_edited("huge", CASES_ARG, |t| {
+        t.replace("H2,职工,DIP,G1,9800,2500", "H2,职工,DIP,G1,10000000000000000,2500")
+    });
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    // Row 6 as Excel shows it; the field, the value and the limit.
+    for part in ["row 6", "医疗总费用", "10000000000000000", "limit of 100000000"] {
+        assert!(err.contains(part), "{part} missing: {err}");
+    }
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn unknown_group_is_a_located_error() {
     let args = spec10_with_edited("grp", CASES_ARG, |t| {

@@ -126,9 +126,10 @@ proptest! {
         }
     }
 
-    /// Scaling every score by k (or `scale` × k) changes no payment.
+    /// Scaling every score by k (or `scale` × k) changes no payment. Scores go up to 500, so
+    /// k ≤ 2,000 keeps them within the record limit of 10⁶.
     #[test]
-    fn scaling_points_changes_no_payment(data in region(), k in 1u32..=10_000) {
+    fn scaling_points_changes_no_payment(data in region(), k in 1u32..=2_000) {
         let p = spec10_policy();
         let base = fund_pays(&p, &data);
         let k = Decimal::from(k);
@@ -209,8 +210,11 @@ proptest! {
         };
         p.coefficients.mode = if sum_mode { dipcalc::policy::CoefficientMode::Sum } else { dipcalc::policy::CoefficientMode::Product };
         if p.validate().is_ok() {
+            // A reserve near 100% leaves less than the §10 deductions: a negative budget is
+            // an error naming it, never a negative point value (issue 11).
             let r = settle(&p, &data);
-            prop_assert!(r.is_ok(), "{:?}", r.err());
+            let negative_budget = r.as_ref().err().is_some_and(|e| e.code == "negative_budget");
+            prop_assert!(r.is_ok() || negative_budget, "{:?}", r.err());
         }
     }
 

@@ -56,6 +56,21 @@ fn each_preset_parses_and_validates_without_errors() {
     }
 }
 
+/// A dangling ref only warns when a user's own policy has one (deleting a list item on the page
+/// leaves its ref behind), but a shipped preset must cite only fields and sources that exist.
+#[test]
+fn no_preset_has_a_dangling_ref() {
+    for name in preset_names() {
+        let issues = load(name).validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let dangling: Vec<String> = issues
+            .iter()
+            .filter(|i| i.path.starts_with("refs."))
+            .map(|i| format!("{}: {}", i.path, i.message_en))
+            .collect();
+        assert!(dangling.is_empty(), "{name}: {dangling:#?}");
+    }
+}
+
 #[test]
 fn every_leaf_of_every_preset_is_covered_by_a_ref() {
     for name in preset_names() {
@@ -240,7 +255,7 @@ fn each_preset_budget_waterfall_computes() {
     let b = |name: &str, fund: Fund| {
         let p = load(name);
         let fp = p.funds.get(fund).unwrap().clone();
-        fund_budget(&p, fund, &fp)
+        fund_budget(&p, fund, &fp).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
     // 宁德 职工: A = 22亿 − 10% = 19.8亿; P = 19.8 − (0.7 + 7.5 + 0.6 + 1.2) = 9.8亿;
     // F = (8.6 × 0.4 + 9.1 × 0.6) × (1 + min(8%, 6%)) = 8.9 × 1.06 = 9.434亿; B = min(P, F) = F
@@ -458,7 +473,7 @@ fn a_budget_step_carries_the_mark_of_the_least_firm_value_it_is_computed_from() 
     let step = |name: &str, fund: Fund, key: &str| {
         let p = load(name);
         let fp = p.funds.get(fund).unwrap().clone();
-        let r = fund_budget(&p, fund, &fp);
+        let r = fund_budget(&p, fund, &fp).unwrap();
         let s = r.steps.iter().find(|s| s.key == key).unwrap().clone();
         (s.mark, s.article)
     };

@@ -248,6 +248,94 @@ fn verify_rejects_what_is_not_a_bundle() {
     );
 }
 
+// ---- completeness and hostile figures (issue 11) ----
+
+/// The §10 bundle as a value, without its sha256 field (an editor who deletes parts drops it).
+fn unhashed() -> Value {
+    let mut v: Value = serde_json::from_str(&spec10_bundle_json()).unwrap();
+    v.as_object_mut().unwrap().remove("sha256");
+    v
+}
+
+#[test]
+fn a_bundle_with_a_month_deleted_is_refused_without_its_hash() {
+    // The fund's March and its H1 unit-month, both gone: what is left would still verify.
+    let mut v = unhashed();
+    v["funds"][0]["months"].as_array_mut().unwrap().remove(2);
+    let e = verify(&v.to_string()).unwrap_err();
+    assert_eq!(e.code, "incomplete_bundle");
+    assert!(
+        e.message_en
+            .contains("months should be 2024-01 to 2024-12 (12), the bundle has 11"),
+        "{}",
+        e.message_en
+    );
+
+    let mut v = unhashed();
+    v["funds"][0]["units"][0]["results"]["months"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
+    let e = verify(&v.to_string()).unwrap_err();
+    assert_eq!(e.code, "incomplete_bundle");
+    assert!(
+        e.message_en.contains("unit H1's months are incomplete"),
+        "{}",
+        e.message_en
+    );
+}
+
+#[test]
+fn a_bundle_with_a_unit_deleted_is_refused_without_its_hash() {
+    // H3 deleted from the units (its institution still listed) …
+    let mut v = unhashed();
+    v["funds"][0]["units"].as_array_mut().unwrap().remove(2);
+    let e = verify(&v.to_string()).unwrap_err();
+    assert_eq!(e.code, "incomplete_bundle");
+    assert!(
+        e.message_en.contains("institution H3 is in 0 units"),
+        "{}",
+        e.message_en
+    );
+    // … and from the institutions too, with the totals left as published.
+    v["institutions"].as_array_mut().unwrap().remove(2);
+    let e = verify(&v.to_string()).unwrap_err();
+    assert!(
+        e.message_en.contains("created_from says 3 institutions, 2 are listed"),
+        "{}",
+        e.message_en
+    );
+    assert!(
+        e.message_en.contains("totals.cases is 11, the units add up to 8"),
+        "{}",
+        e.message_en
+    );
+    // A whole fund gone.
+    let mut v = unhashed();
+    v["funds"].as_array_mut().unwrap().clear();
+    assert_eq!(verify(&v.to_string()).unwrap_err().code, "incomplete_bundle");
+}
+
+#[test]
+fn verify_on_a_bundle_with_huge_aggregates_is_an_error_not_a_panic() {
+    let huge = "70000000000000000000000000000";
+    let json = set(&spec10_bundle_json(), "/funds/0/units/0/aggregates/year/points", huge);
+    assert_eq!(verify(&json).unwrap_err().code, "bundle_input");
+    let json = set(
+        &spec10_bundle_json(),
+        "/funds/0/units/0/aggregates/months/0/points",
+        &format!("-{huge}"),
+    );
+    let e = verify(&json).unwrap_err();
+    assert!(matches!(e.code.as_str(), "out_of_range" | "bundle_input"), "{e:?}");
+    let json = set(
+        &spec10_bundle_json(),
+        "/funds/0/units/1/aggregates/months/0/personal_burden",
+        huge,
+    );
+    assert_eq!(verify(&json).unwrap_err().code, "bundle_input");
+}
+
 // ---- the hash ----
 
 #[test]

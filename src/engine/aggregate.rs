@@ -8,7 +8,7 @@ use super::cases::CaseTable;
 use super::points::PointsContext;
 use super::EngineError;
 use crate::policy::{Amount, Outliers, PointsPolicy};
-use crate::records::{Catalog, Fund, Institution};
+use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -101,15 +101,57 @@ impl CaseAggregates {
     }
 }
 
+/// A record value beyond its limit (`records::limits`) as an engine error naming it.
+fn out_of_range(e: OutOfRange, institution: &str) -> EngineError {
+    let subject = e.code.clone().unwrap_or_else(|| institution.to_string());
+    let (zh, en) = if e.below {
+        (
+            format!("{} = {} 低于下限 {}", e.field, e.value, e.limit),
+            format!("{} = {} is below the smallest allowed {}", e.field, e.value, e.limit),
+        )
+    } else {
+        (
+            format!("{} = {} 超出上限 {}（绝对值）", e.field, e.value, e.limit),
+            format!(
+                "{} = {} is beyond the limit of {} (in magnitude)",
+                e.field, e.value, e.limit
+            ),
+        )
+    };
+    match e.row {
+        Some(row) => EngineError::at_row("out_of_range", row, institution, zh, en),
+        None => EngineError::new(
+            "out_of_range",
+            &subject,
+            format!("{subject}：{zh}"),
+            format!("{subject}: {en}"),
+        ),
+    }
+}
+
+/// The catalog and institutions against the record limits, before any case is priced.
+fn check_records(institutions: &[Institution], catalog: &Catalog) -> Result<(), EngineError> {
+    let groups = catalog.groups.iter().filter_map(|g| g.out_of_range());
+    let per_diem = catalog.per_diem_groups.iter().filter_map(|g| g.out_of_range());
+    let insts = institutions.iter().filter_map(|i| i.out_of_range());
+    match groups.chain(per_diem).chain(insts).next() {
+        Some(e) => Err(out_of_range(e, "")),
+        None => Ok(()),
+    }
+}
+
 /// The per-case pass (SPEC §5.1–§5.3). Errors name the case's row: an institution not in the
-/// institutions file, a group not in the catalog, a month outside 1–12, a missing parameter.
+/// institutions file, a group not in the catalog, a month outside 1–12, a missing parameter,
+/// a value beyond its record limit (`records::limits`, so no sum here or in stage 2 overflows).
 pub fn aggregate_cases(
     points: &PointsPolicy,
     institutions: &[Institution],
     catalog: &Catalog,
     table: &CaseTable,
 ) -> Result<CaseAggregates, EngineError> {
+    check_records(institutions, catalog)?;
     let ctx = PointsContext::new(points, catalog, &table.groups)?;
+    let mut totals = CaseTotals::default();
     let by_code: HashMap<&str, usize> = institutions
         .iter()
         .enumerate()
@@ -143,6 +185,26 @@ pub fn aggregate_cases(
                 table.institution_of(row),
                 format!("结算月份 {} 不在 1–12 之间", row.month),
                 format!("settlement month {} is not 1–12", row.month),
+            ));
+        }
+        let bad = check_case_values(
+            row.total_cost,
+            row.personal_burden,
+            row.excluded_cost,
+            row.days,
+            row.review_score,
+            row.review_delta,
+        );
+        if let Some(e) = bad {
+            let row_no = (row.source_row > 0).then_some(row.source_row);
+            return Err(out_of_range(OutOfRange { row: row_no, ..e }, table.institution_of(row)));
+        }
+        if let Some(e) = totals.add(row.total_cost, row.personal_burden, row.days) {
+            return Err(EngineError::new(
+                "out_of_range",
+                &e.field,
+                format!("全部病例的 {} 合计超出上限 {}", e.field, e.limit),
+                format!("the cases' {} add up to more than the limit of {}", e.field, e.limit),
             ));
         }
         if row.is_review_application() {

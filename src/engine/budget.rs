@@ -3,7 +3,7 @@
 //! forecast F; rule → B; adjustments; 门诊/住院 split; period budgets.
 
 use super::result::{BudgetResult, BudgetStep};
-use super::{fmt_money, fmt_rate, same};
+use super::{fmt_money, fmt_rate, same, EngineError};
 use crate::policy::{BudgetRule, FundPolicy, Mark, OutpatientSplit, Policy, QualityReserveBase, Reserve};
 use crate::records::Fund;
 use rust_decimal::Decimal;
@@ -140,8 +140,46 @@ pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Deci
     out
 }
 
-/// The whole waterfall of one fund: A, P, F, B, the 门诊/住院 split and the months.
-pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult {
+/// A subtotal of the waterfall below zero (deductions above the amount raised, an adjustment or
+/// an outpatient amount above the budget) would price points at a negative value: an error
+/// naming the fund and every step up to that subtotal, with their amounts.
+fn negative_subtotal(fund: Fund, steps: &[BudgetStep]) -> Result<(), EngineError> {
+    let Some(at) = steps.iter().position(|s| s.subtotal && s.amount < Decimal::ZERO) else {
+        return Ok(());
+    };
+    let shown = &steps[..=at];
+    let line = |s: &BudgetStep, label: &str| format!("{label} {}", fmt_signed(s.amount));
+    let zh: Vec<String> = shown.iter().map(|s| line(s, &s.label)).collect();
+    let en: Vec<String> = shown.iter().map(|s| line(s, &s.label_en)).collect();
+    let last = &steps[at];
+    Err(EngineError::new(
+        "negative_budget",
+        &format!("funds.{}", fund.key()),
+        format!(
+            "{}基金的{}为负数（{}）：扣除项或调整超过了可用金额。各步骤：{}",
+            fund.label_zh(),
+            last.label,
+            fmt_signed(last.amount),
+            zh.join("；")
+        ),
+        format!(
+            "{} fund: {} is negative ({}): the deductions or adjustments exceed what is available. Steps: {}",
+            fund.key(),
+            last.label_en,
+            fmt_signed(last.amount),
+            en.join("; ")
+        ),
+    ))
+}
+
+/// Money with a typographic minus, as the waterfall shows it.
+fn fmt_signed(x: Decimal) -> String {
+    fmt_money(x).replace('-', "−")
+}
+
+/// The whole waterfall of one fund: A, P, F, B, the 门诊/住院 split and the months; an error
+/// when a subtotal is negative ([`negative_subtotal`]).
+pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> Result<BudgetResult, EngineError> {
     let mut s = Steps {
         policy,
         base: format!("funds.{}", fund.key()),
@@ -155,7 +193,8 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
     let outpatient_budget = s.outpatient(fp, budget);
     let inpatient_budget = budget - outpatient_budget;
     let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
-    BudgetResult {
+    negative_subtotal(fund, &s.steps)?;
+    Ok(BudgetResult {
         steps: s.steps,
         available,
         packable,
@@ -166,7 +205,7 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> BudgetResult
         inpatient_budget,
         outpatient_budget,
         monthly_budget,
-    }
+    })
 }
 
 /// The reserve's formula, as a budget step shows it.

@@ -348,7 +348,7 @@ pub fn settle_fund(
     review_flags: &[bool],
     notices: &mut Vec<Notice>,
 ) -> Result<FundResult, EngineError> {
-    let budget = budget::fund_budget(policy, fund, fp);
+    let budget = budget::fund_budget(policy, fund, fp)?;
     let values = point_value::point_values(policy, fp, &budget, ledger);
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));

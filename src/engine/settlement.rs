@@ -24,7 +24,7 @@ pub fn reconcile(pool: Decimal, weights: &[(&str, Decimal)]) -> (Vec<Decimal>, R
     let exact: Vec<Decimal> = if total.is_zero() {
         vec![Decimal::ZERO; weights.len()]
     } else {
-        weights.iter().map(|(_, w)| pool * w / total).collect()
+        weights.iter().map(|(_, w)| share_of(pool, *w, total)).collect()
     };
     let target = if total.is_zero() {
         Decimal::ZERO
@@ -32,6 +32,17 @@ pub fn reconcile(pool: Decimal, weights: &[(&str, Decimal)]) -> (Vec<Decimal>, R
         round_money(pool)
     };
     distribute_cents(target, &exact, weights.iter().map(|(c, _)| *c).collect())
+}
+
+/// pool × part ÷ total, in that order (one rounding, as SPEC §7 writes it). When pool × part
+/// would pass `Decimal`'s ceiling (points near the record limits' worst case), pool × (part ÷
+/// total) instead: part ÷ total ≤ 1, so the product stays below the pool, and it differs from
+/// the first form in the 28th significant digit only.
+pub fn share_of(pool: Decimal, part: Decimal, total: Decimal) -> Decimal {
+    match pool.checked_mul(part) {
+        Some(product) => product / total,
+        None => pool * (part / total),
+    }
 }
 
 /// Round exact parts that add up to `target` (already rounded) by largest remainder (SPEC §2).
@@ -227,7 +238,7 @@ pub fn fund_shares(
                 // Points over all points of the city, some outside the data (SPEC §7.4).
                 Some(city) => ledgers
                     .iter()
-                    .map(|a| round_money(amount * a.year.points / city))
+                    .map(|a| round_money(share_of(amount, a.year.points, city)))
                     .collect(),
                 None => reconcile(amount, &year_points().collect::<Vec<_>>()).0,
             }

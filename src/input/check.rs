@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::error::{ErrorKind, InputError};
 use super::fields::TableKind;
 use crate::engine::cases::CaseTable;
-use crate::records::{CaseKind, Dataset};
+use crate::records::{check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
 
 fn error(table: TableKind, row: Option<u64>, kind: ErrorKind) -> InputError {
     InputError {
@@ -67,6 +67,10 @@ struct CaseCodes<'a> {
 /// - a DIP case whose group is not among the catalog's groups, a 床日 case whose group is not
 ///   among its per-diem groups (项目 cases need no group).
 ///
+/// - a value beyond its record limit (`records::limits`: a case costing more than 1 亿元, a
+///   score above 10⁶, a reference cost below 1 元…), and cases whose costs add up beyond
+///   10 万亿元, so that nothing the engine sums can overflow.
+///
 /// The errors carry the table (not a file name: the dataset does not keep them) and, for
 /// cases, the row the case came from.
 pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
@@ -76,7 +80,106 @@ pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
         group: &c.group,
         row: c.source_row,
     });
-    check(data, cases)
+    let mut out = check(data, cases);
+    let values = data
+        .cases
+        .iter()
+        .map(|c| (c.out_of_range(), [c.total_cost, c.personal_burden, c.days]));
+    case_bounds(values, &mut out);
+    record_bounds(data, &mut out);
+    out
+}
+
+/// At most this many cases beyond their limits are listed (a misread column puts every row
+/// there; the first hundred say what is wrong).
+const CASE_BOUND_ERRORS: usize = 100;
+
+fn out_of_range(table: TableKind, e: OutOfRange) -> InputError {
+    InputError {
+        file: String::new(),
+        table: Some(table),
+        sheet: None,
+        row: e.row,
+        column: None,
+        value: Some(e.value.to_string()),
+        kind: ErrorKind::OutOfRange {
+            field: e.field,
+            limit: e.limit,
+            below: e.below,
+            code: e.code,
+        },
+    }
+}
+
+/// Each case's values against their limits, then the totals (only when every case is within
+/// its own limits, so the sums cannot overflow).
+fn case_bounds(
+    cases: impl Iterator<Item = (Option<OutOfRange>, [rust_decimal::Decimal; 3])>,
+    out: &mut Vec<InputError>,
+) {
+    let mut listed = 0usize;
+    let mut totals = CaseTotals::default();
+    let mut total_error = None;
+    for (bad, [cost, personal, days]) in cases {
+        match bad {
+            Some(e) => {
+                if listed < CASE_BOUND_ERRORS {
+                    out.push(out_of_range(TableKind::Cases, e));
+                }
+                listed += 1;
+            }
+            None if listed == 0 && total_error.is_none() => total_error = totals.add(cost, personal, days),
+            None => {}
+        }
+    }
+    if let (0, Some(e)) = (listed, total_error) {
+        out.push(InputError {
+            value: Some(e.value.to_string()),
+            ..error(
+                TableKind::Cases,
+                None,
+                ErrorKind::TotalOutOfRange {
+                    field: e.field,
+                    limit: e.limit,
+                },
+            )
+        });
+    }
+}
+
+/// Institutions, catalog groups, summaries, outpatient records and adjustments against their
+/// limits (`records::limits`).
+fn record_bounds(data: &Dataset, out: &mut Vec<InputError>) {
+    let found = [
+        (
+            TableKind::Institutions,
+            data.institutions
+                .iter()
+                .filter_map(|i| i.out_of_range())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            TableKind::Catalog,
+            (data.catalog.groups.iter().filter_map(|g| g.out_of_range()))
+                .chain(data.catalog.per_diem_groups.iter().filter_map(|g| g.out_of_range()))
+                .collect(),
+        ),
+        (
+            TableKind::Summaries,
+            data.summaries.iter().filter_map(|s| s.out_of_range()).collect(),
+        ),
+        (
+            TableKind::Outpatient,
+            data.outpatient.iter().filter_map(|s| s.out_of_range()).collect(),
+        ),
+        (
+            TableKind::Institutions,
+            data.adjustments.iter().filter_map(|s| s.out_of_range()).collect(),
+        ),
+    ];
+    for (table, errors) in found {
+        out.extend(errors.into_iter().map(|e| out_of_range(table, e)));
+    }
 }
 
 /// [`check_dataset`] for a dataset whose cases are held in the engine's compact table (the
@@ -107,7 +210,25 @@ pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputE
             group: cases.group_of(r),
             row: r.source_row,
         });
-    check(data, offending)
+    let mut out = check(data, offending);
+    let values = cases.rows.iter().map(|r| {
+        let bad = check_case_values(
+            r.total_cost,
+            r.personal_burden,
+            r.excluded_cost,
+            r.days,
+            r.review_score,
+            r.review_delta,
+        );
+        let row = (r.source_row > 0).then_some(r.source_row);
+        (
+            bad.map(|e| OutOfRange { row, ..e }),
+            [r.total_cost, r.personal_burden, r.days],
+        )
+    });
+    case_bounds(values, &mut out);
+    record_bounds(data, &mut out);
+    out
 }
 
 fn check<'a>(data: &Dataset, cases: impl Iterator<Item = CaseCodes<'a>>) -> Vec<InputError> {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::encoding::TextEncoding;
@@ -177,6 +178,25 @@ pub enum ErrorKind {
         per_diem: bool,
         /// How many cases name it.
         count: u64,
+    },
+    /// A value beyond its record limit (`records::limits`): larger than any real data, or (a
+    /// divisor) too small.
+    OutOfRange {
+        /// Field key.
+        field: String,
+        /// The largest magnitude allowed, or with `below` the smallest value.
+        limit: Decimal,
+        /// Below the smallest allowed value rather than above the largest.
+        below: bool,
+        /// The record's institution or group code, where there is no row.
+        code: Option<String>,
+    },
+    /// The sum of a field over all cases beyond its limit (`records::limits::dataset_money`).
+    TotalOutOfRange {
+        /// Field key.
+        field: String,
+        /// The limit of the sum.
+        limit: Decimal,
     },
 }
 
@@ -511,6 +531,39 @@ impl InputError {
                 let what = if *per_diem { "per-diem group" } else { "group" };
                 format!("{what} \"{code}\" is not in the catalog ({count} cases)")
             }
+            (Lang::Zh, ErrorKind::OutOfRange { field, limit, below, code }) => {
+                let whose = code.as_ref().map(|c| format!("编码「{c}」的")).unwrap_or_default();
+                if *below {
+                    format!("{whose}「{}」为 {v}，低于下限 {limit}：它是除数，不能这样小", field_zh(field))
+                } else {
+                    format!(
+                        "{whose}「{}」为 {v}，超出上限 {limit}（绝对值）：比任何真实数据都大，可能读错了列或单位",
+                        field_zh(field)
+                    )
+                }
+            }
+            (Lang::En, ErrorKind::OutOfRange { field, limit, below, code }) => {
+                let whose = code.as_ref().map(|c| format!("code \"{c}\": ")).unwrap_or_default();
+                if *below {
+                    format!(
+                        "{whose}{} is {v}, below the smallest allowed {limit}: it divides, so it cannot be that small",
+                        field_en(field)
+                    )
+                } else {
+                    format!(
+                        "{whose}{} is {v}, beyond the limit of {limit} (in magnitude): larger than any real data; probably a misread column or a wrong unit",
+                        field_en(field)
+                    )
+                }
+            }
+            (Lang::Zh, ErrorKind::TotalOutOfRange { field, limit }) => format!(
+                "全部病例的「{}」合计 {v} 超出上限 {limit}：多于全国一年的总量，可能读错了列或单位",
+                field_zh(field)
+            ),
+            (Lang::En, ErrorKind::TotalOutOfRange { field, limit }) => format!(
+                "the cases' {} add up to {v}, beyond the limit of {limit}: more than a year of the whole country; probably a misread column or a wrong unit",
+                field_en(field)
+            ),
         }
     }
 

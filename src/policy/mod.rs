@@ -9,7 +9,7 @@ mod presets;
 mod validate;
 
 pub use presets::{preset, preset_json, preset_names, PRESETS};
-pub use validate::{leaf_paths, PolicyError, PolicyIssue};
+pub use validate::{leaf_paths, limits, PolicyError, PolicyIssue};
 
 use crate::records::Fund;
 use rust_decimal::Decimal;

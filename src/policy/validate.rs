@@ -6,6 +6,80 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
 
+/// The limits table: the largest (and, for divisors, the smallest) value each kind of policy
+/// parameter may take. Each is a range a real region can have, with room to spare, and together
+/// they keep every sum and product the engine forms far below `Decimal`'s ceiling (about
+/// 7.9 × 10²⁸), so no policy value can make a settlement panic. `docs/policy.md` §5 lists them
+/// with the same reasons; the record limits are in `crate::records::limits`.
+pub mod limits {
+    use rust_decimal::Decimal;
+
+    /// Any money amount of a policy, in 元 after its unit: 1 万亿元 (10¹²). A whole province's
+    /// basic medical insurance raises less than that in a year; one region's budget is far below.
+    pub fn money() -> Decimal {
+        Decimal::new(1_000_000_000_000, 0)
+    }
+
+    /// A per-case money standard (a high-tier bound on ref_g, the base cost of 床日/项目 points),
+    /// in 元: 1 亿元, the same bound as one case's cost (`records::limits::case_money`).
+    pub fn case_money() -> Decimal {
+        Decimal::new(100_000_000, 0)
+    }
+
+    /// The smallest base cost of 床日/项目 points (元): it divides, so it must not be tiny; the
+    /// average inpatient stay it stands for costs thousands of 元.
+    pub fn min_base_cost() -> Decimal {
+        Decimal::ONE
+    }
+
+    /// A ratio that divides (fund_share_ratio, per_diem_reimbursement_ratio,
+    /// capitation_fund_share) is at least 1%: a fund paying less than that of the cost is no
+    /// insurance, and dividing by less would multiply the budget by more than 100.
+    pub fn min_divisor_ratio() -> Decimal {
+        Decimal::new(1, 2)
+    }
+
+    /// `points.scale`: 吉林2024 uses ×10000; ten times that is the limit.
+    pub fn scale() -> Decimal {
+        Decimal::new(100_000, 0)
+    }
+
+    /// `points.base_points`: catalogs use 1, 100 or 1000 for the average case; ×10 room.
+    pub fn base_points() -> Decimal {
+        Decimal::new(10_000, 0)
+    }
+
+    /// An outlier threshold H (a cost ratio): 2 to 3 in every rule we know (国家DIP3.0 第五章第三节二);
+    /// 100 leaves room for any tiering.
+    pub fn high_ratio() -> Decimal {
+        Decimal::ONE_HUNDRED
+    }
+
+    /// Any coefficient (a level's, the range bounds, the 基层病种 one): 吉林2024 第九条(一) says
+    /// "原则上为0-200%"; 10 (1000%) is five times that.
+    pub fn coefficient() -> Decimal {
+        Decimal::TEN
+    }
+
+    /// A risk-sharing band bound, as a multiple of S: the seeds use 10%; 10 (a gap ten times the
+    /// settlement) is beyond any band a city would write.
+    pub fn band() -> Decimal {
+        Decimal::TEN
+    }
+
+    /// An outpatient price ratio (药品/耗材/医疗服务) or the fixed value of a capitation point
+    /// (元): 1 in 吉林2024 第十四条 and 第十六条; 100 is the limit.
+    pub fn outpatient_ratio() -> Decimal {
+        Decimal::ONE_HUNDRED
+    }
+
+    /// All points of a city (调剂金 second distribution), at least 1 (it divides) and at most
+    /// 10²⁶, about the most points the record limits let a dataset sum to.
+    pub fn city_points() -> Decimal {
+        Decimal::from_i128_with_scale(100_000_000_000_000_000_000_000_000, 0)
+    }
+}
+
 /// One finding about a policy, located by field path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyIssue {
@@ -256,6 +330,47 @@ impl Checker {
         }
     }
 
+    /// `0 < v ≤ hi`.
+    fn positive_at_most(&mut self, path: &str, v: Decimal, hi: Decimal) {
+        self.positive(path, v);
+        if v > hi {
+            self.error(
+                path,
+                format!("{v} 超出上限 {hi}"),
+                format!("{v} is above the limit {hi}"),
+            );
+        }
+    }
+
+    /// A money amount: not negative (unless `signed`), and within the limit in 元 (compared in
+    /// its own unit, so converting a huge value never overflows). The path is the value's.
+    fn amount(&mut self, path: &str, a: &Amount, signed: bool) {
+        let path = format!("{path}.value");
+        if !signed {
+            self.non_negative(&path, a.value);
+        }
+        let limit = limits::money() / a.unit.in_yuan();
+        if a.value.abs() > limit {
+            let unit = serde_json::to_value(a.unit)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string));
+            let unit = unit.unwrap_or_default();
+            self.error(
+                &path,
+                format!(
+                    "{} {unit} 超出上限 {} 元（1 万亿元：政策金额不会更大）",
+                    a.value,
+                    limits::money()
+                ),
+                format!(
+                    "{} {unit} is above the limit of {} 元 (1 万亿元: no policy amount is larger)",
+                    a.value,
+                    limits::money()
+                ),
+            );
+        }
+    }
+
     fn rate(&mut self, path: &str, v: Decimal) {
         self.within(path, v, Decimal::ZERO, Decimal::ONE);
     }
@@ -272,7 +387,12 @@ impl Checker {
         }
     }
 
+    /// Weights each in 0–1 (checked by the caller) that add up to 1. A weight out of range is
+    /// already an error; summing it could overflow, so the sum is then not checked.
     fn weights_sum_to_one(&mut self, path: &str, weights: &[Decimal]) {
+        if weights.iter().any(|w| *w < Decimal::ZERO || *w > Decimal::ONE) {
+            return;
+        }
         let sum: Decimal = weights.iter().sum();
         if sum != Decimal::ONE {
             self.error(
@@ -295,7 +415,7 @@ impl Checker {
 fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     let needs_raised = !matches!(f.reserve, Reserve::Direct { .. });
     match &f.raised {
-        Some(a) => c.non_negative(&format!("{base}.raised.value"), a.value),
+        Some(a) => c.amount(&format!("{base}.raised"), a, false),
         None if needs_raised => c.error(
             &format!("{base}.raised"),
             "除直接填写可预算总额外，风险金规则都需要基金筹集总额".into(),
@@ -315,8 +435,8 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
         } => {
             c.rate(&format!("{r}.rate"), *rate);
             c.rate(&format!("{r}.cap_rate"), *cap_rate);
-            c.non_negative(&format!("{r}.new_funds.value"), new_funds.value);
-            c.non_negative(&format!("{r}.accumulated.value"), accumulated.value);
+            c.amount(&format!("{r}.new_funds"), new_funds, false);
+            c.amount(&format!("{r}.accumulated"), accumulated, false);
         }
         Reserve::MonthsOfSpending {
             months,
@@ -324,16 +444,20 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
             balance,
         } => {
             c.within(&format!("{r}.months"), *months, Decimal::ZERO, Decimal::from(120));
-            c.non_negative(&format!("{r}.monthly_spending.value"), monthly_spending.value);
-            c.non_negative(&format!("{r}.balance.value"), balance.value);
+            c.amount(&format!("{r}.monthly_spending"), monthly_spending, false);
+            c.amount(&format!("{r}.balance"), balance, false);
         }
-        Reserve::Direct { available } => c.non_negative(&format!("{r}.available.value"), available.value),
+        Reserve::Direct { available } => c.amount(&format!("{r}.available"), available, false),
     }
     for (n, d) in f.deductions.iter().enumerate() {
-        c.non_negative(&format!("{base}.deductions.{n}.amount.value"), d.amount.value);
+        c.amount(&format!("{base}.deductions.{n}.amount"), &d.amount, false);
+    }
+    // An adjustment may lower the budget (a negative B is refused when the budget is computed).
+    for (n, a) in f.adjustments.iter().enumerate() {
+        c.amount(&format!("{base}.adjustments.{n}.amount"), &a.amount, true);
     }
     for (n, d) in f.earmarks.iter().enumerate() {
-        c.non_negative(&format!("{base}.earmarks.{n}.amount.value"), d.amount.value);
+        c.amount(&format!("{base}.earmarks.{n}.amount"), &d.amount, false);
     }
     c.rate(&format!("{base}.quality_reserve.rate"), f.quality_reserve.rate);
     match &f.forecast {
@@ -348,7 +472,7 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
             } else {
                 for (n, h) in fc.history.iter().enumerate() {
                     c.rate(&format!("{fb}.history.{n}.weight"), h.weight);
-                    c.non_negative(&format!("{fb}.history.{n}.amount.value"), h.amount.value);
+                    c.amount(&format!("{fb}.history.{n}.amount"), &h.amount, false);
                 }
                 let weights: Vec<Decimal> = fc.history.iter().map(|h| h.weight).collect();
                 c.weights_sum_to_one(&format!("{fb}.history"), &weights);
@@ -371,17 +495,20 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
         None => {}
     }
     if let BudgetRule::Fixed { amount } = &f.rule {
-        c.non_negative(&format!("{base}.rule.amount.value"), amount.value);
+        c.amount(&format!("{base}.rule.amount"), amount, false);
     }
     match &f.outpatient {
         OutpatientSplit::None => {}
         OutpatientSplit::Share { share } => c.rate(&format!("{base}.outpatient.share"), *share),
-        OutpatientSplit::Amount { amount } => c.non_negative(&format!("{base}.outpatient.amount.value"), amount.value),
+        OutpatientSplit::Amount { amount } => c.amount(&format!("{base}.outpatient.amount"), amount, false),
     }
     if let Some(ratio) = f.fund_share_ratio {
-        let path = format!("{base}.fund_share_ratio");
-        c.positive(&path, ratio);
-        c.rate(&path, ratio);
+        c.within(
+            &format!("{base}.fund_share_ratio"),
+            ratio,
+            limits::min_divisor_ratio(),
+            Decimal::ONE,
+        );
     }
     if let Some(profile) = &f.monthly_profile {
         let path = format!("{base}.monthly_profile");
@@ -399,16 +526,22 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
         }
     }
     if let Some(af) = &f.adjustment_fund {
-        c.non_negative(&format!("{base}.adjustment_fund.amount.value"), af.amount.value);
+        c.amount(&format!("{base}.adjustment_fund.amount"), &af.amount, false);
         if let Some(total) = af.city_total_points {
-            c.positive(&format!("{base}.adjustment_fund.city_total_points"), total);
+            c.within(
+                &format!("{base}.adjustment_fund.city_total_points"),
+                total,
+                Decimal::ONE,
+                limits::city_points(),
+            );
         }
     }
 }
 
 fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     let r = &p.range;
-    c.non_negative("coefficients.range.min", r.min);
+    c.within("coefficients.range.min", r.min, Decimal::ZERO, limits::coefficient());
+    c.within("coefficients.range.max", r.max, Decimal::ZERO, limits::coefficient());
     if r.max < r.min {
         c.error(
             "coefficients.range.max",
@@ -435,7 +568,12 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
             );
         }
         if let Some(coef) = level.coefficient {
-            c.non_negative(&format!("{path}.coefficient"), coef);
+            c.within(
+                &format!("{path}.coefficient"),
+                coef,
+                Decimal::ZERO,
+                limits::coefficient(),
+            );
             if coef < r.min || coef > r.max {
                 let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
                 let msg_en = format!(
@@ -459,13 +597,23 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
             previous = Some((n, coef));
         }
     }
-    c.positive("coefficients.grassroots.coefficient", p.grassroots.coefficient);
+    c.positive_at_most(
+        "coefficients.grassroots.coefficient",
+        p.grassroots.coefficient,
+        limits::coefficient(),
+    );
 }
 
 fn check_points(c: &mut Checker, p: &PointsPolicy) {
-    c.positive("points.scale", p.scale);
-    c.positive("points.base_points", p.base_points);
+    c.positive_at_most("points.scale", p.scale, limits::scale());
+    c.positive_at_most("points.base_points", p.base_points, limits::base_points());
     let o = &p.outliers;
+    c.within(
+        "points.outliers.high_ratio",
+        o.high_ratio,
+        Decimal::ZERO,
+        limits::high_ratio(),
+    );
     if o.high_ratio < Decimal::ONE {
         c.error(
             "points.outliers.high_ratio",
@@ -487,6 +635,18 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     let mut last: Option<Decimal> = None;
     for (n, t) in o.high_tiers.iter().enumerate() {
         let path = format!("points.outliers.high_tiers.{n}");
+        c.within(
+            &format!("{path}.high_ratio"),
+            t.high_ratio,
+            Decimal::ZERO,
+            limits::high_ratio(),
+        );
+        c.within(
+            &format!("{path}.max_reference_cost"),
+            t.max_reference_cost,
+            Decimal::ZERO,
+            limits::case_money(),
+        );
         if t.high_ratio < Decimal::ONE {
             c.error(
                 &format!("{path}.high_ratio"),
@@ -505,26 +665,52 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     }
     c.rate("points.review_share_limit", p.review_share_limit);
     if let Some(b) = &p.base_cost {
-        c.positive("points.base_cost.value", b.value);
+        // Compared in its own unit, so a huge value is never converted.
+        let in_unit = |x: Decimal| x / b.unit.in_yuan();
+        c.within(
+            "points.base_cost.value",
+            b.value,
+            in_unit(limits::min_base_cost()),
+            in_unit(limits::case_money()),
+        );
     }
+    let divisor =
+        |c: &mut Checker, path: &str, r: Decimal| c.within(path, r, limits::min_divisor_ratio(), Decimal::ONE);
     if let Some(r) = p.per_diem_reimbursement_ratio {
-        c.positive("points.per_diem_reimbursement_ratio", r);
-        c.rate("points.per_diem_reimbursement_ratio", r);
+        divisor(c, "points.per_diem_reimbursement_ratio", r);
     }
     let op = &p.outpatient;
-    c.positive("points.outpatient.capitation_fund_share", op.capitation_fund_share);
-    c.rate("points.outpatient.capitation_fund_share", op.capitation_fund_share);
-    c.positive("points.outpatient.capitation_point_value", op.capitation_point_value);
-    c.non_negative("points.outpatient.drugs_ratio", op.drugs_ratio);
-    c.non_negative("points.outpatient.consumables_ratio", op.consumables_ratio);
-    c.non_negative("points.outpatient.services_ratio", op.services_ratio);
+    divisor(c, "points.outpatient.capitation_fund_share", op.capitation_fund_share);
+    c.positive_at_most(
+        "points.outpatient.capitation_point_value",
+        op.capitation_point_value,
+        limits::outpatient_ratio(),
+    );
+    for (name, v) in [
+        ("drugs_ratio", op.drugs_ratio),
+        ("consumables_ratio", op.consumables_ratio),
+        ("services_ratio", op.services_ratio),
+    ] {
+        c.within(
+            &format!("points.outpatient.{name}"),
+            v,
+            Decimal::ZERO,
+            limits::outpatient_ratio(),
+        );
+    }
 }
 
 fn check_side(c: &mut Checker, path: &str, side: &SharingSide) {
     let mut last = Decimal::ZERO;
     for (n, b) in side.bands.iter().enumerate() {
         let bp = format!("{path}.bands.{n}");
-        if b.up_to <= last {
+        if b.up_to > limits::band() {
+            c.error(
+                &format!("{bp}.up_to"),
+                format!("{} 超出上限 {}（结算额度的倍数）", b.up_to, limits::band()),
+                format!("{} is above the limit {} (a multiple of S)", b.up_to, limits::band()),
+            );
+        } else if b.up_to <= last {
             c.error(
                 &format!("{bp}.up_to"),
                 "分段上限应为正且递增".into(),
