@@ -406,9 +406,32 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     }
 }
 
+/// A coefficient outside `coefficients.range`: a warning or an error as the range says (吉林2024 第九条(一)).
+fn check_range(c: &mut Checker, path: &str, coef: Decimal, r: &CoefficientRange) {
+    if coef < r.min || coef > r.max {
+        let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
+        let msg_en = format!(
+            "{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)",
+            r.min, r.max
+        );
+        match r.on_violation {
+            Severity::Error => c.error(path, msg_zh, msg_en),
+            Severity::Warning => c.warning(path, msg_zh, msg_en),
+        }
+    }
+}
+
 fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     let r = &p.range;
     c.non_negative("coefficients.range.min", r.min);
+    for (code, coef) in &p.overrides {
+        let path = format!("coefficients.overrides.{code}");
+        if code.trim().is_empty() {
+            c.error(&path, "机构编码不能为空".into(), "the institution code is empty".into());
+        }
+        c.non_negative(&path, *coef);
+        check_range(c, &path, *coef, r);
+    }
     if r.max < r.min {
         c.error(
             "coefficients.range.max",
@@ -436,17 +459,7 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
         }
         if let Some(coef) = level.coefficient {
             c.non_negative(&format!("{path}.coefficient"), coef);
-            if coef < r.min || coef > r.max {
-                let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
-                let msg_en = format!(
-                    "{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)",
-                    r.min, r.max
-                );
-                match r.on_violation {
-                    Severity::Error => c.error(&format!("{path}.coefficient"), msg_zh, msg_en),
-                    Severity::Warning => c.warning(&format!("{path}.coefficient"), msg_zh, msg_en),
-                }
-            }
+            check_range(c, &format!("{path}.coefficient"), coef, r);
             if let Some((prev_n, prev)) = previous {
                 if coef > prev {
                     c.warning(
