@@ -3,7 +3,7 @@
 // port, opens the bench page, gives its file input the data files (disk-backed File objects, as
 // a user's choice is), and waits for the figures: the bench worker's (Session alone), then the
 // page's own path for the same parameter changes (bench/wasm/page.js: www/worker.js through
-// www/app/engine.js, and www/app/views.js). Meanwhile it samples the resident memory of every
+// www/app/worker-client.js, and www/app/views.js). Meanwhile it samples the resident memory of every
 // Chromium process from /proc. Prints one JSON object.
 //
 //   node bench/chromium.mjs DATA_DIR

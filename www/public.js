@@ -1,10 +1,15 @@
 // The public transparency page: opens a publication bundle (docs/bundle.md), shows its point
 // values, budget waterfall and institution settlements, and verifies it with the same wasm
 // engine as the calculator. Everything from a bundle is shown through textContent (never parsed
-// as HTML); decimals stay strings and are formatted with string/BigInt arithmetic, and are
-// turned into numbers only to draw the chart.
+// as HTML); decimals stay strings and are formatted with the calculator's own helpers
+// (app/decimal.js: string/BigInt arithmetic, half away from zero), and are turned into numbers
+// only to draw the chart. The element builder and the text lookup are the calculator's too.
 
 import init, { version, verify_bundle, bundle_hash } from './pkg/dipcalc.js';
+import { csv, download, h } from './app/dom.js';
+import { cmpParsedDec, fmtMoney, fmtNum, fmtPct, fmtPoints, parseDec, subDec, divDec } from './app/decimal.js';
+import { createI18n } from './app/translate.js';
+import { fieldTrail } from './app/policy-labels.js';
 
 /** The bundle the build ships next to the page (scripts/public-bundle). */
 const SHIPPED = 'demo/bundle.json';
@@ -95,6 +100,13 @@ const TEXT = {
     'inst.fund_pays': '基金支付',
     'inst.net': '年终应付',
     'inst.total': '合计',
+    'inst.csv': '下载 CSV',
+    'inst.sort': '点击列名排序',
+    'trend.mom': '{fund}环比',
+    'budget.pool': '可分配总额（按点数付费）',
+    'budget.pool.fund_plus_personal': '{b} + 个人负担 {p}',
+    'budget.pool.fund_share_ratio': '{b} ÷ 基金支付占比 {r}',
+    'budget.pool.fund_only': '= {b}',
     'policy.heading': '政策依据',
     'policy.caption': '政策参数的出处',
     'policy.param': '参数',
@@ -197,6 +209,13 @@ const TEXT = {
     'inst.fund_pays': 'Fund pays',
     'inst.net': 'Year-end amount',
     'inst.total': 'Total',
+    'inst.csv': 'Download CSV',
+    'inst.sort': 'click a column name to sort',
+    'trend.mom': '{fund} month on month',
+    'budget.pool': 'Pool paid through points',
+    'budget.pool.fund_plus_personal': '{b} + personal burden {p}',
+    'budget.pool.fund_share_ratio': '{b} ÷ fund share {r}',
+    'budget.pool.fund_only': '= {b}',
     'policy.heading': 'Policy sources',
     'policy.caption': 'Where each policy parameter comes from',
     'policy.param': 'Parameter',
@@ -216,59 +235,16 @@ const TEXT = {
   },
 };
 
-const state = { lang: 'zh', text: null, bundle: null, name: '', hash: null, verification: null, error: null, fund: null };
-
-function t(key, vars = {}) {
-  const s = TEXT[state.lang][key] ?? TEXT.zh[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
-}
+const state = { lang: 'zh', text: null, bundle: null, name: '', hash: null, verification: null, error: null, fund: null, sort: null };
+const i18n = createI18n(TEXT);
+const t = (key, vars = {}) => i18n.t(key, vars);
 
 const $ = (id) => document.getElementById(id);
 
-/** h('td', {class: 'num'}, 'text', node…): elements with text children only. */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs ?? {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'dataset') Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-// ---- decimals as strings ----
-
-/** Rounds a decimal string half away from zero to `dp` places (BigInt, no float). */
-function roundDec(s, dp) {
-  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(String(s).trim());
-  if (!m) return String(s);
-  const [, sign, int = '', frac = ''] = m;
-  if (frac.length <= dp) return `${sign}${int || '0'}${dp && frac ? '.' + frac : ''}`;
-  let n = BigInt((int || '0') + frac.slice(0, dp));
-  if (Number(frac[dp]) >= 5) n += 1n;
-  let digits = n.toString().padStart(dp + 1, '0');
-  const head = digits.slice(0, digits.length - dp);
-  const tail = digits.slice(digits.length - dp).replace(/0+$/, '');
-  const zero = /^0*$/.test(head + tail);
-  return `${zero ? '' : sign}${head}${tail ? '.' + tail : ''}`;
-}
-
-/** 1234567.8 → 1,234,567.8 (the digits as given). */
-function group(s) {
-  if (s === null || s === undefined || s === '') return '—';
-  const m = /^(-?)(\d+)(\.\d+)?$/.exec(String(s));
-  if (!m) return String(s);
-  return `${m[1] === '-' ? '−' : ''}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
-}
-
-const money = (s) => group(s);
-/** Points as reported: at most 4 decimals, no trailing zeros ("1000.5000" → 1,000.5). */
-const points = (s) => group(roundDec(s, 4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''));
+/** Money as published (two decimals), grouped: 1234567.8 → 1,234,567.80. */
+const money = (s) => fmtMoney(s);
+const points = (s) => fmtPoints(s);
+const count = (n) => fmtNum(String(n ?? 0), 0);
 const fundName = (f) => t(`fund.${f}`);
 
 // ---- status and language ----
@@ -282,11 +258,9 @@ function setStatus(key, vars, stateName) {
 }
 
 function applyLanguage() {
-  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  i18n.setLang(state.lang);
   document.title = `${t('title')} · dipcalc`;
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
-  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  i18n.translatePage();
   $('lang').lang = state.lang === 'zh' ? 'en' : 'zh-CN';
   const st = $('status');
   if (st.dataset.key) st.textContent = t(st.dataset.key, JSON.parse(st.dataset.vars || '{}'));
@@ -368,8 +342,8 @@ function renderMeta(b) {
     ...row(t('meta.source'), state.name),
     ...row(t('meta.generator'), `${b.generator?.name ?? ''} ${b.generator?.version ?? ''}`),
     ...row(t('meta.input'), t('meta.input.value', {
-      input: t(`input.${cf.input}`), cases: group(String(cf.case_records ?? 0)), summaries: group(String(cf.summary_records ?? 0)),
-      institutions: group(String(cf.institutions ?? 0)),
+      input: t(`input.${cf.input}`), cases: count(cf.case_records), summaries: count(cf.summary_records),
+      institutions: count(cf.institutions),
     })),
     ...row(t('meta.hash'), h('code', { id: 'hash', class: 'hash' }, state.hash), h('br'), hashNote, h('br'), h('small', null, t('meta.hash.note'))),
   );
@@ -436,6 +410,7 @@ function renderTrend(b) {
   for (const f of funds) {
     head.append(
       h('th', { scope: 'col' }, t('trend.pv', { fund: fundName(f.fund) })),
+      h('th', { scope: 'col' }, t('trend.mom', { fund: fundName(f.fund) })),
       h('th', { scope: 'col' }, t('trend.points', { fund: fundName(f.fund) })),
       h('th', { scope: 'col' }, t('trend.pool', { fund: fundName(f.fund) })),
     );
@@ -446,6 +421,7 @@ function renderTrend(b) {
       const m = f.months[i];
       tr.append(
         h('td', { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'point_value' } }, m.point_value ?? t('trend.empty')),
+        h('td', { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'mom' } }, monthOnMonth(f.months[i - 1], m)),
         h('td', { class: 'num' }, points(m.points)),
         h('td', { class: 'num' }, money(m.pool)),
       );
@@ -456,6 +432,7 @@ function renderTrend(b) {
   for (const f of funds) {
     year.append(
       h('td', { class: 'num', dataset: { fund: f.fund, period: 'year', field: 'point_value' } }, f.point_value ?? '—'),
+      h('td', { class: 'num' }, ''),
       h('td', { class: 'num' }, points(f.total_points)),
       h('td', { class: 'num' }, money(f.pool)),
     );
@@ -466,6 +443,25 @@ function renderTrend(b) {
     h('tbody', null, rows),
     h('tfoot', null, year),
   );
+}
+
+/** A month's point value against the month before, in % (two decimals, half away from zero). */
+function monthOnMonth(before, m) {
+  if (!before?.point_value || !m.point_value) return '—';
+  const change = divDec(subDec(m.point_value, before.point_value), before.point_value, 6);
+  return change === null ? '—' : `${change.startsWith('-') ? '' : '+'}${fmtPct(change, 2)}`;
+}
+
+/** The last step of the budget table: from the budget B to the pool paid through points (SPEC §6). */
+function poolStep(b, f) {
+  const steps = f.budget.steps;
+  const budget = steps.find((st) => st.key === 'inpatient') ?? [...steps].reverse().find((st) => st.key === 'budget' || st.key === 'rule');
+  const basisKey = b.policy?.point_value?.cost_basis ?? 'fund_plus_personal';
+  const formula = t(`budget.pool.${basisKey}`, {
+    b: money(budget?.amount), p: money(f.totals?.personal_burden), r: b.policy?.funds?.[f.fund]?.fund_share_ratio ?? '—',
+  });
+  return h('tr', { class: 'subtotal', dataset: { step: 'pool' } },
+    h('th', { scope: 'row' }, t('budget.pool')), h('td', { class: 'num' }, money(f.pool)), h('td', { class: 'formula' }, formula), h('td', null, 'SPEC §6'));
 }
 
 function basis(step) {
@@ -493,7 +489,7 @@ function renderBudget(b) {
           h('th', { scope: 'col' }, t('budget.amount')),
           h('th', { scope: 'col' }, t('budget.formula')),
           h('th', { scope: 'col' }, t('budget.basis')))),
-        h('tbody', null, rows))));
+        h('tbody', null, rows, poolStep(b, f)))));
   }
 }
 
@@ -512,14 +508,52 @@ const COLUMNS = [
   ['inst.net', (u) => money(u.results.net_to_pay), 'net_to_pay'],
 ];
 
+const TEXT_COLUMNS = [['inst.code', (u) => u.code, 'code'], ['inst.name', (u) => u.name, 'name'], ['inst.level', (u) => u.level, 'level']];
+const RAW = {
+  points: (u) => u.aggregates.year.points, settlement: (u) => u.results.settlement, fund_settlement: (u) => u.results.fund_settlement,
+  target: (u) => u.results.target, fund_pays: (u) => u.results.fund_pays, net_to_pay: (u) => u.results.net_to_pay,
+};
+
+/** The units the search leaves, in the order the clicked column gives (figures compared exactly). */
+function shownUnits(f) {
+  const q = $('inst-search').value.trim().toLowerCase();
+  const shown = f.units.filter((u) => !q || u.code.toLowerCase().includes(q) || u.name.toLowerCase().includes(q)
+    || u.institutions.some((c) => c.toLowerCase().includes(q)));
+  const sort = state.sort;
+  if (!sort) return shown;
+  const text = TEXT_COLUMNS.find((c) => c[2] === sort.key);
+  const keyed = shown.map((u) => ({ u, v: text ? text[1](u) : parseDec(RAW[sort.key](u)) }));
+  keyed.sort((a, b) => (text ? String(a.v).localeCompare(String(b.v), 'zh-CN') : cmpParsedDec(a.v, b.v)) * sort.dir || a.u.code.localeCompare(b.u.code));
+  return keyed.map((k) => k.u);
+}
+
+function sortBy(key) {
+  state.sort = { key, dir: state.sort?.key === key ? -state.sort.dir : TEXT_COLUMNS.some((c) => c[2] === key) ? 1 : -1 };
+  renderInstitutions();
+}
+
+/** The table as shown (search and order), as CSV: figures as published, text a spreadsheet would run escaped. */
+function downloadCsv() {
+  const f = (state.bundle.funds ?? []).find((x) => x.fund === state.fund) ?? state.bundle.funds?.[0];
+  if (!f) return;
+  const head = [...TEXT_COLUMNS.map(([k]) => t(k)), ...COLUMNS.map(([k]) => t(k))];
+  const rows = shownUnits(f).map((u) => [...TEXT_COLUMNS.map(([, get]) => get(u)), ...COLUMNS.map(([, , field]) => RAW[field](u))]);
+  const name = `${state.bundle.policy?.name ?? 'bundle'}-${state.bundle.policy?.year ?? ''}-${f.fund}.csv`.replace(/[\\/:*?"<>|\s]+/g, '_');
+  download(name, csv([head, ...rows]), 'text/csv;charset=utf-8');
+}
+
+function sortHeader(label, key, num) {
+  const on = state.sort?.key === key;
+  return h('th', { scope: 'col', class: num ? 'num' : null, 'aria-sort': on ? (state.sort.dir > 0 ? 'ascending' : 'descending') : 'none' },
+    h('button', { type: 'button', class: 'sort', dataset: { sort: key }, onclick: () => sortBy(key) }, t(label), on ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : ''));
+}
+
 function renderInstitutions() {
   const b = state.bundle;
   const f = (b.funds ?? []).find((x) => x.fund === state.fund) ?? b.funds?.[0];
   const table = $('inst-table');
   if (!f) { table.replaceChildren(); return; }
-  const q = $('inst-search').value.trim().toLowerCase();
-  const shown = f.units.filter((u) => !q || u.code.toLowerCase().includes(q) || u.name.toLowerCase().includes(q)
-    || u.institutions.some((c) => c.toLowerCase().includes(q)));
+  const shown = shownUnits(f);
   const rows = shown.map((u) => h('tr', { dataset: { code: u.code } },
     h('td', null, u.code),
     h('th', { scope: 'row' }, u.name),
@@ -537,10 +571,8 @@ function renderInstitutions() {
   table.replaceChildren(
     h('caption', { id: 'inst-caption' }, t('inst.caption', { fund: fundName(f.fund) })),
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, t('inst.code')),
-      h('th', { scope: 'col' }, t('inst.name')),
-      h('th', { scope: 'col' }, t('inst.level')),
-      ...COLUMNS.map(([key]) => h('th', { scope: 'col', class: 'num' }, t(key))))),
+      ...TEXT_COLUMNS.map(([label, , key]) => sortHeader(label, key, false)),
+      ...COLUMNS.map(([label, , key]) => sortHeader(label, key, true)))),
     h('tbody', null, rows),
     h('tfoot', null, total));
   $('inst-count').textContent = t('inst.count', { shown: shown.length, all: f.units.length });
@@ -549,12 +581,14 @@ function renderInstitutions() {
 function renderPolicy(b) {
   const p = b.policy ?? {};
   const titles = new Map((p.sources ?? []).map((x) => [x.id, x.title]));
+  // Each parameter by its name in the page's language (the file's field path on hover); the
+  // presets' notes are written in English, so the Chinese page leaves those out.
   const rows = Object.entries(p.refs ?? {}).map(([path, r]) => h('tr', null,
-    h('th', { scope: 'row' }, h('code', null, path)),
+    h('th', { scope: 'row', title: path }, fieldTrail(path, state.lang)),
     h('td', null, r.mark ? t(`mark.${r.mark}`) : ''),
     h('td', null, [r.source, r.article].filter(Boolean).join(' '), r.source && titles.has(r.source) ? h('br') : null,
       r.source && titles.has(r.source) ? h('small', null, titles.get(r.source)) : null),
-    h('td', null, r.note ?? '')));
+    h('td', null, state.lang === 'zh' && /[A-Za-z]{5,}/.test(r.note ?? '') ? '' : (r.note ?? ''))));
   $('policy-table').replaceChildren(
     h('caption', { id: 'policy-caption' }, t('policy.caption')),
     h('thead', null, h('tr', null,
@@ -637,6 +671,7 @@ async function start() {
   $('load-demo').addEventListener('click', () => loadShipped(true));
   $('verify').addEventListener('click', runVerify);
   $('inst-search').addEventListener('input', renderInstitutions);
+  $('inst-csv').addEventListener('click', downloadCsv);
   $('inst-fund').addEventListener('change', (e) => { state.fund = e.target.value; renderInstitutions(); });
   let resize;
   window.addEventListener('resize', () => {

@@ -1,11 +1,11 @@
 // The page's path for a parameter change, as a user feels it when moving a slider: the page's
-// own worker protocol (www/app/engine.js ↔ www/worker.js) asked for a `compute` with the
+// own worker protocol (www/app/worker-client.js ↔ www/worker.js) asked for a `compute` with the
 // baseline comparison and a focus institution, as www/main.js asks; then the page's views
 // (www/app/views.js) rebuilt from the answer as main.js's renderResults does: the figures strip
 // and the view on screen (here the institution table, the largest), then the next frame (layout,
 // paint, charts drawn in requestAnimationFrame). The views not on screen, which the page rebuilds
 // when idle, are timed apart (`hidden`).
-import { Engine } from '/app/engine.js';
+import { WorkerClient } from '/app/worker-client.js';
 import * as views from '/app/views.js';
 import { figures } from './changes.js';
 
@@ -33,16 +33,19 @@ function viewElements() {
 }
 
 // What main.js's renderResults draws at once: the strip and the view on screen.
+// The views' actions (app/state.js), which a measurement never calls.
+const on = new Proxy({}, { get: () => () => {} });
+
 function render(els, state) {
   views.renderStrip(els.strip, state);
-  views.renderInstitutions(els.institutions, state);
+  views.renderInstitutions(els.institutions, state, on);
 }
 
 // What main.js draws later, when idle: the views not on screen.
 function renderHidden(els, state) {
-  views.renderOverview(els.overview, state, { onShowTable: () => {} });
-  views.renderMine(els.mine, state);
-  views.renderCompare(els.compare, state, { onSetBase: () => {}, onReset: () => {} });
+  views.renderOverview(els.overview, state, on);
+  views.renderMine(els.mine, state, on);
+  views.renderCompare(els.compare, state, on);
 }
 
 const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
@@ -56,7 +59,7 @@ const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
  * + render + frame (`layout` is the part of the frame spent on style and layout).
  */
 export async function pagePath(files, policyText, changes) {
-  const engine = new Engine();
+  const engine = new WorkerClient();
   await engine.ready;
   const out = { ms: {}, changes: {} };
   let t = now();
@@ -71,7 +74,6 @@ export async function pagePath(files, policyText, changes) {
     view: 'institutions', fund: 'employee', focus: null, extraPoints: '1000', policy,
     baselineName: policy.name, result: null, emptyMessage: null,
     table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
-    setFund() {}, setFocus() {}, sortTable() {}, filterTable() {}, toggleRow() {}, toast() {},
   };
   const els = viewElements();
 

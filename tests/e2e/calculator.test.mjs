@@ -268,7 +268,10 @@ describe('calculator page', { concurrency: false }, () => {
     await rate.fill('150');
     await page.waitForSelector('.field.invalid input[data-path="funds.employee.reserve.rate"]');
     assert.equal(await rate.getAttribute('aria-invalid'), 'true');
-    assert.match(await page.locator('.field.invalid .field-msg').first().textContent(), /funds\.employee\.reserve\.rate/);
+    // The message names the field by its label, not by the file's field path.
+    const message = await page.locator('.field.invalid .field-msg').first().textContent();
+    assert.match(message, /^职工医保 · 提取比例：/);
+    assert.doesNotMatch(message, /funds\.employee/);
     await shot(page, 'policy-invalid-zh');
     await resettle(page, () => rate.fill('10'));
     assert.equal(await page.locator('.field.invalid').count(), 0);

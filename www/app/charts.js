@@ -5,7 +5,7 @@
 // converted to numbers only here, for drawing; every figure shown as text comes from the engine.
 
 import * as echarts from '../vendor/echarts.esm.min.js';
-import { fmtMoney, fmtNum, toNumber } from './dom.js';
+import { fmtMoney, fmtNum, toNumber } from './decimal.js';
 import { local, t } from './i18n.js';
 
 const charts = new Map();
@@ -28,7 +28,7 @@ export function resizeCharts() {
 /** Axis labels for money: 元 with separators below a million, else 万 (ten thousands). */
 function moneyAxis(max) {
   return max >= 1_000_000
-    ? (v) => `${fmtNum(String(v / 10_000), Math.abs(v) >= 1e7 ? 0 : 1)}万`
+    ? (v) => `${fmtNum(String(v / 10_000), Math.abs(v) >= 1e7 ? 0 : 1)}${t('unit.wan.short')}`
     : (v) => fmtNum(String(v), 0);
 }
 
@@ -69,9 +69,21 @@ export function monthlyPointValues(el, settlement) {
   }, true);
 }
 
+/**
+ * Axis labels that stay apart when shortened: a label that begins as another does (three
+ * deductions 不纳入DIP付费…) shows its end instead of its beginning; the tooltip has it whole.
+ */
+function distinctLabels(labels, keep = 8) {
+  const head = (l) => l.slice(0, keep);
+  return labels.map((l) => (l.length > keep && labels.filter((o) => head(o) === head(l)).length > 1 ? `…${l.slice(-keep)}` : l));
+}
+
 /** The budget waterfall of one fund: raised → reserve → … → B, in 万元. */
 export function waterfall(el, fund) {
-  const steps = fund.budget.steps;
+  // The last bar is the pool the budget buys in points (SPEC §6: B plus the personal burden, or
+  // B ÷ the fund share, as the cost basis says): the step from B to the pool.
+  const pool = { key: 'pool', label: t('kpi.pool'), amount: fund.pool, subtotal: true, formula: t('waterfall.pool'), source: 'SPEC', article: '§6' };
+  const steps = [...fund.budget.steps, pool];
   // 万元 for a city's budget; 元 when the figures are small (a worked example, a county fund).
   const big = Math.max(...steps.map((s) => Math.abs(Number(s.amount)))) >= 10_000_000;
   const wan = (x) => (big ? Number(x) / 10_000 : Number(x));
@@ -102,7 +114,7 @@ export function waterfall(el, fund) {
       total.push(null);
     }
   }
-  const labels = steps.map((s) => local(s, 'label'));
+  const labels = distinctLabels(steps.map((s) => local(s, 'label')));
   const fmt = (p) => {
     const v = p.value?.value ?? p.value;
     return v === null || v === undefined ? '' : fmtNum(String(v), 0);
@@ -115,7 +127,7 @@ export function waterfall(el, fund) {
       confine: true,
       formatter: (ps) => {
         const s = steps[ps[0].dataIndex];
-        return `${local(s, 'label')}\n${fmtMoney(s.amount)} 元\n${local(s, 'formula')}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
+        return `${local(s, 'label')}\n${fmtMoney(s.amount)} ${t('unit.yuan')}\n${local(s, 'formula')}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
       },
     },
     grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },

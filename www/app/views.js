@@ -1,19 +1,17 @@
 // The result views: figures strip, overview, institution table, my institution, comparison, and
-// the error table used for imports and policies. Each takes the engine's results (decimals as
-// strings) and builds DOM with textContent only.
+// the error table used for imports and policies. Each reads the state (app/state.js: the engine's
+// results, decimals as strings), builds DOM with textContent only, and changes nothing: what the
+// user does goes to the named actions passed in (`on`).
 
-import { h, fill, fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, cmpParsedDec, parseDec, addDec, roundDec, tsv } from './dom.js';
+import { h, fill, tsv } from './dom.js';
+import { fmtMoney, fmtPoints, fmtPct, fmtNum, fmtWan, cmpDec, cmpParsedDec, parseDec, addDec, roundDec, divDec } from './decimal.js';
 import { t, msg, lang, local } from './i18n.js';
 import * as charts from './charts.js';
+import { bandText, cliffSentence } from './desk.js';
 
 export const fundName = (f) => t(`fund.${f}`);
 
-export function bandText(band) {
-  if (!band) return '—';
-  if (typeof band === 'string') return t(`band.${band}`);
-  const [k, v] = Object.entries(band)[0];
-  return t(`band.${k}`, { n: (v?.band ?? 0) + 1 });
-}
+export { bandText };
 
 const bandKey = (band) => (typeof band === 'string' ? band : Object.keys(band ?? {})[0] ?? 'none');
 
@@ -48,15 +46,30 @@ export function renderStrip(el, state) {
       changed ? t('kpi.baseline', { v: before }) : null, { dataset: { pv: f.fund }, class: changed ? 'kpi changed' : 'kpi' }));
   }
   for (const f of s.funds) {
-    items.push(kpi(`${fundName(f.fund)} ${t('kpi.budget')}`, fmtWan(f.budget.budget), t('unit.wan')));
+    items.push(kpi(`${fundName(f.fund)} ${t('kpi.budget')}`, fmtWan(f.budget.budget), t('unit.wan'), null, { dataset: { budget: f.fund } }));
   }
   const c = state.result.counts;
   items.push(kpi(t('col.cases'), fmtNum(String(c.cases || c.summaries), 0), null,
     `${fmtNum(String(c.institutions), 0)} ${t('overview.institutions')} · ${fmtNum(String(c.groups), 0)} ${t('overview.groups')}`));
-  fill(el, items);
+  fill(el, items, implausible(s));
 }
 
-export function renderOverview(el, state, { onShowTable }) {
+/**
+ * A warning when the pool is far from the data's total cost (over 3 times, or under a third): the
+ * budget and the data likely come from different regions or years (a city's budget with one
+ * county's cases gives a point value of tens of thousands of yuan).
+ */
+function implausible(s) {
+  for (const f of s.funds) {
+    const ratio = divDec(f.pool, f.totals.total_cost, 2);
+    if (ratio && (cmpDec(ratio, '3') > 0 || cmpDec(ratio, '0.33') < 0)) {
+      return h('p', { class: 'strip-warn', id: 'pv-warning', role: 'alert' }, `${t(`fund.${f.fund}.long`)}：${t('pv.implausible', { r: fmtNum(ratio, 2) })}`);
+    }
+  }
+  return null;
+}
+
+export function renderOverview(el, state, on) {
   const s = state.result?.settlement;
   if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
   const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
@@ -74,7 +87,7 @@ export function renderOverview(el, state, { onShowTable }) {
     h('p', { class: 'recon' }, reconText(f))));
   const monthly = h('div', { class: 'chart', id: 'chart-monthly' });
   const wf = h('div', { class: 'chart', id: 'chart-waterfall' });
-  const fundSeg = fundSwitch(state, s);
+  const fundSeg = fundSwitch(state, s, on);
   const top = [...fund.units].sort((a, b) => cmpDec(b.settlement, a.settlement)).slice(0, 8);
   const topTable = h('table', { class: 'grid compact' },
     h('thead', null, h('tr', null, h('th', null, t('col.code')), h('th', null, t('col.name')), h('th', null, t('col.level')),
@@ -111,7 +124,7 @@ export function renderOverview(el, state, { onShowTable }) {
       h('section', { class: 'card' }, h('h3', null, t('overview.monthly')), monthly),
       h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.waterfall', { fund: fundName(fund.fund) })), fundSeg), wf)),
     h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h3', null, t('overview.top', { fund: fundName(fund.fund) })),
-      h('button', { type: 'button', class: 'link', onclick: onShowTable }, t('overview.alltable'))), topTable),
+      h('button', { type: 'button', class: 'link', onclick: on.showTable }, t('overview.alltable'))), h('div', { class: 'table-wrap' }, topTable)),
     grassroots,
     notices);
   requestAnimationFrame(() => {
@@ -129,20 +142,20 @@ function reconText(f) {
     : t('overview.recon.none', { sum, pool });
 }
 
-function fundSwitch(state, s) {
+function fundSwitch(state, s, on) {
   return h('span', { class: 'segs' }, s.funds.map((f) => h('button', {
     type: 'button',
     class: f.fund === state.fund ? 'seg on' : 'seg',
     dataset: { fund: f.fund },
-    onclick: () => state.setFund(f.fund),
+    onclick: () => on.setFund(f.fund),
   }, fundName(f.fund))));
 }
 
 // ---- the institution table -------------------------------------------------------------------
 
 const COLUMNS = [
-  { key: 'code', label: 'col.code', get: (u) => u.code },
-  { key: 'name', label: 'col.name', get: (u) => u.name, cls: 'name' },
+  { key: 'code', label: 'col.code', get: (u) => u.code, cls: 'stick-code' },
+  { key: 'name', label: 'col.name', get: (u) => u.name, cls: 'name stick-name' },
   { key: 'level', label: 'col.level', get: (u) => u.level },
   { np: true, key: 'coefficient', label: 'col.coef', get: (u) => u.coefficient, num: true, fmt: (v) => (v === null ? '—' : fmtNum(v, 4)) },
   { key: 'cases', label: 'col.cases', get: (u) => String(u.cases.total), num: true, fmt: (v) => fmtNum(v, 0), total: (f) => String(f.totals.cases) },
@@ -159,10 +172,14 @@ const COLUMNS = [
   { np: true, key: 'flags', label: 'col.flags', get: (u) => u.flags.map((x) => t(`flag.${x}`)).join('、') },
 ];
 
-export function renderInstitutions(el, state) {
+// The institution table's rows, kept between renders by the element they are drawn in (a render
+// cache, not state: drawn again from the state, it would look the same).
+const unitTables = new WeakMap();
+
+export function renderInstitutions(el, state, on) {
   const s = state.result?.settlement;
   if (!s) {
-    el.unitTable = null;
+    unitTables.delete(el);
     return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
   }
   const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
@@ -174,31 +191,35 @@ export function renderInstitutions(el, state) {
     && (!ts.flag || (ts.flag === 'edge' ? u.flags.includes('near_band_edge') : /beyond/.test(bandKey(u.band)))));
   units = sortUnits(units, COLUMNS.find((c) => c.key === ts.sort) ?? COLUMNS[0], ts.dir);
   const head = h('tr', null, h('th', { class: 'expander' }), COLUMNS.map((c) => h('th', {
-    class: [c.num ? 'num' : '', c.np ? 'np' : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
+    class: [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'string' ? c.cls.replace(/^name /, '') : '', 'sortable', ts.sort === c.key ? (ts.dir > 0 ? 'asc' : 'desc') : ''].join(' '),
     scope: 'col',
     'aria-sort': ts.sort === c.key ? (ts.dir > 0 ? 'ascending' : 'descending') : 'none',
-    onclick: () => state.sortTable(c.key),
+    onclick: () => on.sortTable(c.key),
   }, t(c.label))));
-  const totals = h('tr', { class: 'totals' }, h('td', { class: 'expander' }), COLUMNS.map((c, i) => h('td', { class: `${c.num ? 'num' : ''} ${c.np ? 'np' : ''}` },
-    i === 0 ? t('table.total') : c.total ? (c.fmt ?? ((v) => v))(c.total(fund)) : '')));
+  // The totals row follows the filter: the fund's totals when every unit shows, else the sum of
+  // the rows shown.
+  const all = units.length === fund.units.length;
+  const total = (c) => (all ? c.total(fund) : addDec(...units.map((u) => c.get(u))));
+  const totals = h('tr', { class: 'totals' }, h('td', { class: 'expander' }), COLUMNS.map((c, i) => h('td', { class: `${c.num ? 'num' : ''} ${c.np ? 'np' : ''} ${i < 2 ? c.cls : ''}` },
+    i === 0 ? (all ? t('table.total') : t('table.total.shown', { n: units.length })) : c.total ? (c.fmt ?? ((v) => v))(total(c)) : '')));
   const controls = h('div', { class: 'toolbar' },
-    fundSwitch(state, s),
-    h('input', { type: 'search', placeholder: t('table.filter'), value: ts.filter, 'aria-label': t('table.filter'), oninput: (e) => state.filterTable({ filter: e.target.value }) }),
-    h('select', { 'aria-label': t('col.level'), onchange: (e) => state.filterTable({ level: e.target.value }) },
+    fundSwitch(state, s, on),
+    h('input', { type: 'search', placeholder: t('table.filter'), value: ts.filter, 'aria-label': t('table.filter'), oninput: (e) => on.filterTable({ filter: e.target.value }) }),
+    h('select', { 'aria-label': t('col.level'), onchange: (e) => on.filterTable({ level: e.target.value }) },
       h('option', { value: '' }, t('table.level.all')), levels.map((l) => h('option', { value: l, selected: l === ts.level }, l))),
-    h('select', { 'aria-label': t('col.flags'), onchange: (e) => state.filterTable({ flag: e.target.value }) },
+    h('select', { 'aria-label': t('col.flags'), onchange: (e) => on.filterTable({ flag: e.target.value }) },
       ['', 'edge', 'beyond'].map((f) => h('option', { value: f, selected: f === ts.flag }, t(f ? `table.flag.${f}` : 'table.flag.all')))),
     h('span', { class: 'muted' }, t('table.rows', { n: units.length })),
-    h('button', { type: 'button', onclick: () => copyRows(state, [COLUMNS.map((c) => t(c.label)), ...units.map((u) => COLUMNS.map((c) => c.get(u) ?? ''))]) }, t('table.copy')));
+    h('button', { type: 'button', onclick: () => copyRows(on, [COLUMNS.map((c) => t(c.label)), ...units.map((u) => COLUMNS.map((c) => c.get(u) ?? ''))]) }, t('table.copy')));
   const recon = h('p', { class: 'recon' }, reconText(fund));
 
   // The table stays between renders (and so does its scroll position): rows are kept by unit and
   // only the cells whose text or class changed are written, so a re-settle restyles nothing else.
-  let ut = el.unitTable;
+  let ut = unitTables.get(el);
   if (!ut || ut.wrap.parentNode !== el) {
     const table = h('table', { class: 'grid', id: 'unit-table' }, h('thead'), h('tbody'), h('tfoot'));
     ut = { wrap: h('div', { class: 'table-wrap' }, table), table, rows: new Map() };
-    el.unitTable = ut;
+    unitTables.set(el, ut);
   }
   fill(ut.table.tHead, head);
   fill(ut.table.tFoot, totals);
@@ -206,7 +227,7 @@ export function renderInstitutions(el, state) {
   for (const u of units) {
     const key = `${fund.fund}:${u.code}`;
     const open = ts.expanded.has(key);
-    body.push(unitRow(ut.rows, key, u, open, state));
+    body.push(unitRow(ut.rows, key, u, open, on));
     if (open) body.push(h('tr', { class: 'trace-row' }, h('td', { colspan: COLUMNS.length + 1 }, traceView(u, state.result.details?.[key]))));
   }
   arrange(ut.table.tBodies[0], body);
@@ -228,10 +249,10 @@ function sortUnits(units, col, dir) {
 }
 
 /** A unit's row, kept in `rows` by key and brought up to date: only changed text and classes are written. */
-function unitRow(rows, key, u, open, state) {
+function unitRow(rows, key, u, open, on) {
   let r = rows.get(key);
   if (!r) {
-    const button = h('button', { type: 'button', class: 'twisty', title: t('table.expand'), onclick: () => state.toggleRow(key) });
+    const button = h('button', { type: 'button', class: 'twisty', title: t('table.expand'), onclick: () => on.toggleRow(key) });
     const cells = COLUMNS.map(() => h('td'));
     r = { tr: h('tr', { dataset: { code: u.code } }, h('td', { class: 'expander' }, button), cells), button, cells };
     rows.set(key, r);
@@ -242,7 +263,7 @@ function unitRow(rows, key, u, open, state) {
   if (r.button.getAttribute('aria-expanded') !== String(open)) r.button.setAttribute('aria-expanded', String(open));
   COLUMNS.forEach((c, i) => {
     const v = c.get(u);
-    setClass(r.cells[i], [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v && v.startsWith('-') ? 'neg' : ''].join(' '));
+    setClass(r.cells[i], [c.num ? 'num' : '', c.np ? 'np' : '', typeof c.cls === 'function' ? c.cls(u) : c.cls ?? '', c.signed && v?.startsWith('-') ? 'neg' : ''].join(' '));
     setText(r.cells[i], String((c.fmt ? c.fmt(v) : v) ?? ''));
   });
   return r.tr;
@@ -295,34 +316,36 @@ function traceView(u, detail) {
     h('div', { class: 'trace-side' }, h('h4', null, t('trace.points')), points, h('h4', null, t('trace.flow')), flow));
 }
 
-async function copyRows(state, rows) {
+async function copyRows(on, rows) {
   const text = tsv(rows);
   try {
     await navigator.clipboard.writeText(text);
-    state.toast(t('table.copied', { n: rows.length - 1 }));
+    on.toast(t('table.copied', { n: rows.length - 1 }));
   } catch {
-    state.toast(text.slice(0, 200));
+    on.toast(text.slice(0, 200));
   }
 }
 
 // ---- my institution --------------------------------------------------------------------------
 
-export function renderMine(el, state) {
+export function renderMine(el, state, on) {
   const s = state.result?.settlement;
   if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
   const fund = s.funds.find((f) => f.fund === state.fund) ?? s.funds[0];
   const u = fund.units.find((x) => x.code === state.focus) ?? fund.units[0];
   if (!u) return fill(el);
-  const picker = h('select', { id: 'mine-pick', 'aria-label': t('mine.pick'), onchange: (e) => state.setFocus(e.target.value) },
+  const picker = h('select', { id: 'mine-pick', 'aria-label': t('mine.pick'), onchange: (e) => on.setFocus(e.target.value) },
     fund.units.map((x) => h('option', { value: x.code, selected: x.code === u.code }, `${x.code} ${x.name}（${x.level}）`)));
   const net = u.net_to_pay;
   const recover = net.startsWith('-');
   const figures = h('div', { class: 'mine-figures' },
     kpi(t('mine.points'), fmtPoints(u.points.total), null, `${t('col.share')} ${fmtPct(u.share, 3)}`),
-    kpi(t('mine.S'), fmtMoney(u.settlement), '元', `${t('col.FS')} ${fmtMoney(u.fund_settlement)}`),
-    kpi(t('col.T'), fmtMoney(u.target), '元', bandText(u.band)),
-    kpi(t('mine.fundpays'), fmtMoney(u.fund_pays), '元', `${t('col.prepaid')} ${fmtMoney(u.prepaid)}`),
-    kpi(recover ? t('mine.net.recover') : t('mine.net.pay'), fmtMoney(recover ? net.slice(1) : net), '元', null, { class: recover ? 'kpi net recover' : 'kpi net pay', id: 'mine-net' }));
+    kpi(t('mine.S'), fmtMoney(u.settlement), t('unit.yuan'), `${t('col.FS')} ${fmtMoney(u.fund_settlement)}`),
+    kpi(t('col.T'), fmtMoney(u.target), t('unit.yuan'), bandText(u.band)),
+    kpi(t('mine.fundpays'), fmtMoney(u.fund_pays), t('unit.yuan'), `${t('col.prepaid')} ${fmtMoney(u.prepaid)}`),
+    kpi(recover ? t('mine.net.recover') : t('mine.net.pay'), fmtMoney(recover ? net.slice(1) : net), t('unit.yuan'), null, { class: recover ? 'kpi net recover' : 'kpi net pay', id: 'mine-net' }),
+    kpi(t('col.C'), fmtMoney(u.compared_cost), t('unit.yuan'), u.gap_ratio === null ? null : `${t('col.gap')} ${fmtPct(u.gap_ratio, 2)}`, { id: 'mine-cost' }));
+  const cliff = cliffSentence(state, u);
   const bandEl = h('div', { class: 'chart tall', id: 'chart-band' });
   const r = state.result;
   const d = r.dilution;
@@ -330,7 +353,7 @@ export function renderMine(el, state) {
     h('dt', null, t('mine.dilution.own')), h('dd', { class: 'num' }, fmtMoney(d.own_gain)),
     h('dt', null, t('mine.dilution.others')), h('dd', { class: 'num neg' }, `−${fmtMoney(d.others_loss)}`),
     h('dt', null, t('mine.dilution.naive')), h('dd', { class: 'num' }, fmtMoney(d.naive_value)),
-    h('dt', null, t('mine.dilution.marginal')), h('dd', { class: 'num' }, `${fmtNum(d.marginal_value_per_point, 4)} 元`),
+    h('dt', null, t('mine.dilution.marginal')), h('dd', { class: 'num' }, `${fmtNum(d.marginal_value_per_point, 4)} ${t('unit.yuan')}`),
     h('dt', null, t('mine.dilution.pv')), h('dd', { class: 'num' }, `${fmtNum(d.point_value_before, 6)} → ${fmtNum(d.point_value_after, 6)}`))
     : h('p', { class: 'muted' }, r.dilutionError ? msg(r.dilutionError.errors[0] ?? r.dilutionError) : '—');
   const lines = r.breakdown ?? [];
@@ -344,9 +367,12 @@ export function renderMine(el, state) {
       h('td', { class: 'num' }, fmtNum(String(l.cases), 0)), h('td', { class: 'num' }, fmtPoints(l.points)), h('td', { class: 'num' }, fmtMoney(l.payment)),
       h('td', { class: 'num' }, fmtMoney(l.cost)), h('td', { class: l.gain.startsWith('-') ? 'num neg' : 'num pos' }, fmtMoney(l.gain))))));
   fill(el,
-    h('div', { class: 'toolbar' }, h('label', null, t('mine.pick'), ' ', picker), fundSwitch(state, s)),
+    h('div', { class: 'toolbar' }, h('label', null, t('mine.pick'), ' ', picker), fundSwitch(state, s, on)),
     h('h2', { class: 'print-only' }, `${t('tab.mine')}：${u.code} ${u.name}（${u.level}，${t(`fund.${fund.fund}.long`)}）`),
     figures,
+    cliff ? h('p', { class: cliff.near ? 'cliff near' : 'cliff', id: 'mine-cliff' }, cliff.text) : null,
+    h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'print-mine', onclick: on.printMine }, t('mine.print')),
+      h('button', { type: 'button', id: 'xlsx-mine', onclick: () => on.exportAs('xlsx') }, t('mine.xlsx'))),
     h('div', { class: 'two' },
       h('section', { class: 'card' }, h('h3', null, t('mine.band')), bandEl, h('p', { class: 'note' }, t('mine.band.note'))),
       h('section', { class: 'card' }, h('h3', null, t('mine.dilution', { x: fmtNum(state.extraPoints, 0) })), dil, h('p', { class: 'note' }, t('mine.dilution.note')))),
@@ -359,14 +385,14 @@ export function renderMine(el, state) {
 
 // ---- scenario comparison ---------------------------------------------------------------------
 
-export function renderCompare(el, state, { onSetBase, onReset }) {
+export function renderCompare(el, state, on) {
   const s = state.result?.settlement;
   if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
   const c = state.result.comparison;
   const head = h('div', { class: 'toolbar' },
     h('strong', null, t('compare.title', { base: state.baselineName, cur: state.policy?.name ?? '' })),
-    h('button', { type: 'button', onclick: onSetBase }, t('compare.setbase')),
-    h('button', { type: 'button', onclick: onReset }, t('compare.reset')));
+    h('button', { type: 'button', onclick: on.setBaselineToCurrent }, t('compare.setbase')),
+    h('button', { type: 'button', onclick: on.resetToBaseline }, t('compare.reset')));
   if (!c) return fill(el, head, h('p', { class: 'empty' }, t('compare.same')));
   const figs = h('div', { class: 'mine-figures' }, c.funds.flatMap((f) => [
     kpi(t('compare.pv', { fund: fundName(f.fund) }), f.point_value_after ?? '—', t('kpi.pv.unit'), `${t('col.before')} ${f.point_value_before ?? '—'}`),
@@ -385,13 +411,13 @@ export function renderCompare(el, state, { onSetBase, onReset }) {
     h('tfoot', null, h('tr', { class: 'totals' }, h('td', null, t('table.total')), h('td'),
       ['settlement_before', 'settlement_after', 'fund_pays_before', 'fund_pays_after', 'delta', 'net_before', 'net_after']
         .map((k) => h('td', { class: 'num' }, fmtMoney(addDec(...fc.units.map((u) => u[k]))))))));
-  fill(el, head, figs, h('div', { class: 'toolbar' }, fundSwitch(state, s)), h('div', { class: 'table-wrap' }, table));
+  fill(el, head, figs, h('div', { class: 'toolbar' }, fundSwitch(state, s, on)), h('div', { class: 'table-wrap' }, table));
 }
 
 // ---- errors ----------------------------------------------------------------------------------
 
 /** A sortable, copyable table of error rows (`{file, row, column, header, value, path, message_*}`). */
-export function errorTable(rows, state, { id, sort = { key: null, dir: 1 } } = {}) {
+export function errorTable(rows, on, { id, sort = { key: null, dir: 1 } } = {}) {
   const cols = [
     { key: 'file', label: 'err.file' },
     { key: 'path', label: 'err.path' },
@@ -418,7 +444,7 @@ export function errorTable(rows, state, { id, sort = { key: null, dir: 1 } } = {
         cols.map((c) => h('td', { class: c.num ? 'num' : c.key === 'message' ? 'message' : '' }, String((c.get ? c.get(r) : r[c.key]) ?? '')))))));
     fill(wrap, h('div', { class: 'toolbar' }, h('button', {
       type: 'button',
-      onclick: () => copyRows(state, [cols.map((c) => t(c.label)), ...sorted.map((r) => cols.map((c) => (c.get ? c.get(r) : r[c.key]) ?? ''))]),
+      onclick: () => copyRows(on, [cols.map((c) => t(c.label)), ...sorted.map((r) => cols.map((c) => (c.get ? c.get(r) : r[c.key]) ?? ''))]),
     }, t('table.copy'))), table);
   };
   draw();
