@@ -7,18 +7,18 @@
 // Start: the engine → the policy (a scenario link, else the last one remembered, else the demo
 // city's) → the data (files kept by the user's choice, else the demo city) → compute.
 
-import { $, $$, download, fill, h } from './app/dom.js';
+import { resizeCharts } from './app/charts.js';
+import { openMapping, renderData } from './app/data-view.js';
 import { fmtNum } from './app/decimal.js';
-import { WorkerClient } from './app/worker-client.js';
+import * as desk from './app/desk.js';
+import { $, $$, download, fill, h } from './app/dom.js';
 import { lang, msg, setLang, t, translatePage } from './app/i18n.js';
 import { PolicyForm } from './app/policy-form.js';
-import * as views from './app/views.js';
-import * as desk from './app/desk.js';
-import { renderData, openMapping } from './app/data-view.js';
-import { resizeCharts } from './app/charts.js';
-import { TABLES, actions, getState, subscribe } from './app/state.js';
-import { STORE, keepFiles, keptFiles, mappingFor, rememberMapping, setKeep, storage } from './app/storage.js';
 import { policyFragment, policyFromFragment } from './app/scenario-link.js';
+import { actions, getState, subscribe, TABLES } from './app/state.js';
+import { keepFiles, keptFiles, mappingFor, rememberMapping, STORE, setKeep, storage } from './app/storage.js';
+import * as views from './app/views.js';
+import { WorkerClient } from './app/worker-client.js';
 
 const DEMO = [
   ['institutions', 'demo/institutions.csv'],
@@ -120,7 +120,14 @@ function settledWith(result, json) {
   }
   actions.computed(result, json);
   const c = result.counts;
-  actions.status(t('status.ready', { policy: result.settlement.policy_name, cases: fmtNum(String(c.cases + c.summaries), 0), inst: c.institutions }), 'ok');
+  actions.status(
+    t('status.ready', {
+      policy: result.settlement.policy_name,
+      cases: fmtNum(String(c.cases + c.summaries), 0),
+      inst: c.institutions,
+    }),
+    'ok',
+  );
   document.body.dataset.settled = 'true';
 }
 
@@ -251,14 +258,35 @@ function renderPolicyErrors() {
   const err = s.error?.kind === 'policy' ? s.error : null;
   const warnings = (s.result?.settlement.notices ?? []).filter((n) => n.code === 'policy_warning');
   if (err) {
-    fill(box, h('h3', null, t('policy.errors')), views.errorTable(err.errors.map(form.labelled), viewActions, { id: 'policy-error-table' }));
+    fill(
+      box,
+      h('h3', null, t('policy.errors')),
+      views.errorTable(err.errors.map(form.labelled), viewActions, { id: 'policy-error-table' }),
+    );
   } else if (warnings.length) {
-    fill(box, h('h3', null, t('policy.warnings')), h('ul', { class: 'notices' }, warnings.map((w) => h('li', null, msg(w)))));
+    fill(
+      box,
+      h('h3', null, t('policy.warnings')),
+      h(
+        'ul',
+        { class: 'notices' },
+        warnings.map((w) => h('li', null, msg(w))),
+      ),
+    );
   } else {
     fill(box);
   }
   form.explain(desk.whyNothingMoved(s));
-  form.mark(err ? err.errors : warnings.map((n) => ({ path: n.subject, severity: 'warning', message_zh: n.message_zh, message_en: n.message_en })));
+  form.mark(
+    err
+      ? err.errors
+      : warnings.map((n) => ({
+          path: n.subject,
+          severity: 'warning',
+          message_zh: n.message_zh,
+          message_en: n.message_en,
+        })),
+  );
 }
 
 function renderProgress() {
@@ -275,7 +303,10 @@ function renderProgress() {
 
 function renderPresetOptions() {
   const s = getState();
-  fill($('#preset'), s.presets.map((p) => h('option', { value: p.name, selected: p.name === s.presetName }, `${p.name}（${p.year}）`)));
+  fill(
+    $('#preset'),
+    s.presets.map((p) => h('option', { value: p.name, selected: p.name === s.presetName }, `${p.name}（${p.year}）`)),
+  );
 }
 
 // What each change of the state calls for.
@@ -291,7 +322,8 @@ subscribe((changed, s) => {
     renderChip();
   }
   if (changed.has('policyFund')) form.render(s);
-  if (changed.has('baselineJson') || changed.has('fund') || changed.has('focus') || changed.has('extraPoints')) scheduleCompute(0);
+  if (changed.has('baselineJson') || changed.has('fund') || changed.has('focus') || changed.has('extraPoints'))
+    scheduleCompute(0);
   if (changed.has('focus') && s.focus) storage.set(STORE.focus, s.focus);
   if (['result', 'error', 'emptyMessage', 'fund', 'focus'].some((k) => changed.has(k))) {
     renderResults();
@@ -331,13 +363,17 @@ function relabel() {
 function rememberPolicy(json) {
   if (storage.get(STORE.remember) === 'off') return;
   const s = getState();
-  storage.set(STORE.policy, JSON.stringify({ policy: json, baseline: s.baselineJson, baselineName: s.baselineName, preset: s.presetName }));
+  storage.set(
+    STORE.policy,
+    JSON.stringify({ policy: json, baseline: s.baselineJson, baselineName: s.baselineName, preset: s.presetName }),
+  );
 }
 
 /** The policy in the address (history.replaceState: no new history entry per edit). */
 async function writeLink(json) {
   const fragment = await policyFragment(json);
-  if (JSON.stringify(getState().policy) === json && location.hash !== fragment) history.replaceState(null, '', fragment);
+  if (JSON.stringify(getState().policy) === json && location.hash !== fragment)
+    history.replaceState(null, '', fragment);
 }
 
 async function loadPreset(name) {
@@ -366,8 +402,12 @@ function savePolicy() {
 
 const keptEntries = () => {
   const { files } = getState();
-  return TABLES.filter((k) => files[k]?.status === 'ok' && !files[k].demo)
-    .map((k) => ({ kind: k, name: files[k].name, options: files[k].options, blob: files[k].file }));
+  return TABLES.filter((k) => files[k]?.status === 'ok' && !files[k].demo).map((k) => ({
+    kind: k,
+    name: files[k].name,
+    options: files[k].options,
+    blob: files[k].file,
+  }));
 };
 
 /**
@@ -382,16 +422,23 @@ async function importTable(kind, file, name, options = {}, { quiet = false, demo
   const job = { kind, name, bytes: 0, total: file.size, rows: 0 };
   actions.importProgress(job);
   try {
-    const report = await engine.request('import', { kind, file, name, options }, {
-      onProgress: (p) => actions.importProgress({ ...job, ...p }),
-    });
+    const report = await engine.request(
+      'import',
+      { kind, file, name, options },
+      {
+        onProgress: (p) => actions.importProgress({ ...job, ...p }),
+      },
+    );
     actions.fileLoaded(kind, { ...entry, report });
   } catch (err) {
     if (err.kind === 'cancelled') throw err;
     const mapped = options.columns ? null : await knownMapping(kind, file, name, options);
     if (mapped) return importTable(kind, file, name, { ...options, columns: mapped }, { quiet, demo });
     actions.fileFailed(kind, entry, err, previous);
-    if (previous && kind === 'cases') await engine.request('import', { kind, file: previous.file, name: previous.name, options: previous.options }).catch(() => {});
+    if (previous && kind === 'cases')
+      await engine
+        .request('import', { kind, file: previous.file, name: previous.name, options: previous.options })
+        .catch(() => {});
     if (!quiet) actions.show('data');
   } finally {
     if (getState().importing?.kind === kind) actions.importProgress(null);
@@ -482,7 +529,9 @@ async function mapColumns(kind) {
   if (!f) return;
   const [fields, preview] = await Promise.all([
     engine.request('fields', { kind }),
-    engine.request('preview', { file: f.file, name: f.name, options: f.options, maxRows: 12 }).catch((err) => ({ rows: [], letters: [], error: err })),
+    engine
+      .request('preview', { file: f.file, name: f.name, options: f.options, maxRows: 12 })
+      .catch((err) => ({ rows: [], letters: [], error: err })),
   ]);
   const chosen = await openMapping($('#mapping'), f, fields, preview);
   if (!chosen) return;
@@ -548,9 +597,11 @@ function wire() {
   });
   $('#cancel-import').addEventListener('click', cancelImport);
   // The 常用参数 card is kept as it is while typed in; drawn again (marks, values) when left.
-  $('#levers').addEventListener('focusout', () => setTimeout(() => {
-    if (!$('#levers').contains(document.activeElement)) desk.renderLevers($('#levers'), getState(), viewActions);
-  }, 0));
+  $('#levers').addEventListener('focusout', () =>
+    setTimeout(() => {
+      if (!$('#levers').contains(document.activeElement)) desk.renderLevers($('#levers'), getState(), viewActions);
+    }, 0),
+  );
   window.addEventListener('resize', () => requestAnimationFrame(resizeCharts));
   window.addEventListener('beforeprint', () => {
     for (const name of RESULT_VIEWS) if (work.stale.has(name)) renderView(name);
@@ -566,7 +617,8 @@ function wire() {
 
 /** The policy to start with: a scenario link, else the last one remembered, else the demo's. */
 async function startPolicy() {
-  const valid = async (text) => text && (await engine.request('validate', { policy: text }).catch(() => ({ ok: false }))).ok;
+  const valid = async (text) =>
+    text && (await engine.request('validate', { policy: text }).catch(() => ({ ok: false }))).ok;
   const linked = await policyFromFragment(location.hash);
   const saved = storage.get(STORE.remember) !== 'off' ? storage.json(STORE.policy, null) : null;
   if (saved?.policy && (await valid(saved.policy))) {
@@ -579,7 +631,9 @@ async function startPolicy() {
   } else {
     // The demo city comes with the 宁德2024 preset's rules and its budget scaled to the city
     // (demo/policy.json, written by `dipcalc synth`); without it, the preset itself.
-    const demoPolicy = await fetch('demo/policy.json').then((r) => (r.ok ? r.text() : null)).catch(() => null);
+    const demoPolicy = await fetch('demo/policy.json')
+      .then((r) => (r.ok ? r.text() : null))
+      .catch(() => null);
     if (await valid(demoPolicy)) actions.loadPolicy(JSON.parse(demoPolicy), { presetName: DEFAULT_PRESET });
     else await loadPreset(DEFAULT_PRESET);
   }

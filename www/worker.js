@@ -77,7 +77,10 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
       ms[name] = performance.now() - start;
     }
   };
-  add('settlement', timed('settle', () => session.settle_summary_json(policy)));
+  add(
+    'settlement',
+    timed('settle', () => session.settle_summary_json(policy)),
+  );
   add('counts', JSON.stringify(timed('counts', () => session.counts())));
   const attempt = (name, f) => {
     try {
@@ -102,11 +105,12 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
   if (baseline) attempt('comparison', () => session.compare_json(baseline, policy));
   // The focus unit as the baseline settles it (the settlement is cached by compare_json), for
   // the 本院 panel's changes.
-  if (baseline && focus) attempt('baselineUnit', () => {
-    const base = JSON.parse(session.settle_summary_json(baseline));
-    const unit = base.funds.find((f) => f.fund === focus.fund)?.units.find((u) => u.code === focus.code);
-    return JSON.stringify(unit ?? null);
-  });
+  if (baseline && focus)
+    attempt('baselineUnit', () => {
+      const base = JSON.parse(session.settle_summary_json(baseline));
+      const unit = base.funds.find((f) => f.fund === focus.fund)?.units.find((u) => u.code === focus.code);
+      return JSON.stringify(unit ?? null);
+    });
   if (focus) {
     attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
     attempt('dilution', () => JSON.stringify(session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000')));
@@ -157,7 +161,13 @@ const handlers = {
   presets: () => wasm.presets(),
   preset: (_id, p) => wasm.preset_json(p.name),
   fields: (_id, p) => wasm.table_fields(p.kind),
-  preview: async (_id, p) => wasm.preview(p.name, new Uint8Array(await p.file.slice(0, 1024 * 1024).arrayBuffer()), p.options ?? null, p.maxRows ?? 12),
+  preview: async (_id, p) =>
+    wasm.preview(
+      p.name,
+      new Uint8Array(await p.file.slice(0, 1024 * 1024).arrayBuffer()),
+      p.options ?? null,
+      p.maxRows ?? 12,
+    ),
 };
 
 async function handle({ id, type, payload }) {
@@ -194,5 +204,8 @@ const ready = init().then(
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg?.type === 'compute') latestCompute = msg.id;
-  queue = queue.then(() => ready).then(() => handle(msg)).catch(() => {});
+  queue = queue
+    .then(() => ready)
+    .then(() => handle(msg))
+    .catch(() => {});
 };

@@ -5,8 +5,9 @@
 // and the view on screen (here the institution table, the largest), then the next frame (layout,
 // paint, charts drawn in requestAnimationFrame). The views not on screen, which the page rebuilds
 // when idle, are timed apart (`hidden`).
-import { WorkerClient } from '/app/worker-client.js';
+
 import * as views from '/app/views.js';
+import { WorkerClient } from '/app/worker-client.js';
 import { figures } from './changes.js';
 
 const now = () => performance.now();
@@ -71,8 +72,14 @@ export async function pagePath(files, policyText, changes) {
   const policy = JSON.parse(policyText);
   const baseline = JSON.stringify(policy);
   const state = {
-    view: 'institutions', fund: 'employee', focus: null, extraPoints: '1000', policy,
-    baselineName: policy.name, result: null, emptyMessage: null,
+    view: 'institutions',
+    fund: 'employee',
+    focus: null,
+    extraPoints: '1000',
+    policy,
+    baselineName: policy.name,
+    result: null,
+    emptyMessage: null,
     table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
   };
   const els = viewElements();
@@ -83,7 +90,12 @@ export async function pagePath(files, policyText, changes) {
   const fund = r.settlement.funds.find((f) => f.fund === state.fund) ?? r.settlement.funds[0];
   state.fund = fund.fund;
   state.focus = fund.units[0].code;
-  r = await engine.request('compute', { policy: baseline, baseline: null, focus: { fund: state.fund, code: state.focus }, extraPoints: '1000' });
+  r = await engine.request('compute', {
+    policy: baseline,
+    baseline: null,
+    focus: { fund: state.fund, code: state.focus },
+    extraPoints: '1000',
+  });
   state.result = r;
   render(els, state);
   renderHidden(els, state);
@@ -97,7 +109,12 @@ export async function pagePath(files, policyText, changes) {
     state.policy = p;
     const json = JSON.stringify(p);
     const t0 = now();
-    const result = await engine.request('compute', { policy: json, baseline, focus: { fund: state.fund, code: state.focus }, extraPoints: '1000' });
+    const result = await engine.request('compute', {
+      policy: json,
+      baseline,
+      focus: { fund: state.fund, code: state.focus },
+      extraPoints: '1000',
+    });
     const t1 = now();
     state.result = result;
     render(els, state);
@@ -112,8 +129,16 @@ export async function pagePath(files, policyText, changes) {
     const t5 = now();
     const worker = sum(result.ms);
     out.changes[name] = {
-      roundtrip: t1 - t0, worker, transfer: t1 - t0 - worker, render: t2 - t1, layout: tl - t2, frame: t3 - t2, total: t3 - t0, parts: result.ms,
-      hidden: t4 - t3, hidden_frame: t5 - t4,
+      roundtrip: t1 - t0,
+      worker,
+      transfer: t1 - t0 - worker,
+      render: t2 - t1,
+      layout: tl - t2,
+      frame: t3 - t2,
+      total: t3 - t0,
+      parts: result.ms,
+      hidden: t4 - t3,
+      hidden_frame: t5 - t4,
       point_values: result.settlement.funds.map((f) => f.point_value),
     };
   }

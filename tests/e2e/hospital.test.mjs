@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { OUTPUT_DIR, ROOT, assertNoErrors, assertSameOriginOnly, startPage } from './helpers.mjs';
+import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
 
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const SHOTS = path.join(OUTPUT_DIR, 'screenshots');
@@ -25,11 +25,17 @@ const WIDTHS = [
 ];
 
 async function settled(page) {
-  await page.waitForFunction(() => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 async function resettle(page, action) {
-  await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
+  await page.evaluate(() => {
+    document.body.dataset.settled = 'pending';
+  });
   await action();
   await settled(page);
 }
@@ -41,7 +47,10 @@ async function tab(page, view) {
 
 /** Nothing on the page is wider than the window (no sideways scrolling of the page itself). */
 async function assertFits(page, where) {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
   assert.ok(scroll <= client, `${where}: the page is ${scroll} px wide in a ${client} px window`);
 }
 
@@ -57,18 +66,25 @@ function shift(text, places) {
   const [whole, frac = ''] = text.split('.');
   const digits = whole + frac;
   const point = whole.length + places;
-  const padded = point > digits.length ? digits.padEnd(point, '0') : point < 1 ? '0'.repeat(1 - point) + digits : digits;
+  const padded =
+    point > digits.length ? digits.padEnd(point, '0') : point < 1 ? '0'.repeat(1 - point) + digits : digits;
   const at = Math.max(point, 1);
   const out = `${padded.slice(0, at)}.${padded.slice(at)}`.replace(/\.?0*$/, '').replace(/^0+(?=\d)/, '');
   return out || '0';
 }
 
-const stripBudget = (page) => page.locator('.strip [data-budget="employee"] .kpi-value').evaluate((el) => el.firstChild.textContent);
-const pvStrip = (page, fund) => page.locator(`.strip [data-pv="${fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent);
+const stripBudget = (page) =>
+  page.locator('.strip [data-budget="employee"] .kpi-value').evaluate((el) => el.firstChild.textContent);
+const pvStrip = (page, fund) =>
+  page.locator(`.strip [data-pv="${fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent);
 
 let session;
-before(async () => { session = await startPage(); });
-after(async () => { await session?.close(); });
+before(async () => {
+  session = await startPage();
+});
+after(async () => {
+  await session?.close();
+});
 
 describe('the hospital desk', { concurrency: false }, () => {
   for (const lang of ['zh', 'en']) {
@@ -94,10 +110,17 @@ describe('the hospital desk', { concurrency: false }, () => {
 
         // 500万 of 追加预算, typed as people write it: the budget rises by exactly 500.00 万元.
         await resettle(page, () => page.locator('input[data-lever="adjustment"]').fill('500万'));
-        assert.equal(fen(await stripBudget(page)) - fen(budgetBefore), 50_000n, `${budgetBefore} → ${await stripBudget(page)}`);
+        assert.equal(
+          fen(await stripBudget(page)) - fen(budgetBefore),
+          50_000n,
+          `${budgetBefore} → ${await stripBudget(page)}`,
+        );
         const netAfter = await page.locator('#panel-net').getAttribute('data-value');
         assert.notEqual(netAfter, netBefore, 'her year-end net moved');
-        assert.ok(await page.locator('#mine-panel .delta').count() > 0, 'the panel shows changes against the baseline');
+        assert.ok(
+          (await page.locator('#mine-panel .delta').count()) > 0,
+          'the panel shows changes against the baseline',
+        );
 
         // Her own coefficient, 0.05 lower: her points fall, and the value is marked as hers.
         const points = await page.locator('#mine-panel .pfig').first().locator('.pfig-value').textContent();
@@ -112,9 +135,27 @@ describe('the hospital desk', { concurrency: false }, () => {
 
         // The cliff in yuan.
         const cliff = await page.locator('#cliff').textContent();
-        assert.match(cliff, lang === 'zh' ? /^(超支|结余) [\d.]+%，(距 .+ 边界还差 ¥[\d,.]+ 的费用；|已越过 .+ 边界 ¥[\d,.]+；)/ : /^(Over|Under) by [\d.]+%: /);
-        if (lang === 'zh') assert.doesNotMatch(await page.locator('#mine-panel').textContent(), /[A-Za-z]{4,}/, 'no English words in the Chinese panel');
-        else assert.doesNotMatch(await page.locator('#mine-panel .pfigs, #cliff, #levers .lever').allTextContents().then((x) => x.join(' ')), /[元万亿]/, 'no 元/万 in the English panel');
+        assert.match(
+          cliff,
+          lang === 'zh'
+            ? /^(超支|结余) [\d.]+%，(距 .+ 边界还差 ¥[\d,.]+ 的费用；|已越过 .+ 边界 ¥[\d,.]+；)/
+            : /^(Over|Under) by [\d.]+%: /,
+        );
+        if (lang === 'zh')
+          assert.doesNotMatch(
+            await page.locator('#mine-panel').textContent(),
+            /[A-Za-z]{4,}/,
+            'no English words in the Chinese panel',
+          );
+        else
+          assert.doesNotMatch(
+            await page
+              .locator('#mine-panel .pfigs, #cliff, #levers .lever')
+              .allTextContents()
+              .then((x) => x.join(' ')),
+            /[元万亿]/,
+            'no 元/万 in the English panel',
+          );
         await assertFits(page, `${lang} ${width}px mine after edits`);
         await page.waitForTimeout(150);
         await page.screenshot({ path: path.join(SHOTS, `hospital-${lang}-${width}.png`), fullPage: false });
@@ -124,7 +165,9 @@ describe('the hospital desk', { concurrency: false }, () => {
         const file = path.join(TMP, `mine-${lang}-${width}.xlsx`);
         await xlsx.saveAs(file);
         assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), 'PK\x03\x04');
-        await page.evaluate(() => { document.body.dataset.print = 'mine'; });
+        await page.evaluate(() => {
+          document.body.dataset.print = 'mine';
+        });
         await page.emulateMedia({ media: 'print' });
         assert.equal(await page.locator('#view-overview').isVisible(), false);
         assert.equal(await page.locator('#view-mine').isVisible(), true);
@@ -162,9 +205,13 @@ describe('the hospital desk', { concurrency: false }, () => {
     await settled(page);
     await tab(page, 'policy');
     const rate = page.locator('input[data-path="funds.employee.reserve.rate"]');
-    await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
+    await page.evaluate(() => {
+      document.body.dataset.settled = 'pending';
+    });
     await rate.fill('abc');
-    const message = await page.locator('.field[data-path="funds.employee.reserve.rate"] .field-msg.typed').textContent();
+    const message = await page
+      .locator('.field[data-path="funds.employee.reserve.rate"] .field-msg.typed')
+      .textContent();
     assert.match(message, /^提取比例：请输入百分数，如 60 或 60%$/);
     assert.doesNotMatch(message, /funds\.|Decimal/);
     await resettle(page, () => rate.fill('7.5%'));
@@ -176,7 +223,10 @@ describe('the hospital desk', { concurrency: false }, () => {
     const pv = await pvStrip(page, 'employee');
     const typed = unit === '亿元' ? `${shift(value, 4)}万` : `${shift(value, unit === '万元' ? -4 : -8)}亿`;
     await resettle(page, () => page.locator(`input[data-path="${raised}.value"]`).fill(typed));
-    assert.equal(await page.locator(`select[data-path="${raised}.unit"]`).inputValue(), unit === '亿元' ? '万元' : '亿元');
+    assert.equal(
+      await page.locator(`select[data-path="${raised}.unit"]`).inputValue(),
+      unit === '亿元' ? '万元' : '亿元',
+    );
     assert.equal(await pvStrip(page, 'employee'), pv, `${value} ${unit} typed as ${typed}`);
     await tab(page, 'mine');
     const code = await page.locator('#mine-pick option').nth(2).getAttribute('value');
@@ -195,7 +245,9 @@ describe('the hospital desk', { concurrency: false }, () => {
     await settled(page);
     await tab(page, 'data');
     await page.setInputFiles('input[type=file][data-kind="institutions"]', path.join(SPEC10, 'institutions.csv'));
-    await page.waitForFunction(() => /病种目录、病例明细/.test(document.querySelector('#data-expect')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /病种目录、病例明细/.test(document.querySelector('#data-expect')?.textContent ?? ''),
+    );
     assert.equal(await page.locator('#errors-check').count(), 0);
     await page.setInputFiles('input[type=file][data-kind="catalog"]', path.join(SPEC10, 'catalog.csv'));
     await page.waitForFunction(() => /病例明细/.test(document.querySelector('#data-expect')?.textContent ?? ''));
@@ -205,7 +257,9 @@ describe('the hospital desk', { concurrency: false }, () => {
     await page.setInputFiles('input[type=file][data-kind="cases"]', bad);
     await page.locator('#errors-cases table').waitFor();
     assert.match(await page.locator('[data-slot="cases"] .slot-status').textContent(), /示例.*仍使用上一个文件/);
-    await resettle(page, () => page.setInputFiles('input[type=file][data-kind="cases"]', path.join(SPEC10, 'cases.csv')));
+    await resettle(page, () =>
+      page.setInputFiles('input[type=file][data-kind="cases"]', path.join(SPEC10, 'cases.csv')),
+    );
     await page.screenshot({ path: path.join(SHOTS, 'data-own-files-zh.png'), fullPage: true });
     assert.equal(await page.locator('#clear-demo').count(), 0, 'nothing of the demo is left');
     assertSameOriginOnly(page);
@@ -219,15 +273,21 @@ describe('the hospital desk', { concurrency: false }, () => {
     await page.click('#inst-table button[data-sort="net_to_pay"]'); // ascending
     const nets = await page.locator('#inst-table tbody td[data-field="net_to_pay"]').allTextContents();
     const values = nets.map(fen);
-    assert.deepEqual(values, [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#inst-csv')]);
     const file = path.join(TMP, 'public.csv');
     await download.saveAs(file);
-    const lines = readFileSync(file, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = readFileSync(file, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     assert.equal(lines.length, nets.length + 1);
     assert.match(lines[0], /^编码,名称,等级,点数/);
-    assert.ok(await page.locator('#trend-table td[data-field="mom"]').count() > 0);
-    assert.equal(await page.locator('#budget-tables tr[data-step="pool"]').count() >= 1, true);
+    assert.ok((await page.locator('#trend-table td[data-field="mom"]').count()) > 0);
+    assert.equal((await page.locator('#budget-tables tr[data-step="pool"]').count()) >= 1, true);
     for (const width of [390, 768]) {
       await page.setViewportSize({ width, height: 900 });
       await assertFits(page, `public ${width}px`);

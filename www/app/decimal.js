@@ -74,7 +74,10 @@ export function cmpParsedDec(x, y) {
 export function addDec(...values) {
   const parsed = values.map(parseDec).filter(Boolean);
   const scale = Math.max(0, ...parsed.map((p) => p.scale));
-  return toText(parsed.reduce((sum, p) => sum + scaleTo(p, scale), 0n), scale);
+  return toText(
+    parsed.reduce((sum, p) => sum + scaleTo(p, scale), 0n),
+    scale,
+  );
 }
 
 /** a − b, exactly. */

@@ -20,7 +20,7 @@ const zh = {
   'export.json': '导出 JSON',
   'export.bundle': '发布数据包',
   'export.bundle.title': '公开数据包：点值、预算与各机构结算的汇总，可在公开核验页 public.html 复算',
-  'print': '打印报告',
+  print: '打印报告',
   'fund.employee': '职工',
   'fund.resident': '居民',
   'fund.employee.long': '职工医保',
@@ -47,7 +47,8 @@ const zh = {
   'overview.waterfall': '预算形成（{fund}）',
   'overview.top': '结算额度最高的机构（{fund}）',
   'overview.notices': '提示',
-  'overview.pvnote': '点值按 {dp} 位小数公布；结算用全精度点值计算（点数 × 可分配总额 ÷ 总点数），公布点值 × 点数可能差 1 分。',
+  'overview.pvnote':
+    '点值按 {dp} 位小数公布；结算用全精度点值计算（点数 × 可分配总额 ÷ 总点数），公布点值 × 点数可能差 1 分。',
   'overview.year': '全年',
   'overview.cases': '病例',
   'overview.institutions': '家机构',
@@ -57,7 +58,8 @@ const zh = {
   'overview.recon': '各机构结算额度合计 {sum} = 可分配总额 {pool}；按最大余数法补足 {cents} 分（{who}）',
   'overview.recon.none': '各机构结算额度合计 {sum} = 可分配总额 {pool}',
   'overview.grassroots': '基层病种对各等级的影响（{fund}）',
-  'overview.grassroots.note': '基层病种按统一系数计算点数（不乘机构调节系数）。名义系数：这些病例都乘机构系数时的等级系数；实际系数：按政策计算后的点数 ÷ 病种分值合计。点数变化 = 实际点数 − 名义点数（特例单议调整不计）。依据：SPEC §8；宁德2025答复 二。',
+  'overview.grassroots.note':
+    '基层病种按统一系数计算点数（不乘机构调节系数）。名义系数：这些病例都乘机构系数时的等级系数；实际系数：按政策计算后的点数 ÷ 病种分值合计。点数变化 = 实际点数 − 名义点数（特例单议调整不计）。依据：SPEC §8；宁德2025答复 二。',
   'gr.institutions': '机构数',
   'gr.cases': 'DIP 病例',
   'gr.grassroots': '基层病种病例',
@@ -110,8 +112,8 @@ const zh = {
   'kind.fee_for_service': '项目',
   'kind.summary': '汇总点数',
   'kind.adjustments': '年终调整',
-  'period': '期间',
-  'paid': '拨付',
+  period: '期间',
+  paid: '拨付',
   'band.none': '不分担',
   'band.overspend_shared': '超支 第{n}档 分担',
   'band.overspend_beyond': '超支超出末档',
@@ -128,7 +130,8 @@ const zh = {
   'mine.net.pay': '年终医保应付本院',
   'mine.net.recover': '年终医保应收回',
   'mine.band': '风险分担：本院位置',
-  'mine.band.note': '横轴为本院实际医疗总费用 C，纵轴为分担后的结算 T；虚线为 T = S 与 T = C。越过区间边界时 T 跳变（“悬崖”）。',
+  'mine.band.note':
+    '横轴为本院实际医疗总费用 C，纵轴为分担后的结算 T；虚线为 T = S 与 T = C。越过区间边界时 T 跳变（“悬崖”）。',
   'mine.band.T': '分担后 T',
   'mine.band.S': 'T = S',
   'mine.band.C': 'T = C',
@@ -263,12 +266,13 @@ const zh = {
   'lever.surplus.share': '结余第{n}档 返还',
   'lever.growth': '支出预测 拟定增长率',
   'lever.near': '接近边界提示范围',
-  'unit': '单位',
+  unit: '单位',
   'mine.print': '打印本院报告（PDF）',
   'mine.xlsx': '导出 Excel',
-  'pv.implausible': '可分配总额是数据中医疗总费用的 {r} 倍：预算与数据可能来自不同地区或年度，请核对政策参数中的基金筹集额与数据文件。',
-  'yes': '是',
-  'no': '否',
+  'pv.implausible':
+    '可分配总额是数据中医疗总费用的 {r} 倍：预算与数据可能来自不同地区或年度，请核对政策参数中的基金筹集额与数据文件。',
+  yes: '是',
+  no: '否',
 };
 
 const en = {
@@ -287,8 +291,9 @@ const en = {
   'export.xlsx': 'Excel',
   'export.json': 'JSON',
   'export.bundle': 'Publish',
-  'export.bundle.title': 'Publication bundle: point values, budget and settlements as totals, which the public page public.html re-verifies',
-  'print': 'Print',
+  'export.bundle.title':
+    'Publication bundle: point values, budget and settlements as totals, which the public page public.html re-verifies',
+  print: 'Print',
   'fund.employee': 'Employee',
   'fund.resident': 'Resident',
   'fund.employee.long': 'Employee fund',
@@ -315,7 +320,8 @@ const en = {
   'overview.waterfall': 'Budget waterfall ({fund})',
   'overview.top': 'Largest settlements ({fund})',
   'overview.notices': 'Notices',
-  'overview.pvnote': 'Point values are published to {dp} decimals; settlements use the full-precision value (pool × points ÷ all points), so published value × points can be a fen off.',
+  'overview.pvnote':
+    'Point values are published to {dp} decimals; settlements use the full-precision value (pool × points ÷ all points), so published value × points can be a fen off.',
   'overview.year': 'Year',
   'overview.cases': 'cases',
   'overview.institutions': 'institutions',
@@ -325,7 +331,8 @@ const en = {
   'overview.recon': 'Settlements add up to {sum} = pool {pool}; {cents} fen given to the largest remainders ({who})',
   'overview.recon.none': 'Settlements add up to {sum} = pool {pool}',
   'overview.grassroots': '基层病种 (grassroots groups) by level ({fund})',
-  'overview.grassroots.note': 'Grassroots groups are scored at one coefficient, not the institution\'s. Nominal: the level\'s coefficient if those cases took the institution coefficient; effective: points as settled ÷ the scores. Points moved = effective − nominal points (special-review changes left out). SPEC §8; 宁德2025答复 二.',
+  'overview.grassroots.note':
+    "Grassroots groups are scored at one coefficient, not the institution's. Nominal: the level's coefficient if those cases took the institution coefficient; effective: points as settled ÷ the scores. Points moved = effective − nominal points (special-review changes left out). SPEC §8; 宁德2025答复 二.",
   'gr.institutions': 'Institutions',
   'gr.cases': 'DIP cases',
   'gr.grassroots': 'Grassroots cases',
@@ -378,8 +385,8 @@ const en = {
   'kind.fee_for_service': 'Fee for service',
   'kind.summary': 'Summary points',
   'kind.adjustments': 'Year-end adjustments',
-  'period': 'Period',
-  'paid': 'Paid',
+  period: 'Period',
+  paid: 'Paid',
   'band.none': 'None',
   'band.overspend_shared': 'Overspend band {n}',
   'band.overspend_beyond': 'Overspend beyond bands',
@@ -396,7 +403,8 @@ const en = {
   'mine.net.pay': 'Year end: the fund pays us',
   'mine.net.recover': 'Year end: the fund recovers',
   'mine.band': 'Risk sharing: where we land',
-  'mine.band.note': 'Across: our actual total cost C; up: the shared settlement T. Dashed: T = S and T = C. T jumps where C crosses a band edge (the cliff).',
+  'mine.band.note':
+    'Across: our actual total cost C; up: the shared settlement T. Dashed: T = S and T = C. T jumps where C crosses a band edge (the cliff).',
   'mine.band.T': 'Shared T',
   'mine.band.S': 'T = S',
   'mine.band.C': 'T = C',
@@ -407,7 +415,8 @@ const en = {
   'mine.dilution.naive': 'Worth at the current point value',
   'mine.dilution.marginal': 'One more point is worth to us',
   'mine.dilution.pv': 'Point value',
-  'mine.dilution.note': 'With the budget fixed, our extra points dilute the point value for all: we gain less than points × point value, and the others pay the difference.',
+  'mine.dilution.note':
+    'With the budget fixed, our extra points dilute the point value for all: we gain less than points × point value, and the others pay the difference.',
   'mine.groups': 'Gain and loss by disease group (payment − cost)',
   'mine.groups.gain': 'Largest gains',
   'mine.groups.loss': 'Largest losses',
@@ -417,7 +426,8 @@ const en = {
   'col.gain': 'Gain / loss',
   'col.grassroots': 'Grassroots',
   'compare.title': 'Baseline {base} against current {cur}',
-  'compare.same': 'The current policy equals the baseline. Change anything under “Policy” to see each institution’s change here.',
+  'compare.same':
+    'The current policy equals the baseline. Change anything under “Policy” to see each institution’s change here.',
   'compare.setbase': 'Make current the baseline',
   'compare.reset': 'Reset to baseline',
   'compare.pv': '{fund} point value',
@@ -459,7 +469,8 @@ const en = {
   'data.loaded': '{file}: {n} records',
   'data.clear': 'Remove',
   'data.demo': 'Load the demo data',
-  'data.demo.note': 'The demo is a fictional city: about 30 institutions (三甲 to 一级, with 医共体), about 800 disease groups, a year of cases in both funds.',
+  'data.demo.note':
+    'The demo is a fictional city: about 30 institutions (三甲 to 一级, with 医共体), about 800 disease groups, a year of cases in both funds.',
   'data.cancel': 'Cancel import',
   'data.reading': 'Reading {file}: {rows} rows, {pct}',
   'data.errors': 'Import errors',
@@ -470,7 +481,8 @@ const en = {
   'data.notes': 'What the import did',
   'data.mapping': 'Map columns',
   'data.mapping.title': '{file}: which column holds each field',
-  'data.mapping.note': 'The header was not recognised. Choose the file\'s column for each field: * is required, (*) one of those so marked will do; leave the rest empty.',
+  'data.mapping.note':
+    "The header was not recognised. Choose the file's column for each field: * is required, (*) one of those so marked will do; leave the rest empty.",
   'data.mapping.apply': 'Import with these columns',
   'data.mapping.cancel': 'Cancel',
   'data.mapping.none': '(not used)',
@@ -500,7 +512,8 @@ const en = {
   'input.hint.plain': 'type a number, such as 1,234.5 or 0.95',
   'data.loaded.demo': '{file}: {n} records (demo)',
   'data.kept': '{file} was not loaded; the previous file stays',
-  'data.kept.note': 'This file has errors and did not replace {file}, which stays loaded; correct it and choose it again, or remove it.',
+  'data.kept.note':
+    'This file has errors and did not replace {file}, which stays loaded; correct it and choose it again, or remove it.',
   'data.demo.clear': 'Clear the demo data',
   'data.expect': 'Still to load: {tables}; the files are checked against each other and settled then',
   'data.expect.summaries': ' (or institution summaries)',
@@ -531,12 +544,13 @@ const en = {
   'lever.surplus.share': 'Surplus band {n} returned',
   'lever.growth': 'Forecast growth rate',
   'lever.near': 'Near-edge distance',
-  'unit': 'Unit',
+  unit: 'Unit',
   'mine.print': 'Print our report (PDF)',
   'mine.xlsx': 'Export Excel',
-  'pv.implausible': 'The pool is {r} times the total cost in the data: the budget and the data may come from different regions or years. Check the fund raised under Policy and the data files.',
-  'yes': 'yes',
-  'no': 'no',
+  'pv.implausible':
+    'The pool is {r} times the total cost in the data: the budget and the data may come from different regions or years. Check the fund raised under Policy and the data files.',
+  yes: 'yes',
+  no: 'no',
 };
 
 const i18n = createI18n({ zh, en });

@@ -8,31 +8,89 @@
 // What the form knows besides the JSON itself is presentation: labels, which values are rates
 // (shown as %), the choices of each enum, and templates for values that can be switched on.
 
-import { h, fill } from './dom.js';
 import { parseDec, parseTyped, shiftDec } from './decimal.js';
-import { t, lang } from './i18n.js';
-import { actions, getState } from './state.js';
+import { fill, h } from './dom.js';
+import { lang, t } from './i18n.js';
 import { getAt, refFor } from './policy-doc.js';
 import { desc, label } from './policy-labels.js';
+import { actions, getState } from './state.js';
 
 const CHOICE_LABELS = {
   zh: {
-    sum: '加和', product: '连乘', warning: '提示', error: '报错', after_deductions: '扣除后金额', available: '可预算总额 A',
-    fixed_capitation: '人头固定点值', literal: '按第十六条', fund_plus_personal: '基金+个人负担', fund_share_ratio: '按基金占比折算',
-    fund_only: '仅基金', month: '当月', cumulative: '累计', points: '区域点数法', allotment: '定额分配', institution: '机构',
-    alliance: '医共体', nothing: '不予分担（悬崖）', capped: '按档封顶', cost: '解读 (a) 按费用返还', settlement: '解读 (b) 从 S 返还',
-    by_score: '按考核得分', full: '全额', withheld: '不返还', exclude: '暂不拨付', lowest_weight: '按最低权重',
-    none: '无', rate: '按比例', new_funds_capped: '新增筹资比例（封顶）', months_of_spending: '保留月数', direct: '直接给定 A',
-    min: 'min(P, F)', packable: '可用打包额 P', fixed: '直接给定', share: '按比例', amount: '按金额',
+    sum: '加和',
+    product: '连乘',
+    warning: '提示',
+    error: '报错',
+    after_deductions: '扣除后金额',
+    available: '可预算总额 A',
+    fixed_capitation: '人头固定点值',
+    literal: '按第十六条',
+    fund_plus_personal: '基金+个人负担',
+    fund_share_ratio: '按基金占比折算',
+    fund_only: '仅基金',
+    month: '当月',
+    cumulative: '累计',
+    points: '区域点数法',
+    allotment: '定额分配',
+    institution: '机构',
+    alliance: '医共体',
+    nothing: '不予分担（悬崖）',
+    capped: '按档封顶',
+    cost: '解读 (a) 按费用返还',
+    settlement: '解读 (b) 从 S 返还',
+    by_score: '按考核得分',
+    full: '全额',
+    withheld: '不返还',
+    exclude: '暂不拨付',
+    lowest_weight: '按最低权重',
+    none: '无',
+    rate: '按比例',
+    new_funds_capped: '新增筹资比例（封顶）',
+    months_of_spending: '保留月数',
+    direct: '直接给定 A',
+    min: 'min(P, F)',
+    packable: '可用打包额 P',
+    fixed: '直接给定',
+    share: '按比例',
+    amount: '按金额',
   },
   en: {
-    sum: 'sum', product: 'product', warning: 'warning', error: 'error', after_deductions: 'after deductions', available: 'available A',
-    fixed_capitation: 'fixed capitation', literal: 'literal (第十六条)', fund_plus_personal: 'fund + personal', fund_share_ratio: 'fund share ratio',
-    fund_only: 'fund only', month: 'month', cumulative: 'cumulative', points: 'points', allotment: 'allotment', institution: 'institution',
-    alliance: '医共体 (alliance)', nothing: 'nothing (the cliff)', capped: 'capped', cost: 'reading (a): from cost', settlement: 'reading (b): from S',
-    by_score: 'by score', full: 'full', withheld: 'withheld', exclude: 'exclude', lowest_weight: 'lowest weight',
-    none: 'none', rate: 'rate', new_funds_capped: 'new funds, capped', months_of_spending: 'months of spending', direct: 'A given',
-    min: 'min(P, F)', packable: 'packable P', fixed: 'fixed', share: 'share', amount: 'amount',
+    sum: 'sum',
+    product: 'product',
+    warning: 'warning',
+    error: 'error',
+    after_deductions: 'after deductions',
+    available: 'available A',
+    fixed_capitation: 'fixed capitation',
+    literal: 'literal (第十六条)',
+    fund_plus_personal: 'fund + personal',
+    fund_share_ratio: 'fund share ratio',
+    fund_only: 'fund only',
+    month: 'month',
+    cumulative: 'cumulative',
+    points: 'points',
+    allotment: 'allotment',
+    institution: 'institution',
+    alliance: '医共体 (alliance)',
+    nothing: 'nothing (the cliff)',
+    capped: 'capped',
+    cost: 'reading (a): from cost',
+    settlement: 'reading (b): from S',
+    by_score: 'by score',
+    full: 'full',
+    withheld: 'withheld',
+    exclude: 'exclude',
+    lowest_weight: 'lowest weight',
+    none: 'none',
+    rate: 'rate',
+    new_funds_capped: 'new funds, capped',
+    months_of_spending: 'months of spending',
+    direct: 'A given',
+    min: 'min(P, F)',
+    packable: 'packable P',
+    fixed: 'fixed',
+    share: 'share',
+    amount: 'amount',
   },
 };
 
@@ -117,37 +175,68 @@ export class PolicyForm {
   }
 
   panel(key, title, body) {
-    return h('section', { class: 'panel', dataset: { panel: key } }, h('h3', null, title), h('div', { class: 'panel-body' }, body));
+    return h(
+      'section',
+      { class: 'panel', dataset: { panel: key } },
+      h('h3', null, title),
+      h('div', { class: 'panel-body' }, body),
+    );
   }
 
   fundsPanel() {
-    const tabs = ['employee', 'resident'].map((f) => h('button', {
-      type: 'button',
-      class: f === this.fund ? 'seg on' : 'seg',
-      onclick: () => actions.setPolicyFund(f),
-    }, t(`fund.${f}.long`)));
+    const tabs = ['employee', 'resident'].map((f) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: f === this.fund ? 'seg on' : 'seg',
+          onclick: () => actions.setPolicyFund(f),
+        },
+        t(`fund.${f}.long`),
+      ),
+    );
     const path = `funds.${this.fund}`;
     const value = this.policy.funds[this.fund];
     let body;
     if (value === null) {
-      body = h('p', { class: 'muted' }, t('policy.notset'), ' ', h('button', {
-        type: 'button',
-        onclick: () => {
-          actions.toggleFund(this.fund, true);
-          this.render();
-        },
-      }, t('policy.enable')));
+      body = h(
+        'p',
+        { class: 'muted' },
+        t('policy.notset'),
+        ' ',
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              actions.toggleFund(this.fund, true);
+              this.render();
+            },
+          },
+          t('policy.enable'),
+        ),
+      );
     } else {
       body = [
-        h('div', { class: 'fund-toggle' }, h('label', null, h('input', {
-          type: 'checkbox',
-          checked: true,
-          dataset: { path },
-          onchange: () => {
-            actions.toggleFund(this.fund, false);
-            this.render();
-          },
-        }), ' ', t('policy.enable'))),
+        h(
+          'div',
+          { class: 'fund-toggle' },
+          h(
+            'label',
+            null,
+            h('input', {
+              type: 'checkbox',
+              checked: true,
+              dataset: { path },
+              onchange: () => {
+                actions.toggleFund(this.fund, false);
+                this.render();
+              },
+            }),
+            ' ',
+            t('policy.enable'),
+          ),
+        ),
         this.children(path),
       ];
     }
@@ -156,29 +245,56 @@ export class PolicyForm {
 
   children(path) {
     const obj = getAt(this.policy, path);
-    return Object.keys(obj).filter((k) => k !== 'kind').map((k) => this.field(`${path}.${k}`));
+    return Object.keys(obj)
+      .filter((k) => k !== 'kind')
+      .map((k) => this.field(`${path}.${k}`));
   }
 
   labelEl(path) {
     const prov = provenance(this.policy, path.replace(/\.(value|unit)$/, ''));
-    return h('span', { class: 'flabel', title: prov.text || null, dataset: { for: path } },
+    return h(
+      'span',
+      { class: 'flabel', title: prov.text || null, dataset: { for: path } },
       label(path),
-      prov.mark ? h('span', { class: `mark mark-${prov.mark}` }, t(`mark.${prov.mark}`)) : null);
+      prov.mark ? h('span', { class: `mark mark-${prov.mark}` }, t(`mark.${prov.mark}`)) : null,
+    );
   }
 
   field(path) {
     const value = getAt(this.policy, path);
     const d = desc(path);
     if (value === null || value === undefined) {
-      return h('div', { class: 'field', dataset: { path } }, this.labelEl(path),
+      return h(
+        'div',
+        { class: 'field', dataset: { path } },
+        this.labelEl(path),
         h('span', { class: 'muted' }, t('policy.notset')),
-        d.tmpl !== undefined ? h('button', { type: 'button', class: 'small', onclick: () => this.edit(path, clone(d.tmpl), { rerender: true }) }, t('policy.enable')) : null);
+        d.tmpl !== undefined
+          ? h(
+              'button',
+              { type: 'button', class: 'small', onclick: () => this.edit(path, clone(d.tmpl), { rerender: true }) },
+              t('policy.enable'),
+            )
+          : null,
+      );
     }
     const nullable = d.tmpl !== undefined;
-    const off = nullable ? h('button', { type: 'button', class: 'small ghost unset', title: t('policy.unset.title'), onclick: () => this.edit(path, null, { rerender: true }) }, t('policy.unset')) : null;
+    const off = nullable
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'small ghost unset',
+            title: t('policy.unset.title'),
+            onclick: () => this.edit(path, null, { rerender: true }),
+          },
+          t('policy.unset'),
+        )
+      : null;
     if (Array.isArray(value)) return this.list(path, value, off);
     if (typeof value === 'object') {
-      if ('value' in value && 'unit' in value) return h('div', { class: 'field', dataset: { path } }, this.labelEl(path), this.amountInput(path, value), off);
+      if ('value' in value && 'unit' in value)
+        return h('div', { class: 'field', dataset: { path } }, this.labelEl(path), this.amountInput(path, value), off);
       if (path === 'coefficients.overrides') return this.overrides(path, value);
       return this.group(path, value, off);
     }
@@ -187,22 +303,56 @@ export class PolicyForm {
 
   /** The per-institution coefficient overrides: one row per code, each removable. */
   overrides(path, value) {
-    const rows = Object.keys(value).map((code) => h('div', { class: 'list-row', dataset: { path: `${path}.${code}` } },
-      h('div', { class: 'field', dataset: { path: `${path}.${code}` } }, this.labelEl(`${path}.${code}`), this.input(`${path}.${code}`, value[code])),
-      h('button', { type: 'button', class: 'small ghost', title: t('policy.remove'), onclick: () => this.edit(`${path}.${code}`, undefined, { rerender: true }) }, '×')));
-    return h('fieldset', { class: 'group list', dataset: { path } }, h('legend', null, this.labelEl(path)),
-      rows.length ? rows : h('p', { class: 'muted' }, t('policy.overrides.none')));
+    const rows = Object.keys(value).map((code) =>
+      h(
+        'div',
+        { class: 'list-row', dataset: { path: `${path}.${code}` } },
+        h(
+          'div',
+          { class: 'field', dataset: { path: `${path}.${code}` } },
+          this.labelEl(`${path}.${code}`),
+          this.input(`${path}.${code}`, value[code]),
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'small ghost',
+            title: t('policy.remove'),
+            onclick: () => this.edit(`${path}.${code}`, undefined, { rerender: true }),
+          },
+          '×',
+        ),
+      ),
+    );
+    return h(
+      'fieldset',
+      { class: 'group list', dataset: { path } },
+      h('legend', null, this.labelEl(path)),
+      rows.length ? rows : h('p', { class: 'muted' }, t('policy.overrides.none')),
+    );
   }
 
   group(path, value, off) {
     const d = desc(path);
     const body = [];
     if (d.kinds && 'kind' in value) {
-      body.push(h('div', { class: 'field', dataset: { path: `${path}.kind` } }, h('span', { class: 'flabel' }, t('policy.kind')),
-        h('select', {
-          dataset: { path: `${path}.kind` },
-          onchange: (e) => this.edit(path, { kind: e.target.value, ...clone(d.kinds[e.target.value]) }, { rerender: true }),
-        }, Object.keys(d.kinds).map((k) => h('option', { value: k, selected: k === value.kind }, choiceLabel(k))))));
+      body.push(
+        h(
+          'div',
+          { class: 'field', dataset: { path: `${path}.kind` } },
+          h('span', { class: 'flabel' }, t('policy.kind')),
+          h(
+            'select',
+            {
+              dataset: { path: `${path}.kind` },
+              onchange: (e) =>
+                this.edit(path, { kind: e.target.value, ...clone(d.kinds[e.target.value]) }, { rerender: true }),
+            },
+            Object.keys(d.kinds).map((k) => h('option', { value: k, selected: k === value.kind }, choiceLabel(k))),
+          ),
+        ),
+      );
     }
     body.push(this.children(path));
     return h('fieldset', { class: 'group', dataset: { path } }, h('legend', null, this.labelEl(path), off), body);
@@ -212,45 +362,98 @@ export class PolicyForm {
     const d = desc(path);
     const rows = items.map((item, i) => {
       const ip = `${path}.${i}`;
-      const remove = h('button', { type: 'button', class: 'small ghost', title: t('policy.remove'), onclick: () => {
-        const copy = items.slice();
-        copy.splice(i, 1);
-        this.edit(path, copy, { rerender: true });
-      } }, '×');
+      const remove = h(
+        'button',
+        {
+          type: 'button',
+          class: 'small ghost',
+          title: t('policy.remove'),
+          onclick: () => {
+            const copy = items.slice();
+            copy.splice(i, 1);
+            this.edit(path, copy, { rerender: true });
+          },
+        },
+        '×',
+      );
       if (item !== null && typeof item === 'object') {
-        return h('div', { class: 'list-row', dataset: { path: ip } },
-          Object.keys(item).map((k) => this.field(`${ip}.${k}`)), remove);
+        return h(
+          'div',
+          { class: 'list-row', dataset: { path: ip } },
+          Object.keys(item).map((k) => this.field(`${ip}.${k}`)),
+          remove,
+        );
       }
-      return h('div', { class: 'list-row inline', dataset: { path: ip } }, h('span', { class: 'idx' }, `${i + 1}`), this.input(ip, item), remove);
+      return h(
+        'div',
+        { class: 'list-row inline', dataset: { path: ip } },
+        h('span', { class: 'idx' }, `${i + 1}`),
+        this.input(ip, item),
+        remove,
+      );
     });
-    const add = d.item !== undefined || items.length
-      ? h('button', { type: 'button', class: 'small', onclick: () => this.edit(path, [...items, clone(d.item ?? items[items.length - 1])], { rerender: true }) }, `+ ${t('policy.add')}`)
-      : null;
-    return h('fieldset', { class: 'group list', dataset: { path } }, h('legend', null, this.labelEl(path), off), rows, add);
+    const add =
+      d.item !== undefined || items.length
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'small',
+              onclick: () => this.edit(path, [...items, clone(d.item ?? items[items.length - 1])], { rerender: true }),
+            },
+            `+ ${t('policy.add')}`,
+          )
+        : null;
+    return h(
+      'fieldset',
+      { class: 'group list', dataset: { path } },
+      h('legend', null, this.labelEl(path), off),
+      rows,
+      add,
+    );
   }
 
   amountInput(path, value) {
-    const unit = h('select', {
-      dataset: { path: `${path}.unit` },
-      onchange: (e) => this.edit(`${path}.unit`, e.target.value),
-    }, UNITS.map((u) => h('option', { value: u, selected: u === value.unit }, u)));
+    const unit = h(
+      'select',
+      {
+        dataset: { path: `${path}.unit` },
+        onchange: (e) => this.edit(`${path}.unit`, e.target.value),
+      },
+      UNITS.map((u) => h('option', { value: u, selected: u === value.unit }, u)),
+    );
     return h('span', { class: 'amount' }, this.input(`${path}.value`, value.value, { amount: path, unit }), unit);
   }
 
   input(path, value, { amount, unit } = {}) {
     const d = desc(path);
     if (typeof value === 'boolean') {
-      return h('input', { type: 'checkbox', checked: value, dataset: { path }, onchange: (e) => this.edit(path, e.target.checked) });
+      return h('input', {
+        type: 'checkbox',
+        checked: value,
+        dataset: { path },
+        onchange: (e) => this.edit(path, e.target.checked),
+      });
     }
     if (typeof value === 'number') {
-      return h('input', { type: 'number', step: 1, value: String(value), class: 'num', dataset: { path }, onchange: (e) => {
-        const n = Number(e.target.value);
-        this.edit(path, Number.isInteger(n) ? n : e.target.value);
-      } });
+      return h('input', {
+        type: 'number',
+        step: 1,
+        value: String(value),
+        class: 'num',
+        dataset: { path },
+        onchange: (e) => {
+          const n = Number(e.target.value);
+          this.edit(path, Number.isInteger(n) ? n : e.target.value);
+        },
+      });
     }
     if (d.choices) {
-      return h('select', { dataset: { path }, onchange: (e) => this.edit(path, e.target.value) },
-        d.choices.map((c) => h('option', { value: c, selected: c === value }, choiceLabel(c))));
+      return h(
+        'select',
+        { dataset: { path }, onchange: (e) => this.edit(path, e.target.value) },
+        d.choices.map((c) => h('option', { value: c, selected: c === value }, choiceLabel(c))),
+      );
     }
     const pct = d.pct && isDecimalText(value);
     const numeric = isDecimalText(value);
@@ -286,19 +489,31 @@ export class PolicyForm {
     if (kind) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
     holder.classList.toggle('invalid', !!kind);
-    if (kind) holder.appendChild(h('span', { class: 'field-msg typed', role: 'alert' }, t('input.bad', { label: label(path), hint: typingHint(kind) })));
+    if (kind)
+      holder.appendChild(
+        h(
+          'span',
+          { class: 'field-msg typed', role: 'alert' },
+          t('input.bad', { label: label(path), hint: typingHint(kind) }),
+        ),
+      );
   }
 
   /** Says next to a field why editing it moved nothing (`why`: {path, text} or null). */
   explain(why) {
     for (const el of this.root.querySelectorAll('.field-msg.why')) el.remove();
     const input = why && this.root.querySelector(`[data-path="${CSS.escape(why.path)}"]`);
-    if (input) (input.closest('.field, fieldset') ?? input).appendChild(h('span', { class: 'field-msg why', role: 'status' }, why.text));
+    if (input)
+      (input.closest('.field, fieldset') ?? input).appendChild(
+        h('span', { class: 'field-msg why', role: 'status' }, why.text),
+      );
   }
 
   /** The input (or block) of a path, or of its nearest ancestor shown in the form. */
   fieldAt(path) {
-    const find = (q) => this.root.querySelector(`input[data-path="${q}"], select[data-path="${q}"]`) ?? this.root.querySelector(`[data-path="${q}"]`);
+    const find = (q) =>
+      this.root.querySelector(`input[data-path="${q}"], select[data-path="${q}"]`) ??
+      this.root.querySelector(`[data-path="${q}"]`);
     for (let p = path; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
       const el = find(CSS.escape(p));
       if (el) return el;
@@ -308,7 +523,8 @@ export class PolicyForm {
 
   /** Marks fields named by engine issues (`{path, severity, message_zh, message_en}`) with their label. */
   mark(issues) {
-    for (const el of this.root.querySelectorAll('.invalid, .warned')) if (!el.querySelector('.field-msg.typed')) el.classList.remove('invalid', 'warned');
+    for (const el of this.root.querySelectorAll('.invalid, .warned'))
+      if (!el.querySelector('.field-msg.typed')) el.classList.remove('invalid', 'warned');
     for (const el of this.root.querySelectorAll('.field-msg:not(.typed):not(.why)')) el.remove();
     for (const issue of issues) {
       if (!issue.path) continue;
@@ -317,7 +533,9 @@ export class PolicyForm {
       const holder = el.closest('.field, fieldset, .list-row') ?? el;
       holder.classList.add(issue.severity === 'warning' ? 'warned' : 'invalid');
       if (el.matches('input, select')) el.setAttribute('aria-invalid', issue.severity === 'warning' ? 'false' : 'true');
-      const text = (lang() === 'en' ? issue.message_en : issue.message_zh).replace(`${issue.path}: `, '').replace(issue.path, fieldName(issue.path));
+      const text = (lang() === 'en' ? issue.message_en : issue.message_zh)
+        .replace(`${issue.path}: `, '')
+        .replace(issue.path, fieldName(issue.path));
       holder.appendChild(h('span', { class: 'field-msg', role: 'alert' }, `${fieldName(issue.path)}：${text}`));
     }
   }

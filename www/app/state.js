@@ -4,8 +4,8 @@
 // changed. The page's controller (main.js) subscribes: it re-settles when the policy, the fund or
 // the institution in focus changes, and redraws the views that show what changed.
 
-import { editPolicy, shown } from './policy-doc.js';
 import { t } from './i18n.js';
+import { editPolicy, shown } from './policy-doc.js';
 
 export const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient'];
 

@@ -78,7 +78,14 @@ export async function setKeep(on, entries) {
 }
 
 /** A file's header layout (its header cells, normalised), the key its column mapping is kept by. */
-export const layoutKey = (kind, cells) => `${kind}:${cells.map((c) => String(c ?? '').normalize('NFKC').trim()).join('\u241f')}`;
+export const layoutKey = (kind, cells) =>
+  `${kind}:${cells
+    .map((c) =>
+      String(c ?? '')
+        .normalize('NFKC')
+        .trim(),
+    )
+    .join('\u241f')}`;
 
 export function rememberMapping(kind, cells, columns) {
   const all = storage.json(STORE.mappings, {});

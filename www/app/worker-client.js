@@ -30,7 +30,9 @@ export class WorkerClient {
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault?.();
-      this.readyReject(new EngineError({ kind: 'internal', message: event.message || 'the engine worker failed to start' }));
+      this.readyReject(
+        new EngineError({ kind: 'internal', message: event.message || 'the engine worker failed to start' }),
+      );
     };
   }
 
