@@ -21,7 +21,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 TEST_PARTS := native wasm e2e lint
 TALLY := python3 scripts/tally
 
-.PHONY: help setup wasm wasm-dev serve test fuzz bench $(addprefix test-,$(TEST_PARTS))
+.PHONY: help setup wasm wasm-dev serve test fuzz bench lint-js $(addprefix test-,$(TEST_PARTS))
 
 help:
 	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -33,6 +33,7 @@ help:
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m\" RUNS=3)"
+	@echo "make lint-js       Biome: lint and format check of the page's JavaScript (www, tests/e2e, bench)"
 	@echo "make setup         install what is missing (every target above runs it first)"
 
 setup:
@@ -87,3 +88,8 @@ SIZES ?= 1m
 RUNS ?= 3
 bench: wasm
 	@SIZES="$(SIZES)" RUNS="$(RUNS)" python3 bench/run.py
+
+# The page's JavaScript: lint and format (Biome, pinned in package.json; biome.json). `npx biome
+# check --write www tests/e2e bench` fixes what it can.
+lint-js: setup
+	@npx --no-install biome check www tests/e2e bench

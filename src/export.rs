@@ -63,6 +63,24 @@ fn band_label(b: BandPosition, lang: Lang) -> String {
     }
 }
 
+/// A unit's flags for the table: in Chinese, words (the page's 标记); in English, the engine's keys.
+pub(crate) fn flags_label(flags: &[String], lang: Lang) -> String {
+    match lang {
+        Lang::En => flags.join(" "),
+        Lang::Zh => flags
+            .iter()
+            .map(|f| match f.as_str() {
+                "review_over_limit" => "特例单议超限",
+                "near_band_edge" => "接近分担区间边界",
+                "qc_held" => "有质控暂缓病例",
+                "prepaid_from_input" => "预付来自导入",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
+}
+
 const HEADERS_ZH: [&str; 23] = [
     "险种",
     "机构编码",
@@ -166,7 +184,7 @@ fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
         money_cell(u.amount_adjustments),
         text_cell(&adjustments_cell(u, lang)),
         money_cell(u.net_to_pay),
-        text_cell(&u.flags.join(" ")),
+        text_cell(&flags_label(&u.flags, lang)),
     ]
 }
 
@@ -243,5 +261,12 @@ mod tests {
     fn numbers_stay_numbers() {
         assert_eq!(number_cell(Decimal::new(-1234, 2)), "-12.34");
         assert_eq!(money_cell(Decimal::new(5, 0)), "5.00");
+    }
+
+    #[test]
+    fn flags_are_words_in_chinese_and_keys_in_english() {
+        let flags = vec!["qc_held".to_string(), "near_band_edge".to_string()];
+        assert_eq!(flags_label(&flags, Lang::Zh), "有质控暂缓病例、接近分担区间边界");
+        assert_eq!(flags_label(&flags, Lang::En), "qc_held near_band_edge");
     }
 }

@@ -187,7 +187,7 @@ fn unit_row(
         number(ws, row, c, round_money(x), &f.money)?;
     }
     text(ws, f, row, 13, &band_label(u.band, lang))?;
-    text(ws, f, row, 20, &u.flags.join(" "))?;
+    text(ws, f, row, 20, &crate::export::flags_label(&u.flags, lang))?;
     Ok(())
 }
 

@@ -73,3 +73,28 @@ fn alliance_is_settled_as_one_unit() {
     let b_alone = dipcalc::engine::analysis::group_breakdown(&p, &data, &table, f, "B").unwrap();
     assert_eq!(b_alone.iter().map(|l| l.cases).sum::<u64>(), 1);
 }
+
+#[test]
+fn one_institutions_coefficient_is_overridden_in_the_policy() {
+    // SPEC §10 with H2's base coefficient set to 1.00 in the policy (it was 0.95 in its row):
+    // H2 = 100 + 100 × 0.4 + 300 + 40 (基层, unchanged) = 480 points (was 95 + 38 + 285 + 40 = 458);
+    // H1 (1,000.5) and H3 (160) unchanged → total 1,640.5; the pool stays 187,600.
+    let mut p = spec10_policy();
+    p.coefficients.overrides.insert("H2".into(), d("1.00"));
+    let r = settle(&p, &spec10_dataset()).unwrap();
+    let f = &r.funds[0];
+    let points = |code: &str| f.units.iter().find(|u| u.code == code).unwrap().points.total;
+    assert_eq!(
+        (points("H1"), points("H2"), points("H3")),
+        (d("1000.5"), d("480"), d("160"))
+    );
+    assert_eq!(f.total_points, d("1640.5"));
+    assert_eq!(f.pool, d("187600"));
+    // An override for a code not loaded changes nothing.
+    let mut q = spec10_policy();
+    q.coefficients.overrides.insert("H9".into(), d("2"));
+    assert_eq!(
+        settle(&q, &spec10_dataset()).unwrap().funds[0].total_points,
+        d("1618.5")
+    );
+}

@@ -311,6 +311,34 @@ fn a_level_coefficient_is_checked_against_the_range_and_the_order() {
 }
 
 #[test]
+fn an_institutions_coefficient_override_is_checked_like_a_level_coefficient() {
+    // In the range: loads without a notice; the map is left out of a policy that has none.
+    let mut v = fixture();
+    v["coefficients"]["overrides"] = json!({ "H2": "1.00" });
+    assert!(load(&v).unwrap().validate().unwrap().is_empty());
+    assert!(!serde_json::to_string(&load(&fixture()).unwrap())
+        .unwrap()
+        .contains("overrides"));
+    // Outside [0, 2]: a warning at its path, an error when the range is binding; negative: an error.
+    v["coefficients"]["overrides"] = json!({ "H2": "2.5" });
+    let warnings = load(&v).unwrap().validate().unwrap();
+    assert_eq!(
+        warnings.iter().map(|w| w.path.as_str()).collect::<Vec<_>>(),
+        ["coefficients.overrides.H2"]
+    );
+    only_error_at("coefficients.overrides.H2", |v| {
+        v["coefficients"]["overrides"] = json!({ "H2": "2.5" });
+        v["coefficients"]["range"]["on_violation"] = json!("error");
+    });
+    only_error_at("coefficients.overrides.H2", |v| {
+        v["coefficients"]["overrides"] = json!({ "H2": "-1" })
+    });
+    only_error_at("coefficients.overrides.H2", |v| {
+        v["coefficients"]["overrides"] = json!({ "H2": "abc" })
+    });
+}
+
+#[test]
 fn every_error_is_reported_together_and_printed_with_its_path() {
     let mut v = fixture();
     v["schema_version"] = json!(3);

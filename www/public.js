@@ -1,10 +1,15 @@
 // The public transparency page: opens a publication bundle (docs/bundle.md), shows its point
 // values, budget waterfall and institution settlements, and verifies it with the same wasm
 // engine as the calculator. Everything from a bundle is shown through textContent (never parsed
-// as HTML); decimals stay strings and are formatted with string/BigInt arithmetic, and are
-// turned into numbers only to draw the chart.
+// as HTML); decimals stay strings and are formatted with the calculator's own helpers
+// (app/decimal.js: string/BigInt arithmetic, half away from zero), and are turned into numbers
+// only to draw the chart. The element builder and the text lookup are the calculator's too.
 
-import init, { version, verify_bundle, bundle_hash } from './pkg/dipcalc.js';
+import { cmpParsedDec, divDec, fmtMoney, fmtNum, fmtPct, fmtPoints, parseDec, subDec } from './app/decimal.js';
+import { csv, download, h } from './app/dom.js';
+import { fieldTrail } from './app/policy-labels.js';
+import { createI18n } from './app/translate.js';
+import init, { bundle_hash, verify_bundle, version } from './pkg/dipcalc.js';
 
 /** The bundle the build ships next to the page (scripts/public-bundle). */
 const SHIPPED = 'demo/bundle.json';
@@ -31,7 +36,8 @@ const TEXT = {
     'meta.source': '文件',
     'meta.generator': '生成程序',
     'meta.input': '计算依据',
-    'meta.input.value': '{input}：{cases} 条病例记录、{summaries} 条机构汇总、{institutions} 家机构（数据包只含汇总数字）',
+    'meta.input.value':
+      '{input}：{cases} 条病例记录、{summaries} 条机构汇总、{institutions} 家机构（数据包只含汇总数字）',
     'input.cases': '病例明细',
     'input.summaries': '机构汇总',
     'input.cases_and_summaries': '病例明细与机构汇总',
@@ -41,7 +47,8 @@ const TEXT = {
     'meta.hash.none': '文件中没有记录 SHA-256',
     'meta.hash.note': '请与医保部门另行公布的 SHA-256 核对，以确认文件未被替换。',
     'verify.heading': '核验',
-    'verify.explain': '用与计算器相同的引擎，在您的浏览器中由数据包里的汇总数据和政策参数重新计算点值和结算，逐项与公布数字比对。数据不离开本机。',
+    'verify.explain':
+      '用与计算器相同的引擎，在您的浏览器中由数据包里的汇总数据和政策参数重新计算点值和结算，逐项与公布数字比对。数据不离开本机。',
     'verify.button': '核验',
     'verify.running': '正在复算…',
     'verify.match': '一致：全部 {n} 个公布数字与复算结果相符。',
@@ -63,7 +70,8 @@ const TEXT = {
     'section.unit_month': '机构月度',
     'section.totals': '合计',
     'trend.heading': '月度点值',
-    'trend.note': '预结算点值 = 当月可分配额 ÷ 当月总点数（宁德2025答复 二：按月公布预结算点值）。结算使用全精度计算，公布点值乘以点数可能与结算额相差一分。',
+    'trend.note':
+      '预结算点值 = 当月可分配额 ÷ 当月总点数（宁德2025答复 二：按月公布预结算点值）。结算使用全精度计算，公布点值乘以点数可能与结算额相差一分。',
     'trend.caption': '各月预结算点值（元/点）',
     'trend.chart': '各基金月度点值折线图',
     'trend.month': '月份',
@@ -95,6 +103,13 @@ const TEXT = {
     'inst.fund_pays': '基金支付',
     'inst.net': '年终应付',
     'inst.total': '合计',
+    'inst.csv': '下载 CSV',
+    'inst.sort': '点击列名排序',
+    'trend.mom': '{fund}环比',
+    'budget.pool': '可分配总额（按点数付费）',
+    'budget.pool.fund_plus_personal': '{b} + 个人负担 {p}',
+    'budget.pool.fund_share_ratio': '{b} ÷ 基金支付占比 {r}',
+    'budget.pool.fund_only': '= {b}',
     'policy.heading': '政策依据',
     'policy.caption': '政策参数的出处',
     'policy.param': '参数',
@@ -115,7 +130,8 @@ const TEXT = {
   en: {
     skip: 'Skip to content',
     title: 'Public point values and settlements',
-    subtitle: 'Regional global budget with DIP: the published point values and each institution\'s settlement, which anyone can recompute on their own machine',
+    subtitle:
+      "Regional global budget with DIP: the published point values and each institution's settlement, which anyone can recompute on their own machine",
     print: 'Print',
     'lang.switch': '中文',
     'lang.title': '切换到中文',
@@ -133,7 +149,8 @@ const TEXT = {
     'meta.source': 'File',
     'meta.generator': 'Made by',
     'meta.input': 'Computed from',
-    'meta.input.value': '{input}: {cases} case records, {summaries} institution summaries, {institutions} institutions (the bundle holds totals only)',
+    'meta.input.value':
+      '{input}: {cases} case records, {summaries} institution summaries, {institutions} institutions (the bundle holds totals only)',
     'input.cases': 'individual cases',
     'input.summaries': 'institution totals',
     'input.cases_and_summaries': 'individual cases and institution totals',
@@ -141,15 +158,17 @@ const TEXT = {
     'meta.hash.ok': 'equals the SHA-256 recorded in the file',
     'meta.hash.bad': 'differs from the SHA-256 recorded in the file ({h}): the file was changed after it was made',
     'meta.hash.none': 'the file records no SHA-256',
-    'meta.hash.note': 'Compare it with the SHA-256 the bureau announces separately to be sure the file was not replaced.',
+    'meta.hash.note':
+      'Compare it with the SHA-256 the bureau announces separately to be sure the file was not replaced.',
     'verify.heading': 'Verify',
-    'verify.explain': 'Recomputes the point values and settlements from the bundle\'s totals and policy in your browser, with the same engine as the calculator, and compares every published figure. No data leaves this machine.',
+    'verify.explain':
+      "Recomputes the point values and settlements from the bundle's totals and policy in your browser, with the same engine as the calculator, and compares every published figure. No data leaves this machine.",
     'verify.button': 'Verify',
     'verify.running': 'Recomputing…',
     'verify.match': 'Matches: all {n} published figures equal the recomputed ones.',
     'verify.mismatch': 'Does not match: {k} figures differ from the recomputation ({n} compared).',
     'verify.failed': 'Cannot verify: {msg}',
-    'verify.engines': 'Bundle made by dipcalc {a}; this page\'s engine is {b}.',
+    'verify.engines': "Bundle made by dipcalc {a}; this page's engine is {b}.",
     'diff.caption': 'Figures that differ from the recomputation',
     'diff.fund': 'Fund',
     'diff.where': 'Section',
@@ -165,9 +184,10 @@ const TEXT = {
     'section.unit_month': 'monthly settlement',
     'section.totals': 'totals',
     'trend.heading': 'Point value by month',
-    'trend.note': 'Pre-settlement point value = the month\'s pool ÷ the month\'s points (published monthly). Settlements use full precision, so the published point value × points can be a cent off a settlement.',
+    'trend.note':
+      "Pre-settlement point value = the month's pool ÷ the month's points (published monthly). Settlements use full precision, so the published point value × points can be a cent off a settlement.",
     'trend.caption': 'Monthly pre-settlement point values (yuan per point)',
-    'trend.chart': 'Line chart of each fund\'s monthly point value',
+    'trend.chart': "Line chart of each fund's monthly point value",
     'trend.month': 'Month',
     'trend.pv': '{fund} point value',
     'trend.points': '{fund} points',
@@ -175,7 +195,8 @@ const TEXT = {
     'trend.year': 'Year',
     'trend.empty': 'no point value',
     'budget.heading': 'Budget',
-    'budget.note': 'Every step with its amount, arithmetic and policy article (宁德2024 第十三条: the budget and its explanation are public).',
+    'budget.note':
+      'Every step with its amount, arithmetic and policy article (宁德2024 第十三条: the budget and its explanation are public).',
     'budget.caption': '{fund} budget',
     'budget.step': 'Step',
     'budget.amount': 'Amount (yuan)',
@@ -197,6 +218,13 @@ const TEXT = {
     'inst.fund_pays': 'Fund pays',
     'inst.net': 'Year-end amount',
     'inst.total': 'Total',
+    'inst.csv': 'Download CSV',
+    'inst.sort': 'click a column name to sort',
+    'trend.mom': '{fund} month on month',
+    'budget.pool': 'Pool paid through points',
+    'budget.pool.fund_plus_personal': '{b} + personal burden {p}',
+    'budget.pool.fund_share_ratio': '{b} ÷ fund share {r}',
+    'budget.pool.fund_only': '= {b}',
     'policy.heading': 'Policy sources',
     'policy.caption': 'Where each policy parameter comes from',
     'policy.param': 'Parameter',
@@ -216,59 +244,26 @@ const TEXT = {
   },
 };
 
-const state = { lang: 'zh', text: null, bundle: null, name: '', hash: null, verification: null, error: null, fund: null };
-
-function t(key, vars = {}) {
-  const s = TEXT[state.lang][key] ?? TEXT.zh[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
-}
+const state = {
+  lang: 'zh',
+  text: null,
+  bundle: null,
+  name: '',
+  hash: null,
+  verification: null,
+  error: null,
+  fund: null,
+  sort: null,
+};
+const i18n = createI18n(TEXT);
+const t = (key, vars = {}) => i18n.t(key, vars);
 
 const $ = (id) => document.getElementById(id);
 
-/** h('td', {class: 'num'}, 'text', node…): elements with text children only. */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs ?? {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'dataset') Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-// ---- decimals as strings ----
-
-/** Rounds a decimal string half away from zero to `dp` places (BigInt, no float). */
-function roundDec(s, dp) {
-  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(String(s).trim());
-  if (!m) return String(s);
-  const [, sign, int = '', frac = ''] = m;
-  if (frac.length <= dp) return `${sign}${int || '0'}${dp && frac ? '.' + frac : ''}`;
-  let n = BigInt((int || '0') + frac.slice(0, dp));
-  if (Number(frac[dp]) >= 5) n += 1n;
-  let digits = n.toString().padStart(dp + 1, '0');
-  const head = digits.slice(0, digits.length - dp);
-  const tail = digits.slice(digits.length - dp).replace(/0+$/, '');
-  const zero = /^0*$/.test(head + tail);
-  return `${zero ? '' : sign}${head}${tail ? '.' + tail : ''}`;
-}
-
-/** 1234567.8 → 1,234,567.8 (the digits as given). */
-function group(s) {
-  if (s === null || s === undefined || s === '') return '—';
-  const m = /^(-?)(\d+)(\.\d+)?$/.exec(String(s));
-  if (!m) return String(s);
-  return `${m[1] === '-' ? '−' : ''}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
-}
-
-const money = (s) => group(s);
-/** Points as reported: at most 4 decimals, no trailing zeros ("1000.5000" → 1,000.5). */
-const points = (s) => group(roundDec(s, 4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''));
+/** Money as published (two decimals), grouped: 1234567.8 → 1,234,567.80. */
+const money = (s) => fmtMoney(s);
+const points = (s) => fmtPoints(s);
+const count = (n) => fmtNum(String(n ?? 0), 0);
 const fundName = (f) => t(`fund.${f}`);
 
 // ---- status and language ----
@@ -282,11 +277,9 @@ function setStatus(key, vars, stateName) {
 }
 
 function applyLanguage() {
-  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  i18n.setLang(state.lang);
   document.title = `${t('title')} · dipcalc`;
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
-  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  i18n.translatePage();
   $('lang').lang = state.lang === 'zh' ? 'en' : 'zh-CN';
   const st = $('status');
   if (st.dataset.key) st.textContent = t(st.dataset.key, JSON.parse(st.dataset.vars || '{}'));
@@ -311,12 +304,15 @@ function load(text, name) {
   try {
     bundle = JSON.parse(text);
     if (bundle?.format !== 'dipcalc-publication-bundle') {
-      throw new Error(state.lang === 'zh' ? '不是公开数据包（缺少 format 字段）' : 'not a publication bundle (no format field)');
+      throw new Error(
+        state.lang === 'zh' ? '不是公开数据包（缺少 format 字段）' : 'not a publication bundle (no format field)',
+      );
     }
     state.hash = bundle_hash(text);
   } catch (err) {
     state.bundle = null;
-    for (const id of ['verify-card', 'trend-card', 'budget-card', 'inst-card', 'policy-card', 'bundle-meta']) $(id).hidden = true;
+    for (const id of ['verify-card', 'trend-card', 'budget-card', 'inst-card', 'policy-card', 'bundle-meta'])
+      $(id).hidden = true;
     setStatus('status.bad', { msg: errorText(err) }, 'error');
     return;
   }
@@ -345,7 +341,8 @@ async function loadShipped(required) {
 
 function render() {
   const b = state.bundle;
-  for (const id of ['verify-card', 'trend-card', 'budget-card', 'inst-card', 'policy-card', 'bundle-meta']) $(id).hidden = false;
+  for (const id of ['verify-card', 'trend-card', 'budget-card', 'inst-card', 'policy-card', 'bundle-meta'])
+    $(id).hidden = false;
   renderMeta(b);
   renderTrend(b);
   renderBudget(b);
@@ -360,18 +357,31 @@ function renderMeta(b) {
   const cf = b.created_from ?? {};
   let hashNote;
   if (!b.sha256) hashNote = h('span', { class: 'warn', dataset: { hash: 'none' } }, t('meta.hash.none'));
-  else if (b.sha256.toLowerCase() === state.hash) hashNote = h('span', { class: 'ok', dataset: { hash: 'ok' } }, '✓ ', t('meta.hash.ok'));
+  else if (b.sha256.toLowerCase() === state.hash)
+    hashNote = h('span', { class: 'ok', dataset: { hash: 'ok' } }, '✓ ', t('meta.hash.ok'));
   else hashNote = h('span', { class: 'bad', dataset: { hash: 'bad' } }, '✗ ', t('meta.hash.bad', { h: b.sha256 }));
   dl.replaceChildren(
     ...row(t('meta.policy'), `${b.policy?.name ?? ''} · ${b.policy?.title ?? ''}`),
     ...row(t('meta.year'), String(b.policy?.year ?? '')),
     ...row(t('meta.source'), state.name),
     ...row(t('meta.generator'), `${b.generator?.name ?? ''} ${b.generator?.version ?? ''}`),
-    ...row(t('meta.input'), t('meta.input.value', {
-      input: t(`input.${cf.input}`), cases: group(String(cf.case_records ?? 0)), summaries: group(String(cf.summary_records ?? 0)),
-      institutions: group(String(cf.institutions ?? 0)),
-    })),
-    ...row(t('meta.hash'), h('code', { id: 'hash', class: 'hash' }, state.hash), h('br'), hashNote, h('br'), h('small', null, t('meta.hash.note'))),
+    ...row(
+      t('meta.input'),
+      t('meta.input.value', {
+        input: t(`input.${cf.input}`),
+        cases: count(cf.case_records),
+        summaries: count(cf.summary_records),
+        institutions: count(cf.institutions),
+      }),
+    ),
+    ...row(
+      t('meta.hash'),
+      h('code', { id: 'hash', class: 'hash' }, state.hash),
+      h('br'),
+      hashNote,
+      h('br'),
+      h('small', null, t('meta.hash.note')),
+    ),
   );
 }
 
@@ -389,32 +399,58 @@ function renderTrend(b) {
   const funds = b.funds ?? [];
   // Drawn at the width it is shown (360–640 units), so its text stays legible on a phone.
   const W = Math.round(Math.min(640, Math.max(360, $('trend-chart').clientWidth || 640)));
-  const H = W < 480 ? 240 : 260, L = 64, R = 16, T = 28, B = 36;
-  const values = funds.flatMap((f) => f.months.map((m) => (m.point_value == null ? null : Number(m.point_value)))).filter((v) => v !== null);
+  const H = W < 480 ? 240 : 260,
+    L = 64,
+    R = 16,
+    T = 28,
+    B = 36;
+  const values = funds
+    .flatMap((f) => f.months.map((m) => (m.point_value == null ? null : Number(m.point_value))))
+    .filter((v) => v !== null);
   const wrap = $('trend-chart');
   wrap.replaceChildren();
   if (values.length) {
-    let lo = Math.min(...values), hi = Math.max(...values);
-    if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
+    let lo = Math.min(...values),
+      hi = Math.max(...values);
+    if (lo === hi) {
+      lo -= Math.abs(lo) * 0.1 || 1;
+      hi += Math.abs(hi) * 0.1 || 1;
+    }
     const pad = (hi - lo) * 0.08;
-    lo -= pad; hi += pad;
+    lo -= pad;
+    hi += pad;
     const x = (i) => L + ((W - L - R) * i) / 11;
     const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
-    const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'trend-svg-title', class: 'trend' });
+    const svg = s('svg', {
+      viewBox: `0 0 ${W} ${H}`,
+      role: 'img',
+      'aria-labelledby': 'trend-svg-title',
+      class: 'trend',
+    });
     svg.append(s('title', { id: 'trend-svg-title' }, t('trend.chart')));
     for (let k = 0; k <= 4; k++) {
       const v = lo + ((hi - lo) * k) / 4;
       svg.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }));
-      svg.append(s('text', { x: L - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, v.toPrecision(6).replace(/\.?0+$/, '')));
+      svg.append(
+        s(
+          'text',
+          { x: L - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' },
+          v.toPrecision(6).replace(/\.?0+$/, ''),
+        ),
+      );
     }
-    for (let i = 0; i < 12; i++) svg.append(s('text', { x: x(i), y: H - B + 18, class: 'tick', 'text-anchor': 'middle' }, String(i + 1)));
+    for (let i = 0; i < 12; i++)
+      svg.append(s('text', { x: x(i), y: H - B + 18, class: 'tick', 'text-anchor': 'middle' }, String(i + 1)));
     svg.append(s('text', { x: W - R, y: H - 4, class: 'tick', 'text-anchor': 'end' }, t('trend.month')));
     funds.forEach((f, n) => {
       const pts = f.months.map((m, i) => (m.point_value == null ? null : [x(i), y(Number(m.point_value))]));
       let d = '';
       let pen = false;
       for (const p of pts) {
-        if (!p) { pen = false; continue; }
+        if (!p) {
+          pen = false;
+          continue;
+        }
         d += `${pen ? 'L' : 'M'}${p[0].toFixed(1)},${p[1].toFixed(1)} `;
         pen = true;
       }
@@ -436,6 +472,7 @@ function renderTrend(b) {
   for (const f of funds) {
     head.append(
       h('th', { scope: 'col' }, t('trend.pv', { fund: fundName(f.fund) })),
+      h('th', { scope: 'col' }, t('trend.mom', { fund: fundName(f.fund) })),
       h('th', { scope: 'col' }, t('trend.points', { fund: fundName(f.fund) })),
       h('th', { scope: 'col' }, t('trend.pool', { fund: fundName(f.fund) })),
     );
@@ -445,7 +482,16 @@ function renderTrend(b) {
     for (const f of funds) {
       const m = f.months[i];
       tr.append(
-        h('td', { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'point_value' } }, m.point_value ?? t('trend.empty')),
+        h(
+          'td',
+          { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'point_value' } },
+          m.point_value ?? t('trend.empty'),
+        ),
+        h(
+          'td',
+          { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'mom' } },
+          monthOnMonth(f.months[i - 1], m),
+        ),
         h('td', { class: 'num' }, points(m.points)),
         h('td', { class: 'num' }, money(m.pool)),
       );
@@ -456,6 +502,7 @@ function renderTrend(b) {
   for (const f of funds) {
     year.append(
       h('td', { class: 'num', dataset: { fund: f.fund, period: 'year', field: 'point_value' } }, f.point_value ?? '—'),
+      h('td', { class: 'num' }, ''),
       h('td', { class: 'num' }, points(f.total_points)),
       h('td', { class: 'num' }, money(f.pool)),
     );
@@ -465,6 +512,35 @@ function renderTrend(b) {
     h('thead', null, head),
     h('tbody', null, rows),
     h('tfoot', null, year),
+  );
+}
+
+/** A month's point value against the month before, in % (two decimals, half away from zero). */
+function monthOnMonth(before, m) {
+  if (!before?.point_value || !m.point_value) return '—';
+  const change = divDec(subDec(m.point_value, before.point_value), before.point_value, 6);
+  return change === null ? '—' : `${change.startsWith('-') ? '' : '+'}${fmtPct(change, 2)}`;
+}
+
+/** The last step of the budget table: from the budget B to the pool paid through points (SPEC §6). */
+function poolStep(b, f) {
+  const steps = f.budget.steps;
+  const budget =
+    steps.find((st) => st.key === 'inpatient') ??
+    [...steps].reverse().find((st) => st.key === 'budget' || st.key === 'rule');
+  const basisKey = b.policy?.point_value?.cost_basis ?? 'fund_plus_personal';
+  const formula = t(`budget.pool.${basisKey}`, {
+    b: money(budget?.amount),
+    p: money(f.totals?.personal_burden),
+    r: b.policy?.funds?.[f.fund]?.fund_share_ratio ?? '—',
+  });
+  return h(
+    'tr',
+    { class: 'subtotal', dataset: { step: 'pool' } },
+    h('th', { scope: 'row' }, t('budget.pool')),
+    h('td', { class: 'num' }, money(f.pool)),
+    h('td', { class: 'formula' }, formula),
+    h('td', null, 'SPEC §6'),
   );
 }
 
@@ -479,27 +555,48 @@ function renderBudget(b) {
   out.replaceChildren();
   for (const f of b.funds ?? []) {
     const id = `budget-caption-${f.fund}`;
-    const rows = f.budget.steps.map((st) => h('tr', { class: st.subtotal ? 'subtotal' : null, dataset: { step: st.key } },
-      h('th', { scope: 'row' }, state.lang === 'en' ? st.label_en : st.label),
-      h('td', { class: 'num' }, money(st.amount)),
-      h('td', { class: 'formula' }, state.lang === 'en' ? st.formula_en : st.formula),
-      h('td', null, basis(st)),
-    ));
-    out.append(h('div', { class: 'table-wrap', tabindex: '0', role: 'group', 'aria-labelledby': id },
-      h('table', { class: 'budget' },
-        h('caption', { id }, t('budget.caption', { fund: fundName(f.fund) })),
-        h('thead', null, h('tr', null,
-          h('th', { scope: 'col' }, t('budget.step')),
-          h('th', { scope: 'col' }, t('budget.amount')),
-          h('th', { scope: 'col' }, t('budget.formula')),
-          h('th', { scope: 'col' }, t('budget.basis')))),
-        h('tbody', null, rows))));
+    const rows = f.budget.steps.map((st) =>
+      h(
+        'tr',
+        { class: st.subtotal ? 'subtotal' : null, dataset: { step: st.key } },
+        h('th', { scope: 'row' }, state.lang === 'en' ? st.label_en : st.label),
+        h('td', { class: 'num' }, money(st.amount)),
+        h('td', { class: 'formula' }, state.lang === 'en' ? st.formula_en : st.formula),
+        h('td', null, basis(st)),
+      ),
+    );
+    out.append(
+      h(
+        'div',
+        { class: 'table-wrap', tabindex: '0', role: 'group', 'aria-labelledby': id },
+        h(
+          'table',
+          { class: 'budget' },
+          h('caption', { id }, t('budget.caption', { fund: fundName(f.fund) })),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, t('budget.step')),
+              h('th', { scope: 'col' }, t('budget.amount')),
+              h('th', { scope: 'col' }, t('budget.formula')),
+              h('th', { scope: 'col' }, t('budget.basis')),
+            ),
+          ),
+          h('tbody', null, rows, poolStep(b, f)),
+        ),
+      ),
+    );
   }
 }
 
 function renderFundSelect(b) {
   const sel = $('inst-fund');
-  sel.replaceChildren(...(b.funds ?? []).map((f) => h('option', { value: f.fund, selected: f.fund === state.fund }, fundName(f.fund))));
+  sel.replaceChildren(
+    ...(b.funds ?? []).map((f) => h('option', { value: f.fund, selected: f.fund === state.fund }, fundName(f.fund))),
+  );
   sel.disabled = (b.funds ?? []).length < 2;
 }
 
@@ -512,57 +609,172 @@ const COLUMNS = [
   ['inst.net', (u) => money(u.results.net_to_pay), 'net_to_pay'],
 ];
 
+const TEXT_COLUMNS = [
+  ['inst.code', (u) => u.code, 'code'],
+  ['inst.name', (u) => u.name, 'name'],
+  ['inst.level', (u) => u.level, 'level'],
+];
+const RAW = {
+  points: (u) => u.aggregates.year.points,
+  settlement: (u) => u.results.settlement,
+  fund_settlement: (u) => u.results.fund_settlement,
+  target: (u) => u.results.target,
+  fund_pays: (u) => u.results.fund_pays,
+  net_to_pay: (u) => u.results.net_to_pay,
+};
+
+/** The units the search leaves, in the order the clicked column gives (figures compared exactly). */
+function shownUnits(f) {
+  const q = $('inst-search').value.trim().toLowerCase();
+  const shown = f.units.filter(
+    (u) =>
+      !q ||
+      u.code.toLowerCase().includes(q) ||
+      u.name.toLowerCase().includes(q) ||
+      u.institutions.some((c) => c.toLowerCase().includes(q)),
+  );
+  const sort = state.sort;
+  if (!sort) return shown;
+  const text = TEXT_COLUMNS.find((c) => c[2] === sort.key);
+  const keyed = shown.map((u) => ({ u, v: text ? text[1](u) : parseDec(RAW[sort.key](u)) }));
+  keyed.sort(
+    (a, b) =>
+      (text ? String(a.v).localeCompare(String(b.v), 'zh-CN') : cmpParsedDec(a.v, b.v)) * sort.dir ||
+      a.u.code.localeCompare(b.u.code),
+  );
+  return keyed.map((k) => k.u);
+}
+
+function sortBy(key) {
+  state.sort = {
+    key,
+    dir: state.sort?.key === key ? -state.sort.dir : TEXT_COLUMNS.some((c) => c[2] === key) ? 1 : -1,
+  };
+  renderInstitutions();
+}
+
+/** The table as shown (search and order), as CSV: figures as published, text a spreadsheet would run escaped. */
+function downloadCsv() {
+  const f = (state.bundle.funds ?? []).find((x) => x.fund === state.fund) ?? state.bundle.funds?.[0];
+  if (!f) return;
+  const head = [...TEXT_COLUMNS.map(([k]) => t(k)), ...COLUMNS.map(([k]) => t(k))];
+  const rows = shownUnits(f).map((u) => [
+    ...TEXT_COLUMNS.map(([, get]) => get(u)),
+    ...COLUMNS.map(([, , field]) => RAW[field](u)),
+  ]);
+  const name = `${state.bundle.policy?.name ?? 'bundle'}-${state.bundle.policy?.year ?? ''}-${f.fund}.csv`.replace(
+    /[\\/:*?"<>|\s]+/g,
+    '_',
+  );
+  download(name, csv([head, ...rows]), 'text/csv;charset=utf-8');
+}
+
+function sortHeader(label, key, num) {
+  const on = state.sort?.key === key;
+  return h(
+    'th',
+    {
+      scope: 'col',
+      class: num ? 'num' : null,
+      'aria-sort': on ? (state.sort.dir > 0 ? 'ascending' : 'descending') : 'none',
+    },
+    h(
+      'button',
+      { type: 'button', class: 'sort', dataset: { sort: key }, onclick: () => sortBy(key) },
+      t(label),
+      on ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : '',
+    ),
+  );
+}
+
 function renderInstitutions() {
   const b = state.bundle;
   const f = (b.funds ?? []).find((x) => x.fund === state.fund) ?? b.funds?.[0];
   const table = $('inst-table');
-  if (!f) { table.replaceChildren(); return; }
-  const q = $('inst-search').value.trim().toLowerCase();
-  const shown = f.units.filter((u) => !q || u.code.toLowerCase().includes(q) || u.name.toLowerCase().includes(q)
-    || u.institutions.some((c) => c.toLowerCase().includes(q)));
-  const rows = shown.map((u) => h('tr', { dataset: { code: u.code } },
-    h('td', null, u.code),
-    h('th', { scope: 'row' }, u.name),
-    h('td', null, u.level),
-    ...COLUMNS.map(([, get, field]) => h('td', { class: 'num', dataset: { field } }, get(u)))));
+  if (!f) {
+    table.replaceChildren();
+    return;
+  }
+  const shown = shownUnits(f);
+  const rows = shown.map((u) =>
+    h(
+      'tr',
+      { dataset: { code: u.code } },
+      h('td', null, u.code),
+      h('th', { scope: 'row' }, u.name),
+      h('td', null, u.level),
+      ...COLUMNS.map(([, get, field]) => h('td', { class: 'num', dataset: { field } }, get(u))),
+    ),
+  );
   const tt = f.totals;
-  const total = h('tr', { class: 'total' },
-    h('td', null, ''), h('th', { scope: 'row' }, t('inst.total')), h('td', null, ''),
+  const total = h(
+    'tr',
+    { class: 'total' },
+    h('td', null, ''),
+    h('th', { scope: 'row' }, t('inst.total')),
+    h('td', null, ''),
     h('td', { class: 'num' }, points(tt.points)),
     h('td', { class: 'num' }, money(tt.settlement)),
     h('td', { class: 'num' }, money(tt.fund_settlement)),
     h('td', { class: 'num' }, money(tt.target)),
     h('td', { class: 'num' }, money(tt.fund_pays)),
-    h('td', { class: 'num' }, money(tt.net_to_pay)));
+    h('td', { class: 'num' }, money(tt.net_to_pay)),
+  );
   table.replaceChildren(
     h('caption', { id: 'inst-caption' }, t('inst.caption', { fund: fundName(f.fund) })),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, t('inst.code')),
-      h('th', { scope: 'col' }, t('inst.name')),
-      h('th', { scope: 'col' }, t('inst.level')),
-      ...COLUMNS.map(([key]) => h('th', { scope: 'col', class: 'num' }, t(key))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        ...TEXT_COLUMNS.map(([label, , key]) => sortHeader(label, key, false)),
+        ...COLUMNS.map(([label, , key]) => sortHeader(label, key, true)),
+      ),
+    ),
     h('tbody', null, rows),
-    h('tfoot', null, total));
+    h('tfoot', null, total),
+  );
   $('inst-count').textContent = t('inst.count', { shown: shown.length, all: f.units.length });
 }
 
 function renderPolicy(b) {
   const p = b.policy ?? {};
   const titles = new Map((p.sources ?? []).map((x) => [x.id, x.title]));
-  const rows = Object.entries(p.refs ?? {}).map(([path, r]) => h('tr', null,
-    h('th', { scope: 'row' }, h('code', null, path)),
-    h('td', null, r.mark ? t(`mark.${r.mark}`) : ''),
-    h('td', null, [r.source, r.article].filter(Boolean).join(' '), r.source && titles.has(r.source) ? h('br') : null,
-      r.source && titles.has(r.source) ? h('small', null, titles.get(r.source)) : null),
-    h('td', null, r.note ?? '')));
+  // Each parameter by its name in the page's language (the file's field path on hover); the
+  // presets' notes are written in English, so the Chinese page leaves those out.
+  const rows = Object.entries(p.refs ?? {}).map(([path, r]) =>
+    h(
+      'tr',
+      null,
+      h('th', { scope: 'row', title: path }, fieldTrail(path, state.lang)),
+      h('td', null, r.mark ? t(`mark.${r.mark}`) : ''),
+      h(
+        'td',
+        null,
+        [r.source, r.article].filter(Boolean).join(' '),
+        r.source && titles.has(r.source) ? h('br') : null,
+        r.source && titles.has(r.source) ? h('small', null, titles.get(r.source)) : null,
+      ),
+      h('td', null, state.lang === 'zh' && /[A-Za-z]{5,}/.test(r.note ?? '') ? '' : (r.note ?? '')),
+    ),
+  );
   $('policy-table').replaceChildren(
     h('caption', { id: 'policy-caption' }, t('policy.caption')),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, t('policy.param')),
-      h('th', { scope: 'col' }, t('policy.mark')),
-      h('th', { scope: 'col' }, t('policy.source')),
-      h('th', { scope: 'col' }, t('policy.note')))),
-    h('tbody', null, rows));
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, t('policy.param')),
+        h('th', { scope: 'col' }, t('policy.mark')),
+        h('th', { scope: 'col' }, t('policy.source')),
+        h('th', { scope: 'col' }, t('policy.note')),
+      ),
+    ),
+    h('tbody', null, rows),
+  );
 }
 
 // ---- verification ----
@@ -605,28 +817,52 @@ function renderVerification() {
     return;
   }
   box.dataset.state = 'mismatch';
-  const rows = v.differences.map((d) => h('tr', { dataset: { subject: d.subject, field: d.field } },
-    h('td', null, fundName(d.fund)),
-    h('td', null, t(`section.${d.section}`)),
-    h('th', { scope: 'row' }, [d.subject, d.name && d.name !== d.subject ? d.name : ''].filter(Boolean).join(' ')),
-    h('td', null, h('code', null, d.field)),
-    h('td', { class: 'num' }, d.published),
-    h('td', { class: 'num' }, d.recomputed ?? '—')));
+  const rows = v.differences.map((d) =>
+    h(
+      'tr',
+      { dataset: { subject: d.subject, field: d.field } },
+      h('td', null, fundName(d.fund)),
+      h('td', null, t(`section.${d.section}`)),
+      h('th', { scope: 'row' }, [d.subject, d.name && d.name !== d.subject ? d.name : ''].filter(Boolean).join(' ')),
+      h('td', null, h('code', null, d.field)),
+      h('td', { class: 'num' }, d.published),
+      h('td', { class: 'num' }, d.recomputed ?? '—'),
+    ),
+  );
   box.replaceChildren(
     h('p', { class: 'verdict bad' }, '✗ ', t('verify.mismatch', { k: v.differences.length, n: v.checked })),
-    h('div', { class: 'table-wrap', tabindex: '0', role: 'group', 'aria-labelledby': 'diff-caption' },
-      h('table', { id: 'diff-table' },
+    h(
+      'div',
+      { class: 'table-wrap', tabindex: '0', role: 'group', 'aria-labelledby': 'diff-caption' },
+      h(
+        'table',
+        { id: 'diff-table' },
         h('caption', { id: 'diff-caption' }, t('diff.caption')),
-        h('thead', null, h('tr', null, ...['diff.fund', 'diff.where', 'diff.subject', 'diff.field', 'diff.published', 'diff.recomputed']
-          .map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', null, rows))),
-    engines);
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ...['diff.fund', 'diff.where', 'diff.subject', 'diff.field', 'diff.published', 'diff.recomputed'].map((k) =>
+              h('th', { scope: 'col' }, t(k)),
+            ),
+          ),
+        ),
+        h('tbody', null, rows),
+      ),
+    ),
+    engines,
+  );
 }
 
 // ---- start ----
 
 async function start() {
-  $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
+  $('lang').addEventListener('click', () => {
+    state.lang = state.lang === 'zh' ? 'en' : 'zh';
+    applyLanguage();
+  });
   $('print').addEventListener('click', () => window.print());
   $('bundle-file').addEventListener('change', async (e) => {
     const file = e.target.files?.[0];
@@ -637,11 +873,17 @@ async function start() {
   $('load-demo').addEventListener('click', () => loadShipped(true));
   $('verify').addEventListener('click', runVerify);
   $('inst-search').addEventListener('input', renderInstitutions);
-  $('inst-fund').addEventListener('change', (e) => { state.fund = e.target.value; renderInstitutions(); });
+  $('inst-csv').addEventListener('click', downloadCsv);
+  $('inst-fund').addEventListener('change', (e) => {
+    state.fund = e.target.value;
+    renderInstitutions();
+  });
   let resize;
   window.addEventListener('resize', () => {
     clearTimeout(resize);
-    resize = setTimeout(() => { if (state.bundle) renderTrend(state.bundle); }, 150);
+    resize = setTimeout(() => {
+      if (state.bundle) renderTrend(state.bundle);
+    }, 150);
   });
   try {
     await init();

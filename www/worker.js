@@ -1,6 +1,6 @@
 // The calculator's module worker: it owns the WebAssembly engine and the one Session holding the
 // data, so the page never waits on a computation and a million case rows never cross into the
-// page. Protocol (see app/engine.js, which is the page's side):
+// page. Protocol (see app/worker-client.js, which is the page's side):
 //
 //   page → worker  { id, type, payload }
 //   worker → page  { id, type: 'result', payload }
@@ -77,7 +77,10 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
       ms[name] = performance.now() - start;
     }
   };
-  add('settlement', timed('settle', () => session.settle_summary_json(policy)));
+  add(
+    'settlement',
+    timed('settle', () => session.settle_summary_json(policy)),
+  );
   add('counts', JSON.stringify(timed('counts', () => session.counts())));
   const attempt = (name, f) => {
     try {
@@ -100,6 +103,14 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
   });
   add('grassroots', `{${levels.join(',')}}`);
   if (baseline) attempt('comparison', () => session.compare_json(baseline, policy));
+  // The focus unit as the baseline settles it (the settlement is cached by compare_json), for
+  // the 本院 panel's changes.
+  if (baseline && focus)
+    attempt('baselineUnit', () => {
+      const base = JSON.parse(session.settle_summary_json(baseline));
+      const unit = base.funds.find((f) => f.fund === focus.fund)?.units.find((u) => u.code === focus.code);
+      return JSON.stringify(unit ?? null);
+    });
   if (focus) {
     attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
     attempt('dilution', () => JSON.stringify(session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000')));
@@ -139,18 +150,24 @@ function exportFile({ format, policy, lang }) {
 
 const handlers = {
   import: (id, p) => importFile(id, p),
-  clear: (id, p) => session.clear(p.kind),
+  clear: (_id, p) => session.clear(p.kind),
   counts: () => session.counts(),
   reports: () => session.reports(),
   check: () => session.check(),
-  compute: (id, p) => compute(p),
-  detail: (id, p) => session.unit_detail(p.policy, p.fund, p.code),
-  export: (id, p) => exportFile(p),
-  validate: (id, p) => wasm.validate_policy(p.policy),
+  compute: (_id, p) => compute(p),
+  detail: (_id, p) => session.unit_detail(p.policy, p.fund, p.code),
+  export: (_id, p) => exportFile(p),
+  validate: (_id, p) => wasm.validate_policy(p.policy),
   presets: () => wasm.presets(),
-  preset: (id, p) => wasm.preset_json(p.name),
-  fields: (id, p) => wasm.table_fields(p.kind),
-  preview: async (id, p) => wasm.preview(p.name, new Uint8Array(await p.file.slice(0, 1024 * 1024).arrayBuffer()), p.options ?? null, p.maxRows ?? 12),
+  preset: (_id, p) => wasm.preset_json(p.name),
+  fields: (_id, p) => wasm.table_fields(p.kind),
+  preview: async (_id, p) =>
+    wasm.preview(
+      p.name,
+      new Uint8Array(await p.file.slice(0, 1024 * 1024).arrayBuffer()),
+      p.options ?? null,
+      p.maxRows ?? 12,
+    ),
 };
 
 async function handle({ id, type, payload }) {
@@ -187,5 +204,8 @@ const ready = init().then(
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg?.type === 'compute') latestCompute = msg.id;
-  queue = queue.then(() => ready).then(() => handle(msg)).catch(() => {});
+  queue = queue
+    .then(() => ready)
+    .then(() => handle(msg))
+    .catch(() => {});
 };

@@ -2,8 +2,9 @@
 // hands them to www/worker.js, and publishes the worker's figures on window.benchResult; then
 // measures the page's own path for the same parameter changes (page.js) and adds it as
 // `benchResult.page`.
-import { pagePath } from './page.js';
+
 import { CHANGES } from './changes.js';
+import { pagePath } from './page.js';
 
 const input = document.getElementById('files');
 window.benchResult = null;
@@ -37,6 +38,10 @@ input.addEventListener('change', async () => {
       result.stack = String(err?.stack ?? '');
     }
   }
-  document.getElementById('out').textContent = JSON.stringify({ ...result, first: undefined, page: result.page && { ...result.page, first: undefined } }, null, 2);
+  document.getElementById('out').textContent = JSON.stringify(
+    { ...result, first: undefined, page: result.page && { ...result.page, first: undefined } },
+    null,
+    2,
+  );
   window.benchResult = result;
 });

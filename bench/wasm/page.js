@@ -1,12 +1,13 @@
 // The page's path for a parameter change, as a user feels it when moving a slider: the page's
-// own worker protocol (www/app/engine.js ↔ www/worker.js) asked for a `compute` with the
+// own worker protocol (www/app/worker-client.js ↔ www/worker.js) asked for a `compute` with the
 // baseline comparison and a focus institution, as www/main.js asks; then the page's views
 // (www/app/views.js) rebuilt from the answer as main.js's renderResults does: the figures strip
 // and the view on screen (here the institution table, the largest), then the next frame (layout,
 // paint, charts drawn in requestAnimationFrame). The views not on screen, which the page rebuilds
 // when idle, are timed apart (`hidden`).
-import { Engine } from '/app/engine.js';
+
 import * as views from '/app/views.js';
+import { WorkerClient } from '/app/worker-client.js';
 import { figures } from './changes.js';
 
 const now = () => performance.now();
@@ -33,16 +34,19 @@ function viewElements() {
 }
 
 // What main.js's renderResults draws at once: the strip and the view on screen.
+// The views' actions (app/state.js), which a measurement never calls.
+const on = new Proxy({}, { get: () => () => {} });
+
 function render(els, state) {
   views.renderStrip(els.strip, state);
-  views.renderInstitutions(els.institutions, state);
+  views.renderInstitutions(els.institutions, state, on);
 }
 
 // What main.js draws later, when idle: the views not on screen.
 function renderHidden(els, state) {
-  views.renderOverview(els.overview, state, { onShowTable: () => {} });
-  views.renderMine(els.mine, state);
-  views.renderCompare(els.compare, state, { onSetBase: () => {}, onReset: () => {} });
+  views.renderOverview(els.overview, state, on);
+  views.renderMine(els.mine, state, on);
+  views.renderCompare(els.compare, state, on);
 }
 
 const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
@@ -56,7 +60,7 @@ const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
  * + render + frame (`layout` is the part of the frame spent on style and layout).
  */
 export async function pagePath(files, policyText, changes) {
-  const engine = new Engine();
+  const engine = new WorkerClient();
   await engine.ready;
   const out = { ms: {}, changes: {} };
   let t = now();
@@ -68,10 +72,15 @@ export async function pagePath(files, policyText, changes) {
   const policy = JSON.parse(policyText);
   const baseline = JSON.stringify(policy);
   const state = {
-    view: 'institutions', fund: 'employee', focus: null, extraPoints: '1000', policy,
-    baselineName: policy.name, result: null, emptyMessage: null,
+    view: 'institutions',
+    fund: 'employee',
+    focus: null,
+    extraPoints: '1000',
+    policy,
+    baselineName: policy.name,
+    result: null,
+    emptyMessage: null,
     table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
-    setFund() {}, setFocus() {}, sortTable() {}, filterTable() {}, toggleRow() {}, toast() {},
   };
   const els = viewElements();
 
@@ -81,7 +90,12 @@ export async function pagePath(files, policyText, changes) {
   const fund = r.settlement.funds.find((f) => f.fund === state.fund) ?? r.settlement.funds[0];
   state.fund = fund.fund;
   state.focus = fund.units[0].code;
-  r = await engine.request('compute', { policy: baseline, baseline: null, focus: { fund: state.fund, code: state.focus }, extraPoints: '1000' });
+  r = await engine.request('compute', {
+    policy: baseline,
+    baseline: null,
+    focus: { fund: state.fund, code: state.focus },
+    extraPoints: '1000',
+  });
   state.result = r;
   render(els, state);
   renderHidden(els, state);
@@ -95,7 +109,12 @@ export async function pagePath(files, policyText, changes) {
     state.policy = p;
     const json = JSON.stringify(p);
     const t0 = now();
-    const result = await engine.request('compute', { policy: json, baseline, focus: { fund: state.fund, code: state.focus }, extraPoints: '1000' });
+    const result = await engine.request('compute', {
+      policy: json,
+      baseline,
+      focus: { fund: state.fund, code: state.focus },
+      extraPoints: '1000',
+    });
     const t1 = now();
     state.result = result;
     render(els, state);
@@ -110,8 +129,16 @@ export async function pagePath(files, policyText, changes) {
     const t5 = now();
     const worker = sum(result.ms);
     out.changes[name] = {
-      roundtrip: t1 - t0, worker, transfer: t1 - t0 - worker, render: t2 - t1, layout: tl - t2, frame: t3 - t2, total: t3 - t0, parts: result.ms,
-      hidden: t4 - t3, hidden_frame: t5 - t4,
+      roundtrip: t1 - t0,
+      worker,
+      transfer: t1 - t0 - worker,
+      render: t2 - t1,
+      layout: tl - t2,
+      frame: t3 - t2,
+      total: t3 - t0,
+      parts: result.ms,
+      hidden: t4 - t3,
+      hidden_frame: t5 - t4,
       point_values: result.settlement.funds.map((f) => f.point_value),
     };
   }

@@ -54,7 +54,7 @@ self.onmessage = async ({ data }) => {
       out[`pv_${name}`] = summary.funds.map((f) => f.point_value);
     }
     const counts = session.counts();
-    out.cases = counts instanceof Map ? counts.get("cases") : counts.cases;
+    out.cases = counts instanceof Map ? counts.get('cases') : counts.cases;
     out.wasm_memory_bytes = exports.memory.buffer.byteLength;
     self.postMessage(out);
   } catch (err) {

@@ -18,8 +18,12 @@ pub struct Coefficient {
     pub grassroots: Decimal,
 }
 
-/// The base coefficient: the institution's own, or its level's from the policy table.
+/// The base coefficient: the policy's override for this institution (`coefficients.overrides`,
+/// user input), else the institution's own, else its level's from the policy table.
 fn base_coefficient(p: &CoefficientPolicy, inst: &Institution) -> Result<Decimal, EngineError> {
+    if let Some(b) = p.overrides.get(&inst.code) {
+        return Ok(*b);
+    }
     if let Some(b) = inst.base_coefficient {
         return Ok(b);
     }

@@ -297,6 +297,12 @@ pub struct CoefficientPolicy {
     pub levels: Vec<LevelCoefficient>,
     pub range: CoefficientRange,
     pub grassroots: Grassroots,
+    /// One institution's base coefficient set in the policy (institution code → coefficient), in
+    /// place of its row's and its level's: what a hospital asks "what if ours were 0.95" with,
+    /// without moving its whole level or re-importing the institution table. Each one is user
+    /// input (its ref is marked `user`); absent or empty in every preset.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, Decimal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -538,10 +538,33 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     }
 }
 
+/// A coefficient outside `coefficients.range`: a warning or an error as the range says (吉林2024 第九条(一)).
+fn check_range(c: &mut Checker, path: &str, coef: Decimal, r: &CoefficientRange) {
+    if coef < r.min || coef > r.max {
+        let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
+        let msg_en = format!(
+            "{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)",
+            r.min, r.max
+        );
+        match r.on_violation {
+            Severity::Error => c.error(path, msg_zh, msg_en),
+            Severity::Warning => c.warning(path, msg_zh, msg_en),
+        }
+    }
+}
+
 fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     let r = &p.range;
     c.within("coefficients.range.min", r.min, Decimal::ZERO, limits::coefficient());
     c.within("coefficients.range.max", r.max, Decimal::ZERO, limits::coefficient());
+    for (code, coef) in &p.overrides {
+        let path = format!("coefficients.overrides.{code}");
+        if code.trim().is_empty() {
+            c.error(&path, "机构编码不能为空".into(), "the institution code is empty".into());
+        }
+        c.within(&path, *coef, Decimal::ZERO, limits::coefficient());
+        check_range(c, &path, *coef, r);
+    }
     if r.max < r.min {
         c.error(
             "coefficients.range.max",
@@ -574,17 +597,7 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
                 Decimal::ZERO,
                 limits::coefficient(),
             );
-            if coef < r.min || coef > r.max {
-                let msg_zh = format!("{coef} 超出调节系数范围 [{}, {}]（吉林2024 第九条）", r.min, r.max);
-                let msg_en = format!(
-                    "{coef} is outside the coefficient range [{}, {}] (吉林2024 第九条)",
-                    r.min, r.max
-                );
-                match r.on_violation {
-                    Severity::Error => c.error(&format!("{path}.coefficient"), msg_zh, msg_en),
-                    Severity::Warning => c.warning(&format!("{path}.coefficient"), msg_zh, msg_en),
-                }
-            }
+            check_range(c, &format!("{path}.coefficient"), coef, r);
             if let Some((prev_n, prev)) = previous {
                 if coef > prev {
                     c.warning(

@@ -7,10 +7,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { OUTPUT_DIR, ROOT, assertNoErrors, assertSameOriginOnly, startPage } from './helpers.mjs';
+import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const CLI = path.join(TARGET, 'release', 'dipcalc');
@@ -24,19 +24,36 @@ mkdirSync(TMP, { recursive: true });
 /** `dipcalc run` on files, parsed. */
 function cli(args) {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`make wasm\` (scripts/page-assets builds it)`);
-  const out = execFileSync(CLI, ['run', ...args], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(CLI, ['run', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return JSON.parse(out);
 }
 
-const files = (dir) => ['--institutions', path.join(dir, 'institutions.csv'), '--catalog', path.join(dir, 'catalog.csv'), '--cases', path.join(dir, 'cases.csv')];
+const files = (dir) => [
+  '--institutions',
+  path.join(dir, 'institutions.csv'),
+  '--catalog',
+  path.join(dir, 'catalog.csv'),
+  '--cases',
+  path.join(dir, 'cases.csv'),
+];
 
 async function settled(page) {
-  await page.waitForFunction(() => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 /** Waits for the next settlement after an action. */
 async function resettle(page, action) {
-  await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
+  await page.evaluate(() => {
+    document.body.dataset.settled = 'pending';
+  });
   await action();
   await settled(page);
 }
@@ -78,20 +95,30 @@ const pv = (page, fund) => page.locator(`[data-pv-big="${fund}"]`).evaluate((el)
 const unitCell = (page, code, col) => page.locator(`#unit-table tr[data-code="${code}"] td`).nth(col).textContent();
 
 let session;
-before(async () => { session = await startPage(); });
-after(async () => { await session?.close(); });
+before(async () => {
+  session = await startPage();
+});
+after(async () => {
+  await session?.close();
+});
 
 describe('calculator page', { concurrency: false }, () => {
   test('the demo city loads on first visit with the point values `dipcalc run` prints for the same files', async () => {
     const page = await openCalculator(session);
     // The demo's policy: 宁德2024 with the budget scaled to the city (`dipcalc synth`), or the preset.
     const demoPolicy = path.join(DEMO, 'policy.json');
-    const expected = cli([...(existsSync(demoPolicy) ? ['--policy', demoPolicy] : ['--preset', '宁德2024']), ...files(DEMO)]);
+    const expected = cli([
+      ...(existsSync(demoPolicy) ? ['--policy', demoPolicy] : ['--preset', '宁德2024']),
+      ...files(DEMO),
+    ]);
     assert.ok(expected.funds.filter((f) => f.point_value !== null).length >= 1);
     for (const f of expected.funds) {
       if (f.point_value === null) continue;
       assert.equal(await pv(page, f.fund), f.point_value, `${f.fund} point value`);
-      assert.equal(await page.locator(`.strip [data-pv="${f.fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent), f.point_value);
+      assert.equal(
+        await page.locator(`.strip [data-pv="${f.fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent),
+        f.point_value,
+      );
     }
     // The table's totals row reconciles to the pool.
     await tab(page, 'institutions');
@@ -134,7 +161,14 @@ describe('calculator page', { concurrency: false }, () => {
     await settled(page);
     await page.waitForSelector('#dilution');
     assert.equal(await page.locator('#mine-net .kpi-label').textContent(), '年终医保应收回');
-    assert.equal((await page.locator('#group-table tbody tr').count()), 3);
+    // SPEC §10: H2 is 12.03% under S = 53,086.68 (C = 46,700), past the 10% edge at
+    // 53,086.68 × 0.9 = 47,778.01 by 1,078.01; a fen inside it (47,778.02) T would be
+    // 47,778.02 + 60% × (53,086.68 − 47,778.02) = 50,963.22, against T = C = 46,700.00 now.
+    assert.equal(
+      await page.locator('#mine-cliff').textContent(),
+      '结余 12.03%，已越过 10% 边界 ¥1,078.01；回到边界内可多得 ¥4,263.22',
+    );
+    assert.equal(await page.locator('#group-table tbody tr').count(), 3);
     await shot(page, 'mine-zh');
     await tab(page, 'policy');
     await shot(page, 'policy-zh');
@@ -148,7 +182,10 @@ describe('calculator page', { concurrency: false }, () => {
     await shot(page, 'overview-en');
     await tab(page, 'institutions');
     // The arithmetic in English too (the engine's label_en / formula_en).
-    assert.match(await page.locator('.trace-row').textContent(), /Settlement S187,600\.00 × 458 ÷ 1618\.5 \(reconciled to the fen\)/);
+    assert.match(
+      await page.locator('.trace-row').textContent(),
+      /Settlement S187,600\.00 × 458 ÷ 1618\.5 \(reconciled to the fen\)/,
+    );
     await shot(page, 'institutions-expanded-en');
     await tab(page, 'mine');
     assert.equal(await page.locator('#mine-net .kpi-label').textContent(), 'Year end: the fund recovers');
@@ -171,7 +208,7 @@ describe('calculator page', { concurrency: false }, () => {
     assert.equal(await pv(page, 'employee'), '115.353723');
     assert.match(await page.locator('.strip [data-pv="employee"] .kpi-sub').textContent(), /115\.909793/);
     await tab(page, 'compare');
-    assert.ok(await page.locator('#compare-table tbody tr').count() === 3);
+    assert.ok((await page.locator('#compare-table tbody tr').count()) === 3);
     await shot(page, 'compare-zh');
 
     await tab(page, 'policy');
@@ -204,14 +241,24 @@ describe('calculator page', { concurrency: false }, () => {
       await resettle(page, () => page.selectOption('#preset', name));
       const expected = cli(['--preset', name, ...files(DEMO)]);
       for (const f of expected.funds) {
-        const shown = await page.locator(`.strip [data-pv="${f.fund}"] .kpi-value`).evaluate((el) => el.firstChild.textContent);
-        assert.equal(shown, f.point_value ?? (name === '信阳2019' ? '定额分配（无点值）' : '无病例'), `${name} ${f.fund}`);
+        const shown = await page
+          .locator(`.strip [data-pv="${f.fund}"] .kpi-value`)
+          .evaluate((el) => el.firstChild.textContent);
+        assert.equal(
+          shown,
+          f.point_value ?? (name === '信阳2019' ? '定额分配（无点值）' : '无病例'),
+          `${name} ${f.fund}`,
+        );
       }
       await tab(page, 'institutions');
       const shownFund = await page.locator('#view-institutions .seg.on').getAttribute('data-fund');
       const fund = expected.funds.find((f) => f.fund === shownFund);
       assert.equal(await page.locator('#unit-table tbody tr.unit').count(), fund.units.length, name);
-      assert.equal((await page.locator('#unit-table tfoot td').nth(8).textContent()).replace(/,/g, ''), fund.totals.settlement, name);
+      assert.equal(
+        (await page.locator('#unit-table tfoot td').nth(8).textContent()).replace(/,/g, ''),
+        fund.totals.settlement,
+        name,
+      );
       if (name === '休宁2021') await shot(page, 'institutions-xiuning-alliance-zh');
       await tab(page, 'policy');
     }
@@ -223,23 +270,31 @@ describe('calculator page', { concurrency: false }, () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');
     await resettle(page, () => page.locator('input[data-path="settlement.deposit.rate"]').fill('8'));
-    const pvEdited = await page.locator('.strip [data-pv="employee"] .kpi-value').evaluate((el) => el.firstChild.textContent);
+    const pvEdited = await page
+      .locator('.strip [data-pv="employee"] .kpi-value')
+      .evaluate((el) => el.firstChild.textContent);
     const stored = await page.evaluate(() => Object.keys(localStorage));
     assert.ok(stored.includes('dipcalc.policy'), stored.join());
-    const files = await page.evaluate(() => new Promise((resolve) => {
-      const req = indexedDB.open('dipcalc', 1);
-      req.onupgradeneeded = () => req.result.createObjectStore('files');
-      req.onsuccess = () => {
-        const get = req.result.transaction('files').objectStore('files').get('files');
-        get.onsuccess = () => resolve(get.result ?? null);
-      };
-    }));
+    const files = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open('dipcalc', 1);
+          req.onupgradeneeded = () => req.result.createObjectStore('files');
+          req.onsuccess = () => {
+            const get = req.result.transaction('files').objectStore('files').get('files');
+            get.onsuccess = () => resolve(get.result ?? null);
+          };
+        }),
+    );
     assert.equal(files, null, 'no data kept without opting in');
     await page.reload();
     await settled(page);
     await tab(page, 'policy');
     assert.equal(await page.locator('input[data-path="settlement.deposit.rate"]').inputValue(), '8');
-    assert.equal(await page.locator('.strip [data-pv="employee"] .kpi-value').evaluate((el) => el.firstChild.textContent), pvEdited);
+    assert.equal(
+      await page.locator('.strip [data-pv="employee"] .kpi-value').evaluate((el) => el.firstChild.textContent),
+      pvEdited,
+    );
     await page.evaluate(() => localStorage.clear());
     assertSameOriginOnly(page);
   });
@@ -264,11 +319,16 @@ describe('calculator page', { concurrency: false }, () => {
     // Its provenance on hover: the seed article the value comes from.
     const title = await page.locator('.field[data-path="funds.employee.reserve.rate"] .flabel').getAttribute('title');
     assert.match(title, /宁德市基本医疗保险基金区域点数法总额预算管理办法.*第七条/);
-    await page.evaluate(() => { document.body.dataset.settled = 'pending'; });
+    await page.evaluate(() => {
+      document.body.dataset.settled = 'pending';
+    });
     await rate.fill('150');
     await page.waitForSelector('.field.invalid input[data-path="funds.employee.reserve.rate"]');
     assert.equal(await rate.getAttribute('aria-invalid'), 'true');
-    assert.match(await page.locator('.field.invalid .field-msg').first().textContent(), /funds\.employee\.reserve\.rate/);
+    // The message names the field by its label, not by the file's field path.
+    const message = await page.locator('.field.invalid .field-msg').first().textContent();
+    assert.match(message, /^职工医保 · 提取比例：/);
+    assert.doesNotMatch(message, /funds\.employee/);
     await shot(page, 'policy-invalid-zh');
     await resettle(page, () => rate.fill('10'));
     assert.equal(await page.locator('.field.invalid').count(), 0);
@@ -279,14 +339,17 @@ describe('calculator page', { concurrency: false }, () => {
     const page = await openCalculator(session);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const bad = path.join(TMP, 'bad-cases.csv');
-    writeFileSync(bad, [
-      '机构编码,险种,病种编码,医疗总费用,个人负担,结算日期',
-      'H1,职工,G1,12500,3000,2024-03-05',
-      'H1,职工,G1,12abc,3000,2024-03-06',
-      'H2,公费,G3,29000,7000,2024-04-01',
-      'H2,职工,G3,29000,7000,2024-13-45',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      bad,
+      [
+        '机构编码,险种,病种编码,医疗总费用,个人负担,结算日期',
+        'H1,职工,G1,12500,3000,2024-03-05',
+        'H1,职工,G1,12abc,3000,2024-03-06',
+        'H2,公费,G3,29000,7000,2024-04-01',
+        'H2,职工,G3,29000,7000,2024-13-45',
+        '',
+      ].join('\n'),
+    );
     await tab(page, 'data');
     await page.setInputFiles('input[type=file][data-kind="cases"]', bad);
     const table = page.locator('#errors-cases table');
@@ -306,7 +369,10 @@ describe('calculator page', { concurrency: false }, () => {
     await shot(page, 'import-errors-zh');
     await page.click('#lang');
     await page.locator('#errors-cases table').waitFor();
-    assert.match(await page.locator('#errors-cases tbody tr').first().textContent(), /bad-cases\.csv row 3, column D \(医疗总费用\): "12abc" is not a number/);
+    assert.match(
+      await page.locator('#errors-cases tbody tr').first().textContent(),
+      /bad-cases\.csv row 3, column D \(医疗总费用\): "12abc" is not a number/,
+    );
     await shot(page, 'import-errors-en');
     await page.click('#lang');
     assertSameOriginOnly(page);
@@ -323,14 +389,23 @@ describe('calculator page', { concurrency: false }, () => {
       return dt;
     }, text);
     await page.dispatchEvent('[data-slot="institutions"]', 'drop', { dataTransfer: transfer });
-    await page.waitForFunction(() => /dropped-institutions\.csv：3 条记录/.test(document.querySelector('[data-slot="institutions"] .slot-status')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /dropped-institutions\.csv：3 条记录/.test(
+        document.querySelector('[data-slot="institutions"] .slot-status')?.textContent ?? '',
+      ),
+    );
     assertSameOriginOnly(page);
   });
 
   test('the column-mapping dialog reads a file whose header is not recognised', async () => {
     const page = await openCalculator(session);
     const odd = path.join(TMP, 'odd-cases.csv');
-    writeFileSync(odd, readFileSync(path.join(SPEC10, 'cases.csv'), 'utf8').replace('医疗总费用', '金额合计').replace('机构编码', '医院'));
+    writeFileSync(
+      odd,
+      readFileSync(path.join(SPEC10, 'cases.csv'), 'utf8')
+        .replace('医疗总费用', '金额合计')
+        .replace('机构编码', '医院'),
+    );
     await tab(page, 'data');
     await page.click('[data-slot="cases"] button.ghost');
     await upload(page, 'institutions', path.join(SPEC10, 'institutions.csv'));
@@ -392,8 +467,13 @@ describe('calculator page', { concurrency: false }, () => {
   test('text from a file is never markup, and formula-like names are escaped in the CSV export', async () => {
     const page = await openCalculator(session);
     const evil = path.join(TMP, 'evil-institutions.csv');
-    writeFileSync(evil, readFileSync(path.join(SPEC10, 'institutions.csv'), 'utf8')
-      .replace('示例医院二', '=HYPERLINK("http://x")<img src=x onerror="window.pwned=1">'));
+    writeFileSync(
+      evil,
+      readFileSync(path.join(SPEC10, 'institutions.csv'), 'utf8').replace(
+        '示例医院二',
+        '=HYPERLINK("http://x")<img src=x onerror="window.pwned=1">',
+      ),
+    );
     await loadSpec10(page);
     await tab(page, 'data');
     await resettle(page, () => page.setInputFiles('input[type=file][data-kind="institutions"]', evil));
@@ -405,7 +485,9 @@ describe('calculator page', { concurrency: false }, () => {
     const [d] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const file = path.join(TMP, 'evil.csv');
     await d.saveAs(file);
-    const line = readFileSync(file, 'utf8').split('\r\n').find((l) => l.includes(',H2,'));
+    const line = readFileSync(file, 'utf8')
+      .split('\r\n')
+      .find((l) => l.includes(',H2,'));
     assert.match(line, /,"'=HYPERLINK\(""http:\/\/x""\)<img/);
     assertSameOriginOnly(page);
   });

@@ -44,22 +44,31 @@ export async function startServer({ root = path.join(ROOT, 'www') } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 10 s: ${stderr}`)), 10_000);
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = out.match(/^serving (http:\/\/\S+)$/m);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}: ${stderr}`));
+    });
   });
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
   return { url, origin: new URL(url).origin, stop };
 }
 
@@ -85,7 +94,9 @@ export async function openPage(browser, server, pathname = '/') {
   page.consoleErrors = [];
   page.pageErrors = [];
   page.on('request', (req) => page.requests.push(req.url()));
-  page.on('console', (msg) => { if (msg.type() === 'error') page.consoleErrors.push(msg.text()); });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.consoleErrors.push(msg.text());
+  });
   page.on('pageerror', (err) => page.pageErrors.push(err.message));
   page.response = await page.goto(new URL(pathname, server.url).href, { waitUntil: 'load' });
   return page;
@@ -111,7 +122,11 @@ export async function startPage() {
       return page;
     },
     async close() {
-      for (const page of pages) await page.context().close().catch(() => {});
+      for (const page of pages)
+        await page
+          .context()
+          .close()
+          .catch(() => {});
       await browser.close().catch(() => {});
       await server.stop();
     },

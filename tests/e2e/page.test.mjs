@@ -2,10 +2,10 @@
 // computed, under the page's Content-Security-Policy, without touching any other origin.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, assertNoErrors, assertSameOriginOnly, screenshot, startPage } from './helpers.mjs';
+import { after, before, test } from 'node:test';
+import { assertNoErrors, assertSameOriginOnly, ROOT, screenshot, startPage } from './helpers.mjs';
 
 const CARGO_VERSION = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
 
@@ -15,7 +15,11 @@ let page;
 before(async () => {
   session = await startPage();
   page = await session.open('/');
-  await page.waitForFunction(() => document.body.dataset.settled === 'true' || document.querySelector('#status')?.dataset.kind === 'error', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' || document.querySelector('#status')?.dataset.kind === 'error',
+    null,
+    { timeout: 60_000 },
+  );
 });
 
 after(async () => {
@@ -23,8 +27,11 @@ after(async () => {
 });
 
 test('the page settles the demo data with its wasm engine in a worker', async () => {
-  assert.equal(await page.evaluate(() => document.body.dataset.settled), 'true',
-    `engine error: ${await page.locator('#status').textContent()}`);
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.settled),
+    'true',
+    `engine error: ${await page.locator('#status').textContent()}`,
+  );
   assert.match(await page.locator('[data-pv-big="employee"]').textContent(), /^\d+\.\d{6}/);
   await screenshot(page, 'page-point-value');
 });
@@ -34,7 +41,10 @@ test('the page shows the engine version', async () => {
 });
 
 test('the page loaded its module as application/wasm', async () => {
-  assert.ok(page.requests.some((url) => url.endsWith('/pkg/dipcalc_bg.wasm')), page.requests.join('\n'));
+  assert.ok(
+    page.requests.some((url) => url.endsWith('/pkg/dipcalc_bg.wasm')),
+    page.requests.join('\n'),
+  );
 });
 
 test('the server sends the Content-Security-Policy header', async () => {
@@ -67,5 +77,8 @@ test('a fetch to another origin is blocked by the policy before it leaves', asyn
   });
   assert.match(outcome, /^blocked/);
   assert.ok(!p.requests.some((url) => url.startsWith('http://127.0.0.2')), p.requests.join('\n'));
-  assert.ok(p.consoleErrors.some((msg) => msg.includes('Content Security Policy')), p.consoleErrors.join('\n'));
+  assert.ok(
+    p.consoleErrors.some((msg) => msg.includes('Content Security Policy')),
+    p.consoleErrors.join('\n'),
+  );
 });

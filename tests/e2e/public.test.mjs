@@ -6,10 +6,10 @@
 // "Publish" button gives the very bundle the command line made from the same demo files.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { OUTPUT_DIR, ROOT, assertNoErrors, assertSameOriginOnly, screenshot, startPage } from './helpers.mjs';
+import { after, before, test } from 'node:test';
+import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, screenshot, startPage } from './helpers.mjs';
 
 const BUNDLE_TEXT = readFileSync(path.join(ROOT, 'www', 'demo', 'bundle.json'), 'utf8');
 const BUNDLE = JSON.parse(BUNDLE_TEXT);
@@ -27,8 +27,14 @@ after(async () => {
 /** Opens the public page and waits until the shipped bundle is shown. */
 async function openPublic() {
   const page = await session.open('/public.html');
-  await page.locator('#status[data-state="ready"], #status[data-state="error"], #status[data-state="empty"]').waitFor({ timeout: 20_000 });
-  assert.equal(await page.locator('#status').getAttribute('data-state'), 'ready', await page.locator('#status').textContent());
+  await page
+    .locator('#status[data-state="ready"], #status[data-state="error"], #status[data-state="empty"]')
+    .waitFor({ timeout: 20_000 });
+  assert.equal(
+    await page.locator('#status').getAttribute('data-state'),
+    'ready',
+    await page.locator('#status').textContent(),
+  );
   return page;
 }
 
@@ -46,7 +52,9 @@ test('the page opens the demo bundle and shows the point value of a month', asyn
   const fund = BUNDLE.funds[0];
   const month = fund.months.find((m) => m.point_value !== null);
   assert.ok(month, 'the demo bundle has a month with a point value');
-  const cell = page.locator(`#trend-table td[data-fund="${fund.fund}"][data-period="${month.period}"][data-field="point_value"]`);
+  const cell = page.locator(
+    `#trend-table td[data-fund="${fund.fund}"][data-period="${month.period}"][data-field="point_value"]`,
+  );
   assert.equal(await cell.textContent(), month.point_value);
   // The hash the page computed is the one in the file.
   assert.equal(await page.locator('#hash').textContent(), BUNDLE.sha256);
@@ -65,8 +73,16 @@ test('the page opens the demo bundle and shows the point value of a month', asyn
 test('Verify recomputes the bundle in the browser and it matches', async () => {
   const page = await openPublic();
   await page.locator('#verify').click();
-  await page.locator('#verify-result[data-state="match"], #verify-result[data-state="mismatch"], #verify-result[data-state="error"]').waitFor({ timeout: 30_000 });
-  assert.equal(await page.locator('#verify-result').getAttribute('data-state'), 'match', await page.locator('#verify-result').textContent());
+  await page
+    .locator(
+      '#verify-result[data-state="match"], #verify-result[data-state="mismatch"], #verify-result[data-state="error"]',
+    )
+    .waitFor({ timeout: 30_000 });
+  assert.equal(
+    await page.locator('#verify-result').getAttribute('data-state'),
+    'match',
+    await page.locator('#verify-result').textContent(),
+  );
   assert.match(await page.locator('#verify-result').textContent(), /一致：全部 \d+ 个公布数字与复算结果相符/);
   assertSameOriginOnly(page);
   assertNoErrors(page);
@@ -79,12 +95,18 @@ test('a bundle with one settlement changed by 0.01 does not match, naming the in
   unit.results.settlement = plusOneFen(original);
   const page = await openPublic();
   await page.locator('#bundle-file').setInputFiles({
-    name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tampered, null, 2)),
+    name: 'tampered.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(tampered, null, 2)),
   });
   await page.locator('#status[data-state="ready"]').waitFor();
   assert.equal(await page.locator('[data-hash]').getAttribute('data-hash'), 'bad', 'the stored hash no longer fits');
   await page.locator('#verify').click();
-  await page.locator('#verify-result[data-state="mismatch"], #verify-result[data-state="match"], #verify-result[data-state="error"]').waitFor({ timeout: 30_000 });
+  await page
+    .locator(
+      '#verify-result[data-state="mismatch"], #verify-result[data-state="match"], #verify-result[data-state="error"]',
+    )
+    .waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('#verify-result').getAttribute('data-state'), 'mismatch');
   const rows = page.locator('#diff-table tbody tr');
   assert.equal(await rows.count(), 1, await page.locator('#verify-result').textContent());
@@ -108,9 +130,13 @@ test('the institution table searches by code or name', async () => {
   const target = units[units.length - 1];
   await page.locator('#inst-search').fill(target.code);
   const shown = await page.locator('#inst-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
-  assert.ok(shown.includes(target.code) && shown.length < units.length || units.length === 1, shown.join(','));
+  assert.ok((shown.includes(target.code) && shown.length < units.length) || units.length === 1, shown.join(','));
   await page.locator('#inst-search').fill(target.name);
-  assert.ok((await page.locator('#inst-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code))).includes(target.code));
+  assert.ok(
+    (await page.locator('#inst-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code))).includes(
+      target.code,
+    ),
+  );
   await page.locator('#inst-search').fill('没有这样的机构 no such institution');
   assert.equal(await page.locator('#inst-table tbody tr').count(), 0);
   assertNoErrors(page);
@@ -151,7 +177,10 @@ test('tables, captions, header scopes and labels for screen readers; print hides
       caption: t.caption?.textContent ?? '',
       unscoped: [...t.querySelectorAll('th')].filter((th) => !th.hasAttribute('scope') && th.textContent.trim()).length,
     }));
-    const controls = [...document.querySelectorAll('input, select')].map((el) => ({ id: el.id, labels: el.labels?.length ?? 0 }));
+    const controls = [...document.querySelectorAll('input, select')].map((el) => ({
+      id: el.id,
+      labels: el.labels?.length ?? 0,
+    }));
     return { tables, controls };
   });
   assert.ok(report.tables.length >= 4, JSON.stringify(report.tables));
@@ -170,11 +199,17 @@ test('tables, captions, header scopes and labels for screen readers; print hides
 
 test('the calculator page publishes the bundle dipcalc publish made from the same demo files', async (t) => {
   if (!existsSync(path.join(ROOT, 'www', 'demo', 'policy.json'))) {
-    t.skip('www/demo has no policy.json: the page settles the demo under a preset, the shipped bundle under the fixture policy');
+    t.skip(
+      'www/demo has no policy.json: the page settles the demo under a preset, the shipped bundle under the fixture policy',
+    );
     return;
   }
   const page = await session.open('/');
-  await page.waitForFunction(() => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
+    null,
+    { timeout: 60_000 },
+  );
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-bundle')]);
   assert.match(download.suggestedFilename(), /\.bundle\.json$/);
   const file = path.join(OUTPUT_DIR, 'calculator-bundle.json');

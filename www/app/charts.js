@@ -5,7 +5,7 @@
 // converted to numbers only here, for drawing; every figure shown as text comes from the engine.
 
 import * as echarts from '../vendor/echarts.esm.min.js';
-import { fmtMoney, fmtNum, toNumber } from './dom.js';
+import { fmtMoney, fmtNum, toNumber } from './decimal.js';
 import { local, t } from './i18n.js';
 
 const charts = new Map();
@@ -28,7 +28,7 @@ export function resizeCharts() {
 /** Axis labels for money: 元 with separators below a million, else 万 (ten thousands). */
 function moneyAxis(max) {
   return max >= 1_000_000
-    ? (v) => `${fmtNum(String(v / 10_000), Math.abs(v) >= 1e7 ? 0 : 1)}万`
+    ? (v) => `${fmtNum(String(v / 10_000), Math.abs(v) >= 1e7 ? 0 : 1)}${t('unit.wan.short')}`
     : (v) => fmtNum(String(v), 0);
 }
 
@@ -51,27 +51,58 @@ export function monthlyPointValues(el, settlement) {
       type: 'line',
       symbolSize: 5,
       data: f.months.map((m) => toNumber(m.point_value)),
-      markLine: f.point_value ? {
-        silent: true,
-        symbol: 'none',
-        lineStyle: { type: 'dashed' },
-        label: { formatter: `${name} ${t('overview.year')} ${f.point_value}`, position: i === 0 ? 'insideStartTop' : 'insideEndTop', fontSize: 11 },
-        data: [{ yAxis: toNumber(f.point_value) }],
-      } : undefined,
+      markLine: f.point_value
+        ? {
+            silent: true,
+            symbol: 'none',
+            lineStyle: { type: 'dashed' },
+            label: {
+              formatter: `${name} ${t('overview.year')} ${f.point_value}`,
+              position: i === 0 ? 'insideStartTop' : 'insideEndTop',
+              fontSize: 11,
+            },
+            data: [{ yAxis: toNumber(f.point_value) }],
+          }
+        : undefined,
     });
   }
-  chart(el).setOption({
-    ...base(),
-    legend: { top: 0 },
-    xAxis: { type: 'category', data: months },
-    yAxis: { type: 'value', scale: true, name: t('kpi.pv.unit') },
-    series,
-  }, true);
+  chart(el).setOption(
+    {
+      ...base(),
+      legend: { top: 0 },
+      xAxis: { type: 'category', data: months },
+      yAxis: { type: 'value', scale: true, name: t('kpi.pv.unit') },
+      series,
+    },
+    true,
+  );
+}
+
+/**
+ * Axis labels that stay apart when shortened: a label that begins as another does (three
+ * deductions 不纳入DIP付费…) shows its end instead of its beginning; the tooltip has it whole.
+ */
+function distinctLabels(labels, keep = 8) {
+  const head = (l) => l.slice(0, keep);
+  return labels.map((l) =>
+    l.length > keep && labels.filter((o) => head(o) === head(l)).length > 1 ? `…${l.slice(-keep)}` : l,
+  );
 }
 
 /** The budget waterfall of one fund: raised → reserve → … → B, in 万元. */
 export function waterfall(el, fund) {
-  const steps = fund.budget.steps;
+  // The last bar is the pool the budget buys in points (SPEC §6: B plus the personal burden, or
+  // B ÷ the fund share, as the cost basis says): the step from B to the pool.
+  const pool = {
+    key: 'pool',
+    label: t('kpi.pool'),
+    amount: fund.pool,
+    subtotal: true,
+    formula: t('waterfall.pool'),
+    source: 'SPEC',
+    article: '§6',
+  };
+  const steps = [...fund.budget.steps, pool];
   // 万元 for a city's budget; 元 when the figures are small (a worked example, a county fund).
   const big = Math.max(...steps.map((s) => Math.abs(Number(s.amount)))) >= 10_000_000;
   const wan = (x) => (big ? Number(x) / 10_000 : Number(x));
@@ -102,32 +133,68 @@ export function waterfall(el, fund) {
       total.push(null);
     }
   }
-  const labels = steps.map((s) => local(s, 'label'));
+  const labels = distinctLabels(steps.map((s) => local(s, 'label')));
   const fmt = (p) => {
     const v = p.value?.value ?? p.value;
     return v === null || v === undefined ? '' : fmtNum(String(v), 0);
   };
-  chart(el).setOption({
-    ...base(),
-    tooltip: {
-      renderMode: 'richText',
-      trigger: 'axis',
-      confine: true,
-      formatter: (ps) => {
-        const s = steps[ps[0].dataIndex];
-        return `${local(s, 'label')}\n${fmtMoney(s.amount)} 元\n${local(s, 'formula')}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
+  chart(el).setOption(
+    {
+      ...base(),
+      tooltip: {
+        renderMode: 'richText',
+        trigger: 'axis',
+        confine: true,
+        formatter: (ps) => {
+          const s = steps[ps[0].dataIndex];
+          return `${local(s, 'label')}\n${fmtMoney(s.amount)} ${t('unit.yuan')}\n${local(s, 'formula')}${s.article ? `\n${s.source ?? ''} ${s.article}` : ''}`;
+        },
       },
+      grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },
+      xAxis: {
+        type: 'category',
+        data: labels,
+        axisLabel: { interval: 0, rotate: labels.length > 6 ? 28 : 0, fontSize: 11, width: 90, overflow: 'truncate' },
+      },
+      yAxis: {
+        type: 'value',
+        name: big ? t('unit.wan') : t('unit.yuan'),
+        axisLabel: { formatter: (v) => fmtNum(String(v), 0) },
+      },
+      series: [
+        {
+          type: 'bar',
+          stack: 'w',
+          data: hidden,
+          itemStyle: { color: 'transparent' },
+          emphasis: { disabled: true },
+          tooltip: { show: false },
+        },
+        {
+          type: 'bar',
+          stack: 'w',
+          data: total,
+          itemStyle: { color: '#1f5f99' },
+          label: { show: true, position: 'top', formatter: fmt, fontSize: 10 },
+        },
+        {
+          type: 'bar',
+          stack: 'w',
+          data: up,
+          itemStyle: { color: '#2f8a5b' },
+          label: { show: true, position: 'top', formatter: fmt, fontSize: 10 },
+        },
+        {
+          type: 'bar',
+          stack: 'w',
+          data: down,
+          itemStyle: { color: '#b8412c' },
+          label: { show: true, position: 'bottom', formatter: fmt, fontSize: 10 },
+        },
+      ],
     },
-    grid: { left: 12, right: 24, top: 28, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 28 : 0, fontSize: 11, width: 90, overflow: 'truncate' } },
-    yAxis: { type: 'value', name: big ? t('unit.wan') : t('unit.yuan'), axisLabel: { formatter: (v) => fmtNum(String(v), 0) } },
-    series: [
-      { type: 'bar', stack: 'w', data: hidden, itemStyle: { color: 'transparent' }, emphasis: { disabled: true }, tooltip: { show: false } },
-      { type: 'bar', stack: 'w', data: total, itemStyle: { color: '#1f5f99' }, label: { show: true, position: 'top', formatter: fmt, fontSize: 10 } },
-      { type: 'bar', stack: 'w', data: up, itemStyle: { color: '#2f8a5b' }, label: { show: true, position: 'top', formatter: fmt, fontSize: 10 } },
-      { type: 'bar', stack: 'w', data: down, itemStyle: { color: '#b8412c' }, label: { show: true, position: 'bottom', formatter: fmt, fontSize: 10 } },
-    ],
-  }, true);
+    true,
+  );
 }
 
 /** T against C around one institution's settlement S, the bands shaded, the cliff visible. */
@@ -140,71 +207,116 @@ export function bandChart(el, curve) {
   const below = edges.filter((e) => e < S);
   const above = edges.filter((e) => e > S);
   const areas = [];
-  if (below.length) areas.push([{ xAxis: Math.min(...below), itemStyle: { color: 'rgba(47,138,91,0.10)' } }, { xAxis: S }]);
-  if (above.length) areas.push([{ xAxis: S, itemStyle: { color: 'rgba(194,104,43,0.10)' } }, { xAxis: Math.max(...above) }]);
-  chart(el).setOption({
-    ...base(),
-    tooltip: {
-      renderMode: 'richText',
-      trigger: 'axis',
-      confine: true,
-      formatter: (ps) => {
-        const p = curve.points[ps[0].dataIndex];
-        return p ? `C ${fmtMoney(p.cost)}\nT ${fmtMoney(p.target)}` : '';
-      },
-    },
-    legend: { top: 0, data: [t('mine.band.T'), t('mine.band.S'), t('mine.band.C'), t('mine.band.me')] },
-    grid: { left: 12, right: 28, top: 36, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', min: lo, max: hi, name: 'C', axisLabel: { formatter: moneyAxis(hi) } },
-    yAxis: { type: 'value', scale: true, name: 'T', axisLabel: { formatter: moneyAxis(hi) } },
-    series: [
-      {
-        name: t('mine.band.T'),
-        type: 'line',
-        showSymbol: false,
-        itemStyle: { color: '#1f5f99' },
-        lineStyle: { width: 2.5, color: '#1f5f99' },
-        data: curve.points.map((p) => [Number(p.cost), Number(p.target)]),
-        markArea: { silent: true, data: areas },
-        markLine: {
-          silent: true,
-          symbol: 'none',
-          lineStyle: { color: '#999', type: 'dotted' },
-          label: { formatter: (p) => `${fmtNum(String(((p.value - S) / S) * 100), 0)}%`, fontSize: 10 },
-          data: edges.map((e) => ({ xAxis: e })),
+  if (below.length)
+    areas.push([{ xAxis: Math.min(...below), itemStyle: { color: 'rgba(47,138,91,0.10)' } }, { xAxis: S }]);
+  if (above.length)
+    areas.push([{ xAxis: S, itemStyle: { color: 'rgba(194,104,43,0.10)' } }, { xAxis: Math.max(...above) }]);
+  chart(el).setOption(
+    {
+      ...base(),
+      tooltip: {
+        renderMode: 'richText',
+        trigger: 'axis',
+        confine: true,
+        formatter: (ps) => {
+          const p = curve.points[ps[0].dataIndex];
+          return p ? `C ${fmtMoney(p.cost)}\nT ${fmtMoney(p.target)}` : '';
         },
       },
-      { name: t('mine.band.S'), type: 'line', showSymbol: false, itemStyle: { color: '#6b7785' }, lineStyle: { type: 'dashed', color: '#6b7785', width: 1 }, data: [[lo, S], [hi, S]] },
-      { name: t('mine.band.C'), type: 'line', showSymbol: false, itemStyle: { color: '#c2682b' }, lineStyle: { type: 'dashed', color: '#c2682b', width: 1 }, data: [[lo, lo], [hi, hi]] },
-      {
-        name: t('mine.band.me'),
-        type: 'scatter',
-        symbolSize: 13,
-        itemStyle: { color: '#b8412c', borderColor: '#fff', borderWidth: 2 },
-        data: [[Number(curve.compared_cost), Number(curve.target)]],
-        label: { show: true, position: 'right', formatter: t('mine.band.me'), fontWeight: 'bold' },
-        z: 10,
-      },
-    ],
-  }, true);
+      legend: { top: 0, data: [t('mine.band.T'), t('mine.band.S'), t('mine.band.C'), t('mine.band.me')] },
+      grid: { left: 12, right: 28, top: 36, bottom: 24, containLabel: true },
+      xAxis: { type: 'value', min: lo, max: hi, name: 'C', axisLabel: { formatter: moneyAxis(hi) } },
+      yAxis: { type: 'value', scale: true, name: 'T', axisLabel: { formatter: moneyAxis(hi) } },
+      series: [
+        {
+          name: t('mine.band.T'),
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: '#1f5f99' },
+          lineStyle: { width: 2.5, color: '#1f5f99' },
+          data: curve.points.map((p) => [Number(p.cost), Number(p.target)]),
+          markArea: { silent: true, data: areas },
+          markLine: {
+            silent: true,
+            symbol: 'none',
+            lineStyle: { color: '#999', type: 'dotted' },
+            label: { formatter: (p) => `${fmtNum(String(((p.value - S) / S) * 100), 0)}%`, fontSize: 10 },
+            data: edges.map((e) => ({ xAxis: e })),
+          },
+        },
+        {
+          name: t('mine.band.S'),
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: '#6b7785' },
+          lineStyle: { type: 'dashed', color: '#6b7785', width: 1 },
+          data: [
+            [lo, S],
+            [hi, S],
+          ],
+        },
+        {
+          name: t('mine.band.C'),
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: '#c2682b' },
+          lineStyle: { type: 'dashed', color: '#c2682b', width: 1 },
+          data: [
+            [lo, lo],
+            [hi, hi],
+          ],
+        },
+        {
+          name: t('mine.band.me'),
+          type: 'scatter',
+          symbolSize: 13,
+          itemStyle: { color: '#b8412c', borderColor: '#fff', borderWidth: 2 },
+          data: [[Number(curve.compared_cost), Number(curve.target)]],
+          label: { show: true, position: 'right', formatter: t('mine.band.me'), fontWeight: 'bold' },
+          z: 10,
+        },
+      ],
+    },
+    true,
+  );
 }
 
 /** Horizontal bars of gain (payment − cost) for the largest gains and losses. */
 export function groupBars(el, lines) {
   const sorted = [...lines].sort((a, b) => Number(a.gain) - Number(b.gain));
   const pick = sorted.length > 20 ? [...sorted.slice(0, 10), ...sorted.slice(-10)] : sorted;
-  chart(el).setOption({
-    ...base(),
-    tooltip: { renderMode: 'richText', trigger: 'axis', confine: true, formatter: (ps) => {
-      const l = pick[ps[0].dataIndex];
-      return `${l.group} ${l.name}\n${t('col.payment')} ${fmtMoney(l.payment)}\n${t('col.cost')} ${fmtMoney(l.cost)}\n${t('col.gain')} ${fmtMoney(l.gain)}`;
-    } },
-    grid: { left: 12, right: 24, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', axisLabel: { formatter: moneyAxis(Math.max(...pick.map((l) => Math.abs(Number(l.gain))))) } },
-    yAxis: { type: 'category', data: pick.map((l) => `${l.group} ${l.name}`.slice(0, 18)), axisLabel: { fontSize: 11 } },
-    series: [{
-      type: 'bar',
-      data: pick.map((l) => ({ value: Number(l.gain), itemStyle: { color: Number(l.gain) < 0 ? '#b8412c' : '#2f8a5b' } })),
-    }],
-  }, true);
+  chart(el).setOption(
+    {
+      ...base(),
+      tooltip: {
+        renderMode: 'richText',
+        trigger: 'axis',
+        confine: true,
+        formatter: (ps) => {
+          const l = pick[ps[0].dataIndex];
+          return `${l.group} ${l.name}\n${t('col.payment')} ${fmtMoney(l.payment)}\n${t('col.cost')} ${fmtMoney(l.cost)}\n${t('col.gain')} ${fmtMoney(l.gain)}`;
+        },
+      },
+      grid: { left: 12, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: {
+        type: 'value',
+        axisLabel: { formatter: moneyAxis(Math.max(...pick.map((l) => Math.abs(Number(l.gain))))) },
+      },
+      yAxis: {
+        type: 'category',
+        data: pick.map((l) => `${l.group} ${l.name}`.slice(0, 18)),
+        axisLabel: { fontSize: 11 },
+      },
+      series: [
+        {
+          type: 'bar',
+          data: pick.map((l) => ({
+            value: Number(l.gain),
+            itemStyle: { color: Number(l.gain) < 0 ? '#b8412c' : '#2f8a5b' },
+          })),
+        },
+      ],
+    },
+    true,
+  );
 }

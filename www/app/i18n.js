@@ -1,6 +1,8 @@
 // Page texts in Chinese (first) and English. t('key', {n: 3}) fills {n}. Data (institution names,
 // labels from a policy, engine messages) never goes through here: the engine gives both languages.
 
+import { createI18n } from './translate.js';
+
 const zh = {
   'app.title': '区域点数法总额预算 + DIP 结算计算器',
   'app.local': '全部计算在本机浏览器中完成，数据不离开本机',
@@ -18,7 +20,7 @@ const zh = {
   'export.json': '导出 JSON',
   'export.bundle': '发布数据包',
   'export.bundle.title': '公开数据包：点值、预算与各机构结算的汇总，可在公开核验页 public.html 复算',
-  'print': '打印报告',
+  print: '打印报告',
   'fund.employee': '职工',
   'fund.resident': '居民',
   'fund.employee.long': '职工医保',
@@ -36,6 +38,7 @@ const zh = {
   'kpi.budget': 'DIP 预算总额',
   'kpi.points': '总点数',
   'kpi.pool': '可分配总额',
+  'waterfall.pool': '住院预算按费用口径折算：加个人负担，或除以基金支付占比',
   'kpi.baseline': '基准 {v}',
   'kpi.nopoints': '无病例',
   'kpi.allotment': '定额分配（无点值）',
@@ -44,7 +47,8 @@ const zh = {
   'overview.waterfall': '预算形成（{fund}）',
   'overview.top': '结算额度最高的机构（{fund}）',
   'overview.notices': '提示',
-  'overview.pvnote': '点值按 {dp} 位小数公布；结算用全精度点值计算（点数 × 可分配总额 ÷ 总点数），公布点值 × 点数可能差 1 分。',
+  'overview.pvnote':
+    '点值按 {dp} 位小数公布；结算用全精度点值计算（点数 × 可分配总额 ÷ 总点数），公布点值 × 点数可能差 1 分。',
   'overview.year': '全年',
   'overview.cases': '病例',
   'overview.institutions': '家机构',
@@ -54,7 +58,8 @@ const zh = {
   'overview.recon': '各机构结算额度合计 {sum} = 可分配总额 {pool}；按最大余数法补足 {cents} 分（{who}）',
   'overview.recon.none': '各机构结算额度合计 {sum} = 可分配总额 {pool}',
   'overview.grassroots': '基层病种对各等级的影响（{fund}）',
-  'overview.grassroots.note': '基层病种按统一系数计算点数（不乘机构调节系数）。名义系数：这些病例都乘机构系数时的等级系数；实际系数：按政策计算后的点数 ÷ 病种分值合计。点数变化 = 实际点数 − 名义点数（特例单议调整不计）。依据：SPEC §8；宁德2025答复 二。',
+  'overview.grassroots.note':
+    '基层病种按统一系数计算点数（不乘机构调节系数）。名义系数：这些病例都乘机构系数时的等级系数；实际系数：按政策计算后的点数 ÷ 病种分值合计。点数变化 = 实际点数 − 名义点数（特例单议调整不计）。依据：SPEC §8；宁德2025答复 二。',
   'gr.institutions': '机构数',
   'gr.cases': 'DIP 病例',
   'gr.grassroots': '基层病种病例',
@@ -107,8 +112,8 @@ const zh = {
   'kind.fee_for_service': '项目',
   'kind.summary': '汇总点数',
   'kind.adjustments': '年终调整',
-  'period': '期间',
-  'paid': '拨付',
+  period: '期间',
+  paid: '拨付',
   'band.none': '不分担',
   'band.overspend_shared': '超支 第{n}档 分担',
   'band.overspend_beyond': '超支超出末档',
@@ -125,7 +130,8 @@ const zh = {
   'mine.net.pay': '年终医保应付本院',
   'mine.net.recover': '年终医保应收回',
   'mine.band': '风险分担：本院位置',
-  'mine.band.note': '横轴为本院实际医疗总费用 C，纵轴为分担后的结算 T；虚线为 T = S 与 T = C。越过区间边界时 T 跳变（“悬崖”）。',
+  'mine.band.note':
+    '横轴为本院实际医疗总费用 C，纵轴为分担后的结算 T；虚线为 T = S 与 T = C。越过区间边界时 T 跳变（“悬崖”）。',
   'mine.band.T': '分担后 T',
   'mine.band.S': 'T = S',
   'mine.band.C': 'T = C',
@@ -220,8 +226,54 @@ const zh = {
   'unit.yuan': '元',
   'unit.wan': '万元',
   'unit.yi': '亿元',
-  'yes': '是',
-  'no': '否',
+  'unit.wan.short': '万',
+  'policy.was': '页面修改，原为 {v}',
+  'policy.kind': '类型',
+  'policy.overrides.none': '无（在「本院视图」的常用参数中设定本院系数）',
+  'input.bad': '{label}：{hint}',
+  'input.hint.pct': '请输入百分数，如 60 或 60%',
+  'input.hint.amount': '请输入金额，如 500万、3.5亿 或 1,234.5',
+  'input.hint.plain': '请输入数字，如 1,234.5 或 0.95',
+  'data.loaded.demo': '{file}：{n} 条记录（示例）',
+  'data.kept': '{file} 未载入，仍使用上一个文件',
+  'data.kept.note': '这个文件有错误，未替换已载入的 {file}；改正后重新选择，或点「移除」。',
+  'data.demo.clear': '清除示例数据',
+  'data.expect': '还需要载入：{tables}，载入后再核对各文件并结算',
+  'data.expect.summaries': '（或机构汇总）',
+  'data.expect.demo': '您的文件已齐；其余示例数据请点「清除示例数据」',
+  'table.total.shown': '合计（{n} 家）',
+  'panel.title': '本院',
+  'panel.same': '不变',
+  'panel.was': '原为 {v}',
+  'cliff.over': '超支 {gap}，',
+  'cliff.under': '结余 {gap}，',
+  'cliff.room': '距 {edge} 边界还差 ¥{x} 的费用；',
+  'cliff.lose': '越过将少得 ¥{y}',
+  'cliff.gain': '越过将多得 ¥{y}',
+  'cliff.nojump': '越过后按下一档分担，结算不跳变',
+  'cliff.past': '已越过 {edge} 边界 ¥{x}；',
+  'cliff.back': '回到边界内可多得 ¥{y}',
+  'why.fixed': '预算总额是确定值（预算确定规则：直接给定），改此项不改变预算 B。',
+  'why.packable.rule': '预算按可用打包额 P 确定，改支出预测 F 不改变预算 B。',
+  'why.forecast': 'B = min(P, F) 取了支出预测 F（¥{f} < P ¥{p}）：改此项只改变 P，预算 B 不变。',
+  'why.packable': 'B = min(P, F) 取了可用打包额 P（¥{p} < F ¥{f}）：改支出预测只改变 F，预算 B 不变。',
+  'lever.title': '常用参数（{fund}）',
+  'lever.note': '金额可输入 500万、3.5亿；比例输入 %。其余参数见「政策参数」。',
+  'lever.adjustment': '追加预算',
+  'lever.coefficient': '本院基本调节系数（{code}）',
+  'lever.overspend.up_to': '超支第{n}档 上限',
+  'lever.overspend.share': '超支第{n}档 分担',
+  'lever.surplus.up_to': '结余第{n}档 上限',
+  'lever.surplus.share': '结余第{n}档 返还',
+  'lever.growth': '支出预测 拟定增长率',
+  'lever.near': '接近边界提示范围',
+  unit: '单位',
+  'mine.print': '打印本院报告（PDF）',
+  'mine.xlsx': '导出 Excel',
+  'pv.implausible':
+    '可分配总额是数据中医疗总费用的 {r} 倍：预算与数据可能来自不同地区或年度，请核对政策参数中的基金筹集额与数据文件。',
+  yes: '是',
+  no: '否',
 };
 
 const en = {
@@ -240,8 +292,9 @@ const en = {
   'export.xlsx': 'Excel',
   'export.json': 'JSON',
   'export.bundle': 'Publish',
-  'export.bundle.title': 'Publication bundle: point values, budget and settlements as totals, which the public page public.html re-verifies',
-  'print': 'Print',
+  'export.bundle.title':
+    'Publication bundle: point values, budget and settlements as totals, which the public page public.html re-verifies',
+  print: 'Print',
   'fund.employee': 'Employee',
   'fund.resident': 'Resident',
   'fund.employee.long': 'Employee fund',
@@ -255,10 +308,11 @@ const en = {
   'status.failed': 'Could not settle',
   'status.enginefailed': 'The engine failed to load: {msg}',
   'kpi.pv': '{fund} point value',
-  'kpi.pv.unit': '元/point',
+  'kpi.pv.unit': 'yuan/point',
   'kpi.budget': 'DIP budget',
   'kpi.points': 'Total points',
   'kpi.pool': 'Pool',
+  'waterfall.pool': 'The inpatient budget under the cost basis: plus the personal burden, or divided by the fund share',
   'kpi.baseline': 'baseline {v}',
   'kpi.nopoints': 'no cases',
   'kpi.allotment': 'allotment (no point value)',
@@ -267,7 +321,8 @@ const en = {
   'overview.waterfall': 'Budget waterfall ({fund})',
   'overview.top': 'Largest settlements ({fund})',
   'overview.notices': 'Notices',
-  'overview.pvnote': 'Point values are published to {dp} decimals; settlements use the full-precision value (pool × points ÷ all points), so published value × points can be a fen off.',
+  'overview.pvnote':
+    'Point values are published to {dp} decimals; settlements use the full-precision value (pool × points ÷ all points), so published value × points can be a fen off.',
   'overview.year': 'Year',
   'overview.cases': 'cases',
   'overview.institutions': 'institutions',
@@ -277,7 +332,8 @@ const en = {
   'overview.recon': 'Settlements add up to {sum} = pool {pool}; {cents} fen given to the largest remainders ({who})',
   'overview.recon.none': 'Settlements add up to {sum} = pool {pool}',
   'overview.grassroots': '基层病种 (grassroots groups) by level ({fund})',
-  'overview.grassroots.note': 'Grassroots groups are scored at one coefficient, not the institution\'s. Nominal: the level\'s coefficient if those cases took the institution coefficient; effective: points as settled ÷ the scores. Points moved = effective − nominal points (special-review changes left out). SPEC §8; 宁德2025答复 二.',
+  'overview.grassroots.note':
+    "Grassroots groups are scored at one coefficient, not the institution's. Nominal: the level's coefficient if those cases took the institution coefficient; effective: points as settled ÷ the scores. Points moved = effective − nominal points (special-review changes left out). SPEC §8; 宁德2025答复 二.",
   'gr.institutions': 'Institutions',
   'gr.cases': 'DIP cases',
   'gr.grassroots': 'Grassroots cases',
@@ -330,8 +386,8 @@ const en = {
   'kind.fee_for_service': 'Fee for service',
   'kind.summary': 'Summary points',
   'kind.adjustments': 'Year-end adjustments',
-  'period': 'Period',
-  'paid': 'Paid',
+  period: 'Period',
+  paid: 'Paid',
   'band.none': 'None',
   'band.overspend_shared': 'Overspend band {n}',
   'band.overspend_beyond': 'Overspend beyond bands',
@@ -348,7 +404,8 @@ const en = {
   'mine.net.pay': 'Year end: the fund pays us',
   'mine.net.recover': 'Year end: the fund recovers',
   'mine.band': 'Risk sharing: where we land',
-  'mine.band.note': 'Across: our actual total cost C; up: the shared settlement T. Dashed: T = S and T = C. T jumps where C crosses a band edge (the cliff).',
+  'mine.band.note':
+    'Across: our actual total cost C; up: the shared settlement T. Dashed: T = S and T = C. T jumps where C crosses a band edge (the cliff).',
   'mine.band.T': 'Shared T',
   'mine.band.S': 'T = S',
   'mine.band.C': 'T = C',
@@ -359,7 +416,8 @@ const en = {
   'mine.dilution.naive': 'Worth at the current point value',
   'mine.dilution.marginal': 'One more point is worth to us',
   'mine.dilution.pv': 'Point value',
-  'mine.dilution.note': 'With the budget fixed, our extra points dilute the point value for all: we gain less than points × point value, and the others pay the difference.',
+  'mine.dilution.note':
+    'With the budget fixed, our extra points dilute the point value for all: we gain less than points × point value, and the others pay the difference.',
   'mine.groups': 'Gain and loss by disease group (payment − cost)',
   'mine.groups.gain': 'Largest gains',
   'mine.groups.loss': 'Largest losses',
@@ -369,7 +427,8 @@ const en = {
   'col.gain': 'Gain / loss',
   'col.grassroots': 'Grassroots',
   'compare.title': 'Baseline {base} against current {cur}',
-  'compare.same': 'The current policy equals the baseline. Change anything under “Policy” to see each institution’s change here.',
+  'compare.same':
+    'The current policy equals the baseline. Change anything under “Policy” to see each institution’s change here.',
   'compare.setbase': 'Make current the baseline',
   'compare.reset': 'Reset to baseline',
   'compare.pv': '{fund} point value',
@@ -411,7 +470,8 @@ const en = {
   'data.loaded': '{file}: {n} records',
   'data.clear': 'Remove',
   'data.demo': 'Load the demo data',
-  'data.demo.note': 'The demo is a fictional city: about 30 institutions (三甲 to 一级, with 医共体), about 800 disease groups, a year of cases in both funds.',
+  'data.demo.note':
+    'The demo is a fictional city: about 30 institutions (三甲 to 一级, with 医共体), about 800 disease groups, a year of cases in both funds.',
   'data.cancel': 'Cancel import',
   'data.reading': 'Reading {file}: {rows} rows, {pct}',
   'data.errors': 'Import errors',
@@ -422,7 +482,8 @@ const en = {
   'data.notes': 'What the import did',
   'data.mapping': 'Map columns',
   'data.mapping.title': '{file}: which column holds each field',
-  'data.mapping.note': 'The header was not recognised. Choose the file\'s column for each field: * is required, (*) one of those so marked will do; leave the rest empty.',
+  'data.mapping.note':
+    "The header was not recognised. Choose the file's column for each field: * is required, (*) one of those so marked will do; leave the rest empty.",
   'data.mapping.apply': 'Import with these columns',
   'data.mapping.cancel': 'Cancel',
   'data.mapping.none': '(not used)',
@@ -440,38 +501,65 @@ const en = {
   'err.value': 'Cell',
   'err.message': 'Message',
   'err.path': 'Field',
-  'unit.yuan': '元',
-  'unit.wan': '万元',
-  'unit.yi': '亿元',
-  'yes': 'yes',
-  'no': 'no',
+  'unit.yuan': 'yuan',
+  'unit.wan': '10k yuan',
+  'unit.yi': '100M yuan',
+  'unit.wan.short': '×10k',
+  'policy.was': 'edited on the page; was {v}',
+  'policy.kind': 'kind',
+  'policy.overrides.none': 'none (set your own under “My institution”, common parameters)',
+  'input.bad': '{label}: {hint}',
+  'input.hint.pct': 'type a percentage, such as 60 or 60%',
+  'input.hint.amount': 'type an amount, such as 500万, 3.5亿 or 1,234.5',
+  'input.hint.plain': 'type a number, such as 1,234.5 or 0.95',
+  'data.loaded.demo': '{file}: {n} records (demo)',
+  'data.kept': '{file} was not loaded; the previous file stays',
+  'data.kept.note':
+    'This file has errors and did not replace {file}, which stays loaded; correct it and choose it again, or remove it.',
+  'data.demo.clear': 'Clear the demo data',
+  'data.expect': 'Still to load: {tables}; the files are checked against each other and settled then',
+  'data.expect.summaries': ' (or institution summaries)',
+  'data.expect.demo': 'Your files are complete; clear the remaining demo data',
+  'table.total.shown': 'Total ({n} shown)',
+  'panel.title': 'Us',
+  'panel.same': 'unchanged',
+  'panel.was': 'was {v}',
+  'cliff.over': 'Over by {gap}: ',
+  'cliff.under': 'Under by {gap}: ',
+  'cliff.room': '¥{x} more cost reaches the {edge} edge; ',
+  'cliff.lose': 'crossing it loses ¥{y}',
+  'cliff.gain': 'crossing it gains ¥{y}',
+  'cliff.nojump': 'past it the next band shares; no jump',
+  'cliff.past': '¥{x} past the {edge} edge; ',
+  'cliff.back': 'back inside it would get ¥{y} more',
+  'why.fixed': 'The budget is a set amount (budget rule: fixed), so this does not change B.',
+  'why.packable.rule': 'The budget is the package P, so the forecast F does not change B.',
+  'why.forecast': 'B = min(P, F) takes the forecast F (¥{f} < P ¥{p}): this changes P only, and B stays.',
+  'why.packable': 'B = min(P, F) takes the package P (¥{p} < F ¥{f}): the forecast changes F only, and B stays.',
+  'lever.title': 'Common parameters ({fund})',
+  'lever.note': 'Amounts as 500万 or 3.5亿 (10k / 100M yuan); rates in %. Everything else under “Policy”.',
+  'lever.adjustment': 'Extra budget',
+  'lever.coefficient': 'Our base coefficient ({code})',
+  'lever.overspend.up_to': 'Overspend band {n} up to',
+  'lever.overspend.share': 'Overspend band {n} share',
+  'lever.surplus.up_to': 'Surplus band {n} up to',
+  'lever.surplus.share': 'Surplus band {n} returned',
+  'lever.growth': 'Forecast growth rate',
+  'lever.near': 'Near-edge distance',
+  unit: 'Unit',
+  'mine.print': 'Print our report (PDF)',
+  'mine.xlsx': 'Export Excel',
+  'pv.implausible':
+    'The pool is {r} times the total cost in the data: the budget and the data may come from different regions or years. Check the fund raised under Policy and the data files.',
+  yes: 'yes',
+  no: 'no',
 };
 
-const DICTS = { zh, en };
-let current = 'zh';
-
-export function setLang(lang) {
-  current = lang === 'en' ? 'en' : 'zh';
-  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
-}
-
-export const lang = () => current;
-
-export function t(key, vars) {
-  let s = DICTS[current][key] ?? DICTS.zh[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
-  return s;
-}
+const i18n = createI18n({ zh, en });
+export const { t, lang, setLang, translatePage } = i18n;
 
 /** An engine text in the page language: `o[field + '_en']` in English, else `o[field]`. */
-export const local = (o, field) => (current === 'en' ? o?.[`${field}_en`] : undefined) ?? o?.[field] ?? '';
+export const local = (o, field) => (lang() === 'en' ? o?.[`${field}_en`] : undefined) ?? o?.[field] ?? '';
 
 /** Picks the engine's message in the page language. */
-export const msg = (row) => (current === 'en' ? row.message_en : row.message_zh) ?? row.message ?? '';
-
-/** Fills every [data-i18n] element's text. */
-export function translatePage(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
-}
+export const msg = (row) => (lang() === 'en' ? row.message_en : row.message_zh) ?? row.message ?? '';

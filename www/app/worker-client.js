@@ -1,4 +1,4 @@
-// The page's side of the worker protocol (www/worker.js). One Engine owns one module worker;
+// The page's side of the worker protocol (www/worker.js). One WorkerClient owns one module worker;
 // `request(type, payload)` returns a promise of the result, rejected with an EngineError.
 // `compute` requests supersede each other: only the newest one's result is delivered, older ones
 // resolve to null. `restart()` terminates the worker (cancelling whatever it is doing, such as a
@@ -13,7 +13,7 @@ export class EngineError extends Error {
   }
 }
 
-export class Engine {
+export class WorkerClient {
   constructor({ onProgress } = {}) {
     this.onProgress = onProgress ?? (() => {});
     this.nextId = 1;
@@ -30,7 +30,9 @@ export class Engine {
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault?.();
-      this.readyReject(new EngineError({ kind: 'internal', message: event.message || 'the engine worker failed to start' }));
+      this.readyReject(
+        new EngineError({ kind: 'internal', message: event.message || 'the engine worker failed to start' }),
+      );
     };
   }
 

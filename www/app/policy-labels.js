@@ -1,0 +1,239 @@
+// What each field of a policy file (docs/policy.md) is called in Chinese and English, and how the
+// policy form presents it (rates in %, the choices of an enum, templates for values that can be
+// switched on). Shared by the calculator's policy form and the public page's 政策依据 table.
+
+import { lang } from './i18n.js';
+
+const amount = (value = '0', unit = '万元') => ({ value, unit });
+const RETURN = ['by_score', 'full', 'withheld'];
+
+// path pattern ('*' = a list index, '$f' = employee/resident) → label and presentation.
+export const D = {
+  name: { zh: '名称', en: 'Name' },
+  year: { zh: '结算年度', en: 'Settlement year' },
+  funds: { zh: '分险种预算', en: 'Budgets by fund' },
+  'funds.$f': { zh: '基金预算', en: 'Fund budget', tmplFrom: 'other-fund' },
+  'funds.$f.raised': { zh: '当年基金筹集总额', en: 'Fund raised this year', tmpl: amount('0', '亿元') },
+  'funds.$f.reserve': {
+    zh: '风险金（储备金）',
+    en: 'Risk reserve',
+    kinds: {
+      none: {},
+      rate: { rate: '0.05' },
+      new_funds_capped: { rate: '0.10', new_funds: amount(), accumulated: amount(), cap_rate: '0.10' },
+      months_of_spending: { months: '9', monthly_spending: amount(), balance: amount() },
+      direct: { available: amount('0', '亿元') },
+    },
+  },
+  'funds.$f.reserve.rate': { zh: '提取比例', en: 'Rate', pct: true },
+  'funds.$f.reserve.new_funds': { zh: '当年度新增筹资', en: 'New funds this year' },
+  'funds.$f.reserve.accumulated': { zh: '累计风险金', en: 'Accumulated reserve' },
+  'funds.$f.reserve.cap_rate': { zh: '累计上限（占筹资）', en: 'Cap (share of raised)', pct: true },
+  'funds.$f.reserve.months': { zh: '支付月数', en: 'Months of spending' },
+  'funds.$f.reserve.monthly_spending': { zh: '月均支出', en: 'Monthly spending' },
+  'funds.$f.reserve.balance': { zh: '累计结余', en: 'Accumulated balance' },
+  'funds.$f.reserve.available': { zh: '可预算总额 A', en: 'Available A' },
+  'funds.$f.deductions': { zh: '扣除项目', en: 'Deductions', item: { label: '', amount: amount() } },
+  'funds.$f.quality_reserve': { zh: '质量保证金', en: 'Quality reserve' },
+  'funds.$f.quality_reserve.rate': { zh: '比例', en: 'Rate', pct: true },
+  'funds.$f.quality_reserve.base': { zh: '基数', en: 'Base', choices: ['after_deductions', 'available'] },
+  'funds.$f.forecast': {
+    zh: 'DIP 基金支出预测',
+    en: 'Spending forecast F',
+    tmpl: {
+      history: [
+        { year: 2022, amount: amount('0', '亿元'), weight: '0.4' },
+        { year: 2023, amount: amount('0', '亿元'), weight: '0.6' },
+      ],
+      proposed_growth: '0.05',
+      growth_cap: null,
+    },
+  },
+  'funds.$f.forecast.history': {
+    zh: '前几年度实际数（权重合计须为 1）',
+    en: 'Previous years (weights sum to 1)',
+    item: { year: 2023, amount: amount('0', '亿元'), weight: '0' },
+  },
+  'funds.$f.forecast.history.*.year': { zh: '年度', en: 'Year' },
+  'funds.$f.forecast.history.*.amount': { zh: '实际数', en: 'Actual' },
+  'funds.$f.forecast.history.*.weight': { zh: '权重', en: 'Weight' },
+  'funds.$f.forecast.proposed_growth': { zh: '拟定增长率', en: 'Proposed growth', pct: true },
+  'funds.$f.forecast.growth_cap': { zh: '增长率控制指标（上限）', en: 'Growth cap', pct: true, tmpl: '0.05' },
+  'funds.$f.rule': {
+    zh: '预算确定规则',
+    en: 'Budget rule',
+    kinds: { min: {}, packable: {}, fixed: { amount: amount('0', '亿元') } },
+  },
+  'funds.$f.rule.amount': { zh: '预算总额', en: 'Budget' },
+  'funds.$f.adjustments': { zh: '年中/年终调整', en: 'Adjustments', item: { label: '', amount: amount() } },
+  'funds.$f.earmarks': {
+    zh: '预算内专项安排（仅列示）',
+    en: 'Earmarked lines (shown only)',
+    item: { label: '', amount: amount() },
+  },
+  'funds.$f.outpatient': {
+    zh: '门诊/住院划分',
+    en: 'Outpatient share',
+    kinds: { none: {}, share: { share: '0.3' }, amount: { amount: amount('0', '亿元') } },
+  },
+  'funds.$f.outpatient.share': { zh: '门诊占比', en: 'Outpatient share', pct: true },
+  'funds.$f.outpatient.amount': { zh: '门诊金额', en: 'Outpatient amount' },
+  'funds.$f.fund_share_ratio': { zh: '基金支付占比', en: 'Fund share of cost', pct: true, tmpl: '0.7' },
+  'funds.$f.monthly_profile': {
+    zh: '月度分配（12 个比例，合计 1）',
+    en: 'Monthly profile (12 shares summing to 1)',
+    tmpl: ['0.09', '0.09', '0.09', '0.09', '0.08', '0.08', '0.08', '0.08', '0.08', '0.08', '0.08', '0.08'],
+  },
+  'funds.$f.adjustment_fund': {
+    zh: '调剂金二次付费',
+    en: 'Adjustment fund',
+    tmpl: { amount: amount(), city_total_points: null },
+  },
+  'funds.$f.adjustment_fund.amount': { zh: '调剂金额', en: 'Amount' },
+  'funds.$f.adjustment_fund.city_total_points': { zh: '市域内总点数', en: 'City total points', tmpl: '100000' },
+  '$labelled.label': { zh: '名称', en: 'Label' },
+  '$labelled.amount': { zh: '金额', en: 'Amount' },
+  coefficients: { zh: '调节系数', en: 'Coefficients' },
+  'coefficients.mode': { zh: '合成方式', en: 'Combination', choices: ['sum', 'product'] },
+  'coefficients.levels': {
+    zh: '等级系数表（由高到低）',
+    en: 'Level table (highest first)',
+    item: { level: '', coefficient: null },
+  },
+  'coefficients.overrides': { zh: '单个机构的基本调节系数', en: "One institution's base coefficient" },
+  'coefficients.levels.*.level': { zh: '等级', en: 'Level' },
+  'coefficients.levels.*.coefficient': { zh: '基本调节系数', en: 'Base coefficient', tmpl: '1' },
+  'coefficients.range': { zh: '系数范围', en: 'Allowed range' },
+  'coefficients.range.min': { zh: '下限', en: 'Min' },
+  'coefficients.range.max': { zh: '上限', en: 'Max' },
+  'coefficients.range.on_violation': { zh: '超出范围时', en: 'Outside the range', choices: ['warning', 'error'] },
+  'coefficients.range.check_combined': { zh: '也检查综合系数', en: 'Check the combined value too' },
+  'coefficients.grassroots': { zh: '基层病种', en: 'Grassroots groups' },
+  'coefficients.grassroots.enabled': { zh: '不受机构系数调节', en: 'Ignore the institution coefficient' },
+  'coefficients.grassroots.coefficient': { zh: '统一系数', en: 'Their coefficient' },
+  'coefficients.grassroots.levels': {
+    zh: '适用等级（未设置 = 全部）',
+    en: 'Levels (not set = all)',
+    tmpl: ['一级'],
+    item: '',
+  },
+  points: { zh: '点数', en: 'Points' },
+  'points.scale': { zh: '放大倍数', en: 'Scale' },
+  'points.base_points': { zh: '基准分值', en: 'Base points' },
+  'points.outliers': { zh: '高低倍率病例', en: 'Cost outliers' },
+  'points.outliers.high_ratio': { zh: '高倍率界值 H', en: 'High ratio H' },
+  'points.outliers.high_inclusive': { zh: '等于 H 算高倍率', en: 'r = H counts as high' },
+  'points.outliers.low_ratio': { zh: '低倍率界值 L', en: 'Low ratio L' },
+  'points.outliers.low_inclusive': { zh: '等于 L 算低倍率', en: 'r = L counts as low' },
+  'points.outliers.high_tiers': {
+    zh: '按次均费用分档的 H',
+    en: 'H by reference cost',
+    item: { max_reference_cost: '10000', high_ratio: '2' },
+  },
+  'points.outliers.high_tiers.*.max_reference_cost': { zh: '次均费用上限（元）', en: 'Reference cost up to (元)' },
+  'points.outliers.high_tiers.*.high_ratio': { zh: 'H', en: 'H' },
+  'points.reference_cost_by_level': { zh: '按等级取次均费用', en: 'Reference cost by level' },
+  'points.review_share_limit': { zh: '特例单议申请上限', en: 'Special review limit', pct: true },
+  'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
+  'points.per_diem_reimbursement_ratio': {
+    zh: '平均报销比例（床日）',
+    en: 'Reimbursement ratio (per diem)',
+    pct: true,
+    tmpl: '0.7',
+  },
+  'points.outpatient': { zh: '门诊点数', en: 'Outpatient points' },
+  'points.outpatient.mode': {
+    zh: '门诊点值算法',
+    en: 'Outpatient point value',
+    choices: ['fixed_capitation', 'literal'],
+  },
+  'points.outpatient.capitation_fund_share': { zh: '人头付费基金占比', en: 'Capitation fund share', pct: true },
+  'points.outpatient.capitation_point_value': { zh: '人头付费固定点值（元）', en: 'Capitation point value (元)' },
+  'points.outpatient.drugs_ratio': { zh: '药品比价', en: 'Drugs ratio' },
+  'points.outpatient.consumables_ratio': { zh: '耗材比价', en: 'Consumables ratio' },
+  'points.outpatient.services_ratio': { zh: '医疗服务比价', en: 'Services ratio' },
+  point_value: { zh: '点值', en: 'Point value' },
+  'point_value.cost_basis': {
+    zh: '费用口径',
+    en: 'Cost basis',
+    choices: ['fund_plus_personal', 'fund_share_ratio', 'fund_only'],
+  },
+  'point_value.monthly': { zh: '月度点值', en: 'Monthly point value', choices: ['month', 'cumulative'] },
+  'point_value.decimals': { zh: '点值小数位', en: 'Decimals' },
+  settlement: { zh: '结算', en: 'Settlement' },
+  'settlement.mode': { zh: '结算方式', en: 'Mode', choices: ['points', 'allotment'] },
+  'settlement.unit': { zh: '结算单位', en: 'Unit', choices: ['institution', 'alliance'] },
+  'settlement.risk_sharing': { zh: '合理结余留用、合理超支分担', en: 'Risk sharing' },
+  'settlement.risk_sharing.enabled': { zh: '启用风险分担', en: 'Enabled' },
+  'settlement.risk_sharing.overspend': { zh: '超支分担', en: 'Overspend' },
+  'settlement.risk_sharing.surplus': { zh: '结余留用', en: 'Surplus' },
+  'settlement.risk_sharing.$side.bands': { zh: '分担区间', en: 'Bands', item: { up_to: '0.20', share: '0.30' } },
+  'settlement.risk_sharing.$side.bands.*.up_to': { zh: '差额占 S 至', en: 'Gap up to (of S)', pct: true },
+  'settlement.risk_sharing.$side.bands.*.share': { zh: '分担比例', en: 'Share', pct: true },
+  'settlement.risk_sharing.$side.beyond': {
+    zh: '超出末档',
+    en: 'Beyond the last band',
+    choices: ['nothing', 'capped'],
+  },
+  'settlement.risk_sharing.surplus_base': {
+    zh: '“返还结余”的读法',
+    en: 'Reading of the surplus rule',
+    choices: ['cost', 'settlement'],
+  },
+  'settlement.risk_sharing.near_edge': { zh: '接近边界提示范围', en: 'Near-edge flag within', pct: true },
+  'settlement.deposit': { zh: '保证金', en: 'Deposit' },
+  'settlement.deposit.rate': { zh: '保证金比例', en: 'Deposit rate', pct: true },
+  'settlement.deposit.return_rule': { zh: '返还方式', en: 'Return', choices: RETURN },
+  'settlement.qc_failed': {
+    zh: '质控未通过病例（月/季预付）',
+    en: 'QC-failed cases in prepayment',
+    choices: ['exclude', 'lowest_weight'],
+  },
+  'settlement.quality_reserve_return': { zh: '质量保证金返还', en: 'Quality reserve return', choices: RETURN },
+  'settlement.allotment': {
+    zh: '定额分配（信阳）',
+    en: 'Allotment (信阳)',
+    tmpl: { history_weights: ['0.5', '0.3', '0.2'], primary_care_tilt: '0.1', primary_care_levels: ['一级'] },
+  },
+  'settlement.allotment.history_weights': { zh: '近年权重（由近及远）', en: 'Year weights (latest first)', item: '0' },
+  'settlement.allotment.primary_care_tilt': { zh: '向基层倾斜', en: 'Primary-care tilt', pct: true },
+  'settlement.allotment.primary_care_levels': { zh: '基层等级', en: 'Primary-care levels', item: '' },
+};
+
+/** The descriptor pattern of a concrete path. */
+function patternOf(path) {
+  const parts = path.split('.').map((p) => (/^\d+$/.test(p) ? '*' : p));
+  if (parts[0] === 'funds' && parts[1]) parts[1] = '$f';
+  if (
+    parts[0] === 'settlement' &&
+    parts[1] === 'risk_sharing' &&
+    (parts[2] === 'overspend' || parts[2] === 'surplus') &&
+    parts.length > 3
+  )
+    parts[2] = '$side';
+  let pattern = parts.join('.');
+  if (/^funds\.\$f\.(deductions|adjustments|earmarks)\.\*\.(label|amount)$/.test(pattern))
+    pattern = `$labelled.${parts[parts.length - 1]}`;
+  return pattern;
+}
+
+export const desc = (path) => D[patternOf(path)] ?? {};
+export const label = (path, l = lang()) => {
+  const d = desc(path);
+  const last = path.split('.').pop();
+  return (l === 'en' ? d.en : d.zh) ?? (/^\d+$/.test(last) ? `#${Number(last) + 1}` : last);
+};
+
+const FUNDS = { employee: { zh: '职工医保', en: 'Employee fund' }, resident: { zh: '居民医保', en: 'Resident fund' } };
+
+/** A field with the groups it sits in: 职工医保 › 风险金（储备金） › 提取比例. */
+export function fieldTrail(path, l = lang()) {
+  const parts = path.split('.');
+  const out = [];
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('.');
+    if (i === 2 && parts[0] === 'funds' && FUNDS[parts[1]]) out.push(FUNDS[parts[1]][l === 'en' ? 'en' : 'zh']);
+    else if (prefix !== 'funds' && (D[patternOf(prefix)] || i === parts.length)) out.push(label(prefix, l));
+  }
+  return out.join(' › ');
+}

@@ -1,0 +1,166 @@
+// The calculator's state has one owner: this module. Views read it (`getState()`) and never
+// change it; every change is a named action below, which replaces the parts it changes (a new
+// policy, a new table setting — never an edit in place) and tells the subscribers which keys
+// changed. The page's controller (main.js) subscribes: it re-settles when the policy, the fund or
+// the institution in focus changes, and redraws the views that show what changed.
+
+import { t } from './i18n.js';
+import { editPolicy, shown } from './policy-doc.js';
+
+export const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient', 'adjustments'];
+
+const initial = {
+  lang: 'zh',
+  view: 'overview',
+  fund: 'employee',
+  /** The institution in focus (本院): its code, remembered on this machine. */
+  focus: null,
+  extraPoints: '1000',
+  policy: null,
+  baselineJson: null,
+  baselineName: '',
+  presetName: '宁德2024',
+  presets: [],
+  /** The policy form's fund tab, and a fund switched off there (kept to switch it back on). */
+  policyFund: 'employee',
+  spareFunds: {},
+  /** The last field edited ({path, policyJson before}) — to say why nothing moved. */
+  lastEdit: null,
+  result: null,
+  resultPolicy: null,
+  error: null,
+  emptyMessage: null,
+  /** Per table kind: {file, name, options, status: 'reading'|'ok'|'error', report}. */
+  files: {},
+  /** Per table kind: a file that failed, kept apart while the last good one stays loaded. */
+  rejected: {},
+  importErrors: {},
+  checkErrors: [],
+  /** The import in progress: {kind, name, bytes, total, rows}. */
+  importing: null,
+  table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
+  toast: null,
+  /** The status line: {text, kind: ''|'busy'|'ok'|'warn'|'error'}. */
+  status: { text: '', kind: '' },
+};
+
+let state = initial;
+const listeners = new Set();
+
+export const getState = () => state;
+
+/** `listener(changedKeys, state)` after every action that changed something. */
+export function subscribe(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function set(patch) {
+  const changed = new Set(Object.keys(patch).filter((k) => patch[k] !== state[k]));
+  if (!changed.size) return;
+  state = { ...state, ...patch };
+  for (const listener of listeners) listener(changed, state);
+}
+
+const policyJson = () => JSON.stringify(state.policy);
+const without = (obj, key) => {
+  const { [key]: _gone, ...rest } = obj;
+  return rest;
+};
+
+export const actions = {
+  setLang: (lang) => set({ lang }),
+  show: (view) => set({ view }),
+  setFund: (fund) => set({ fund }),
+  setFocus: (focus) => set({ focus }),
+  setExtraPoints: (extraPoints) => set({ extraPoints }),
+  setPresets: (presets) => set({ presets }),
+  setPolicyFund: (policyFund) => set({ policyFund }),
+
+  /** A policy loaded whole (a preset, a file, a link); as the baseline unless said otherwise. */
+  loadPolicy(policy, { name, presetName, asBaseline = true, baselineJson, baselineName } = {}) {
+    const patch = { policy, lastEdit: null };
+    if (presetName) patch.presetName = presetName;
+    if (asBaseline) {
+      patch.baselineJson = JSON.stringify(policy);
+      patch.baselineName = name ?? policy.name;
+    }
+    if (baselineJson !== undefined) patch.baselineJson = baselineJson;
+    if (baselineName !== undefined) patch.baselineName = baselineName;
+    set(patch);
+  },
+
+  /** One field edited: the value set at `path` (undefined removes a key) and marked `user`. */
+  editPolicy(path, value) {
+    const policy = editPolicy(state.policy, path, value, (before) => t('policy.was', { v: shown(before) }));
+    set({ policy, lastEdit: { path, before: policyJson() } });
+  },
+
+  /** A fund switched off in the form (kept, to switch it back on) or on again. */
+  toggleFund(fund, on) {
+    const path = `funds.${fund}`;
+    if (on) {
+      const other = state.policy.funds[fund === 'employee' ? 'resident' : 'employee'];
+      actions.editPolicy(path, structuredClone(state.spareFunds[fund] ?? other));
+    } else {
+      set({ spareFunds: { ...state.spareFunds, [fund]: state.policy.funds[fund] } });
+      actions.editPolicy(path, null);
+    }
+  },
+
+  setBaselineToCurrent: () => set({ baselineJson: policyJson(), baselineName: state.policy.name }),
+  resetToBaseline: () => set({ policy: JSON.parse(state.baselineJson), lastEdit: null }),
+
+  computed: (result, resultPolicy) => set({ result, resultPolicy, error: null, emptyMessage: null }),
+  computeFailed(error, emptyMessage, checkErrors) {
+    const patch = { error };
+    if (emptyMessage !== undefined) Object.assign(patch, { result: null, emptyMessage });
+    if (checkErrors) patch.checkErrors = checkErrors;
+    set(patch);
+  },
+  addDetail(result, key, detail) {
+    if (state.result !== result) return;
+    set({ result: { ...result, details: { ...result.details, [key]: detail } } });
+  },
+
+  sortTable(key) {
+    const ts = state.table;
+    const text = ['code', 'name', 'level', 'band', 'flags'].includes(key);
+    set({ table: { ...ts, sort: key, dir: ts.sort === key ? -ts.dir : text ? 1 : -1 } });
+  },
+  filterTable: (change) => set({ table: { ...state.table, ...change } }),
+  toggleRow(key) {
+    const expanded = new Set(state.table.expanded);
+    if (expanded.has(key)) expanded.delete(key);
+    else expanded.add(key);
+    set({ table: { ...state.table, expanded } });
+  },
+
+  fileReading: (kind, entry) => set({ files: { ...state.files, [kind]: { ...entry, status: 'reading' } } }),
+  fileLoaded(kind, entry) {
+    set({
+      files: { ...state.files, [kind]: { ...entry, status: 'ok' } },
+      rejected: without(state.rejected, kind),
+      importErrors: without(state.importErrors, kind),
+    });
+  },
+  /** A file that failed: the last good one of its kind stays loaded until the user removes it. */
+  fileFailed(kind, entry, errors, previous) {
+    const files = previous ? { ...state.files, [kind]: previous } : without(state.files, kind);
+    set({
+      files,
+      rejected: { ...state.rejected, [kind]: { ...entry, status: 'error' } },
+      importErrors: { ...state.importErrors, [kind]: errors },
+    });
+  },
+  fileCleared(kind) {
+    set({
+      files: without(state.files, kind),
+      rejected: without(state.rejected, kind),
+      importErrors: without(state.importErrors, kind),
+    });
+  },
+  importProgress: (importing) => set({ importing }),
+  toast: (text) => set({ toast: { text, at: Date.now() } }),
+  status: (text, kind = '') => set({ status: { text, kind } }),
+};
