@@ -30,7 +30,8 @@ dipcalc — 区域点数法总额预算 + DIP 结算计算器 / regional-budget 
 USAGE:
   dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
               [--outpatient O] [--format json|csv] [--out FILE] [--lang zh|en]
-              [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
+              [--skip-bad-rows] [--skip-out-of-year] [--encoding NAME] [--sheet [FILE=]NAME]
+              [--map FILE.FIELD=HEADER …]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
@@ -44,6 +45,8 @@ Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
 --map reads a column the headers do not name: FILE is cases, catalog, institutions, summary or
 outpatient, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
 or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 --map cases.days=H.
+A case dated outside the policy's year is an error; --skip-out-of-year leaves such cases out
+and counts them in the import notes.
 Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
 
 /// A failure with its exit code.
@@ -117,7 +120,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
-    const SWITCHES: [&str; 1] = ["skip-bad-rows"];
+    const SWITCHES: [&str; 2] = ["skip-bad-rows", "skip-out-of-year"];
     const VALUED: [&str; 12] = [
         "policy",
         "preset",
@@ -292,7 +295,11 @@ fn load_inputs(
     if let Some(enc) = flags.get("encoding") {
         common.encoding = Some(enc.parse().map_err(|_| usage(format!("unknown encoding: {enc}")))?);
     }
-    let per_file = file_options(flags, &common)?;
+    let mut per_file = file_options(flags, &common)?;
+    if let Some(o) = per_file.get_mut("cases") {
+        o.year = Some(policy.year);
+        o.skip_out_of_year = flags.contains_key("skip-out-of-year");
+    }
     // Every data file has its entry (DATA_FILES).
     let opts_for = |file: &str| &per_file[file];
 

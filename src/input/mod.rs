@@ -101,6 +101,11 @@ pub struct ReadOptions {
     pub columns: BTreeMap<String, String>,
     /// Leave out rows with errors (listed in the report) instead of failing.
     pub skip_bad_rows: bool,
+    /// Cases: the policy year. A settlement date (or a month with its year) in another year
+    /// is an error, or, with `skip_out_of_year`, a row left out and counted in the report.
+    pub year: Option<u16>,
+    /// Cases: leave out rows dated outside `year` (counted and listed) instead of failing.
+    pub skip_out_of_year: bool,
 }
 
 impl ReadOptions {
@@ -108,6 +113,8 @@ impl ReadOptions {
         RowOptions {
             overrides: self.columns.clone(),
             skip_bad_rows: self.skip_bad_rows,
+            year: self.year,
+            skip_out_of_year: self.skip_out_of_year,
         }
     }
 

@@ -148,8 +148,13 @@ pub struct ImportReport {
     pub bad_rows: Vec<BadRow>,
     /// All rows left out because of errors.
     pub bad_rows_total: u64,
-    /// Cases: the settlement years seen (not checked against anything yet).
+    /// Cases: the settlement years seen.
     pub years: Vec<i32>,
+    /// Cases: rows left out as dated outside the policy year (`skip_out_of_year`; the first
+    /// [`MAX_LISTED_ROWS`]).
+    pub out_of_year_rows: Vec<u64>,
+    /// All rows left out as dated outside the policy year.
+    pub out_of_year_total: u64,
 }
 
 impl ImportReport {
@@ -174,6 +179,8 @@ impl ImportReport {
             bad_rows: Vec::new(),
             bad_rows_total: 0,
             years: Vec::new(),
+            out_of_year_rows: Vec::new(),
+            out_of_year_total: 0,
         }
     }
 
@@ -259,6 +266,20 @@ impl ImportReport {
                 format!("跳过合计/备注行 {} 行：第 {list} 行", self.skipped_rows_total)
             } else {
                 format!("skipped {} totals/note rows: {list}", self.skipped_rows_total)
+            });
+        }
+        if self.out_of_year_total > 0 {
+            let list = self
+                .out_of_year_rows
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let years = self.years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            out.push(if zh {
+                format!("按 --skip-out-of-year 剔除政策年度以外的病例 {} 行（文件中的年份：{years}）：第 {list} 行", self.out_of_year_total)
+            } else {
+                format!("left out {} cases dated outside the policy year (--skip-out-of-year; years in the file: {years}): rows {list}", self.out_of_year_total)
             });
         }
         if self.bad_rows_total > 0 {

@@ -62,6 +62,8 @@ enum Phase {
 pub(crate) struct RowOptions {
     pub overrides: Overrides,
     pub skip_bad_rows: bool,
+    pub year: Option<u16>,
+    pub skip_out_of_year: bool,
 }
 
 pub(crate) struct RowProcessor<T: Table> {
@@ -381,9 +383,19 @@ impl<T: Table> RowProcessor<T> {
             file: &self.file,
             sheet: self.sheet.as_deref(),
             encoding: self.encoding,
+            year: self.opts.year,
+            skip_out_of_year: self.opts.skip_out_of_year,
+            out_of_year: false,
             errors: Vec::new(),
         };
         let record = T::build(&mut ctx, &mut self.state);
+        if ctx.out_of_year {
+            self.report.out_of_year_total += 1;
+            if self.report.out_of_year_rows.len() < MAX_LISTED_ROWS {
+                self.report.out_of_year_rows.push(row);
+            }
+            return;
+        }
         let errs = ctx.errors;
         // A record borrows the row (and the file name): gone before the errors are kept.
         let emitted = match record.filter(|_| errs.is_empty()) {
@@ -588,6 +600,11 @@ pub(crate) struct RowCtx<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
     encoding: Option<TextEncoding>,
+    /// The policy year dates must fall in, and whether a row dated outside it is left out.
+    year: Option<u16>,
+    skip_out_of_year: bool,
+    /// Set by [`RowCtx::in_year`]: the row is dated outside the year and is to be left out.
+    pub out_of_year: bool,
     pub errors: Vec<InputError>,
 }
 
@@ -764,6 +781,33 @@ impl<'a> RowCtx<'a> {
         self.parse(f, |t, field| {
             values::parse_date(t).ok_or_else(|| ErrorKind::ExpectedDate { field: field.into() })
         })
+    }
+
+    /// An error about a field's cell that did parse (a value out of range).
+    pub fn refuse(&mut self, f: usize, kind: ErrorKind) {
+        let (col, raw) = match self.cell(f) {
+            Some((col, raw, _)) => (Some(col), Some(raw)),
+            None => (None, None),
+        };
+        self.push(col, raw, kind);
+    }
+
+    /// Is a year read from the field's cell the policy year (when one is given)? Outside it
+    /// the row is an error, or marked to be left out (`skip_out_of_year`).
+    pub fn in_year(&mut self, f: usize, year: i32) -> bool {
+        let Some(policy) = self.year else {
+            return true;
+        };
+        if year == i32::from(policy) {
+            return true;
+        }
+        if self.skip_out_of_year {
+            self.out_of_year = true;
+        } else if let Some((col, raw, _)) = self.cell(f) {
+            let field = self.key(f).into();
+            self.push(Some(col), Some(raw), ErrorKind::OutsideYear { field, year: policy });
+        }
+        false
     }
 
     /// A month: `Some(None)` = the whole year; `None` = empty, unmapped or bad (bad is reported).
