@@ -41,6 +41,7 @@
 //! assert_eq!(imported.report.skipped_rows_total, 1); // the 合计 row
 //! ```
 
+mod bounds;
 mod check;
 mod csv;
 mod encoding;
@@ -66,8 +67,8 @@ pub use fields::TableKind;
 pub use header::column_letter;
 pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
-    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason, SkippedRow, UnitNote,
-    MAX_LISTED_ROWS,
+    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, ImportWarning, MappedColumn, SkipReason,
+    SkippedRow, UnitNote, MAX_LISTED_ROWS,
 };
 pub use rows::MAX_PREAMBLE_ROWS;
 
