@@ -15,7 +15,7 @@ mod synth;
 mod publish;
 
 use dipcalc::engine::cases::CaseTable;
-use dipcalc::engine::Settler;
+use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
 use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
@@ -398,12 +398,15 @@ fn load_inputs(
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
     let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
-    let result = Settler::from_parts(data, cases).settle(&policy).map_err(|e| {
+    let mut settler = Settler::from_parts(data, cases);
+    let mut result = settler.settle(&policy).map_err(|e| {
         failed(match lang {
             input::Lang::Zh => e.message_zh,
             input::Lang::En => e.message_en,
         })
     })?;
+    let disclosed = disclosure::disclosures(&result, &settler.data().institutions);
+    result.notices.extend(disclosed);
     for n in &result.notices {
         eprintln!(
             "{}",

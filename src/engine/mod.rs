@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod budget;
 pub mod cases;
 pub mod coefficients;
+pub mod disclosure;
 pub mod points;
 pub mod result;
 pub mod rounding;

@@ -329,6 +329,19 @@ impl ImportReport {
                 format!("header on row {rows}")
             });
         }
+        if !self.columns.is_empty() {
+            let list = self
+                .columns
+                .iter()
+                .map(|c| format!("{} ← {}「{}」", c.label, c.letter, c.header))
+                .collect::<Vec<_>>()
+                .join(if zh { "；" } else { "; " });
+            out.push(if zh {
+                format!("列对应：{list}")
+            } else {
+                format!("columns read: {list}")
+            });
+        }
         if let Some(u) = &self.unit {
             out.push(match (zh, u.multiplier == Decimal::ONE) {
                 (true, true) => format!("第 {} 行“{}”：金额按元读取", u.row, u.text),

@@ -6,7 +6,7 @@ use super::error::ErrorKind;
 use super::fields::TableKind;
 use super::fields::{cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
 use super::header::Layout;
-use super::report::ImportReport;
+use super::report::{ImportReport, ImportWarning};
 use super::rows::{RowCtx, Seen, Table};
 use super::CaseRead;
 use crate::records::{Case, CaseKind, Group, Institution, InstitutionSummary, OutpatientRecord, PerDiemGroup, Review};
@@ -255,6 +255,7 @@ impl Table for CatalogTable {
         if !ctx.errors.is_empty() {
             return None;
         }
+        seen.scores.add(score?, reference_cost?);
         Some(CatalogRow::Dip(Group {
             code,
             name,
@@ -263,6 +264,21 @@ impl Table for CatalogTable {
             reference_cost: reference_cost?,
             reference_cost_by_level: by_level,
         }))
+    }
+
+    /// Scores that all look like relative weights (issue 11: a catalog whose WEIGHT column,
+    /// score ÷ 1000, was read as the score) are a warning naming the column.
+    fn finish(state: Seen, report: &mut ImportReport) {
+        let Some(max) = state.scores.looks_like_weights() else {
+            return;
+        };
+        if let Some(col) = report.columns.iter().find(|c| c.field == "score") {
+            report.warnings.push(ImportWarning::ScoresLookLikeWeights {
+                letter: col.letter.clone(),
+                header: col.header.clone(),
+                max,
+            });
+        }
     }
 
     fn extra_missing(layout: &Layout) -> Vec<&'static [usize]> {
