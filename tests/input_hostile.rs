@@ -8,14 +8,15 @@ use dipcalc::input::{read_cases, read_institutions, ErrorKind, ImportFailure, Im
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#;
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
-const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+const NS: &str = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+const REL_NS: &str = r#"xmlns="http://schemas.openxmlformats.org/package/2006/relationships""#;
+const REL_TYPE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-/// An .xlsx with one sheet (`sheet_data`: the `<row>` elements) and, when given, a shared
-/// strings part, all deflated.
-fn xlsx(sheet_data: &[u8], shared: Option<&[u8]>) -> Vec<u8> {
+/// An .xlsx whose sheets are (name, hidden, the `<row>` elements), with a shared strings part
+/// when given, all deflated.
+fn xlsx_sheets(sheets: &[(&str, bool, &[u8])], shared: Option<&[u8]>) -> Vec<u8> {
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -28,17 +29,34 @@ fn xlsx(sheet_data: &[u8], shared: Option<&[u8]>) -> Vec<u8> {
     };
     part("[Content_Types].xml", &[CONTENT_TYPES.as_bytes()]);
     part("_rels/.rels", &[RELS.as_bytes()]);
-    part("xl/workbook.xml", &[WORKBOOK.as_bytes()]);
-    part("xl/_rels/workbook.xml.rels", &[WORKBOOK_RELS.as_bytes()]);
-    let head = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
-    part(
-        "xl/worksheets/sheet1.xml",
-        &[head, sheet_data, b"</sheetData></worksheet>"],
-    );
+    let mut book = format!("<workbook {NS}><sheets>");
+    let mut rels = format!("<Relationships {REL_NS}>");
+    for (i, (name, hidden, _)) in sheets.iter().enumerate() {
+        let state = if *hidden { r#" state="hidden""# } else { "" };
+        let n = i + 1;
+        book.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}"{state} r:id="rId{n}"/>"#));
+        rels.push_str(&format!(
+            r#"<Relationship Id="rId{n}" Type="{REL_TYPE}/worksheet" Target="worksheets/sheet{n}.xml"/>"#
+        ));
+    }
+    rels.push_str(&format!(
+        r#"<Relationship Id="rIdS" Type="{REL_TYPE}/sharedStrings" Target="sharedStrings.xml"/>"#
+    ));
+    part("xl/workbook.xml", &[book.as_bytes(), b"</sheets></workbook>"]);
+    part("xl/_rels/workbook.xml.rels", &[rels.as_bytes(), b"</Relationships>"]);
+    for (i, (_, _, data)) in sheets.iter().enumerate() {
+        let head = format!("<worksheet {NS}><sheetData>");
+        let name = format!("xl/worksheets/sheet{}.xml", i + 1);
+        part(&name, &[head.as_bytes(), data, b"</sheetData></worksheet>"]);
+    }
     if let Some(s) = shared {
         part("xl/sharedStrings.xml", &[s]);
     }
     zip.finish().unwrap().into_inner()
+}
+
+fn xlsx(sheet_data: &[u8], shared: Option<&[u8]>) -> Vec<u8> {
+    xlsx_sheets(&[("Sheet1", false, sheet_data)], shared)
 }
 
 /// A row of inline-string and number cells: `"s:text"` or a number.
@@ -202,4 +220,103 @@ fn formula_cells_without_a_value_in_an_optional_column() {
         }]
     );
     assert!(got.report.notes(En)[0].starts_with("Warning: 1 formula cells of 考核得分 (assessment score)"));
+}
+
+// A table found only on a hidden sheet was read without saying it was hidden.
+#[test]
+fn a_table_on_a_hidden_sheet_says_so() {
+    let notes = row(1, &["s:说明", "s:本表由系统导出"]);
+    let data = format!(
+        "{}{}",
+        row(1, &CASE_HEADER),
+        row(2, &["s:H1", "s:职工", "s:G1", "12000", "3000", "s:2024-03-15"])
+    );
+    let bytes = xlsx_sheets(
+        &[("说明", false, notes.as_bytes()), ("明细", true, data.as_bytes())],
+        None,
+    );
+    let got = read_cases(
+        Source {
+            name: "cases.xlsx",
+            bytes: &bytes,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(got.records.len(), 1);
+    assert_eq!(
+        got.report.warnings,
+        vec![ImportWarning::HiddenSheet { sheet: "明细".into() }]
+    );
+    assert_eq!(
+        got.report.notes(Zh)[0],
+        "注意：表格取自隐藏的工作表「明细」（可见的工作表中没有这一表头）"
+    );
+}
+
+/// tests/fixtures/import/cases.xls with its sheet's DIMENSIONS record (at byte 3664: type 0x0200,
+/// length 14, then rwMic, rwMac as u32) set to the given rows.
+fn xls_with_dimensions(first: u32, last: u32) -> Vec<u8> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/cases.xls");
+    let mut b = std::fs::read(path).unwrap();
+    assert_eq!(&b[3664..3668], &[0x00, 0x02, 0x0e, 0x00], "the DIMENSIONS record moved");
+    b[3668..3672].copy_from_slice(&first.to_le_bytes());
+    b[3672..3676].copy_from_slice(&last.to_le_bytes());
+    b
+}
+
+// Corrupted .xls bytes aborted the process: calamine reserves the declared rows × columns
+// (4,294,967,295 rows × 14 columns of 40-byte cells: 2.4 TB) or subtracts a last row that is
+// before the first (a panic in debug builds, a huge reservation in release).
+#[test]
+fn corrupt_xls_dimensions_are_refused() {
+    let read = |b: &[u8]| {
+        read_cases(
+            Source {
+                name: "cases.xls",
+                bytes: b,
+            },
+            &ReadOptions::default(),
+        )
+    };
+    assert!(read(&xls_with_dimensions(0, 16)).is_ok(), "the fixture as it is");
+    let f = read(&xls_with_dimensions(0, u32::MAX)).unwrap_err();
+    let (part, what) = too_large(&f);
+    assert_eq!(part, "Workbook stream, sheet 1");
+    assert_eq!(what, "dimensions of 4294967295 rows × 14 columns");
+    let f = read(&xls_with_dimensions(20, 5)).unwrap_err();
+    assert_eq!(too_large(&f).1, "dimensions with rows 20 to 4");
+}
+
+// A corrupt .xls printed calamine's panic text and a backtrace before the clean message: the
+// command line's stderr now holds the message only.
+#[test]
+fn a_corrupt_xls_prints_no_panic() {
+    let dir = std::env::temp_dir().join(format!("dipcalc-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("institutions.xls");
+    std::fs::write(&path, xls_with_dimensions(20, 5)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dipcalc"))
+        .args([
+            "run",
+            "--preset",
+            "宁德2024",
+            "--catalog",
+            "x.csv",
+            "--cases",
+            "y.csv",
+            "--institutions",
+        ])
+        .arg(&path)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("institutions.xls"), "{stderr}");
 }

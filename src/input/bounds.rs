@@ -297,6 +297,214 @@ fn leading_number(v: &[u8]) -> u64 {
         .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
+/// Inspects an .xls: its Workbook stream is found in the compound file and its BIFF records
+/// walked, so that a sheet's declared dimensions and its cells' extent and number stay within
+/// the same bounds as an .xlsx's (calamine reserves the declared rows × columns, and lays the
+/// cells out densely). A compound file this reader cannot follow is left to calamine.
+pub(crate) fn inspect_xls(bytes: &[u8]) -> Result<(), Refusal> {
+    match cfb_stream(bytes, &["Workbook", "Book"]) {
+        Some(stream) => walk_biff(&stream),
+        None => Ok(()),
+    }
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?)))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// A sector chain's sector numbers, stopping at its end, a loop or a bad link.
+fn chain(fat: &[u32], first: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; fat.len()];
+    let mut s = first as usize;
+    while s < fat.len() && !seen[s] {
+        seen[s] = true;
+        out.push(s as u32);
+        s = fat[s] as usize;
+    }
+    out
+}
+
+/// The bytes of a named stream of a compound file (MS-CFB), or `None` when the structure
+/// cannot be followed. Small streams live in the mini stream.
+fn cfb_stream(b: &[u8], names: &[&str]) -> Option<Vec<u8>> {
+    let shift = u16_at(b, 0x1E)?;
+    if !(7..=16).contains(&shift) {
+        return None;
+    }
+    let size = 1usize << shift;
+    let sector = |n: u32| b.get((n as usize + 1) * size..(n as usize + 2) * size);
+    // The FAT: the sectors the header's DIFAT lists (the first 109), then the DIFAT chain.
+    let mut fat_sectors: Vec<u32> = (0..109)
+        .filter_map(|i| u32_at(b, 0x4C + 4 * i))
+        .filter(|s| *s < 0xFFFF_FFFA)
+        .collect();
+    let mut difat = u32_at(b, 0x44)?;
+    let mut hops = 0;
+    while difat < 0xFFFF_FFFA && hops < b.len() / size {
+        let d = sector(difat)?;
+        let per = size / 4 - 1;
+        fat_sectors.extend((0..per).filter_map(|i| u32_at(d, 4 * i)).filter(|s| *s < 0xFFFF_FFFA));
+        difat = u32_at(d, 4 * per)?;
+        hops += 1;
+    }
+    let fat: Vec<u32> = fat_sectors
+        .iter()
+        .filter_map(|s| sector(*s))
+        .flat_map(|d| d.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+        .collect();
+    let read = |first: u32, len: usize| -> Vec<u8> {
+        let mut out: Vec<u8> = chain(&fat, first)
+            .iter()
+            .filter_map(|s| sector(*s))
+            .flatten()
+            .copied()
+            .collect();
+        out.truncate(len);
+        out
+    };
+    let dir = read(u32_at(b, 0x30)?, usize::MAX);
+    let entries: Vec<&[u8]> = dir.chunks_exact(128).collect();
+    let name_of = |e: &[u8]| {
+        let n = (u16_at(e, 64).unwrap_or(0) as usize).min(64).saturating_sub(2);
+        let units: Vec<u16> = e[..n]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let entry = entries
+        .iter()
+        .find(|e| e[66] == 2 && names.contains(&name_of(e).as_str()))?;
+    let (start, len) = (u32_at(entry, 116)?, u32_at(entry, 120)? as usize);
+    if len >= u32_at(b, 0x38)? as usize {
+        return Some(read(start, len));
+    }
+    // The mini stream: the root entry's stream, cut in 64-byte sectors chained by the mini FAT.
+    let root = entries.first()?;
+    let mini = read(u32_at(root, 116)?, u32_at(root, 120)? as usize);
+    let minifat: Vec<u32> = read(u32_at(b, 0x3C)?, usize::MAX)
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let mut out: Vec<u8> = chain(&minifat, start)
+        .iter()
+        .filter_map(|s| mini.get(*s as usize * 64..*s as usize * 64 + 64))
+        .flatten()
+        .copied()
+        .collect();
+    out.truncate(len);
+    Some(out)
+}
+
+/// One sheet's cells as the BIFF records place them.
+#[derive(Default)]
+struct Extent {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+    cells: u64,
+}
+
+impl Extent {
+    fn add(&mut self, row: u32, first_col: u32, last_col: u32) {
+        let widen = |r: &mut Option<(u32, u32)>, lo: u32, hi: u32| {
+            *r = Some(r.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        };
+        widen(&mut self.rows, row, row);
+        widen(&mut self.cols, first_col, last_col);
+        self.cells += u64::from(last_col.saturating_sub(first_col)) + 1;
+    }
+
+    fn check(&self, sheet: usize) -> Result<(), Refusal> {
+        let part = format!("Workbook stream, sheet {sheet}");
+        if self.cells > MAX_SHEET_CELLS {
+            let what = format!("more than {MAX_SHEET_CELLS} cells");
+            return Err(refuse(&part, what, format!("{MAX_SHEET_CELLS} cells")));
+        }
+        if let (Some(r), Some(c)) = (self.rows, self.cols) {
+            area(
+                &part,
+                "cells spanning",
+                u64::from(r.1 - r.0) + 1,
+                u64::from(c.1 - c.0) + 1,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn area(part: &str, what: &str, rows: u64, cols: u64) -> Result<(), Refusal> {
+    if rows.saturating_mul(cols) > MAX_SHEET_CELLS {
+        let what = format!("{what} {rows} rows × {cols} columns");
+        return Err(refuse(part, what, format!("{MAX_SHEET_CELLS} cells")));
+    }
+    Ok(())
+}
+
+/// A DIMENSIONS record (MS-XLS 2.4.90) as calamine reads it: rows [first, last), columns
+/// [first, last). A last row before the first is refused (calamine subtracts them).
+fn dimensions(d: &[u8], sheet: usize) -> Result<(), Refusal> {
+    let (rf, rl, cf, cl) = match d.len() {
+        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+        _ => return Ok(()),
+    };
+    let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) else {
+        return Ok(());
+    };
+    if rl == 0 || cl == 0 {
+        return Ok(());
+    }
+    let part = format!("Workbook stream, sheet {sheet}");
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl - 1 < rf {
+        let what = format!("dimensions with rows {rf} to {}", rl - 1);
+        return Err(refuse(&part, what, "a last row not before the first".into()));
+    }
+    area(&part, "dimensions of", u64::from(rl - rf), u64::from(cl - cf))
+}
+
+fn walk_biff(s: &[u8]) -> Result<(), Refusal> {
+    let mut at = 0;
+    // The globals substream is 0, the first sheet 1.
+    let mut sheet = 0;
+    let mut globals = true;
+    let mut extent = Extent::default();
+    while let (Some(typ), Some(len)) = (u16_at(s, at), u16_at(s, at + 2)) {
+        let Some(d) = s.get(at + 4..at + 4 + len as usize) else {
+            break;
+        };
+        at += 4 + len as usize;
+        let cell = |d: &[u8]| Some((u16_at(d, 0)?, u16_at(d, 2)?));
+        match typ {
+            0x0809 => {
+                extent.check(sheet)?;
+                extent = Extent::default();
+                sheet += usize::from(!globals);
+                globals = false;
+            }
+            0x0200 => dimensions(d, sheet)?,
+            0x0006 | 0x00FD | 0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x0201 => {
+                if let Some((r, c)) = cell(d) {
+                    extent.add(r, c, c);
+                }
+            }
+            // MULRK, MULBLANK: row, first column, …, last column.
+            0x00BD | 0x00BE => {
+                if let (Some((r, c)), Some(last)) = (cell(d), u16_at(d, d.len().saturating_sub(2))) {
+                    extent.add(r, c, last.max(c));
+                }
+            }
+            _ => {}
+        }
+    }
+    extent.check(sheet)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

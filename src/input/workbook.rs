@@ -73,6 +73,13 @@ pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, ErrorKi
         })?;
         formulas = facts.formulas;
     }
+    if format == FileFormat::Xls {
+        bounds::inspect_xls(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
+            part: r.part,
+            what: r.what,
+            limit: r.limit,
+        })?;
+    }
     let unreadable = |detail| ErrorKind::UnreadableFile { detail };
     guarded(|| {
         let c = Cursor::new(bytes);
