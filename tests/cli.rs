@@ -210,3 +210,31 @@ fn map_reads_columns_the_headers_do_not_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--map claims.total_cost=X: expected FILE.FIELD=HEADER"));
 }
+
+// Issue 11: a case file with a header and no rows said "run needs --cases"; the file is named.
+#[test]
+fn header_only_case_file_is_named() {
+    let args = spec10_with_edited("header-only", CASES_ARG, |t| t.lines().next().unwrap().to_string() + "\n");
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cases.csv: a header but no case rows; there is nothing to settle"), "{err}");
+    assert!(!err.contains("needs --cases"), "{err}");
+}
+
+// Issue 11, class 2 on the command line: a case dated in the wrong year is an error; with
+// --skip-out-of-year it is left out and counted on stderr.
+#[test]
+fn skip_out_of_year_is_reported() {
+    let args = spec10_with_edited("year", CASES_ARG, |t| t.replacen("2024-", "2023-", 1));
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not in the policy year 2024"), "{err}");
+    let mut args = args;
+    args.push("--skip-out-of-year".into());
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("left out 1 cases dated outside the policy year"), "{err}");
+}

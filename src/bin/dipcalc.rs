@@ -371,6 +371,14 @@ fn load_inputs(
         reports.push((path.clone(), r.report));
     }
     if cases.is_empty() && data.summaries.is_empty() {
+        // A case file that was given but holds no case rows (a header only) is the file's
+        // problem, not a missing option.
+        if let Some(path) = flags.get("cases") {
+            return Err(failed(match lang {
+                input::Lang::Zh => format!("{path}：只有表头，没有病例行；没有可结算的数据"),
+                input::Lang::En => format!("{path}: a header but no case rows; there is nothing to settle"),
+            }));
+        }
         return Err(usage(format!("{command} needs --cases or --summary")));
     }
     let cross = input::check_dataset_with_cases(&data, &cases);
