@@ -214,11 +214,16 @@ fn map_reads_columns_the_headers_do_not_name() {
 // Issue 11: a case file with a header and no rows said "run needs --cases"; the file is named.
 #[test]
 fn header_only_case_file_is_named() {
-    let args = spec10_with_edited("header-only", CASES_ARG, |t| t.lines().next().unwrap().to_string() + "\n");
+    let args = spec10_with_edited("header-only", CASES_ARG, |t| {
+        t.lines().next().unwrap().to_string() + "\n"
+    });
     let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cases.csv: a header but no case rows; there is nothing to settle"), "{err}");
+    assert!(
+        err.contains("cases.csv: a header but no case rows; there is nothing to settle"),
+        "{err}"
+    );
     assert!(!err.contains("needs --cases"), "{err}");
 }
 
