@@ -243,17 +243,22 @@ impl Scan {
     }
 
     fn check_extent(&self, part: &str) -> Result<(), Refusal> {
-        if self.kind != PartKind::Sheet || self.cells == 0 {
+        // Rows come from cells and from <row r="…"> (cells without a reference take their row's).
+        if self.kind != PartKind::Sheet || self.rows.0 == u32::MAX {
             return Ok(());
         }
         let rows = u64::from(self.rows.1.saturating_sub(self.rows.0)) + 1;
         let cols = u64::from(self.cols.1.saturating_sub(self.cols.0)) + 1;
+        let (cols, first_col, last_col) = match self.cells {
+            0 => (1, 0, 0),
+            _ => (cols, self.cols.0, self.cols.1),
+        };
         if rows.saturating_mul(cols) > MAX_SHEET_CELLS {
             let what = format!(
                 "cells spanning {rows} rows × {cols} columns ({}{}:{}{})",
-                super::header::column_letter(self.cols.0 as usize),
+                super::header::column_letter(first_col as usize),
                 self.rows.0,
-                super::header::column_letter(self.cols.1 as usize),
+                super::header::column_letter(last_col as usize),
                 self.rows.1
             );
             return Err(refuse(part, what, format!("{MAX_SHEET_CELLS} cells")));
@@ -277,16 +282,21 @@ fn is_tag(rest: &[u8], name: &[u8]) -> bool {
         .is_some_and(|b| matches!(b, b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n'))
 }
 
-/// `B12"` → (column index from 0, row from 1); `12"` → (None, row).
+/// `B12"` → (column index from 0, row from 1); `12"` → (None, row). Read as calamine reads
+/// it (letters of either case, any number of them and of digits), but saturating where calamine
+/// would overflow: an out-of-range reference then counts as a huge extent and is refused.
 fn cell_ref(r: &[u8]) -> (Option<u32>, Option<u32>) {
-    let letters = r.iter().take_while(|b| b.is_ascii_uppercase()).count();
-    let col = (1..=3)
-        .contains(&letters)
-        .then(|| r[..letters].iter().fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1)) - 1);
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let col = r[..letters].iter().fold(0u32, |n, b| {
+        n.saturating_mul(26)
+            .saturating_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
+    });
     let digits = &r[letters..];
     let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-    let row = (1..=9).contains(&n).then(|| leading_number(digits) as u32);
-    (if letters == 0 { None } else { col }, row)
+    let row = digits[..n]
+        .iter()
+        .fold(0u32, |v, b| v.saturating_mul(10).saturating_add(u32::from(b - b'0')));
+    ((letters > 0).then(|| col - 1), (n > 0).then_some(row))
 }
 
 /// The digits at the start (at most 19), as a number.
@@ -514,6 +524,9 @@ mod tests {
         assert_eq!(cell_ref(b"A1\""), (Some(0), Some(1)));
         assert_eq!(cell_ref(b"XFD1048576\""), (Some(16383), Some(1_048_576)));
         assert_eq!(cell_ref(b"12\""), (None, Some(12)));
+        // What the fuzzer found: calamine reads row 4294967295 (and wraps longer ones).
+        assert_eq!(cell_ref(b"A4294967295\""), (Some(0), Some(u32::MAX)));
+        assert_eq!(cell_ref(b"a99999999999\""), (Some(0), Some(u32::MAX)));
         assert!(is_tag(b"<f>", b"f") && is_tag(b"<x:f t=\"shared\"", b"f") && !is_tag(b"<fill>", b"f"));
     }
 
