@@ -77,9 +77,16 @@ test-lint: setup
 
 # The input parsers under proptest for a fixed budget (tests/input_fuzz.rs; `make test` runs
 # 64 cases each), plus the 1,000,000-row CSV stream. About 5 minutes on 2 cores.
+# Under a 4 GiB address-space limit (ulimit -v, on the test run only, not on cargo's build):
+# an input that makes a reader reserve gigabytes (the workbook bounds of src/input/bounds.rs
+# exist because calamine did) then fails the run at once with an allocation abort, instead of
+# succeeding on a machine with memory to spare or pushing a shared one into swap. A capping
+# global allocator would abort the same way and would have to live in the test binary.
 FUZZ_CASES ?= 20000
+FUZZ_MEMORY_KB ?= 4194304
 fuzz: setup
-	@DIPCALC_FUZZ_CASES=$(FUZZ_CASES) cargo test --release --test input_fuzz -- --include-ignored
+	@cargo test --release --test input_fuzz --no-run
+	@DIPCALC_FUZZ_CASES=$(FUZZ_CASES) bash -c 'ulimit -v $(FUZZ_MEMORY_KB) && cargo test --release --test input_fuzz -- --include-ignored'
 
 # Performance side by side on the same synthetic files (bench/run.py, BENCHMARKS.md): native
 # `dipcalc run`, the wasm engine in headless Chromium fed as the page feeds it, and a pandas

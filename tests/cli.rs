@@ -279,3 +279,33 @@ fn adjustments_file_moves_the_year_end_amount_of_the_institution_named() {
         "{err}"
     );
 }
+
+#[test]
+fn header_only_case_file_is_named() {
+    let args = spec10_with_edited("header-only", CASES_ARG, |t| {
+        t.lines().next().unwrap().to_string() + "\n"
+    });
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cases.csv: a header but no case rows; there is nothing to settle"),
+        "{err}"
+    );
+    assert!(!err.contains("needs --cases"), "{err}");
+}
+
+#[test]
+fn skip_out_of_year_is_reported() {
+    let args = spec10_with_edited("year", CASES_ARG, |t| t.replacen("2024-", "2023-", 1));
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not in the policy year 2024"), "{err}");
+    let mut args = args;
+    args.push("--skip-out-of-year".into());
+    let out = dipcalc(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("left out 1 cases dated outside the policy year"), "{err}");
+}

@@ -676,3 +676,166 @@ fn errors_serialize_for_the_page() {
     let back: ImportFailure = serde_json::from_value(json).unwrap();
     assert_eq!(back, f);
 }
+
+// Issue 11, class 3: two cases costing 10,000 and −11,874.99 gave a point value of
+// 1,811,250,000 (the pool divided by a total near zero). A cost of zero or less, and a personal
+// burden below zero or above the cost, are refused with the cell.
+#[test]
+fn negative_zero_cost_and_burden_above_cost_are_refused() {
+    let opts = ReadOptions::default();
+    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,-11874.99,0,5,2024-03-15"), &opts);
+    let (zh, en) = one(&f);
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 E 列「医疗总费用」：“-11874.99” 不大于 0，「医疗总费用」应为正数（冲销、退费请在导出前按病例轧差）"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 3, column E (医疗总费用): \"-11874.99\" is not above 0; 医疗总费用 (total cost) must be positive (net reversals and refunds per case before exporting)"
+    );
+    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,0,0,5,2024-03-15"), &opts);
+    assert!(matches!(&f.errors[0].kind, ErrorKind::NotPositive { field } if field == "total_cost"));
+    // 3,000.01 of personal burden on a 3,000 bill.
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,3000,3000.01,5,2024-03-15"),
+        &opts,
+    );
+    let (zh, en) = one(&f);
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 F 列「个人负担」：“3000.01” 大于本行「医疗总费用」3000，「个人负担」不能超过它"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 3, column F (个人负担): \"3000.01\" is above this row's 医疗总费用 (total cost) 3000; 个人负担 (personal burden) cannot exceed it"
+    );
+    let f = cases_fail("cases.csv", &with_row("H1,职工,DIP,G1,3000,-1,5,2024-03-15"), &opts);
+    assert!(matches!(&f.errors[0].kind, ErrorKind::Negative { field } if field == "personal_burden"));
+    // Derived burden (total − fund payment): a payment above the total is the payment's error.
+    let body = "机构编码,险种,病种编码,医疗总费用,统筹支付,结算日期\nH1,职工,G1,3000,3500,2024-03-15\n";
+    let f = cases_fail("cases.csv", body, &opts);
+    assert_eq!(f.errors[0].column.as_ref().map(|c| c.letter.as_str()), Some("E"));
+    assert!(matches!(&f.errors[0].kind, ErrorKind::AboveTotal { field, .. } if field == "fund_payment"));
+    // A burden equal to the cost is a case the fund pays nothing for: accepted.
+    let ok = format!("{HEADER}\nH1,职工,DIP,G1,3000,3000,5,2024-03-15\n");
+    assert!(read_cases(
+        Source {
+            name: "c.csv",
+            bytes: ok.as_bytes()
+        },
+        &opts
+    )
+    .is_ok());
+}
+
+// Issue 11, class 2: 2023-12-15 was counted as 2024-12, 2025-01-03 as 2024-01 and an Excel
+// serial for 1933 as 2024-10. With the policy year given, each is an error naming the cell; with
+// skip_out_of_year the rows are left out and counted.
+#[test]
+fn dates_outside_the_policy_year() {
+    let body = format!(
+        "{HEADER}\nH1,职工,DIP,G1,12000,3000,5,2024-03-15\nH1,职工,DIP,G1,12000,3000,5,2023-12-15\n\
+         H1,职工,DIP,G1,12000,3000,5,2025-01-03\nH1,职工,DIP,G1,12000,3000,5,12327\n"
+    );
+    let opts = ReadOptions {
+        year: Some(2024),
+        ..ReadOptions::default()
+    };
+    let f = cases_fail("cases.csv", &body, &opts);
+    assert_eq!(f.total, 3, "{}", f.message(En));
+    assert_eq!(
+        f.errors[0].message(Zh),
+        "cases.csv 第 3 行 H 列「结算日期」：“2023-12-15” 不在政策年度 2024 年内，「结算日期」应为 2024 年的日期（确需剔除时用 --skip-out-of-year，剔除的行数会列出）"
+    );
+    assert_eq!(
+        f.errors[0].message(En),
+        "cases.csv row 3, column H (结算日期): \"2023-12-15\" is not in the policy year 2024; 结算日期 (settlement date) must be a date in 2024 (to leave such rows out, use --skip-out-of-year; they are counted in the report)"
+    );
+    // Excel serial 12327 = 1933-09-30 (25569 is 1970-01-01; 25569 − 12327 = 13242 days earlier).
+    assert_eq!(f.errors[2].row, Some(5));
+    assert_eq!(f.errors[2].value.as_deref(), Some("12327"));
+    let opts = ReadOptions {
+        skip_out_of_year: true,
+        ..opts
+    };
+    let got = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: body.as_bytes(),
+        },
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(got.records.len(), 1);
+    assert_eq!(got.report.out_of_year_total, 3);
+    assert_eq!(got.report.out_of_year_rows, vec![3, 4, 5]);
+    assert_eq!(got.report.years, vec![1933, 2023, 2024, 2025]);
+    let notes = got.report.notes(En).join("\n");
+    assert!(
+        notes.contains("left out 3 cases dated outside the policy year"),
+        "{notes}"
+    );
+    // A month column with its year (202312) is checked too.
+    let body = "机构编码,险种,病种编码,医疗总费用,个人负担,结算月份\nH1,职工,G1,12000,3000,202312\n";
+    let f = cases_fail(
+        "cases.csv",
+        body,
+        &ReadOptions {
+            year: Some(2024),
+            ..ReadOptions::default()
+        },
+    );
+    assert!(matches!(&f.errors[0].kind, ErrorKind::OutsideYear { year: 2024, .. }));
+}
+
+// Issue 11, class 5: "12 34" read as 1234. A blank inside a number is accepted only where a
+// thousands separator stands (1 234 567).
+#[test]
+fn spaces_inside_numbers() {
+    let f = cases_fail(
+        "cases.csv",
+        &with_row("H1,职工,DIP,G1,12 34,3000,5,2024-03-15"),
+        &ReadOptions::default(),
+    );
+    let (_, en) = one(&f);
+    assert_eq!(
+        en,
+        "cases.csv row 3, column E (医疗总费用): \"12 34\" is not a number (expected an amount such as 12345.67)"
+    );
+    for bad in ["1 2345", "12,345 .5", "1, 234"] {
+        let f = cases_fail(
+            "cases.csv",
+            &with_row(&format!("H1,职工,DIP,G1,\"{bad}\",0,5,2024-03-15")),
+            &ReadOptions::default(),
+        );
+        assert!(matches!(&f.errors[0].kind, ErrorKind::ExpectedNumber { .. }), "{bad}");
+    }
+    let ok = with_row("H1,职工,DIP,G1,1 234 567.5,¥ 3 000 元,5,2024-03-15");
+    let got = read_cases(
+        Source {
+            name: "c.csv",
+            bytes: ok.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(got.records[1].total_cost.to_string(), "1234567.5");
+    assert_eq!(got.records[1].personal_burden.to_string(), "3000");
+}
+
+// Issue 11: a 19-digit integer cell overflowed an i64 in the fast number path (a panic in debug
+// builds). It is read exactly, through the slower path.
+#[test]
+fn nineteen_digit_integer() {
+    let ok = with_row("H1,职工,DIP,G1,9999999999999999999,0,5,2024-03-15");
+    let got = read_cases(
+        Source {
+            name: "c.csv",
+            bytes: ok.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(got.records[1].total_cost.to_string(), "9999999999999999999");
+}

@@ -4,8 +4,8 @@ mod common;
 use common::d;
 
 use dipcalc::input::{
-    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, IgnoredReason, ReadOptions, Source,
-    TextEncoding,
+    read_cases, read_catalog, read_institutions, read_outpatient, read_summaries, IgnoredReason, ImportWarning, Lang,
+    ReadOptions, Source, TextEncoding,
 };
 use dipcalc::records::{CaseKind, Fund};
 use rust_decimal::Decimal;
@@ -308,4 +308,85 @@ fn docs_list_every_alias() {
         docs.contains(&table),
         "docs/import.md is out of date: paste dipcalc::input::aliases_markdown() into it:\n{table}"
     );
+}
+
+// Issue 11, class 6: a row with an empty code, a small number in the group column and a cost
+// reads as an unlabelled totals row and is skipped; it carries a case's data (a group code and
+// a cost), so it is a warning naming the row. A real totals row (no group) stays a note.
+#[test]
+fn a_skipped_row_with_case_data_is_a_warning() {
+    let csv = "机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期\n\
+               H1,职工,DIP,12,12000,3000,5,2024-03-15\n\
+               ,,,12,8000,2000,,\n\
+               合计,,,,20000,5000,,\n";
+    let got = read_cases(src("cases.csv", csv), &ReadOptions::default()).unwrap();
+    assert_eq!(got.records.len(), 1);
+    assert_eq!(got.report.skipped_rows_total, 2);
+    assert_eq!(
+        got.report.warnings,
+        vec![ImportWarning::SkippedCaseData {
+            row: 3,
+            text: "12 | 8000 | 2000".into()
+        }]
+    );
+    assert_eq!(
+        got.report.notes(Lang::En)[0],
+        "Warning: row 3 (12 | 8000 | 2000) was skipped as a totals/note row but carries case data (a group code or a cost): a case may be lost; check it"
+    );
+}
+
+// Issue 11, class 7: an institutions file whose coefficient column the importer did not know
+// gave every institution the policy's level coefficient, exit 0.
+#[test]
+fn unknown_headers_beside_a_defaulted_field() {
+    // (e) 基本系数 and 系数因子 are now base-coefficient headers.
+    for header in ["基本系数", "系数因子"] {
+        let csv = format!("机构编码,机构名称,医保结算等级,{header}\nH1,甲医院,三甲,1.1\n");
+        let got = read_institutions(src("inst.csv", &csv), &ReadOptions::default()).unwrap();
+        assert_eq!(got.records[0].base_coefficient, Some(d("1.1")), "{header}");
+        assert!(got.report.warnings.is_empty());
+    }
+    // (b) A header that only resembles it: a warning naming the field and the --map fix.
+    let csv = "机构编码,机构名称,医保结算等级,医院综合系数值\nH1,甲医院,三甲,1.1\n";
+    let got = read_institutions(src("inst.csv", csv), &ReadOptions::default()).unwrap();
+    assert_eq!(got.records[0].base_coefficient, None);
+    let notes = got.report.notes(Lang::En);
+    assert_eq!(
+        notes[0],
+        "Warning: the unused column D (医院综合系数值) looks like 基本调节系数 (base coefficient), which was not read from the file and takes its default; if it is, use --map institutions.base_coefficient=D (page: column mapping)"
+    );
+    // (a) Which column fed each field.
+    assert!(
+        notes.contains(
+            &"columns read: 机构编码 ← A「机构编码」; 机构名称 ← B「机构名称」; 医保结算等级 ← C「医保结算等级」"
+                .to_string()
+        ),
+        "{notes:?}"
+    );
+    // Mapped as the warning says: read, no warning.
+    let mut opts = ReadOptions::default();
+    opts.columns.insert("base_coefficient".into(), "D".into());
+    let got = read_institutions(src("inst.csv", csv), &opts).unwrap();
+    assert_eq!(got.records[0].base_coefficient, Some(d("1.1")));
+    assert!(got.report.warnings.is_empty());
+}
+
+// Issue 11, class 7d: scores that all look like relative weights (score ÷ 1000). G1: 1.2 points
+// for a 12,000 元 group is 10,000 元 a point (a ×1000 catalog's point is worth ~10 元).
+#[test]
+fn scores_that_look_like_weights() {
+    let csv = "病种编码,病种名称,病种分值,次均费用\nG1,甲,1.2,12000\nG2,乙,0.4,4000\n";
+    let got = read_catalog(src("catalog.csv", csv), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        got.report.warnings,
+        vec![ImportWarning::ScoresLookLikeWeights {
+            letter: "C".into(),
+            header: "病种分值".into(),
+            max: d("1.2")
+        }]
+    );
+    // The same catalog in points (×1000): 12,000 ÷ 1,200 = 10 元 a point; no warning.
+    let csv = "病种编码,病种名称,病种分值,次均费用\nG1,甲,1200,12000\nG2,乙,400,4000\n";
+    let got = read_catalog(src("catalog.csv", csv), &ReadOptions::default()).unwrap();
+    assert!(got.report.warnings.is_empty());
 }

@@ -18,7 +18,7 @@ mod publish;
 mod calibrate;
 
 use dipcalc::engine::cases::CaseTable;
-use dipcalc::engine::Settler;
+use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
 use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
@@ -33,7 +33,7 @@ dipcalc — 区域点数法总额预算 + DIP 结算计算器 / regional-budget 
 USAGE:
   dipcalc run --policy P.json|--preset NAME --institutions I --catalog G [--cases C] [--summary S]
               [--outpatient O] [--adjustments A] [--format json|csv] [--out FILE] [--lang zh|en]
-              [--skip-bad-rows] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
+              [--skip-bad-rows] [--skip-out-of-year] [--encoding NAME] [--sheet [FILE=]NAME] [--map FILE.FIELD=HEADER …]
               [--fund-parts civil,large,serious]
   dipcalc calibrate --history Y1 [--history Y2 --history Y3] [options]
                              scores, year-start point value, level coefficients from past years
@@ -55,6 +55,8 @@ or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 
 --fund-parts counts more payment columns as fund money when the personal burden is derived from
 统筹基金支付, in every file and both funds (吉林2024 第六条: 职工 统筹+公补+大额, 居民 统筹+大病保险:
 --fund-parts civil,large,serious).
+A case dated outside the policy's year is an error; --skip-out-of-year leaves such cases out
+and counts them in the import notes.
 Exit status: 0 ok, 1 bad input or no result, 2 usage error.";
 
 /// A failure with its exit code.
@@ -129,7 +131,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
-    const SWITCHES: [&str; 1] = ["skip-bad-rows"];
+    const SWITCHES: [&str; 2] = ["skip-bad-rows", "skip-out-of-year"];
     const VALUED: [&str; 14] = [
         "policy",
         "preset",
@@ -330,7 +332,11 @@ fn load_inputs(
             .map(|p| p.parse().map_err(|e: String| usage(format!("--fund-parts: {e}"))))
             .collect::<Result<_, _>>()?;
     }
-    let per_file = file_options(flags, &common)?;
+    let mut per_file = file_options(flags, &common)?;
+    if let Some(o) = per_file.get_mut("cases") {
+        o.year = Some(policy.year);
+        o.skip_out_of_year = flags.contains_key("skip-out-of-year");
+    }
     // Every data file has its entry (DATA_FILES).
     let opts_for = |file: &str| &per_file[file];
 
@@ -415,6 +421,14 @@ fn load_inputs(
         reports.push((path.clone(), r.report));
     }
     if cases.is_empty() && data.summaries.is_empty() {
+        // A case file that was given but holds no case rows (a header only) is the file's
+        // problem, not a missing option.
+        if let Some(path) = flags.get("cases") {
+            return Err(failed(match lang {
+                input::Lang::Zh => format!("{path}：只有表头，没有病例行；没有可结算的数据"),
+                input::Lang::En => format!("{path}: a header but no case rows; there is nothing to settle"),
+            }));
+        }
         return Err(usage(format!("{command} needs --cases or --summary")));
     }
     let cross = input::check_dataset_with_cases(&data, &cases);
@@ -442,12 +456,15 @@ fn load_inputs(
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
     let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
-    let result = Settler::from_parts(data, cases).settle(&policy).map_err(|e| {
+    let mut settler = Settler::from_parts(data, cases);
+    let mut result = settler.settle(&policy).map_err(|e| {
         failed(match lang {
             input::Lang::Zh => e.message_zh,
             input::Lang::En => e.message_en,
         })
     })?;
+    let disclosed = disclosure::disclosures(&result, &settler.data().institutions);
+    result.notices.extend(disclosed);
     for n in &result.notices {
         eprintln!(
             "{}",

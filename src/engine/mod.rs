@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod budget;
 pub mod cases;
 pub mod coefficients;
+pub mod disclosure;
 pub mod ledger;
 pub mod outpatient;
 pub mod payment;

@@ -126,6 +126,46 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// Zero or less where only a positive value makes sense (a case's total cost).
+    NotPositive {
+        /// Field key.
+        field: String,
+    },
+    /// A part larger than the whole it belongs to (a personal burden above the total cost).
+    AboveTotal {
+        /// Field key of the part.
+        field: String,
+        /// Field key of the whole.
+        total_field: String,
+        /// The whole as read.
+        total: String,
+    },
+    /// A date outside the policy year (the cell holds the date as read).
+    OutsideYear {
+        /// Field key.
+        field: String,
+        /// The policy year.
+        year: u16,
+    },
+    /// Formula cells saved without their computed value (the program that wrote the file
+    /// did not calculate them): `cells` lists the first of them (`F3, F4`), `count` all.
+    FormulaWithoutValue {
+        /// Field key.
+        field: String,
+        /// The first cells, as Excel names them.
+        cells: Vec<String>,
+        /// How many cells of the column.
+        count: u64,
+    },
+    /// A workbook larger than the reader accepts, found before it is read into memory.
+    WorkbookTooLarge {
+        /// The part of the workbook (`xl/sharedStrings.xml`).
+        part: String,
+        /// What exceeds the limit (English), e.g. "cells A1:XFD1048576".
+        what: String,
+        /// The limit, in the same words.
+        limit: String,
+    },
     /// Not a date.
     ExpectedDate {
         /// Field key.
@@ -473,6 +513,47 @@ impl InputError {
             (Lang::En, ErrorKind::Negative { field }) => {
                 format!("\"{v}\" is negative; {} cannot be less than 0", field_en(field))
             }
+            (Lang::Zh, ErrorKind::NotPositive { field }) => {
+                format!("“{v}” 不大于 0，「{}」应为正数（冲销、退费请在导出前按病例轧差）", field_zh(field))
+            }
+            (Lang::En, ErrorKind::NotPositive { field }) => format!(
+                "\"{v}\" is not above 0; {} must be positive (net reversals and refunds per case before exporting)",
+                field_en(field)
+            ),
+            (Lang::Zh, ErrorKind::AboveTotal { field, total_field, total }) => format!(
+                "“{v}” 大于本行「{}」{total}，「{}」不能超过它",
+                field_zh(total_field),
+                field_zh(field)
+            ),
+            (Lang::En, ErrorKind::AboveTotal { field, total_field, total }) => format!(
+                "\"{v}\" is above this row's {} {total}; {} cannot exceed it",
+                field_en(total_field),
+                field_en(field)
+            ),
+            (Lang::Zh, ErrorKind::OutsideYear { field, year }) => format!(
+                "“{v}” 不在政策年度 {year} 年内，「{}」应为 {year} 年的日期（确需剔除时用 --skip-out-of-year，剔除的行数会列出）",
+                field_zh(field)
+            ),
+            (Lang::En, ErrorKind::OutsideYear { field, year }) => format!(
+                "\"{v}\" is not in the policy year {year}; {} must be a date in {year} (to leave such rows out, use --skip-out-of-year; they are counted in the report)",
+                field_en(field)
+            ),
+            (Lang::Zh, ErrorKind::FormulaWithoutValue { field, cells, count }) => format!(
+                "「{}」列有 {count} 个公式单元格没有保存计算结果（{}）；请在 Excel 或 WPS 中打开、重新计算后保存，或把公式粘贴为数值",
+                field_zh(field),
+                cells.join("、")
+            ),
+            (Lang::En, ErrorKind::FormulaWithoutValue { field, cells, count }) => format!(
+                "{count} formula cells of {} were saved without their computed value ({}); open the file in Excel or WPS, recalculate and save, or paste the formulas as values",
+                field_en(field),
+                cells.join(", ")
+            ),
+            (Lang::Zh, ErrorKind::WorkbookTooLarge { part, what, limit }) => format!(
+                "工作簿部件 {part} 超出读取上限：{what}（上限 {limit}）；文件可能已损坏，或请另存为 CSV 后导入"
+            ),
+            (Lang::En, ErrorKind::WorkbookTooLarge { part, what, limit }) => format!(
+                "the workbook part {part} exceeds what the reader accepts: {what} (limit {limit}); the file may be damaged, or save it as CSV and import that"
+            ),
             (Lang::Zh, ErrorKind::ExpectedDate { .. }) => format!(
                 "“{v}” 不是日期（应为日期，如 2024-03-15、2024/3/15、20240315 或 2024年3月15日）"
             ),

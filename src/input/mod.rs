@@ -41,6 +41,7 @@
 //! assert_eq!(imported.report.skipped_rows_total, 1); // the 合计 row
 //! ```
 
+mod bounds;
 mod check;
 mod csv;
 mod encoding;
@@ -66,8 +67,8 @@ pub use fields::TableKind;
 pub use header::column_letter;
 pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
-    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, MappedColumn, SkipReason, SkippedRow, UnitNote,
-    MAX_LISTED_ROWS,
+    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, ImportWarning, MappedColumn, SkipReason,
+    SkippedRow, UnitNote, MAX_LISTED_ROWS,
 };
 pub use rows::MAX_PREAMBLE_ROWS;
 
@@ -107,6 +108,11 @@ pub struct ReadOptions {
     /// derived from them (吉林2024 第六条: 职工 统筹 + 公补 + 大额, 居民 统筹 + 大病保险). Empty: only
     /// 统筹基金支付 (the other columns, if present, are read and left out).
     pub fund_parts: Vec<FundPart>,
+    /// Cases: the policy year. A settlement date (or a month with its year) in another year
+    /// is an error, or, with `skip_out_of_year`, a row left out and counted in the report.
+    pub year: Option<u16>,
+    /// Cases: leave out rows dated outside `year` (counted and listed) instead of failing.
+    pub skip_out_of_year: bool,
 }
 
 /// A payment column that may count as fund money (吉林2024 第六条; SPEC §3).
@@ -146,6 +152,8 @@ impl ReadOptions {
             overrides: self.columns.clone(),
             skip_bad_rows: self.skip_bad_rows,
             fund_parts: self.fund_parts.clone(),
+            year: self.year,
+            skip_out_of_year: self.skip_out_of_year,
         }
     }
 

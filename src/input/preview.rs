@@ -99,7 +99,7 @@ pub fn preview(src: Source<'_>, opts: &ReadOptions, max_rows: usize) -> Result<P
             tok.finish(&mut out_row);
         }
     } else {
-        let mut book = open(src.bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+        let mut book = open(src.bytes, format).map_err(fail)?;
         let sheets = book.sheets();
         out.sheets = sheets.iter().map(|(n, _)| n.clone()).collect();
         let chosen = match opts.sheet.as_deref().map(str::trim) {

@@ -106,6 +106,109 @@ pub struct BadRow {
     pub errors: Vec<InputError>,
 }
 
+/// Something the user must look at: the file was read, but a figure may rest on a guess.
+/// Listed first among the notes, marked 注意 / Warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum ImportWarning {
+    /// Formula cells saved without their computed value in an optional column: read as empty.
+    FormulaWithoutValue {
+        /// Field key.
+        field: String,
+        /// The first cells (`G3`).
+        cells: Vec<String>,
+        /// How many.
+        count: u64,
+    },
+    /// A row skipped as totals or a note that carries a case's data (a known code, a cost):
+    /// possibly a lost case.
+    SkippedCaseData {
+        /// Row as in Excel.
+        row: u64,
+        /// The row's first cells.
+        text: String,
+    },
+    /// An unused column whose header resembles a field that was left to its default.
+    UnusedLikeField {
+        /// Excel column letter.
+        letter: String,
+        /// The header text.
+        header: String,
+        /// Field key of the defaulted field.
+        field: String,
+        /// The `--map` option that would read it (`institutions.base_coefficient=C`).
+        map: String,
+    },
+    /// A score column whose values all look like relative weights (score ÷ 1000 or ÷ 100).
+    ScoresLookLikeWeights {
+        /// Excel column letter.
+        letter: String,
+        /// The header text.
+        header: String,
+        /// The largest score read.
+        max: Decimal,
+    },
+    /// The table was read from a hidden sheet (no visible sheet has its header).
+    HiddenSheet {
+        /// The sheet.
+        sheet: String,
+    },
+}
+
+impl ImportWarning {
+    /// The warning as one line.
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let field = |k: &str| match super::fields::field_by_key(k) {
+            Some(f) if zh => f.zh.to_string(),
+            Some(f) => format!("{} ({})", f.zh, f.en),
+            None => k.to_string(),
+        };
+        match self {
+            ImportWarning::FormulaWithoutValue { field: f, cells, count } => {
+                if zh {
+                    format!("注意：「{}」列有 {count} 个公式单元格没有保存计算结果（{}），按空白读取；请在 Excel 或 WPS 中重新计算后保存", field(f), cells.join("、"))
+                } else {
+                    format!("Warning: {count} formula cells of {} were saved without their computed value ({}) and read as empty; recalculate and save the file in Excel or WPS", field(f), cells.join(", "))
+                }
+            }
+            ImportWarning::SkippedCaseData { row, text } => {
+                if zh {
+                    format!("注意：第 {row} 行（{text}）像合计/备注行而被跳过，但含有病例数据（病种编码或费用）：可能漏掉了一个病例，请核对")
+                } else {
+                    format!("Warning: row {row} ({text}) was skipped as a totals/note row but carries case data (a group code or a cost): a case may be lost; check it")
+                }
+            }
+            ImportWarning::UnusedLikeField {
+                letter,
+                header,
+                field: f,
+                map,
+            } => {
+                if zh {
+                    format!("注意：未使用的列 {letter}「{header}」像是「{}」，而「{}」未从文件读取、按默认值计算；如果这一列就是它，请用 --map {map}（网页：列映射）", field(f), field(f))
+                } else {
+                    format!("Warning: the unused column {letter} ({header}) looks like {}, which was not read from the file and takes its default; if it is, use --map {map} (page: column mapping)", field(f))
+                }
+            }
+            ImportWarning::ScoresLookLikeWeights { letter, header, max } => {
+                if zh {
+                    format!("注意：{letter} 列「{header}」的分值都不超过 {max}，像是相对权重（分值 ÷ 1000 或 ÷ 100）而不是病种分值；点值会相应放大，请确认用的是分值列")
+                } else {
+                    format!("Warning: every score in column {letter} ({header}) is at most {max}: they look like relative weights (score ÷ 1000 or ÷ 100), not DIP scores; the point value scales with them; check that this is the score column")
+                }
+            }
+            ImportWarning::HiddenSheet { sheet } => {
+                if zh {
+                    format!("注意：表格取自隐藏的工作表「{sheet}」（可见的工作表中没有这一表头）")
+                } else {
+                    format!("Warning: the table was read from the hidden sheet \"{sheet}\" (no visible sheet has its header)")
+                }
+            }
+        }
+    }
+}
+
 /// How many skipped rows and bad rows a report lists (the rest are counted).
 pub const MAX_LISTED_ROWS: usize = 100;
 
@@ -148,8 +251,15 @@ pub struct ImportReport {
     pub bad_rows: Vec<BadRow>,
     /// All rows left out because of errors.
     pub bad_rows_total: u64,
-    /// Cases: the settlement years seen (not checked against anything yet).
+    /// Cases: the settlement years seen.
     pub years: Vec<i32>,
+    /// Cases: rows left out as dated outside the policy year (`skip_out_of_year`; the first
+    /// [`MAX_LISTED_ROWS`]).
+    pub out_of_year_rows: Vec<u64>,
+    /// All rows left out as dated outside the policy year.
+    pub out_of_year_total: u64,
+    /// What the user must check (also the first notes).
+    pub warnings: Vec<ImportWarning>,
 }
 
 impl ImportReport {
@@ -174,12 +284,15 @@ impl ImportReport {
             bad_rows: Vec::new(),
             bad_rows_total: 0,
             years: Vec::new(),
+            out_of_year_rows: Vec::new(),
+            out_of_year_total: 0,
+            warnings: Vec::new(),
         }
     }
 
     /// Plain-language notes for the user: guesses made, units applied, rows and columns left out.
     pub fn notes(&self, lang: Lang) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out: Vec<String> = self.warnings.iter().map(|w| w.message(lang)).collect();
         let zh = lang == Lang::Zh;
         if let Some(enc) = &self.encoding {
             let label = enc.encoding.label();
@@ -214,6 +327,19 @@ impl ImportReport {
                 format!("表头在第 {rows} 行")
             } else {
                 format!("header on row {rows}")
+            });
+        }
+        if !self.columns.is_empty() {
+            let list = self
+                .columns
+                .iter()
+                .map(|c| format!("{} ← {}「{}」", c.label, c.letter, c.header))
+                .collect::<Vec<_>>()
+                .join(if zh { "；" } else { "; " });
+            out.push(if zh {
+                format!("列对应：{list}")
+            } else {
+                format!("columns read: {list}")
             });
         }
         if let Some(u) = &self.unit {
@@ -259,6 +385,20 @@ impl ImportReport {
                 format!("跳过合计/备注行 {} 行：第 {list} 行", self.skipped_rows_total)
             } else {
                 format!("skipped {} totals/note rows: {list}", self.skipped_rows_total)
+            });
+        }
+        if self.out_of_year_total > 0 {
+            let list = self
+                .out_of_year_rows
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let years = self.years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            out.push(if zh {
+                format!("按 --skip-out-of-year 剔除政策年度以外的病例 {} 行（文件中的年份：{years}）：第 {list} 行", self.out_of_year_total)
+            } else {
+                format!("left out {} cases dated outside the policy year (--skip-out-of-year; years in the file: {years}): rows {list}", self.out_of_year_total)
             });
         }
         if self.bad_rows_total > 0 {

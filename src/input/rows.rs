@@ -13,7 +13,9 @@ use super::encoding::TextEncoding;
 use super::error::{ErrorKind, Errors, InputError, NumberKind, MAX_ERRORS};
 use super::fields::{TableKind, TableSpec};
 use super::header::{build_layout, combine_rows, numeric_kind, unit_line, Layout, OverrideProblem, Overrides};
-use super::report::{BadRow, ImportReport, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS};
+use super::report::{
+    BadRow, IgnoredReason, ImportReport, ImportWarning, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS,
+};
 use super::values::{self, clean, NumberProblem, Ymd};
 use crate::records::{CaseKind, Fund};
 
@@ -47,6 +49,41 @@ pub(crate) struct Seen {
     pub codes: std::collections::HashMap<String, u64>,
     pub per_diem_codes: std::collections::HashMap<String, u64>,
     pub years: BTreeSet<i32>,
+    /// Catalog: the largest DIP score, and the sums of scores and reference costs.
+    pub scores: ScoreScale,
+}
+
+/// What a catalog's scores and reference costs say about the score's scale.
+#[derive(Default)]
+pub(crate) struct ScoreScale {
+    pub max: Option<Decimal>,
+    pub score_sum: Decimal,
+    pub cost_sum: Decimal,
+}
+
+impl ScoreScale {
+    /// Scores below this, all of them, may be relative weights (DIP scores are usually
+    /// hundreds to thousands: 1000 × the group's cost ÷ the average cost) [reading].
+    const WEIGHT_MAX: Decimal = Decimal::from_parts(20, 0, 0, false, 0);
+    /// 元 per score point above this: a point worth 500 元 means the scores are ÷100 or
+    /// ÷1000 of a usual scale (a ×1000 catalog's point is worth about 10 元) [reading].
+    const COST_PER_POINT: Decimal = Decimal::from_parts(500, 0, 0, false, 0);
+
+    pub fn add(&mut self, score: Decimal, cost: Decimal) {
+        self.max = Some(self.max.map_or(score, |m| m.max(score)));
+        self.score_sum = self.score_sum.saturating_add(score);
+        self.cost_sum = self.cost_sum.saturating_add(cost);
+    }
+
+    /// The largest score, when every score looks like a relative weight.
+    pub fn looks_like_weights(&self) -> Option<Decimal> {
+        let max = self.max?;
+        if max >= Self::WEIGHT_MAX || self.score_sum <= Decimal::ZERO {
+            return None;
+        }
+        let per_point = self.cost_sum.checked_div(self.score_sum)?;
+        (per_point >= Self::COST_PER_POINT).then_some(max)
+    }
 }
 
 enum Phase {
@@ -63,6 +100,8 @@ pub(crate) struct RowOptions {
     pub overrides: Overrides,
     pub skip_bad_rows: bool,
     pub fund_parts: Vec<super::FundPart>,
+    pub year: Option<u16>,
+    pub skip_out_of_year: bool,
 }
 
 pub(crate) struct RowProcessor<T: Table> {
@@ -327,6 +366,7 @@ impl<T: Table> RowProcessor<T> {
         self.report.header_rows = layout.header_rows;
         self.report.columns = layout.mapped_columns(spec);
         self.report.ignored_columns = layout.ignored.clone();
+        self.report.warnings.extend(resemblances(spec, &layout));
         let mut fatal = false;
         for p in problems {
             fatal = true;
@@ -367,6 +407,10 @@ impl<T: Table> RowProcessor<T> {
     fn data_row(&mut self, layout: &Layout, row: u64, cells: &[&str], texts: &[Cow<'_, str>], sink: &mut Sink<'_, T>) {
         self.report.rows_read += 1;
         if let Some((reason, text)) = skip_reason(Self::spec(), layout, cells, texts) {
+            if carries_case_data(Self::spec(), layout, texts) && self.report.warnings.len() < MAX_LISTED_ROWS {
+                let text = text.clone();
+                self.report.warnings.push(ImportWarning::SkippedCaseData { row, text });
+            }
             self.report.skipped_rows_total += 1;
             if self.report.skipped_rows.len() < MAX_LISTED_ROWS {
                 self.report.skipped_rows.push(SkippedRow { row, reason, text });
@@ -383,9 +427,19 @@ impl<T: Table> RowProcessor<T> {
             sheet: self.sheet.as_deref(),
             encoding: self.encoding,
             fund_parts: &self.opts.fund_parts,
+            year: self.opts.year,
+            skip_out_of_year: self.opts.skip_out_of_year,
+            out_of_year: false,
             errors: Vec::new(),
         };
         let record = T::build(&mut ctx, &mut self.state);
+        if ctx.out_of_year {
+            self.report.out_of_year_total += 1;
+            if self.report.out_of_year_rows.len() < MAX_LISTED_ROWS {
+                self.report.out_of_year_rows.push(row);
+            }
+            return;
+        }
         let errs = ctx.errors;
         // A record borrows the row (and the file name): gone before the errors are kept.
         let emitted = match record.filter(|_| errs.is_empty()) {
@@ -579,6 +633,88 @@ fn skip_reason(
     None
 }
 
+/// Words in a header that suggest a field (lower case), per table [reading]: a column the
+/// importer did not recognize while that field takes its default is probably that field.
+const RESEMBLES: &[(TableKind, &str, &str)] = &[
+    (TableKind::Institutions, "系数", "base_coefficient"),
+    (TableKind::Institutions, "coefficient", "base_coefficient"),
+    (TableKind::Institutions, "考核", "assessment_score"),
+    (TableKind::Institutions, "等级", "level"),
+    (TableKind::Catalog, "分值", "score"),
+    (TableKind::Catalog, "点数", "score"),
+    (TableKind::Catalog, "权重", "score"),
+    (TableKind::Catalog, "score", "score"),
+    (TableKind::Catalog, "标准", "daily_fund_standard"),
+    (TableKind::Catalog, "基层", "grassroots"),
+    (TableKind::Cases, "天数", "days"),
+    (TableKind::Cases, "床日", "days"),
+    (TableKind::Cases, "除外", "excluded_cost"),
+    (TableKind::Cases, "质控", "qc_passed"),
+    (TableKind::Summaries, "点数", "points"),
+    (TableKind::Summaries, "分值", "points"),
+    (TableKind::Outpatient, "点数", "other_points"),
+];
+
+/// The command line's name for a table's file (`--map cases.FIELD=…`).
+fn map_file(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Cases => "cases",
+        TableKind::Catalog => "catalog",
+        TableKind::Institutions => "institutions",
+        TableKind::Summaries => "summary",
+        TableKind::Outpatient => "outpatient",
+        TableKind::Adjustments => "adjustments",
+    }
+}
+
+/// Unused columns whose header resembles a field the file leaves to its default.
+fn resemblances(spec: &TableSpec, layout: &Layout) -> Vec<ImportWarning> {
+    let mut out = Vec::new();
+    for col in layout.ignored.iter().filter(|c| c.reason == IgnoredReason::Unknown) {
+        let header = col.header.to_lowercase();
+        let hit = RESEMBLES.iter().find(|(kind, word, key)| {
+            *kind == spec.kind
+                && header.contains(word)
+                && spec
+                    .fields
+                    .iter()
+                    .position(|f| f.key == *key)
+                    .is_some_and(|f| layout.field_cols.get(f).copied().flatten().is_none())
+        });
+        if let Some((_, _, key)) = hit {
+            out.push(ImportWarning::UnusedLikeField {
+                letter: col.letter.clone(),
+                header: col.header.clone(),
+                field: key.to_string(),
+                map: format!("{}.{key}={}", map_file(spec.kind), col.letter),
+            });
+        }
+    }
+    out
+}
+
+/// A case row skipped as totals or a note that still has what a case has: a group code and
+/// a cost. A totals row leaves the group empty, so such a row is likely a case whose code
+/// cell was left empty or reads as a label: the user is warned (a possibly lost case).
+fn carries_case_data(spec: &TableSpec, layout: &Layout, texts: &[Cow<'_, str>]) -> bool {
+    use super::fields::cases;
+    if spec.kind != TableKind::Cases {
+        return false;
+    }
+    let cell = |f: usize| {
+        layout
+            .field_cols
+            .get(f)
+            .copied()
+            .flatten()
+            .and_then(|c| texts.get(c))
+            .map(|t| t.as_ref())
+            .filter(|t| !t.is_empty())
+    };
+    let cost = cell(cases::TOTAL_COST).is_some_and(|t| values::parse_amount(t).is_ok_and(|v| v > Decimal::ZERO));
+    cost && cell(cases::GROUP).is_some()
+}
+
 /// One data row being turned into a record; errors are collected with their location.
 pub(crate) struct RowCtx<'a> {
     pub row: u64,
@@ -592,6 +728,11 @@ pub(crate) struct RowCtx<'a> {
     encoding: Option<TextEncoding>,
     /// Payment columns counted as fund money beside 统筹基金支付 (`ReadOptions::fund_parts`).
     pub fund_parts: &'a [super::FundPart],
+    /// The policy year dates must fall in, and whether a row dated outside it is left out.
+    year: Option<u16>,
+    skip_out_of_year: bool,
+    /// Set by [`RowCtx::in_year`]: the row is dated outside the year and is to be left out.
+    pub out_of_year: bool,
     pub errors: Vec<InputError>,
 }
 
@@ -786,6 +927,33 @@ impl<'a> RowCtx<'a> {
         self.parse(f, |t, field| {
             values::parse_date(t).ok_or_else(|| ErrorKind::ExpectedDate { field: field.into() })
         })
+    }
+
+    /// An error about a field's cell that did parse (a value out of range).
+    pub fn refuse(&mut self, f: usize, kind: ErrorKind) {
+        let (col, raw) = match self.cell(f) {
+            Some((col, raw, _)) => (Some(col), Some(raw)),
+            None => (None, None),
+        };
+        self.push(col, raw, kind);
+    }
+
+    /// Is a year read from the field's cell the policy year (when one is given)? Outside it
+    /// the row is an error, or marked to be left out (`skip_out_of_year`).
+    pub fn in_year(&mut self, f: usize, year: i32) -> bool {
+        let Some(policy) = self.year else {
+            return true;
+        };
+        if year == i32::from(policy) {
+            return true;
+        }
+        if self.skip_out_of_year {
+            self.out_of_year = true;
+        } else if let Some((col, raw, _)) = self.cell(f) {
+            let field = self.key(f).into();
+            self.push(Some(col), Some(raw), ErrorKind::OutsideYear { field, year: policy });
+        }
+        false
     }
 
     /// A month: `Some(None)` = the whole year; `None` = empty, unmapped or bad (bad is reported).

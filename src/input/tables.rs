@@ -2,10 +2,11 @@
 
 use rust_decimal::Decimal;
 
+use super::error::ErrorKind;
 use super::fields::TableKind;
 use super::fields::{adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
 use super::header::Layout;
-use super::report::ImportReport;
+use super::report::{ImportReport, ImportWarning};
 use super::rows::{RowCtx, Seen, Table};
 use super::{CaseRead, FundPart};
 use crate::records::{
@@ -58,6 +59,66 @@ fn personal_burden(
     derived
 }
 
+/// A case's amounts as a settlement can use them: a total cost above zero, a personal burden
+/// (or fund payment) and an excluded cost from zero up to the total. Anything else is refused
+/// with the cell: a reversal (a negative row) netted against its case is not something the
+/// rows can do, as they carry no case number to net by. Cities that book reversals net them
+/// per case before exporting. Returns false when a value was refused.
+fn case_amounts_valid(
+    ctx: &mut RowCtx<'_>,
+    total: Option<Decimal>,
+    personal: Option<Decimal>,
+    excluded: Option<Decimal>,
+) -> bool {
+    let Some(total) = total else {
+        return true;
+    };
+    let mut ok = true;
+    if total <= Decimal::ZERO {
+        ctx.refuse(
+            c::TOTAL_COST,
+            ErrorKind::NotPositive {
+                field: "total_cost".into(),
+            },
+        );
+        return false;
+    }
+    let from_paid = !ctx.present(c::PERSONAL_BURDEN) && ctx.present(c::FUND_PAYMENT);
+    for (f, key, v) in [
+        (c::PERSONAL_BURDEN, "personal_burden", personal.filter(|_| !from_paid)),
+        (c::EXCLUDED_COST, "excluded_cost", excluded),
+    ] {
+        match v {
+            Some(v) if v < Decimal::ZERO => ctx.refuse(f, ErrorKind::Negative { field: key.into() }),
+            Some(v) if v > total => ctx.refuse(f, above(key, total)),
+            _ => continue,
+        }
+        ok = false;
+    }
+    // Derived as total − fund payment: a payment below zero or above the total shows here.
+    if from_paid && personal.is_some_and(|p| p < Decimal::ZERO || p > total) {
+        let paid_negative = personal.is_some_and(|p| p > total);
+        let kind = if paid_negative {
+            ErrorKind::Negative {
+                field: "fund_payment".into(),
+            }
+        } else {
+            above("fund_payment", total)
+        };
+        ctx.refuse(c::FUND_PAYMENT, kind);
+        ok = false;
+    }
+    ok
+}
+
+fn above(field: &str, total: Decimal) -> ErrorKind {
+    ErrorKind::AboveTotal {
+        field: field.into(),
+        total_field: "total_cost".into(),
+        total: total.to_string(),
+    }
+}
+
 pub(crate) struct CasesTable;
 
 impl Table for CasesTable {
@@ -81,6 +142,9 @@ impl Table for CasesTable {
         } else {
             Some(Decimal::ZERO)
         };
+        if !case_amounts_valid(ctx, total_cost, personal, excluded_cost) {
+            return None;
+        }
         let days = if ctx.present(c::DAYS) {
             ctx.days(c::DAYS)
         } else {
@@ -90,15 +154,18 @@ impl Table for CasesTable {
             Some(Decimal::ZERO)
         };
         let month = if ctx.present(c::SETTLE_DATE) {
-            ctx.date(c::SETTLE_DATE).map(|d| {
+            ctx.date(c::SETTLE_DATE).and_then(|d| {
                 seen.years.insert(d.year);
-                d.month
+                ctx.in_year(c::SETTLE_DATE, d.year).then_some(d.month)
             })
         } else if ctx.present(c::MONTH) {
             match ctx.month(c::MONTH) {
                 Some(Some((year, m))) => {
                     if let Some(y) = year {
                         seen.years.insert(y);
+                        if !ctx.in_year(c::MONTH, y) {
+                            return None;
+                        }
                     }
                     Some(m)
                 }
@@ -215,6 +282,7 @@ impl Table for CatalogTable {
         if !ctx.errors.is_empty() {
             return None;
         }
+        seen.scores.add(score?, reference_cost?);
         Some(CatalogRow::Dip(Group {
             code,
             name,
@@ -223,6 +291,21 @@ impl Table for CatalogTable {
             reference_cost: reference_cost?,
             reference_cost_by_level: by_level,
         }))
+    }
+
+    /// Scores that all look like relative weights (issue 11: a catalog whose WEIGHT column,
+    /// score ÷ 1000, was read as the score) are a warning naming the column.
+    fn finish(state: Seen, report: &mut ImportReport) {
+        let Some(max) = state.scores.looks_like_weights() else {
+            return;
+        };
+        if let Some(col) = report.columns.iter().find(|c| c.field == "score") {
+            report.warnings.push(ImportWarning::ScoresLookLikeWeights {
+                letter: col.letter.clone(),
+                header: col.header.clone(),
+                max,
+            });
+        }
     }
 
     fn extra_missing(layout: &Layout) -> Vec<&'static [usize]> {

@@ -130,6 +130,35 @@ fn is_plain(s: &str) -> bool {
         && digits.iter().filter(|b| **b == b'.').count() <= 1
 }
 
+/// A number's text without its blanks (`¥ 12,345 元` → `¥12,345元`). A blank between two
+/// digits is a thousands separator (`1 234 567`, as some locales write it) and must stand
+/// where a comma would: it becomes one, so `12 34` is refused by the grouping check instead
+/// of read as 1234. A blank next to a comma or point between digits (`1, 234`) is refused.
+fn without_blanks(t: &str) -> Option<String> {
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !is_blank(c) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len()).find(|&j| !is_blank(chars[j])).unwrap_or(chars.len());
+        let before = out.chars().next_back();
+        let after = chars.get(end).copied();
+        let digit_or_mark = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '.');
+        match (before, after) {
+            (Some(b), Some(a)) if b.is_ascii_digit() && a.is_ascii_digit() => out.push(','),
+            (b, a) if digit_or_mark(b) && digit_or_mark(a) => return None,
+            _ => {}
+        }
+        i = end;
+    }
+    Some(out)
+}
+
 /// Why a number did not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NumberProblem {
@@ -146,6 +175,10 @@ fn short_plain(s: &str) -> Option<Decimal> {
         all => (false, all),
     };
     if text.len() > 19 || !text.first()?.is_ascii_digit() || !text.last()?.is_ascii_digit() {
+        return None;
+    }
+    // 19 digits without a point would overflow the i64 below (its maximum has 19 digits).
+    if text.len() == 19 && !text.contains(&b'.') {
         return None;
     }
     let mut mantissa: i64 = 0;
@@ -279,7 +312,7 @@ pub(crate) fn parse_amount(text: &str) -> Result<Decimal, NumberProblem> {
     if is_plain(&t) {
         return parse_plain(&t).ok_or(NumberProblem::NotNumber);
     }
-    let s: String = t.chars().filter(|c| !is_blank(*c)).collect();
+    let s = without_blanks(&t).ok_or(NumberProblem::NotNumber)?;
     if matches!(s.as_str(), "-" | "—" | "--" | "——" | "–") {
         return Ok(Decimal::ZERO);
     }
@@ -322,7 +355,7 @@ pub(crate) fn parse_number(text: &str, percent: bool) -> Result<Decimal, NumberP
     if is_plain(&s) {
         return parse_plain(&s).ok_or(NumberProblem::NotNumber);
     }
-    let s: String = s.chars().filter(|c| !is_blank(*c)).collect();
+    let s = without_blanks(&s).ok_or(NumberProblem::NotNumber)?;
     if let Some(body) = s.strip_suffix('%') {
         let v = parse_plain(body).ok_or(NumberProblem::NotNumber)?;
         return if percent {

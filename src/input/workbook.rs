@@ -6,49 +6,98 @@
 //! them. Calamine is trusted not to panic but guarded anyway: a panic inside it becomes an
 //! "unreadable file" error where unwinding is available (native builds).
 
+use std::cell::Cell;
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
 
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 
+use super::bounds;
 use super::error::{ErrorKind, ImportFailure, InputError};
-use super::report::{FileFormat, ImportReport};
+use super::header::column_letter;
+use super::report::{FileFormat, ImportReport, ImportWarning};
 use super::rows::{RowOptions, RowProcessor, Sink, Table, MAX_PREAMBLE_ROWS};
 use super::values::float_text;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
 pub(crate) enum Book<'a> {
-    Xlsx(Xlsx<Bytes<'a>>),
+    /// With whether any sheet holds a formula (found by the inspection).
+    Xlsx(Xlsx<Bytes<'a>>, bool),
     Xlsb(Xlsb<Bytes<'a>>),
     Xls(Xls<Bytes<'a>>),
     Ods(Ods<Bytes<'a>>),
 }
 
+thread_local! {
+    /// Set while calamine runs under [`guarded`]: its panics are caught and reported as
+    /// errors, so the panic hook stays silent (no panic text or backtrace before the message).
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Wraps the panic hook once: panics on a thread inside [`guarded`] print nothing; any other
+/// panic goes to the hook that was there before (test failures keep their messages).
+fn quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    quiet_hook();
+    let was = QUIET.with(|q| q.replace(true));
+    let r = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    match r {
         Ok(r) => r,
         Err(_) => Err("the spreadsheet reader failed on this file".to_string()),
     }
 }
 
-pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, String> {
+/// Opens a workbook; an .xlsx is first inspected against the bounds of [`bounds`], so that
+/// calamine never sees one that would exhaust memory.
+pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, ErrorKind> {
+    let mut formulas = false;
+    if format == FileFormat::Xlsx {
+        let facts = bounds::inspect_xlsx(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
+            part: r.part,
+            what: r.what,
+            limit: r.limit,
+        })?;
+        formulas = facts.formulas;
+    }
+    if format == FileFormat::Xls {
+        bounds::inspect_xls(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
+            part: r.part,
+            what: r.what,
+            limit: r.limit,
+        })?;
+    }
+    let unreadable = |detail| ErrorKind::UnreadableFile { detail };
     guarded(|| {
         let c = Cursor::new(bytes);
         match format {
-            FileFormat::Xlsx => Xlsx::new(c).map(Book::Xlsx).map_err(|e| e.to_string()),
+            FileFormat::Xlsx => Xlsx::new(c).map(|b| Book::Xlsx(b, formulas)).map_err(|e| e.to_string()),
             FileFormat::Xlsb => Xlsb::new(c).map(Book::Xlsb).map_err(|e| e.to_string()),
             FileFormat::Xls => Xls::new(c).map(Book::Xls).map_err(|e| e.to_string()),
             FileFormat::Ods => Ods::new(c).map(Book::Ods).map_err(|e| e.to_string()),
             FileFormat::Csv => Err("not a workbook".to_string()),
         }
     })
+    .map_err(unreadable)
 }
 
 impl Book<'_> {
     pub(crate) fn sheets(&self) -> Vec<(String, bool)> {
         let meta = match self {
-            Book::Xlsx(b) => b.sheets_metadata().to_vec(),
+            Book::Xlsx(b, _) => b.sheets_metadata().to_vec(),
             Book::Xlsb(b) => b.sheets_metadata().to_vec(),
             Book::Xls(b) => b.sheets_metadata().to_vec(),
             Book::Ods(b) => b.sheets_metadata().to_vec(),
@@ -60,7 +109,7 @@ impl Book<'_> {
 
     pub(crate) fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
         guarded(|| match self {
-            Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Xlsx(b, _) => b.worksheet_range(name).map_err(|e| e.to_string()),
             Book::Xlsb(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
             Book::Xls(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
             Book::Ods(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
@@ -70,13 +119,84 @@ impl Book<'_> {
     fn merges(&mut self, name: &str) -> Vec<Dimensions> {
         guarded(|| {
             Ok(match self {
-                Book::Xlsx(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+                Book::Xlsx(b, _) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
                 Book::Xls(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
                 Book::Xlsb(_) | Book::Ods(_) => Vec::new(),
             })
         })
         .unwrap_or_default()
     }
+}
+
+impl Book<'_> {
+    /// Cells of a sheet that hold a formula but no computed value (a writer that does not
+    /// calculate saved them so; calamine reads them as empty). Xlsx only, and only when the
+    /// inspection saw a formula. Absolute (row, column), from 0.
+    fn uncomputed(&mut self, name: &str, values: &Range<Data>) -> Vec<(u32, u32)> {
+        let Book::Xlsx(b, true) = self else {
+            return Vec::new();
+        };
+        let Ok(formulas) = guarded(|| b.worksheet_formula(name).map_err(|e| e.to_string())) else {
+            return Vec::new();
+        };
+        let Some((r0, c0)) = formulas.start() else {
+            return Vec::new();
+        };
+        formulas
+            .used_cells()
+            .filter(|(_, _, f)| !f.trim().is_empty())
+            .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+            .filter(|pos| values.get_value(*pos).is_none_or(|d| matches!(d, Data::Empty)))
+            .collect()
+    }
+}
+
+/// Formula cells without a value in the columns read: in a required or money column an error
+/// naming the cells (the figure would silently become 0 or a default), elsewhere a warning.
+fn check_uncomputed<T: Table>(
+    cells: &[(u32, u32)],
+    report: &mut ImportReport,
+    error_at: impl Fn(ErrorKind) -> InputError,
+) -> Result<(), ImportFailure> {
+    let header = report.header_row.unwrap_or(0);
+    let spec = T::KIND.spec();
+    let mut errors = Vec::new();
+    for column in &report.columns {
+        let hits: Vec<String> = cells
+            .iter()
+            .filter(|(r, c)| u64::from(*r) + 1 > header && column_letter(*c as usize) == column.letter)
+            .map(|(r, c)| format!("{}{}", column_letter(*c as usize), r + 1))
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        let count = hits.len() as u64;
+        let first: Vec<String> = hits.into_iter().take(5).collect();
+        let index = spec.fields.iter().position(|f| f.key == column.field);
+        let required = index.is_some_and(|i| spec.required.iter().any(|any| any.contains(&i)));
+        let money = index.is_none_or(|i| spec.fields[i].kind.is_money());
+        let field = column.field.clone();
+        if required || money {
+            errors.push(error_at(ErrorKind::FormulaWithoutValue {
+                field,
+                cells: first,
+                count,
+            }));
+        } else {
+            report.warnings.push(ImportWarning::FormulaWithoutValue {
+                field,
+                cells: first,
+                count,
+            });
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ImportFailure {
+        total: errors.len(),
+        errors,
+    })
 }
 
 /// A cell as the text the user would type to get it.
@@ -199,7 +319,7 @@ pub(crate) fn read_workbook<T: Table>(
     sink: &mut Sink<'_, T>,
 ) -> WorkbookResult<T> {
     let fail = |kind| ImportFailure::single(InputError::file(name, Some(T::KIND), kind));
-    let mut book = open(bytes, format).map_err(|detail| fail(ErrorKind::UnreadableFile { detail }))?;
+    let mut book = open(bytes, format).map_err(fail)?;
     let sheets = book.sheets();
     let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
     let mut report = ImportReport::new(name, T::KIND, format);
@@ -265,8 +385,20 @@ pub(crate) fn read_workbook<T: Table>(
         ImportFailure::single(e)
     })?;
     let merges = book.merges(&chosen);
+    let uncomputed = book.uncomputed(&chosen, &range);
     report.sheet = Some(chosen.clone());
-    let mut rows: RowProcessor<T> = RowProcessor::new(name, Some(chosen), opts.clone(), None, report);
+    if sheets.iter().any(|(n, visible)| *n == chosen && !visible) && sheet.is_none() {
+        report
+            .warnings
+            .push(ImportWarning::HiddenSheet { sheet: chosen.clone() });
+    }
+    let mut rows: RowProcessor<T> = RowProcessor::new(name, Some(chosen.clone()), opts.clone(), None, report);
     feed(&range, merges, &mut rows, None, sink);
-    rows.finish()
+    let (mut report, state) = rows.finish()?;
+    check_uncomputed::<T>(&uncomputed, &mut report, |kind| {
+        let mut e = InputError::file(name, Some(T::KIND), kind);
+        e.sheet = Some(chosen.clone());
+        e
+    })?;
+    Ok((report, state))
 }

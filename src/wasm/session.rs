@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
 use crate::engine::cases::CaseTable;
+use crate::engine::disclosure;
 use crate::engine::result::{FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
@@ -222,7 +223,9 @@ impl Session {
             }
             self.checked = true;
         }
-        let settlement = self.data.settle_without_traces(&policy).map_err(Problem::Engine)?;
+        let mut settlement = self.data.settle_without_traces(&policy).map_err(Problem::Engine)?;
+        let disclosed = disclosure::disclosures(&settlement, &self.data.data().institutions);
+        settlement.notices.extend(disclosed);
         let value = Rc::new(Settled::new(policy, settlement));
         if self.cache.len() >= CACHE {
             self.cache.remove(0);
