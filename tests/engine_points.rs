@@ -148,8 +148,8 @@ fn a_product_that_is_an_exact_decimal_is_reported_to_its_last_digit() {
 /// ref_c) (costs in cents, H₁₀ = 10 H); × the coefficient in hundredths → units of 10⁻⁹.
 fn exact_region() -> impl Strategy<Value = (i64, i64, i64, i64, Vec<i64>)> {
     (
-        100_000i64..1_000_000_000,                     // ref_c: 1,000.00 … 10,000,000.00 元
-        1i64..100_000,                                 // m: RW = ref × m ÷ 10⁴
+        100_000i64..100_000_000,                       // ref_c: 1,000.00 … 1,000,000.00 元
+        1i64..10_000,                                  // m: RW = ref × m ÷ 10⁴ < 10⁶, the score limit
         prop::sample::select(vec![15i64, 20, 25, 30]), // H₁₀
         50i64..200,                                    // coefficient in hundredths
         prop::collection::vec(1i64..4_000, 1..6),      // each cost as ‰ of ref
