@@ -3,12 +3,12 @@
 // not made of, and no answer to a Host header that is not this server's loopback name (DNS
 // rebinding). Runs on a small folder built here, so it needs no wasm build.
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import { startServer } from './helpers.mjs';
 
 let server;
@@ -43,7 +43,9 @@ function get(pathname, host = new URL(server.url).host) {
     const req = http.get({ hostname, port, path: pathname, headers, setHost: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode, body }));
     });
     req.on('error', reject);
