@@ -242,8 +242,8 @@ fn cases_naming_unknown_codes_are_all_listed() {
 /// comparison and the group breakdown as JSON text. All must say exactly what the engine says.
 mod summaries {
     use super::*;
-    use dipcalc::engine::analysis;
     use dipcalc::engine::cases::CaseTable;
+    use dipcalc::engine::{analysis, disclosure};
     use dipcalc::input::{self, ReadOptions, Source};
     use dipcalc::policy::Policy;
     use dipcalc::records::Dataset;
@@ -326,7 +326,10 @@ mod summaries {
         let table = CaseTable::from_cases(&data.cases);
         for policy in [f.policy.clone(), scenario(&f.policy)] {
             let p = Policy::from_json(&policy).unwrap();
-            let full = dipcalc::engine::settle(&p, &data).unwrap();
+            // As the command line and the session give it: the engine's figures and its notices.
+            let mut full = dipcalc::engine::settle(&p, &data).unwrap();
+            let disclosed = disclosure::disclosures(&full, &data.institutions);
+            full.notices.extend(disclosed);
             let mut expected = serde_json::to_value(&full).unwrap();
             let summary: Value = serde_json::from_str(&s.settle_summary_json(&policy).unwrap()).unwrap();
             for (fund, fv) in full.funds.iter().zip(expected["funds"].as_array_mut().unwrap()) {
