@@ -270,3 +270,70 @@ mod tests {
         assert_eq!(flags_label(&flags, Lang::En), "qc_held near_band_edge");
     }
 }
+
+/// The year-end estimate (SPEC §11) as one row per fund and unit: the cut-off, the annual point
+/// value and S, T, fund payment and year-end net as central / 10th / 50th / 90th percentile, the
+/// share of draws in each risk-sharing band and the nearest band edge.
+pub fn estimate_csv(e: &crate::engine::estimate::Estimate, lang: Lang) -> String {
+    let figures: [(&str, &str); 5] = [
+        ("点值", "point value"),
+        ("结算额度S", "settlement S"),
+        ("风险分担后T", "after risk sharing T"),
+        ("基金支付", "fund pays"),
+        ("年终应付", "net to pay"),
+    ];
+    let mut header: Vec<String> = match lang {
+        Lang::Zh => ["险种", "机构编码", "机构名称", "截止月份", "推算月份"].map(String::from).to_vec(),
+        Lang::En => ["fund", "code", "name", "through", "projected months"].map(String::from).to_vec(),
+    };
+    for (zh, en) in figures {
+        let name = if lang == Lang::Zh { zh } else { en };
+        for p in ["", " P10", " P50", " P90"] {
+            header.push(format!("{name}{p}"));
+        }
+    }
+    header.extend(match lang {
+        Lang::Zh => ["区间概率", "最近边界", "距边界费用", "距边界病例数"].map(String::from),
+        Lang::En => ["band shares", "nearest edge", "cost to edge", "cases to edge"].map(String::from),
+    });
+    let mut out = header.iter().map(|h| text_cell(h)).collect::<Vec<_>>().join(",") + "\r\n";
+    for f in &e.funds {
+        let fund = match lang {
+            Lang::Zh => f.months.fund.label_zh(),
+            Lang::En => f.months.fund.key(),
+        };
+        let projected = f.months.projected.iter().map(u8::to_string).collect::<Vec<_>>().join(" ");
+        for u in &f.units {
+            let mut row = vec![
+                text_cell(fund),
+                text_cell(&u.code),
+                text_cell(&u.name),
+                f.months.through.to_string(),
+                text_cell(&projected),
+            ];
+            let pv = &f.point_value;
+            row.extend([pv.central, pv.p10, pv.p50, pv.p90].map(number_cell));
+            for r in [&u.settlement, &u.target, &u.fund_pays, &u.net_to_pay] {
+                row.extend([r.central, r.p10, r.p50, r.p90].map(money_cell));
+            }
+            let bands = u
+                .bands
+                .iter()
+                .map(|(k, v)| format!("{k} {}", v.normalize()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            row.push(text_cell(&bands));
+            match &u.nearest_edge {
+                Some(edge) => row.extend([
+                    number_cell(edge.edge),
+                    money_cell(edge.cost),
+                    edge.cases.map(number_cell).unwrap_or_default(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+            out.push_str(&row.join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out
+}

@@ -238,6 +238,29 @@ pub struct InstitutionAdjustment {
     pub basis: String,
 }
 
+/// One row of 区域公布数据: what the bureau published for one month and fund (SPEC §11;
+/// 宁德2025答复 二 "按月…公布预结算点值"). At least one of the point value and the region's points
+/// is given; the region's points are 区域总点数, else the month's budget ÷ the point value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedMonth {
+    /// 险种.
+    pub fund: Fund,
+    /// Month 1–12.
+    pub month: u8,
+    /// 点值 (月度/预结算点值), above zero.
+    #[serde(default)]
+    pub point_value: Option<Decimal>,
+    /// 区域总点数 of the month.
+    #[serde(default)]
+    pub region_points: Option<Decimal>,
+    /// 月度预算 (元).
+    #[serde(default)]
+    pub monthly_budget: Option<Decimal>,
+    /// The row as the user sees it (0 = unknown).
+    #[serde(default)]
+    pub source_row: u64,
+}
+
 /// Everything the engine settles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dataset {

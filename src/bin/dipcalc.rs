@@ -17,6 +17,9 @@ mod publish;
 #[path = "dipcalc/calibrate.rs"]
 mod calibrate;
 
+#[path = "dipcalc/estimate.rs"]
+mod estimate;
+
 use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
@@ -39,6 +42,10 @@ USAGE:
                              scores, year-start point value, level coefficients from past years
                              and the new policy simulated on the last (docs/calibrate.md;
                              dipcalc calibrate --help)
+  dipcalc estimate --through K …   the inputs of run, the months so far → the year-end estimate
+              with a range (SPEC §11) [--published FILE] [--previous-year FILE] [--growth G]
+              [--profile auto|policy|previous_year|even] [--own-share X] [--accept-missing-months]
+              [--draws N] [--seed S]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
@@ -50,7 +57,7 @@ USAGE:
 Files may be CSV/TSV (UTF-8, GB18030, UTF-16), XLSX, XLS or ODS.
 --sheet NAME picks a workbook's sheet for every file, --sheet cases=NAME for one file.
 --map reads a column the headers do not name: FILE is cases, catalog, institutions, summary,
-outpatient or adjustments, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
+outpatient, adjustments or published, FIELD a field key or its Chinese name (docs/import.md), HEADER the column's header
 or letter; repeat it for more columns, e.g. --map cases.total_cost=金额合计 --map cases.days=H.
 --fund-parts counts more payment columns as fund money when the personal burden is derived from
 统筹基金支付, in every file and both funds (吉林2024 第六条: 职工 统筹+公补+大额, 居民 统筹+大病保险:
@@ -122,6 +129,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         Some("run") => run_settlement(&args[1..]),
         Some("calibrate") => calibrate::run(&args[1..]),
+        Some("estimate") => estimate::estimate(&args[1..]),
         Some("publish") => publish::publish(&args[1..]),
         Some("verify") => publish::verify(&args[1..]),
         Some("synth") => synth::run(&args[1..]).map_err(|(code, message)| Failure { code, message }),
@@ -131,8 +139,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
 
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
-    const SWITCHES: [&str; 2] = ["skip-bad-rows", "skip-out-of-year"];
-    const VALUED: [&str; 14] = [
+    const SWITCHES: [&str; 3] = ["skip-bad-rows", "skip-out-of-year", "accept-missing-months"];
+    const VALUED: [&str; 22] = [
         "policy",
         "preset",
         "cases",
@@ -147,6 +155,15 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "lang",
         "encoding",
         "sheet",
+        // dipcalc estimate (SPEC §11).
+        "through",
+        "published",
+        "previous-year",
+        "growth",
+        "profile",
+        "own-share",
+        "draws",
+        "seed",
     ];
     let mut flags = HashMap::new();
     let mut it = args.iter();
@@ -218,13 +235,14 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
 }
 
 /// The file flags whose reading options `--sheet FILE=NAME` and `--map FILE.FIELD=HEADER` set.
-const DATA_FILES: [&str; 6] = [
+const DATA_FILES: [&str; 7] = [
     "cases",
     "catalog",
     "institutions",
     "summary",
     "outpatient",
     "adjustments",
+    "published",
 ];
 
 /// Reading options per data file: `common` with that file's sheet and column mappings.
@@ -310,15 +328,14 @@ fn load_policy(flags: &HashMap<String, String>, lang: input::Lang, command: &str
     Ok(policy)
 }
 
-/// The policy and the data files named by the flags, read and cross-checked as `run` reads
-/// them (`publish` reads the same way); import notes go to stderr.
-/// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
-fn load_inputs(
+/// The reading options of every data file (DATA_FILES) from the flags: --skip-bad-rows,
+/// --encoding, --fund-parts, each file's sheet and mappings; the files whose dates may carry a
+/// year (cases, published figures) are checked against the policy year unless
+/// --skip-out-of-year.
+fn read_options(
     flags: &HashMap<String, String>,
-    command: &str,
-) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
-    let lang = lang_of(flags)?;
-    let policy = load_policy(flags, lang, command)?;
+    policy: &Policy,
+) -> Result<HashMap<&'static str, ReadOptions>, Failure> {
     let mut common = ReadOptions {
         skip_bad_rows: flags.contains_key("skip-bad-rows"),
         ..ReadOptions::default()
@@ -333,10 +350,25 @@ fn load_inputs(
             .collect::<Result<_, _>>()?;
     }
     let mut per_file = file_options(flags, &common)?;
-    if let Some(o) = per_file.get_mut("cases") {
-        o.year = Some(policy.year);
-        o.skip_out_of_year = flags.contains_key("skip-out-of-year");
+    for file in ["cases", "published"] {
+        if let Some(o) = per_file.get_mut(file) {
+            o.year = Some(policy.year);
+            o.skip_out_of_year = flags.contains_key("skip-out-of-year");
+        }
     }
+    Ok(per_file)
+}
+
+/// The policy and the data files named by the flags, read and cross-checked as `run` reads
+/// them (`publish` reads the same way); import notes go to stderr.
+/// The cases are in the returned table (`Dataset::cases` stays empty): settle with a [`Settler`].
+fn load_inputs(
+    flags: &HashMap<String, String>,
+    command: &str,
+) -> Result<(input::Lang, Policy, Dataset, CaseTable), Failure> {
+    let lang = lang_of(flags)?;
+    let policy = load_policy(flags, lang, command)?;
+    let per_file = read_options(flags, &policy)?;
     // Every data file has its entry (DATA_FILES).
     let opts_for = |file: &str| &per_file[file];
 

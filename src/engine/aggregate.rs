@@ -54,6 +54,52 @@ impl Cell {
     pub fn cases(&self) -> u64 {
         self.count.iter().sum()
     }
+
+    /// Adds `times` × `other` (a month drawn `times` times, SPEC §11), or `None` on overflow.
+    pub fn add_times(&mut self, other: &Cell, times: u64) -> Option<()> {
+        let t = Decimal::from(times);
+        for (mine, theirs) in self.score.iter_mut().flatten().zip(other.score.iter().flatten()) {
+            *mine = mine.checked_add(theirs.checked_mul(t)?)?;
+        }
+        for (mine, theirs) in [
+            (&mut self.delta, other.delta),
+            (&mut self.cost, other.cost),
+            (&mut self.personal, other.personal),
+            (&mut self.excluded, other.excluded),
+        ] {
+            *mine = mine.checked_add(theirs.checked_mul(t)?)?;
+        }
+        for (mine, theirs) in self.count.iter_mut().zip(other.count) {
+            *mine = mine.checked_add(theirs.checked_mul(times)?)?;
+        }
+        self.grassroots = self.grassroots.checked_add(other.grassroots.checked_mul(times)?)?;
+        Some(())
+    }
+
+    /// Every sum × `factor` (a projected month, SPEC §11): exact for the Decimal sums, case
+    /// counts rounded half away from zero (at least one when there were cases); `None` on
+    /// overflow.
+    pub fn scaled(&self, factor: Decimal) -> Option<Cell> {
+        let mut out = Cell::default();
+        for (o, x) in out.score.iter_mut().flatten().zip(self.score.iter().flatten()) {
+            *o = x.checked_mul(factor)?;
+        }
+        out.delta = self.delta.checked_mul(factor)?;
+        out.cost = self.cost.checked_mul(factor)?;
+        out.personal = self.personal.checked_mul(factor)?;
+        out.excluded = self.excluded.checked_mul(factor)?;
+        for (o, n) in out.count.iter_mut().zip(self.count) {
+            *o = super::rounding::round_count(Decimal::from(n).checked_mul(factor)?)?;
+        }
+        out.grassroots = super::rounding::round_count(Decimal::from(self.grassroots).checked_mul(factor)?)?;
+        // Stage 2 skips a cell without cases: a projected month of a small unit (4 cases × 1/11)
+        // keeps one case in its largest category, so its exact sums are settled.
+        if out.cases() == 0 && self.cases() > 0 && !factor.is_zero() {
+            let largest = (0..6).max_by_key(|&k| self.count[k]).unwrap_or(0);
+            out.count[largest] = 1;
+        }
+        Some(out)
+    }
 }
 
 /// Stage 1's result.
@@ -98,6 +144,21 @@ impl CaseAggregates {
 
     pub fn institutions(&self) -> usize {
         self.institutions
+    }
+
+    /// The cell to change, for a projected ledger (SPEC §11).
+    pub fn cell_mut(&mut self, institution: usize, fund: Fund, month: usize, held: bool) -> &mut Cell {
+        let ix = self.index(institution, fund, month, held);
+        &mut self.cells[ix]
+    }
+
+    /// One more institution without cases (the rest of the region of an estimate from
+    /// published figures, SPEC §11), so the aggregates fit a dataset with it appended.
+    pub fn push_institution(&mut self) {
+        self.institutions += 1;
+        self.cells.extend(std::iter::repeat_n(Cell::default(), 2 * 12 * 2));
+        self.qc_excluded.extend([0, 0]);
+        self.review_applications.extend([0, 0]);
     }
 }
 

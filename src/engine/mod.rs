@@ -11,6 +11,7 @@ pub mod budget;
 pub mod cases;
 pub mod coefficients;
 pub mod disclosure;
+pub mod estimate;
 pub mod ledger;
 pub mod outpatient;
 pub mod payment;

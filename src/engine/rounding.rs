@@ -42,6 +42,13 @@ pub fn round_points(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// A projected count of cases to a whole number, half away from zero (SPEC §11); `None` when
+/// negative or too large.
+pub fn round_count(value: Decimal) -> Option<u64> {
+    use rust_decimal::prelude::ToPrimitive;
+    value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_u64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,7 +126,8 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
-    /// Zero or less where only a positive value makes sense (a case's total cost).
+    /// Zero or less where only a positive value makes sense (a case's total cost, a published
+    /// point value).
     NotPositive {
         /// Field key.
         field: String,
@@ -513,13 +514,20 @@ impl InputError {
             (Lang::En, ErrorKind::Negative { field }) => {
                 format!("\"{v}\" is negative; {} cannot be less than 0", field_en(field))
             }
-            (Lang::Zh, ErrorKind::NotPositive { field }) => {
+            // A case's cost: reversals are netted per case; a published point value has no such hint.
+            (Lang::Zh, ErrorKind::NotPositive { field }) if field == "total_cost" => {
                 format!("“{v}” 不大于 0，「{}」应为正数（冲销、退费请在导出前按病例轧差）", field_zh(field))
             }
-            (Lang::En, ErrorKind::NotPositive { field }) => format!(
+            (Lang::En, ErrorKind::NotPositive { field }) if field == "total_cost" => format!(
                 "\"{v}\" is not above 0; {} must be positive (net reversals and refunds per case before exporting)",
                 field_en(field)
             ),
+            (Lang::Zh, ErrorKind::NotPositive { field }) => {
+                format!("“{v}” 不大于 0，「{}」应大于 0", field_zh(field))
+            }
+            (Lang::En, ErrorKind::NotPositive { field }) => {
+                format!("\"{v}\" is not above 0; {} must be greater than 0", field_en(field))
+            }
             (Lang::Zh, ErrorKind::AboveTotal { field, total_field, total }) => format!(
                 "“{v}” 大于本行「{}」{total}，「{}」不能超过它",
                 field_zh(total_field),

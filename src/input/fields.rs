@@ -79,17 +79,20 @@ pub enum TableKind {
     Outpatient,
     /// 年终调整 → `Vec<InstitutionAdjustment>`.
     Adjustments,
+    /// 区域公布数据 → `Vec<PublishedMonth>` (the bureau's monthly figures, SPEC §11).
+    Published,
 }
 
 impl TableKind {
     /// All tables, in the order the documentation lists them.
-    pub const ALL: [TableKind; 6] = [
+    pub const ALL: [TableKind; 7] = [
         TableKind::Cases,
         TableKind::Catalog,
         TableKind::Institutions,
         TableKind::Summaries,
         TableKind::Outpatient,
         TableKind::Adjustments,
+        TableKind::Published,
     ];
 
     /// The table's Chinese name.
@@ -101,6 +104,7 @@ impl TableKind {
             TableKind::Summaries => "机构汇总",
             TableKind::Outpatient => "门诊",
             TableKind::Adjustments => "年终调整",
+            TableKind::Published => "区域公布数据",
         }
     }
 
@@ -113,6 +117,7 @@ impl TableKind {
             TableKind::Summaries => "institution summaries",
             TableKind::Outpatient => "outpatient",
             TableKind::Adjustments => "year-end adjustments",
+            TableKind::Published => "published region figures",
         }
     }
 
@@ -124,6 +129,7 @@ impl TableKind {
             TableKind::Summaries => &SUMMARIES,
             TableKind::Outpatient => &OUTPATIENT,
             TableKind::Adjustments => &ADJUSTMENTS,
+            TableKind::Published => &PUBLISHED,
         }
     }
 }
@@ -156,7 +162,8 @@ impl TableSpec {
 pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap<String, (usize, usize)> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 6] = [
+    static INDEX: [OnceLock<HashMap<String, (usize, usize)>>; 7] = [
+        OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
@@ -171,6 +178,7 @@ pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap
         TableKind::Summaries => &INDEX[3],
         TableKind::Outpatient => &INDEX[4],
         TableKind::Adjustments => &INDEX[5],
+        TableKind::Published => &INDEX[6],
     };
     slot.get_or_init(|| {
         let mut map = HashMap::new();
@@ -1065,6 +1073,60 @@ pub(crate) static ADJUSTMENTS: TableSpec = TableSpec {
         &[adjustments::POINTS, adjustments::AMOUNT, adjustments::DEDUCTION],
     ],
     key_field: adjustments::INSTITUTION,
+    level_cost_stems: &[],
+};
+
+/// 区域公布数据: what the bureau publishes month by month (宁德2025答复 二 "按月…公布预结算点值"),
+/// for an estimate from a hospital's own cases (SPEC §11).
+pub(crate) mod published {
+    pub const FUND: usize = 0;
+    pub const MONTH: usize = 1;
+    pub const POINT_VALUE: usize = 2;
+    pub const REGION_POINTS: usize = 3;
+    pub const MONTHLY_BUDGET: usize = 4;
+}
+
+pub(crate) static PUBLISHED: TableSpec = TableSpec {
+    kind: TableKind::Published,
+    fields: &[
+        FUND,
+        MONTH,
+        Field {
+            key: "point_value",
+            zh: "点值",
+            en: "point value",
+            kind: K::Number,
+            aliases: &[
+                "点值",
+                "月度点值",
+                "预结算点值",
+                "月度预结算点值",
+                "预付点值",
+                "结算点值",
+                "point_value",
+            ],
+        },
+        Field {
+            key: "region_points",
+            zh: "区域总点数",
+            en: "region points",
+            kind: K::Number,
+            aliases: &["区域总点数", "全区域总点数", "统筹区总点数", "总点数", "region_points"],
+        },
+        Field {
+            key: "monthly_budget",
+            zh: "月度预算",
+            en: "monthly budget",
+            kind: K::Money,
+            aliases: &["月度预算", "月预算", "月度预算总额", "当月预算", "monthly_budget"],
+        },
+    ],
+    required: &[
+        &[published::FUND],
+        &[published::MONTH],
+        &[published::POINT_VALUE, published::REGION_POINTS],
+    ],
+    key_field: published::MONTH,
     level_cost_stems: &[],
 };
 

@@ -73,11 +73,14 @@ pub use report::{
 pub use rows::MAX_PREAMBLE_ROWS;
 
 use crate::engine::cases::CaseTable;
-use crate::records::{Case, Catalog, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord};
+use crate::records::{
+    Case, Catalog, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PublishedMonth,
+};
 use csv::{TextOptions, TextStream};
 use rows::{RowOptions, Table};
 use tables::{
-    AdjustmentsTable, CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, SummariesTable,
+    AdjustmentsTable, CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, PublishedTable,
+    SummariesTable,
 };
 
 /// A file's bytes and the name to show in messages (the name's extension is only a hint).
@@ -286,6 +289,12 @@ pub fn read_adjustments(
     opts: &ReadOptions,
 ) -> Result<Imported<Vec<InstitutionAdjustment>>, ImportFailure> {
     read_table::<AdjustmentsTable>(src, opts).map(|(records, report)| Imported { records, report })
+}
+
+/// Reads 区域公布数据 (the bureau's monthly point values, region points and budgets; SPEC §11).
+/// Whether the policy settles each row's fund is checked by the estimate, which knows the policy.
+pub fn read_published(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<PublishedMonth>>, ImportFailure> {
+    read_table::<PublishedTable>(src, opts).map(|(records, report)| Imported { records, report })
 }
 
 /// A case as read from its row, its codes still borrowed from the file's text: a

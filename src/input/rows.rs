@@ -664,6 +664,7 @@ fn map_file(kind: TableKind) -> &'static str {
         TableKind::Summaries => "summary",
         TableKind::Outpatient => "outpatient",
         TableKind::Adjustments => "adjustments",
+        TableKind::Published => "published",
     }
 }
 
@@ -900,6 +901,17 @@ impl<'a> RowCtx<'a> {
             let v = values::parse_number(t, false).map_err(|p| number_error(p, field, NumberKind::Days))?;
             if v.is_sign_negative() && !v.is_zero() {
                 return Err(ErrorKind::Negative { field: field.into() });
+            }
+            Ok(v)
+        })
+    }
+
+    /// A plain number above zero (a published point value: 0 would divide by zero).
+    pub fn positive_number(&mut self, f: usize) -> Option<Decimal> {
+        self.parse(f, |t, field| {
+            let v = values::parse_number(t, false).map_err(|p| number_error(p, field, NumberKind::Number))?;
+            if v <= Decimal::ZERO {
+                return Err(ErrorKind::NotPositive { field: field.into() });
             }
             Ok(v)
         })

@@ -1,17 +1,19 @@
-//! Row → record for each of the six tables.
+//! Row → record for each of the seven tables.
 
 use rust_decimal::Decimal;
 
 use super::error::ErrorKind;
 use super::fields::TableKind;
-use super::fields::{adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, summaries as s};
+use super::fields::{
+    adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, published as p, summaries as s,
+};
 use super::header::Layout;
 use super::report::{ImportReport, ImportWarning};
 use super::rows::{RowCtx, Seen, Table};
 use super::{CaseRead, FundPart};
 use crate::records::{
     Case, CaseKind, Group, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup,
-    Review,
+    PublishedMonth, Review,
 };
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
@@ -543,6 +545,94 @@ impl Table for AdjustmentsTable {
             points: points?,
             amount: net?,
             basis,
+        })
+    }
+}
+
+pub(crate) struct PublishedTable;
+
+impl Table for PublishedTable {
+    type Record<'r> = PublishedMonth;
+    type Owned = PublishedMonth;
+    type State = Seen;
+    const KIND: TableKind = TableKind::Published;
+
+    fn owned(record: Self::Record<'_>) -> Self::Owned {
+        record
+    }
+
+    /// A month 1–12 (全年 is not a published month), a fund, and a point value above zero or the
+    /// region's points; a (fund, month) given twice is an error naming the first row.
+    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<PublishedMonth> {
+        let fund = ctx.fund(p::FUND);
+        let month = match ctx.month(p::MONTH) {
+            // A month written with its year (2024-03) must lie in the policy year, as a case's.
+            Some(Some((Some(y), _))) if !ctx.in_year(p::MONTH, y) => return None,
+            Some(Some((_, m))) => Some(m),
+            Some(None) => {
+                ctx.empty(p::MONTH);
+                None
+            }
+            None => {
+                if !ctx.present(p::MONTH) {
+                    ctx.empty(p::MONTH);
+                }
+                None
+            }
+        };
+        let point_value = ctx.positive_number(p::POINT_VALUE);
+        let region_points = ctx.number(p::REGION_POINTS);
+        let monthly_budget = ctx.amount(p::MONTHLY_BUDGET);
+        // The record limits of a summary (`records::limits`): points ≤ 10¹⁵, amounts ≤ 1 万亿元,
+        // and a point value (元 a point) no larger than an amount, so PV × points cannot overflow.
+        let money = crate::records::limits::institution_money();
+        for (f, key, v, limit) in [
+            (p::POINT_VALUE, "point_value", point_value, money),
+            (
+                p::REGION_POINTS,
+                "region_points",
+                region_points,
+                crate::records::limits::points(),
+            ),
+            (p::MONTHLY_BUDGET, "monthly_budget", monthly_budget, money),
+        ] {
+            if v.is_some_and(|v| v.abs() > limit) {
+                ctx.refuse(
+                    f,
+                    ErrorKind::OutOfRange {
+                        field: key.into(),
+                        limit,
+                        below: false,
+                        code: None,
+                    },
+                );
+            }
+        }
+        if !ctx.present(p::POINT_VALUE) && !ctx.present(p::REGION_POINTS) {
+            ctx.empty(if ctx.mapped(p::POINT_VALUE) {
+                p::POINT_VALUE
+            } else {
+                p::REGION_POINTS
+            });
+        }
+        if let (Some(f), Some(m)) = (fund, month) {
+            let key = format!("{} {m}月", f.label_zh());
+            if let Some(first) = seen.codes.get(&key).copied() {
+                ctx.duplicate(p::MONTH, &key, first);
+            } else {
+                seen.codes.insert(key, ctx.row);
+            }
+        }
+        if !ctx.errors.is_empty() {
+            return None;
+        }
+        Some(PublishedMonth {
+            fund: fund?,
+            month: month?,
+            point_value,
+            region_points,
+            monthly_budget,
+            source_row: ctx.row,
         })
     }
 }

@@ -215,7 +215,9 @@ pub(crate) fn parse_table(kind: &str) -> Result<TableKind, Problem> {
     serde_json::from_value(serde_json::Value::String(kind.to_string())).map_err(|_| {
         Problem::argument(
             "table",
-            format_args!("{kind:?} is not one of cases, catalog, institutions, summaries, outpatient, adjustments"),
+            format_args!(
+                "{kind:?} is not one of cases, catalog, institutions, summaries, outpatient, adjustments, published"
+            ),
         )
     })
 }

@@ -147,6 +147,8 @@ pub struct Session {
     institution_cases: Option<(String, CaseTable)>,
     /// The tables passed the cross-file check and have not changed since.
     checked: bool,
+    /// 区域公布数据, for the year-end estimate (SPEC §11).
+    published: Vec<crate::records::PublishedMonth>,
 }
 
 impl Default for Session {
@@ -290,6 +292,7 @@ impl Session {
             cache: Vec::new(),
             institution_cases: None,
             checked: false,
+            published: Vec::new(),
         }
     }
 
@@ -340,6 +343,11 @@ impl Session {
             TableKind::Adjustments => {
                 let r = input::read_adjustments(src, &opts).map_err(Problem::Import)?;
                 self.data.data_mut().adjustments = r.records;
+                r.report
+            }
+            TableKind::Published => {
+                let r = input::read_published(src, &opts).map_err(Problem::Import)?;
+                self.published = r.records;
                 r.report
             }
         };
@@ -403,6 +411,7 @@ impl Session {
             TableKind::Summaries => self.data.data_mut().summaries = Vec::new(),
             TableKind::Outpatient => self.data.data_mut().outpatient = Vec::new(),
             TableKind::Adjustments => self.data.data_mut().adjustments = Vec::new(),
+            TableKind::Published => self.published = Vec::new(),
         }
         self.reports.remove(kind);
         self.changed();

@@ -1,0 +1,134 @@
+//! SPEC §11, the interval: the observed months resampled with replacement (the same months for
+//! every unit and the region, so their correlation is kept), a fixed seed, nearest-rank
+//! percentiles; and the distance of a unit to its nearest risk-sharing band edge (SPEC §7.1).
+
+use crate::engine::result::{BandPosition, UnitResult};
+use crate::engine::rounding::{round_money, round_ratio};
+use crate::policy::RiskSharing;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// SplitMix64 (Steele, Lea and Flood 2014): a 64-bit state advanced by the golden-ratio
+/// increment and mixed by two xor-shift-multiply rounds. Small, fast, and the same sequence on
+/// every platform for a seed, which is all a reproducible resampling needs (not cryptographic).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in 0..n by the high half of a 64 × 64-bit product (Lemire); the bias is below
+    /// n ÷ 2⁶⁴, nothing for twelve months.
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+}
+
+/// How often each of `k` observed months is drawn in one resample of `k` months.
+pub fn resample(rng: &mut SplitMix64, k: usize) -> Vec<u64> {
+    let mut times = vec![0u64; k];
+    for _ in 0..k {
+        times[rng.below(k)] += 1;
+    }
+    times
+}
+
+/// A figure's central estimate and its 10th, 50th and 90th percentiles over the draws.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Range {
+    pub central: Decimal,
+    pub p10: Decimal,
+    pub p50: Decimal,
+    pub p90: Decimal,
+}
+
+impl Range {
+    /// Nearest rank: the p-th percentile of n sorted values is the ⌈p × n ÷ 100⌉-th. No draws
+    /// (nothing projected): every percentile is the central figure, an interval of zero width.
+    pub fn of(central: Decimal, mut draws: Vec<Decimal>) -> Range {
+        if draws.is_empty() {
+            return Range {
+                central,
+                p10: central,
+                p50: central,
+                p90: central,
+            };
+        }
+        draws.sort_unstable();
+        let n = draws.len();
+        let at = |p: usize| draws[((p * n).div_ceil(100)).clamp(1, n) - 1];
+        Range {
+            central,
+            p10: at(10),
+            p50: at(50),
+            p90: at(90),
+        }
+    }
+}
+
+/// A band as a key: `none`, `overspend_1`, `overspend_beyond`, `surplus_1`, `surplus_beyond`.
+pub fn band_key(b: BandPosition) -> String {
+    match b {
+        BandPosition::None => "none".into(),
+        BandPosition::OverspendShared { band } => format!("overspend_{}", band + 1),
+        BandPosition::OverspendBeyond => "overspend_beyond".into(),
+        BandPosition::SurplusShared { band } => format!("surplus_{}", band + 1),
+        BandPosition::SurplusBeyond => "surplus_beyond".into(),
+    }
+}
+
+/// The nearest band edge of a unit, from its central figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EdgeDistance {
+    /// The edge as a signed fraction of S: +0.1 is C = 1.1 × S, −0.1 is C = 0.9 × S.
+    pub edge: Decimal,
+    /// How much more (+) or less (−) compared cost C would put the unit on the edge, S unchanged.
+    pub cost: Decimal,
+    /// How many more (+) or fewer (−) cases of the unit's average case (its C ÷ cases and points
+    /// ÷ cases, S growing at its own S ÷ points) would; `None` when such cases never reach it.
+    pub cases: Option<Decimal>,
+}
+
+/// The edges are C = (1 ± up_to) × S for every band of both sides (SPEC §7.1, 吉林2024 第二十七条:
+/// the last one is the cliff). For x average cases: C + x c̄ = (1 + t)(S + x v p̄), v = S ÷ P, so
+/// x = ((1 + t) S − C) ÷ (c̄ − (1 + t) v p̄).
+pub fn nearest_edge(rs: &RiskSharing, u: &UnitResult) -> Option<EdgeDistance> {
+    let s = u.settlement;
+    if !rs.enabled || s <= Decimal::ZERO {
+        return None;
+    }
+    let c = u.compared_cost;
+    let edges = rs
+        .overspend
+        .bands
+        .iter()
+        .map(|b| b.up_to)
+        .chain(rs.surplus.bands.iter().map(|b| -b.up_to));
+    let (edge, cost) = edges
+        .map(|t| (t, (Decimal::ONE + t) * s - c))
+        .min_by_key(|(_, d)| d.abs())?;
+    let n = Decimal::from(u.cases.total);
+    let cases = (!n.is_zero() && !u.points.total.is_zero())
+        .then(|| {
+            let per_case_cost = c / n;
+            let per_case_pay = s / n; // v × p̄ = (S ÷ P) × (P ÷ n)
+            let den = per_case_cost - (Decimal::ONE + edge) * per_case_pay;
+            cost.checked_div(den).map(round_ratio)
+        })
+        .flatten();
+    Some(EdgeDistance {
+        edge,
+        cost: round_money(cost),
+        cases,
+    })
+}

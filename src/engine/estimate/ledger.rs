@@ -1,0 +1,290 @@
+//! SPEC §11, the projected ledger: which months are observed (the cut-off k per fund), the
+//! monthly weights w_m, and the year projected from the observed months by the seasonal
+//! run-rate X̂ = X_{1..k} + r × (1 + g) × (1 − W_k), r = X_{1..k} ÷ W_k, applied to every sum of
+//! the per-case pass (points, cost, personal burden, case counts) and to monthly summaries.
+
+use super::{EstimateOptions, Profile};
+use crate::engine::aggregate::CaseAggregates;
+use crate::engine::result::{Notice, Settlement};
+use crate::engine::EngineError;
+use crate::policy::Policy;
+use crate::records::{Dataset, Fund, InstitutionSummary};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The months of one fund: observed (≤ k, with data) and projected (the rest), and the weights.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FundMonths {
+    pub fund: Fund,
+    /// The cut-off month k.
+    pub through: u8,
+    /// Months 1–12 whose data are used.
+    pub observed: Vec<u8>,
+    /// Months 1–12 projected: after k, and any month ≤ k without data when that was accepted.
+    pub projected: Vec<u8>,
+    /// w_1 … w_12, summing to 1.
+    pub weights: Vec<Decimal>,
+    /// Where the weights come from: `policy_profile`, `previous_year` or `even`.
+    pub profile: String,
+    /// g, the growth of the projected months' run-rate.
+    pub growth: Decimal,
+}
+
+/// Which months of a fund hold data: cases in the per-case pass, or monthly summaries.
+pub(super) fn months_with_data(data: &Dataset, agg: &CaseAggregates, fund: Fund) -> [bool; 12] {
+    let mut has = [false; 12];
+    for (m, slot) in has.iter_mut().enumerate() {
+        *slot = (0..agg.institutions()).any(|i| [false, true].iter().any(|&h| agg.cell(i, fund, m, h).cases() > 0));
+    }
+    for s in data.summaries.iter().filter(|s| s.fund == fund) {
+        if let Some(m) = s.month.filter(|m| (1..=12).contains(m)) {
+            has[usize::from(m - 1)] = true;
+        }
+    }
+    has
+}
+
+/// The cut-off month and the observed and projected months of a fund (SPEC §11): k is the
+/// user's, else the last month with data; a month ≤ k without data is an error unless accepted
+/// (it is then projected like the months after k).
+pub(super) fn cut_off(fund: Fund, has: [bool; 12], opts: &EstimateOptions) -> Result<FundMonths, EngineError> {
+    let last = has.iter().rposition(|&h| h).map(|m| m as u8 + 1);
+    let through = match (opts.through, last) {
+        (Some(k), _) if !(1..=12).contains(&k) => {
+            return Err(EngineError::new(
+                "bad_cut_off",
+                "through",
+                format!("截止月份 {k} 不在 1–12 之间"),
+                format!("the cut-off month {k} is not 1–12"),
+            ))
+        }
+        (Some(k), _) => k,
+        (None, Some(k)) => k,
+        (None, None) => return Err(no_data(fund, None)),
+    };
+    let observed: Vec<u8> = (1..=through).filter(|m| has[usize::from(m - 1)]).collect();
+    if observed.is_empty() {
+        return Err(no_data(fund, Some(through)));
+    }
+    let missing: Vec<u8> = (1..=through).filter(|m| !has[usize::from(m - 1)]).collect();
+    if !missing.is_empty() && !opts.accept_missing_months {
+        let list = missing.iter().map(u8::to_string).collect::<Vec<_>>().join("、");
+        return Err(EngineError::new(
+            "months_missing",
+            fund.key(),
+            format!(
+                "{}：截止 {through} 月，{list} 月没有数据；请补齐，或确认按缺失月份推算（accept_missing_months）",
+                fund.label_zh()
+            ),
+            format!(
+                "{}: months {list} up to the cut-off {through} have no data; load them, or accept them as missing to be projected (accept_missing_months)",
+                fund.key()
+            ),
+        ));
+    }
+    let projected = (1..=12u8).filter(|m| !observed.contains(m)).collect();
+    Ok(FundMonths {
+        fund,
+        through,
+        observed,
+        projected,
+        weights: Vec::new(),
+        profile: String::new(),
+        growth: opts.growth,
+    })
+}
+
+fn no_data(fund: Fund, through: Option<u8>) -> EngineError {
+    let (zh, en) = match through {
+        Some(k) => (
+            format!("{}：截止 {k} 月之前（含）没有任何数据", fund.label_zh()),
+            format!("{}: no data in months 1–{k}", fund.key()),
+        ),
+        None => (
+            format!("{}：没有任何月份的数据，无法预估", fund.label_zh()),
+            format!("{}: no month has data; nothing to estimate from", fund.key()),
+        ),
+    };
+    EngineError::new("no_data_before_cut_off", fund.key(), zh, en)
+}
+
+/// The weights w_m (SPEC §11): the fund's `monthly_profile`, else the previous year's monthly
+/// shares of the region's points, else 1/12 each; `opts.profile` may name one. Which one was
+/// used is reported.
+pub(super) fn weights(
+    policy: &Policy,
+    fund: Fund,
+    previous: Option<&Settlement>,
+    choice: Profile,
+    notices: &mut Vec<Notice>,
+) -> Result<(Vec<Decimal>, String), EngineError> {
+    let from_policy = policy.funds.get(fund).and_then(|f| f.monthly_profile.clone());
+    let from_previous = previous.and_then(|s| previous_year_shares(s, fund));
+    let even = || vec![Decimal::ONE / Decimal::from(12); 12];
+    let (w, source) = match choice {
+        Profile::Auto => match (from_policy, from_previous) {
+            (Some(w), _) => (w, "policy_profile"),
+            (None, Some(w)) => (w, "previous_year"),
+            (None, None) => (even(), "even"),
+        },
+        Profile::Policy => (from_policy.ok_or_else(|| missing_profile(fund, "monthly_profile"))?, "policy_profile"),
+        Profile::PreviousYear => (from_previous.ok_or_else(|| missing_profile(fund, "previous_year"))?, "previous_year"),
+        Profile::Even => (even(), "even"),
+    };
+    notices.push(Notice {
+        code: "estimate_profile".into(),
+        subject: fund.key().into(),
+        message_zh: format!("{}：月度权重取自{}", fund.label_zh(), profile_zh(source)),
+        message_en: format!("{}: monthly weights from {}", fund.key(), source.replace('_', " ")),
+    });
+    Ok((w, source.to_string()))
+}
+
+fn profile_zh(source: &str) -> &'static str {
+    match source {
+        "policy_profile" => "政策的月度分布（monthly_profile）",
+        "previous_year" => "上一年度各月区域点数占比",
+        _ => "平均分配（各月 1/12）[default]",
+    }
+}
+
+fn missing_profile(fund: Fund, what: &str) -> EngineError {
+    EngineError::new(
+        "no_profile",
+        what,
+        format!("{}：没有可用的月度权重（{what}）", fund.label_zh()),
+        format!("{}: no monthly weights available ({what})", fund.key()),
+    )
+}
+
+/// The previous year's monthly shares of the region's points, when its months add up to more
+/// than zero.
+fn previous_year_shares(previous: &Settlement, fund: Fund) -> Option<Vec<Decimal>> {
+    let f = previous.funds.iter().find(|f| f.fund == fund)?;
+    let points: Vec<Decimal> = f.months.iter().map(|m| m.points).collect();
+    let total: Decimal = points.iter().sum();
+    (points.len() == 12 && total > Decimal::ZERO).then(|| points.iter().map(|p| p / total).collect())
+}
+
+/// How often each observed month is drawn (1 each for the central estimate; a resample for a
+/// bootstrap draw), per fund slot.
+pub(super) type Draw = [Vec<u64>; 2];
+
+/// The observed ledger and the way to project it: the cut dataset and per-case sums, and each
+/// fund's months.
+pub(super) struct Ledger {
+    pub data: Dataset,
+    pub agg: CaseAggregates,
+    pub months: Vec<FundMonths>,
+}
+
+impl Ledger {
+    /// The ledger with the projected months filled for one draw (SPEC §11): for each
+    /// institution, fund and month m projected, X_m = Σ_j n_j X_j × w_m (1 + g) ÷ Σ_j n_j w_j over
+    /// the observed months j drawn n_j times.
+    pub fn project(&self, draw: &Draw) -> Result<(Dataset, CaseAggregates), EngineError> {
+        let mut agg = self.agg.clone();
+        let mut data = self.data.clone();
+        for fm in &self.months {
+            let times = &draw[slot(fm.fund)];
+            let factors = factors(fm, times)?;
+            for i in 0..agg.institutions() {
+                for held in [false, true] {
+                    let mut sum = crate::engine::aggregate::Cell::default();
+                    for (j, &n) in fm.observed.iter().zip(times) {
+                        sum.add_times(self.agg.cell(i, fm.fund, usize::from(j - 1), held), n)
+                            .ok_or_else(overflow)?;
+                    }
+                    for (&m, &f) in fm.projected.iter().zip(&factors) {
+                        *agg.cell_mut(i, fm.fund, usize::from(m - 1), held) = sum.scaled(f).ok_or_else(overflow)?;
+                    }
+                }
+            }
+            data.summaries.extend(project_summaries(&self.data.summaries, fm, times, &factors)?);
+        }
+        Ok((data, agg))
+    }
+}
+
+/// w_m (1 + g) ÷ Σ_j n_j w_j for each projected month m.
+fn factors(fm: &FundMonths, times: &[u64]) -> Result<Vec<Decimal>, EngineError> {
+    let drawn: Decimal = fm
+        .observed
+        .iter()
+        .zip(times)
+        .map(|(&j, &n)| fm.weights[usize::from(j - 1)] * Decimal::from(n))
+        .sum();
+    if drawn <= Decimal::ZERO {
+        return Err(EngineError::new(
+            "zero_weight",
+            fm.fund.key(),
+            format!("{}：已有月份的月度权重之和为 0，无法推算", fm.fund.label_zh()),
+            format!("{}: the observed months' weights add up to 0; nothing to project from", fm.fund.key()),
+        ));
+    }
+    let up = Decimal::ONE + fm.growth;
+    fm.projected
+        .iter()
+        .map(|&m| {
+            (fm.weights[usize::from(m - 1)] * up)
+                .checked_div(drawn)
+                .ok_or_else(overflow)
+        })
+        .collect()
+}
+
+/// Monthly summaries of the projected months: per institution, the drawn observed months' sums
+/// × each month's factor.
+fn project_summaries(
+    summaries: &[InstitutionSummary],
+    fm: &FundMonths,
+    times: &[u64],
+    factors: &[Decimal],
+) -> Result<Vec<InstitutionSummary>, EngineError> {
+    let mut sums: BTreeMap<&str, [Decimal; 4]> = BTreeMap::new();
+    for s in summaries.iter().filter(|s| s.fund == fm.fund) {
+        let Some(pos) = s.month.and_then(|m| fm.observed.iter().position(|&j| j == m)) else {
+            continue;
+        };
+        let n = Decimal::from(times[pos]);
+        let e = sums.entry(s.institution.as_str()).or_default();
+        let cases = Decimal::from(s.cases.unwrap_or(0));
+        for (slot, x) in e.iter_mut().zip([s.points, s.total_cost, s.personal_burden, cases]) {
+            *slot = slot.checked_add(x.checked_mul(n).ok_or_else(overflow)?).ok_or_else(overflow)?;
+        }
+    }
+    let mut out = Vec::new();
+    for (inst, [points, cost, personal, cases]) in sums {
+        for (&m, &f) in fm.projected.iter().zip(factors) {
+            let x = |v: Decimal| v.checked_mul(f).ok_or_else(overflow);
+            out.push(InstitutionSummary {
+                institution: inst.to_string(),
+                fund: fm.fund,
+                month: Some(m),
+                points: x(points)?,
+                total_cost: x(cost)?,
+                personal_burden: x(personal)?,
+                prepaid: None,
+                cases: crate::engine::rounding::round_count(x(cases)?),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn slot(fund: Fund) -> usize {
+    match fund {
+        Fund::Employee => 0,
+        Fund::Resident => 1,
+    }
+}
+
+pub(super) fn overflow() -> EngineError {
+    EngineError::new(
+        "estimate_overflow",
+        "estimate",
+        "推算结果超出可表示的范围（输入的金额或点数过大）".into(),
+        "the projection overflows (the amounts or points given are too large)".into(),
+    )
+}
