@@ -283,8 +283,12 @@ pub fn estimate_csv(e: &crate::engine::estimate::Estimate, lang: Lang) -> String
         ("年终应付", "net to pay"),
     ];
     let mut header: Vec<String> = match lang {
-        Lang::Zh => ["险种", "机构编码", "机构名称", "截止月份", "推算月份"].map(String::from).to_vec(),
-        Lang::En => ["fund", "code", "name", "through", "projected months"].map(String::from).to_vec(),
+        Lang::Zh => ["险种", "机构编码", "机构名称", "截止月份", "推算月份"]
+            .map(String::from)
+            .to_vec(),
+        Lang::En => ["fund", "code", "name", "through", "projected months"]
+            .map(String::from)
+            .to_vec(),
     };
     for (zh, en) in figures {
         let name = if lang == Lang::Zh { zh } else { en };
@@ -302,7 +306,13 @@ pub fn estimate_csv(e: &crate::engine::estimate::Estimate, lang: Lang) -> String
             Lang::Zh => f.months.fund.label_zh(),
             Lang::En => f.months.fund.key(),
         };
-        let projected = f.months.projected.iter().map(u8::to_string).collect::<Vec<_>>().join(" ");
+        let projected = f
+            .months
+            .projected
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
         for u in &f.units {
             let mut row = vec![
                 text_cell(fund),

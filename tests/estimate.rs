@@ -10,7 +10,12 @@ use dipcalc::policy::Policy;
 use dipcalc::records::{Dataset, Fund, PublishedMonth};
 use rust_decimal::Decimal;
 
-fn run(policy: &Policy, data: Dataset, published: &[PublishedMonth], opts: &EstimateOptions) -> Result<Estimate, EngineError> {
+fn run(
+    policy: &Policy,
+    data: Dataset,
+    published: &[PublishedMonth],
+    opts: &EstimateOptions,
+) -> Result<Estimate, EngineError> {
     let mut settler = Settler::new(data);
     let (data, agg) = settler.aggregates(policy)?;
     let inputs = EstimateInputs {
@@ -82,7 +87,10 @@ fn growth_raises_the_projected_months_only() {
     };
     let e = run(&spec10_policy(), spec10_dataset(), &[], &o).unwrap();
     assert_eq!(e.settlement.funds[0].total_points, d("1780.35"));
-    assert_eq!(e.funds[0].point_value.central, round_point_value(d("191870") / d("1780.35"), 6));
+    assert_eq!(
+        e.funds[0].point_value.central,
+        round_point_value(d("191870") / d("1780.35"), 6)
+    );
     assert_eq!(e.funds[0].point_value.central, d("107.770944"));
 }
 
@@ -106,7 +114,10 @@ fn seasonal_profile_from_the_policy() {
     assert_eq!(e.settlement.funds[0].totals.personal_burden, d("79250"));
     assert_eq!(f.point_value.central, d("79.100132"));
     // The cases of months 7–11 are left out with a notice.
-    assert!(e.notices.iter().any(|n| n.code == "cases_after_cut_off" && n.message_en.starts_with("5 ")));
+    assert!(e
+        .notices
+        .iter()
+        .any(|n| n.code == "cases_after_cut_off" && n.message_en.starts_with("5 ")));
 }
 
 #[test]
@@ -119,7 +130,11 @@ fn the_interval_is_seeded_and_ordered() {
             assert!(r.p10 <= r.p50 && r.p50 <= r.p90, "{}: {r:?}", u.code);
         }
         let total: Decimal = u.bands.values().sum();
-        assert!((total - Decimal::ONE).abs() < d("0.00001"), "{}: band shares add up to 1", u.code);
+        assert!(
+            (total - Decimal::ONE).abs() < d("0.00001"),
+            "{}: band shares add up to 1",
+            u.code
+        );
     }
 }
 
@@ -209,7 +224,11 @@ fn a_month_missing_in_the_middle_is_refused_unless_accepted() {
     data.cases.retain(|c| c.month != 5);
     let err = run(&spec10_policy(), data.clone(), &[], &opts(None)).unwrap_err();
     assert_eq!(err.code, "months_missing");
-    assert!(err.message_en.contains("months 5 up to the cut-off 11"), "{}", err.message_en);
+    assert!(
+        err.message_en.contains("months 5 up to the cut-off 11"),
+        "{}",
+        err.message_en
+    );
     let o = EstimateOptions {
         accept_missing_months: true,
         ..opts(None)

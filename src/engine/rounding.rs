@@ -46,7 +46,9 @@ pub fn round_points(value: Decimal) -> Decimal {
 /// negative or too large.
 pub fn round_count(value: Decimal) -> Option<u64> {
     use rust_decimal::prelude::ToPrimitive;
-    value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_u64()
+    value
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_u64()
 }
 
 #[cfg(test)]

@@ -65,8 +65,14 @@ pub fn estimate(args: &[String]) -> Result<(), Failure> {
     let published = match flags.get("published") {
         Some(path) => {
             let bytes = read_file(path)?;
-            let r = input::read_published(Source { name: path, bytes: &bytes }, &per_file["published"])
-                .map_err(|e| import_failure(e, lang))?;
+            let r = input::read_published(
+                Source {
+                    name: path,
+                    bytes: &bytes,
+                },
+                &per_file["published"],
+            )
+            .map_err(|e| import_failure(e, lang))?;
             for note in r.report.notes(lang) {
                 eprintln!("{path}: {note}");
             }
@@ -84,7 +90,10 @@ pub fn estimate(args: &[String]) -> Result<(), Failure> {
             };
             let (table, _) = stream_cases(path, &opts, lang)?;
             let mut last = Settler::from_parts(data.clone(), table);
-            Some(last.settle_without_traces(&policy).map_err(|e| engine_failure(e, lang))?)
+            Some(
+                last.settle_without_traces(&policy)
+                    .map_err(|e| engine_failure(e, lang))?,
+            )
         }
         None => None,
     };

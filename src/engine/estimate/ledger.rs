@@ -128,8 +128,14 @@ pub(super) fn weights(
             (None, Some(w)) => (w, "previous_year"),
             (None, None) => (even(), "even"),
         },
-        Profile::Policy => (from_policy.ok_or_else(|| missing_profile(fund, "monthly_profile"))?, "policy_profile"),
-        Profile::PreviousYear => (from_previous.ok_or_else(|| missing_profile(fund, "previous_year"))?, "previous_year"),
+        Profile::Policy => (
+            from_policy.ok_or_else(|| missing_profile(fund, "monthly_profile"))?,
+            "policy_profile",
+        ),
+        Profile::PreviousYear => (
+            from_previous.ok_or_else(|| missing_profile(fund, "previous_year"))?,
+            "previous_year",
+        ),
         Profile::Even => (even(), "even"),
     };
     notices.push(Notice {
@@ -201,7 +207,8 @@ impl Ledger {
                     }
                 }
             }
-            data.summaries.extend(project_summaries(&self.data.summaries, fm, times, &factors)?);
+            data.summaries
+                .extend(project_summaries(&self.data.summaries, fm, times, &factors)?);
         }
         Ok((data, agg))
     }
@@ -220,7 +227,10 @@ fn factors(fm: &FundMonths, times: &[u64]) -> Result<Vec<Decimal>, EngineError> 
             "zero_weight",
             fm.fund.key(),
             format!("{}：已有月份的月度权重之和为 0，无法推算", fm.fund.label_zh()),
-            format!("{}: the observed months' weights add up to 0; nothing to project from", fm.fund.key()),
+            format!(
+                "{}: the observed months' weights add up to 0; nothing to project from",
+                fm.fund.key()
+            ),
         ));
     }
     let up = Decimal::ONE + fm.growth;
@@ -251,7 +261,9 @@ fn project_summaries(
         let e = sums.entry(s.institution.as_str()).or_default();
         let cases = Decimal::from(s.cases.unwrap_or(0));
         for (slot, x) in e.iter_mut().zip([s.points, s.total_cost, s.personal_burden, cases]) {
-            *slot = slot.checked_add(x.checked_mul(n).ok_or_else(overflow)?).ok_or_else(overflow)?;
+            *slot = slot
+                .checked_add(x.checked_mul(n).ok_or_else(overflow)?)
+                .ok_or_else(overflow)?;
         }
     }
     let mut out = Vec::new();

@@ -134,7 +134,11 @@ pub fn estimate(
     let mut notices = Vec::new();
     let (ledger, region) = build_ledger(policy, data, agg, inputs, opts, &mut notices)?;
     let central: Draw = [Fund::Employee, Fund::Resident].map(|f| {
-        let k = ledger.months.iter().find(|m| m.fund == f).map_or(0, |m| m.observed.len());
+        let k = ledger
+            .months
+            .iter()
+            .find(|m| m.fund == f)
+            .map_or(0, |m| m.observed.len());
         vec![1; k]
     });
     let (d, a) = ledger.project(&central)?;
@@ -144,7 +148,11 @@ pub fn estimate(
     notices.extend(settlement.notices.iter().cloned());
     Ok(Estimate {
         region,
-        draws: if ledger.months.iter().all(|m| m.projected.is_empty()) { 0 } else { opts.draws },
+        draws: if ledger.months.iter().all(|m| m.projected.is_empty()) {
+            0
+        } else {
+            opts.draws
+        },
         seed: opts.seed,
         funds,
         settlement,
@@ -153,12 +161,21 @@ pub fn estimate(
 }
 
 fn check_options(opts: &EstimateOptions) -> Result<(), EngineError> {
-    let bad = |subject: &str, zh: &str, en: &str| Err(EngineError::new("bad_estimate_option", subject, zh.into(), en.into()));
+    let bad =
+        |subject: &str, zh: &str, en: &str| Err(EngineError::new("bad_estimate_option", subject, zh.into(), en.into()));
     if opts.growth <= -Decimal::ONE || opts.growth > Decimal::TEN {
-        return bad("growth", "增长率应大于 −100% 且不超过 1000%", "growth must be above −100% and at most 1000%");
+        return bad(
+            "growth",
+            "增长率应大于 −100% 且不超过 1000%",
+            "growth must be above −100% and at most 1000%",
+        );
     }
     if opts.own_share.is_some_and(|s| s <= Decimal::ZERO || s > Decimal::ONE) {
-        return bad("own_share", "本院上年点数占比应在 (0, 1] 之间", "the own share must be in (0, 1]");
+        return bad(
+            "own_share",
+            "本院上年点数占比应在 (0, 1] 之间",
+            "the own share must be in (0, 1]",
+        );
     }
     if opts.draws == 0 || opts.draws > MAX_DRAWS {
         return bad("draws", "抽样次数应在 1–100000 之间", "draws must be 1–100000");
@@ -202,7 +219,9 @@ fn build_ledger(
             code: "cases_after_cut_off".into(),
             subject: "estimate".into(),
             message_zh: format!("截止月份之后的 {left_out} 条病例/汇总未计入，这些月份按推算"),
-            message_en: format!("{left_out} cases or summaries after the cut-off are left out; those months are projected"),
+            message_en: format!(
+                "{left_out} cases or summaries after the cut-off are left out; those months are projected"
+            ),
         });
     }
     let region = if !inputs.published.is_empty() {
@@ -213,7 +232,15 @@ fn build_ledger(
         "cases"
     };
     if region != "cases" {
-        add_rest_of_region(policy, &mut cut, &mut cut_agg, &months, inputs.published, opts.own_share, notices)?;
+        add_rest_of_region(
+            policy,
+            &mut cut,
+            &mut cut_agg,
+            &months,
+            inputs.published,
+            opts.own_share,
+            notices,
+        )?;
     }
     Ok((
         Ledger {
@@ -241,10 +268,11 @@ fn cut_months(data: &mut Dataset, agg: &mut CaseAggregates, months: &[FundMonths
         }
     }
     let before = data.summaries.len();
-    data.summaries.retain(|s| match (s.month, months.iter().find(|f| f.fund == s.fund)) {
-        (Some(m), Some(fm)) => fm.observed.contains(&m),
-        _ => true,
-    });
+    data.summaries
+        .retain(|s| match (s.month, months.iter().find(|f| f.fund == s.fund)) {
+            (Some(m), Some(fm)) => fm.observed.contains(&m),
+            _ => true,
+        });
     dropped + (before - data.summaries.len()) as u64
 }
 
@@ -264,13 +292,18 @@ fn add_rest_of_region(
             "reserved_code",
             region::REST_CODE,
             format!("机构编码“{}”留给区域其他机构，请改用别的编码", region::REST_CODE),
-            format!("institution code \"{}\" is reserved for the rest of the region", region::REST_CODE),
+            format!(
+                "institution code \"{}\" is reserved for the rest of the region",
+                region::REST_CODE
+            ),
         ));
     }
     let observed = settle_aggregated_without_traces(policy, data, agg)?;
     let mut rest = Vec::new();
     for fm in months {
-        let Some(own) = region::Own::of(&observed, fm.fund) else { continue };
+        let Some(own) = region::Own::of(&observed, fm.fund) else {
+            continue;
+        };
         let budget = observed
             .funds
             .iter()
@@ -311,7 +344,11 @@ fn run_draws(policy: &Policy, ledger: &Ledger, opts: &EstimateOptions) -> Result
     let mut rng = SplitMix64::new(opts.seed);
     for _ in 0..opts.draws {
         let draw: Draw = [Fund::Employee, Fund::Resident].map(|f| {
-            let k = ledger.months.iter().find(|m| m.fund == f).map_or(0, |m| m.observed.len());
+            let k = ledger
+                .months
+                .iter()
+                .find(|m| m.fund == f)
+                .map_or(0, |m| m.observed.len());
             resample(&mut rng, k)
         });
         let (d, a) = ledger.project(&draw)?;
@@ -348,7 +385,9 @@ fn assemble(policy: &Policy, ledger: &Ledger, central: &Settlement, mut samples:
     let decimals = policy.point_value.decimals;
     let mut out = Vec::new();
     for (n, f) in central.funds.iter().enumerate() {
-        let Some(months) = ledger.months.iter().find(|m| m.fund == f.fund) else { continue };
+        let Some(months) = ledger.months.iter().find(|m| m.fund == f.fund) else {
+            continue;
+        };
         let mut sample = samples.get_mut(n).map(std::mem::take).unwrap_or_default();
         let draws = sample.pv.len();
         let units = f
@@ -377,7 +416,10 @@ fn assemble(policy: &Policy, ledger: &Ledger, central: &Settlement, mut samples:
                 }
             })
             .collect();
-        let pv = f.point_value_exact.map(|v| round_point_value(v, decimals)).unwrap_or_default();
+        let pv = f
+            .point_value_exact
+            .map(|v| round_point_value(v, decimals))
+            .unwrap_or_default();
         out.push(FundEstimate {
             months: months.clone(),
             point_value: Range::of(pv, std::mem::take(&mut sample.pv)),

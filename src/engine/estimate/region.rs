@@ -46,14 +46,20 @@ pub(super) fn check_published(
 ) -> Result<(), EngineError> {
     let mut after = 0;
     for row in published {
-        let Some(fm) = months.iter().find(|f| f.fund == row.fund).filter(|_| policy.funds.get(row.fund).is_some())
+        let Some(fm) = months
+            .iter()
+            .find(|f| f.fund == row.fund)
+            .filter(|_| policy.funds.get(row.fund).is_some())
         else {
             return Err(EngineError::at_row(
                 "published_fund_not_settled",
                 row.source_row,
                 REST_CODE,
                 format!("区域公布数据的险种“{}”不在政策的预算中", row.fund.label_zh()),
-                format!("the published figures name fund {}, which the policy does not settle", row.fund.key()),
+                format!(
+                    "the published figures name fund {}, which the policy does not settle",
+                    row.fund.key()
+                ),
             ));
         };
         if row.month > fm.through {
@@ -77,17 +83,15 @@ fn region_points(row: &PublishedMonth, budget_m: Decimal) -> Result<Decimal, Eng
         return Ok(p);
     }
     let budget = row.monthly_budget.unwrap_or(budget_m);
-    row.point_value
-        .and_then(|pv| budget.checked_div(pv))
-        .ok_or_else(|| {
-            EngineError::at_row(
-                "published_no_points",
-                row.source_row,
-                REST_CODE,
-                "这一行既没有区域总点数，也没有大于 0 的点值".into(),
-                "this row has neither region points nor a point value above 0".into(),
-            )
-        })
+    row.point_value.and_then(|pv| budget.checked_div(pv)).ok_or_else(|| {
+        EngineError::at_row(
+            "published_no_points",
+            row.source_row,
+            REST_CODE,
+            "这一行既没有区域总点数，也没有大于 0 的点值".into(),
+            "this row has neither region points nor a point value above 0".into(),
+        )
+    })
 }
 
 /// What the loaded units hold in a fund: points per observed month, and burden and cost per point.
@@ -127,24 +131,37 @@ pub(super) fn rest_summaries(
         let mine = own.points[usize::from(m - 1)];
         let rest = if published.is_empty() {
             let s = share.unwrap_or(Decimal::ONE);
-            mine.checked_mul(Decimal::ONE - s).and_then(|x| x.checked_div(s)).ok_or_else(super::ledger::overflow)?
+            mine.checked_mul(Decimal::ONE - s)
+                .and_then(|x| x.checked_div(s))
+                .ok_or_else(super::ledger::overflow)?
         } else {
-            let row = published.iter().find(|r| r.fund == fm.fund && r.month == m).ok_or_else(|| {
-                EngineError::new(
-                    "published_month_missing",
-                    fm.fund.key(),
-                    format!("区域公布数据缺少{} {m} 月", fm.fund.label_zh()),
-                    format!("the published figures have no row for {} month {m}", fm.fund.key()),
-                )
-            })?;
+            let row = published
+                .iter()
+                .find(|r| r.fund == fm.fund && r.month == m)
+                .ok_or_else(|| {
+                    EngineError::new(
+                        "published_month_missing",
+                        fm.fund.key(),
+                        format!("区域公布数据缺少{} {m} 月", fm.fund.label_zh()),
+                        format!("the published figures have no row for {} month {m}", fm.fund.key()),
+                    )
+                })?;
             let region = region_points(row, monthly_budget.get(usize::from(m - 1)).copied().unwrap_or_default())?;
             if region < mine {
                 return Err(EngineError::at_row(
                     "published_below_own",
                     row.source_row,
                     REST_CODE,
-                    format!("{m} 月公布的区域总点数 {} 小于已载入机构的点数 {}", region.normalize(), mine.normalize()),
-                    format!("month {m}: the published region points {} are below the loaded units' {}", region.normalize(), mine.normalize()),
+                    format!(
+                        "{m} 月公布的区域总点数 {} 小于已载入机构的点数 {}",
+                        region.normalize(),
+                        mine.normalize()
+                    ),
+                    format!(
+                        "month {m}: the published region points {} are below the loaded units' {}",
+                        region.normalize(),
+                        mine.normalize()
+                    ),
                 ));
             }
             region - mine
@@ -154,8 +171,12 @@ pub(super) fn rest_summaries(
             fund: fm.fund,
             month: Some(m),
             points: rest,
-            total_cost: rest.checked_mul(own.cost_per_point).ok_or_else(super::ledger::overflow)?,
-            personal_burden: rest.checked_mul(own.personal_per_point).ok_or_else(super::ledger::overflow)?,
+            total_cost: rest
+                .checked_mul(own.cost_per_point)
+                .ok_or_else(super::ledger::overflow)?,
+            personal_burden: rest
+                .checked_mul(own.personal_per_point)
+                .ok_or_else(super::ledger::overflow)?,
             prepaid: None,
             cases: None,
         });
