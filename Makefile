@@ -21,7 +21,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 TEST_PARTS := native wasm e2e lint
 TALLY := python3 scripts/tally
 
-.PHONY: help setup wasm wasm-dev serve test fuzz bench lint-js $(addprefix test-,$(TEST_PARTS))
+.PHONY: help setup wasm wasm-dev serve test fuzz bench backtest lint-js $(addprefix test-,$(TEST_PARTS))
 
 help:
 	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -33,6 +33,7 @@ help:
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m\" RUNS=3)"
+	@echo "make backtest      the year-end estimate against the exact year: seasonal regions cut at k = 3, 6, 9, 11 (SEEDS=\"$(SEEDS)\" SIZE=$(SIZE))"
 	@echo "make lint-js       Biome: lint and format check of the page's JavaScript (www, tests/e2e, bench)"
 	@echo "make setup         install what is missing (every target above runs it first)"
 
@@ -100,3 +101,14 @@ bench: wasm
 # check --write www tests/e2e bench` fixes what it can.
 lint-js: setup
 	@npx --no-install biome check www tests/e2e bench
+
+# The year-end estimate (SPEC §11) against the exact settlement (bench/backtest.py): seasonal
+# synthetic regions cut at k = 3, 6, 9, 11, whole region and own hospital + published figures;
+# the accuracy table goes to BENCHMARKS.md. A measurement, not a test: not part of `make test`.
+SEEDS ?= 1 2 3
+SIZE ?= 20000
+DRAWS ?= 2000
+OWN ?= 4
+backtest: setup
+	@cargo build --release --bin dipcalc
+	@SEEDS="$(SEEDS)" SIZE="$(SIZE)" DRAWS="$(DRAWS)" OWN="$(OWN)" python3 bench/backtest.py

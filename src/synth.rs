@@ -410,6 +410,39 @@ const TREATMENTS: [(&str, &str, f64, f64); 4] = [
     ("30", "手术", 2.4, 0.25),
 ];
 
+/// Seasonality, for the year-end estimate's backtest (SPEC §11): each month's share of the
+/// cases follows [`SEASON_SHAPE`] × (1 + `growth` × (m − 1) ÷ 11), and each institution's volume
+/// in each month is multiplied by its own log-normal noise (median 1, `noise` = σ). Without it
+/// ([`Synth::new`]) cases spread evenly over the months, as the benchmarks and the demo expect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Season {
+    pub growth: f64,
+    pub noise: f64,
+    /// 0 for the year estimated, 1 for the year before (same institutions and catalog, its own
+    /// noise and cases: the previous-year file of an estimate).
+    pub year: u64,
+}
+
+impl Season {
+    /// 6% growth over the year, 12% month-to-month noise per institution.
+    pub const DEFAULT: Season = Season {
+        growth: 0.06,
+        noise: 0.12,
+        year: 0,
+    };
+}
+
+/// Relative volume by month: the Spring-Festival dip (January, February) and the Q4 rise.
+pub const SEASON_SHAPE: [f64; 12] = [0.95, 0.72, 1.02, 1.0, 1.0, 0.98, 1.0, 1.0, 0.98, 1.04, 1.1, 1.2];
+
+/// The months of a seasonal region: cumulative shares of the cases, and each month's
+/// institution weights (volume × noise).
+#[derive(Debug, Clone)]
+struct Months {
+    cumulative: [f64; 12],
+    by_volume: Vec<Weighted>,
+}
+
 /// The region: institutions, catalog, and the case sampler.
 #[derive(Debug, Clone)]
 pub struct Synth {
@@ -418,6 +451,10 @@ pub struct Synth {
     pub institutions: Vec<SynthInstitution>,
     pub groups: Vec<SynthGroup>,
     by_volume: Weighted,
+    /// `Some` for a seasonal region ([`Synth::with_season`]).
+    season: Option<Months>,
+    /// Mixed into the cases' seed: 0, or another year of a seasonal region.
+    case_salt: u64,
     /// The 基层病种 groups and the others, each with its popularity weights.
     grassroots_groups: (Vec<usize>, Weighted),
     other_groups: (Vec<usize>, Weighted),
@@ -447,8 +484,42 @@ impl Synth {
             by_volume,
             grassroots_groups,
             other_groups,
+            season: None,
+            case_salt: 0,
         };
         synth.fill_history();
+        synth
+    }
+
+    /// The same region with seasonal months ([`Season`]); the institutions, catalog and history
+    /// are those of [`Synth::new`] for the seed.
+    pub fn with_season(size: SynthSize, seed: u64, season: Season) -> Synth {
+        let mut synth = Synth::new(size, seed);
+        let salt = season.year.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut rng = Rng::new(seed ^ 0x7365_6173_6f6e ^ salt); // "season"
+        let share: Vec<f64> = (0..12)
+            .map(|m| SEASON_SHAPE[m] * (1.0 + season.growth * m as f64 / 11.0))
+            .collect();
+        let total: f64 = share.iter().sum();
+        let mut cumulative = [0.0; 12];
+        let mut acc = 0.0;
+        for (c, s) in cumulative.iter_mut().zip(&share) {
+            acc += s / total;
+            *c = acc;
+        }
+        cumulative[11] = 1.0;
+        let by_volume = (0..12)
+            .map(|_| {
+                let noisy: Vec<f64> = synth
+                    .institutions
+                    .iter()
+                    .map(|i| i.volume * rng.log_normal(1.0, season.noise))
+                    .collect();
+                Weighted::new(noisy.into_iter())
+            })
+            .collect();
+        synth.season = Some(Months { cumulative, by_volume });
+        synth.case_salt = salt;
         synth
     }
 
@@ -469,16 +540,25 @@ impl Synth {
     pub fn cases(&self) -> Cases<'_> {
         Cases {
             synth: self,
-            rng: Rng::new(self.seed ^ 0x0063_6173_6573),
+            rng: Rng::new(self.seed ^ 0x0063_6173_6573 ^ self.case_salt),
             next: 0,
         }
     }
 
     fn sample_case(&self, rng: &mut Rng, index: u64) -> SynthCase {
         let n = self.size.cases;
-        let month = (index * 12 / n) as u8 + 1;
+        let month = match &self.season {
+            None => (index * 12 / n) as u8 + 1,
+            Some(s) => {
+                let u = (index as f64 + 0.5) / n as f64;
+                s.cumulative.partition_point(|&c| c <= u).min(11) as u8 + 1
+            }
+        };
         let day = rng.below(u64::from(days_in_month(month))) as u8 + 1;
-        let i = self.by_volume.sample(rng);
+        let i = match &self.season {
+            None => self.by_volume.sample(rng),
+            Some(s) => s.by_volume[usize::from(month - 1)].sample(rng),
+        };
         let inst = &self.institutions[i];
         let level = inst.level;
         let fund = if rng.chance(LEVEL_EMPLOYEE[level]) {

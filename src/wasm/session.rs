@@ -578,6 +578,25 @@ impl Session {
         crate::export_xlsx::settlement_xlsx(&s.full(), lang).map_err(|e| Problem::Export(e.to_string()).into())
     }
 
+    /// The year-end estimate from the months loaded (SPEC §11) as JSON text, as `dipcalc
+    /// estimate --format json` prints it; `options_json` is `EstimateOptions` (`{"through": 9,
+    /// "growth": "0.03", …}`, `{}` for the defaults), the 区域公布数据 table loaded with
+    /// `import_table("published", …)` is used. Same errors as `settle`.
+    pub fn estimate_json(&mut self, policy_json: &str, options_json: &str) -> Result<String, JsValue> {
+        // The same checks as a settlement (tables loaded, codes known).
+        self.settled(policy_json)?;
+        let policy = parse_policy(policy_json)?;
+        let opts: crate::engine::estimate::EstimateOptions =
+            serde_json::from_str(options_json).map_err(|e| Problem::argument("options", e))?;
+        let (data, agg) = self.data.aggregates(&policy).map_err(Problem::Engine)?;
+        let inputs = crate::engine::estimate::EstimateInputs {
+            published: &self.published,
+            previous_year: None,
+        };
+        let e = crate::engine::estimate::estimate(&policy, data, agg, inputs, &opts).map_err(Problem::Engine)?;
+        serde_json::to_string(&e).map_err(|e| Problem::Export(e.to_string()).into())
+    }
+
     /// The settlement as JSON text, exactly as `dipcalc run --format json` prints it.
     pub fn export_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
         let s = self.settled(policy_json)?;

@@ -4,21 +4,25 @@
 //! dipcalc synth --size demo|100k|300k|1m|excel|N --seed S --out DIR [--xlsx]
 //! ```
 
-use dipcalc::synth::{Synth, SynthSize, EXCEL_MAX_CASES};
+use dipcalc::synth::{Season, Synth, SynthSize, EXCEL_MAX_CASES};
 use std::fs::File;
 use std::path::Path;
 use std::time::Instant;
 
 pub const USAGE: &str = "\
-  dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx]
+  dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx] [--season|--season-previous]
                              write a deterministic synthetic region: cases.csv, catalog.csv,
                              institutions.csv and policy.json (宁德2024, budget scaled to the data);
-                             --xlsx also writes cases.xlsx (at most Excel's 1,048,575 rows)";
+                             --xlsx also writes cases.xlsx (at most Excel's 1,048,575 rows);
+                             --season: a Spring-Festival dip, a Q4 rise, 6% growth and 12%
+                             month-to-month noise per institution (the estimate's backtest);
+                             --season-previous: the same region's previous year";
 
 /// Runs the subcommand; `Err` is (exit code, message).
 pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     let usage = |m: String| (2u8, format!("{m}\n\nUSAGE:\n{USAGE}"));
     let (mut size, mut seed, mut out, mut xlsx) = (SynthSize::DEMO, 1u64, None::<String>, false);
+    let mut season = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -48,6 +52,8 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
             }
             "--out" => out = Some(value()?),
             "--xlsx" => xlsx = true,
+            "--season" => season = Some(0),
+            "--season-previous" => season = Some(1),
             _ => return Err(usage(format!("synth: unknown argument {arg}"))),
         }
     }
@@ -57,7 +63,17 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
 
     let started = Instant::now();
-    let synth = Synth::new(size, seed);
+    let synth = match season {
+        Some(year) => Synth::with_season(
+            size,
+            seed,
+            Season {
+                year,
+                ..Season::DEFAULT
+            },
+        ),
+        None => Synth::new(size, seed),
+    };
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| io(&path, e))

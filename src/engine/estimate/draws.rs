@@ -132,3 +132,35 @@ pub fn nearest_edge(rs: &RiskSharing, u: &UnitResult) -> Option<EdgeDistance> {
         cases,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix64_reference_values() {
+        // The first outputs for seed 0 in the reference implementation (Vigna's splitmix64.c).
+        let mut r = SplitMix64::new(0);
+        assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn resample_draws_k_months() {
+        let mut r = SplitMix64::new(2024);
+        for _ in 0..100 {
+            let t = resample(&mut r, 9);
+            assert_eq!(t.len(), 9);
+            assert_eq!(t.iter().sum::<u64>(), 9);
+        }
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        // 1..=20: P10 is the ⌈2⌉nd = 2, P50 the 10th = 10, P90 the 18th = 18.
+        let v: Vec<Decimal> = (1..=20).rev().map(Decimal::from).collect();
+        let r = Range::of(Decimal::from(7), v);
+        assert_eq!((r.p10, r.p50, r.p90), (2.into(), 10.into(), 18.into()));
+        assert_eq!(Range::of(Decimal::ONE, Vec::new()).p90, Decimal::ONE);
+    }
+}

@@ -6,8 +6,10 @@
 //!
 //! Region points of a month: 区域总点数 when published, else 月度预算 ÷ 点值, with 月度预算 the
 //! fund's monthly budget B × w_m (SPEC §3 period budgets) when not published. The rest's personal
-//! burden and cost (which the pool under cost basis `fund_plus_personal` needs) are taken at the
-//! loaded units' own burden and cost per point [reading]: the bureau publishes neither.
+//! burden (which the pool under cost basis `fund_plus_personal` needs) is PV × points − 月度预算
+//! less the loaded units' own when both 点值 and 区域总点数 are published (the month's pool, SPEC
+//! §6); otherwise it, and the rest's cost, are taken at the loaded units' own burden and cost per
+//! point [reading]: the bureau publishes neither.
 
 use super::ledger::FundMonths;
 use crate::engine::result::{Notice, Settlement};
@@ -94,9 +96,13 @@ fn region_points(row: &PublishedMonth, budget_m: Decimal) -> Result<Decimal, Eng
     })
 }
 
-/// What the loaded units hold in a fund: points per observed month, and burden and cost per point.
+/// What the loaded units hold in a fund: points and personal burden per observed month, and
+/// burden and cost per point.
 pub(super) struct Own {
     pub points: [Decimal; 12],
+    /// The month's pool less its budget: the personal burden under cost basis
+    /// `fund_plus_personal`, else 0 (the pool does not need it then).
+    pub personal: [Decimal; 12],
     pub personal_per_point: Decimal,
     pub cost_per_point: Decimal,
 }
@@ -106,15 +112,65 @@ impl Own {
     pub fn of(settled: &Settlement, fund: Fund) -> Option<Own> {
         let f = settled.funds.iter().find(|f| f.fund == fund)?;
         let mut points = [Decimal::ZERO; 12];
-        for (p, m) in points.iter_mut().zip(&f.months) {
+        let mut personal = [Decimal::ZERO; 12];
+        for ((p, r), m) in points.iter_mut().zip(&mut personal).zip(&f.months) {
             *p = m.points;
+            *r = m.pool - m.budget;
         }
         Some(Own {
             points,
+            personal,
             personal_per_point: ratio(f.totals.personal_burden, f.total_points).unwrap_or_default(),
             cost_per_point: ratio(f.totals.total_cost, f.total_points).unwrap_or_default(),
         })
     }
+}
+
+/// The rest's personal burden of a month when the bureau published both the point value and the
+/// region's points: the month's pool is PV × points, so the region's burden is PV × points − the
+/// month's budget (cost basis `fund_plus_personal`, SPEC §6), less the loaded units' own.
+/// `None` without both figures, or when that leaves less than zero.
+fn published_personal(row: &PublishedMonth, region: Decimal, budget_m: Decimal, own: Decimal) -> Option<Decimal> {
+    let budget = row.monthly_budget.unwrap_or(budget_m);
+    let pool = row.point_value?.checked_mul(region)?;
+    let rest = pool.checked_sub(budget)?.checked_sub(own)?;
+    (row.region_points.is_some() && rest >= Decimal::ZERO).then_some(rest)
+}
+
+/// The rest of the region in month `m` from its published row: points, and its personal burden
+/// when it can be told from the row.
+fn rest_from_published(
+    fm: &FundMonths,
+    m: u8,
+    own: &Own,
+    published: &[PublishedMonth],
+    budget_m: Decimal,
+) -> Result<(Decimal, Option<Decimal>), EngineError> {
+    let row = published
+        .iter()
+        .find(|r| r.fund == fm.fund && r.month == m)
+        .ok_or_else(|| {
+            EngineError::new(
+                "published_month_missing",
+                fm.fund.key(),
+                format!("区域公布数据缺少{} {m} 月", fm.fund.label_zh()),
+                format!("the published figures have no row for {} month {m}", fm.fund.key()),
+            )
+        })?;
+    let mine = own.points[usize::from(m - 1)];
+    let region = region_points(row, budget_m)?;
+    if region < mine {
+        let (r, o) = (region.normalize(), mine.normalize());
+        return Err(EngineError::at_row(
+            "published_below_own",
+            row.source_row,
+            REST_CODE,
+            format!("{m} 月公布的区域总点数 {r} 小于已载入机构的点数 {o}"),
+            format!("month {m}: the published region points {r} are below the loaded units' {o}"),
+        ));
+    }
+    let personal = published_personal(row, region, budget_m, own.personal[usize::from(m - 1)]);
+    Ok((region - mine, personal))
 }
 
 /// The rest of the region's monthly summaries for a fund's observed months: from the published
@@ -126,57 +182,29 @@ pub(super) fn rest_summaries(
     share: Option<Decimal>,
     monthly_budget: &[Decimal],
 ) -> Result<Vec<InstitutionSummary>, EngineError> {
+    let overflow = super::ledger::overflow;
     let mut out = Vec::new();
     for &m in &fm.observed {
-        let mine = own.points[usize::from(m - 1)];
-        let rest = if published.is_empty() {
+        let (rest, personal) = if published.is_empty() {
             let s = share.unwrap_or(Decimal::ONE);
-            mine.checked_mul(Decimal::ONE - s)
-                .and_then(|x| x.checked_div(s))
-                .ok_or_else(super::ledger::overflow)?
+            let mine = own.points[usize::from(m - 1)];
+            let rest = mine.checked_mul(Decimal::ONE - s).and_then(|x| x.checked_div(s));
+            (rest.ok_or_else(overflow)?, None)
         } else {
-            let row = published
-                .iter()
-                .find(|r| r.fund == fm.fund && r.month == m)
-                .ok_or_else(|| {
-                    EngineError::new(
-                        "published_month_missing",
-                        fm.fund.key(),
-                        format!("区域公布数据缺少{} {m} 月", fm.fund.label_zh()),
-                        format!("the published figures have no row for {} month {m}", fm.fund.key()),
-                    )
-                })?;
-            let region = region_points(row, monthly_budget.get(usize::from(m - 1)).copied().unwrap_or_default())?;
-            if region < mine {
-                return Err(EngineError::at_row(
-                    "published_below_own",
-                    row.source_row,
-                    REST_CODE,
-                    format!(
-                        "{m} 月公布的区域总点数 {} 小于已载入机构的点数 {}",
-                        region.normalize(),
-                        mine.normalize()
-                    ),
-                    format!(
-                        "month {m}: the published region points {} are below the loaded units' {}",
-                        region.normalize(),
-                        mine.normalize()
-                    ),
-                ));
-            }
-            region - mine
+            let budget_m = monthly_budget.get(usize::from(m - 1)).copied().unwrap_or_default();
+            rest_from_published(fm, m, own, published, budget_m)?
         };
+        let by_points = |per_point: Decimal| rest.checked_mul(per_point).ok_or_else(overflow);
         out.push(InstitutionSummary {
             institution: REST_CODE.into(),
             fund: fm.fund,
             month: Some(m),
             points: rest,
-            total_cost: rest
-                .checked_mul(own.cost_per_point)
-                .ok_or_else(super::ledger::overflow)?,
-            personal_burden: rest
-                .checked_mul(own.personal_per_point)
-                .ok_or_else(super::ledger::overflow)?,
+            total_cost: by_points(own.cost_per_point)?,
+            personal_burden: match personal {
+                Some(p) => p,
+                None => by_points(own.personal_per_point)?,
+            },
             prepaid: None,
             cases: None,
         });
