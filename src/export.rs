@@ -243,34 +243,6 @@ pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_prefixes_are_escaped() {
-        assert_eq!(text_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(text_cell("+1"), "'+1");
-        assert_eq!(text_cell("-2"), "'-2");
-        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(text_cell("市第一医院"), "市第一医院");
-        assert_eq!(text_cell("a,b"), "\"a,b\"");
-    }
-
-    #[test]
-    fn numbers_stay_numbers() {
-        assert_eq!(number_cell(Decimal::new(-1234, 2)), "-12.34");
-        assert_eq!(money_cell(Decimal::new(5, 0)), "5.00");
-    }
-
-    #[test]
-    fn flags_are_words_in_chinese_and_keys_in_english() {
-        let flags = vec!["qc_held".to_string(), "near_band_edge".to_string()];
-        assert_eq!(flags_label(&flags, Lang::Zh), "有质控暂缓病例、接近分担区间边界");
-        assert_eq!(flags_label(&flags, Lang::En), "qc_held near_band_edge");
-    }
-}
-
 /// The year-end estimate (SPEC §11) as one row per fund and unit: the cut-off, the annual point
 /// value and S, T, fund payment and year-end net as central / 10th / 50th / 90th percentile, the
 /// share of draws in each risk-sharing band and the nearest band edge.
@@ -346,4 +318,32 @@ pub fn estimate_csv(e: &crate::engine::estimate::Estimate, lang: Lang) -> String
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_prefixes_are_escaped() {
+        assert_eq!(text_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(text_cell("+1"), "'+1");
+        assert_eq!(text_cell("-2"), "'-2");
+        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text_cell("市第一医院"), "市第一医院");
+        assert_eq!(text_cell("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn numbers_stay_numbers() {
+        assert_eq!(number_cell(Decimal::new(-1234, 2)), "-12.34");
+        assert_eq!(money_cell(Decimal::new(5, 0)), "5.00");
+    }
+
+    #[test]
+    fn flags_are_words_in_chinese_and_keys_in_english() {
+        let flags = vec!["qc_held".to_string(), "near_band_edge".to_string()];
+        assert_eq!(flags_label(&flags, Lang::Zh), "有质控暂缓病例、接近分担区间边界");
+        assert_eq!(flags_label(&flags, Lang::En), "qc_held near_band_edge");
+    }
 }

@@ -515,7 +515,7 @@ impl Synth {
                     .iter()
                     .map(|i| i.volume * rng.log_normal(1.0, season.noise))
                     .collect();
-                Weighted::new(noisy.into_iter())
+                Weighted::new(noisy)
             })
             .collect();
         synth.season = Some(Months { cumulative, by_volume });

@@ -21,6 +21,18 @@ use rust_decimal::Decimal;
 /// The code of the unit standing for the rest of the region.
 pub const REST_CODE: &str = "区域其他";
 
+/// An error about one row of the published table, naming it.
+fn published_error(code: &str, row: u64, zh: String, en: String) -> EngineError {
+    let mut e = EngineError::new(
+        code,
+        REST_CODE,
+        format!("区域公布数据第 {row} 行：{zh}"),
+        format!("published figures row {row}: {en}"),
+    );
+    e.row = (row > 0).then_some(row);
+    e
+}
+
 /// The synthetic institution for the rest of the region: coefficient 1, its points given.
 pub(super) fn rest_institution() -> Institution {
     Institution {
@@ -53,11 +65,10 @@ pub(super) fn check_published(
             .find(|f| f.fund == row.fund)
             .filter(|_| policy.funds.get(row.fund).is_some())
         else {
-            return Err(EngineError::at_row(
+            return Err(published_error(
                 "published_fund_not_settled",
                 row.source_row,
-                REST_CODE,
-                format!("区域公布数据的险种“{}”不在政策的预算中", row.fund.label_zh()),
+                format!("险种“{}”不在政策的预算中", row.fund.label_zh()),
                 format!(
                     "the published figures name fund {}, which the policy does not settle",
                     row.fund.key()
@@ -86,10 +97,9 @@ fn region_points(row: &PublishedMonth, budget_m: Decimal) -> Result<Decimal, Eng
     }
     let budget = row.monthly_budget.unwrap_or(budget_m);
     row.point_value.and_then(|pv| budget.checked_div(pv)).ok_or_else(|| {
-        EngineError::at_row(
+        published_error(
             "published_no_points",
             row.source_row,
-            REST_CODE,
             "这一行既没有区域总点数，也没有大于 0 的点值".into(),
             "this row has neither region points nor a point value above 0".into(),
         )
@@ -161,10 +171,9 @@ fn rest_from_published(
     let region = region_points(row, budget_m)?;
     if region < mine {
         let (r, o) = (region.normalize(), mine.normalize());
-        return Err(EngineError::at_row(
+        return Err(published_error(
             "published_below_own",
             row.source_row,
-            REST_CODE,
             format!("{m} 月公布的区域总点数 {r} 小于已载入机构的点数 {o}"),
             format!("month {m}: the published region points {r} are below the loaded units' {o}"),
         ));
