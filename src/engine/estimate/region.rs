@@ -51,7 +51,8 @@ pub(super) fn rest_institution() -> Institution {
 }
 
 /// Every published row names a fund the policy settles and lies in 1–12 (the reader checked
-/// the month); rows after the cut-off are left out with a notice.
+/// the month); rows after the cut-off, or of a fund without loaded data, are left out with a
+/// notice.
 pub(super) fn check_published(
     policy: &Policy,
     published: &[PublishedMonth],
@@ -60,11 +61,7 @@ pub(super) fn check_published(
 ) -> Result<(), EngineError> {
     let mut after = 0;
     for row in published {
-        let Some(fm) = months
-            .iter()
-            .find(|f| f.fund == row.fund)
-            .filter(|_| policy.funds.get(row.fund).is_some())
-        else {
+        if policy.funds.get(row.fund).is_none() {
             return Err(published_error(
                 "published_fund_not_settled",
                 row.source_row,
@@ -74,8 +71,13 @@ pub(super) fn check_published(
                     row.fund.key()
                 ),
             ));
-        };
-        if row.month > fm.through {
+        }
+        // A fund without loaded data is not estimated: its rows are unused too.
+        if months
+            .iter()
+            .find(|f| f.fund == row.fund)
+            .is_none_or(|fm| row.month > fm.through)
+        {
             after += 1;
         }
     }
@@ -83,8 +85,10 @@ pub(super) fn check_published(
         notices.push(Notice {
             code: "published_after_cut_off".into(),
             subject: REST_CODE.into(),
-            message_zh: format!("区域公布数据中 {after} 行在截止月份之后，未使用"),
-            message_en: format!("{after} rows of the published figures lie after the cut-off month and are left out"),
+            message_zh: format!("区域公布数据中 {after} 行在截止月份之后（或其险种没有载入数据），未使用"),
+            message_en: format!(
+                "{after} rows of the published figures lie after the cut-off month (or their fund has no data loaded) and are left out"
+            ),
         });
     }
     Ok(())
