@@ -12,6 +12,8 @@ exactly (`dipcalc run`); then the year is estimated from the months up to k = 3,
              bureau publishes them (区域公布数据, months ≤ k), for a few hospitals; the monthly
              profile from the region's previous year (what last year's published monthly points
              give: the previous-year file's only use is its months' shares of the region's points).
+             A small hospital may have a month without cases of a fund: it is accepted as
+             missing (--accept-missing-months) and projected.
 
 and compared with the exact settlement: absolute error of the annual point value (per fund) and
 of each institution's year-end net (年终应付), and the share of institutions whose exact net
@@ -118,6 +120,7 @@ def run_seed(seed, rows):
             d = own_files(year, code, truth, k)
             est = json.loads(dipcalc("estimate", *common, "--cases", d / "cases.csv", "--through", k,
                                      "--published", d / "published.csv", "--previous-year", prev / "cases.csv",
+                                     "--accept-missing-months",
                                      "--draws", DRAWS, "--seed", seed))
             compare(est, truth, {code}, rows, "published", k)
 
