@@ -12,6 +12,7 @@ import { openMapping, renderData } from './app/data-view.js';
 import { fmtNum } from './app/decimal.js';
 import * as desk from './app/desk.js';
 import { $, $$, download, fill, h } from './app/dom.js';
+import { engineOptions, renderEstimate } from './app/estimate-view.js';
 import { lang, msg, setLang, t, translatePage } from './app/i18n.js';
 import { PolicyForm } from './app/policy-form.js';
 import { policyFragment, policyFromFragment } from './app/scenario-link.js';
@@ -26,7 +27,7 @@ const DEMO = [
   ['cases', 'demo/cases.csv'],
 ];
 const DEFAULT_PRESET = '宁德2024';
-const RESULT_VIEWS = ['overview', 'institutions', 'mine', 'compare'];
+const RESULT_VIEWS = ['overview', 'institutions', 'mine', 'estimate', 'compare'];
 
 const engine = new WorkerClient();
 const form = new PolicyForm($('#policy-form'));
@@ -35,12 +36,12 @@ const form = new PolicyForm($('#policy-form'));
 
 // Scheduling, not state: the debounce timer, requests in flight, and the result views still to
 // be redrawn (views not on screen are drawn when the page is idle, one per idle callback).
-const work = { timer: null, computing: 0, stale: new Set(), idle: null };
+const work = { timer: null, computing: 0, stale: new Set(), idle: null, estimating: 0, estimated: null, data: 0 };
 
 // body[data-computing] is 'false' once no computation is pending or waiting and every view shows
 // the last result; the page tests wait for it.
 function updateBusy() {
-  const busy = work.computing > 0 || work.timer !== null || work.stale.size > 0;
+  const busy = work.computing > 0 || work.estimating > 0 || work.timer !== null || work.stale.size > 0;
   document.body.dataset.computing = busy ? 'true' : 'false';
 }
 
@@ -150,6 +151,30 @@ function failedWith(err) {
   document.body.dataset.settled = 'false';
 }
 
+// The year-end estimate (SPEC §11) of the policy settled, asked for while its view is shown: again
+// when the policy, the data or the estimate's options change (not for a new focus or fund: the
+// estimate holds every unit of every fund).
+async function estimate() {
+  const s = getState();
+  if (s.view !== 'estimate' || !s.result || !s.resultPolicy) return;
+  const options = engineOptions(s.estimateOptions);
+  if (!options) return; // a growth that is not a rate: marked at its field
+  const key = `${work.data}\n${s.resultPolicy}\n${JSON.stringify(options)}`;
+  if (key === work.estimated) return;
+  work.estimated = key;
+  work.estimating += 1;
+  updateBusy();
+  try {
+    const result = await engine.request('estimate', { policy: s.resultPolicy, options: JSON.stringify(options) });
+    if (work.estimated === key) actions.estimated(result);
+  } catch (err) {
+    if (work.estimated === key && err.kind !== 'cancelled') actions.estimateFailed(err);
+  } finally {
+    work.estimating -= 1;
+    updateBusy();
+  }
+}
+
 // An institution table row's key, "fund:code", and back.
 function unitOfKey(key) {
   const at = key.indexOf(':');
@@ -199,6 +224,7 @@ function renderView(name) {
   if (name === 'overview') views.renderOverview(el, s, viewActions);
   if (name === 'institutions') views.renderInstitutions(el, s, viewActions);
   if (name === 'mine') views.renderMine(el, s, viewActions);
+  if (name === 'estimate') renderEstimate(el, s, viewActions);
   if (name === 'compare') views.renderCompare(el, s, viewActions);
 }
 
@@ -332,6 +358,12 @@ subscribe((changed, s) => {
   if (changed.has('table') && !changed.has('result')) redrawTable();
   if (['files', 'rejected', 'importErrors', 'checkErrors', 'error'].some((k) => changed.has(k))) drawData();
   if (changed.has('importing')) renderProgress();
+  if (changed.has('files')) work.data += 1;
+  if (['estimate', 'estimateError', 'estimateOptions'].some((k) => changed.has(k)) && !changed.has('result')) {
+    if (s.view === 'estimate') renderView('estimate');
+    else work.stale.add('estimate');
+  }
+  if (['result', 'view', 'estimateOptions'].some((k) => changed.has(k))) estimate();
   if (changed.has('presets') || changed.has('presetName')) renderPresetOptions();
 });
 

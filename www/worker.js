@@ -155,6 +155,8 @@ const handlers = {
   reports: () => session.reports(),
   check: () => session.check(),
   compute: (_id, p) => compute(p),
+  // The year-end estimate (SPEC §11) from the months loaded, with the 区域公布数据 table when one is.
+  estimate: (_id, p) => new JsonText(session.estimate_json(p.policy, p.options)),
   detail: (_id, p) => session.unit_detail(p.policy, p.fund, p.code),
   export: (_id, p) => exportFile(p),
   validate: (_id, p) => wasm.validate_policy(p.policy),

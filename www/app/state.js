@@ -7,7 +7,7 @@
 import { t } from './i18n.js';
 import { editPolicy, shown } from './policy-doc.js';
 
-export const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient', 'adjustments'];
+export const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient', 'adjustments', 'published'];
 
 const initial = {
   lang: 'zh',
@@ -39,6 +39,12 @@ const initial = {
   /** The import in progress: {kind, name, bytes, total, rows}. */
   importing: null,
   table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
+  /** The year-end estimate's inputs (SPEC §11) as typed: the cut-off month ('' = each fund's last
+   *  month with data), growth ('' = none; '3%' or '0.03'), the monthly profile. */
+  estimateOptions: { through: '', growth: '', profile: 'auto' },
+  /** The estimate of the policy and options it was asked for, or why there is none. */
+  estimate: null,
+  estimateError: null,
   toast: null,
   /** The status line: {text, kind: ''|'busy'|'ok'|'warn'|'error'}. */
   status: { text: '', kind: '' },
@@ -161,6 +167,9 @@ export const actions = {
     });
   },
   importProgress: (importing) => set({ importing }),
+  setEstimateOptions: (change) => set({ estimateOptions: { ...state.estimateOptions, ...change } }),
+  estimated: (estimate) => set({ estimate, estimateError: null }),
+  estimateFailed: (estimateError) => set({ estimate: null, estimateError }),
   toast: (text) => set({ toast: { text, at: Date.now() } }),
   status: (text, kind = '') => set({ status: { text, kind } }),
 };

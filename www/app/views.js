@@ -19,6 +19,7 @@ import {
 } from './decimal.js';
 import { bandText, cliffSentence } from './desk.js';
 import { fill, h, tsv } from './dom.js';
+import { coverageNotice } from './estimate-view.js';
 import { lang, local, msg, t } from './i18n.js';
 
 export const fundName = (f) => t(`fund.${f}`);
@@ -251,6 +252,7 @@ export function renderOverview(el, state, on) {
     : null;
   fill(
     el,
+    coverageNotice(s, on),
     h('div', { class: 'fund-cards' }, cards),
     h('p', { class: 'note' }, t('overview.pvnote', { dp: state.policy?.point_value?.decimals ?? 6 })),
     h(

@@ -1,0 +1,195 @@
+// The year-end estimate in the page (issue 13, SPEC §11), in headless Chromium: a hospital with
+// only its own nine months of cases and the bureau's published monthly point values loads them
+// over the demo city; the overview says the data stop at September; the 年终预估 view shows the
+// projected point value and her year-end net with its interval, the chance of each risk-sharing
+// band and the nearest band edge — the same figures `dipcalc estimate` prints for the same files.
+// A cut-off month re-estimates, a growth that is not a rate is refused at its field, a published
+// point value of 0 is a located import error, and the view reads in English too.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
+const CLI = path.join(TARGET, 'release', 'dipcalc');
+const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
+const SHOTS = path.join(OUTPUT_DIR, 'screenshots');
+const TMP = path.join(OUTPUT_DIR, 'estimate');
+mkdirSync(SHOTS, { recursive: true });
+mkdirSync(TMP, { recursive: true });
+
+// Her own files: one institution (SPEC §10's H1), its cases January–September, and what the bureau
+// published for those months (点值 only: the region's points are the month's budget ÷ 点值).
+const OWN = {
+  institutions: path.join(TMP, 'institutions.csv'),
+  cases: path.join(TMP, 'cases.csv'),
+  published: path.join(TMP, 'published.csv'),
+  zero: path.join(TMP, 'published-zero.csv'),
+};
+writeFileSync(OWN.institutions, '机构编码,机构名称,医保结算等级,基本调节系数\nH1,示例医院一,三甲,1.10\n');
+writeFileSync(
+  OWN.cases,
+  `机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期\n${Array.from({ length: 9 }, (_, i) => {
+    const m = String(i + 1).padStart(2, '0');
+    return `H1,职工,DIP,G2,${4000 + 150 * ((i * 7) % 5)},900,4,2024-${m}-12\nH1,职工,DIP,G1,${9600 + 300 * (i % 3)},2000,6,2024-${m}-20`;
+  }).join('\n')}\n`,
+);
+writeFileSync(
+  OWN.published,
+  `险种,月份,点值\n${Array.from({ length: 9 }, (_, i) => `职工,${i + 1},${(9.2 + 0.05 * (i % 4)).toFixed(2)}`).join('\n')}\n`,
+);
+writeFileSync(OWN.zero, '险种,月份,点值\n职工,1,9.2\n职工,2,0\n');
+
+/** `dipcalc estimate` on her files, parsed. */
+function cli(extra = []) {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`make wasm\` (scripts/page-assets builds it)`);
+  const args = ['estimate', '--policy', path.join(SPEC10, 'policy.json'), '--institutions', OWN.institutions];
+  args.push('--catalog', path.join(SPEC10, 'catalog.csv'), '--cases', OWN.cases, '--published', OWN.published);
+  const out = execFileSync(CLI, [...args, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(out);
+}
+
+async function idle(page) {
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
+    null,
+    { timeout: 60_000 },
+  );
+}
+
+async function resettle(page, action) {
+  await page.evaluate(() => {
+    document.body.dataset.settled = 'pending';
+  });
+  await action();
+  await idle(page);
+}
+
+async function tab(page, view) {
+  await page.click(`.tabs button[data-view="${view}"]`);
+  await page.waitForSelector(`#view-${view}:not([hidden])`);
+}
+
+async function upload(page, kind, file) {
+  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
+  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
+}
+
+/** '1,234.56' / '−1,234.56' → fen (exact). */
+const fen = (text) => {
+  const neg = /^[−-]/.test(text.trim());
+  const [whole, frac = ''] = text.replace(/[^\d.]/g, '').split('.');
+  return (neg ? -1n : 1n) * BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
+};
+
+const text = (page, selector) => page.locator(selector).first().textContent();
+
+let session;
+before(async () => {
+  session = await startPage();
+});
+after(async () => {
+  await session?.close();
+});
+
+describe('year-end estimate', { concurrency: false }, () => {
+  test('her own nine months and the published point values give her year-end net with a range', async () => {
+    const page = await session.open('/');
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await idle(page);
+
+    await tab(page, 'data');
+    await page.click('[data-slot="cases"] button.ghost');
+    await upload(page, 'institutions', OWN.institutions);
+    await upload(page, 'catalog', path.join(SPEC10, 'catalog.csv'));
+    await upload(page, 'cases', OWN.cases);
+    await resettle(page, () => upload(page, 'published', OWN.published));
+    await tab(page, 'policy');
+    await resettle(page, () => page.setInputFiles('#policy-file', path.join(SPEC10, 'policy.json')));
+
+    // The overview says plainly that the data stop at September.
+    await tab(page, 'overview');
+    const coverage = await text(page, '#coverage-warning');
+    assert.match(coverage, /职工医保的数据只到 9 月/);
+
+    await tab(page, 'estimate');
+    await page.waitForSelector('[data-est-pv="employee"]');
+    await idle(page);
+    const expected = cli();
+    assert.equal(expected.region, 'published');
+    const f = expected.funds.find((x) => x.months.fund === 'employee');
+    assert.deepEqual(f.months.projected, [10, 11, 12]);
+    const pv = await page.locator('[data-est-pv="employee"]').evaluate((el) => el.firstChild.textContent);
+    assert.equal(pv, f.point_value.central, 'the projected point value');
+    assert.match(await text(page, '[data-est-pv-range="employee"]'), /80% 区间/);
+
+    // Her year-end net, and S, T, fund payment and net as estimate / P10 / P50 / P90.
+    const u = f.units.find((x) => x.code === 'H1');
+    const cells = await page
+      .locator('#estimate-unit tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    const figures = [u.settlement, u.target, u.fund_pays, u.net_to_pay];
+    assert.equal(cells.length, 4);
+    cells.forEach((row, i) => {
+      const r = figures[i];
+      assert.deepEqual(row.map(fen), [r.central, r.p10, r.p50, r.p90].map(fen), `row ${i} of the estimate table`);
+    });
+    const net = await page.locator('#estimate-net .kpi-value').evaluate((el) => el.firstChild.textContent);
+    assert.equal(fen(net), fen(u.net_to_pay.central.replace('-', '')));
+    assert.ok(cmpRange(u.net_to_pay), 'P10 ≤ P50 ≤ P90');
+
+    // The chance of each band: one line per band the draws landed in, the shares adding to 100%.
+    const bands = await page.locator('#estimate-bands li').evaluateAll((lis) => lis.map((li) => li.dataset.band));
+    assert.deepEqual(bands.sort(), Object.keys(u.bands).sort());
+    const total = Object.values(u.bands).reduce((a, b) => a + Number(b), 0);
+    assert.ok(Math.abs(total - 1) < 0.01, `band shares add up to ${total}`);
+    if (u.nearest_edge) assert.match(await text(page, '#estimate-edge'), /距最近的分担边界/);
+    assert.match(await text(page, '#estimate-region'), /区域公布数据/);
+    await page.screenshot({ path: path.join(SHOTS, 'estimate-1360.png'), fullPage: true });
+
+    // A cut-off month: June; the figures follow `dipcalc estimate --through 6`.
+    await page.selectOption('#est-through', '6');
+    const june = cli(['--through', '6']).funds.find((x) => x.months.fund === 'employee');
+    await page.waitForFunction(
+      (v) => document.querySelector('[data-est-pv="employee"]')?.firstChild.textContent === v,
+      june.point_value.central,
+      { timeout: 30_000 },
+    );
+    assert.match(await text(page, '#view-estimate .fund-card'), /数据截至 6 月，7、8、9、10、11、12 月按推算/);
+
+    // A growth that is not a rate is refused at its field; the last estimate stays.
+    await page.fill('#est-growth', 'lots');
+    await page.press('#est-growth', 'Tab');
+    await page.waitForSelector('#view-estimate .field-error');
+    assert.match(await text(page, '#view-estimate .field-error'), /不是增长率/);
+    await page.fill('#est-growth', '');
+    await page.press('#est-growth', 'Tab');
+
+    // In English.
+    await page.click('#lang');
+    await idle(page);
+    assert.equal((await text(page, '.tabs button[data-view="estimate"]')).trim(), 'Year-end estimate');
+    await page.waitForSelector('#estimate-net');
+    assert.match(await text(page, '#estimate-net .kpi-label'), /Projected year end/);
+    await page.click('#lang');
+    await idle(page);
+
+    // A published point value of 0 is refused with its row and column.
+    await tab(page, 'data');
+    await page.setInputFiles('input[type=file][data-kind="published"]', OWN.zero);
+    await page.waitForSelector('[data-errors="published"]');
+    assert.match(await text(page, '[data-errors="published"]'), /不大于 0/);
+
+    assertNoErrors(page);
+    assertSameOriginOnly(page);
+  });
+});
+
+/** p10 ≤ p50 ≤ p90 of a range (decimal strings). */
+function cmpRange(r) {
+  const [a, b, c] = [r.p10, r.p50, r.p90].map(fen);
+  return a <= b && b <= c;
+}
