@@ -135,3 +135,38 @@ fn a_header_without_point_value_or_region_points() {
         f.errors[0]
     );
 }
+
+#[test]
+fn a_month_of_another_year_and_figures_beyond_the_limits_are_refused() {
+    let text = "险种,月份,点值,区域总点数,月度预算\n职工,2023-03,12,,\n职工,4,12,2000000000000000,\n职工,5,12,,2000000000000\n职工,2024-06,12,,\n";
+    let opts = ReadOptions {
+        year: Some(2024),
+        ..ReadOptions::default()
+    };
+    let f = read_published(
+        Source {
+            name: "公布.csv",
+            bytes: text.as_bytes(),
+        },
+        &opts,
+    )
+    .unwrap_err();
+    let kinds: Vec<(Option<u64>, &ErrorKind)> = f.errors.iter().map(|e| (e.row, &e.kind)).collect();
+    assert!(
+        matches!(
+            kinds.iter().find(|(r, _)| *r == Some(2)),
+            Some((_, ErrorKind::OutsideYear { year: 2024, .. }))
+        ),
+        "{kinds:?}"
+    );
+    assert!(
+        matches!(kinds.iter().find(|(r, _)| *r == Some(3)), Some((_, ErrorKind::OutOfRange { field, .. })) if field == "region_points")
+    );
+    assert!(
+        matches!(kinds.iter().find(|(r, _)| *r == Some(4)), Some((_, ErrorKind::OutOfRange { field, .. })) if field == "monthly_budget")
+    );
+    assert!(
+        kinds.iter().all(|(r, _)| *r != Some(5)),
+        "2024-06 is in the year: {kinds:?}"
+    );
+}
