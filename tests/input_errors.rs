@@ -603,6 +603,7 @@ fn cross_file_checks() {
                 grassroots: false,
                 reference_cost: Decimal::ONE,
                 reference_cost_by_level: vec![],
+                category: None,
             }],
             per_diem_groups: vec![],
         },

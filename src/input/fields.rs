@@ -43,6 +43,8 @@ pub(crate) enum ValueKind {
     CaseKind,
     /// DIP or 床日 (catalog rows).
     CatalogType,
+    /// 病种类型: 核心病种, 综合病种 … or a code from the legend in the header (catalog rows).
+    GroupCategory,
 }
 
 impl ValueKind {
@@ -374,6 +376,7 @@ const GROUP_CODE: Field = Field {
         "group",
         "group_code",
         "dip_code",
+        "dip_grp_code",
     ],
 };
 
@@ -556,6 +559,9 @@ pub(crate) mod catalog {
     pub const REFERENCE_COST: usize = 4;
     pub const TYPE: usize = 5;
     pub const DAILY_FUND_STANDARD: usize = 6;
+    pub const CATEGORY: usize = 7;
+    pub const REMARK: usize = 8;
+    pub const RELATIVE_WEIGHT: usize = 9;
 }
 
 const REFERENCE_COST_ALIASES: &[&str] = &[
@@ -569,6 +575,8 @@ const REFERENCE_COST_ALIASES: &[&str] = &[
     "次均住院费用",
     "reference_cost",
     "avg_cost",
+    "avg_fee",
+    "dip_avg_fee",
 ];
 
 pub(crate) static CATALOG: TableSpec = TableSpec {
@@ -589,6 +597,8 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "分组名称",
                 "group_name",
                 "name",
+                "dip_name",
+                "dip_grp_name",
             ],
         },
         Field {
@@ -606,7 +616,9 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "相对权重",
                 "RW",
                 "score",
-                "weight",
+                "weight_score",
+                "dip_score",
+                "dip_value",
             ],
         },
         Field {
@@ -614,7 +626,13 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             zh: "基层病种",
             en: "grassroots group",
             kind: K::Bool,
-            aliases: &["基层病种", "是否基层病种", "基层病种标识", "grassroots"],
+            aliases: &[
+                "基层病种",
+                "是否基层病种",
+                "基层病种标识",
+                "grassroots",
+                "is_grassroots",
+            ],
         },
         Field {
             key: "reference_cost",
@@ -628,7 +646,17 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             zh: "类型",
             en: "type",
             kind: K::CatalogType,
-            aliases: &["类型", "病种类型", "付费类型", "结算类型", "group_type", "type"],
+            aliases: &[
+                "类型",
+                "付费类型",
+                "付费方式",
+                "支付类型",
+                "支付方式",
+                "结算类型",
+                "group_type",
+                "type",
+                "pay_type",
+            ],
         },
         Field {
             key: "daily_fund_standard",
@@ -646,8 +674,41 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "daily_fund_standard",
             ],
         },
+        Field {
+            key: "category",
+            zh: "病种类型",
+            en: "catalog category (核心/综合病种 …)",
+            kind: K::GroupCategory,
+            aliases: &[
+                "病种类型",
+                "病种类别",
+                "病种分类",
+                "目录类别",
+                "病种属性",
+                "category",
+                "group_category",
+                "dip_category",
+            ],
+        },
+        Field {
+            key: "remark",
+            zh: "备注",
+            en: "remark",
+            kind: K::Text,
+            aliases: &["备注", "备注说明", "说明", "remark", "remarks", "memo"],
+        },
+        Field {
+            key: "relative_weight",
+            zh: "权重系数",
+            en: "relative weight (score ÷ 1000)",
+            kind: K::Number,
+            aliases: &["权重系数", "病种权重系数", "relative_weight", "weight", "dip_weight"],
+        },
     ],
-    required: &[&[catalog::GROUP], &[catalog::SCORE, catalog::DAILY_FUND_STANDARD]],
+    required: &[
+        &[catalog::GROUP],
+        &[catalog::SCORE, catalog::DAILY_FUND_STANDARD, catalog::RELATIVE_WEIGHT],
+    ],
     key_field: catalog::GROUP,
     level_cost_stems: REFERENCE_COST_ALIASES,
 };
