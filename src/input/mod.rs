@@ -6,8 +6,8 @@
 //! - delimited text in UTF-8 (with or without BOM), GB18030/GBK and UTF-16 with BOM (Excel's
 //!   "Unicode text"), comma, tab or semicolon separated (sniffed), quoted fields spanning lines,
 //!   CRLF — streamed in chunks split anywhere ([`CaseStream`]);
-//! - workbooks (.xlsx, .xlsb, .xls, .ods) from bytes through calamine, choosing the first sheet
-//!   whose header matches unless told otherwise;
+//! - workbooks (.xlsx, .xlsb, .xls, .ods) from bytes through calamine, choosing the sheet whose
+//!   header matches best unless told otherwise;
 //! - title rows and a unit line above the header (`单位：万元` multiplies amounts by 10000),
 //!   two-line (merged) headers, totals rows (合计/总计/小计) and notes below the data, which are
 //!   skipped and reported;
@@ -98,7 +98,7 @@ pub struct ReadOptions {
     pub encoding: Option<TextEncoding>,
     /// Text files: the delimiter, instead of sniffing it.
     pub delimiter: Option<char>,
-    /// Workbooks: the sheet (name, or 1-based position), instead of the first that matches.
+    /// Workbooks: the sheet (name, or 1-based position), instead of the one that matches best.
     pub sheet: Option<String>,
     /// Column mapping overrides: field key (`total_cost`) or canonical name (`医疗总费用`) →
     /// header text or column letter (`F`). An empty header leaves the field unmapped.
