@@ -10,7 +10,7 @@
 //! `points.reference_cost_from_score` gives ref = score × 10 元 (SPEC §12, 费用超低 [reading]).
 
 use dipcalc::engine::points::resolved_reference_cost;
-use dipcalc::input::{read_catalog, ChoiceReason, ReadOptions, Reading, Source};
+use dipcalc::input::{read_catalog, read_catalog_matching, ChoiceReason, ReadOptions, Reading, Source};
 use dipcalc::policy::{LevelFactor, ReferenceCostFromScore};
 use dipcalc::records::{Group, GroupCategory};
 use rust_decimal::Decimal;
@@ -311,6 +311,10 @@ fn city_workbook_without_a_sheet_named_reads_the_best_matching_sheet() {
         notes.contains("未指定工作表：选用表头匹配最多的「中间结果」（4 列；其他：「目录」3 列）"),
         "{notes}"
     );
+    assert!(
+        notes.contains("F「REGION_AVE_VAL」（区域次均费用）、G「CV」（变异系数）"),
+        "{notes}"
+    );
     // No 病种类型 on that sheet: no breakdown.
     assert!(r.get("catalog_categories").is_none());
 }
@@ -415,6 +419,28 @@ fn with_no_cases_both_unique_columns_keep_the_header_choice_and_say_so() {
     match r.report.readings.first() {
         Some(Reading::ColumnChosen { chosen, reason, .. }) => {
             assert_eq!((chosen.letter.as_str(), *reason), ("A", ChoiceReason::Header));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn both_unique_the_column_whose_codes_the_cases_use_wins() {
+    let csv = "病种编码,DIP分组编码,分值,次均费用\nA1,A1:1,100,1000\nA2,A2:1,100,1000\n";
+    let case_codes = ["A1:1", "A2:1"];
+    let in_cases = |c: &str| case_codes.contains(&c);
+    let src = Source {
+        name: "catalog.csv",
+        bytes: csv.as_bytes(),
+    };
+    let r = read_catalog_matching(src, &ReadOptions::default(), Some(&in_cases)).unwrap();
+    assert_eq!(r.records.groups[0].code, "A1:1");
+    match r.report.readings.first() {
+        Some(Reading::ColumnChosen {
+            chosen, others, reason, ..
+        }) => {
+            assert_eq!((chosen.letter.as_str(), *reason), ("B", ChoiceReason::MatchesCases));
+            assert_eq!((chosen.matching_cases, others[0].matching_cases), (Some(2), Some(0)));
         }
         other => panic!("{other:?}"),
     }

@@ -177,8 +177,8 @@ pub struct CategoryPoints {
     pub points: Decimal,
 }
 
-/// Each unit's DIP points by the catalog's 病种类型 (SPEC §12: the year's points are 核心 + 综合
-/// + 中医优势 + 基层 + …), counted as [`group_breakdown`] counts them: QC-excluded cases left
+/// Each unit's DIP points by the catalog's 病种类型 (SPEC §12: the year's points are the sum of
+/// 核心, 综合, 中医优势, 基层 … points), counted as [`group_breakdown`] counts them: QC-excluded cases left
 /// out, each member of a 医共体 at its own coefficient. Empty when no group has a category.
 /// `cases` is the dataset's cases (a [`super::Settler`]'s table).
 pub fn points_by_category(

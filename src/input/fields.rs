@@ -713,6 +713,45 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
     level_cost_stems: REFERENCE_COST_ALIASES,
 };
 
+/// Catalog columns that bureau exports carry and the settlement does not use: (meaning in
+/// Chinese, in English, headers). Listed as known in the report rather than unknown.
+const CATALOG_KNOWN: &[(&str, &str, &[&str])] = &[
+    ("序号", "row number", &["序号", "id", "no"]),
+    (
+        "区域次均费用",
+        "the region's mean cost per case",
+        &[
+            "region_ave_val",
+            "region_avg_val",
+            "区域次均费用",
+            "全市次均费用",
+            "区域平均费用",
+        ],
+    ),
+    ("变异系数", "coefficient of variation", &["cv", "变异系数"]),
+    ("病例数", "case count", &["bill_count", "case_count", "病例数", "例数"]),
+    (
+        "平均住院日",
+        "mean length of stay",
+        &["avg_ipt_days", "平均住院日", "平均住院天数"],
+    ),
+];
+
+/// What a catalog header the settlement does not use holds, if it is one exports carry.
+pub(crate) fn known_unused(kind: TableKind, normalized: &str) -> Option<(&'static str, &'static str)> {
+    if kind != TableKind::Catalog {
+        return None;
+    }
+    CATALOG_KNOWN
+        .iter()
+        .find(|(_, _, headers)| {
+            headers
+                .iter()
+                .any(|h| super::header::normalize_header(h).text == normalized)
+        })
+        .map(|(zh, en, _)| (*zh, *en))
+}
+
 /// 机构.
 pub(crate) mod institutions {
     pub const INSTITUTION: usize = 0;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::error::ColumnRef;
-use super::fields::{alias_index, TableSpec, ValueKind};
+use super::fields::{alias_index, known_unused, TableSpec, ValueKind};
 use super::report::{IgnoredColumn, IgnoredReason, MappedColumn};
 use super::values::{fold_width, parse_legend};
 use crate::records::GroupCategory;
@@ -371,7 +371,13 @@ pub(crate) fn build_layout(
             Some((_, f)) => IgnoredReason::Duplicate {
                 field: spec.fields.get(*f).map(|x| x.key).unwrap_or_default().to_string(),
             },
-            None => IgnoredReason::Unknown,
+            None => match normalized.get(c).and_then(|n| known_unused(spec.kind, &n.text)) {
+                Some((zh, en)) => IgnoredReason::Known {
+                    meaning_zh: zh.to_string(),
+                    meaning_en: en.to_string(),
+                },
+                None => IgnoredReason::Unknown,
+            },
         };
         ignored.push(IgnoredColumn {
             header: raw.clone(),

@@ -52,6 +52,12 @@ pub enum IgnoredReason {
         /// Field key.
         field: String,
     },
+    /// A column exports carry that the settlement does not use (CV, BILL_COUNT …).
+    Known {
+        /// What it holds, in Chinese and in English.
+        meaning_zh: String,
+        meaning_en: String,
+    },
 }
 
 /// A column that was not used.
@@ -455,7 +461,15 @@ impl ImportReport {
             let list = self
                 .ignored_columns
                 .iter()
-                .map(|c| format!("{}「{}」", c.letter, c.header))
+                .map(|c| match (&c.reason, zh) {
+                    (IgnoredReason::Known { meaning_zh, .. }, true) => {
+                        format!("{}「{}」（{meaning_zh}）", c.letter, c.header)
+                    }
+                    (IgnoredReason::Known { meaning_en, .. }, false) => {
+                        format!("{}「{}」 ({meaning_en})", c.letter, c.header)
+                    }
+                    _ => format!("{}「{}」", c.letter, c.header),
+                })
                 .collect::<Vec<_>>()
                 .join(if zh { "、" } else { ", " });
             out.push(if zh {
