@@ -1,5 +1,6 @@
 //! Points of one case (SPEC §5): DIP cases with high/low outliers and 特例单议, 床日 and 项目
-//! cases; outpatient points.
+//! cases; outpatient points. A group's reference cost, derived from its score where the catalog
+//! has none (SPEC §12, 费用超低).
 
 use super::aggregate::Cell;
 use super::cases::{CaseRow, CaseTable, Codes};

@@ -733,6 +733,45 @@ mod tests {
     }
 
     #[test]
+    fn category_legends() {
+        use GroupCategory as C;
+        let legend = parse_legend;
+        let two = vec![("1".to_string(), C::Core), ("2".to_string(), C::Comprehensive)];
+        assert_eq!(
+            legend("病种类型（1.核心病种；2.综合病种）"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        assert_eq!(
+            legend("病种类型(1=核心病种, 2=综合病种)"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        assert_eq!(
+            legend("病种类型（1、核心病种 2、综合病种）"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        // A level or a unit in brackets is no legend.
+        assert_eq!(legend("次均费用(三甲)"), None);
+        assert_eq!(legend("次均费用（元）"), None);
+        assert_eq!(legend("病种类型（1.核心病种；2.其他）"), None);
+        // 0 under a 核心/综合 legend is 综合病种; under another legend, or none, it is not read.
+        assert_eq!(
+            parse_category_cell("0", &two),
+            Some(CategoryCell::Zero(C::Comprehensive))
+        );
+        assert_eq!(
+            parse_category_cell("2", &two),
+            Some(CategoryCell::Named(C::Comprehensive))
+        );
+        assert_eq!(parse_category_cell("0", &[]), None);
+        assert_eq!(parse_category_cell("床日", &two), Some(CategoryCell::Payment(true)));
+        assert_eq!(
+            parse_group_category("综合病种-治疗性操作组"),
+            Some(C::ComprehensiveTherapeutic)
+        );
+        assert_eq!(parse_group_category("二级核心病种"), Some(C::CoreTier2));
+    }
+
+    #[test]
     fn amounts() {
         assert_eq!(parse_amount("12,345.67"), Ok(d("12345.67")));
         assert_eq!(parse_amount("¥12,345.67"), Ok(d("12345.67")));
