@@ -229,14 +229,21 @@ fn write_rows(ws: &mut rust_xlsxwriter::Worksheet, csv: &str) {
 fn county_score_table_xlsx_settles_as_the_csv() {
     let dir = scratch("county-xlsx");
     let mut book = Workbook::new();
+    // A notes sheet first, as published workbooks often have.
+    let notes_sheet = book.add_worksheet().set_name("说明").unwrap();
+    notes_sheet.write_string(0, 0, "本表分值自2025年1月1日起执行").unwrap();
     let ws = book.add_worksheet().set_name("病种分值表").unwrap();
     write_rows(ws, &std::fs::read_to_string(fixture("county.csv")).unwrap());
     let path = dir.join("county.xlsx");
     book.save(&path).unwrap();
     let policy = ningde_policy(&dir, Some("10"));
-    let (r, _) = settle(&policy, path.to_str().unwrap(), &fixture("county-cases.csv"), &[]);
+    let (r, notes) = settle(&policy, path.to_str().unwrap(), &fixture("county-cases.csv"), &[]);
     assert_eq!(unit_points(&r), COUNTY_UNITS);
     assert_eq!(category_points(&r), COUNTY_CATEGORIES);
+    // The sheet, then the column within it (the sheet stays the one probed).
+    let sheet = notes.find("选用表头匹配最多的「病种分值表」").expect(&notes);
+    let column = notes.find("用 B 列「DIP分组编码」").expect(&notes);
+    assert!(sheet < column, "{notes}");
 }
 
 /// The city's workbook: 目录 with 病种分值 as VLOOKUP into 中间结果 (cached values written),

@@ -277,23 +277,35 @@ pub fn read_catalog_matching(
         .keys()
         .any(|k| spec.field_index(k) == Some(fields::catalog::GROUP));
     let mut choice = None;
+    let mut carried = Vec::new(); // the probe's sheet choice, when the sheet is then pinned
+    let mut opts = opts.clone();
     if !mapped {
         // A file that fails here fails again below, with its errors.
-        if let Ok((_, report, columns)) = read_raw::<choose::GroupProbe>(src, opts) {
-            choice = columns.choose(&report, in_cases).map(|(col, reading)| {
-                let forced = (col != columns.first()).then(|| column_letter(col));
-                (forced, reading)
-            });
+        if let Ok((_, report, columns)) = read_raw::<choose::GroupProbe>(src, &opts) {
+            if let Some((col, reading)) = columns.choose(&report, in_cases) {
+                if col != columns.first() {
+                    opts.columns.insert("group".to_string(), column_letter(col));
+                    // The column is the probed sheet's: a letter must not pull another sheet's header.
+                    if opts.sheet.is_none() {
+                        opts.sheet = report.sheet.clone();
+                        carried = report.readings.clone();
+                    }
+                }
+                choice = Some(reading);
+            }
         }
-    }
-    let mut opts = opts.clone();
-    if let Some((Some(letter), _)) = &choice {
-        opts.columns.insert("group".to_string(), letter.clone());
     }
     read_table::<CatalogTable>(src, &opts).map(|(rows, mut report)| {
-        if let Some((_, reading)) = choice {
-            report.readings.insert(0, reading);
+        if let Some(reading) = choice {
+            // After the sheet's choice, if any: the column is chosen within it.
+            let at = report
+                .readings
+                .iter()
+                .take_while(|r| matches!(r, Reading::SheetChosen { .. }))
+                .count();
+            report.readings.insert(at, reading);
         }
+        report.readings.splice(0..0, carried);
         let mut catalog = Catalog::default();
         for row in rows {
             match row {
