@@ -106,6 +106,89 @@ pub struct Group {
     /// Optional per-level reference costs (level name → 元); the institution's level is used.
     #[serde(default)]
     pub reference_cost_by_level: Vec<(String, Decimal)>,
+    /// The catalog's 病种类型 (核心病种, 综合病种 …), when it states one (SPEC §12, year's points).
+    #[serde(default)]
+    pub category: Option<GroupCategory>,
+}
+
+/// A group's kind in a DIP catalog, its 病种类型: 核心病种 and 综合病种 (国家DIP2.0; 综合病种 in its
+/// four kinds), 核心病种 in three tiers as some cities publish them, 基层病种 and 中医优势病种
+/// (SPEC §12, year's points = 核心 + 综合 + 中医优势 + 基层 + …). Not the payment type (DIP / 床日).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupCategory {
+    /// 核心病种.
+    Core,
+    /// 一级核心病种.
+    CoreTier1,
+    /// 二级核心病种.
+    CoreTier2,
+    /// 三级核心病种.
+    CoreTier3,
+    /// 综合病种.
+    Comprehensive,
+    /// 综合病种：保守治疗组.
+    ComprehensiveConservative,
+    /// 综合病种：诊断性操作组.
+    ComprehensiveDiagnostic,
+    /// 综合病种：治疗性操作组.
+    ComprehensiveTherapeutic,
+    /// 综合病种：相关手术组.
+    ComprehensiveSurgical,
+    /// 基层病种.
+    Grassroots,
+    /// 中医优势病种.
+    Tcm,
+}
+
+impl GroupCategory {
+    pub const ALL: [GroupCategory; 11] = [
+        GroupCategory::Core,
+        GroupCategory::CoreTier1,
+        GroupCategory::CoreTier2,
+        GroupCategory::CoreTier3,
+        GroupCategory::Comprehensive,
+        GroupCategory::ComprehensiveConservative,
+        GroupCategory::ComprehensiveDiagnostic,
+        GroupCategory::ComprehensiveTherapeutic,
+        GroupCategory::ComprehensiveSurgical,
+        GroupCategory::Grassroots,
+        GroupCategory::Tcm,
+    ];
+
+    /// The name catalogs use.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GroupCategory::Core => "核心病种",
+            GroupCategory::CoreTier1 => "一级核心病种",
+            GroupCategory::CoreTier2 => "二级核心病种",
+            GroupCategory::CoreTier3 => "三级核心病种",
+            GroupCategory::Comprehensive => "综合病种",
+            GroupCategory::ComprehensiveConservative => "综合病种（保守治疗组）",
+            GroupCategory::ComprehensiveDiagnostic => "综合病种（诊断性操作组）",
+            GroupCategory::ComprehensiveTherapeutic => "综合病种（治疗性操作组）",
+            GroupCategory::ComprehensiveSurgical => "综合病种（相关手术组）",
+            GroupCategory::Grassroots => "基层病种",
+            GroupCategory::Tcm => "中医优势病种",
+        }
+    }
+
+    /// The English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            GroupCategory::Core => "core group",
+            GroupCategory::CoreTier1 => "core group, tier 1",
+            GroupCategory::CoreTier2 => "core group, tier 2",
+            GroupCategory::CoreTier3 => "core group, tier 3",
+            GroupCategory::Comprehensive => "comprehensive group",
+            GroupCategory::ComprehensiveConservative => "comprehensive group (conservative treatment)",
+            GroupCategory::ComprehensiveDiagnostic => "comprehensive group (diagnostic procedure)",
+            GroupCategory::ComprehensiveTherapeutic => "comprehensive group (therapeutic procedure)",
+            GroupCategory::ComprehensiveSurgical => "comprehensive group (related surgery)",
+            GroupCategory::Grassroots => "grassroots group",
+            GroupCategory::Tcm => "TCM-advantage group",
+        }
+    }
 }
 
 /// One 床日 (per-diem) group with its daily fund standard (吉林2024 第十条).
@@ -452,7 +535,9 @@ impl Group {
             .or_else(|| {
                 costs
                     .into_iter()
-                    .find(|c| *c < limits::min_reference_cost())
+                    // 0: not given (a catalog without 次均费用); the engine derives it from the
+                    // score when the policy says so (points.reference_cost_from_score), else refuses.
+                    .find(|c| !c.is_zero() && *c < limits::min_reference_cost())
                     .map(|c| OutOfRange {
                         field: "reference_cost".into(),
                         value: c,

@@ -792,6 +792,7 @@ impl Synth {
                     grassroots: g.grassroots,
                     reference_cost: Decimal::new(g.reference_fen, 2),
                     reference_cost_by_level: vec![],
+                    category: None,
                 })
                 .collect(),
             per_diem_groups: vec![],

@@ -48,6 +48,7 @@ fn region() -> impl Strategy<Value = Dataset> {
                         grassroots: *grassroots,
                         reference_cost: Decimal::from(*reference),
                         reference_cost_by_level: vec![],
+                        category: None,
                     })
                     .collect(),
                 per_diem_groups: vec![],

@@ -422,7 +422,7 @@ fn sheet_not_found() {
         &opts,
     )
     .unwrap_err();
-    assert_eq!(f.errors[0].message(Zh), "catalog.xlsx 工作表「说明」：在前 30 行中找不到病种目录的表头；表头应包含：「病种编码」、「病种分值」或「日均基金支付标准」");
+    assert_eq!(f.errors[0].message(Zh), "catalog.xlsx 工作表「说明」：在前 30 行中找不到病种目录的表头；表头应包含：「病种编码」、「病种分值」或「日均基金支付标准」或「权重系数」");
 }
 
 #[test]
@@ -603,6 +603,7 @@ fn cross_file_checks() {
                 grassroots: false,
                 reference_cost: Decimal::ONE,
                 reference_cost_by_level: vec![],
+                category: None,
             }],
             per_diem_groups: vec![],
         },

@@ -391,3 +391,32 @@ fn a_deposit_outside_three_to_ten_percent_is_a_warning() {
     assert!(w[0].message_zh.contains("不在 3%—10% 之内"), "{}", w[0].message_zh);
     assert!(w[0].message_en.contains("outside 3%–10%"), "{}", w[0].message_en);
 }
+
+#[test]
+fn reference_cost_from_score_needs_positive_figures_and_every_field() {
+    only_error_at("points.reference_cost_from_score.point_value", |v| {
+        v["points"]["reference_cost_from_score"] = json!({ "point_value": "0", "level_coefficients": [] });
+    });
+    only_error_at(
+        "points.reference_cost_from_score.level_coefficients.0.coefficient",
+        |v| {
+            v["points"]["reference_cost_from_score"] =
+                json!({ "point_value": "9.5", "level_coefficients": [{ "level": "三甲", "coefficient": "-1" }] });
+        },
+    );
+    // Bounded like the other coefficients (at most 10) and money (a point worth at most 1 亿元).
+    only_error_at(
+        "points.reference_cost_from_score.level_coefficients.0.coefficient",
+        |v| {
+            v["points"]["reference_cost_from_score"] =
+                json!({ "point_value": "9.5", "level_coefficients": [{ "level": "三甲", "coefficient": "11" }] });
+        },
+    );
+    only_error_at("points.reference_cost_from_score.point_value", |v| {
+        v["points"]["reference_cost_from_score"] = json!({ "point_value": "100000001", "level_coefficients": [] });
+    });
+    // A policy file spells every field out: `level_coefficients` too.
+    only_error_at("points.reference_cost_from_score.level_coefficients", |v| {
+        v["points"]["reference_cost_from_score"] = json!({ "point_value": "9.5" });
+    });
+}

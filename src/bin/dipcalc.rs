@@ -20,7 +20,9 @@ mod calibrate;
 #[path = "dipcalc/estimate.rs"]
 mod estimate;
 
+use dipcalc::engine::analysis::{points_by_category, CategoryPoints};
 use dipcalc::engine::cases::CaseTable;
+use dipcalc::engine::result::Settlement;
 use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
 use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
@@ -393,25 +395,29 @@ fn load_inputs(
         data.institutions = r.records;
         reports.push((path.clone(), r.report));
     }
-    {
-        let path = required("catalog")?;
-        let bytes = read_file(path)?;
-        let r = input::read_catalog(
-            Source {
-                name: path,
-                bytes: &bytes,
-            },
-            opts_for("catalog"),
-        )
-        .map_err(|e| import_failure(e, lang))?;
-        data.catalog = r.records;
-        reports.push((path.clone(), r.report));
-    }
     let mut cases = CaseTable::new();
     if let Some(path) = flags.get("cases") {
         let (table, report) = stream_cases(path, opts_for("cases"), lang)?;
         cases = table;
         reports.push((path.clone(), report));
+    }
+    {
+        // After the cases: where several columns could be the group code, the catalog's choice
+        // prefers the one whose codes the cases use.
+        let path = required("catalog")?;
+        let bytes = read_file(path)?;
+        let in_cases = |code: &str| cases.groups.find(code).is_some();
+        let r = input::read_catalog_matching(
+            Source {
+                name: path,
+                bytes: &bytes,
+            },
+            opts_for("catalog"),
+            (!cases.is_empty()).then_some(&in_cases as &dyn Fn(&str) -> bool),
+        )
+        .map_err(|e| import_failure(e, lang))?;
+        data.catalog = r.records;
+        reports.push((path.clone(), r.report));
     }
     if let Some(path) = flags.get("summary") {
         let bytes = read_file(path)?;
@@ -485,18 +491,30 @@ fn load_inputs(
     Ok((lang, policy, data, cases))
 }
 
+/// `run --format json`: the settlement, and each unit's points by 病种类型 when the catalog
+/// gives categories (docs/output.md).
+#[derive(serde::Serialize)]
+struct RunJson<'a> {
+    #[serde(flatten)]
+    settlement: &'a Settlement,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    catalog_categories: &'a [CategoryPoints],
+}
+
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
     let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
-    let mut settler = Settler::from_parts(data, cases);
-    let mut result = settler.settle(&policy).map_err(|e| {
+    let engine_failure = |e: dipcalc::engine::EngineError| {
         failed(match lang {
             input::Lang::Zh => e.message_zh,
             input::Lang::En => e.message_en,
         })
-    })?;
+    };
+    let mut settler = Settler::from_parts(data, cases);
+    let mut result = settler.settle(&policy).map_err(engine_failure)?;
     let disclosed = disclosure::disclosures(&result, &settler.data().institutions);
     result.notices.extend(disclosed);
+    let categories = points_by_category(&policy, settler.data(), settler.cases(), &result).map_err(engine_failure)?;
     for n in &result.notices {
         eprintln!(
             "{}",
@@ -511,7 +529,13 @@ fn run_settlement(args: &[String]) -> Result<(), Failure> {
         input::Lang::En => export::Lang::En,
     };
     let text = match flags.get("format").map(String::as_str) {
-        None | Some("json") => serde_json::to_string_pretty(&result).map_err(|e| failed(e.to_string()))? + "\n",
+        None | Some("json") => {
+            let out = RunJson {
+                settlement: &result,
+                catalog_categories: &categories,
+            };
+            serde_json::to_string_pretty(&out).map_err(|e| failed(e.to_string()))? + "\n"
+        }
         Some("csv") => {
             let csv = export::settlement_csv(&result, export_lang);
             if flags.contains_key("out") {

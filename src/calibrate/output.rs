@@ -62,6 +62,8 @@ pub fn catalog_records(cal: &Calibration) -> Catalog {
                 grassroots: g.grassroots,
                 reference_cost: g.mean,
                 reference_cost_by_level: Vec::new(),
+                // A calibration makes scores, not the catalog's 核心/综合 split.
+                category: None,
             })
             .collect(),
         per_diem_groups: Vec::new(),

@@ -7,7 +7,7 @@
 use super::cases::CaseTable;
 use super::points::PointsContext;
 use super::EngineError;
-use crate::policy::{Amount, Outliers, PointsPolicy};
+use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
 use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use std::collections::HashMap;
 pub struct PointsKey {
     outliers: Outliers,
     reference_cost_by_level: bool,
+    reference_cost_from_score: Option<ReferenceCostFromScore>,
     base_cost: Option<Amount>,
     per_diem_reimbursement_ratio: Option<Decimal>,
     base_points: Decimal,
@@ -27,6 +28,7 @@ impl PointsKey {
         PointsKey {
             outliers: p.outliers.clone(),
             reference_cost_by_level: p.reference_cost_by_level,
+            reference_cost_from_score: p.reference_cost_from_score.clone(),
             base_cost: p.base_cost,
             per_diem_reimbursement_ratio: p.per_diem_reimbursement_ratio,
             base_points: p.base_points,

@@ -1,18 +1,19 @@
 //! Analyses that make the numbers useful (SPEC §8): point-value dilution, gain and loss by
-//! disease group for one institution, baseline-versus-scenario comparison, and the risk-sharing
+//! disease group for one institution, baseline-versus-scenario comparison, the risk-sharing
 //! rule drawn around one unit's settlement (SPEC §7.1, 吉林2024 第二十七条 "超出结算额度10%（含，下同）
-//! 以内的，追加超支60%…超支、结余10%以上的，不予追加、返还": the cliff shows).
+//! 以内的，追加超支60%…超支、结余10%以上的，不予追加、返还": the cliff shows), and each unit's
+//! points by the catalog's 病种类型 (SPEC §12, the year's points).
 
 use super::aggregate::CaseAggregates;
 use super::cases::CaseTable;
-use super::coefficients::institution_coefficient;
+use super::coefficients::{institution_coefficient, Coefficient};
 use super::points::{mul_div, Category, PointsContext};
 use super::result::{BandPosition, FundResult, Settlement, UnitResult};
 use super::rounding::{round_money, round_ratio};
 use super::settlement::risk_sharing_target;
 use super::{ratio, EngineError};
 use crate::policy::{Policy, RiskSharing};
-use crate::records::{CaseKind, Dataset, Fund};
+use crate::records::{CaseKind, Dataset, Fund, GroupCategory};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -159,6 +160,96 @@ pub fn group_breakdown(
         .collect();
     out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
     Ok(out)
+}
+
+/// One settlement unit's DIP points of one 病种类型 in one fund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPoints {
+    pub fund: Fund,
+    pub unit: String,
+    /// `None`: groups the catalog gives no 病种类型.
+    pub category: Option<GroupCategory>,
+    /// The category's Chinese name (未分类 for none).
+    pub label: String,
+    pub cases: u64,
+    /// Σ score × coefficient × scale (+ 特例单议 changes), as the settlement counts them.
+    #[serde(with = "super::result::report::points")]
+    pub points: Decimal,
+}
+
+/// Each unit's DIP points by the catalog's 病种类型 (SPEC §12: the year's points are the sum of
+/// 核心, 综合, 中医优势, 基层 … points), counted as [`group_breakdown`] counts them: QC-excluded cases left
+/// out, each member of a 医共体 at its own coefficient. Empty when no group has a category.
+/// `cases` is the dataset's cases (a [`super::Settler`]'s table).
+pub fn points_by_category(
+    policy: &Policy,
+    data: &Dataset,
+    cases: &CaseTable,
+    settlement: &Settlement,
+) -> Result<Vec<CategoryPoints>, EngineError> {
+    if data.catalog.groups.iter().all(|g| g.category.is_none()) {
+        return Ok(Vec::new());
+    }
+    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
+    // Per interned institution of the case table: its level and coefficient.
+    let mut member: Vec<Option<(&str, Coefficient)>> = vec![None; cases.institutions.len()];
+    for inst in &data.institutions {
+        if let Some(slot) = cases
+            .institutions
+            .find(&inst.code)
+            .and_then(|i| member.get_mut(i as usize))
+        {
+            let coef = institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
+            *slot = Some((inst.level.as_str(), coef));
+        }
+    }
+    type Key = (Fund, String, Option<GroupCategory>);
+    let mut sums: BTreeMap<Key, (u64, Decimal)> = BTreeMap::new();
+    for fund in &settlement.funds {
+        let unit_of: BTreeMap<&str, &str> = fund
+            .units
+            .iter()
+            .flat_map(|u| {
+                let codes: Vec<&str> = if u.members.is_empty() {
+                    vec![u.code.as_str()]
+                } else {
+                    u.members.iter().map(String::as_str).collect()
+                };
+                codes.into_iter().map(move |c| (c, u.code.as_str()))
+            })
+            .collect();
+        for row in cases
+            .rows
+            .iter()
+            .filter(|r| r.fund == fund.fund && r.kind == CaseKind::Dip)
+        {
+            let Some((level, coef)) = member.get(row.institution as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            let Some(unit) = unit_of.get(cases.institution_of(row)) else {
+                continue;
+            };
+            if !row.qc_passed && !row.supplemented {
+                continue;
+            }
+            let raw = ctx.raw_points(cases, row, level)?;
+            let category = ctx.group(cases.group_of(row)).and_then(|g| g.category);
+            let sum = sums.entry((fund.fund, unit.to_string(), category)).or_default();
+            sum.0 += 1;
+            sum.1 += raw.points(coef, policy.points.scale);
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((fund, unit, category), (cases, points))| CategoryPoints {
+            fund,
+            unit,
+            category,
+            label: category.map_or("未分类", GroupCategory::label_zh).to_string(),
+            cases,
+            points,
+        })
+        .collect())
 }
 
 /// The 基层病种 rule's effect on one institution level (SPEC §8; 宁德2025答复 二): how many of

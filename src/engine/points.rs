@@ -1,12 +1,13 @@
 //! Points of one case (SPEC §5): DIP cases with high/low outliers and 特例单议, 床日 and 项目
-//! cases; outpatient points.
+//! cases; outpatient points. A group's reference cost, derived from its score where the catalog
+//! has none (SPEC §12, 费用超低).
 
 use super::aggregate::Cell;
 use super::cases::{CaseRow, CaseTable, Codes};
 use super::coefficients::Coefficient;
 use super::EngineError;
 use crate::policy::{Outliers, OutpatientPoints, PointsPolicy};
-use crate::records::{CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
+use crate::records::{limits, CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -158,18 +159,7 @@ impl<'a> PointsContext<'a> {
                 format!("group \"{}\" is not in the catalog", t.group_of(row)),
             )
         })?;
-        let reference = reference_cost(group, level, p.reference_cost_by_level);
-        if reference <= Decimal::ZERO {
-            return Err(EngineError::new(
-                "reference_cost",
-                &group.code,
-                format!("病种 {} 的次均费用为 {reference}，无法计算费用倍率", group.code),
-                format!(
-                    "group {} has reference cost {reference}: the cost ratio cannot be computed",
-                    group.code
-                ),
-            ));
-        }
+        let reference = resolved_reference_cost(p, group, level)?;
         let r = cost / reference;
         // SPEC §5.1, tested by multiplication (cost ≥ H × ref, not a rounded ratio) and divided
         // last, so a score that is an exact decimal comes out exact (issue 17):
@@ -255,6 +245,68 @@ pub fn reference_cost(group: &Group, level: &str, by_level: bool) -> Decimal {
         }
     }
     group.reference_cost
+}
+
+/// ref_g as the cost ratio uses it: the catalog's (per level when asked), else, for a group
+/// without one, score × reference point value × level coefficient when the policy says so (SPEC
+/// §12, 费用超低: the same-level payment standard [reading]).
+pub fn resolved_reference_cost(p: &PointsPolicy, group: &Group, level: &str) -> Result<Decimal, EngineError> {
+    let stated = reference_cost(group, level, p.reference_cost_by_level);
+    if stated > Decimal::ZERO {
+        return Ok(stated);
+    }
+    let Some(rule) = p.reference_cost_from_score.as_ref().filter(|_| stated.is_zero()) else {
+        return Err(EngineError::new(
+            "reference_cost",
+            &group.code,
+            format!(
+                "病种 {} 的次均费用为 {stated}，无法计算费用倍率（目录没有次均费用时，可在政策中设置 points.reference_cost_from_score：参考费用 = 分值 × 参考点值）",
+                group.code
+            ),
+            format!(
+                "group {} has reference cost {stated}: the cost ratio cannot be computed (for a catalog without 次均费用, set the policy's points.reference_cost_from_score: reference cost = score × reference point value)",
+                group.code
+            ),
+        ));
+    };
+    let coefficient = if rule.level_coefficients.is_empty() {
+        Decimal::ONE
+    } else {
+        match rule.level_coefficients.iter().find(|l| l.level == level) {
+            Some(l) => l.coefficient,
+            None => {
+                return Err(EngineError::new(
+                    "reference_level",
+                    level,
+                    format!("points.reference_cost_from_score.level_coefficients 没有等级“{level}”的系数"),
+                    format!(
+                        "points.reference_cost_from_score.level_coefficients has no coefficient for level \"{level}\""
+                    ),
+                ))
+            }
+        }
+    };
+    let derived = group
+        .score
+        .checked_mul(rule.point_value)
+        .and_then(|v| v.checked_mul(coefficient))
+        // The limits a stated reference cost has (records::limits): it divides a case's cost.
+        .filter(|v| *v >= limits::min_reference_cost() && *v <= limits::case_money());
+    derived.ok_or_else(|| {
+        let (low, high) = (limits::min_reference_cost(), limits::case_money());
+        EngineError::new(
+            "reference_cost",
+            &group.code,
+            format!(
+                "病种 {} 的参考费用 = 分值 {} × 参考点值 {} × 系数 {coefficient}，不在 {low}–{high} 元之间",
+                group.code, group.score, rule.point_value
+            ),
+            format!(
+                "group {}: reference cost = score {} × reference point value {} × coefficient {coefficient} is outside {low}–{high} 元",
+                group.code, group.score, rule.point_value
+            ),
+        )
+    })
 }
 
 /// H for a group: the first tier whose bound covers ref_g, else the policy's H.

@@ -197,6 +197,13 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// A 病种类型 that is no known category nor a code of the header's legend.
+    UnknownGroupCategory {
+        /// Field key.
+        field: String,
+        /// The legend the header gives (`1=核心病种`), if any.
+        legend: Vec<String>,
+    },
     /// A code that must be unique appears again.
     DuplicateCode {
         /// The code.
@@ -598,6 +605,14 @@ impl InputError {
             (Lang::En, ErrorKind::UnknownCatalogType { .. }) => {
                 format!("\"{v}\" is not a known catalog type (expected DIP or 床日)")
             }
+            (Lang::Zh, ErrorKind::UnknownGroupCategory { legend, .. }) => format!(
+                "“{v}” 不是已知的病种类型（应为 核心病种、一级/二级/三级核心病种、综合病种（保守治疗/诊断性操作/治疗性操作/相关手术组）、基层病种、中医优势病种{}）",
+                if legend.is_empty() { String::new() } else { format!("，或表头图例中的代码 {}", legend.join("、")) }
+            ),
+            (Lang::En, ErrorKind::UnknownGroupCategory { legend, .. }) => format!(
+                "\"{v}\" is not a known catalog category (expected 核心病种, 一级/二级/三级核心病种, 综合病种 and its kinds, 基层病种 or 中医优势病种{})",
+                if legend.is_empty() { String::new() } else { format!(", or a code of the header's legend: {}", legend.join(", ")) }
+            ),
             (Lang::Zh, ErrorKind::DuplicateCode { code, first_row }) => match first_row {
                 Some(r) => format!("编码「{code}」重复（第 {r} 行已出现）"),
                 None => format!("编码「{code}」重复出现"),

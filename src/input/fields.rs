@@ -43,6 +43,8 @@ pub(crate) enum ValueKind {
     CaseKind,
     /// DIP or 床日 (catalog rows).
     CatalogType,
+    /// 病种类型: 核心病种, 综合病种 … or a code from the legend in the header (catalog rows).
+    GroupCategory,
 }
 
 impl ValueKind {
@@ -382,6 +384,7 @@ const GROUP_CODE: Field = Field {
         "group",
         "group_code",
         "dip_code",
+        "dip_grp_code",
     ],
 };
 
@@ -564,6 +567,9 @@ pub(crate) mod catalog {
     pub const REFERENCE_COST: usize = 4;
     pub const TYPE: usize = 5;
     pub const DAILY_FUND_STANDARD: usize = 6;
+    pub const CATEGORY: usize = 7;
+    pub const REMARK: usize = 8;
+    pub const RELATIVE_WEIGHT: usize = 9;
 }
 
 const REFERENCE_COST_ALIASES: &[&str] = &[
@@ -577,6 +583,8 @@ const REFERENCE_COST_ALIASES: &[&str] = &[
     "次均住院费用",
     "reference_cost",
     "avg_cost",
+    "avg_fee",
+    "dip_avg_fee",
 ];
 
 pub(crate) static CATALOG: TableSpec = TableSpec {
@@ -597,6 +605,8 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "分组名称",
                 "group_name",
                 "name",
+                "dip_name",
+                "dip_grp_name",
             ],
         },
         Field {
@@ -614,7 +624,9 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "相对权重",
                 "RW",
                 "score",
-                "weight",
+                "weight_score",
+                "dip_score",
+                "dip_value",
             ],
         },
         Field {
@@ -622,7 +634,13 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             zh: "基层病种",
             en: "grassroots group",
             kind: K::Bool,
-            aliases: &["基层病种", "是否基层病种", "基层病种标识", "grassroots"],
+            aliases: &[
+                "基层病种",
+                "是否基层病种",
+                "基层病种标识",
+                "grassroots",
+                "is_grassroots",
+            ],
         },
         Field {
             key: "reference_cost",
@@ -636,7 +654,17 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
             zh: "类型",
             en: "type",
             kind: K::CatalogType,
-            aliases: &["类型", "病种类型", "付费类型", "结算类型", "group_type", "type"],
+            aliases: &[
+                "类型",
+                "付费类型",
+                "付费方式",
+                "支付类型",
+                "支付方式",
+                "结算类型",
+                "group_type",
+                "type",
+                "pay_type",
+            ],
         },
         Field {
             key: "daily_fund_standard",
@@ -654,11 +682,83 @@ pub(crate) static CATALOG: TableSpec = TableSpec {
                 "daily_fund_standard",
             ],
         },
+        Field {
+            key: "category",
+            zh: "病种类型",
+            en: "catalog category (核心/综合病种 …)",
+            kind: K::GroupCategory,
+            aliases: &[
+                "病种类型",
+                "病种类别",
+                "病种分类",
+                "目录类别",
+                "病种属性",
+                "category",
+                "group_category",
+                "dip_category",
+            ],
+        },
+        Field {
+            key: "remark",
+            zh: "备注",
+            en: "remark",
+            kind: K::Text,
+            aliases: &["备注", "备注说明", "说明", "remark", "remarks", "memo"],
+        },
+        Field {
+            key: "relative_weight",
+            zh: "权重系数",
+            en: "relative weight (score ÷ 1000)",
+            kind: K::Number,
+            aliases: &["权重系数", "病种权重系数", "relative_weight", "weight", "dip_weight"],
+        },
     ],
-    required: &[&[catalog::GROUP], &[catalog::SCORE, catalog::DAILY_FUND_STANDARD]],
+    required: &[
+        &[catalog::GROUP],
+        &[catalog::SCORE, catalog::DAILY_FUND_STANDARD, catalog::RELATIVE_WEIGHT],
+    ],
     key_field: catalog::GROUP,
     level_cost_stems: REFERENCE_COST_ALIASES,
 };
+
+/// Catalog columns that bureau exports carry and the settlement does not use: (meaning in
+/// Chinese, in English, headers). Listed as known in the report rather than unknown.
+const CATALOG_KNOWN: &[(&str, &str, &[&str])] = &[
+    ("序号", "row number", &["序号", "id", "no"]),
+    (
+        "区域次均费用",
+        "the region's mean cost per case",
+        &[
+            "region_ave_val",
+            "region_avg_val",
+            "区域次均费用",
+            "全市次均费用",
+            "区域平均费用",
+        ],
+    ),
+    ("变异系数", "coefficient of variation", &["cv", "变异系数"]),
+    ("病例数", "case count", &["bill_count", "case_count", "病例数", "例数"]),
+    (
+        "平均住院日",
+        "mean length of stay",
+        &["avg_ipt_days", "平均住院日", "平均住院天数"],
+    ),
+];
+
+/// What a catalog header the settlement does not use holds, if it is one exports carry.
+pub(crate) fn known_unused(kind: TableKind, normalized: &str) -> Option<(&'static str, &'static str)> {
+    if kind != TableKind::Catalog {
+        return None;
+    }
+    CATALOG_KNOWN
+        .iter()
+        .find(|(_, _, headers)| {
+            headers
+                .iter()
+                .any(|h| super::header::normalize_header(h).text == normalized)
+        })
+        .map(|(zh, en, _)| (*zh, *en))
+}
 
 /// 机构.
 pub(crate) mod institutions {

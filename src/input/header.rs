@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::error::ColumnRef;
-use super::fields::{alias_index, TableSpec, ValueKind};
+use super::fields::{alias_index, known_unused, TableSpec, ValueKind};
 use super::report::{IgnoredColumn, IgnoredReason, MappedColumn};
-use super::values::fold_width;
+use super::values::{fold_width, parse_legend};
+use crate::records::GroupCategory;
 
 /// A header cell's comparable form and the unit it named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +151,8 @@ pub(crate) struct Layout {
     pub level_cols: Vec<(String, usize)>,
     /// Multiplier of each per-level column (by column).
     pub level_mults: BTreeMap<usize, Option<Decimal>>,
+    /// Catalog: the codes the 病种类型 header's legend gives (`1 → 核心病种`).
+    pub category_legend: Vec<(String, GroupCategory)>,
     pub ignored: Vec<IgnoredColumn>,
 }
 
@@ -269,7 +272,12 @@ pub(crate) fn build_layout(
         if taken.get(c).copied().unwrap_or(true) || n.text.is_empty() {
             continue;
         }
-        let Some(&(f, rank)) = index.get(&n.text) else {
+        // A header with a legend of codes (病种类型（1.核心病种；2.综合病种）) names its stem's field.
+        let stem = || {
+            let (stem, _) = parse_legend(headers.get(c)?)?;
+            Some(normalize_header(&stem).text)
+        };
+        let Some(&(f, rank)) = index.get(&n.text).or_else(|| stem().and_then(|t| index.get(&t))) else {
             continue;
         };
         if forced.get(f).copied().unwrap_or(true) {
@@ -302,6 +310,16 @@ pub(crate) fn build_layout(
             *t = true;
         }
     }
+
+    let category_legend = spec
+        .fields
+        .iter()
+        .position(|f| f.kind == ValueKind::GroupCategory)
+        .and_then(|f| field_cols.get(f).copied().flatten())
+        .and_then(|c| headers.get(c))
+        .and_then(|h| parse_legend(h))
+        .map(|(_, legend)| legend)
+        .unwrap_or_default();
 
     // Units: a column's own header wins over the unit line above the header.
     let multipliers: Vec<Option<Decimal>> = spec
@@ -353,7 +371,13 @@ pub(crate) fn build_layout(
             Some((_, f)) => IgnoredReason::Duplicate {
                 field: spec.fields.get(*f).map(|x| x.key).unwrap_or_default().to_string(),
             },
-            None => IgnoredReason::Unknown,
+            None => match normalized.get(c).and_then(|n| known_unused(spec.kind, &n.text)) {
+                Some((zh, en)) => IgnoredReason::Known {
+                    meaning_zh: zh.to_string(),
+                    meaning_en: en.to_string(),
+                },
+                None => IgnoredReason::Unknown,
+            },
         };
         ignored.push(IgnoredColumn {
             header: raw.clone(),
@@ -371,6 +395,7 @@ pub(crate) fn build_layout(
             multipliers,
             level_cols,
             level_mults,
+            category_legend,
             ignored,
         },
         problems,

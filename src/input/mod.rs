@@ -6,8 +6,8 @@
 //! - delimited text in UTF-8 (with or without BOM), GB18030/GBK and UTF-16 with BOM (Excel's
 //!   "Unicode text"), comma, tab or semicolon separated (sniffed), quoted fields spanning lines,
 //!   CRLF — streamed in chunks split anywhere ([`CaseStream`]);
-//! - workbooks (.xlsx, .xlsb, .xls, .ods) from bytes through calamine, choosing the first sheet
-//!   whose header matches unless told otherwise;
+//! - workbooks (.xlsx, .xlsb, .xls, .ods) from bytes through calamine, choosing the sheet whose
+//!   header matches best unless told otherwise;
 //! - title rows and a unit line above the header (`单位：万元` multiplies amounts by 10000),
 //!   two-line (merged) headers, totals rows (合计/总计/小计) and notes below the data, which are
 //!   skipped and reported;
@@ -43,6 +43,7 @@
 
 mod bounds;
 mod check;
+mod choose;
 mod csv;
 mod encoding;
 mod error;
@@ -67,8 +68,8 @@ pub use fields::TableKind;
 pub use header::column_letter;
 pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
-    BadRow, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, ImportWarning, MappedColumn, SkipReason,
-    SkippedRow, UnitNote, MAX_LISTED_ROWS,
+    BadRow, Candidate, ChoiceReason, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, ImportWarning,
+    MappedColumn, Reading, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS,
 };
 pub use rows::MAX_PREAMBLE_ROWS;
 
@@ -100,7 +101,7 @@ pub struct ReadOptions {
     pub encoding: Option<TextEncoding>,
     /// Text files: the delimiter, instead of sniffing it.
     pub delimiter: Option<char>,
-    /// Workbooks: the sheet (name, or 1-based position), instead of the first that matches.
+    /// Workbooks: the sheet (name, or 1-based position), instead of the one that matches best.
     pub sheet: Option<String>,
     /// Column mapping overrides: field key (`total_cost`) or canonical name (`医疗总费用`) →
     /// header text or column letter (`F`). An empty header leaves the field unmapped.
@@ -222,10 +223,19 @@ fn disguised_html(src: &Source<'_>) -> bool {
 }
 
 fn read_table<T: Table>(src: Source<'_>, opts: &ReadOptions) -> Result<(Vec<T::Owned>, ImportReport), ImportFailure> {
+    let (records, mut report, state) = read_raw::<T>(src, opts)?;
+    T::finish(state, &mut report);
+    Ok((records, report))
+}
+
+/// The records, the report and the table's state before [`Table::finish`].
+type Raw<T> = (Vec<<T as Table>::Owned>, ImportReport, <T as Table>::State);
+
+fn read_raw<T: Table>(src: Source<'_>, opts: &ReadOptions) -> Result<Raw<T>, ImportFailure> {
     let format = sniff_format(&src);
     let mut records = Vec::new();
     let keep: &mut rows::Sink<'_, T> = &mut |r| records.push(T::owned(r));
-    let (mut report, state) = match format {
+    let (report, state) = match format {
         FileFormat::Csv => {
             if disguised_html(&src) {
                 return Err(ImportFailure::single(InputError::file(
@@ -240,8 +250,7 @@ fn read_table<T: Table>(src: Source<'_>, opts: &ReadOptions) -> Result<(Vec<T::O
         }
         _ => workbook::read_workbook::<T>(src.name, src.bytes, format, opts.sheet.as_deref(), &opts.rows(), keep)?,
     };
-    T::finish(state, &mut report);
-    Ok((records, report))
+    Ok((records, report, state))
 }
 
 /// Reads 病例明细 (cases).
@@ -253,7 +262,53 @@ pub fn read_cases(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<Ca
 /// column, rows with a 日均基金支付标准 and no 病种分值); a file of 床日 groups alone gives a
 /// catalog with only `per_diem_groups`, to be merged by the caller.
 pub fn read_catalog(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Catalog>, ImportFailure> {
-    read_table::<CatalogTable>(src, opts).map(|(rows, report)| {
+    read_catalog_matching(src, opts, None)
+}
+
+/// Reads 病种目录 as [`read_catalog`] does, choosing among several group-code columns (病种编码,
+/// DIP分组编码 …) by content: unique codes first, then the most codes for which `in_cases`
+/// (the case file's group codes, when read) says yes. The choice is one of the report's
+/// readings; a mapping of the group code in `opts` overrides it.
+pub fn read_catalog_matching(
+    src: Source<'_>,
+    opts: &ReadOptions,
+    in_cases: Option<&dyn Fn(&str) -> bool>,
+) -> Result<Imported<Catalog>, ImportFailure> {
+    let spec = TableKind::Catalog.spec();
+    let mapped = opts
+        .columns
+        .keys()
+        .any(|k| spec.field_index(k) == Some(fields::catalog::GROUP));
+    let mut choice = None;
+    let mut carried = Vec::new(); // the probe's sheet choice, when the sheet is then pinned
+    let mut opts = opts.clone();
+    if !mapped {
+        // A file that fails here fails again below, with its errors.
+        if let Ok((_, report, columns)) = read_raw::<choose::GroupProbe>(src, &opts) {
+            if let Some((col, reading)) = columns.choose(&report, in_cases) {
+                if col != columns.first() {
+                    opts.columns.insert("group".to_string(), column_letter(col));
+                    // The column is the probed sheet's: a letter must not pull another sheet's header.
+                    if opts.sheet.is_none() {
+                        opts.sheet = report.sheet.clone();
+                        carried = report.readings.clone();
+                    }
+                }
+                choice = Some(reading);
+            }
+        }
+    }
+    read_table::<CatalogTable>(src, &opts).map(|(rows, mut report)| {
+        if let Some(reading) = choice {
+            // After the sheet's choice, if any: the column is chosen within it.
+            let at = report
+                .readings
+                .iter()
+                .take_while(|r| matches!(r, Reading::SheetChosen { .. }))
+                .count();
+            report.readings.insert(at, reading);
+        }
+        report.readings.splice(0..0, carried);
         let mut catalog = Catalog::default();
         for row in rows {
             match row {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::encoding::{EncodingChoice, EncodingReason};
 use super::error::{InputError, Lang};
 use super::fields::TableKind;
+use crate::records::GroupCategory;
 
 /// The kind of file, sniffed from its first bytes (the extension is only a hint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,12 @@ pub enum IgnoredReason {
     Duplicate {
         /// Field key.
         field: String,
+    },
+    /// A column exports carry that the settlement does not use (CV, BILL_COUNT …).
+    Known {
+        /// What it holds, in Chinese and in English.
+        meaning_zh: String,
+        meaning_en: String,
     },
 }
 
@@ -209,6 +216,89 @@ impl ImportWarning {
     }
 }
 
+/// One of several columns that could feed a field, with what its content showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The header text.
+    pub header: String,
+    /// Excel column letter.
+    pub letter: String,
+    /// Non-empty values read.
+    pub values: u64,
+    /// Distinct values among them.
+    pub distinct: u64,
+    /// Distinct values that are codes of the case file (when one was given).
+    pub matching_cases: Option<u64>,
+}
+
+/// Why a column was chosen among candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceReason {
+    /// Its codes are unique and the others' are not.
+    Unique,
+    /// More of its codes are the case file's codes.
+    MatchesCases,
+    /// Nothing in the content told them apart: the header that names the field more directly.
+    Header,
+}
+
+/// Something the import decided or read that the file did not say in so many words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reading", rename_all = "snake_case")]
+pub enum Reading {
+    /// No sheet was named: the one whose header matched the table best.
+    SheetChosen {
+        /// The sheet read.
+        sheet: String,
+        /// Its header's matched columns.
+        matched: usize,
+        /// The other sheets and their matched columns (0: no header found).
+        others: Vec<(String, usize)>,
+    },
+    /// Several columns could feed a field: the one chosen by content (`--map` overrides).
+    ColumnChosen {
+        /// Field key.
+        field: String,
+        /// The column used.
+        chosen: Candidate,
+        /// The columns not used.
+        others: Vec<Candidate>,
+        /// Why.
+        reason: ChoiceReason,
+    },
+    /// `0` under a 病种类型 legend of 核心病种 and 综合病种 that does not list it, read as
+    /// 综合病种 [reading].
+    CategoryZero {
+        /// The column's header and letter.
+        header: String,
+        letter: String,
+        /// The category read.
+        category: GroupCategory,
+        /// Rows read so.
+        rows: u64,
+    },
+    /// 基层病种 read from the remark column (备注 containing 基层病种) or the 病种类型 column.
+    GrassrootsFrom {
+        /// The column's header and letter.
+        header: String,
+        letter: String,
+        /// Rows flagged so.
+        rows: u64,
+    },
+    /// Scores from a relative-weight column (WEIGHT): score = weight × factor.
+    ScoreFromWeight {
+        /// The column's header and letter.
+        header: String,
+        letter: String,
+        /// 1000 (SPEC §13: RW = m ÷ M × 1000).
+        factor: Decimal,
+    },
+    /// A catalog with scores and no 次均费用 column: reference costs come from the policy's
+    /// `points.reference_cost_from_score` (score × reference point value).
+    NoReferenceCost,
+}
+
 /// How many skipped rows and bad rows a report lists (the rest are counted).
 pub const MAX_LISTED_ROWS: usize = 100;
 
@@ -260,6 +350,10 @@ pub struct ImportReport {
     pub out_of_year_total: u64,
     /// What the user must check (also the first notes).
     pub warnings: Vec<ImportWarning>,
+    /// What the import decided or read beyond the file's words (sheet and column choices,
+    /// codes read, derived values).
+    #[serde(default)]
+    pub readings: Vec<Reading>,
 }
 
 impl ImportReport {
@@ -287,6 +381,7 @@ impl ImportReport {
             out_of_year_rows: Vec::new(),
             out_of_year_total: 0,
             warnings: Vec::new(),
+            readings: Vec::new(),
         }
     }
 
@@ -361,11 +456,20 @@ impl ImportReport {
                 }
             }
         }
+        out.extend(self.readings.iter().map(|r| r.note(zh)));
         if !self.ignored_columns.is_empty() {
             let list = self
                 .ignored_columns
                 .iter()
-                .map(|c| format!("{}「{}」", c.letter, c.header))
+                .map(|c| match (&c.reason, zh) {
+                    (IgnoredReason::Known { meaning_zh, .. }, true) => {
+                        format!("{}「{}」（{meaning_zh}）", c.letter, c.header)
+                    }
+                    (IgnoredReason::Known { meaning_en, .. }, false) => {
+                        format!("{}「{}」 ({meaning_en})", c.letter, c.header)
+                    }
+                    _ => format!("{}「{}」", c.letter, c.header),
+                })
                 .collect::<Vec<_>>()
                 .join(if zh { "、" } else { ", " });
             out.push(if zh {
@@ -420,5 +524,119 @@ impl ImportReport {
             format!("{} rows read, {} records", self.rows_read, self.records)
         });
         out
+    }
+}
+
+impl Candidate {
+    fn shown(&self, zh: bool) -> String {
+        let matching = match (self.matching_cases, zh) {
+            (Some(m), true) => format!("，{m} 个见于病例明细"),
+            (Some(m), false) => format!(", {m} found in the cases"),
+            (None, _) => String::new(),
+        };
+        if zh {
+            format!(
+                "{} 列「{}」（{} 个值，{} 个不同{matching}）",
+                self.letter, self.header, self.values, self.distinct
+            )
+        } else {
+            format!(
+                "column {} ({}: {} values, {} distinct{matching})",
+                self.letter, self.header, self.values, self.distinct
+            )
+        }
+    }
+}
+
+impl Reading {
+    /// The note shown for this reading.
+    fn note(&self, zh: bool) -> String {
+        match self {
+            Reading::SheetChosen { sheet, matched, others } => {
+                let list = others
+                    .iter()
+                    .map(|(n, m)| {
+                        if zh {
+                            format!("「{n}」{m} 列")
+                        } else {
+                            format!("\"{n}\" {m}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if zh { "、" } else { ", " });
+                if zh {
+                    format!("未指定工作表：选用表头匹配最多的「{sheet}」（{matched} 列；其他：{list}）")
+                } else {
+                    format!(
+                        "no sheet named: \"{sheet}\" has the best-matching header ({matched} columns; others: {list})"
+                    )
+                }
+            }
+            Reading::ColumnChosen {
+                field,
+                chosen,
+                others,
+                reason,
+            } => {
+                let others = others
+                    .iter()
+                    .map(|c| c.shown(zh))
+                    .collect::<Vec<_>>()
+                    .join(if zh { "；" } else { "; " });
+                let why = match (reason, zh) {
+                    (ChoiceReason::Unique, true) => "其编码各不相同",
+                    (ChoiceReason::Unique, false) => "its codes are unique",
+                    (ChoiceReason::MatchesCases, true) => "其编码与病例明细相符最多",
+                    (ChoiceReason::MatchesCases, false) => "most of its codes are the case file's",
+                    (ChoiceReason::Header, true) => "内容无从区分，按表头",
+                    (ChoiceReason::Header, false) => "the content does not tell them apart: by header",
+                };
+                let field = super::fields::field_by_key(field).map_or(field.as_str(), |f| if zh { f.zh } else { f.en });
+                if zh {
+                    format!(
+                        "{field}：用 {}，因为{why}；未用 {others}（可用 --map 或映射对话框改选）",
+                        chosen.shown(zh)
+                    )
+                } else {
+                    format!(
+                        "{field}: {} used because {why}; not used: {others} (--map or the mapping dialog overrides)",
+                        chosen.shown(zh)
+                    )
+                }
+            }
+            Reading::CategoryZero {
+                header,
+                letter,
+                category,
+                rows,
+            } => {
+                if zh {
+                    format!("{letter} 列「{header}」：图例未列出的 0 共 {rows} 行，按{}读取（图例只有核心病种与综合病种，0 即非核心病种）", category.label_zh())
+                } else {
+                    format!("column {letter} ({header}): 0, which the legend does not list, on {rows} rows read as {} (the legend has only 核心病种 and 综合病种: 0 = not core)", category.label_en())
+                }
+            }
+            Reading::GrassrootsFrom { header, letter, rows } => {
+                if zh {
+                    format!("{letter} 列「{header}」：{rows} 个病种按基层病种读取")
+                } else {
+                    format!("column {letter} ({header}): {rows} groups read as 基层病种 (grassroots)")
+                }
+            }
+            Reading::ScoreFromWeight { header, letter, factor } => {
+                if zh {
+                    format!("没有分值列：病种分值 = {letter} 列「{header}」（相对权重）× {factor}")
+                } else {
+                    format!("no score column: score = column {letter} ({header}, a relative weight) × {factor}")
+                }
+            }
+            Reading::NoReferenceCost => {
+                if zh {
+                    "目录没有次均费用列：费用倍率所需的参考费用 = 分值 × 政策的参考点值（points.reference_cost_from_score），未设置则无法结算 DIP 病例".to_string()
+                } else {
+                    "the catalog has no reference-cost (次均费用) column: the cost ratio's reference cost = score × the policy's reference point value (points.reference_cost_from_score); without it DIP cases cannot be settled".to_string()
+                }
+            }
+        }
     }
 }

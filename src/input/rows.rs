@@ -162,8 +162,12 @@ impl<T: Table> RowProcessor<T> {
         self.emitting = false;
     }
 
-    pub(crate) fn has_header(&self) -> bool {
-        matches!(self.phase, Phase::Candidate(..) | Phase::Data(_))
+    /// How many columns of the header found (if one was) name a field.
+    pub(crate) fn header_matched(&self) -> Option<usize> {
+        match &self.phase {
+            Phase::Candidate(l, _) | Phase::Data(l) => Some(l.matched()),
+            Phase::Searching | Phase::Failed => None,
+        }
     }
 
     fn layout_for(&self, cells: Vec<String>, row: u64, rows: u8) -> (Layout, Vec<OverrideProblem>) {
@@ -743,6 +747,17 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Is the field's column present?
+    /// The header layout the row is read with.
+    pub fn layout(&self) -> &'a Layout {
+        self.layout
+    }
+
+    /// Any column's cleaned text, mapped or not.
+    pub fn column_text(&self, col: usize) -> &'a str {
+        let texts: &'a [Cow<'a, str>] = self.texts;
+        texts.get(col).map(|t| t.as_ref()).unwrap_or("")
+    }
+
     pub fn mapped(&self, f: usize) -> bool {
         self.layout.field_cols.get(f).copied().flatten().is_some()
     }
@@ -1005,6 +1020,23 @@ impl<'a> RowCtx<'a> {
             values::parse_catalog_type(t)
                 .map(Some)
                 .ok_or_else(|| ErrorKind::UnknownCatalogType { field: field.into() })
+        })
+    }
+
+    /// 病种类型 under the header's legend; `Some(None)`: empty or unmapped, `None`: bad.
+    pub fn group_category(&mut self, f: usize) -> Option<Option<values::CategoryCell>> {
+        if !self.present(f) {
+            return Some(None);
+        }
+        let layout = self.layout;
+        let legend = &layout.category_legend;
+        self.parse(f, |t, field| {
+            values::parse_category_cell(t, legend)
+                .map(Some)
+                .ok_or_else(|| ErrorKind::UnknownGroupCategory {
+                    field: field.into(),
+                    legend: legend.iter().map(|(k, c)| format!("{k}={}", c.label_zh())).collect(),
+                })
         })
     }
 

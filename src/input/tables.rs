@@ -7,13 +7,13 @@ use super::fields::TableKind;
 use super::fields::{
     adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, published as p, summaries as s,
 };
-use super::header::Layout;
-use super::report::{ImportReport, ImportWarning};
+use super::report::{ImportReport, ImportWarning, Reading};
 use super::rows::{RowCtx, Seen, Table};
+use super::values::CategoryCell;
 use super::{CaseRead, FundPart};
 use crate::records::{
-    Case, CaseKind, Group, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup,
-    PublishedMonth, Review,
+    Case, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord,
+    PerDiemGroup, PublishedMonth, Review,
 };
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
@@ -235,31 +235,96 @@ pub(crate) enum CatalogRow {
     PerDiem(PerDiemGroup),
 }
 
+/// A catalog's codes seen so far and what its rows were read as.
+#[derive(Default)]
+pub(crate) struct CatalogSeen {
+    seen: Seen,
+    /// Rows whose 病种类型 `0` was read by [`CategoryCell::Zero`].
+    zero: Option<(GroupCategory, u64)>,
+    /// 基层病种 from the remark column, from the 病种类型 column.
+    from_remark: u64,
+    from_category: u64,
+    /// Scores from WEIGHT × 1000.
+    from_weight: bool,
+    /// No 次均费用 column.
+    no_reference_cost: bool,
+}
+
+/// WEIGHT = score ÷ 1000 in bureau exports (SPEC §13: RW = m ÷ M × 1000).
+const WEIGHT_TO_SCORE: i64 = 1000;
+
 pub(crate) struct CatalogTable;
+
+impl CatalogTable {
+    /// 病种类型: the category, and a payment type (DIP / 床日) written there instead.
+    fn category(ctx: &mut RowCtx<'_>, seen: &mut CatalogSeen) -> Option<(Option<GroupCategory>, Option<bool>)> {
+        Some(match ctx.group_category(g::CATEGORY)? {
+            Some(CategoryCell::Named(c)) => (Some(c), None),
+            Some(CategoryCell::Zero(c)) => {
+                seen.zero.get_or_insert((c, 0)).1 += 1;
+                (Some(c), None)
+            }
+            Some(CategoryCell::Payment(per_diem)) => (None, Some(per_diem)),
+            None => (None, None),
+        })
+    }
+
+    /// 病种分值, or WEIGHT × 1000 when the catalog has only a relative weight.
+    fn score(ctx: &mut RowCtx<'_>, seen: &mut CatalogSeen) -> Option<Decimal> {
+        if ctx.mapped(g::SCORE) || !ctx.mapped(g::RELATIVE_WEIGHT) {
+            return ctx.required_number(g::SCORE);
+        }
+        seen.from_weight = true;
+        let score = ctx
+            .required_number(g::RELATIVE_WEIGHT)?
+            .checked_mul(Decimal::from(WEIGHT_TO_SCORE));
+        if score.is_none() {
+            ctx.not_a_number(g::RELATIVE_WEIGHT);
+        }
+        score
+    }
+
+    /// 基层病种: its own column, else 备注 containing 基层病种, else the 病种类型 column.
+    fn grassroots(ctx: &mut RowCtx<'_>, seen: &mut CatalogSeen, category: Option<GroupCategory>) -> bool {
+        if ctx.present(g::GRASSROOTS) {
+            return ctx.boolean(g::GRASSROOTS).unwrap_or(false);
+        }
+        if ctx.text(g::REMARK).is_some_and(|t| t.contains("基层病种")) {
+            seen.from_remark += 1;
+            return true;
+        }
+        if category == Some(GroupCategory::Grassroots) {
+            seen.from_category += 1;
+            return true;
+        }
+        false
+    }
+}
 
 impl Table for CatalogTable {
     type Record<'r> = CatalogRow;
     type Owned = CatalogRow;
-    type State = Seen;
+    type State = CatalogSeen;
     const KIND: TableKind = TableKind::Catalog;
 
     fn owned(record: Self::Record<'_>) -> Self::Owned {
         record
     }
 
-    fn build(ctx: &mut RowCtx<'_>, seen: &mut Seen) -> Option<CatalogRow> {
+    fn build(ctx: &mut RowCtx<'_>, seen: &mut CatalogSeen) -> Option<CatalogRow> {
         let code = ctx.required_text(g::GROUP).map(str::to_string);
         let name = ctx.text(g::NAME).unwrap_or_default().to_string();
         let declared = ctx.catalog_type(g::TYPE)?;
-        let per_diem = match declared {
+        let (category, written) = Self::category(ctx, seen)?;
+        let per_diem = match declared.or(written) {
             Some(p) => p,
-            None => !ctx.present(g::SCORE) && ctx.present(g::DAILY_FUND_STANDARD),
+            None => !ctx.present(g::SCORE) && !ctx.present(g::RELATIVE_WEIGHT) && ctx.present(g::DAILY_FUND_STANDARD),
         };
         let code = code?;
         let (codes, row) = if per_diem {
-            (&mut seen.per_diem_codes, ctx.row)
+            (&mut seen.seen.per_diem_codes, ctx.row)
         } else {
-            (&mut seen.codes, ctx.row)
+            (&mut seen.seen.codes, ctx.row)
         };
         if let Some(first) = codes.get(&code).copied() {
             ctx.duplicate(g::GROUP, &code, first);
@@ -277,14 +342,20 @@ impl Table for CatalogTable {
                 daily_fund_standard: daily?,
             }));
         }
-        let score = ctx.required_number(g::SCORE);
-        let grassroots = ctx.boolean(g::GRASSROOTS).unwrap_or(false);
-        let reference_cost = ctx.required_amount(g::REFERENCE_COST);
+        let score = Self::score(ctx, seen);
+        let grassroots = Self::grassroots(ctx, seen, category);
+        // Without the column: 0, derived from the score by the policy (SPEC §12, 费用超低).
+        let reference_cost = if ctx.mapped(g::REFERENCE_COST) {
+            ctx.required_amount(g::REFERENCE_COST)
+        } else {
+            seen.no_reference_cost = true;
+            Some(Decimal::ZERO)
+        };
         let by_level = ctx.level_costs();
         if !ctx.errors.is_empty() {
             return None;
         }
-        seen.scores.add(score?, reference_cost?);
+        seen.seen.scores.add(score?, reference_cost?);
         Some(CatalogRow::Dip(Group {
             code,
             name,
@@ -292,31 +363,56 @@ impl Table for CatalogTable {
             grassroots,
             reference_cost: reference_cost?,
             reference_cost_by_level: by_level,
+            category,
         }))
     }
 
-    /// Scores that all look like relative weights (issue 11: a catalog whose WEIGHT column,
-    /// score ÷ 1000, was read as the score) are a warning naming the column.
-    fn finish(state: Seen, report: &mut ImportReport) {
-        let Some(max) = state.scores.looks_like_weights() else {
-            return;
+    /// What the rows were read as (readings), and scores that all look like relative weights
+    /// (issue 11: a catalog whose WEIGHT column, score ÷ 1000, was read as the score): a warning
+    /// naming the column.
+    fn finish(state: CatalogSeen, report: &mut ImportReport) {
+        if let Some(max) = state.seen.scores.looks_like_weights() {
+            if let Some(col) = report.columns.iter().find(|c| c.field == "score") {
+                report.warnings.push(ImportWarning::ScoresLookLikeWeights {
+                    letter: col.letter.clone(),
+                    header: col.header.clone(),
+                    max,
+                });
+            }
+        }
+        let column = |key: &str| {
+            report
+                .columns
+                .iter()
+                .find(|c| c.field == key)
+                .map(|c| (c.header.clone(), c.letter.clone()))
+                .unwrap_or_default()
         };
-        if let Some(col) = report.columns.iter().find(|c| c.field == "score") {
-            report.warnings.push(ImportWarning::ScoresLookLikeWeights {
-                letter: col.letter.clone(),
-                header: col.header.clone(),
-                max,
+        let mut readings = Vec::new();
+        if state.from_weight {
+            let (header, letter) = column("relative_weight");
+            let factor = Decimal::from(WEIGHT_TO_SCORE);
+            readings.push(Reading::ScoreFromWeight { header, letter, factor });
+        }
+        if let Some((category, rows)) = state.zero {
+            let (header, letter) = column("category");
+            readings.push(Reading::CategoryZero {
+                header,
+                letter,
+                category,
+                rows,
             });
         }
-    }
-
-    fn extra_missing(layout: &Layout) -> Vec<&'static [usize]> {
-        let has = |f: usize| layout.field_cols.get(f).copied().flatten().is_some();
-        if has(g::SCORE) && !has(g::REFERENCE_COST) {
-            vec![&[g::REFERENCE_COST]]
-        } else {
-            Vec::new()
+        for (key, rows) in [("remark", state.from_remark), ("category", state.from_category)] {
+            if rows > 0 {
+                let (header, letter) = column(key);
+                readings.push(Reading::GrassrootsFrom { header, letter, rows });
+            }
         }
+        if state.no_reference_cost {
+            readings.push(Reading::NoReferenceCost);
+        }
+        report.readings.extend(readings);
     }
 }
 

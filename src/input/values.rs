@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::records::{CaseKind, Fund};
+use crate::records::{CaseKind, Fund, GroupCategory};
 
 /// Full-width ASCII (`１２３，４５`, `（`, `：`, `％`) to half-width, the ideographic space to a
 /// space, and `￥` to `¥`.
@@ -597,6 +597,110 @@ pub(crate) fn parse_catalog_type(text: &str) -> Option<bool> {
     }
 }
 
+/// 病种类型 as catalogs write it: 核心病种 (一级/二级/三级核心病种), 综合病种 and its four kinds
+/// (保守治疗组, 诊断性操作组, 治疗性操作组, 相关手术组), 基层病种, 中医优势病种.
+pub(crate) fn parse_group_category(text: &str) -> Option<GroupCategory> {
+    use GroupCategory as C;
+    let s = keyword(text);
+    let s = fold_width(&s);
+    if s.contains("中医") {
+        return Some(C::Tcm);
+    }
+    if s.contains("基层") {
+        return Some(C::Grassroots);
+    }
+    if s.contains("核心") {
+        return Some(if s.contains("一级") {
+            C::CoreTier1
+        } else if s.contains("二级") {
+            C::CoreTier2
+        } else if s.contains("三级") {
+            C::CoreTier3
+        } else {
+            C::Core
+        });
+    }
+    // 保守治疗 before 治疗性: the first contains 治疗 too.
+    let kinds = [
+        ("保守治疗", C::ComprehensiveConservative),
+        ("诊断性操作", C::ComprehensiveDiagnostic),
+        ("治疗性操作", C::ComprehensiveTherapeutic),
+        ("相关手术", C::ComprehensiveSurgical),
+    ];
+    if let Some((_, c)) = kinds.iter().find(|(w, _)| s.contains(w)) {
+        return Some(*c);
+    }
+    if s.contains("综合") {
+        return Some(C::Comprehensive);
+    }
+    match s.as_ref() {
+        "core" => Some(C::Core),
+        "comprehensive" => Some(C::Comprehensive),
+        "grassroots" => Some(C::Grassroots),
+        "tcm" => Some(C::Tcm),
+        _ => None,
+    }
+}
+
+/// The codes a header's legend gives: `病种类型（1.核心病种；2.综合病种）` → `病种类型` and
+/// `1 → 核心病种, 2 → 综合病种`. Items are separated by `;` `,` or blanks, a code from its label
+/// by `.` `、` `=` `:` or `-`; every item must name a category, or the brackets are no legend.
+pub(crate) fn parse_legend(header: &str) -> Option<(String, Vec<(String, GroupCategory)>)> {
+    let folded = fold_width(header);
+    let body = folded.trim().strip_suffix(')')?;
+    let open = body.rfind('(')?;
+    let stem = body.get(..open)?.trim().to_string();
+    let inside = body.get(open + 1..)?;
+    let mut legend = Vec::new();
+    for item in inside.split([';', ',', ' ']).map(str::trim).filter(|i| !i.is_empty()) {
+        let code: String = item.chars().take_while(char::is_ascii_digit).collect();
+        let label = item
+            .get(code.len()..)?
+            .trim_start_matches(['.', '、', '=', ':', '-', ' ']);
+        if code.is_empty() || label.len() == item.len() - code.len() {
+            return None;
+        }
+        legend.push((code, parse_group_category(label)?));
+    }
+    (!stem.is_empty() && !legend.is_empty()).then_some((stem, legend))
+}
+
+/// What a 病种类型 cell said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CategoryCell {
+    /// A category, by name or by a code of the header's legend.
+    Named(GroupCategory),
+    /// `0` under a legend of 核心病种 and 综合病种 that does not list it: read as the legend's
+    /// 综合病种 (a 是否核心病种 flag under a two-entry legend) [reading], and reported.
+    Zero(GroupCategory),
+    /// DIP or 床日: a payment type written in this column, as older files do. `true` = 床日.
+    Payment(bool),
+}
+
+/// A 病种类型 cell under the header's legend (empty legend: names only).
+pub(crate) fn parse_category_cell(text: &str, legend: &[(String, GroupCategory)]) -> Option<CategoryCell> {
+    if let Some(c) = parse_group_category(text) {
+        return Some(CategoryCell::Named(c));
+    }
+    let code = clean(text);
+    if let Some((_, c)) = legend.iter().find(|(k, _)| *k == code) {
+        return Some(CategoryCell::Named(*c));
+    }
+    if code == "0" {
+        let core = legend.iter().any(|(_, c)| {
+            matches!(
+                c,
+                GroupCategory::Core | GroupCategory::CoreTier1 | GroupCategory::CoreTier2 | GroupCategory::CoreTier3
+            )
+        });
+        let other = legend.iter().find(|(_, c)| *c == GroupCategory::Comprehensive);
+        if let (true, Some((_, c)), 2) = (core, other, legend.len()) {
+            return Some(CategoryCell::Zero(*c));
+        }
+    }
+    parse_catalog_type(text).map(CategoryCell::Payment)
+}
+
 /// Splits a list cell: `1.05;0.02`, `0.05、0.02`, `0.05，0.02`.
 pub(crate) fn split_list(text: &str) -> Vec<String> {
     let s = clean(text);
@@ -626,6 +730,45 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn category_legends() {
+        use GroupCategory as C;
+        let legend = parse_legend;
+        let two = vec![("1".to_string(), C::Core), ("2".to_string(), C::Comprehensive)];
+        assert_eq!(
+            legend("病种类型（1.核心病种；2.综合病种）"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        assert_eq!(
+            legend("病种类型(1=核心病种, 2=综合病种)"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        assert_eq!(
+            legend("病种类型（1、核心病种 2、综合病种）"),
+            Some(("病种类型".to_string(), two.clone()))
+        );
+        // A level or a unit in brackets is no legend.
+        assert_eq!(legend("次均费用(三甲)"), None);
+        assert_eq!(legend("次均费用（元）"), None);
+        assert_eq!(legend("病种类型（1.核心病种；2.其他）"), None);
+        // 0 under a 核心/综合 legend is 综合病种; under another legend, or none, it is not read.
+        assert_eq!(
+            parse_category_cell("0", &two),
+            Some(CategoryCell::Zero(C::Comprehensive))
+        );
+        assert_eq!(
+            parse_category_cell("2", &two),
+            Some(CategoryCell::Named(C::Comprehensive))
+        );
+        assert_eq!(parse_category_cell("0", &[]), None);
+        assert_eq!(parse_category_cell("床日", &two), Some(CategoryCell::Payment(true)));
+        assert_eq!(
+            parse_group_category("综合病种-治疗性操作组"),
+            Some(C::ComprehensiveTherapeutic)
+        );
+        assert_eq!(parse_group_category("二级核心病种"), Some(C::CoreTier2));
     }
 
     #[test]

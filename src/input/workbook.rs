@@ -16,7 +16,7 @@ use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xl
 use super::bounds;
 use super::error::{ErrorKind, ImportFailure, InputError};
 use super::header::column_letter;
-use super::report::{FileFormat, ImportReport, ImportWarning};
+use super::report::{FileFormat, ImportReport, ImportWarning, Reading};
 use super::rows::{RowOptions, RowProcessor, Sink, Table, MAX_PREAMBLE_ROWS};
 use super::values::float_text;
 
@@ -349,26 +349,9 @@ pub(crate) fn read_workbook<T: Table>(
             }
         }
         None => {
-            // The first visible sheet whose header matches; else the first visible sheet.
-            let mut pick: Option<String> = None;
-            let order: Vec<&String> = sheets
-                .iter()
-                .filter(|(_, v)| *v)
-                .chain(sheets.iter().filter(|(_, v)| !*v))
-                .map(|(n, _)| n)
-                .collect();
-            for n in &order {
-                let Ok(range) = book.range(n) else { continue };
-                let merges = book.merges(n);
-                let mut probe: RowProcessor<T> =
-                    RowProcessor::new(name, Some(n.to_string()), opts.clone(), None, report.clone());
-                feed(&range, merges, &mut probe, Some(MAX_PREAMBLE_ROWS + 2), &mut |_| {});
-                if probe.has_header() {
-                    pick = Some(n.to_string());
-                    break;
-                }
-            }
-            match pick.or_else(|| order.first().map(|n| n.to_string())) {
+            let (pick, reading) = best_sheet::<T>(&mut book, &sheets, name, opts, &report);
+            report.readings.extend(reading);
+            match pick {
                 Some(n) => n,
                 None => {
                     return Err(fail(ErrorKind::UnreadableFile {
@@ -401,4 +384,58 @@ pub(crate) fn read_workbook<T: Table>(
         e
     })?;
     Ok((report, state))
+}
+
+/// No sheet named: the sheet whose header names the most fields of the table (ties: visible
+/// sheets first, then the workbook's order), else the first visible sheet. With several sheets
+/// to choose from, the reading says which and how the others matched.
+fn best_sheet<T: Table>(
+    book: &mut Book<'_>,
+    sheets: &[(String, bool)],
+    name: &str,
+    opts: &RowOptions,
+    report: &ImportReport,
+) -> (Option<String>, Option<Reading>) {
+    let order: Vec<&String> = sheets
+        .iter()
+        .filter(|(_, v)| *v)
+        .chain(sheets.iter().filter(|(_, v)| !*v))
+        .map(|(n, _)| n)
+        .collect();
+    let mut scores: Vec<(String, usize)> = Vec::with_capacity(order.len());
+    for n in &order {
+        let matched = match book.range(n) {
+            Ok(range) => {
+                let merges = book.merges(n);
+                let mut probe: RowProcessor<T> =
+                    RowProcessor::new(name, Some(n.to_string()), opts.clone(), None, report.clone());
+                feed(&range, merges, &mut probe, Some(MAX_PREAMBLE_ROWS + 2), &mut |_| {});
+                probe.header_matched().unwrap_or(0)
+            }
+            Err(_) => 0,
+        };
+        scores.push((n.to_string(), matched));
+    }
+    // The first of the best: a later sheet must match more to win.
+    let mut best: Option<usize> = None;
+    for (i, (_, m)) in scores.iter().enumerate() {
+        if *m > 0 && best.is_none_or(|b| scores.get(b).is_some_and(|(_, bm)| m > bm)) {
+            best = Some(i);
+        }
+    }
+    let Some(b) = best else {
+        return (order.first().map(|n| n.to_string()), None);
+    };
+    let (sheet, matched) = scores.get(b).cloned().unwrap_or_default();
+    let reading = (scores.len() > 1).then(|| Reading::SheetChosen {
+        sheet: sheet.clone(),
+        matched,
+        others: scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != b)
+            .map(|(_, s)| s.clone())
+            .collect(),
+    });
+    (Some(sheet), reading)
 }

@@ -362,6 +362,11 @@ pub struct PointsPolicy {
     pub outliers: Outliers,
     /// Use the catalog's per-level reference cost when it has one for the institution's level.
     pub reference_cost_by_level: bool,
+    /// A group without a reference cost (a catalog with scores and no 次均费用) takes score ×
+    /// a stated reference point value (× the level's coefficient): SPEC §12, 费用超低 [reading].
+    /// `null` = off: such a group's DIP cases are an error.
+    #[serde(default)]
+    pub reference_cost_from_score: Option<ReferenceCostFromScore>,
     /// Flag an institution whose 特例单议 applications exceed this share of its cases (吉林2024 第二十六条).
     pub review_share_limit: Decimal,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
@@ -370,6 +375,27 @@ pub struct PointsPolicy {
     /// 平均报销比例 for 床日组日均医疗费用标准 (吉林2024 第十条).
     pub per_diem_reimbursement_ratio: Option<Decimal>,
     pub outpatient: OutpatientPoints,
+}
+
+/// Reference cost = score × reference point value × level coefficient (SPEC §12, 费用超低: the
+/// same-level payment standard; 国家DIP3.0 第五章第三节二 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceCostFromScore {
+    /// 元 per point: the year-start point value (SPEC §13) or last year's settled one.
+    pub point_value: Decimal,
+    /// The payment standard's coefficient per institution level; `[]` = none (× 1). When the
+    /// list is not empty an institution whose level it lacks is an error.
+    #[serde(default)]
+    pub level_coefficients: Vec<LevelFactor>,
+}
+
+/// One level's coefficient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelFactor {
+    pub level: String,
+    pub coefficient: Decimal,
 }
 
 /// High and low cost outliers (SPEC §5.1).

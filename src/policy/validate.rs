@@ -677,6 +677,21 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
         last = Some(t.max_reference_cost);
     }
     c.rate("points.review_share_limit", p.review_share_limit);
+    if let Some(r) = &p.reference_cost_from_score {
+        // A point worth more than the most a case may cost is no point value.
+        c.positive_at_most(
+            "points.reference_cost_from_score.point_value",
+            r.point_value,
+            limits::case_money(),
+        );
+        for (n, l) in r.level_coefficients.iter().enumerate() {
+            c.positive_at_most(
+                &format!("points.reference_cost_from_score.level_coefficients.{n}.coefficient"),
+                l.coefficient,
+                limits::coefficient(),
+            );
+        }
+    }
     if let Some(b) = &p.base_cost {
         // Compared in its own unit, so a huge value is never converted.
         let in_unit = |x: Decimal| x / b.unit.in_yuan();

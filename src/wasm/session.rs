@@ -316,7 +316,11 @@ impl Session {
                 r.report
             }
             TableKind::Catalog => {
-                let r = input::read_catalog(src, &opts).map_err(Problem::Import)?;
+                // With cases loaded, several group-code columns are told apart by the cases' codes.
+                let cases = self.data.cases();
+                let in_cases = |code: &str| cases.groups.find(code).is_some();
+                let matching = (!cases.is_empty()).then_some(&in_cases as &dyn Fn(&str) -> bool);
+                let r = input::read_catalog_matching(src, &opts, matching).map_err(Problem::Import)?;
                 let catalog = &mut self.data.data_mut().catalog;
                 if r.records.groups.is_empty() && !r.records.per_diem_groups.is_empty() {
                     catalog.per_diem_groups = r.records.per_diem_groups;

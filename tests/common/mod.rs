@@ -19,6 +19,7 @@ pub fn group(code: &str, score: &str, reference: &str, grassroots: bool) -> Grou
         grassroots,
         reference_cost: d(reference),
         reference_cost_by_level: vec![],
+        category: None,
     }
 }
 

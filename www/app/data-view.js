@@ -194,7 +194,11 @@ export function openMapping(dialog, f, fields, preview) {
     const fieldRows = fields.fields.map((fd) => {
       const names = [fd.zh, fd.en, ...fd.aliases].map(norm);
       const given = f.options?.columns?.[fd.key];
-      const guess = header.findIndex((c) => c.trim() && names.includes(norm(c)));
+      // The column the import used (it may have chosen among several by content), else a header match.
+      const used = f.report?.report?.columns?.find((c) => c.field === fd.key)?.letter;
+      const guess = used
+        ? (preview.letters ?? []).indexOf(used)
+        : header.findIndex((c) => c.trim() && names.includes(norm(c)));
       const sel = h(
         'select',
         { dataset: { field: fd.key }, 'aria-label': lang() === 'en' ? fd.en : fd.zh },

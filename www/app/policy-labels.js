@@ -133,6 +133,22 @@ export const D = {
   'points.outliers.high_tiers.*.max_reference_cost': { zh: '次均费用上限（元）', en: 'Reference cost up to (元)' },
   'points.outliers.high_tiers.*.high_ratio': { zh: 'H', en: 'H' },
   'points.reference_cost_by_level': { zh: '按等级取次均费用', en: 'Reference cost by level' },
+  'points.reference_cost_from_score': {
+    zh: '由分值推算次均费用（目录无次均费用时）',
+    en: 'Reference cost from the score (catalog without 次均费用)',
+    tmpl: { point_value: '10', level_coefficients: [] },
+  },
+  'points.reference_cost_from_score.point_value': {
+    zh: '参考点值（元/点）',
+    en: 'Reference point value (元 per point)',
+  },
+  'points.reference_cost_from_score.level_coefficients': {
+    zh: '等级系数（空 = 不乘）',
+    en: 'Level coefficients (none = × 1)',
+    item: { level: '', coefficient: '1' },
+  },
+  'points.reference_cost_from_score.level_coefficients.*.level': { zh: '等级', en: 'Level' },
+  'points.reference_cost_from_score.level_coefficients.*.coefficient': { zh: '系数', en: 'Coefficient' },
   'points.review_share_limit': { zh: '特例单议申请上限', en: 'Special review limit', pct: true },
   'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
   'points.per_diem_reimbursement_ratio': {
