@@ -351,7 +351,14 @@ pub fn settle_fund(
     notices: &mut Vec<Notice>,
 ) -> Result<FundResult, EngineError> {
     let budget = budget::fund_budget(policy, fund, fp)?;
-    let values = point_value::point_values(policy, fp, &budget, ledger);
+    let values = point_value::point_values(policy, fp, &budget, ledger)?;
+    if let Some(notice) = values
+        .elastic
+        .as_ref()
+        .and_then(|e| point_value::elastic_notice(fund, e))
+    {
+        notices.push(notice);
+    }
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));
     }
@@ -387,6 +394,7 @@ pub fn settle_fund(
         totals,
         reconciliation: shares.reconciliation,
         outpatient,
+        elastic: values.elastic,
         budget,
     })
 }

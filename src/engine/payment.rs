@@ -12,7 +12,7 @@ use super::result::{BudgetResult, PaymentLine, UnitResult};
 use super::rounding::{round_money, round_ratio};
 use super::settlement::{near_band_edge, unit_figures, FundShares, UnitFigures};
 use super::units::Unit;
-use crate::policy::{CostBasis, Policy, ReturnRule, SettlementMode};
+use crate::policy::{CostBasis, Policy, ReturnRule, ScoreBand, SettlementMode};
 use rust_decimal::Decimal;
 
 /// The stages of one fund a unit's payments read: its budget, point values and shares.
@@ -35,15 +35,57 @@ pub struct Payments {
     pub quarters: Vec<PaymentLine>,
     /// Monthly prepayments and quarterly clearing, or what a summary gave.
     pub prepaid: Decimal,
+    /// 考核系数 (国家DIP3.0 第七章第三节一(四)), when the policy sets one.
+    pub assessment_factor: Option<Decimal>,
+    /// FS × (考核系数 − 1), paid (or recovered) at year end.
+    pub assessment_adjustment: Decimal,
+    /// 预付金 paid at the start of the year and set off at year end (第七章第二节一).
+    pub advance: Decimal,
     pub net_to_pay: Decimal,
 }
 
-/// An amount returned by rule: × score ÷ 100 [default], in full, or not at all.
-fn returned(rule: ReturnRule, amount: Decimal, score: Decimal) -> Decimal {
+/// The rate of the band `score` falls in (bands from the highest score down, "≥ min_score"); 0
+/// below the last band (信阳2019 三(六)).
+pub fn band_rate(bands: &[ScoreBand], score: Decimal) -> Decimal {
+    bands
+        .iter()
+        .find(|b| score >= b.min_score)
+        .map_or(Decimal::ZERO, |b| b.rate)
+}
+
+/// An amount returned by rule: × score ÷ 100 [default], in full, not at all, or × the rate of the
+/// score's band (信阳2019 三(六); above 1 the 倾斜 of 吉林2024 第二十七条 ¶3).
+fn returned(policy: &Policy, rule: ReturnRule, amount: Decimal, score: Decimal) -> Decimal {
     match rule {
         ReturnRule::ByScore => round_money(amount * score / Decimal::ONE_HUNDRED),
         ReturnRule::Full => round_money(amount),
         ReturnRule::Withheld => Decimal::ZERO,
+        ReturnRule::Bands => {
+            let bands = policy.settlement.return_bands.as_deref().unwrap_or_default();
+            round_money(amount * band_rate(bands, score))
+        }
+    }
+}
+
+/// 考核系数 and what it changes (国家DIP3.0 第七章第三节一(四) "〔∑(病例分值×结算点值×医保基金支付
+/// 比例)〕×考核系数－∑审核扣减费用"): the factor of the unit's score band and FS × (factor − 1) [reading:
+/// risk sharing stays on S; the factor scales the fund settlement]. (None, 0) without a table.
+fn assessment(policy: &Policy, fs: Decimal, score: Decimal) -> (Option<Decimal>, Decimal) {
+    match &policy.settlement.assessment_factor {
+        None => (None, Decimal::ZERO),
+        Some(bands) => {
+            let k = band_rate(bands, score);
+            (Some(k), round_money(fs * (k - Decimal::ONE)))
+        }
+    }
+}
+
+/// 预付金 (国家DIP3.0 第七章第二节一 "预付规模应在 1 个月左右"): months ÷ 12 × the unit's last-year fund
+/// payment, or × this year's fund settlement when the institutions give none [reading].
+fn advance(policy: &Policy, unit: &Unit, fs: Decimal) -> Decimal {
+    match &policy.settlement.advance {
+        None => Decimal::ZERO,
+        Some(a) => round_money(a.months * unit.last_year.unwrap_or(fs).max(Decimal::ZERO) / Decimal::from(12)),
     }
 }
 
@@ -54,6 +96,7 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
     let d = policy.settlement.deposit.rate;
     let deposit_withheld = round_money(d * fig.fund_settlement);
     let deposit_returned = returned(
+        policy,
         policy.settlement.deposit.return_rule,
         d * fig.fund_settlement,
         unit.score,
@@ -61,7 +104,14 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
     // Quality reserve (信阳2019 5%) in proportion to S, by assessment (SPEC §7.4 [default]).
     // S × reserve ÷ Σ S, divided last (issue 17).
     let quality_share = mul_div(fig.settlement, st.budget.quality_reserve, st.shares.total).unwrap_or_default();
-    let quality_reserve_returned = returned(policy.settlement.quality_reserve_return, quality_share, unit.score);
+    let quality_reserve_returned = returned(
+        policy,
+        policy.settlement.quality_reserve_return,
+        quality_share,
+        unit.score,
+    );
+    let (assessment_factor, assessment_adjustment) = assessment(policy, fig.fund_settlement, unit.score);
+    let advance = advance(policy, unit, fig.fund_settlement);
     let months = month_lines(st, u, ledger, fig.settlement);
     let quarters = quarter_lines(st, u, ledger, &months);
     let computed: Decimal =
@@ -71,7 +121,9 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
         + deposit_returned
         + quality_reserve_returned
         + st.shares.adjustment_fund[u]
-        + ledger.amount_adjustments;
+        + ledger.amount_adjustments
+        + assessment_adjustment
+        - advance;
     Payments {
         deposit_withheld,
         deposit_returned,
@@ -79,6 +131,9 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
         months,
         quarters,
         prepaid,
+        assessment_factor,
+        assessment_adjustment,
+        advance,
         net_to_pay,
     }
 }
@@ -187,6 +242,9 @@ pub fn unit_result(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, 
         amount_adjustments: ledger.amount_adjustments,
         adjustments: ledger.adjustment_lines.clone(),
         prepaid: pay.prepaid,
+        assessment_factor: pay.assessment_factor,
+        assessment_adjustment: pay.assessment_adjustment,
+        advance: pay.advance,
         net_to_pay: pay.net_to_pay,
         assessment_score: unit.score,
         months: pay.months,

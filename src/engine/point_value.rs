@@ -4,9 +4,10 @@
 
 use super::ledger::{FundLedger, UnitLedger};
 use super::ratio;
-use super::result::{BudgetResult, Notice, PeriodValue};
+use super::result::{Bound, BudgetResult, ElasticResult, Notice, PeriodValue};
 use super::rounding::round_point_value;
-use crate::policy::{CostBasis, FundPolicy, MonthlyPointValue, Policy, SettlementMode};
+use super::EngineError;
+use crate::policy::{CostBasis, ElasticPointValue, FundPolicy, MonthlyPointValue, Policy, SettlementMode};
 use crate::records::Fund;
 use rust_decimal::Decimal;
 
@@ -24,6 +25,8 @@ pub struct PointValues {
     pub quarters: Vec<PeriodValue>,
     /// The (pool, points) whose ratio each month settles at: the month's, or cumulative to it.
     pub month_basis: [(Decimal, Decimal); 12],
+    /// The 弹性点值 rule applied to the year (then `pool` is the pool it settles).
+    pub elastic: Option<ElasticResult>,
 }
 
 /// The pool a budget buys in points under the cost basis (SPEC §6).
@@ -48,22 +51,120 @@ pub fn reported(policy: &Policy, x: Option<Decimal>) -> Option<Decimal> {
 }
 
 /// The year's, months' and quarters' point values of a fund's ledgers (SPEC §6).
-pub fn point_values(policy: &Policy, fp: &FundPolicy, budget: &BudgetResult, ledger: &FundLedger) -> PointValues {
+pub fn point_values(
+    policy: &Policy,
+    fp: &FundPolicy,
+    budget: &BudgetResult,
+    ledger: &FundLedger,
+) -> Result<PointValues, EngineError> {
     let units = &ledger.units;
     let basis = policy.point_value.cost_basis;
     let personal_year: Decimal = units.iter().map(|a| a.year.personal).sum();
     let total_points: Decimal = units.iter().map(|a| a.year.points).sum();
-    let pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
+    let budget_pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
+    let elastic = match &policy.point_value.elastic {
+        Some(rule) if policy.settlement.mode == SettlementMode::Points && !total_points.is_zero() => {
+            Some(elastic_pool(rule, budget_pool, total_points)?)
+        }
+        _ => None,
+    };
+    let pool = elastic.as_ref().map_or(budget_pool, |e| budget_pool + e.difference);
     let (months, month_basis) = month_values(policy, fp, budget, units);
     let quarters = quarter_values(policy, budget, &months);
-    PointValues {
+    Ok(PointValues {
         pool,
         total_points,
         exact: ratio(pool, total_points),
         months,
         quarters,
         month_basis,
+        elastic,
+    })
+}
+
+/// 弹性点值 (国家DIP3.0 第四章第三节一(二) 1): 基准总额 F = share × pool buys F ÷ fixed value 基准点数 B
+/// at the fixed value; the points beyond B float at (pool − F) ÷ (N − B), held within the floor
+/// and cap ("可设置合理上限，控制点值过度波动"); without a split the whole value floats. The pool
+/// settled is F + floating × (N − B), or fixed × N when N ≤ B (第五章第五节: 结算点值 = pool ÷ N).
+/// `difference` is what the bounds move: the fund pays it beyond the budget (+) or keeps it (−).
+pub fn elastic_pool(rule: &ElasticPointValue, pool: Decimal, n: Decimal) -> Result<ElasticResult, EngineError> {
+    let overflow = || {
+        EngineError::new(
+            "elastic_overflow",
+            "point_value.elastic",
+            "弹性点值：点值 × 点数超出可计算范围".into(),
+            "elastic point value: point value × points is out of range".into(),
+        )
+    };
+    let (fixed_pool, base_points) = match (rule.fixed_share, rule.fixed_value) {
+        (Some(share), Some(v)) if !v.is_zero() => {
+            let f = share * pool;
+            (f, f / v)
+        }
+        _ => (Decimal::ZERO, Decimal::ZERO),
+    };
+    let mut result = ElasticResult {
+        budget_pool: pool,
+        plain_point_value: ratio(pool, n),
+        fixed_pool,
+        base_points,
+        fixed_value: rule.fixed_value.filter(|_| rule.fixed_share.is_some()),
+        floating_before: None,
+        floating_value: None,
+        bound: Bound::BaseOnly,
+        difference: Decimal::ZERO,
+    };
+    let settled = if n <= base_points {
+        // Every point within the 基准: all at the fixed value.
+        let v = result.fixed_value.unwrap_or_default();
+        v.checked_mul(n).ok_or_else(overflow)?
+    } else {
+        let before = (pool - fixed_pool) / (n - base_points);
+        let (after, bound) = bounded(before, rule.floor, rule.cap);
+        result.floating_before = Some(before);
+        result.floating_value = Some(after);
+        result.bound = bound;
+        let floating = after.checked_mul(n - base_points).ok_or_else(overflow)?;
+        fixed_pool.checked_add(floating).ok_or_else(overflow)?
+    };
+    result.difference = settled - pool;
+    Ok(result)
+}
+
+/// `v` held within [floor, cap], with the bound that applied.
+fn bounded(v: Decimal, floor: Option<Decimal>, cap: Option<Decimal>) -> (Decimal, Bound) {
+    match (floor, cap) {
+        (Some(lo), _) if v < lo => (lo, Bound::Floor),
+        (_, Some(hi)) if v > hi => (hi, Bound::Cap),
+        _ => (v, Bound::None),
     }
+}
+
+/// The notice that a 弹性点值 bound applied (国家DIP3.0 第四章第三节一(二)), or `None`.
+pub fn elastic_notice(fund: Fund, e: &ElasticResult) -> Option<Notice> {
+    let (before, after) = (e.floating_before?, e.floating_value?);
+    let (zh, en) = match e.bound {
+        Bound::Floor => ("下限", "floor"),
+        Bound::Cap => ("上限", "cap"),
+        Bound::None | Bound::BaseOnly => return None,
+    };
+    let diff = super::fmt_money(e.difference);
+    Some(Notice {
+        code: format!("point_value_{en}"),
+        subject: fund.key().into(),
+        message_zh: format!(
+            "{}：浮动点值 {} 触及{zh}，按 {} 结算；结算总额与预算差 {diff} 元",
+            fund.label_zh(),
+            before.round_dp(6),
+            after.normalize()
+        ),
+        message_en: format!(
+            "{}: the floating point value {} hits the {en}, settled at {}; the settlement differs from the budget by {diff} 元",
+            fund.key(),
+            before.round_dp(6),
+            after.normalize()
+        ),
+    })
 }
 
 /// Each month's pool and point value: the month's budget ÷ the month's points, or cumulative

@@ -148,6 +148,12 @@ pub struct Totals {
     pub amount_adjustments: Decimal,
     #[serde(with = "report::money")]
     pub prepaid: Decimal,
+    /// Σ FS × (考核系数 − 1) (国家DIP3.0 第七章第三节一(四)); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub assessment_adjustment: Decimal,
+    /// Σ 预付金 (第七章第二节一); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub advance: Decimal,
     #[serde(with = "report::money")]
     pub net_to_pay: Decimal,
 }
@@ -169,6 +175,8 @@ impl Totals {
         self.adjustment_fund += r.adjustment_fund;
         self.amount_adjustments += r.amount_adjustments;
         self.prepaid += r.prepaid;
+        self.assessment_adjustment += r.assessment_adjustment;
+        self.advance += r.advance;
         self.net_to_pay += r.net_to_pay;
     }
 }
@@ -241,6 +249,46 @@ pub struct FundResult {
     #[serde(with = "report::money")]
     pub risk_sharing_effect: Decimal,
     pub outpatient: Option<OutpatientResult>,
+    /// 弹性点值 (国家DIP3.0 第四章第三节一(二)): how the year's point value was bounded or split;
+    /// left out when the policy has no such rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic: Option<ElasticResult>,
+}
+
+/// Which bound of the floating point value applied (国家DIP3.0 第四章第三节一(二) "可设置合理上限").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    None,
+    Floor,
+    Cap,
+    /// Every point fell within the 基准 points: all priced at the fixed value, nothing floats.
+    BaseOnly,
+}
+
+/// The year's point value under a 弹性点值 rule: the pool the budget buys, the 基准 part at the
+/// fixed value, the floating value before and after its floor or cap, and what that changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElasticResult {
+    /// The pool the budget buys (`pool` of the fund is the pool settled).
+    #[serde(with = "report::money")]
+    pub budget_pool: Decimal,
+    /// budget pool ÷ points, the plain point value.
+    pub plain_point_value: Option<Decimal>,
+    /// 基准总额 = fixed share × budget pool (0 without a split).
+    #[serde(with = "report::money")]
+    pub fixed_pool: Decimal,
+    /// 基准点数 = 基准总额 ÷ fixed value.
+    #[serde(with = "report::points")]
+    pub base_points: Decimal,
+    pub fixed_value: Option<Decimal>,
+    /// The floating value before and after the floor or cap (`None` when nothing floats).
+    pub floating_before: Option<Decimal>,
+    pub floating_value: Option<Decimal>,
+    pub bound: Bound,
+    /// The pool settled − the budget pool: positive = the fund pays beyond the budget.
+    #[serde(with = "report::money")]
+    pub difference: Decimal,
 }
 
 /// Points by kind (SPEC §5).
@@ -397,6 +445,16 @@ pub struct UnitResult {
     /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
     #[serde(with = "report::money")]
     pub prepaid: Decimal,
+    /// 考核系数 from the policy's score bands (国家DIP3.0 第七章第三节一(四)); left out without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_factor: Option<Decimal>,
+    /// FS × (考核系数 − 1), part of the year-end amount; left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub assessment_adjustment: Decimal,
+    /// 预付金 paid at the start of the year, set off in the year-end amount (第七章第二节一); left
+    /// out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub advance: Decimal,
     /// Year-end amount: positive = the fund pays, negative = to recover.
     #[serde(with = "report::money")]
     pub net_to_pay: Decimal,

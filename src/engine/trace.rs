@@ -5,7 +5,7 @@
 
 use super::result::{BandPosition, FundResult, PointsByKind, TraceLine, UnitResult};
 use super::{fmt_money, fmt_rate, same};
-use crate::policy::{CostBasis, Policy, SettlementMode};
+use crate::policy::{CostBasis, Policy, ReturnRule, SettlementMode};
 use rust_decimal::Decimal;
 
 /// One trace line; labels and formulas as [Chinese, English].
@@ -45,7 +45,56 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     let [deposit, returned, prepaid, net] = payment_lines(policy, t);
     out.extend([deposit, returned, prepaid]);
     out.extend(adjustment_lines(t));
+    out.extend(assessment_lines(policy, t));
     out.push(net);
+    out
+}
+
+/// The score-band return, 考核系数 and 预付金 lines, only when the policy sets them (国家DIP3.0
+/// 第七章第三节一(四), 第七章第二节一; 信阳2019 三(六)).
+fn assessment_lines(policy: &Policy, t: &UnitResult) -> Vec<TraceLine> {
+    let s = &policy.settlement;
+    let score = t.assessment_score.normalize();
+    let mut out = Vec::new();
+    let by_bands = [s.deposit.return_rule, s.quality_reserve_return].contains(&ReturnRule::Bands);
+    if let Some(bands) = s.return_bands.as_deref().filter(|_| by_bands) {
+        let rate = fmt_rate(super::payment::band_rate(bands, score));
+        out.push(line(
+            ["考核分档返还比例", "Return rate of the score band"],
+            [format!("考核得分 {score} → {rate}"), format!("score {score} → {rate}")],
+            super::payment::band_rate(bands, score),
+            "信阳2019 三(六); 吉林2024 第二十七条",
+        ));
+    }
+    if let Some(k) = t.assessment_factor {
+        let k_text = k.normalize();
+        out.push(line(
+            ["考核系数调整", "Assessment factor"],
+            same(format!("{} × ({k_text} − 1)", fmt_money(t.fund_settlement))),
+            t.assessment_adjustment,
+            "国家DIP3.0 第七章第三节一(四)",
+        ));
+    }
+    if let Some(a) = &s.advance {
+        out.push(line(
+            [
+                "年初预付金（年终抵扣）",
+                "Advance paid at the start of the year (set off)",
+            ],
+            [
+                format!(
+                    "{} ÷ 12 × 上年基金支付（未提供时为本年基金结算额）",
+                    a.months.normalize()
+                ),
+                format!(
+                    "{} ÷ 12 × last year's fund payment (this year's FS when not given)",
+                    a.months.normalize()
+                ),
+            ],
+            -t.advance,
+            "国家DIP3.0 第七章第二节一",
+        ));
+    }
     out
 }
 

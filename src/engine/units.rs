@@ -27,6 +27,9 @@ pub struct Unit {
     pub score: Decimal,
     /// Σ w_k × history_k over the members, primary care tilted (allotment mode, SPEC §7.3).
     pub allotment_weight: Decimal,
+    /// Σ the members' last-year fund payment (历史基金支付, most recent), when any member gives one:
+    /// the base of the 预付金 (国家DIP3.0 第七章第二节一).
+    pub last_year: Option<Decimal>,
 }
 
 /// The institutions of a dataset, their coefficients and the units they are settled in.
@@ -63,6 +66,12 @@ impl<'d> Units<'d> {
                 .map(|&m| institutions[m].assessment_score.unwrap_or(Decimal::ONE_HUNDRED))
                 .sum();
             unit.score = total / Decimal::from(unit.members.len().max(1));
+            let last: Vec<Decimal> = unit
+                .members
+                .iter()
+                .filter_map(|&m| institutions[m].history.first().copied())
+                .collect();
+            unit.last_year = (!last.is_empty()).then(|| last.iter().sum());
             if let Some(w) = &allotment {
                 unit.allotment_weight = unit.members.iter().map(|&m| w[m]).sum();
             }
@@ -171,6 +180,7 @@ fn group_units(
                 },
                 score: Decimal::ZERO,
                 allotment_weight: Decimal::ZERO,
+                last_year: None,
             });
             units.len() - 1
         });

@@ -452,6 +452,25 @@ pub struct PointValuePolicy {
     pub monthly: MonthlyPointValue,
     /// Decimals a reported point value keeps (at least 6 significant digits in any case).
     pub decimals: u32,
+    /// 弹性点值 of the year's settlement (国家DIP3.0 第四章第三节一(二), 第五章第四节): a fixed base
+    /// plus a floating part, and a floor or cap. Absent = pool ÷ points. Left out when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic: Option<ElasticPointValue>,
+}
+
+/// 弹性点值 (国家DIP3.0 第四章第三节一(二) 1 "基准总额与增量总额比例一般以 8:2 或 7:3 为宜", "浮动点值…并可
+/// 设置合理上限，控制点值过度波动").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticPointValue {
+    /// 基准总额 as a share of the pool (0.8 for 8:2); `null` = no split, the whole value floats.
+    pub fixed_share: Option<Decimal>,
+    /// 固定点值 of the 基准 part (元 per point); required with `fixed_share`.
+    pub fixed_value: Option<Decimal>,
+    /// Lowest floating point value (元 per point); `null` = none.
+    pub floor: Option<Decimal>,
+    /// Highest floating point value (元 per point); `null` = none.
+    pub cap: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,6 +508,38 @@ pub struct SettlementPolicy {
     pub quality_reserve_return: ReturnRule,
     /// Allotment mode parameters (信阳2019), required when `mode` is `allotment`.
     pub allotment: Option<Allotment>,
+    /// Score bands of the return rule `bands` (信阳2019 三(六) 考核评估结果与质量保证金返还挂钩; 吉林2024
+    /// 第二十七条 ¶3 倾斜 or 调减): absent = none. Left out of the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_bands: Option<Vec<ScoreBand>>,
+    /// 考核系数 by score band, applied to each unit's annual fund settlement (国家DIP3.0 第七章第三节一(四)
+    /// "〔∑(病例分值×结算点值×医保基金支付比例)〕×考核系数－∑审核扣减费用"): absent = 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_factor: Option<Vec<ScoreBand>>,
+    /// 预付金 (周转金) paid at the start of the year and set off at year end (国家DIP3.0 第七章第二节一
+    /// "预付规模应在 1 个月左右"): absent = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance: Option<Advance>,
+}
+
+/// One band of an assessment table: a score at or above `min_score` (and below the band above)
+/// gets `rate`. Bands run from the highest score down; a score below the last band gets 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreBand {
+    /// The lowest score of the band (included: "≥").
+    pub min_score: Decimal,
+    /// The share returned, or the factor applied; above 1 raises (倾斜), at most 2.
+    pub rate: Decimal,
+}
+
+/// 预付金 (国家DIP3.0 第七章第二节一).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    /// Months of fund payment advanced ("1 个月左右"): months ÷ 12 × the unit's last-year fund
+    /// payment (institutions' 历史基金支付), or of this year's fund settlement when none is given.
+    pub months: Decimal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -572,6 +623,9 @@ pub enum ReturnRule {
     Full,
     /// Not returned.
     Withheld,
+    /// × the rate of the score's band in `settlement.return_bands` (信阳2019 三(六)); a rate above
+    /// 1 returns more than was held (吉林2024 第二十七条 ¶3 倾斜).
+    Bands,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,6 +73,29 @@ pub mod limits {
         Decimal::ONE_HUNDRED
     }
 
+    /// A return rate or 考核系数 of a score band: at most 2 (a 倾斜 that doubles what was held back,
+    /// 吉林2024 第二十七条 ¶3, is already generous).
+    pub fn band_rate() -> Decimal {
+        Decimal::TWO
+    }
+
+    /// An assessment score: 0 to 1000 (scores run to 100 in every document; some contracts use
+    /// a thousand-point scale).
+    pub fn score() -> Decimal {
+        Decimal::ONE_THOUSAND
+    }
+
+    /// A point value of the 弹性点值 rule (元 per point): above 0, at most 10⁶ (a catalog of base
+    /// points 1 prices its average case at thousands of 元).
+    pub fn point_value() -> Decimal {
+        Decimal::new(1_000_000, 0)
+    }
+
+    /// 预付金 months: at most 12 (the text says "1 个月左右").
+    pub fn advance_months() -> Decimal {
+        Decimal::new(12, 0)
+    }
+
     /// All points of a city (调剂金 second distribution), at least 1 (it divides) and at most
     /// 10²⁶, about the most points the record limits let a dataset sum to.
     pub fn city_points() -> Decimal {
@@ -299,6 +322,9 @@ pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
                 }
             }
         }
+    }
+    if let Some(e) = &p.point_value.elastic {
+        check_elastic(&mut c, e);
     }
     check_settlement(&mut c, &p.settlement);
     check_refs(&mut c, p);
@@ -783,6 +809,84 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
             );
         }
         (None, SettlementMode::Points) => {}
+    }
+    check_assessment(c, s);
+}
+
+/// The score-band tables (信阳2019 三(六); 国家DIP3.0 第七章第三节一(四)) and the 预付金 (第七章第二节一).
+fn check_assessment(c: &mut Checker, s: &SettlementPolicy) {
+    let uses_bands = [s.deposit.return_rule, s.quality_reserve_return].contains(&ReturnRule::Bands);
+    match &s.return_bands {
+        None if uses_bands => c.error(
+            "settlement.return_bands",
+            "返还方式“按考核分档”需要填写分档表".into(),
+            "the return rule `bands` needs the score bands".into(),
+        ),
+        None => {}
+        Some(bands) => check_score_bands(c, "settlement.return_bands", bands),
+    }
+    if let Some(bands) = &s.assessment_factor {
+        check_score_bands(c, "settlement.assessment_factor", bands);
+    }
+    if let Some(a) = &s.advance {
+        c.within(
+            "settlement.advance.months",
+            a.months,
+            Decimal::ZERO,
+            limits::advance_months(),
+        );
+    }
+}
+
+/// At least one band; scores within 0–1000 and falling; rates within 0–2.
+fn check_score_bands(c: &mut Checker, path: &str, bands: &[ScoreBand]) {
+    if bands.is_empty() {
+        c.error(path, "分档表至少需要一档".into(), "needs at least one band".into());
+    }
+    for (n, b) in bands.iter().enumerate() {
+        let bp = format!("{path}.{n}");
+        c.within(&format!("{bp}.min_score"), b.min_score, Decimal::ZERO, limits::score());
+        if n > 0 && b.min_score >= bands[n - 1].min_score {
+            c.error(
+                &format!("{bp}.min_score"),
+                "各档最低分应由高到低排列".into(),
+                "bands must run from the highest score down".into(),
+            );
+        }
+        c.within(&format!("{bp}.rate"), b.rate, Decimal::ZERO, limits::band_rate());
+    }
+}
+
+/// 弹性点值: the fixed share and value go together; point values positive and bounded; floor ≤ cap.
+fn check_elastic(c: &mut Checker, e: &ElasticPointValue) {
+    let base = "point_value.elastic";
+    match (e.fixed_share, e.fixed_value) {
+        (Some(share), Some(_)) => c.rate(&format!("{base}.fixed_share"), share),
+        (None, None) => {}
+        (Some(_), None) => c.error(
+            &format!("{base}.fixed_value"),
+            "设置基准总额比例时需要填写固定点值".into(),
+            "a fixed share needs the fixed point value".into(),
+        ),
+        (None, Some(_)) => c.error(
+            &format!("{base}.fixed_share"),
+            "设置固定点值时需要填写基准总额比例".into(),
+            "a fixed point value needs the fixed share".into(),
+        ),
+    }
+    for (name, v) in [("fixed_value", e.fixed_value), ("floor", e.floor), ("cap", e.cap)] {
+        if let Some(v) = v {
+            c.positive_at_most(&format!("{base}.{name}"), v, limits::point_value());
+        }
+    }
+    if let (Some(lo), Some(hi)) = (e.floor, e.cap) {
+        if lo > hi {
+            c.error(
+                &format!("{base}.floor"),
+                format!("下限 {lo} 高于上限 {hi}"),
+                format!("the floor {lo} is above the cap {hi}"),
+            );
+        }
     }
 }
 

@@ -12,7 +12,7 @@ import { parseDec, parseTyped, shiftDec } from './decimal.js';
 import { fill, h } from './dom.js';
 import { lang, t } from './i18n.js';
 import { getAt, refFor } from './policy-doc.js';
-import { desc, label } from './policy-labels.js';
+import { desc, label, optionalKeys } from './policy-labels.js';
 import { actions, getState } from './state.js';
 
 const CHOICE_LABELS = {
@@ -41,6 +41,7 @@ const CHOICE_LABELS = {
     by_score: '按考核得分',
     full: '全额',
     withheld: '不返还',
+    bands: '按考核分档',
     exclude: '暂不拨付',
     lowest_weight: '按最低权重',
     none: '无',
@@ -79,6 +80,7 @@ const CHOICE_LABELS = {
     by_score: 'by score',
     full: 'full',
     withheld: 'withheld',
+    bands: 'by score band',
     exclude: 'exclude',
     lowest_weight: 'lowest weight',
     none: 'none',
@@ -245,9 +247,8 @@ export class PolicyForm {
 
   children(path) {
     const obj = getAt(this.policy, path);
-    return Object.keys(obj)
-      .filter((k) => k !== 'kind')
-      .map((k) => this.field(`${path}.${k}`));
+    const absent = optionalKeys(path).filter((k) => !(k in obj));
+    return [...Object.keys(obj), ...absent].filter((k) => k !== 'kind').map((k) => this.field(`${path}.${k}`));
   }
 
   labelEl(path) {
@@ -286,7 +287,7 @@ export class PolicyForm {
             type: 'button',
             class: 'small ghost unset',
             title: t('policy.unset.title'),
-            onclick: () => this.edit(path, null, { rerender: true }),
+            onclick: () => this.edit(path, d.optional ? undefined : null, { rerender: true }),
           },
           t('policy.unset'),
         )

@@ -5,7 +5,7 @@
 import { lang } from './i18n.js';
 
 const amount = (value = '0', unit = '万元') => ({ value, unit });
-const RETURN = ['by_score', 'full', 'withheld'];
+const RETURN = ['by_score', 'full', 'withheld', 'bands'];
 
 // path pattern ('*' = a list index, '$f' = employee/resident) → label and presentation.
 export const D = {
@@ -176,6 +176,16 @@ export const D = {
   },
   'point_value.monthly': { zh: '月度点值', en: 'Monthly point value', choices: ['month', 'cumulative'] },
   'point_value.decimals': { zh: '点值小数位', en: 'Decimals' },
+  'point_value.elastic': {
+    zh: '弹性点值（基准 + 浮动，上下限）',
+    en: 'Elastic point value (fixed base + floating, floor/cap)',
+    optional: true,
+    tmpl: { fixed_share: '0.8', fixed_value: '1', floor: null, cap: null },
+  },
+  'point_value.elastic.fixed_share': { zh: '基准总额比例', en: 'Fixed share of the pool', pct: true, tmpl: '0.8' },
+  'point_value.elastic.fixed_value': { zh: '固定点值（元）', en: 'Fixed point value (元)', tmpl: '1' },
+  'point_value.elastic.floor': { zh: '浮动点值下限（元）', en: 'Floating value floor (元)', tmpl: '1' },
+  'point_value.elastic.cap': { zh: '浮动点值上限（元）', en: 'Floating value cap (元)', tmpl: '1' },
   settlement: { zh: '结算', en: 'Settlement' },
   'settlement.mode': { zh: '结算方式', en: 'Mode', choices: ['points', 'allotment'] },
   'settlement.unit': { zh: '结算单位', en: 'Unit', choices: ['institution', 'alliance'] },
@@ -214,7 +224,46 @@ export const D = {
   'settlement.allotment.history_weights': { zh: '近年权重（由近及远）', en: 'Year weights (latest first)', item: '0' },
   'settlement.allotment.primary_care_tilt': { zh: '向基层倾斜', en: 'Primary-care tilt', pct: true },
   'settlement.allotment.primary_care_levels': { zh: '基层等级', en: 'Primary-care levels', item: '' },
+  'settlement.return_bands': {
+    zh: '考核分档返还表（按考核分档时用）',
+    en: 'Return by score band (for the rule “by score band”)',
+    optional: true,
+    tmpl: [
+      { min_score: '90', rate: '1' },
+      { min_score: '75', rate: '0.6' },
+    ],
+    item: { min_score: '0', rate: '0' },
+  },
+  'settlement.return_bands.*.min_score': { zh: '最低得分（含）', en: 'Score from (incl.)' },
+  'settlement.return_bands.*.rate': { zh: '返还比例（可高于 100%）', en: 'Returned (may exceed 100%)', pct: true },
+  'settlement.assessment_factor': {
+    zh: '考核系数（按考核得分分档）',
+    en: 'Assessment factor by score band',
+    optional: true,
+    tmpl: [
+      { min_score: '90', rate: '1' },
+      { min_score: '0', rate: '0.95' },
+    ],
+    item: { min_score: '0', rate: '1' },
+  },
+  'settlement.assessment_factor.*.min_score': { zh: '最低得分（含）', en: 'Score from (incl.)' },
+  'settlement.assessment_factor.*.rate': { zh: '考核系数', en: 'Factor' },
+  'settlement.advance': {
+    zh: '预付金（年初预拨，年终抵扣）',
+    en: 'Advance (paid at the start, set off at year end)',
+    optional: true,
+    tmpl: { months: '1' },
+  },
+  'settlement.advance.months': { zh: '预付月数', en: 'Months advanced' },
 };
+
+/** The keys below `path` a policy may leave out (an option that is off), for the form to offer. */
+export function optionalKeys(path) {
+  const prefix = `${patternOf(path)}.`;
+  return Object.keys(D)
+    .filter((k) => D[k].optional && k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
+    .map((k) => k.slice(prefix.length));
+}
 
 /** The descriptor pattern of a concrete path. */
 function patternOf(path) {
