@@ -454,7 +454,14 @@ impl Steps<'_> {
                     format!("{} ({en})", fmt_money(amount)),
                 ],
             };
-            self.push("adjustment", [&a.label, &a.label], amount, false, formula, &format!("adjustments.{n}"));
+            self.push(
+                "adjustment",
+                [&a.label, &a.label],
+                amount,
+                false,
+                formula,
+                &format!("adjustments.{n}"),
+            );
         }
         if !fp.adjustments.is_empty() {
             self.push(
