@@ -63,22 +63,24 @@ fn band_label(b: BandPosition, lang: Lang) -> String {
     }
 }
 
-/// A unit's flags for the table: in Chinese, words (the page's 标记); in English, the engine's keys.
+/// A unit's flags for the table, in words of the table's language (the page's 标记), never the
+/// engine's keys; a key this list does not know is kept as it is.
 pub(crate) fn flags_label(flags: &[String], lang: Lang) -> String {
-    match lang {
-        Lang::En => flags.join(" "),
-        Lang::Zh => flags
-            .iter()
-            .map(|f| match f.as_str() {
-                "review_over_limit" => "特例单议超限",
-                "near_band_edge" => "接近分担区间边界",
-                "qc_held" => "有质控暂缓病例",
-                "prepaid_from_input" => "预付来自导入",
-                other => other,
-            })
-            .collect::<Vec<_>>()
-            .join("、"),
-    }
+    let words = flags.iter().map(|f| match (f.as_str(), lang) {
+        ("review_over_limit", Lang::Zh) => "特例单议超限",
+        ("review_over_limit", Lang::En) => "special reviews over the limit",
+        ("near_band_edge", Lang::Zh) => "接近分担区间边界",
+        ("near_band_edge", Lang::En) => "near a band edge",
+        ("qc_held", Lang::Zh) => "有质控暂缓病例",
+        ("qc_held", Lang::En) => "QC-held cases",
+        ("prepaid_from_input", Lang::Zh) => "预付来自导入",
+        ("prepaid_from_input", Lang::En) => "prepaid from input",
+        (other, _) => other,
+    });
+    words.collect::<Vec<_>>().join(match lang {
+        Lang::Zh => "、",
+        Lang::En => "; ",
+    })
 }
 
 const HEADERS_ZH: [&str; 23] = [
@@ -341,9 +343,9 @@ mod tests {
     }
 
     #[test]
-    fn flags_are_words_in_chinese_and_keys_in_english() {
+    fn flags_are_words_in_both_languages() {
         let flags = vec!["qc_held".to_string(), "near_band_edge".to_string()];
         assert_eq!(flags_label(&flags, Lang::Zh), "有质控暂缓病例、接近分担区间边界");
-        assert_eq!(flags_label(&flags, Lang::En), "qc_held near_band_edge");
+        assert_eq!(flags_label(&flags, Lang::En), "QC-held cases; near a band edge");
     }
 }

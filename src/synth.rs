@@ -863,13 +863,11 @@ impl Synth {
             if let Some(r) = fp.raised.as_mut() {
                 scale(r);
             }
-            for d in fp
-                .deductions
-                .iter_mut()
-                .chain(fp.adjustments.iter_mut())
-                .chain(fp.earmarks.iter_mut())
-            {
+            for d in fp.deductions.iter_mut().chain(fp.earmarks.iter_mut()) {
                 scale(&mut d.amount);
+            }
+            for a in &mut fp.adjustments {
+                scale(&mut a.amount);
             }
             if let Some(f) = fp.forecast.as_mut() {
                 for h in &mut f.history {

@@ -7,7 +7,9 @@ mod common;
 use common::*;
 use dipcalc::engine::{settle, EngineError};
 use dipcalc::input::{check_dataset, ErrorKind};
-use dipcalc::policy::{limits, Band, Beyond, CoefficientMode, HistoryYear, LabelledAmount, Policy, Reserve, Unit};
+use dipcalc::policy::{
+    limits, Band, Beyond, BudgetAdjustment, CoefficientMode, HistoryYear, LabelledAmount, Policy, Reserve, Unit,
+};
 use dipcalc::records::*;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -185,9 +187,10 @@ fn deductions_above_the_amount_available_are_a_negative_budget_error() {
 fn an_adjustment_below_the_budget_is_a_negative_budget_error() {
     // B = 144,900 (SPEC §10); an adjustment of −150,000 leaves −5,100.
     let mut p = spec10_policy();
-    employee(&mut p).adjustments.push(LabelledAmount {
+    employee(&mut p).adjustments.push(BudgetAdjustment {
         label: "年终调整".into(),
         amount: dipcalc::policy::Amount::yuan(d("-150000")),
+        effective: None,
     });
     let e = settle(&p, &spec10_dataset()).unwrap_err();
     assert_eq!(e.code, "negative_budget");

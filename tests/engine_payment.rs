@@ -69,3 +69,78 @@ fn quality_reserve_is_held_back_and_returned_by_score() {
     assert_eq!(f.units[0].quality_reserve_returned, d("3970.59"));
     assert_eq!(f.units[1].quality_reserve_returned, d("2823.53"));
 }
+
+/// The employee fund's budget of 12,000 with one adjustment of +1,200 taking effect as `effective`.
+fn with_adjustment(effective: Effective) -> Policy {
+    let mut p = one_fund_policy();
+    fixed_budget(&mut p, "12000");
+    p.funds.employee.as_mut().unwrap().adjustments.push(BudgetAdjustment {
+        label: "追加预算".into(),
+        amount: Amount::yuan(d("1200")),
+        effective: Some(effective),
+    });
+    p
+}
+
+#[test]
+fn a_year_end_adjustment_changes_only_the_year_end_figures() {
+    // SPEC §7.2 (宁德2024 第十四条, 吉林2024 第十八条): a 年终 追加 leaves every month's and quarter's
+    // budget, prepayment and clearing as they were paid; only the year's S and what is due move.
+    let data = two_institutions();
+    let before = &settle(&with_adjustment(Effective::YearStart), &data).unwrap().funds[0];
+    let mut base = one_fund_policy();
+    fixed_budget(&mut base, "12000");
+    let plain = &settle(&base, &data).unwrap().funds[0];
+    let after = &settle(&with_adjustment(Effective::YearEnd), &data).unwrap().funds[0];
+    assert_eq!(after.budget.budget, d("13200"));
+    assert_eq!(
+        after.budget.monthly_budget, plain.budget.monthly_budget,
+        "months keep 12,000 ÷ 12"
+    );
+    for (a, p) in after.units.iter().zip(&plain.units) {
+        assert_eq!(a.months, p.months, "{}: the months as paid", a.code);
+        assert_eq!(a.quarters, p.quarters, "{}: Q1–Q3 as cleared", a.code);
+        assert_eq!(a.prepaid, p.prepaid);
+    }
+    let a = &after.units[0];
+    // pool = 13,200 + 5,000 personal = 18,200; S_A = 18,200 × 90 ÷ 170 = 9,635.29 (B takes the cent:
+    // 8,564.71); FS = 7,635.29; deposit 5% = 381.76 withheld and returned (score 100); prepaid as
+    // before 2,850; net = 7,635.29 − 381.76 − 2,850 + 381.76 = 4,785.29 (was 7,000 − 2,850 = 4,150).
+    assert_eq!((a.settlement, a.fund_settlement), (d("9635.29"), d("7635.29")));
+    assert_eq!(a.prepaid, d("2850"));
+    assert_eq!(a.net_to_pay, d("4785.29"));
+    // The same 追加 in every period re-clears Q1 at the larger budget: Q1 pool = 3 × 1,100 + 2,000 =
+    // 5,300, FS_Q1 = 3,300, clearing 95% × 3,300 − 7,600 = −4,465; prepaid 3,135, so the year end
+    // pays 285 less: 4,500.29.
+    let y = &before.units[0];
+    assert_eq!((y.quarters[0].paid, y.prepaid), (d("-4465"), d("3135")));
+    assert_eq!(y.net_to_pay, d("4500.29"));
+    assert_eq!(y.settlement, a.settlement, "the year's S is the same either way");
+}
+
+#[test]
+fn a_mid_year_adjustment_counts_from_its_month() {
+    // From July: January–June keep 1,000 a month; the 1,200 is spread over July–December (200 each).
+    let f = &settle(&with_adjustment(Effective::FromMonth { month: 7 }), &two_institutions())
+        .unwrap()
+        .funds[0];
+    let months = &f.budget.monthly_budget;
+    assert!(months[..6].iter().all(|m| *m == d("1000")), "{months:?}");
+    assert!(months[6..].iter().all(|m| *m == d("1200")), "{months:?}");
+    assert_eq!(months.iter().sum::<rust_decimal::Decimal>(), d("13200"));
+    let step = f.budget.steps.iter().find(|s| s.key == "adjustment").unwrap();
+    assert_eq!(
+        (step.formula.as_str(), step.formula_en.as_str()),
+        ("1,200.00（自 7 月起）", "1,200.00 (from month 7)")
+    );
+}
+
+#[test]
+fn an_effective_month_outside_the_year_is_refused() {
+    let p = with_adjustment(Effective::FromMonth { month: 13 });
+    let e = p.validate().unwrap_err();
+    assert!(
+        format!("{e:?}").contains("funds.employee.adjustments.0.effective.month"),
+        "{e:?}"
+    );
+}

@@ -4,7 +4,7 @@
 
 use super::result::{BudgetResult, BudgetStep};
 use super::{fmt_money, fmt_rate, same, EngineError};
-use crate::policy::{BudgetRule, FundPolicy, Mark, OutpatientSplit, Policy, QualityReserveBase, Reserve};
+use crate::policy::{BudgetRule, Effective, FundPolicy, Mark, OutpatientSplit, Policy, QualityReserveBase, Reserve};
 use crate::records::Fund;
 use rust_decimal::Decimal;
 
@@ -140,6 +140,66 @@ pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Deci
     out
 }
 
+/// The inpatient part of a budget under the fund's 门诊/住院 split (吉林2024 第八条).
+fn inpatient_part(fp: &FundPolicy, budget: Decimal) -> Decimal {
+    match &fp.outpatient {
+        OutpatientSplit::None => budget,
+        OutpatientSplit::Share { share } => budget - budget * share,
+        OutpatientSplit::Amount { amount } => budget - amount.to_yuan(),
+    }
+}
+
+/// Each month's inpatient budget (SPEC §6, §7.2): the year's inpatient budget spread by the
+/// monthly profile, except that an adjustment counts only from the month it takes effect in
+/// (年中: spread over that month and the ones after it by the profile; 年终: in no month). The
+/// months before it keep the budget they were prepaid and cleared under; the year's B includes
+/// every adjustment, so a 年终 adjustment moves the year-end figures only.
+fn period_budgets(fp: &FundPolicy, budget: Decimal, inpatient: Decimal) -> Vec<Decimal> {
+    let profile = fp.monthly_profile.as_deref();
+    let later: Vec<(usize, Decimal)> = fp
+        .adjustments
+        .iter()
+        .filter(|a| a.effective() != Effective::YearStart)
+        .map(|a| (a.effective().first_month(), a.amount.to_yuan()))
+        .collect();
+    if later.is_empty() {
+        return spread_by_month(inpatient, profile);
+    }
+    let mut b = budget - later.iter().map(|(_, a)| *a).sum::<Decimal>();
+    let mut months = spread_by_month(inpatient_part(fp, b), profile);
+    for (first, amount) in later.into_iter().filter(|(first, _)| *first < 12) {
+        let part = inpatient_part(fp, b + amount) - inpatient_part(fp, b);
+        b += amount;
+        let weight = |m: usize| match profile {
+            Some(p) if p.len() == 12 => p[m],
+            _ => Decimal::ONE,
+        };
+        let total: Decimal = (first..12).map(weight).sum();
+        let mut given = Decimal::ZERO;
+        for (m, month) in months.iter_mut().enumerate().skip(first) {
+            let share = if m == 11 {
+                part - given
+            } else if total.is_zero() {
+                Decimal::ZERO
+            } else {
+                part * weight(m) / total
+            };
+            given += share;
+            *month += share;
+        }
+    }
+    months
+}
+
+/// When an adjustment takes effect, for its budget step: none when in every period.
+fn effective_note(e: Effective) -> Option<[String; 2]> {
+    match e {
+        Effective::YearStart => None,
+        Effective::FromMonth { month } => Some([format!("自 {month} 月起"), format!("from month {month}")]),
+        Effective::YearEnd => Some(["年终清算".into(), "year-end settlement only".into()]),
+    }
+}
+
 /// A subtotal of the waterfall below zero (deductions above the amount raised, an adjustment or
 /// an outpatient amount above the budget) would price points at a negative value: an error
 /// naming the fund and every step up to that subtotal, with their amounts.
@@ -192,7 +252,7 @@ pub fn fund_budget(policy: &Policy, fund: Fund, fp: &FundPolicy) -> Result<Budge
     let budget = s.adjusted(fp, budget);
     let outpatient_budget = s.outpatient(fp, budget);
     let inpatient_budget = budget - outpatient_budget;
-    let monthly_budget = spread_by_month(inpatient_budget, fp.monthly_profile.as_deref());
+    let monthly_budget = period_budgets(fp, budget, inpatient_budget);
     negative_subtotal(fund, &s.steps)?;
     Ok(BudgetResult {
         steps: s.steps,
@@ -387,12 +447,19 @@ impl Steps<'_> {
         for (n, a) in fp.adjustments.iter().enumerate() {
             let amount = a.amount.to_yuan();
             budget += amount;
+            let formula = match effective_note(a.effective()) {
+                None => same(fmt_money(amount)),
+                Some([zh, en]) => [
+                    format!("{}（{zh}）", fmt_money(amount)),
+                    format!("{} ({en})", fmt_money(amount)),
+                ],
+            };
             self.push(
                 "adjustment",
                 [&a.label, &a.label],
                 amount,
                 false,
-                same(fmt_money(amount)),
+                formula,
                 &format!("adjustments.{n}"),
             );
         }

@@ -137,6 +137,52 @@ pub struct LabelledAmount {
     pub amount: Amount,
 }
 
+/// A 年中/年终调整 of B_f: a named amount and when it takes effect (宁德2024 第十四条 "区域总额预算方案
+/// 可合理调整", 吉林2024 第十八条 "年终调整后的…住院预算总额"). The year's B always includes it; the
+/// monthly and quarterly budgets (and so the prepayments and Q1–Q3 clearings of SPEC §7.2) include it
+/// only from its effective period on: periods before it keep the budget they were paid under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetAdjustment {
+    pub label: String,
+    pub amount: Amount,
+    /// Absent or `null` = `year_start` (every period, as if known in January).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<Effective>,
+}
+
+/// When a budget adjustment takes effect (SPEC §7.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Effective {
+    /// Every period of the year: its months' budgets include it [default].
+    #[default]
+    YearStart,
+    /// 年中: from this month (1–12) on; earlier months keep the budget they were paid under, and
+    /// the adjustment is spread over the months from this one by the monthly profile.
+    FromMonth { month: u8 },
+    /// 年终: the year-end settlement only; no month's or quarter's budget includes it.
+    YearEnd,
+}
+
+impl BudgetAdjustment {
+    /// When it takes effect: `year_start` when not given.
+    pub fn effective(&self) -> Effective {
+        self.effective.unwrap_or_default()
+    }
+}
+
+impl Effective {
+    /// The first month (0-based) whose budget includes the adjustment; 12 = none (year end).
+    pub fn first_month(&self) -> usize {
+        match *self {
+            Effective::YearStart => 0,
+            Effective::FromMonth { month } => usize::from(month.clamp(1, 12)) - 1,
+            Effective::YearEnd => 12,
+        }
+    }
+}
+
 /// The two funds' budgets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,8 +223,9 @@ pub struct FundPolicy {
     pub forecast: Option<Forecast>,
     /// How B_f is chosen.
     pub rule: BudgetRule,
-    /// 年中/年终调整 added to B_f (宁德2024 第十四条, 吉林2024 第十八条).
-    pub adjustments: Vec<LabelledAmount>,
+    /// 年中/年终调整 added to B_f (宁德2024 第十四条, 吉林2024 第十八条), each from the period it
+    /// takes effect in (SPEC §7.2).
+    pub adjustments: Vec<BudgetAdjustment>,
     /// Labelled lines inside B_f (宁德2025答复 三: 1.2亿 for policy changes); informational.
     pub earmarks: Vec<LabelledAmount>,
     /// 门诊/住院 split (吉林2024 第八条).

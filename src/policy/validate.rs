@@ -481,6 +481,15 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     // An adjustment may lower the budget (a negative B is refused when the budget is computed).
     for (n, a) in f.adjustments.iter().enumerate() {
         c.amount(&format!("{base}.adjustments.{n}.amount"), &a.amount, true);
+        if let Effective::FromMonth { month } = a.effective() {
+            if !(1..=12).contains(&month) {
+                c.error(
+                    &format!("{base}.adjustments.{n}.effective.month"),
+                    format!("生效月份须为 1–12，而不是 {month}"),
+                    format!("the effective month must be 1–12, not {month}"),
+                );
+            }
+        }
     }
     for (n, d) in f.earmarks.iter().enumerate() {
         c.amount(&format!("{base}.earmarks.{n}.amount"), &d.amount, false);

@@ -106,6 +106,7 @@ describe('the hospital desk', { concurrency: false }, () => {
         await resettle(page, () => page.selectOption('#mine-pick', code));
         assert.equal(await page.locator('#panel-pick').inputValue(), code);
         const netBefore = await page.locator('#panel-net').getAttribute('data-value');
+        const prepaidBefore = await page.locator('#panel-prepaid').getAttribute('data-value');
         const budgetBefore = await stripBudget(page);
 
         // 500万 of 追加预算, typed as people write it: the budget rises by exactly 500.00 万元.
@@ -117,6 +118,20 @@ describe('the hospital desk', { concurrency: false }, () => {
         );
         const netAfter = await page.locator('#panel-net').getAttribute('data-value');
         assert.notEqual(netAfter, netBefore, 'her year-end net moved');
+        // A 追加 typed in October is 年终 (SPEC §7.2): what the months and Q1–Q3 paid stays.
+        const when = page.locator('select[data-effective-for="adjustment"]');
+        assert.equal(await when.inputValue(), 'year_end');
+        const prepaid = () => page.locator('#panel-prepaid').getAttribute('data-value');
+        assert.equal(await prepaid(), prepaidBefore, 'a year-end 追加 leaves the prepayments as paid');
+        // Taken as known in January instead, Q1–Q3 are cleared again at the larger budget: the
+        // prepayments change and the year-end net by exactly as much the other way.
+        await resettle(page, () => when.selectOption('year_start'));
+        const prepaidJan = await prepaid();
+        const netJan = await page.locator('#panel-net').getAttribute('data-value');
+        assert.notEqual(prepaidJan, prepaidBefore, 'from January, the quarters are cleared again');
+        assert.equal(fen(netAfter) - fen(netJan), fen(prepaidJan) - fen(prepaidBefore));
+        await resettle(page, () => page.locator('select[data-effective-for="adjustment"]').selectOption('year_end'));
+        assert.equal(await page.locator('#panel-net').getAttribute('data-value'), netAfter);
         assert.ok(
           (await page.locator('#mine-panel .delta').count()) > 0,
           'the panel shows changes against the baseline',
@@ -177,6 +192,66 @@ describe('the hospital desk', { concurrency: false }, () => {
         assertNoErrors(page);
       });
     }
+  }
+
+  for (const lang of ['zh', 'en']) {
+    test(`the arithmetic in ${lang}: every line labelled, decimals rounded for reading, exact on demand; no internal keys or 元/万 in English`, async () => {
+      const page = await session.open('/');
+      await page.setViewportSize({ width: 1360, height: 900 });
+      if (lang === 'en') await page.evaluate(() => localStorage.setItem('dipcalc.lang', 'en'));
+      await page.reload();
+      await settled(page);
+      await tab(page, 'institutions');
+      await page.locator('#unit-table tr.unit .twisty').first().click();
+      await page.waitForSelector('.trace-row table.trace');
+      const labels = await page.locator('.trace-row th.trace-label').allTextContents();
+      assert.ok(labels.length > 20, `${labels.length} lines`);
+      for (const l of labels) assert.match(l, /\S/, 'every line has a label');
+      if (lang === 'zh') {
+        for (const l of labels) assert.doesNotMatch(l, /[A-Za-z]{4,}/, `no English in the Chinese label ${l}`);
+        assert.ok(labels.some((l) => /季度清算$/.test(l)));
+      } else assert.ok(labels.some((l) => /quarterly clearing$/.test(l)));
+      const values = page.locator('.trace-row table.trace td.num .rounded');
+      for (const v of await values.allTextContents()) assert.match(v, /^−?[\d,]+\.\d\d$/, `${v} rounded to the fen`);
+      const formulas = await page.locator('.trace-row table.trace td.formula').evaluateAll((tds) =>
+        tds.map((td) =>
+          [...td.childNodes]
+            .filter((n) => !n.classList?.contains('exact'))
+            .map((n) => n.textContent)
+            .join(''),
+        ),
+      );
+      for (const f of formulas) assert.doesNotMatch(f, /\d\.\d{3,}/, `${f}: read with at most 2 decimals`);
+      // The exact values, on demand.
+      assert.equal(await page.locator('.trace-row td.num .exact').first().isVisible(), false);
+      await page.locator('.trace-row .trace-exact input').check();
+      assert.equal(await page.locator('.trace-row td.num .exact').first().isVisible(), true);
+      assert.equal(await page.locator('.trace-row td.num .rounded').first().isVisible(), false);
+      const points = await page
+        .locator('.trace-row table.trace tbody tr')
+        .first()
+        .locator('td.num .exact')
+        .textContent();
+      assert.equal(
+        points,
+        await page.locator('.trace-row table.trace tbody tr').first().locator('td.num').getAttribute('title'),
+      );
+      if (lang === 'en') {
+        // The institution table as CSV in English: flags in words, never the engine's keys.
+        const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+        const file = path.join(TMP, 'institutions-en.csv');
+        await csv.saveAs(file);
+        const text = readFileSync(file, 'utf8');
+        assert.doesNotMatch(text, /qc_held|near_band_edge|review_over_limit|prepaid_from_input/);
+        // The policy form's amounts: units in English.
+        await tab(page, 'policy');
+        const units = await page.locator('#view-policy select[data-path$=".unit"] option').allTextContents();
+        assert.ok(units.length > 0);
+        for (const u of units) assert.doesNotMatch(u, /[元万亿]/);
+      }
+      assertSameOriginOnly(page);
+      assertNoErrors(page);
+    });
   }
 
   test('a scenario is a link: the policy in the fragment reopens with the same point value', async () => {

@@ -22,6 +22,7 @@ import { fill, h } from './dom.js';
 import { t } from './i18n.js';
 import { getAt, refFor } from './policy-doc.js';
 import { typingHint } from './policy-form.js';
+import { getState } from './state.js';
 
 /** The fund shown and the unit in focus, or nulls. */
 export function focusUnit(s) {
@@ -88,6 +89,11 @@ export function renderPanel(el, s, on) {
       }),
       figure(t('col.T'), fmtMoney(u.target), delta(u.target, b?.target, fmtMoney)),
       figure(t('mine.fundpays'), fmtMoney(u.fund_pays), delta(u.fund_pays, b?.fund_pays, fmtMoney)),
+      // What the months and Q1–Q3 paid: a 年终 adjustment leaves it as it was (SPEC §7.2).
+      figure(t('panel.prepaid'), fmtMoney(u.prepaid), delta(u.prepaid, b?.prepaid, fmtMoney), {
+        id: 'panel-prepaid',
+        dataset: { value: u.prepaid },
+      }),
       figure(
         recover ? t('mine.net.recover') : t('mine.net.pay'),
         fmtMoney(recover ? net.slice(1) : net),
@@ -195,6 +201,18 @@ export function whyNothingMoved(s) {
 // ---- the 常用参数 card -----------------------------------------------------------------------
 
 const ADJUSTMENT = '追加预算';
+
+/** An adjustment's `effective` as one choice: 'year_start', 'year_end' or 'from_month:7'. */
+const effectiveKey = (e) => (!e ? 'year_start' : e.kind === 'from_month' ? `from_month:${e.month}` : e.kind);
+/** The choice back as the policy's `effective` (none for year_start, the policy's default). */
+function effectiveValue(key) {
+  if (key === 'year_start') return null;
+  const [kind, month] = key.split(':');
+  return month ? { kind, month: Number(month) } : { kind };
+}
+const EFFECTIVE_CHOICES = ['year_end', ...Array.from({ length: 11 }, (_, i) => `from_month:${12 - i}`), 'year_start'];
+const effectiveText = (key) =>
+  key.startsWith('from_month:') ? t('lever.effective.from', { m: key.split(':')[1] }) : t(`lever.effective.${key}`);
 const UNIT_KEYS = { 元: 'unit.yuan', 万元: 'unit.wan', 亿元: 'unit.yi' };
 
 /** The levers of the card: [{path, label, kind, value, unit?, step?, write(typed) → [path, value]}]. */
@@ -206,6 +224,8 @@ function levers(s, u) {
     const items = fp.adjustments ?? [];
     const at = items.findIndex((a) => a.label === ADJUSTMENT);
     const amount = at >= 0 ? items[at].amount : null;
+    // When it takes effect (SPEC §7.2): a new 追加 is 年终 — in October the months are paid.
+    const effective = at >= 0 ? effectiveKey(items[at].effective) : 'year_end';
     out.push({
       key: 'adjustment',
       path: `funds.${fund}.adjustments${at >= 0 ? `.${at}` : ''}`,
@@ -213,9 +233,16 @@ function levers(s, u) {
       kind: 'amount',
       value: amount ? amount.value : '0',
       unit: amount?.unit ?? '万元',
+      effective,
       step: '100',
-      write: (typed, unit) => {
+      write: (typed, unit, when = effective) => {
         const next = { label: ADJUSTMENT, amount: { value: typed.value, unit: typed.unit ?? unit } };
+        const e = effectiveValue(when);
+        if (e) next.effective = e;
+        // The policy as it is now: the card is not drawn again while she types in it, and the
+        // first edit may have added the item.
+        const items = getState().policy.funds[fund]?.adjustments ?? [];
+        const at = items.findIndex((a) => a.label === ADJUSTMENT);
         if (at >= 0)
           return cmpDec(typed.value, '0') === 0
             ? [`funds.${fund}.adjustments`, items.filter((_, i) => i !== at)]
@@ -303,6 +330,13 @@ function leverRow(s, l, on) {
           ['元', '万元', '亿元'].map((x) => h('option', { value: x, selected: x === l.unit }, t(UNIT_KEYS[x]))),
         )
       : null;
+  const when = l.effective
+    ? h(
+        'select',
+        { class: 'effective', 'aria-label': t('lever.effective'), dataset: { effectiveFor: l.key } },
+        EFFECTIVE_CHOICES.map((x) => h('option', { value: x, selected: x === l.effective }, effectiveText(x))),
+      )
+    : null;
   const msgEl = h('span', { class: 'lever-msg', role: 'status', dataset: { why: l.path } });
   const apply = (text) => {
     const typed = l.key === 'coefficient' && text.trim() === '' ? { value: '' } : parseTyped(text, l.kind);
@@ -311,7 +345,7 @@ function leverRow(s, l, on) {
     msgEl.classList.toggle('bad', !typed);
     if (!typed) return;
     if (typed.unit && unit) unit.value = typed.unit;
-    const [path, value] = l.write(typed, unit?.value);
+    const [path, value] = l.write(typed, unit?.value, when?.value);
     on.editPolicy(path, value);
   };
   const input = h('input', {
@@ -326,6 +360,7 @@ function leverRow(s, l, on) {
     oninput: (e) => apply(e.target.value),
   });
   if (unit) unit.onchange = () => apply(input.value);
+  if (when) when.onchange = () => apply(input.value);
   const step = (sign) =>
     h(
       'button',
@@ -357,6 +392,7 @@ function leverRow(s, l, on) {
       l.kind === 'pct' ? h('span', { class: 'unit' }, '%') : unit,
       step(1),
     ),
+    when,
     msgEl,
   );
 }

@@ -54,6 +54,9 @@ const CHOICE_LABELS = {
     fixed: '直接给定',
     share: '按比例',
     amount: '按金额',
+    year_start: '年初（各期均含）',
+    from_month: '年中（自某月起）',
+    year_end: '年终（仅年终清算）',
   },
   en: {
     sum: 'sum',
@@ -93,10 +96,14 @@ const CHOICE_LABELS = {
     fixed: 'fixed',
     share: 'share',
     amount: 'amount',
+    year_start: 'year start (every period)',
+    from_month: 'mid-year (from a month)',
+    year_end: 'year end (year-end settlement only)',
   },
 };
 
 const UNITS = ['元', '万元', '亿元'];
+const UNIT_KEYS = { 元: 'unit.yuan', 万元: 'unit.wan', 亿元: 'unit.yi' };
 
 const choiceLabel = (v) => CHOICE_LABELS[lang()][v] ?? v;
 const clone = (v) => structuredClone(v);
@@ -378,10 +385,12 @@ export class PolicyForm {
         '×',
       );
       if (item !== null && typeof item === 'object') {
+        // A key the item template has and this item leaves out (an adjustment's `effective`) shows as not set.
+        const keys = [...new Set([...Object.keys(item), ...Object.keys(d.item ?? {})])];
         return h(
           'div',
           { class: 'list-row', dataset: { path: ip } },
-          Object.keys(item).map((k) => this.field(`${ip}.${k}`)),
+          keys.map((k) => this.field(`${ip}.${k}`)),
           remove,
         );
       }
@@ -421,7 +430,7 @@ export class PolicyForm {
         dataset: { path: `${path}.unit` },
         onchange: (e) => this.edit(`${path}.unit`, e.target.value),
       },
-      UNITS.map((u) => h('option', { value: u, selected: u === value.unit }, u)),
+      UNITS.map((u) => h('option', { value: u, selected: u === value.unit }, t(UNIT_KEYS[u]))),
     );
     return h('span', { class: 'amount' }, this.input(`${path}.value`, value.value, { amount: path, unit }), unit);
   }

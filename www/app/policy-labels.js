@@ -65,7 +65,18 @@ export const D = {
     kinds: { min: {}, packable: {}, fixed: { amount: amount('0', '亿元') } },
   },
   'funds.$f.rule.amount': { zh: '预算总额', en: 'Budget' },
-  'funds.$f.adjustments': { zh: '年中/年终调整', en: 'Adjustments', item: { label: '', amount: amount() } },
+  'funds.$f.adjustments': {
+    zh: '年中/年终调整',
+    en: 'Adjustments',
+    item: { label: '', amount: amount(), effective: { kind: 'year_end' } },
+  },
+  'funds.$f.adjustments.*.effective': {
+    zh: '生效（未设置 = 年初，各期均含）',
+    en: 'Takes effect (not set = year start, every period)',
+    tmpl: { kind: 'year_end' },
+    kinds: { year_start: {}, from_month: { month: 7 }, year_end: {} },
+  },
+  'funds.$f.adjustments.*.effective.month': { zh: '自几月起（1–12）', en: 'From month (1–12)' },
   'funds.$f.earmarks': {
     zh: '预算内专项安排（仅列示）',
     en: 'Earmarked lines (shown only)',

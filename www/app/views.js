@@ -400,7 +400,12 @@ const COLUMNS = [
     total: (f) => f.totals.net_to_pay,
     signed: true,
   },
-  { np: true, key: 'flags', label: 'col.flags', get: (u) => u.flags.map((x) => t(`flag.${x}`)).join('、') },
+  {
+    np: true,
+    key: 'flags',
+    label: 'col.flags',
+    get: (u) => u.flags.map((x) => t(`flag.${x}`)).join(lang() === 'en' ? '; ' : '、'),
+  },
 ];
 
 // The institution table's rows, kept between renders by the element they are drawn in (a render
@@ -610,6 +615,25 @@ function arrange(parent, nodes) {
   }
 }
 
+/** A figure in a formula, for reading: more than 2 decimals rounded to 2 ('458.123456' → '458.12'). */
+const readable = (formula) =>
+  formula.replace(/\d[\d,]*\.\d{3,}/g, (x) => {
+    const r = roundDec(x.replace(/,/g, ''), 2);
+    return r === null ? x : fmtNum(r, 2);
+  });
+
+/** A trace value rounded for reading, the exact value beside it (shown on demand). */
+function traceValue(value) {
+  const exact = fmtExact(value);
+  const rounded = fmtNum(value, 2);
+  return h(
+    'td',
+    { class: 'num', title: exact },
+    h('span', { class: 'rounded' }, rounded),
+    h('span', { class: 'exact' }, exact),
+  );
+}
+
 /** The arithmetic of a unit's figures; `detail` ({months, quarters, trace}) is asked for when the row opens. */
 function traceView(u, detail) {
   if (!detail) return h('p', { class: 'muted' }, '…');
@@ -631,17 +655,37 @@ function traceView(u, detail) {
     h(
       'tbody',
       null,
-      detail.trace.map((l) =>
-        h(
+      detail.trace.map((l, i) => {
+        const formula = local(l, 'formula');
+        const shown = readable(formula);
+        return h(
           'tr',
-          null,
-          h('td', null, local(l, 'label')),
-          h('td', { class: 'formula' }, local(l, 'formula')),
-          h('td', { class: 'num' }, fmtExact(l.value)),
+          { dataset: { line: i } },
+          h('th', { scope: 'row', class: 'trace-label' }, local(l, 'label') || t('trace.line', { n: i + 1 })),
+          shown === formula
+            ? h('td', { class: 'formula' }, formula)
+            : h(
+                'td',
+                { class: 'formula', title: formula },
+                h('span', { class: 'rounded' }, shown),
+                h('span', { class: 'exact' }, formula),
+              ),
+          traceValue(l.value),
           h('td', { class: 'cite' }, l.cite),
-        ),
-      ),
+        );
+      }),
     ),
+  );
+  const box = h('div', { class: 'trace-box' });
+  const exactToggle = h(
+    'label',
+    { class: 'trace-exact' },
+    h('input', {
+      type: 'checkbox',
+      onchange: (e) => box.classList.toggle('show-exact', e.target.checked),
+    }),
+    ' ',
+    t('trace.exact'),
   );
   const kinds = ['normal', 'high', 'low', 'reviewed', 'per_diem', 'fee_for_service', 'summary', 'adjustments'].filter(
     (k) => cmpDec(u.points[k], '0') !== 0,
@@ -679,11 +723,11 @@ function traceView(u, detail) {
     h(
       'tbody',
       null,
-      [...detail.months, ...detail.quarters].map((l) =>
+      [...detail.months.map((l) => [l, 'month']), ...detail.quarters.map((l) => [l, 'quarter'])].map(([l, kind]) =>
         h(
           'tr',
           null,
-          h('td', null, l.period),
+          h('th', { scope: 'row', class: 'trace-label' }, t(`trace.${kind}`, { p: l.period })),
           h('td', { class: 'num' }, fmtPoints(l.points)),
           h('td', { class: 'num' }, fmtMoney(l.settlement)),
           h('td', { class: 'num' }, fmtMoney(l.paid)),
@@ -691,10 +735,14 @@ function traceView(u, detail) {
       ),
     ),
   );
-  return h(
-    'div',
-    { class: 'trace-box' },
-    h('div', { class: 'trace-main' }, h('h4', null, t('trace.title', { name: `${u.code} ${u.name}` })), trace),
+  return fill(
+    box,
+    h(
+      'div',
+      { class: 'trace-main' },
+      h('h4', null, t('trace.title', { name: `${u.code} ${u.name}` }), exactToggle),
+      trace,
+    ),
     h('div', { class: 'trace-side' }, h('h4', null, t('trace.points')), points, h('h4', null, t('trace.flow')), flow),
   );
 }
