@@ -440,6 +440,38 @@ fn simulation_on_spec10_adds_up() {
     }
     let shares: Decimal = f.institutions.iter().filter_map(|l| l.borne_share).sum();
     assert!((shares - Decimal::ONE).abs() <= d("0.000003"));
+    // 预算点值 = pool ÷ projected points: the pool 187,600 over last year's points under the new
+    // catalog, which is the point value the simulation settles at.
+    assert_eq!((f.budget, f.pool), (d("144900.00"), d("187600.00")));
+    assert_eq!(f.budgeted_point_value, f.point_value);
+    assert_eq!(f.difference_rate, None);
+    let mut sim = sim;
+    simulate::with_year_start(&mut sim, &cal.point_value);
+    let f = &sim.funds[0];
+    // PV₀ = 189,400 ÷ the points at coefficient 1; the budgeted value = 187,600 ÷ the settled
+    // points (the policy's coefficients); the rate (PV − PV₀) ÷ PV₀ from the exact values.
+    let r = &sim.settlement.funds[0];
+    let budgeted = r.pool_exact / r.total_points_exact;
+    let expected = (budgeted - cal.point_value.exact) / cal.point_value.exact;
+    assert_eq!(f.year_start_point_value, Some(cal.point_value.value));
+    assert_eq!(
+        f.difference_rate,
+        Some(dipcalc::engine::rounding::round_ratio(expected))
+    );
+}
+
+#[test]
+fn budgeted_point_value_and_difference_rate() {
+    use dipcalc::calibrate::point_value::{budgeted, difference_rate};
+    // B ÷ projected points: 1,000,000 ÷ 80,000 = 12.5
+    assert_eq!(budgeted(d("1000000"), d("80000")), Some(d("12.5")));
+    assert_eq!(budgeted(d("1000000"), Decimal::ZERO), None);
+    // (PV − PV₀) ÷ PV₀: settled at 11.7 against 12.5 planned = −0.064; 13 → +0.04
+    assert_eq!(difference_rate(d("11.7"), d("12.5")), Some(d("-0.064")));
+    assert_eq!(difference_rate(d("13"), d("12.5")), Some(d("0.04")));
+    // 6 decimals, half away from zero: (10 − 3) ÷ 3 = 2.3333333… → 2.333333
+    assert_eq!(difference_rate(d("10"), d("3")), Some(d("2.333333")));
+    assert_eq!(difference_rate(d("10"), Decimal::ZERO), None);
 }
 
 #[test]

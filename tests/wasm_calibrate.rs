@@ -51,3 +51,47 @@ fn a_bad_history_file_is_a_located_error() {
     let err = Calibrator::new().calibrate_json("{}").unwrap_err();
     assert!(js_sys::Error::from(err).message().as_string().is_some());
 }
+
+#[wasm_bindgen_test]
+fn a_history_file_read_in_chunks_is_the_same_year() {
+    let mut whole = loaded();
+    let mut chunked = Calibrator::new();
+    chunked.begin_history("2024.csv", JsValue::UNDEFINED).unwrap();
+    let mut rows = 0.0;
+    for chunk in CASES.chunks(37) {
+        rows = chunked.push_history(chunk).unwrap();
+    }
+    assert!(rows <= 11.0);
+    assert_eq!(chunked.finish_history().unwrap(), 11.0);
+    assert_eq!(chunked.history_years(), 1);
+    chunked
+        .set_institutions("institutions.csv", INSTITUTIONS, JsValue::UNDEFINED)
+        .unwrap();
+    chunked.set_catalog("catalog.csv", CATALOG, JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        chunked.calibrate_json("{}").unwrap(),
+        whole.calibrate_json("{}").unwrap()
+    );
+    // finish without begin is an argument error, not a panic
+    assert!(chunked.finish_history().is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_policy_in_force_the_proposal_and_the_budgeted_point_value() {
+    let mut c = loaded();
+    let cal: serde_json::Value = serde_json::from_str(&c.calibrate_with_policy_json("{}", POLICY).unwrap()).unwrap();
+    // SPEC §10's policy has no level table: nothing in force beside the proposal.
+    let levels = cal["levels"]["levels"].as_array().unwrap();
+    assert!(levels.iter().all(|l| l["current"].is_null()));
+    let proposed: serde_json::Value = serde_json::from_str(&c.proposed_policy_json(POLICY).unwrap()).unwrap();
+    let table = proposed["coefficients"]["levels"].as_array().unwrap();
+    assert_eq!(table.len(), levels.len());
+    assert_eq!(table[0]["coefficient"], levels[0]["proposed"]);
+    let sim: serde_json::Value = serde_json::from_str(&c.simulate_json(POLICY, false).unwrap()).unwrap();
+    // The budgeted point value is the one the simulation settles at; PV₀ beside it.
+    assert_eq!(sim[0]["budgeted_point_value"], sim[0]["point_value"]);
+    assert_eq!(sim[0]["year_start_point_value"], cal["point_value"]["value"]);
+    assert!(sim[0]["difference_rate"].is_string());
+    c.clear_tables();
+    assert!(c.simulate_json(POLICY, false).is_err());
+}

@@ -20,6 +20,7 @@ import { actions, getState, subscribe, TABLES } from './app/state.js';
 import { keepFiles, keptFiles, mappingFor, rememberMapping, STORE, setKeep, storage } from './app/storage.js';
 import * as views from './app/views.js';
 import { WorkerClient } from './app/worker-client.js';
+import { initYearStart } from './app/yearstart.js';
 
 const DEMO = [
   ['institutions', 'demo/institutions.csv'],
@@ -351,7 +352,7 @@ subscribe((changed, s) => {
   if (changed.has('baselineJson') || changed.has('fund') || changed.has('focus') || changed.has('extraPoints'))
     scheduleCompute(0);
   if (changed.has('focus') && s.focus) storage.set(STORE.focus, s.focus);
-  if (['result', 'error', 'emptyMessage', 'fund', 'focus'].some((k) => changed.has(k))) {
+  if (['result', 'error', 'emptyMessage', 'fund', 'focus', 'yearStartPointValue'].some((k) => changed.has(k))) {
     renderResults();
     renderPolicyErrors();
   }
@@ -594,6 +595,7 @@ function printReport(which = 'all') {
 // ---- start -----------------------------------------------------------------------------------
 
 function wire() {
+  initYearStart(engine, $('#view-yearstart'));
   for (const b of $$('.tabs button')) b.addEventListener('click', () => actions.show(b.dataset.view));
   $('#lang').addEventListener('click', () => {
     const next = lang() === 'zh' ? 'en' : 'zh';

@@ -14,6 +14,7 @@
 // one arrives is answered 'superseded' without running. Files arrive as File/Blob objects (shared,
 // not copied) and are read here: case files in 4 MiB slices pushed into the session as they come.
 
+import { yearStartHandlers } from './app/yearstart-worker.js';
 import init, * as wasm from './pkg/dipcalc.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -170,6 +171,8 @@ const handlers = {
       p.options ?? null,
       p.maxRows ?? 12,
     ),
+  // The 年初测算 view's requests ('ys-…').
+  ...yearStartHandlers(wasm, post),
 };
 
 async function handle({ id, type, payload }) {

@@ -102,3 +102,22 @@ pub(crate) fn year_start(p: &Prepared, rw: &[Decimal], rule: &PointValueRule) ->
             .collect(),
     }
 }
+
+/// 预算点值 (budgeted point value, 国家DIP3.0 第五章第四节): the year's pool ÷ the points projected
+/// for it, full precision; `None` without points. The pool is the fund's budget B priced in points
+/// as the policy's cost basis says (SPEC §6: B + personal burden, B ÷ fund share, or B); the
+/// projection is last year's cases under the new catalog and policy [reading], so this is the
+/// point value the simulation settles at.
+pub fn budgeted(pool: Decimal, projected_points: Decimal) -> Option<Decimal> {
+    crate::engine::ratio(pool, projected_points)
+}
+
+/// 年初点值与结算点值差异率 (国家DIP3.0 第八章第二节二, a monitoring indicator): (PV − PV₀) ÷ PV₀,
+/// the settlement's point value against the year-start one, 6 decimals (`round_ratio`); `None`
+/// when PV₀ is not above zero. Positive: the year settled at a higher value than planned.
+pub fn difference_rate(settlement: Decimal, year_start: Decimal) -> Option<Decimal> {
+    if year_start <= Decimal::ZERO {
+        return None;
+    }
+    crate::engine::ratio(settlement - year_start, year_start).map(crate::engine::rounding::round_ratio)
+}

@@ -25,6 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::levels::LevelsResult;
+use super::point_value::{self, YearStartPointValue};
+use crate::engine::rounding::{round_point_value, round_points};
 
 /// One row of the simulation table (an institution, a level or the fund's total).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,18 @@ pub struct FundSimulation {
     pub fund: Fund,
     /// The settlement's point value (reported).
     pub point_value: Option<Decimal>,
+    /// The fund's budget B (元).
+    pub budget: Decimal,
+    /// B priced in points by the policy's cost basis (SPEC §6; 元).
+    pub pool: Decimal,
+    /// Σ points of last year's cases under the new catalog and policy: the projection.
+    pub projected_points: Decimal,
+    /// 预算点值 = pool ÷ projected points ([`point_value::budgeted`]), reported.
+    pub budgeted_point_value: Option<Decimal>,
+    /// The year-start point value PV₀ it is set against (filled by [`with_year_start`]).
+    pub year_start_point_value: Option<Decimal>,
+    /// (budgeted − PV₀) ÷ PV₀ ([`point_value::difference_rate`]).
+    pub difference_rate: Option<Decimal>,
     pub institutions: Vec<SimulationLine>,
     pub levels: Vec<SimulationLine>,
     pub total: SimulationLine,
@@ -128,9 +142,27 @@ fn fund_simulation(f: &FundResult) -> FundSimulation {
     FundSimulation {
         fund: f.fund,
         point_value: f.point_value,
+        budget: f.budget.budget,
+        pool: round_money(f.pool_exact),
+        projected_points: round_points(f.total_points_exact),
+        budgeted_point_value: point_value::budgeted(f.pool_exact, f.total_points_exact)
+            .map(|v| round_point_value(v, 6)),
+        year_start_point_value: None,
+        difference_rate: None,
         institutions,
         levels: levels.into_values().map(|l| l.finish(fund_borne)).collect(),
         total: total.finish(fund_borne),
+    }
+}
+
+/// Sets each fund's budgeted point value against the year-start one, at full precision: the
+/// 差异率 the monitoring reports for the settlement later in the year (国家DIP3.0 第八章第二节二),
+/// here in advance for the plan.
+pub fn with_year_start(sim: &mut Simulation, year_start: &YearStartPointValue) {
+    for (f, r) in sim.funds.iter_mut().zip(&sim.settlement.funds) {
+        f.year_start_point_value = Some(year_start.value);
+        f.difference_rate = point_value::budgeted(r.pool_exact, r.total_points_exact)
+            .and_then(|b| point_value::difference_rate(b, year_start.exact));
     }
 }
 

@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{parse_lang, parse_options, parse_policy, Problem};
-use crate::calibrate::{self, output, simulate, CalibrateOptions, Calibration, HistoryYear};
+use crate::calibrate::{self, levels, output, simulate, CalibrateOptions, Calibration, HistoryYear};
 use crate::engine::cases::CaseTable;
 use crate::export::Lang as ExportLang;
 use crate::input::{self, CaseStream, Lang, Source};
@@ -17,6 +17,8 @@ use crate::records::{Catalog, Dataset, Institution};
 #[derive(Default)]
 pub struct Calibrator {
     years: Vec<HistoryYear>,
+    /// A history file being read in chunks (`begin_history` … `finish_history`).
+    reading: Option<(String, CaseStream, CaseTable)>,
     institutions: Option<Vec<Institution>>,
     current: Option<Catalog>,
     last: Option<Calibration>,
@@ -60,10 +62,62 @@ impl Calibrator {
         Ok(n)
     }
 
+    /// Starts reading one year's case file in chunks (the next later year), as the session reads
+    /// a case file: `push_history` per chunk, then `finish_history`.
+    pub fn begin_history(&mut self, file_name: &str, options: JsValue) -> Result<(), JsValue> {
+        let opts = parse_options(options)?;
+        self.reading = Some((
+            file_name.to_string(),
+            CaseStream::new(file_name, &opts),
+            CaseTable::new(),
+        ));
+        Ok(())
+    }
+
+    /// Feeds the next chunk (split anywhere); returns the cases read so far.
+    pub fn push_history(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
+        let (_, stream, cases) = self
+            .reading
+            .as_mut()
+            .ok_or_else(|| Problem::argument("history", "push_history before begin_history"))?;
+        stream.push(chunk, cases);
+        Ok(cases.len() as f64)
+    }
+
+    /// Ends the file: keeps it as the next year and returns its number of cases, or drops it and
+    /// throws the located errors.
+    pub fn finish_history(&mut self) -> Result<f64, JsValue> {
+        let (label, stream, mut cases) = self
+            .reading
+            .take()
+            .ok_or_else(|| Problem::argument("history", "finish_history before begin_history"))?;
+        stream.finish(&mut cases).map_err(Problem::Import)?;
+        let n = cases.len() as f64;
+        self.years.push(HistoryYear { label, cases });
+        self.last = None;
+        Ok(n)
+    }
+
+    /// Drops a history file being read.
+    pub fn cancel_history(&mut self) {
+        self.reading = None;
+    }
+
+    /// The number of history years loaded.
+    pub fn history_years(&self) -> usize {
+        self.years.len()
+    }
+
     /// Forgets the history files.
     pub fn clear_history(&mut self) {
         self.years.clear();
         self.last = None;
+    }
+
+    /// Forgets the institution table and the catalog in force (set again before a calibration).
+    pub fn clear_tables(&mut self) {
+        self.institutions = None;
+        self.current = None;
     }
 
     /// The institution table (levels for the coefficients, needed by the simulation).
@@ -90,6 +144,34 @@ impl Calibrator {
         let text = json(&cal)?;
         self.last = Some(cal);
         Ok(text)
+    }
+
+    /// As `calibrate_json`, with the policy in force: its level coefficients are shown beside
+    /// the proposed ones (`current` of each level line), as `dipcalc calibrate --policy` does.
+    pub fn calibrate_with_policy_json(&mut self, options_json: &str, policy_json: &str) -> Result<String, JsValue> {
+        let policy = parse_policy(policy_json)?;
+        self.calibrate_json(options_json)?;
+        let cal = self
+            .last
+            .as_mut()
+            .ok_or_else(|| Problem::argument("result", "no calibration"))?;
+        if let Some(levels) = cal.levels.as_mut() {
+            levels::with_current(levels, &policy);
+        }
+        json(cal)
+    }
+
+    /// The policy with its level table set to the last calibration's proposed coefficients
+    /// (SPEC §13; an institution row with its own 基本调节系数 keeps it): the scenario the page
+    /// opens against the table in force.
+    pub fn proposed_policy_json(&self, policy_json: &str) -> Result<String, JsValue> {
+        let cal = self.calibration()?;
+        let levels = cal.levels.as_ref().ok_or_else(|| Problem::Missing {
+            zh: "等级系数需要机构表".into(),
+            en: "level coefficients need the institution table".into(),
+        })?;
+        let policy = simulate::with_proposed_levels(&parse_policy(policy_json)?, levels);
+        json(&policy)
     }
 
     fn calibration(&self) -> Result<&Calibration, Problem> {
@@ -155,7 +237,8 @@ impl Calibrator {
         if !cross.is_empty() {
             return Err(Problem::Check(cross).into());
         }
-        let sim = simulate::simulate(&policy, data, last.cases.clone(), apply_levels).map_err(Problem::Engine)?;
+        let mut sim = simulate::simulate(&policy, data, last.cases.clone(), apply_levels).map_err(Problem::Engine)?;
+        simulate::with_year_start(&mut sim, &cal.point_value);
         json(&sim.funds)
     }
 }

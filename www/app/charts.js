@@ -320,3 +320,34 @@ export function groupBars(el, lines) {
     true,
   );
 }
+
+/** The 年初测算 view's score distribution: how many groups fall in each score band (about 20
+ *  bands of equal width over the scores; app/yearstart.js). */
+export function scoreHistogram(el, groups) {
+  if (!el) return;
+  const scores = groups.map((g) => Number(g.score)).filter((x) => Number.isFinite(x));
+  const max = Math.max(...scores, 1);
+  // A round band width (1, 2 or 5 × a power of ten) giving at most 20 bands.
+  const raw = max / 20;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = mag * [1, 2, 5, 10].find((m) => mag * m >= raw);
+  const bins = Math.max(1, Math.ceil(max / step));
+  const counts = new Array(bins).fill(0);
+  for (const x of scores) counts[Math.min(bins - 1, Math.floor(x / step))] += 1;
+  const label = (i) => `${fmtNum(String(i * step), 0)}–${fmtNum(String((i + 1) * step), 0)}`;
+  chart(el).setOption(
+    {
+      ...base(),
+      tooltip: {
+        renderMode: 'richText',
+        trigger: 'axis',
+        confine: true,
+        formatter: (ps) => `${t('ys.col.score')} ${label(ps[0].dataIndex)}\n${t('ys.groups')} ${ps[0].value}`,
+      },
+      xAxis: { type: 'category', data: counts.map((_, i) => label(i)), name: t('ys.col.score') },
+      yAxis: { type: 'value', minInterval: 1, name: t('ys.groups') },
+      series: [{ type: 'bar', data: counts, itemStyle: { color: COLORS[0] } }],
+    },
+    true,
+  );
+}

@@ -1,6 +1,7 @@
 // Page texts in Chinese (first) and English. t('key', {n: 3}) fills {n}. Data (institution names,
 // labels from a policy, engine messages) never goes through here: the engine gives both languages.
 
+import * as yearStart from './i18n-yearstart.js';
 import { createI18n } from './translate.js';
 
 const zh = {
@@ -647,7 +648,7 @@ const en = {
   no: 'no',
 };
 
-const i18n = createI18n({ zh, en });
+const i18n = createI18n({ zh: { ...zh, ...yearStart.zh }, en: { ...en, ...yearStart.en } });
 export const { t, lang, setLang, translatePage } = i18n;
 
 /** An engine text in the page language: `o[field + '_en']` in English, else `o[field]`. */

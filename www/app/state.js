@@ -48,6 +48,11 @@ const initial = {
   toast: null,
   /** The status line: {text, kind: ''|'busy'|'ok'|'warn'|'error'}. */
   status: { text: '', kind: '' },
+  /** The 年初测算 view (app/yearstart.js): {history: [{name, file, cases}], reading, options,
+   *  calibration, simulation, error, busy}. */
+  yearStart: { history: [], reading: null, options: null, calibration: null, simulation: null, error: null },
+  /** The last calibration's year-start point value ({value, exact, …}), for the overview. */
+  yearStartPointValue: null,
 };
 
 let state = initial;
@@ -172,4 +177,10 @@ export const actions = {
   estimateFailed: (estimateError) => set({ estimate: null, estimateError }),
   toast: (text) => set({ toast: { text, at: Date.now() } }),
   status: (text, kind = '') => set({ status: { text, kind } }),
+  /** The 年初测算 view's parts that changed (the others kept). */
+  yearStart(patch) {
+    const next = { yearStart: { ...state.yearStart, ...patch } };
+    if ('calibration' in patch) next.yearStartPointValue = patch.calibration?.point_value ?? null;
+    set(next);
+  },
 };

@@ -21,6 +21,7 @@ import { bandText, cliffSentence } from './desk.js';
 import { fill, h, tsv } from './dom.js';
 import { coverageNotice } from './estimate-view.js';
 import { lang, local, msg, t } from './i18n.js';
+import { yearStartFacts } from './yearstart.js';
 
 export const fundName = (f) => t(`fund.${f}`);
 
@@ -137,6 +138,7 @@ export function renderOverview(el, state, on) {
         h('dd', { class: 'num' }, fmtNum(String(f.totals.cases), 0)),
         h('dt', null, t('overview.riskeffect')),
         h('dd', { class: 'num' }, fmtMoney(f.risk_sharing_effect)),
+        yearStartFacts(state, f),
       ),
       h('p', { class: 'recon' }, reconText(f)),
     ),

@@ -273,7 +273,8 @@ fn run_simulation(
         Some(levels) => simulate::with_proposed_levels(&policy, levels),
         None => policy,
     };
-    let sim = simulate::simulate(&policy, data, last, apply).map_err(|e| engine_failure(e, lang))?;
+    let mut sim = simulate::simulate(&policy, data, last, apply).map_err(|e| engine_failure(e, lang))?;
+    simulate::with_year_start(&mut sim, &cal.point_value);
     Ok((sim, scenario))
 }
 
