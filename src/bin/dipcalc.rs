@@ -41,7 +41,8 @@ USAGE:
                              dipcalc calibrate --help)
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
-  dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
+  dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md);
+                             [--min-cases N]: no published figure from fewer than N cases (default 10)
   dipcalc verify BUNDLE      recompute a bundle's figures; exit 1 when any differs
   dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx]
                              write a synthetic region (cases, catalog, institutions, policy.json)
@@ -132,7 +133,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 2] = ["skip-bad-rows", "skip-out-of-year"];
-    const VALUED: [&str; 14] = [
+    const VALUED: [&str; 15] = [
         "policy",
         "preset",
         "cases",
@@ -147,6 +148,7 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "lang",
         "encoding",
         "sheet",
+        "min-cases",
     ];
     let mut flags = HashMap::new();
     let mut it = args.iter();
@@ -455,6 +457,11 @@ fn load_inputs(
 
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
+    if flags.contains_key("min-cases") {
+        return Err(usage(
+            "--min-cases is for publish (the bundle's small-cell suppression)",
+        ));
+    }
     let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
     let mut settler = Settler::from_parts(data, cases);
     let mut result = settler.settle(&policy).map_err(|e| {
