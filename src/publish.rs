@@ -1782,7 +1782,6 @@ impl Comparer {
 
 fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
     let hidden_units = f.suppressed_units.is_some();
-    let hidden = hidden_units || f.suppressed_cells.is_some();
     // The waterfall, step by step (by position: a step's key may repeat, e.g. deductions).
     for (n, s) in f.budget.steps.iter().enumerate() {
         match g.budget.steps.get(n) {
@@ -1849,9 +1848,8 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
     }
     // Suppressed figures are settled from a split of their published sums (`fill_suppressed`):
     // the cents that reconciliation hands out by largest remainder may then go to another unit.
-    if hidden {
-        cmp.tolerance = Decimal::new(5, 2);
-    }
+    let cents = Decimal::new(5, 2);
+    let hidden_cells = f.suppressed_cells.is_some();
     for u in &f.units {
         let Some(v) = g.units.iter().find(|v| v.code == u.code) else {
             let settlement = u.results.as_ref().map(|r| r.settlement.to_string());
@@ -1861,8 +1859,37 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
         let (Some(ur), Some(vr)) = (&u.results, &v.results) else {
             continue;
         };
-        cmp.fields("unit", &u.code, &u.name, "", ur, vr, &["months"]);
+        // The year's cents move only when units are hidden; a month's when it hides cells, and
+        // with it the prepayments summed over the months.
+        cmp.tolerance = if hidden_units { cents } else { Decimal::ZERO };
+        cmp.fields(
+            "unit",
+            &u.code,
+            &u.name,
+            "",
+            ur,
+            vr,
+            &["months", "prepaid", "net_to_pay"],
+        );
+        cmp.tolerance = if hidden_cells { cents } else { Decimal::ZERO };
+        let year_fields = [
+            "months",
+            "settlement",
+            "fund_settlement",
+            "target",
+            "fund_pays",
+            "deposit_withheld",
+            "deposit_returned",
+            "quality_reserve_returned",
+            "adjustment_fund",
+        ];
+        cmp.fields("unit", &u.code, &u.name, "", ur, vr, &year_fields);
         for m in &ur.months {
+            let hides = f
+                .months
+                .get(usize::from(m.month).saturating_sub(1))
+                .is_some_and(|p| p.suppressed_cells.is_some());
+            cmp.tolerance = if hidden_units || hides { cents } else { Decimal::ZERO };
             let period = format!("{}-{:02}", policy_year(f), m.month);
             match vr.months.iter().find(|n| n.month == m.month) {
                 Some(n) => cmp.fields("unit_month", &u.code, &u.name, &period, m, n, &["month"]),
