@@ -28,7 +28,7 @@
 //!     summaries: vec![summary("H1", "1000.5", "125700", "28200"), summary("H2", "618", "63700", "14500")],
 //!     ..Default::default()
 //! };
-//! let bundle = publish::publish(&policy, &data).unwrap();
+//! let bundle = publish::publish(&policy, &data, 1).unwrap();
 //! let json = bundle.to_json();
 //! assert_eq!(bundle.sha256.as_deref(), Some(publish::bundle_hash(&json).unwrap().as_str()));
 //! let check = publish::verify(&json).unwrap();
@@ -52,9 +52,14 @@ use std::fmt;
 /// The `format` every bundle carries.
 pub const BUNDLE_FORMAT: &str = "dipcalc-publication-bundle";
 /// The schema version this build writes and verifies (`docs/bundle.md`).
-pub const BUNDLE_SCHEMA_VERSION: u32 = 2;
+pub const BUNDLE_SCHEMA_VERSION: u32 = 3;
+/// The minimum number of cases behind a published figure unless the publisher says otherwise
+/// (`docs/bundle.md`, "Small cells").
+pub const DEFAULT_MIN_CASES: u64 = 10;
 
-/// A publication bundle (`docs/bundle.md`, schema version 2). Money is in 元, as decimal strings.
+mod suppress;
+
+/// A publication bundle (`docs/bundle.md`, schema version 3). Money is in 元, as decimal strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
@@ -65,6 +70,9 @@ pub struct Bundle {
     pub generator: Generator,
     /// What the settlement was computed from: record counts only.
     pub created_from: CreatedFrom,
+    /// Small-cell suppression: no published figure is derived from at least one and fewer than
+    /// this many cases (1 = nothing suppressed).
+    pub min_cases: u64,
     /// The policy exactly as the engine read it: every parameter, with `refs` citing the articles.
     pub policy: Value,
     /// The institutions: who they are and the per-institution inputs that are not points.
@@ -142,6 +150,11 @@ pub struct PublishedFund {
     pub months_complete: bool,
     pub units: Vec<PublishedUnit>,
     pub totals: PublishedTotals,
+    /// Σ of the suppressed units' years (`null` when no unit is suppressed): with the published
+    /// units it adds up to the totals; it holds at least `min_cases` cases.
+    pub suppressed_units: Option<Aggregate>,
+    /// Σ of all suppressed unit-months, of published and suppressed units (`null` when none).
+    pub suppressed_cells: Option<Aggregate>,
     /// Σ fund pays − Σ fund settlement: the fund's extra outlay (+) or saving (−) from risk sharing.
     pub risk_sharing_effect: Decimal,
 }
@@ -186,10 +199,13 @@ pub struct PublishedStep {
 pub struct PublishedPeriod {
     /// "2024-03" or "2024-Q1".
     pub period: String,
+    /// Fewer than `min_cases` cases, or hidden so that another period cannot be recovered by
+    /// subtraction (a quarter: one of its months is): pool, points and point values are `null`.
+    pub suppressed: bool,
     pub budget: Decimal,
-    pub pool: Decimal,
+    pub pool: Option<Decimal>,
     /// Reported to 4 decimals.
-    pub points: Decimal,
+    pub points: Option<Decimal>,
     /// The period's pool and points at full precision (absent in bundles written before them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool_exact: Option<Decimal>,
@@ -197,6 +213,8 @@ pub struct PublishedPeriod {
     pub points_exact: Option<Decimal>,
     pub point_value: Option<Decimal>,
     pub cumulative_point_value: Option<Decimal>,
+    /// A published month: Σ of its suppressed unit-months (`null` when none, and for quarters).
+    pub suppressed_cells: Option<Aggregate>,
 }
 
 /// A settlement unit (an institution, or a 医共体 settled as one) in one fund.
@@ -208,10 +226,13 @@ pub struct PublishedUnit {
     pub level: String,
     /// Member institution codes (one for an institution settled on its own).
     pub institutions: Vec<String>,
+    /// The unit's year is suppressed (fewer than `min_cases` cases, or hidden so that another
+    /// unit cannot be recovered from the totals): `aggregates` and `results` are `null`.
+    pub suppressed: bool,
     /// What the engine settles from: exact decimals, as the engine held them.
-    pub aggregates: UnitAggregates,
+    pub aggregates: Option<UnitAggregates>,
     /// What the engine reported, money rounded to the fen.
-    pub results: UnitResults,
+    pub results: Option<UnitResults>,
 }
 
 /// A unit's inputs to the settlement, aggregated: the year and each month with figures.
@@ -222,6 +243,8 @@ pub struct UnitAggregates {
     /// Months with any figure, in order. At year end the year may differ from the sum of the
     /// months (year-end point adjustments, cases that failed 质控 and were supplemented).
     pub months: Vec<MonthAggregate>,
+    /// The suppressed months and their sum (`null` when none): they are not in `months`.
+    pub suppressed_months: Option<SuppressedMonths>,
     /// 已预付 as given in the input, when it was (otherwise computed from the months).
     pub prepaid: Option<Decimal>,
     /// Year-end amount adjustments (元), e.g. audit deductions (SPEC §7.2).
@@ -236,6 +259,17 @@ pub struct Aggregate {
     /// 医疗总费用 (after 先进医疗技术 costs paid outside DIP).
     pub total_cost: Decimal,
     /// 个人负担.
+    pub personal_burden: Decimal,
+    pub cases: u64,
+}
+
+/// A unit's suppressed months: which, and their sum (at least two months and `min_cases` cases).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressedMonths {
+    pub months: Vec<u8>,
+    pub points: Decimal,
+    pub total_cost: Decimal,
     pub personal_burden: Decimal,
     pub cases: u64,
 }
@@ -358,16 +392,23 @@ fn points(x: Decimal) -> Decimal {
     round_points(x).normalize()
 }
 
-/// Settle `data` under `policy` and make its bundle.
-pub fn publish(policy: &Policy, data: &Dataset) -> Result<Bundle, PublishError> {
+/// Settle `data` under `policy` and make its bundle, no figure derived from fewer than
+/// `min_cases` cases ([`DEFAULT_MIN_CASES`]; 1 publishes every figure).
+pub fn publish(policy: &Policy, data: &Dataset, min_cases: u64) -> Result<Bundle, PublishError> {
     let settlement = settle(policy, data)?;
-    make_bundle(policy, &settlement, data)
+    make_bundle(policy, &settlement, data, min_cases)
 }
 
 /// The bundle of a settlement that `settle(policy, data)` returned, with its hash filled in.
-pub fn make_bundle(policy: &Policy, settlement: &Settlement, data: &Dataset) -> Result<Bundle, PublishError> {
+pub fn make_bundle(
+    policy: &Policy,
+    settlement: &Settlement,
+    data: &Dataset,
+    min_cases: u64,
+) -> Result<Bundle, PublishError> {
     let cells = || Box::new(data.cases.iter().map(CaseCell::of_case)) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>;
     let mut bundle = build(policy, settlement, data, data.cases.len(), &cells)?;
+    suppress_small_cells(&mut bundle, data, min_cases)?;
     bundle.sha256 = Some(hash_of(&bundle));
     Ok(bundle)
 }
@@ -379,6 +420,7 @@ pub fn make_bundle_with_table(
     settlement: &Settlement,
     data: &Dataset,
     cases: &CaseTable,
+    min_cases: u64,
 ) -> Result<Bundle, PublishError> {
     let cells = || {
         Box::new(cases.rows.iter().map(|r| CaseCell {
@@ -391,6 +433,7 @@ pub fn make_bundle_with_table(
         })) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>
     };
     let mut bundle = build(policy, settlement, data, cases.rows.len(), &cells)?;
+    suppress_small_cells(&mut bundle, data, min_cases)?;
     bundle.sha256 = Some(hash_of(&bundle));
     Ok(bundle)
 }
@@ -485,6 +528,7 @@ fn build<'a>(
             version: settlement.engine_version.clone(),
         },
         created_from,
+        min_cases: 1,
         policy: policy_json,
         institutions,
         funds,
@@ -492,16 +536,159 @@ fn build<'a>(
     })
 }
 
+/// Small-cell suppression (`docs/bundle.md`, "Small cells"; the rule in `publish/suppress.rs`):
+/// hides each figure derived from at least one and fewer than `min_cases` cases, and as many
+/// others as it takes that none comes back by subtraction from a published total.
+fn suppress_small_cells(bundle: &mut Bundle, data: &Dataset, min_cases: u64) -> Result<(), PublishError> {
+    let min_cases = min_cases.max(1);
+    bundle.min_cases = min_cases;
+    if min_cases == 1 {
+        return Ok(());
+    }
+    if let Some(s) = data.summaries.iter().find(|s| s.cases.is_none()) {
+        return Err(PublishError::new(
+            "summary_without_cases",
+            format!(
+                "机构汇总 {}（{}）没有病例数：小单元格保护需要每个汇总的病例数；请补充病例数，或以 --min-cases 1 发布（不作保护）",
+                s.institution,
+                s.fund.label_zh()
+            ),
+            format!(
+                "the summary of {} ({}) gives no case count: small-cell suppression needs every summary's case count; add it, or publish with --min-cases 1 (no suppression)",
+                s.institution,
+                s.fund.key()
+            ),
+        ));
+    }
+    for f in &mut bundle.funds {
+        if f.totals.cases > 0 && f.totals.cases < min_cases {
+            return Err(PublishError::new(
+                "too_few_cases",
+                format!(
+                    "{} 全年只有 {} 个病例，少于公开所需的最少病例数 {min_cases}：不能公开",
+                    f.fund.label_zh(),
+                    f.totals.cases
+                ),
+                format!(
+                    "the {} fund has {} cases in the year, fewer than the {min_cases} a published figure needs: it cannot be published",
+                    f.fund.key(),
+                    f.totals.cases
+                ),
+            ));
+        }
+        suppress_fund(f, min_cases);
+    }
+    Ok(())
+}
+
+fn add(sum: &mut Aggregate, a: &Aggregate) {
+    sum.points += a.points;
+    sum.total_cost += a.total_cost;
+    sum.personal_burden += a.personal_burden;
+    sum.cases += a.cases;
+}
+
+fn suppress_fund(f: &mut PublishedFund, min_cases: u64) {
+    let month_cases = |u: &PublishedUnit| {
+        let mut row = [0u64; 12];
+        for m in u.aggregates.iter().flat_map(|a| &a.months) {
+            row[usize::from(m.month - 1)] = m.cases;
+        }
+        row
+    };
+    let cells: Vec<[u64; 12]> = f.units.iter().map(month_cases).collect();
+    let rows: Vec<u64> = f
+        .units
+        .iter()
+        .map(|u| u.aggregates.as_ref().map_or(0, |a| a.year.cases))
+        .collect();
+    let plan = suppress::plan(&cells, &rows, min_cases);
+    if !plan.any() {
+        return;
+    }
+    let mut all_cells: Option<Aggregate> = None;
+    let mut columns: [Option<Aggregate>; 12] = Default::default();
+    let mut hidden_units: Option<Aggregate> = None;
+    for (n, u) in f.units.iter_mut().enumerate() {
+        let Some(agg) = u.aggregates.as_mut() else { continue };
+        let hide = |m: &u8| plan.cells[n][usize::from(*m - 1)];
+        let mut hidden = SuppressedMonths {
+            months: Vec::new(),
+            points: Decimal::ZERO,
+            total_cost: Decimal::ZERO,
+            personal_burden: Decimal::ZERO,
+            cases: 0,
+        };
+        for m in agg.months.iter().filter(|m| hide(&m.month)) {
+            let figures = m.figures();
+            add(all_cells.get_or_insert_with(Aggregate::default), &figures);
+            add(
+                columns[usize::from(m.month - 1)].get_or_insert_with(Aggregate::default),
+                &figures,
+            );
+            hidden.months.push(m.month);
+            hidden.points += m.points;
+            hidden.total_cost += m.total_cost;
+            hidden.personal_burden += m.personal_burden;
+            hidden.cases += m.cases;
+        }
+        agg.months.retain(|m| !hide(&m.month));
+        if let Some(r) = u.results.as_mut() {
+            r.months.retain(|m| !hide(&m.month));
+        }
+        if !hidden.months.is_empty() {
+            agg.suppressed_months = Some(hidden);
+        }
+        if plan.rows[n] {
+            add(hidden_units.get_or_insert_with(Aggregate::default), &agg.year);
+            u.suppressed = true;
+            u.aggregates = None;
+            u.results = None;
+        }
+    }
+    let hide_period = |p: &mut PublishedPeriod| {
+        p.suppressed = true;
+        p.pool = None;
+        p.points = None;
+        p.pool_exact = None;
+        p.points_exact = None;
+        p.point_value = None;
+        p.cumulative_point_value = None;
+    };
+    let mut earlier_hidden = false;
+    for (m, p) in f.months.iter_mut().enumerate() {
+        if plan.columns[m] {
+            hide_period(p);
+        } else {
+            p.suppressed_cells = columns[m].take();
+        }
+        // A cumulative point value spans the months before: published only if they all are.
+        earlier_hidden |= plan.columns[m];
+        if earlier_hidden {
+            p.cumulative_point_value = None;
+        }
+    }
+    for (q, p) in f.quarters.iter_mut().enumerate() {
+        if plan.columns[q * 3..q * 3 + 3].iter().any(|&h| h) {
+            hide_period(p);
+        }
+    }
+    f.suppressed_units = hidden_units;
+    f.suppressed_cells = all_cells;
+}
+
 fn period(p: &PeriodValue) -> PublishedPeriod {
     PublishedPeriod {
         period: p.period.clone(),
+        suppressed: false,
         budget: money(p.budget),
-        pool: money(p.pool),
-        points: points(p.points),
+        pool: Some(money(p.pool)),
+        points: Some(points(p.points)),
         pool_exact: Some(p.pool_exact.normalize()),
         points_exact: Some(p.points_exact.normalize()),
         point_value: p.point_value,
         cumulative_point_value: p.cumulative_point_value,
+        suppressed_cells: None,
     }
 }
 
@@ -599,6 +786,8 @@ fn publish_fund<'a>(f: &FundResult, data: &Dataset, cells: &Cells<'a>) -> Result
             fund_pays: money(t.fund_pays),
             net_to_pay: money(t.net_to_pay),
         },
+        suppressed_units: None,
+        suppressed_cells: None,
         risk_sharing_effect: money(f.risk_sharing_effect),
     })
 }
@@ -655,7 +844,8 @@ fn publish_unit(
         } else {
             u.members.clone()
         },
-        aggregates: UnitAggregates {
+        suppressed: false,
+        aggregates: Some(UnitAggregates {
             year: Aggregate {
                 points: u.points.total,
                 total_cost: u.total_cost,
@@ -663,10 +853,11 @@ fn publish_unit(
                 cases: u.cases.total,
             },
             months,
+            suppressed_months: None,
             prepaid: prepaid_input,
             amount_adjustments: u.amount_adjustments,
-        },
-        results: UnitResults {
+        }),
+        results: Some(UnitResults {
             settlement: money(u.settlement),
             fund_settlement: money(u.fund_settlement),
             target: money(u.target),
@@ -678,7 +869,7 @@ fn publish_unit(
             prepaid: money(u.prepaid),
             net_to_pay: money(u.net_to_pay),
             months: month_results,
-        },
+        }),
     })
 }
 
@@ -870,7 +1061,8 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
     let mut summaries = Vec::new();
     let mut adjustments = Vec::new();
     for f in &bundle.funds {
-        for u in &f.units {
+        let fill = fill_suppressed(f)?;
+        for (n, u) in f.units.iter().enumerate() {
             let Some(first) = u.institutions.first() else {
                 return Err(PublishError::new(
                     "unit_without_institution",
@@ -878,7 +1070,6 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     format!("settlement unit {} lists no institution", u.code),
                 ));
             };
-            let a = &u.aggregates;
             let summary = |month: Option<u8>, g: &Aggregate, prepaid: Option<Decimal>| InstitutionSummary {
                 institution: first.clone(),
                 fund: f.fund,
@@ -889,23 +1080,26 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                 prepaid,
                 cases: Some(g.cases),
             };
-            let mut rest = a.year.clone();
-            for m in &a.months {
-                summaries.push(summary(Some(m.month), &m.figures(), None));
-                // Checked: a hostile bundle's figures are not yet bounded here.
-                let minus = |x: Decimal, y: Decimal| {
-                    x.checked_sub(y).ok_or_else(|| {
-                        PublishError::new(
-                            "out_of_range",
-                            format!("结算单位 {} 的汇总数超出范围", u.code),
-                            format!("settlement unit {}: an aggregate is out of range", u.code),
-                        )
-                    })
-                };
-                rest.points = minus(rest.points, m.points)?;
-                rest.total_cost = minus(rest.total_cost, m.total_cost)?;
-                rest.personal_burden = minus(rest.personal_burden, m.personal_burden)?;
-                rest.cases = rest.cases.checked_sub(m.cases).ok_or_else(|| {
+            for (_, month, g) in fill.iter().filter(|(k, _, _)| *k == n) {
+                summaries.push(summary(*month, g, None));
+            }
+            let Some(a) = &u.aggregates else { continue };
+            // Checked: a hostile bundle's figures are not yet bounded here.
+            let out_of_range = || {
+                PublishError::new(
+                    "out_of_range",
+                    format!("结算单位 {} 的汇总数超出范围", u.code),
+                    format!("settlement unit {}: an aggregate is out of range", u.code),
+                )
+            };
+            let minus = |rest: &mut Aggregate, g: &Aggregate| -> Result<(), PublishError> {
+                rest.points = rest.points.checked_sub(g.points).ok_or_else(out_of_range)?;
+                rest.total_cost = rest.total_cost.checked_sub(g.total_cost).ok_or_else(out_of_range)?;
+                rest.personal_burden = rest
+                    .personal_burden
+                    .checked_sub(g.personal_burden)
+                    .ok_or_else(out_of_range)?;
+                rest.cases = rest.cases.checked_sub(g.cases).ok_or_else(|| {
                     PublishError::new(
                         "cases_exceed_year",
                         format!("结算单位 {} 各月病例数之和超过全年", u.code),
@@ -915,9 +1109,22 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                         ),
                     )
                 })?;
+                Ok(())
+            };
+            let mut rest = a.year.clone();
+            for m in &a.months {
+                summaries.push(summary(Some(m.month), &m.figures(), None));
+                minus(&mut rest, &m.figures())?;
             }
-            if rest != Aggregate::default() || a.prepaid.is_some() {
-                summaries.push(summary(None, &rest, a.prepaid));
+            // Suppressed months: their sum is settled through the fill above; the prepayments
+            // of those months depend on how it splits, so the published prepaid is taken as given.
+            let mut prepaid = a.prepaid;
+            if let Some(h) = &a.suppressed_months {
+                minus(&mut rest, &h.figures())?;
+                prepaid = u.results.as_ref().map(|r| r.prepaid);
+            }
+            if rest != Aggregate::default() || prepaid.is_some() {
+                summaries.push(summary(None, &rest, prepaid));
             }
             if !a.amount_adjustments.is_zero() {
                 adjustments.push(InstitutionAdjustment {
@@ -937,6 +1144,238 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
         adjustments,
         ..Default::default()
     })
+}
+
+impl SuppressedMonths {
+    fn figures(&self) -> Aggregate {
+        Aggregate {
+            points: self.points,
+            total_cost: self.total_cost,
+            personal_burden: self.personal_burden,
+            cases: self.cases,
+        }
+    }
+}
+
+/// Sums of many exact decimals are held to 28 digits: the suppressed sums agree with the
+/// published ones to within this (far below the 4 decimals of points and the fen).
+fn negligible(x: Decimal) -> bool {
+    x.abs() <= Decimal::new(1, 9)
+}
+
+/// Zero for a negligible negative, `None` for a real one.
+fn non_negative(x: Decimal) -> Option<Decimal> {
+    if x.is_sign_negative() {
+        negligible(x).then_some(Decimal::ZERO)
+    } else {
+        Some(x)
+    }
+}
+
+fn is_zero_sum(a: &Aggregate) -> bool {
+    (0..4).all(|q| negligible(quantity(a, q)))
+}
+
+fn quantity(a: &Aggregate, q: usize) -> Decimal {
+    match q {
+        0 => a.points,
+        1 => a.total_cost,
+        2 => a.personal_burden,
+        _ => Decimal::from(a.cases),
+    }
+}
+
+fn set_quantity(a: &mut Aggregate, q: usize, v: Decimal) {
+    match q {
+        0 => a.points = v,
+        1 => a.total_cost = v,
+        2 => a.personal_burden = v,
+        _ => a.cases = rust_decimal::prelude::ToPrimitive::to_u64(&v).unwrap_or(0),
+    }
+}
+
+/// Suppressed figures as engine input (`docs/bundle.md`, "Verifying a suppressed bundle"): some
+/// split of the suppressed unit-months that adds up to every published sum — each published
+/// unit's `suppressed_months`, each published month's `suppressed_cells`, the fund's
+/// `suppressed_cells` — found as a flow from the units to the months; the suppressed units'
+/// share, and what their years hold beyond it, go to the first suppressed unit. Every figure
+/// published is a function of these sums (the unit's year, the fund's month) and not of the
+/// split. Returns (unit index, month or `None` for the year, figures).
+fn fill_suppressed(f: &PublishedFund) -> Result<Vec<(usize, Option<u8>, Aggregate)>, PublishError> {
+    let inconsistent = || {
+        PublishError::new(
+            "suppressed_totals",
+            format!("{} 的隐藏数据之和互不一致（suppressed_months、suppressed_cells、suppressed_units）", f.fund.label_zh()),
+            format!(
+                "{}: the sums of the suppressed figures do not agree (suppressed_months, suppressed_cells, suppressed_units)",
+                f.fund.key()
+            ),
+        )
+    };
+    let hidden_unit = f.units.iter().position(|u| u.suppressed);
+    let total = f.suppressed_cells.clone().unwrap_or_default();
+    // Sources: the published units with suppressed months, then the suppressed units together.
+    let mut sources: Vec<(Option<usize>, Aggregate)> = Vec::new();
+    for (n, u) in f.units.iter().enumerate() {
+        if let Some(h) = u.aggregates.as_ref().and_then(|a| a.suppressed_months.as_ref()) {
+            sources.push((Some(n), h.figures()));
+        }
+    }
+    // Sinks: the published months with suppressed cells, then the suppressed months together.
+    let mut sinks: Vec<(Option<u8>, Aggregate)> = Vec::new();
+    for (m, p) in f.months.iter().enumerate() {
+        if let Some(c) = &p.suppressed_cells {
+            sinks.push((Some(m as u8 + 1), c.clone()));
+        }
+    }
+    let first_hidden_month = f.months.iter().position(|p| p.suppressed).map(|m| m as u8 + 1);
+    let remainder = |parts: &[Aggregate]| -> Option<Aggregate> {
+        let mut r = total.clone();
+        for p in parts {
+            r.points = r.points.checked_sub(p.points)?;
+            r.total_cost = r.total_cost.checked_sub(p.total_cost)?;
+            r.personal_burden = r.personal_burden.checked_sub(p.personal_burden)?;
+            r.cases = r.cases.checked_sub(p.cases)?;
+        }
+        Some(r)
+    };
+    let source_rest = remainder(&sources.iter().map(|s| s.1.clone()).collect::<Vec<_>>()).ok_or_else(inconsistent)?;
+    let sink_rest = remainder(&sinks.iter().map(|s| s.1.clone()).collect::<Vec<_>>()).ok_or_else(inconsistent)?;
+    if hidden_unit.is_some() {
+        sources.push((None, source_rest));
+    } else if !is_zero_sum(&source_rest) {
+        return Err(inconsistent());
+    }
+    if first_hidden_month.is_some() {
+        sinks.push((None, sink_rest));
+    } else if !is_zero_sum(&sink_rest) {
+        return Err(inconsistent());
+    }
+    // Which source may send to which sink, and into which (unit, month).
+    let target = |s: &Option<usize>, t: &Option<u8>| -> Option<(usize, u8)> {
+        match (s, t) {
+            (Some(n), Some(m)) => {
+                let h = f.units[*n].aggregates.as_ref()?.suppressed_months.as_ref()?;
+                h.months.contains(m).then_some((*n, *m))
+            }
+            (Some(n), None) => {
+                let h = f.units[*n].aggregates.as_ref()?.suppressed_months.as_ref()?;
+                let m = h
+                    .months
+                    .iter()
+                    .copied()
+                    .find(|m| f.months.get(usize::from(*m - 1)).is_some_and(|p| p.suppressed))?;
+                Some((*n, m))
+            }
+            (None, Some(m)) => Some((hidden_unit?, *m)),
+            (None, None) => Some((hidden_unit?, first_hidden_month?)),
+        }
+    };
+    let mut cells: HashMap<(usize, u8), Aggregate> = HashMap::new();
+    let mut from_hidden_units = Aggregate::default();
+    for q in 0..4 {
+        let supply = sources.iter().map(|s| non_negative(quantity(&s.1, q)));
+        let supply: Vec<Decimal> = supply.collect::<Option<_>>().ok_or_else(inconsistent)?;
+        let demand = sinks.iter().map(|s| non_negative(quantity(&s.1, q)));
+        let demand: Vec<Decimal> = demand.collect::<Option<_>>().ok_or_else(inconsistent)?;
+        let all: Decimal = supply.iter().sum();
+        let allowed: Vec<Vec<bool>> = sources
+            .iter()
+            .map(|s| sinks.iter().map(|t| target(&s.0, &t.0).is_some()).collect())
+            .collect();
+        let flows = max_flow(&supply, &demand, &allowed);
+        let sent: Decimal = flows.iter().flatten().sum();
+        if !negligible(sent - all) || !negligible(all - demand.iter().sum::<Decimal>()) {
+            return Err(inconsistent());
+        }
+        for (i, s) in sources.iter().enumerate() {
+            for (j, t) in sinks.iter().enumerate() {
+                if flows[i][j].is_zero() {
+                    continue;
+                }
+                let Some(key) = target(&s.0, &t.0) else { continue };
+                let cell = cells.entry(key).or_default();
+                let v = quantity(cell, q) + flows[i][j];
+                set_quantity(cell, q, v);
+                if s.0.is_none() {
+                    let v = quantity(&from_hidden_units, q) + flows[i][j];
+                    set_quantity(&mut from_hidden_units, q, v);
+                }
+            }
+        }
+    }
+    let mut out: Vec<(usize, Option<u8>, Aggregate)> = cells.into_iter().map(|((n, m), g)| (n, Some(m), g)).collect();
+    out.sort_by_key(|(n, m, _)| (*n, *m));
+    if let (Some(h), Some(years)) = (hidden_unit, &f.suppressed_units) {
+        // What the suppressed units' years hold beyond their months.
+        let mut rest = years.clone();
+        for q in 0..4 {
+            let v = non_negative(quantity(&rest, q) - quantity(&from_hidden_units, q)).ok_or_else(inconsistent)?;
+            set_quantity(&mut rest, q, if negligible(v) { Decimal::ZERO } else { v });
+        }
+        if !is_zero_sum(&rest) {
+            out.push((h, None, rest));
+        }
+    }
+    Ok(out)
+}
+
+/// The largest flow from sources (with these supplies) to sinks (with these demands) over the
+/// allowed pairs: augmenting shortest paths, exact in decimals. `flows[source][sink]`.
+fn max_flow(supply: &[Decimal], demand: &[Decimal], allowed: &[Vec<bool>]) -> Vec<Vec<Decimal>> {
+    let (a, b) = (supply.len(), demand.len());
+    let n = a + b + 2;
+    let (src, dst) = (0, n - 1);
+    let big: Decimal = supply.iter().sum::<Decimal>() + Decimal::ONE;
+    let mut cap = vec![vec![Decimal::ZERO; n]; n];
+    for i in 0..a {
+        cap[src][1 + i] = supply[i];
+        for j in 0..b {
+            if allowed[i][j] {
+                cap[1 + i][1 + a + j] = big;
+            }
+        }
+    }
+    for j in 0..b {
+        cap[1 + a + j][dst] = demand[j];
+    }
+    let original = cap.clone();
+    loop {
+        let mut prev = vec![usize::MAX; n];
+        prev[src] = src;
+        let mut queue = std::collections::VecDeque::from([src]);
+        while let Some(v) = queue.pop_front() {
+            for w in 0..n {
+                if prev[w] == usize::MAX && cap[v][w] > Decimal::ZERO {
+                    prev[w] = v;
+                    queue.push_back(w);
+                }
+            }
+        }
+        if prev[dst] == usize::MAX {
+            break;
+        }
+        let mut push = big;
+        let mut w = dst;
+        while w != src {
+            push = push.min(cap[prev[w]][w]);
+            w = prev[w];
+        }
+        let mut w = dst;
+        while w != src {
+            let v = prev[w];
+            cap[v][w] -= push;
+            cap[w][v] += push;
+            w = v;
+        }
+    }
+    (0..a)
+        .map(|i| {
+            (0..b)
+                .map(|j| (original[1 + i][1 + a + j] - cap[1 + i][1 + a + j]).max(Decimal::ZERO))
+                .collect()
+        })
+        .collect()
 }
 
 /// The bundle's structure is complete for its schema, whatever its hash says: every fund the
@@ -1048,9 +1487,34 @@ fn check_fund_complete(f: &PublishedFund, bundle: &Bundle, year: u16, say: &mut 
                 ),
             }
         }
-        let agg: Vec<u8> = u.aggregates.months.iter().map(|m| m.month).collect();
-        let res: Vec<u8> = u.results.months.iter().map(|m| m.month).collect();
-        if agg.windows(2).any(|w| w[0] >= w[1]) || agg.iter().any(|m| !(1..=12).contains(m)) || agg != res {
+        let (agg, res, hidden) = match (&u.aggregates, &u.results) {
+            (Some(a), Some(r)) if !u.suppressed => (
+                a.months.iter().map(|m| m.month).collect::<Vec<u8>>(),
+                r.months.iter().map(|m| m.month).collect::<Vec<u8>>(),
+                a.suppressed_months
+                    .as_ref()
+                    .map(|s| s.months.clone())
+                    .unwrap_or_default(),
+            ),
+            (None, None) if u.suppressed => (vec![], vec![], vec![]),
+            _ => {
+                say(
+                    format!("{fund} 的结算单位 {} 的汇总或结果缺失", u.code),
+                    format!("{fund}: unit {}'s aggregates or results are missing", u.code),
+                );
+                continue;
+            }
+        };
+        let mut all = agg.clone();
+        all.extend(&hidden);
+        all.sort_unstable();
+        let hidden_ok = hidden.is_empty() || hidden.len() >= 2;
+        if agg.windows(2).any(|w| w[0] >= w[1])
+            || all.windows(2).any(|w| w[0] >= w[1])
+            || all.iter().any(|m| !(1..=12).contains(m))
+            || agg != res
+            || !hidden_ok
+        {
             say(
                 format!("{fund} 的结算单位 {} 的月份不完整：汇总 {agg:?}，结果 {res:?}", u.code),
                 format!(
@@ -1068,7 +1532,30 @@ fn check_fund_complete(f: &PublishedFund, bundle: &Bundle, year: u16, say: &mut 
             );
         }
     }
-    let cases: u64 = f.units.iter().map(|u| u.aggregates.year.cases).sum();
+    for p in f.months.iter().chain(&f.quarters) {
+        if p.suppressed != (p.pool.is_none() && p.points.is_none()) {
+            say(
+                format!("{fund} 的 {} 的点数或统筹基金与其隐藏标记不符", p.period),
+                format!(
+                    "{fund}: {}'s pool or points do not agree with its suppressed mark",
+                    p.period
+                ),
+            );
+        }
+    }
+    let cases: u64 = f
+        .units
+        .iter()
+        .filter_map(|u| u.aggregates.as_ref())
+        .map(|a| a.year.cases)
+        .sum::<u64>()
+        + f.suppressed_units.as_ref().map_or(0, |a| a.cases);
+    if f.units.iter().any(|u| u.suppressed) != f.suppressed_units.is_some() {
+        say(
+            format!("{fund} 的 suppressed_units 与隐藏的结算单位不符"),
+            format!("{fund}: suppressed_units does not agree with the suppressed units"),
+        );
+    }
     if cases != f.totals.cases {
         say(
             format!("{fund} 的病例合计 {} 不等于各结算单位之和 {cases}", f.totals.cases),
@@ -1125,6 +1612,7 @@ pub fn verify(json: &str) -> Result<Verification, PublishError> {
 
     let mut cmp = Comparer {
         fund: Fund::Employee,
+        tolerance: Decimal::ZERO,
         checked: 0,
         differences: Vec::new(),
     };
@@ -1158,6 +1646,9 @@ pub fn verify(json: &str) -> Result<Verification, PublishError> {
 struct Comparer {
     /// The fund being compared.
     fund: Fund,
+    /// How far a figure may be off and still match: 0, or a few cents for units' money in a
+    /// fund with suppressed figures (`docs/bundle.md`).
+    tolerance: Decimal,
     checked: u64,
     differences: Vec<Difference>,
 }
@@ -1199,6 +1690,21 @@ impl Comparer {
             published: published.into(),
             recomputed,
         });
+    }
+
+    fn within_tolerance(&self, field: &str, a: &Value, b: &Value) -> bool {
+        let (Value::String(x), Value::String(y)) = (a, b) else {
+            return false;
+        };
+        let (Ok(p), Ok(q)) = (x.parse::<Decimal>(), y.parse::<Decimal>()) else {
+            return false;
+        };
+        if field.ends_with("_exact") {
+            // Summed in another order (months and summaries rather than cases; suppressed parts
+            // split another way), 28-digit sums may differ in their last digits.
+            return (p - q).abs() <= Decimal::new(1, 15) * p.abs().max(Decimal::ONE);
+        }
+        !self.tolerance.is_zero() && (p - q).abs() <= self.tolerance
     }
 
     fn missing(&mut self, section: &str, subject: &str, name: &str, field: &str, published: &str) {
@@ -1266,7 +1772,7 @@ impl Comparer {
             }
             _ => {
                 self.checked += 1;
-                if !same(a, b) {
+                if !same(a, b) && !self.within_tolerance(field, a, b) {
                     self.push(section, subject, name, field, &text(a), Some(text(b)));
                 }
             }
@@ -1275,6 +1781,7 @@ impl Comparer {
 }
 
 fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
+    let hidden_units = f.suppressed_units.is_some();
     // The waterfall, step by step (by position: a step's key may repeat, e.g. deductions).
     for (n, s) in f.budget.steps.iter().enumerate() {
         match g.budget.steps.get(n) {
@@ -1301,12 +1808,34 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
             "units",
             "totals",
             "months_complete",
+            "suppressed_units",
+            "suppressed_cells",
+            if hidden_units { "risk_sharing_effect" } else { "" },
         ],
     );
+    let hidden_month = f.months.iter().any(|p| p.suppressed);
     for (section, ours, theirs) in [("month", &f.months, &g.months), ("quarter", &f.quarters, &g.quarters)] {
         for p in ours {
+            // A suppressed period: only its budget (from the policy) is published.
+            let skip: &[&str] = if p.suppressed {
+                &[
+                    "period",
+                    "suppressed",
+                    "suppressed_cells",
+                    "pool",
+                    "points",
+                    "pool_exact",
+                    "points_exact",
+                    "point_value",
+                    "cumulative_point_value",
+                ]
+            } else if hidden_month && p.cumulative_point_value.is_none() {
+                &["period", "suppressed_cells", "cumulative_point_value"]
+            } else {
+                &["period", "suppressed_cells"]
+            };
             match theirs.iter().find(|q| q.period == p.period) {
-                Some(q) => cmp.fields(section, &p.period, "", "", p, q, &["period"]),
+                Some(q) => cmp.fields(section, &p.period, "", "", p, q, skip),
                 None => cmp.missing(
                     section,
                     &p.period,
@@ -1317,21 +1846,52 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
             }
         }
     }
+    // Suppressed figures are settled from a split of their published sums (`fill_suppressed`):
+    // the cents that reconciliation hands out by largest remainder may then go to another unit.
+    let cents = Decimal::new(5, 2);
+    let hidden_cells = f.suppressed_cells.is_some();
     for u in &f.units {
         let Some(v) = g.units.iter().find(|v| v.code == u.code) else {
-            cmp.missing(
-                "unit",
-                &u.code,
-                &u.name,
-                "settlement",
-                &u.results.settlement.to_string(),
-            );
+            let settlement = u.results.as_ref().map(|r| r.settlement.to_string());
+            cmp.missing("unit", &u.code, &u.name, "settlement", &settlement.unwrap_or_default());
             continue;
         };
-        cmp.fields("unit", &u.code, &u.name, "", &u.results, &v.results, &["months"]);
-        for m in &u.results.months {
+        let (Some(ur), Some(vr)) = (&u.results, &v.results) else {
+            continue;
+        };
+        // The year's cents move only when units are hidden; a month's when it hides cells, and
+        // with it the prepayments summed over the months.
+        cmp.tolerance = if hidden_units { cents } else { Decimal::ZERO };
+        cmp.fields(
+            "unit",
+            &u.code,
+            &u.name,
+            "",
+            ur,
+            vr,
+            &["months", "prepaid", "net_to_pay"],
+        );
+        cmp.tolerance = if hidden_cells { cents } else { Decimal::ZERO };
+        let year_fields = [
+            "months",
+            "settlement",
+            "fund_settlement",
+            "target",
+            "fund_pays",
+            "deposit_withheld",
+            "deposit_returned",
+            "quality_reserve_returned",
+            "adjustment_fund",
+        ];
+        cmp.fields("unit", &u.code, &u.name, "", ur, vr, &year_fields);
+        for m in &ur.months {
+            let hides = f
+                .months
+                .get(usize::from(m.month).saturating_sub(1))
+                .is_some_and(|p| p.suppressed_cells.is_some());
+            cmp.tolerance = if hidden_units || hides { cents } else { Decimal::ZERO };
             let period = format!("{}-{:02}", policy_year(f), m.month);
-            match v.results.months.iter().find(|n| n.month == m.month) {
+            match vr.months.iter().find(|n| n.month == m.month) {
                 Some(n) => cmp.fields("unit_month", &u.code, &u.name, &period, m, n, &["month"]),
                 None => cmp.missing(
                     "unit_month",
@@ -1351,11 +1911,18 @@ fn compare_fund(cmp: &mut Comparer, f: &PublishedFund, g: &PublishedFund) {
                 &v.name,
                 "settlement",
                 "—",
-                Some(v.results.settlement.to_string()),
+                Some(v.results.as_ref().map(|r| r.settlement.to_string()).unwrap_or_default()),
             );
         }
     }
-    cmp.fields("totals", "", "", "", &f.totals, &g.totals, &[]);
+    cmp.tolerance = Decimal::ZERO;
+    // Risk sharing is settled unit by unit: with units suppressed, its totals are not checked.
+    let unchecked: &[&str] = if hidden_units {
+        &["target", "fund_pays", "net_to_pay"]
+    } else {
+        &[]
+    };
+    cmp.fields("totals", "", "", "", &f.totals, &g.totals, unchecked);
 }
 
 /// The settlement year, from the fund's first month ("2024-01").

@@ -37,12 +37,14 @@ pub fn bundle_hash(json: &str) -> Result<String, JsValue> {
 }
 
 /// The publication bundle (JSON text, as `dipcalc publish` writes it) of the session's data
-/// settled under a policy (JSON text).
+/// settled under a policy (JSON text), no figure derived from fewer than `min_cases` cases
+/// (`undefined`: the command line's default, 10).
 #[wasm_bindgen]
-pub fn publish_bundle(session: &mut Session, policy_json: &str) -> Result<String, JsValue> {
+pub fn publish_bundle(session: &mut Session, policy_json: &str, min_cases: Option<u32>) -> Result<String, JsValue> {
+    let min_cases = min_cases.map_or(publish::DEFAULT_MIN_CASES, u64::from);
     let bundle = session
         .with_settled(policy_json, |policy, settlement, data| {
-            publish::make_bundle_with_table(policy, settlement, data.data(), data.cases())
+            publish::make_bundle_with_table(policy, settlement, data.data(), data.cases(), min_cases)
         })?
         .map_err(publish_error)?;
     Ok(bundle.to_json())

@@ -24,8 +24,13 @@ fn fix(name: &str) -> String {
     format!("{FIX}/{name}")
 }
 
-/// `dipcalc publish` on the §10 files, to `out` (or stdout when `None`).
+/// `dipcalc publish --min-cases 1` (every figure published) on the §10 files, to `out` (or
+/// stdout when `None`).
 fn publish(out: Option<&Path>) -> Output {
+    publish_with(out, "1")
+}
+
+fn publish_with(out: Option<&Path>, min_cases: &str) -> Output {
     let (p, c, g, i) = (
         fix("policy.json"),
         fix("cases.csv"),
@@ -42,6 +47,8 @@ fn publish(out: Option<&Path>) -> Output {
         &g,
         "--institutions",
         &i,
+        "--min-cases",
+        min_cases,
     ];
     let o;
     if let Some(out) = out {
@@ -142,7 +149,7 @@ fn the_command_line_bundle_is_the_library_bundle_of_the_same_files() {
         ..Default::default()
     };
     let policy = dipcalc::policy::Policy::from_json(&std::fs::read_to_string(fix("policy.json")).unwrap()).unwrap();
-    let lib = dipcalc::publish::publish(&policy, &data).unwrap().to_json();
+    let lib = dipcalc::publish::publish(&policy, &data, 1).unwrap().to_json();
     assert_eq!(text(&file), lib);
 }
 
@@ -172,19 +179,27 @@ fn publish_from_summaries_and_usage_errors() {
     let (p, g, i) = (fix("policy.json"), fix("catalog.csv"), fix("institutions.csv"));
     let summary = tmp("summary.csv");
     std::fs::write(&summary, "机构编码,险种,月份,总点数,医疗总费用,个人负担\nH1,职工,,1000.5,125700,28200\nH2,职工,,458,46700,11400\nH3,职工,,160,17000,3100\n").unwrap();
-    let out = dipcalc(&[
+    let path_text = path.to_string_lossy().into_owned();
+    let summary_text = summary.to_string_lossy().into_owned();
+    let mut args = vec![
         "publish",
         "--policy",
         &p,
         "--summary",
-        &summary.to_string_lossy(),
+        &summary_text,
         "--catalog",
         &g,
         "--institutions",
         &i,
         "--out",
-        &path.to_string_lossy(),
-    ]);
+        &path_text,
+    ];
+    // Summaries without case counts: small cells cannot be told, so the default refuses.
+    let refused = dipcalc(&args);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("病例数"), "{}", text(&refused.stderr));
+    args.extend(["--min-cases", "1"]);
+    let out = dipcalc(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(bundle["created_from"]["input"], "summaries");
@@ -208,4 +223,26 @@ fn publish_from_summaries_and_usage_errors() {
         "{}",
         text(&not_bundle.stderr)
     );
+}
+
+#[test]
+fn the_default_bundle_hides_the_single_case_months_and_still_verifies() {
+    // SPEC §10 by default (at least 10 cases behind a figure): its eleven unit-months each hold
+    // one case and its units 4, 4 and 3, so only the fund's year is published; it verifies.
+    let path = tmp("suppressed.json");
+    let out = publish_with(Some(&path), "10");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(b["min_cases"], 10);
+    let f = &b["funds"][0];
+    assert!(f["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["suppressed"] == true && u["aggregates"].is_null()));
+    assert_eq!(f["point_value"], "115.909793");
+    let v = dipcalc(&["verify", &path.to_string_lossy(), "--lang", "en"]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    let bad = dipcalc(&["publish", "--min-cases", "0", "--policy", "x"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

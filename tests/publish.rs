@@ -69,7 +69,7 @@ use dipcalc::publish::{self, bundle_hash, canonical_json, verify, Bundle};
 use serde_json::{json, Value};
 
 fn spec10_bundle_json() -> String {
-    publish::publish(&spec10_policy(), &spec10_dataset())
+    publish::publish(&spec10_policy(), &spec10_dataset(), 1)
         .expect("bundle")
         .to_json()
 }
@@ -85,7 +85,7 @@ fn spec10_bundle_has_the_published_figures_and_verifies() {
     let json = spec10_bundle_json();
     let b = Bundle::from_json(&json).unwrap();
     assert_eq!(b.format, "dipcalc-publication-bundle");
-    assert_eq!(b.schema_version, 2);
+    assert_eq!(b.schema_version, 3);
     assert_eq!(b.generator.version, dipcalc::VERSION);
     assert_eq!(b.policy["refs"]["funds.employee.reserve.rate"]["article"], "第七条");
     let f = &b.funds[0];
@@ -99,15 +99,23 @@ fn spec10_bundle_has_the_published_figures_and_verifies() {
     assert_eq!(f.point_value, Some(d("115.909793")));
     // January: budget 144,900 ÷ 12 = 12,075 + personal 9,000 = 21,075 over 339 points = 62.168142
     assert_eq!(f.months[0].period, "2024-01");
-    assert_eq!(f.months[0].pool.to_string(), "21075.00");
-    assert_eq!(f.months[0].points, d("339"));
+    assert_eq!(f.months[0].pool.unwrap().to_string(), "21075.00");
+    assert_eq!(f.months[0].points, Some(d("339")));
     assert_eq!(f.months[0].point_value, Some(d("62.168142")));
-    let s: Vec<String> = f.units.iter().map(|u| u.results.settlement.to_string()).collect();
+    let s: Vec<String> = f
+        .units
+        .iter()
+        .map(|u| u.results.as_ref().unwrap().settlement.to_string())
+        .collect();
     assert_eq!(s, ["115967.75", "53086.68", "18545.57"]);
-    let pays: Vec<String> = f.units.iter().map(|u| u.results.fund_pays.to_string()).collect();
+    let pays: Vec<String> = f
+        .units
+        .iter()
+        .map(|u| u.results.as_ref().unwrap().fund_pays.to_string())
+        .collect();
     assert_eq!(pays, ["93607.10", "35300.00", "14827.34"]);
-    assert_eq!(f.units[0].aggregates.year.points, d("1000.5"));
-    assert_eq!(f.units[0].aggregates.months.len(), 4);
+    assert_eq!(f.units[0].aggregates.as_ref().unwrap().year.points, d("1000.5"));
+    assert_eq!(f.units[0].aggregates.as_ref().unwrap().months.len(), 4);
 
     let v = verify(&json).unwrap();
     assert!(v.matches, "{:#?}", v.differences);
@@ -180,6 +188,8 @@ fn a_changed_aggregate_moves_the_recomputed_figures() {
     // November, still gets the whole month's pool).
     let nov = b.funds[0].units[2]
         .aggregates
+        .as_ref()
+        .unwrap()
         .months
         .iter()
         .position(|m| m.month == 11)
@@ -232,7 +242,7 @@ fn verify_rejects_what_is_not_a_bundle() {
     assert_eq!(verify(r#"{"format":"other"}"#).unwrap_err().code, "not_a_bundle");
     let json = spec10_bundle_json();
     let e = verify(&json.replace(
-        "\"schema_version\": 2,\n  \"generator\"",
+        "\"schema_version\": 3,\n  \"generator\"",
         "\"schema_version\": 1,\n  \"generator\"",
     ))
     .unwrap_err();
@@ -422,7 +432,7 @@ fn keys(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
 fn a_bundle_from_case_level_input_holds_no_case_level_data() {
     let (policy, data) = marked_dataset();
     assert_eq!(data.cases.len(), 33);
-    let json = publish::publish(&policy, &data).unwrap().to_json();
+    let json = publish::publish(&policy, &data, 1).unwrap().to_json();
     for m in MARKERS {
         assert!(!json.contains(m), "case-level value {m:?} leaked into the bundle");
     }
@@ -453,12 +463,16 @@ fn a_bundle_from_case_level_input_holds_no_case_level_data() {
     }
     // Months are aggregates: 33 cases in 3 institutions × 4 months, at most 12 month rows in all.
     let b = Bundle::from_json(&json).unwrap();
-    let rows: usize = b.funds[0].units.iter().map(|u| u.aggregates.months.len()).sum();
+    let rows: usize = b.funds[0]
+        .units
+        .iter()
+        .map(|u| u.aggregates.as_ref().unwrap().months.len())
+        .sum();
     assert!(rows <= 12, "{rows}");
     let cases: u64 = b.funds[0]
         .units
         .iter()
-        .flat_map(|u| &u.aggregates.months)
+        .flat_map(|u| &u.aggregates.as_ref().unwrap().months)
         .map(|m| m.cases)
         .sum();
     assert_eq!(cases, 33);
@@ -509,14 +523,14 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
         amount: d("-321.09"),
         basis: String::new(),
     }];
-    let bundle = publish::publish(&policy, &data).unwrap();
+    let bundle = publish::publish(&policy, &data, 1).unwrap();
     let f = &bundle.funds[0];
     assert_eq!(
         f.units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
         ["H1", "医共体甲", "H4"]
     );
     assert_eq!(f.units[1].institutions, ["H2", "H3"]);
-    assert_eq!(f.units[2].aggregates.prepaid, Some(d("5000")));
+    assert_eq!(f.units[2].aggregates.as_ref().unwrap().prepaid, Some(d("5000")));
     let v = verify(&bundle.to_json()).unwrap();
     assert!(v.matches, "{:#?}", v.differences);
 }
@@ -540,7 +554,7 @@ fn round_trip_for_every_preset() {
         for (n, inst) in data.institutions.iter_mut().enumerate() {
             inst.history = vec![d("100000") + Decimal::from(n as u64 * 7000), d("90000")];
         }
-        let bundle = match publish::publish(&policy, &data) {
+        let bundle = match publish::publish(&policy, &data, 1) {
             Ok(b) => b,
             Err(e) => panic!("{name}: {e}"),
         };
@@ -553,9 +567,169 @@ fn round_trip_for_every_preset() {
 fn a_settler_with_its_case_table_gives_the_same_bundle() {
     // The page's session keeps cases in the engine's compact table; the bundle must not change.
     let (policy, data) = marked_dataset();
-    let expected = publish::publish(&policy, &data).unwrap();
+    let expected = publish::publish(&policy, &data, 1).unwrap();
     let mut settler = dipcalc::engine::Settler::new(data);
     let settlement = settler.settle(&policy).unwrap();
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases()).unwrap();
+    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases(), 1).unwrap();
     assert_eq!(bundle, expected);
+}
+
+// ---- small-cell suppression (issue 11) ----
+
+/// Every published total whose parts are partly hidden hides at least two of them, holding
+/// together at least `k` cases: what subtraction recovers is never a small cell.
+fn assert_nothing_small_is_recoverable(f: &publish::PublishedFund, k: u64) {
+    let hidden_units = f.units.iter().filter(|u| u.suppressed).count();
+    if hidden_units > 0 {
+        assert!(hidden_units >= 2, "{:?}: one unit hidden under the fund's year", f.fund);
+        assert!(f.suppressed_units.as_ref().unwrap().cases >= k);
+    }
+    for u in &f.units {
+        let Some(a) = &u.aggregates else { continue };
+        assert!(a.year.cases == 0 || a.year.cases >= k, "{} year", u.code);
+        for m in &a.months {
+            assert!(
+                m.cases == 0 || m.cases >= k,
+                "{} month {} has {} cases",
+                u.code,
+                m.month,
+                m.cases
+            );
+        }
+        if let Some(h) = &a.suppressed_months {
+            assert!(h.months.len() >= 2 && h.cases >= k, "{}: {:?}", u.code, h);
+        }
+    }
+    for p in &f.months {
+        if let Some(c) = &p.suppressed_cells {
+            assert!(c.cases >= k, "{} hides {} cases", p.period, c.cases);
+        }
+    }
+    assert!(f.months.iter().filter(|p| p.suppressed).count() != 1);
+}
+
+#[test]
+fn spec10_by_default_publishes_no_single_case_month_and_none_can_be_recovered() {
+    // SPEC §10: eleven cases, each alone in its unit's month (one patient's bill); units of 4, 4
+    // and 3 cases. At the default of 10 none of the months' costs or personal burdens is
+    // published, nor any unit's year (each < 10), nor any fund month with a case; what is left
+    // is the fund's year (11 cases), and it still verifies.
+    let json = publish::publish(&spec10_policy(), &spec10_dataset(), publish::DEFAULT_MIN_CASES)
+        .unwrap()
+        .to_json();
+    let b = Bundle::from_json(&json).unwrap();
+    assert_eq!(b.min_cases, 10);
+    let f = &b.funds[0];
+    assert!(f
+        .units
+        .iter()
+        .all(|u| u.suppressed && u.aggregates.is_none() && u.results.is_none()));
+    for p in &f.months[..11] {
+        assert!(p.suppressed && p.pool.is_none() && p.points.is_none() && p.point_value.is_none());
+    }
+    assert!(f.quarters.iter().all(|q| q.suppressed && q.pool.is_none()));
+    // No 33000 / 9000 (H1's January case) or any other single case's cost anywhere.
+    for cost in ["\"33000", "\"9000", "\"75000", "\"9800", "\"3500"] {
+        assert!(!json.contains(cost), "{cost} is published");
+    }
+    assert_eq!(f.point_value, Some(d("115.909793")));
+    assert_eq!(f.totals.cases, 11);
+    assert_nothing_small_is_recoverable(f, 10);
+    let v = verify(&json).unwrap();
+    assert!(v.matches && v.hash_matches == Some(true), "{:?}", v.differences);
+}
+
+fn synth_region(cases: u64, seed: u64) -> (Policy, Dataset) {
+    use dipcalc::input::{read_cases, read_catalog, read_institutions, ReadOptions, Source};
+    use dipcalc::synth::{Synth, SynthSize};
+    let synth = Synth::new(SynthSize::cases(cases), seed);
+    let mut bytes = Vec::new();
+    let totals = synth.write_cases_csv(&mut bytes).unwrap();
+    let opts = ReadOptions::default();
+    let src = |name, bytes| Source { name, bytes };
+    let data = Dataset {
+        institutions: read_institutions(src("institutions.csv", synth.institutions_csv().as_bytes()), &opts)
+            .unwrap()
+            .records,
+        catalog: read_catalog(src("catalog.csv", synth.catalog_csv().as_bytes()), &opts)
+            .unwrap()
+            .records,
+        cases: read_cases(src("cases.csv", &bytes), &opts).unwrap().records,
+        ..Dataset::default()
+    };
+    (synth.policy(&totals), data)
+}
+
+#[test]
+fn a_region_with_small_months_hides_them_in_pairs_and_verifies() {
+    // 2,000 cases over 10 institutions: small institutions have months under 10 cases, large
+    // ones do not. Published figures all stand on 10 cases or more, the hidden ones come in
+    // pairs at least, and verification still recomputes every published figure.
+    for seed in [1, 2, 3] {
+        let (policy, data) = synth_region(2_000, seed);
+        let b = publish::publish(&policy, &data, 10).unwrap();
+        let hidden: usize = b
+            .funds
+            .iter()
+            .flat_map(|f| &f.units)
+            .filter_map(|u| u.aggregates.as_ref()?.suppressed_months.as_ref())
+            .map(|h| h.months.len())
+            .sum();
+        let shown: usize = b
+            .funds
+            .iter()
+            .flat_map(|f| &f.units)
+            .filter_map(|u| u.aggregates.as_ref())
+            .map(|a| a.months.len())
+            .sum();
+        assert!(hidden > 0 && shown > 0, "seed {seed}: {hidden} hidden, {shown} shown");
+        for f in &b.funds {
+            assert_nothing_small_is_recoverable(f, 10);
+        }
+        let v = verify(&b.to_json()).unwrap();
+        assert!(v.matches, "seed {seed}: {:?}", v.differences);
+        // A published unit's settlement one fen up is still named (cents are exact where the
+        // suppressed figures cannot move them).
+        if b.funds[0].suppressed_units.is_none() {
+            let mut t: Value = serde_json::from_str(&b.to_json()).unwrap();
+            let s = &mut t["funds"][0]["units"][0]["results"]["settlement"];
+            *s = Value::String((s.as_str().unwrap().parse::<Decimal>().unwrap() + Decimal::new(1, 2)).to_string());
+            let w = verify(&t.to_string()).unwrap();
+            assert!(
+                w.differences
+                    .iter()
+                    .any(|d| d.field == "settlement" && d.section == "unit"),
+                "seed {seed}"
+            );
+        }
+        // The same data with every figure published verifies too, and has more of them.
+        let all = verify(&publish::publish(&policy, &data, 1).unwrap().to_json()).unwrap();
+        assert!(
+            all.matches && all.checked > v.checked,
+            "{} {} {:?}",
+            all.checked,
+            v.checked,
+            all.differences.first()
+        );
+    }
+}
+
+#[test]
+fn tampered_suppressed_sums_are_refused() {
+    let (policy, data) = synth_region(2_000, 1);
+    let json = publish::publish(&policy, &data, 10).unwrap().to_json();
+    let mut v: Value = serde_json::from_str(&json).unwrap();
+    let cells = &mut v["funds"][0]["suppressed_cells"]["total_cost"];
+    let bumped = (cells.as_str().unwrap().parse::<Decimal>().unwrap() + Decimal::ONE).to_string();
+    *cells = Value::String(bumped);
+    assert_eq!(verify(&v.to_string()).unwrap_err().code, "suppressed_totals");
+}
+
+#[test]
+fn a_fund_with_fewer_cases_than_the_minimum_is_not_published() {
+    let mut data = spec10_dataset();
+    data.cases.truncate(5);
+    let e = publish::publish(&spec10_policy(), &data, 10).unwrap_err();
+    assert_eq!(e.code, "too_few_cases");
+    assert!(e.message_en.contains("5 cases"), "{}", e.message_en);
 }

@@ -28,7 +28,7 @@ fn session_bundle() -> String {
     s.import_table("catalog", "catalog.csv", CATALOG, JsValue::UNDEFINED)
         .unwrap();
     s.import_table("cases", "cases.csv", CASES, JsValue::UNDEFINED).unwrap();
-    publish_bundle(&mut s, POLICY).unwrap()
+    publish_bundle(&mut s, POLICY, Some(1)).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -69,7 +69,7 @@ fn the_session_bundle_is_the_command_line_bundle() {
     let policy = dipcalc::policy::Policy::from_json(POLICY).unwrap();
     assert_eq!(
         session_bundle(),
-        dipcalc::publish::publish(&policy, &data).unwrap().to_json()
+        dipcalc::publish::publish(&policy, &data, 1).unwrap().to_json()
     );
 }
 
@@ -112,5 +112,5 @@ fn errors_come_through_the_one_adapter_in_both_languages() {
         .unwrap()
         .contains("not a publication bundle"));
     // A session with nothing loaded cannot publish.
-    assert!(publish_bundle(&mut Session::new(), POLICY).is_err());
+    assert!(publish_bundle(&mut Session::new(), POLICY, None).is_err());
 }

@@ -41,6 +41,11 @@ const TEXT = {
     'input.cases': '病例明细',
     'input.summaries': '机构汇总',
     'input.cases_and_summaries': '病例明细与机构汇总',
+    'meta.suppression': '小单元格保护',
+    'meta.suppression.value':
+      '少于 {n} 个病例得出的数字不公开，另有数字一并隐藏，使其无法由合计相减还原；隐藏的数字显示为“—”。',
+    'meta.suppression.none': '未作保护：数据包公开所有数字（min_cases = 1）。',
+    'suppressed.title': '已隐藏：少于 {n} 个病例，或为防止由合计相减还原而隐藏',
     'meta.hash': 'SHA-256（本页计算）',
     'meta.hash.ok': '与文件中记录的 SHA-256 一致',
     'meta.hash.bad': '与文件中记录的 SHA-256（{h}）不一致：文件在生成后被改动过',
@@ -154,6 +159,11 @@ const TEXT = {
     'input.cases': 'individual cases',
     'input.summaries': 'institution totals',
     'input.cases_and_summaries': 'individual cases and institution totals',
+    'meta.suppression': 'Small-cell protection',
+    'meta.suppression.value':
+      'Figures derived from fewer than {n} cases are not published, and further figures are hidden so that none can be recovered by subtracting from a total; hidden figures show as “—”.',
+    'meta.suppression.none': 'No protection: the bundle publishes every figure (min_cases = 1).',
+    'suppressed.title': 'Hidden: fewer than {n} cases, or hidden so that it cannot be recovered from a total',
     'meta.hash': 'SHA-256 (computed here)',
     'meta.hash.ok': 'equals the SHA-256 recorded in the file',
     'meta.hash.bad': 'differs from the SHA-256 recorded in the file ({h}): the file was changed after it was made',
@@ -262,6 +272,9 @@ const $ = (id) => document.getElementById(id);
 
 /** Money as published (two decimals), grouped: 1234567.8 → 1,234,567.80. */
 const money = (s) => fmtMoney(s);
+/** A figure the bundle hides (small-cell suppression, docs/bundle.md): a dash that says why. */
+const hidden = () =>
+  h('span', { class: 'suppressed', title: t('suppressed.title', { n: state.bundle?.min_cases ?? 10 }) }, '—');
 const points = (s) => fmtPoints(s);
 const count = (n) => fmtNum(String(n ?? 0), 0);
 const fundName = (f) => t(`fund.${f}`);
@@ -375,6 +388,14 @@ function renderMeta(b) {
       }),
     ),
     ...row(
+      t('meta.suppression'),
+      h(
+        'span',
+        { id: 'suppression-note', dataset: { minCases: String(b.min_cases ?? '') } },
+        (b.min_cases ?? 1) > 1 ? t('meta.suppression.value', { n: b.min_cases }) : t('meta.suppression.none'),
+      ),
+    ),
+    ...row(
       t('meta.hash'),
       h('code', { id: 'hash', class: 'hash' }, state.hash),
       h('br'),
@@ -485,15 +506,15 @@ function renderTrend(b) {
         h(
           'td',
           { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'point_value' } },
-          m.point_value ?? t('trend.empty'),
+          m.suppressed ? hidden() : (m.point_value ?? t('trend.empty')),
         ),
         h(
           'td',
           { class: 'num', dataset: { fund: f.fund, period: m.period, field: 'mom' } },
           monthOnMonth(f.months[i - 1], m),
         ),
-        h('td', { class: 'num' }, points(m.points)),
-        h('td', { class: 'num' }, money(m.pool)),
+        h('td', { class: 'num' }, m.suppressed ? hidden() : points(m.points)),
+        h('td', { class: 'num' }, m.suppressed ? hidden() : money(m.pool)),
       );
     }
     return tr;
@@ -600,13 +621,15 @@ function renderFundSelect(b) {
   sel.disabled = (b.funds ?? []).length < 2;
 }
 
+/** A suppressed unit (docs/bundle.md "Small cells") has no aggregates and no results. */
+const shown = (fmt, get) => (u) => (u.suppressed ? hidden() : fmt(get(u)));
 const COLUMNS = [
-  ['inst.points', (u) => points(u.aggregates.year.points), 'points'],
-  ['inst.settlement', (u) => money(u.results.settlement), 'settlement'],
-  ['inst.fund_settlement', (u) => money(u.results.fund_settlement), 'fund_settlement'],
-  ['inst.target', (u) => money(u.results.target), 'target'],
-  ['inst.fund_pays', (u) => money(u.results.fund_pays), 'fund_pays'],
-  ['inst.net', (u) => money(u.results.net_to_pay), 'net_to_pay'],
+  ['inst.points', shown(points, (u) => u.aggregates.year.points), 'points'],
+  ['inst.settlement', shown(money, (u) => u.results.settlement), 'settlement'],
+  ['inst.fund_settlement', shown(money, (u) => u.results.fund_settlement), 'fund_settlement'],
+  ['inst.target', shown(money, (u) => u.results.target), 'target'],
+  ['inst.fund_pays', shown(money, (u) => u.results.fund_pays), 'fund_pays'],
+  ['inst.net', shown(money, (u) => u.results.net_to_pay), 'net_to_pay'],
 ];
 
 const TEXT_COLUMNS = [
@@ -615,12 +638,12 @@ const TEXT_COLUMNS = [
   ['inst.level', (u) => u.level, 'level'],
 ];
 const RAW = {
-  points: (u) => u.aggregates.year.points,
-  settlement: (u) => u.results.settlement,
-  fund_settlement: (u) => u.results.fund_settlement,
-  target: (u) => u.results.target,
-  fund_pays: (u) => u.results.fund_pays,
-  net_to_pay: (u) => u.results.net_to_pay,
+  points: (u) => u.aggregates?.year.points ?? null,
+  settlement: (u) => u.results?.settlement ?? null,
+  fund_settlement: (u) => u.results?.fund_settlement ?? null,
+  target: (u) => u.results?.target ?? null,
+  fund_pays: (u) => u.results?.fund_pays ?? null,
+  net_to_pay: (u) => u.results?.net_to_pay ?? null,
 };
 
 /** The units the search leaves, in the order the clicked column gives (figures compared exactly). */
@@ -636,10 +659,14 @@ function shownUnits(f) {
   const sort = state.sort;
   if (!sort) return shown;
   const text = TEXT_COLUMNS.find((c) => c[2] === sort.key);
-  const keyed = shown.map((u) => ({ u, v: text ? text[1](u) : parseDec(RAW[sort.key](u)) }));
+  const raw = (u) => RAW[sort.key](u);
+  const keyed = shown.map((u) => ({ u, v: text ? text[1](u) : raw(u) == null ? null : parseDec(raw(u)) }));
+  // Suppressed figures sort last, whichever the direction.
+  const cmp = (a, b) =>
+    a.v == null || b.v == null ? (a.v == null) - (b.v == null) : cmpParsedDec(a.v, b.v) * sort.dir;
   keyed.sort(
     (a, b) =>
-      (text ? String(a.v).localeCompare(String(b.v), 'zh-CN') : cmpParsedDec(a.v, b.v)) * sort.dir ||
+      (text ? String(a.v).localeCompare(String(b.v), 'zh-CN') * sort.dir : cmp(a, b)) ||
       a.u.code.localeCompare(b.u.code),
   );
   return keyed.map((k) => k.u);
@@ -660,7 +687,7 @@ function downloadCsv() {
   const head = [...TEXT_COLUMNS.map(([k]) => t(k)), ...COLUMNS.map(([k]) => t(k))];
   const rows = shownUnits(f).map((u) => [
     ...TEXT_COLUMNS.map(([, get]) => get(u)),
-    ...COLUMNS.map(([, , field]) => RAW[field](u)),
+    ...COLUMNS.map(([, , field]) => RAW[field](u) ?? '—'),
   ]);
   const name = `${state.bundle.policy?.name ?? 'bundle'}-${state.bundle.policy?.year ?? ''}-${f.fund}.csv`.replace(
     /[\\/:*?"<>|\s]+/g,

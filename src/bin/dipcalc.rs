@@ -50,7 +50,8 @@ USAGE:
               [--draws N] [--seed S]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
-  dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md)
+  dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md);
+                             [--min-cases N]: no published figure from fewer than N cases (default 10)
   dipcalc verify BUNDLE      recompute a bundle's figures; exit 1 when any differs
   dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx]
                              write a synthetic region (cases, catalog, institutions, policy.json)
@@ -142,7 +143,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 3] = ["skip-bad-rows", "skip-out-of-year", "accept-missing-months"];
-    const VALUED: [&str; 22] = [
+    const VALUED: [&str; 23] = [
         "policy",
         "preset",
         "cases",
@@ -166,6 +167,8 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "own-share",
         "draws",
         "seed",
+        // dipcalc publish.
+        "min-cases",
     ];
     let mut flags = HashMap::new();
     let mut it = args.iter();
@@ -503,6 +506,11 @@ struct RunJson<'a> {
 
 fn run_settlement(args: &[String]) -> Result<(), Failure> {
     let flags = parse_flags(args)?;
+    if flags.contains_key("min-cases") {
+        return Err(usage(
+            "--min-cases is for publish (the bundle's small-cell suppression)",
+        ));
+    }
     let (lang, policy, data, cases) = load_inputs(&flags, "run")?;
     let engine_failure = |e: dipcalc::engine::EngineError| {
         failed(match lang {

@@ -90,7 +90,9 @@ test('Verify recomputes the bundle in the browser and it matches', async () => {
 
 test('a bundle with one settlement changed by 0.01 does not match, naming the institution', async () => {
   const tampered = JSON.parse(BUNDLE_TEXT);
-  const unit = tampered.funds[0].units[tampered.funds[0].units.length > 1 ? 1 : 0];
+  // A unit whose results are published (small-cell suppression hides some, docs/bundle.md).
+  const published = tampered.funds[0].units.filter((u) => u.results);
+  const unit = published[published.length > 1 ? 1 : 0];
   const original = unit.results.settlement;
   unit.results.settlement = plusOneFen(original);
   const page = await openPublic();
@@ -119,6 +121,43 @@ test('a bundle with one settlement changed by 0.01 does not match, naming the in
   }
   await screenshot(page, 'public-tampered');
   assertSameOriginOnly(page);
+  assertNoErrors(page);
+});
+
+test('suppressed figures show as a dash with the reason, and the bundle says what it protects', async () => {
+  // The demo bundle with one unit and one month suppressed as `dipcalc publish` marks them.
+  const b = JSON.parse(BUNDLE_TEXT);
+  const f = b.funds[0];
+  const unit = f.units[0];
+  Object.assign(unit, { suppressed: true, aggregates: null, results: null });
+  Object.assign(f.months[0], {
+    suppressed: true,
+    pool: null,
+    points: null,
+    pool_exact: null,
+    points_exact: null,
+    point_value: null,
+    cumulative_point_value: null,
+  });
+  const page = await openPublic();
+  await page.locator('#bundle-file').setInputFiles({
+    name: 'suppressed.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(b, null, 2)),
+  });
+  await page.locator('#status[data-state="ready"]').waitFor();
+  assert.match(await page.locator('#suppression-note').textContent(), new RegExp(`少于 ${b.min_cases} 个病例`));
+  const row = page.locator(`#inst-table tbody tr[data-code="${unit.code}"]`);
+  assert.equal(await row.locator('.suppressed').count(), 6, await row.textContent());
+  assert.match(await row.locator('.suppressed').first().getAttribute('title'), /已隐藏/);
+  const jan = page.locator(`#trend-table td[data-period="${f.months[0].period}"][data-field="point_value"]`).first();
+  assert.equal(await jan.textContent(), '—');
+  // Sorting by settlement keeps the suppressed unit last, both ways.
+  for (let i = 0; i < 2; i++) {
+    await page.locator('#inst-table button[data-sort="settlement"]').click();
+    const codes = await page.locator('#inst-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
+    assert.equal(codes[codes.length - 1], unit.code);
+  }
   assertNoErrors(page);
 });
 

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! dipcalc publish --policy P.json|--preset NAME --institutions I --catalog G [--cases C]
-//!                 [--summary S] [--outpatient O] [--adjustments A] [--out bundle.json] [--lang zh|en] …
+//!                 [--summary S] [--outpatient O] [--adjustments A] [--out bundle.json] [--lang zh|en]
+//!                 [--min-cases N] …
 //! dipcalc verify bundle.json [--lang zh|en]
 //! ```
 
@@ -27,10 +28,18 @@ pub fn publish(args: &[String]) -> Result<(), Failure> {
     if flags.contains_key("format") {
         return Err(usage("publish writes a bundle (JSON); --format is for run"));
     }
+    let min_cases = match flags.get("min-cases") {
+        None => publish::DEFAULT_MIN_CASES,
+        Some(n) => n
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| usage(format!("--min-cases must be a whole number ≥ 1, not {n}")))?,
+    };
     let (lang, policy, data, cases) = load_inputs(&flags, "publish")?;
     let mut settler = Settler::from_parts(data, cases);
     let settlement = settler.settle(&policy).map_err(|e| message(e.into(), lang))?;
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases())
+    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases(), min_cases)
         .map_err(|e| message(e, lang))?;
     let json = bundle.to_json();
     match flags.get("out") {
