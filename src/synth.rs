@@ -206,7 +206,7 @@ impl SynthSize {
     };
 
     /// A city-year the size of a real 2025 city DIP catalog: 1,870,844 cases (its published case
-    /// count), 4,448 groups, 60 institutions; ~135 MB of CSV (11 columns).
+    /// count), 4,448 groups, 60 institutions; ~131 MB of CSV (11 columns).
     pub const CITY: SynthSize = SynthSize {
         cases: 1_870_844,
         institutions: 60,
