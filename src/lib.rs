@@ -9,6 +9,7 @@
 
 pub mod calibrate;
 pub mod engine;
+mod exact_sum;
 pub mod export;
 pub mod export_xlsx;
 pub mod input;

@@ -3,6 +3,7 @@
 //! Every money figure is in 元 and every figure is a [`Decimal`]. Nothing here reads files:
 //! `crate::input` turns bytes into these records, with located errors.
 
+use crate::exact_sum::ExactSum;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -449,7 +450,13 @@ pub struct OutOfRange {
     pub code: Option<String>,
 }
 
+#[inline]
 fn over(field: &str, value: Decimal, limit: Decimal) -> Option<OutOfRange> {
+    // |value| = mantissa ÷ 10^scale ≤ mantissa: a mantissa within a whole-number limit is within
+    // it, the answer for nearly every value, without a `Decimal` comparison.
+    if limit.scale() == 0 && value.mantissa().unsigned_abs() <= limit.mantissa().unsigned_abs() {
+        return None;
+    }
     (value.abs() > limit).then(|| OutOfRange {
         field: field.into(),
         value,
@@ -485,21 +492,58 @@ pub fn check_case_values(
 /// limit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CaseTotals {
-    cost: Decimal,
-    personal: Decimal,
-    days: Decimal,
+    cost: RunningTotal,
+    personal: RunningTotal,
+    days: RunningTotal,
 }
 
 impl CaseTotals {
     /// Add one case (already within the per-case limits); the first sum beyond its limit.
     pub fn add(&mut self, total_cost: Decimal, personal_burden: Decimal, days: Decimal) -> Option<OutOfRange> {
-        self.cost += total_cost.abs();
-        self.personal += personal_burden.abs();
-        self.days += days.abs();
+        self.cost.add(total_cost.abs());
+        self.personal.add(personal_burden.abs());
+        self.days.add(days.abs());
         let limit = limits::dataset_money();
-        over("total_cost", self.cost, limit)
-            .or_else(|| over("personal_burden", self.personal, limit))
-            .or_else(|| over("days", self.days, limits::dataset_days()))
+        self.cost
+            .over("total_cost", limit)
+            .or_else(|| self.personal.over("personal_burden", limit))
+            .or_else(|| self.days.over("days", limits::dataset_days()))
+    }
+}
+
+/// A sum of [`CaseTotals`]: in integers while it can be, the same `Decimal` as `+=` would give
+/// ([`ExactSum`]); as a `Decimal` from the first term it cannot take.
+#[derive(Debug, Clone, Copy)]
+enum RunningTotal {
+    Exact(ExactSum),
+    Decimal(Decimal),
+}
+
+impl Default for RunningTotal {
+    fn default() -> Self {
+        RunningTotal::Exact(ExactSum::default())
+    }
+}
+
+impl RunningTotal {
+    #[inline]
+    fn add(&mut self, term: Decimal) {
+        match self {
+            RunningTotal::Exact(sum) => {
+                if !sum.add(term) {
+                    *self = RunningTotal::Decimal(sum.get() + term);
+                }
+            }
+            RunningTotal::Decimal(sum) => *sum += term,
+        }
+    }
+
+    #[inline]
+    fn over(&self, field: &str, limit: Decimal) -> Option<OutOfRange> {
+        match self {
+            RunningTotal::Exact(sum) => sum.exceeds(limit).then(|| over(field, sum.get(), limit)).flatten(),
+            RunningTotal::Decimal(sum) => over(field, *sum, limit),
+        }
     }
 }
 

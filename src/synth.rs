@@ -180,6 +180,20 @@ pub struct SynthSize {
     pub cases: u64,
     pub institutions: usize,
     pub groups: usize,
+    /// The catalog's shape: the generator's short codes, or a real city catalog's.
+    pub shape: Shape,
+}
+
+/// The shape of the generated catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Short codes (`I21.0003-30`), a cost spread of the same width in every group.
+    Synthetic,
+    /// Shaped like a real published city catalog: national-style DIP codes (`K80.2`,
+    /// `G45.9:88.4101`, `I25.1:36.0600x001`), log-normal average costs over a wide range, a
+    /// coefficient of variation and a published case count per group (the columns 变异系数 and
+    /// 例数), case volumes as skewed as a real year's.
+    City,
 }
 
 impl SynthSize {
@@ -188,6 +202,16 @@ impl SynthSize {
         cases: 50_000,
         institutions: 30,
         groups: 800,
+        shape: Shape::Synthetic,
+    };
+
+    /// A city-year the size of a real 2025 city DIP catalog: 1,870,844 cases (its published case
+    /// count), 4,448 groups, 60 institutions; ~131 MB of CSV (11 columns).
+    pub const CITY: SynthSize = SynthSize {
+        cases: 1_870_844,
+        institutions: 60,
+        groups: 4_448,
+        shape: Shape::City,
     };
 
     /// A region with `n` cases (at least 100): institutions grow as n^0.75 and the catalog as
@@ -202,15 +226,17 @@ impl SynthSize {
             cases: n,
             institutions,
             groups,
+            shape: Shape::Synthetic,
         }
     }
 
-    /// `demo`, `100k`, `300k`, `1m`, `excel` (Excel's row limit), or a number of cases with an
-    /// optional `k`/`m` suffix.
+    /// `demo`, `100k`, `300k`, `1m`, `excel` (Excel's row limit), `city` ([`SynthSize::CITY`]),
+    /// or a number of cases with an optional `k`/`m` suffix.
     pub fn parse(text: &str) -> Option<SynthSize> {
         let t = text.trim().to_ascii_lowercase();
         match t.as_str() {
             "demo" => return Some(SynthSize::DEMO),
+            "city" => return Some(SynthSize::CITY),
             "excel" => return Some(SynthSize::cases(EXCEL_MAX_CASES)),
             _ => {}
         }
@@ -260,7 +286,14 @@ pub struct SynthGroup {
     pub grassroots: bool,
     /// 次均费用, fen.
     pub reference_fen: i64,
+    /// 变异系数 of the group's costs, in ten-thousandths ([`Shape::City`] only).
+    pub cv_myriad: Option<i64>,
+    /// 例数, the catalog's published case count ([`Shape::City`] only); cases are drawn in
+    /// proportion to it.
+    pub published_cases: Option<u64>,
     popularity: f64,
+    /// σ of the log-normal cost ratio of the group's cases.
+    sigma: f64,
 }
 
 /// A generated case; amounts in fen, scores and points in hundredths.
@@ -465,7 +498,10 @@ impl Synth {
     pub fn new(size: SynthSize, seed: u64) -> Synth {
         let mut rng = Rng::new(seed ^ 0x0064_6970_6361_6C63); // "dipcalc"
         let institutions = make_institutions(&mut rng, size);
-        let groups = make_groups(&mut rng, size);
+        let groups = match size.shape {
+            Shape::Synthetic => make_groups(&mut rng, size),
+            Shape::City => make_city_groups(&mut rng, size),
+        };
         let by_volume = Weighted::new(institutions.iter().map(|i| i.volume));
         let split = |grassroots: bool| {
             let idx: Vec<usize> = (0..groups.len())
@@ -528,8 +564,20 @@ impl Synth {
         let mut rng = Rng::new(self.seed ^ 0x6869_7374);
         let total = self.by_volume.total();
         let cases = self.size.cases as f64;
+        let mean_cost = match self.size.shape {
+            Shape::Synthetic => 5_600.0,
+            Shape::City => {
+                let weight: f64 = self.groups.iter().map(|g| g.popularity).sum();
+                let cost: f64 = self
+                    .groups
+                    .iter()
+                    .map(|g| g.popularity * g.reference_fen as f64 / 100.0)
+                    .sum();
+                cost / weight
+            }
+        };
         for inst in &mut self.institutions {
-            let expected = cases * inst.volume / total * 5_600.0 * LEVEL_COST[inst.level];
+            let expected = cases * inst.volume / total * mean_cost * LEVEL_COST[inst.level];
             let last = rng.log_normal(expected / 1.06, 0.08);
             let before = last * rng.range(0.90, 1.0);
             inst.history_fen = [to_int(last / 100.0) * 10_000, to_int(before / 100.0) * 10_000];
@@ -581,7 +629,7 @@ impl Synth {
 
         // Cost ratio r: log-normal around the level's cost level, a few percent beyond 2 and
         // below 0.5, and now and then an extreme case.
-        let mut r = rng.log_normal(LEVEL_COST[level], 0.32);
+        let mut r = rng.log_normal(LEVEL_COST[level], group.sigma);
         if rng.chance(0.003) {
             r *= rng.range(2.5, 6.0);
         }
@@ -689,10 +737,26 @@ impl Synth {
         out[14].push_str(yes_no(c.supplemented));
     }
 
+    /// The columns of [`Synth::CASES_HEADER`] a [`Shape::City`] case file has: a city's
+    /// export without the serial number, the fund payment (cost − personal burden), the days
+    /// and the review flag, ~70 bytes a case.
+    const CITY_COLUMNS: [usize; 11] = [1, 2, 3, 4, 5, 7, 9, 11, 12, 13, 14];
+
+    /// The columns written to `cases.csv`, as indices into [`Synth::CASES_HEADER`].
+    fn csv_columns(&self) -> &'static [usize] {
+        const ALL: [usize; 15] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+        match self.size.shape {
+            Shape::Synthetic => &ALL,
+            Shape::City => &Self::CITY_COLUMNS,
+        }
+    }
+
     /// Writes `cases.csv` (UTF-8, no BOM, LF) and returns what it adds up to.
     pub fn write_cases_csv<W: Write>(&self, w: W) -> io::Result<Totals> {
         let mut w = io::BufWriter::with_capacity(1 << 16, w);
-        w.write_all(Self::CASES_HEADER.join(",").as_bytes())?;
+        let columns = self.csv_columns();
+        let header: Vec<&str> = columns.iter().map(|&k| Self::CASES_HEADER[k]).collect();
+        w.write_all(header.join(",").as_bytes())?;
         w.write_all(b"\n")?;
         let mut cells: [String; 15] = Default::default();
         let mut line = String::with_capacity(256);
@@ -700,11 +764,11 @@ impl Synth {
         for c in self.cases() {
             self.case_cells(&c, &mut cells);
             line.clear();
-            for (k, cell) in cells.iter().enumerate() {
-                if k > 0 {
+            for (n, &k) in columns.iter().enumerate() {
+                if n > 0 {
                     line.push(',');
                 }
-                line.push_str(cell);
+                line.push_str(&cells[k]);
             }
             line.push('\n');
             w.write_all(line.as_bytes())?;
@@ -747,13 +811,22 @@ impl Synth {
     }
 
     /// The catalog file.
+    /// The catalog file ([`Shape::City`]: with the columns 变异系数 and 例数, as published
+    /// catalogs have them; the settlement does not read them).
     pub fn catalog_csv(&self) -> String {
-        let mut out = String::from("病种编码,病种名称,病种分值,基层病种,次均费用\n");
+        let city = self.size.shape == Shape::City;
+        let mut out = String::from("病种编码,病种名称,病种分值,基层病种,次均费用");
+        out.push_str(if city { ",变异系数,例数\n" } else { "\n" });
         for g in &self.groups {
             let _ = write!(out, "{},{},", g.code, g.name);
             push_fixed(&mut out, g.score_centi);
             let _ = write!(out, ",{},", yes_no(g.grassroots));
             push_fixed(&mut out, g.reference_fen);
+            if city {
+                out.push(',');
+                push_scaled(&mut out, g.cv_myriad.unwrap_or(0), 4);
+                let _ = write!(out, ",{}", g.published_cases.unwrap_or(0));
+            }
             out.push('\n');
         }
         out
@@ -1090,7 +1163,10 @@ fn make_groups(rng: &mut Rng, size: SynthSize) -> Vec<SynthGroup> {
                 score_centi,
                 grassroots: false,
                 reference_fen,
+                cv_myriad: None,
+                published_cases: None,
                 popularity: rng.log_normal(1.0, 1.2) / (disease_cost * treatment_cost).sqrt(),
+                sigma: 0.32,
             }
         })
         .collect();
@@ -1103,6 +1179,111 @@ fn make_groups(rng: &mut Rng, size: SynthSize) -> Vec<SynthGroup> {
         groups[g].popularity *= 3.0;
     }
     groups
+}
+
+/// Treatments of a city catalog (name, cost multiplier, share of groups): 保守治疗 groups are
+/// the diagnosis code alone, the others add a procedure code (ICD-9-CM-3, national extension).
+const CITY_TREATMENTS: [(&str, f64, f64); 4] = [
+    ("保守治疗", 0.55, 0.30),
+    ("诊断性操作", 0.8, 0.12),
+    ("治疗性操作", 1.3, 0.23),
+    ("手术", 2.6, 0.35),
+];
+
+/// A catalog shaped like a real city's ([`Shape::City`]): national-style codes, log-normal
+/// average costs (1,000–300,000 元), CVs of 0.15–0.9, and case counts as skewed as a real year's
+/// (a few groups with tens of thousands of cases, many with a handful), adding up to the size's
+/// cases.
+fn make_city_groups(rng: &mut Rng, size: SynthSize) -> Vec<SynthGroup> {
+    let n = size.groups.max(20);
+    let treatment_weights = Weighted::new(CITY_TREATMENTS.iter().map(|t| t.2));
+    let disease_weights = Weighted::new(DISEASES.iter().map(|d| 1.0 / d.2));
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    let mut groups = Vec::with_capacity(n);
+    while groups.len() < n {
+        let (icd, disease, disease_cost) = DISEASES[disease_weights.sample(rng)];
+        let t = treatment_weights.sample(rng);
+        let (treatment, treatment_cost, _) = CITY_TREATMENTS[t];
+        let mut code = format!("{icd}.{}", rng.below(10));
+        if rng.chance(0.15) {
+            let _ = write!(code, "{:02}", rng.below(100));
+        }
+        if t > 0 {
+            code.push(':');
+            push_procedure(rng, &mut code);
+            if rng.chance(0.08) {
+                code.push('+');
+                push_procedure(rng, &mut code);
+            }
+        }
+        if !seen.insert(code.clone()) {
+            continue;
+        }
+        let reference = rng
+            .log_normal(7_000.0 * disease_cost * treatment_cost, 0.7)
+            .clamp(1_000.0, 300_000.0);
+        let reference_fen = to_int(reference) * 100;
+        let score_centi = to_int(reference * rng.log_normal(1.0, 0.06)).max(100);
+        let cv = rng.log_normal(0.38, 0.3).clamp(0.15, 0.9);
+        let cv_myriad = to_int(cv * 10_000.0);
+        let cv = cv_myriad as f64 / 10_000.0;
+        groups.push(SynthGroup {
+            code,
+            name: format!("{disease}({treatment})"),
+            score_centi,
+            grassroots: false,
+            reference_fen,
+            cv_myriad: Some(cv_myriad),
+            published_cases: None,
+            popularity: rng.log_normal(1.0, 1.6) / (disease_cost * treatment_cost).sqrt(),
+            // Log-normal with this CV: σ² = ln(1 + CV²).
+            sigma: ln_1p(cv * cv).sqrt(),
+        });
+    }
+    // ~6% 基层病种 (a city's list of a few hundred): cheap conservatively treated groups.
+    let mut conservative: Vec<usize> = (0..n).filter(|&g| !groups[g].code.contains(':')).collect();
+    conservative.sort_by_key(|&g| (groups[g].reference_fen, g));
+    let want = to_int(0.06 * n as f64) as usize;
+    for &g in conservative.iter().take(want) {
+        groups[g].grassroots = true;
+        groups[g].popularity *= 4.0;
+    }
+    // Published case counts in proportion to popularity (at least one each), adding up to the
+    // size's cases; cases are then drawn in proportion to them.
+    let total: f64 = groups.iter().map(|g| g.popularity).sum();
+    let cases = size.cases as f64;
+    let mut counts: Vec<u64> = groups
+        .iter()
+        .map(|g| to_int(g.popularity / total * cases).max(1) as u64)
+        .collect();
+    let sum: u64 = counts.iter().sum();
+    let largest = (0..n).max_by_key(|&g| (counts[g], std::cmp::Reverse(g))).unwrap_or(0);
+    counts[largest] = (counts[largest] + size.cases).saturating_sub(sum).max(1);
+    for (g, count) in groups.iter_mut().zip(counts) {
+        g.published_cases = Some(count);
+        g.popularity = count as f64;
+    }
+    groups
+}
+
+/// A procedure code as national catalogs write it: `88.4101`, `36.0600x001`.
+fn push_procedure(rng: &mut Rng, code: &mut String) {
+    let _ = write!(code, "{:02}.{:02}{:02}", rng.below(100), rng.below(100), rng.below(100));
+    if rng.chance(0.35) {
+        let _ = write!(code, "x{:03}", 1 + rng.below(12));
+    }
+}
+
+/// ln(1 + x) for x ≥ 0 from IEEE basic operations only: 2·atanh(x / (2 + x)).
+fn ln_1p(x: f64) -> f64 {
+    let z = x / (2.0 + x);
+    let z2 = z * z;
+    let (mut term, mut sum) = (z, 0.0);
+    for k in 0..40 {
+        sum += term / f64::from(2 * k + 1);
+        term *= z2;
+    }
+    2.0 * sum
 }
 
 fn days_in_month(month: u8) -> u8 {
@@ -1198,6 +1379,14 @@ mod tests {
         for x in [-3.0, -1.0, -0.1, 0.0, 0.3, 1.0, 2.5, 10.0] {
             let e: f64 = exp(x);
             assert!((e / x.exp() - 1.0).abs() < 1e-14, "{x}: {e} vs {}", x.exp());
+        }
+    }
+
+    #[test]
+    fn ln_1p_is_accurate() {
+        for x in [0.0, 0.01, 0.15, 0.5, 0.81, 1.0] {
+            let l: f64 = ln_1p(x);
+            assert!((l - x.ln_1p()).abs() < 1e-14, "{x}: {l} vs {}", x.ln_1p());
         }
     }
 

@@ -191,3 +191,64 @@ fn the_demo_city_has_what_the_page_shows() {
     let catalog_grassroots = synth.groups.iter().filter(|g| g.grassroots).count();
     assert_eq!(catalog_grassroots, 120); // 15% of 800
 }
+
+/// `dipcalc synth --size city`: the catalog of a real city's size and shape — 4,448 groups
+/// with national-style codes (`K80.2`, `G45.9:88.4101`, `I25.1:36.0600x001+36.0700`), published case
+/// counts adding up to the city's 1,870,844 cases, 60 institutions. Building it draws no case.
+#[test]
+fn the_city_catalog_is_shaped_like_a_real_one() {
+    let synth = Synth::new(SynthSize::CITY, 2024);
+    assert_eq!((synth.groups.len(), synth.institutions.len()), (4_448, 60));
+    let counts: Vec<u64> = synth.groups.iter().map(|g| g.published_cases.unwrap()).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 1_870_844);
+    assert!(counts.iter().all(|c| *c >= 1));
+    // Skewed as a real year: the busiest group has thousands of cases, many have a handful.
+    assert!(*counts.iter().max().unwrap() > 5_000);
+    assert!(counts.iter().filter(|c| **c < 20).count() > 400);
+    let codes: std::collections::HashSet<&str> = synth.groups.iter().map(|g| g.code.as_str()).collect();
+    assert_eq!(codes.len(), 4_448);
+    let with_procedure = codes.iter().filter(|c| c.contains(':')).count();
+    assert!((3_000..4_200).contains(&with_procedure), "{with_procedure}");
+    for code in &codes {
+        let b = code.as_bytes();
+        assert!(
+            b[0].is_ascii_uppercase() && b[1..3].iter().all(u8::is_ascii_digit) && b[3] == b'.',
+            "{code}"
+        );
+    }
+    assert!(codes.iter().any(|c| c.contains('x')));
+    assert!(codes.iter().any(|c| c.contains('+') && !c.contains("+:")));
+    assert!(synth
+        .catalog_csv()
+        .starts_with("病种编码,病种名称,病种分值,基层病种,次均费用,变异系数,例数\n"));
+}
+
+/// A small city reads back (the catalog's 变异系数 and 例数 columns unused, the case file's 11
+/// columns) and settles, every case counted.
+#[test]
+fn a_small_city_reads_back_and_settles() {
+    let size = SynthSize {
+        cases: 20_000,
+        ..SynthSize::CITY
+    };
+    let synth = Synth::new(size, 5);
+    let f = files(size, 5);
+    let header = f.cases.split(|b| *b == b'\n').next().unwrap();
+    assert_eq!(header.split(|b| *b == b',').count(), 11);
+    let data = read(&f);
+    assert_eq!(data.catalog, synth.catalog_records());
+    assert_eq!(data.institutions, synth.institution_records());
+    assert_eq!(data.cases.len(), 20_000);
+    assert!(check_dataset(&data).is_empty());
+    let policy = dipcalc::policy::Policy::from_json(&f.policy).unwrap();
+    let r = settle(&policy, &data).unwrap();
+    for fund in &r.funds {
+        let slot = usize::from(fund.fund == Fund::Resident);
+        let cases: u64 = fund.units.iter().map(|u| u.cases.total).sum();
+        assert_eq!(cases, f.totals.fund_cases[slot]);
+        assert_eq!(
+            fund.units.iter().map(|u| u.fund_settlement).sum::<Decimal>(),
+            round_money(fund.budget.budget)
+        );
+    }
+}

@@ -5,8 +5,9 @@
 //! million cases without touching them again.
 
 use super::cases::CaseTable;
-use super::points::PointsContext;
+use super::points::{Category, PointsContext};
 use super::EngineError;
+use crate::exact_sum::ExactSum;
 use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
 use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
@@ -213,6 +214,40 @@ pub fn aggregate_cases(
     table: &CaseTable,
 ) -> Result<CaseAggregates, EngineError> {
     check_records(institutions, catalog)?;
+    match pass(points, institutions, catalog, table, true)? {
+        Some(agg) => Ok(agg),
+        // A sum the integer accumulators could not hold as `Decimal` would: the plain pass.
+        None => pass(points, institutions, catalog, table, false)?.ok_or_else(|| {
+            EngineError::new(
+                "out_of_range",
+                "",
+                "病例合计超出可计算范围".into(),
+                "the cases' sums are beyond what can be computed".into(),
+            )
+        }),
+    }
+}
+
+/// The sums of a cell the pass keeps as integers ([`ExactSum`]) while it runs: cost, personal
+/// burden, excluded cost, and the normal cases' scores (the catalog's, never a quotient).
+#[derive(Debug, Clone, Copy, Default)]
+struct CellSums {
+    cost: ExactSum,
+    personal: ExactSum,
+    excluded: ExactSum,
+    normal: [ExactSum; 2],
+}
+
+/// One pass over the cases. With `exact_sums`, the sums of [`CellSums`] are kept as integers
+/// and `None` comes back if one cannot be (a negative term, or beyond 96 bits): then the pass
+/// is run again adding `Decimal`s, which gives the same cells.
+fn pass(
+    points: &PointsPolicy,
+    institutions: &[Institution],
+    catalog: &Catalog,
+    table: &CaseTable,
+    exact_sums: bool,
+) -> Result<Option<CaseAggregates>, EngineError> {
     let ctx = PointsContext::new(points, catalog, &table.groups)?;
     let mut totals = CaseTotals::default();
     let by_code: HashMap<&str, usize> = institutions
@@ -230,6 +265,7 @@ pub fn aggregate_cases(
         review_applications: vec![0; n * 2],
         lowest_score: ctx.lowest_score,
     };
+    let mut sums = vec![CellSums::default(); if exact_sums { agg.cells.len() } else { 0 }];
     for row in &table.rows {
         let Some(i) = inst_of[row.institution as usize] else {
             let code = table.institution_of(row);
@@ -280,15 +316,40 @@ pub fn aggregate_cases(
         }
         let raw = ctx.raw_points(table, row, &institutions[i].level)?;
         let k = raw.category.index();
+        let g = usize::from(raw.grassroots);
         let ix = agg.index(i, row.fund, usize::from(row.month - 1), !row.qc_passed);
         let cell = &mut agg.cells[ix];
-        cell.score[k][usize::from(raw.grassroots)] += raw.score;
         cell.delta += raw.delta;
-        cell.cost += row.total_cost - row.excluded_cost;
-        cell.personal += row.personal_burden;
-        cell.excluded += row.excluded_cost;
         cell.count[k] += 1;
         cell.grassroots += u64::from(raw.grassroots);
+        if exact_sums {
+            let sum = &mut sums[ix];
+            let exact = sum.cost.add(row.total_cost - row.excluded_cost)
+                & sum.personal.add(row.personal_burden)
+                & sum.excluded.add(row.excluded_cost)
+                & if raw.category == Category::Normal {
+                    sum.normal[g].add(raw.score)
+                } else {
+                    cell.score[k][g] += raw.score;
+                    true
+                };
+            if !exact {
+                return Ok(None);
+            }
+        } else {
+            cell.score[k][g] += raw.score;
+            cell.cost += row.total_cost - row.excluded_cost;
+            cell.personal += row.personal_burden;
+            cell.excluded += row.excluded_cost;
+        }
     }
-    Ok(agg)
+    if exact_sums {
+        for (cell, sum) in agg.cells.iter_mut().zip(&sums) {
+            cell.cost = sum.cost.get();
+            cell.personal = sum.personal.get();
+            cell.excluded = sum.excluded.get();
+            cell.score[Category::Normal.index()] = sum.normal.map(ExactSum::get);
+        }
+    }
+    Ok(Some(agg))
 }

@@ -38,7 +38,47 @@ impl CaseRow {
 #[derive(Debug, Clone, Default)]
 pub struct Codes {
     list: Vec<String>,
-    index: HashMap<String, u32, BuildHasherDefault<CodeHasher>>,
+    /// Codes of up to [`ShortKey::MAX`] bytes (every real institution and DIP code, such as
+    /// `I25.1:36.0600x001`) by a fixed-width key held in the table itself: a lookup compares
+    /// four words in place instead of following a pointer to the code's text and `memcmp`-ing it.
+    short: HashMap<ShortKey, u32, BuildHasherDefault<CodeHasher>>,
+    /// Longer codes.
+    long: HashMap<String, u32, BuildHasherDefault<CodeHasher>>,
+}
+
+/// A code of up to 31 bytes as four little-endian words, zero-padded, its length in the last
+/// byte (so `"A"` and `"A\0"` differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ShortKey([u64; 4]);
+
+impl ShortKey {
+    const MAX: usize = 31;
+
+    #[inline]
+    fn of(code: &str) -> Option<ShortKey> {
+        let bytes = code.as_bytes();
+        if bytes.len() > Self::MAX {
+            return None;
+        }
+        let mut buf = [0u8; 32];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        buf[31] = bytes.len() as u8;
+        let word = |k: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&buf[k * 8..k * 8 + 8]);
+            u64::from_le_bytes(w)
+        };
+        Some(ShortKey([word(0), word(1), word(2), word(3)]))
+    }
+}
+
+impl std::hash::Hash for ShortKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
+    }
 }
 
 /// The hash of the code index: rustc's FxHash (v2: add, multiply, and a final rotation that
@@ -68,6 +108,10 @@ impl Hasher for CodeHasher {
         self.add(u64::from(byte));
     }
 
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+
     fn finish(&self) -> u64 {
         self.0.rotate_left(26)
     }
@@ -75,12 +119,20 @@ impl Hasher for CodeHasher {
 
 impl Codes {
     pub fn intern(&mut self, code: &str) -> u32 {
-        if let Some(&i) = self.index.get(code) {
+        let key = ShortKey::of(code);
+        let found = match key {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(code),
+        };
+        if let Some(&i) = found {
             return i;
         }
         let i = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
         self.list.push(code.to_string());
-        self.index.insert(code.to_string(), i);
+        match key {
+            Some(k) => self.short.insert(k, i),
+            None => self.long.insert(code.to_string(), i),
+        };
         i
     }
 
@@ -89,7 +141,10 @@ impl Codes {
     }
 
     pub fn find(&self, code: &str) -> Option<u32> {
-        self.index.get(code).copied()
+        match ShortKey::of(code) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(code).copied(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -174,5 +229,43 @@ impl CaseTable {
     /// The group code of a row.
     pub fn group_of(&self, row: &CaseRow) -> &str {
         self.groups.get(row.group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_codes_intern_apart_and_back() {
+        let mut codes = Codes::default();
+        let long = "I25.1:36.0600x001+36.0700x002+00.6600x004";
+        let list = [
+            "K80.2",
+            "G45.9:88.4101",
+            long,
+            "A",
+            "A\0",
+            "",
+            "I25.1:36.0600x001",
+            "é中文编码",
+        ];
+        let ids: Vec<u32> = list.iter().map(|c| codes.intern(c)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5, 6, 7]);
+        for (c, i) in list.iter().zip(&ids) {
+            assert_eq!(codes.intern(c), *i);
+            assert_eq!(codes.find(c), Some(*i));
+            assert_eq!(codes.get(*i), *c);
+        }
+        assert_eq!(codes.find("K80.20"), None);
+        assert_eq!(codes.find(&long[..long.len() - 1]), None);
+        assert_eq!(codes.len(), list.len());
+        let exactly_max = "x".repeat(ShortKey::MAX);
+        let one_more = "x".repeat(ShortKey::MAX + 1);
+        let a = codes.intern(&exactly_max);
+        let b = codes.intern(&one_more);
+        assert_ne!(a, b);
+        assert_eq!(codes.find(&exactly_max), Some(a));
+        assert_eq!(codes.find(&one_more), Some(b));
     }
 }

@@ -47,8 +47,6 @@ pub struct RawPoints {
     pub score: Decimal,
     /// The group is a 基层病种.
     pub grassroots: bool,
-    /// The cost ratio r (DIP cases).
-    pub ratio: Option<Decimal>,
     /// 特例单议 change in points, after coefficient and scale (吉林2024 第二十六条).
     pub delta: Decimal,
 }
@@ -72,6 +70,9 @@ pub struct PointsContext<'a> {
     groups: Vec<Option<&'a Group>>,
     per_diem: Vec<Option<&'a PerDiemGroup>>,
     by_code: HashMap<&'a str, &'a Group>,
+    /// Each table group's outlier bounds, worked out once per group rather than per case
+    /// (`None`: by level, not in the catalog, or a figure that needs the case's error).
+    bounds: Vec<Option<Bounds>>,
     /// The lowest DIP score of the catalog (QC-failed cases priced at the lowest weight).
     pub lowest_score: Decimal,
 }
@@ -91,14 +92,22 @@ impl<'a> PointsContext<'a> {
         }
         let per_diem_by_code: HashMap<&str, &PerDiemGroup> =
             catalog.per_diem_groups.iter().map(|g| (g.code.as_str(), g)).collect();
-        let groups = group_codes.iter().map(|c| by_code.get(c).copied()).collect();
+        let groups: Vec<Option<&Group>> = group_codes.iter().map(|c| by_code.get(c).copied()).collect();
         let per_diem = group_codes.iter().map(|c| per_diem_by_code.get(c).copied()).collect();
         let lowest_score = catalog.groups.iter().map(|g| g.score).min().unwrap_or_default();
+        let bounds = groups
+            .iter()
+            .map(|g| {
+                let g = g.filter(|_| !policy.reference_cost_by_level)?;
+                Bounds::of(&policy.outliers, g.reference_cost)
+            })
+            .collect();
         Ok(PointsContext {
             policy,
             groups,
             per_diem,
             by_code,
+            bounds,
             lowest_score,
         })
     }
@@ -141,7 +150,6 @@ impl<'a> PointsContext<'a> {
             category,
             score,
             grassroots: false,
-            ratio: None,
             delta,
         })
     }
@@ -159,26 +167,30 @@ impl<'a> PointsContext<'a> {
                 format!("group \"{}\" is not in the catalog", t.group_of(row)),
             )
         })?;
-        let reference = resolved_reference_cost(p, group, level)?;
-        let r = cost / reference;
+        let too_large = || magnitude_error(t, row, &group.code);
+        // Worked out once per group where the catalog states the reference cost; by level, or
+        // derived from the score (SPEC §12, a catalog without 次均费用), here.
+        let b = match self.bounds.get(row.group as usize).copied().flatten() {
+            Some(b) => b,
+            None => {
+                let reference = resolved_reference_cost(p, group, level)?;
+                Bounds::of(&p.outliers, reference).ok_or_else(too_large)?
+            }
+        };
         // SPEC §5.1, tested by multiplication (cost ≥ H × ref, not a rounded ratio) and divided
         // last, so a score that is an exact decimal comes out exact (issue 17):
         // high RW × (cost − (H − 1) × ref) ÷ ref, low RW × cost ÷ ref.
         let o = &p.outliers;
-        let high = high_ratio(o, reference);
-        let too_large = || magnitude_error(t, row, &group.code);
-        let high_bound = high.checked_mul(reference).ok_or_else(too_large)?;
-        let low_bound = o.low_ratio.checked_mul(reference).ok_or_else(too_large)?;
-        let (mut category, mut score) = if is_high(o, cost, high_bound) {
-            let over = cost - (high_bound - reference);
+        let (mut category, mut score) = if is_high(o, cost, b.high) {
+            let over = cost - b.high_less_reference;
             (
                 Category::High,
-                mul_div(group.score, over, reference).ok_or_else(too_large)?,
+                mul_div(group.score, over, b.reference).ok_or_else(too_large)?,
             )
-        } else if is_low(o, cost, low_bound) {
+        } else if is_low(o, cost, b.low) {
             (
                 Category::Low,
-                mul_div(group.score, cost, reference).ok_or_else(too_large)?,
+                mul_div(group.score, cost, b.reference).ok_or_else(too_large)?,
             )
         } else {
             (Category::Normal, group.score)
@@ -194,7 +206,6 @@ impl<'a> PointsContext<'a> {
             category,
             score,
             grassroots: group.grassroots,
-            ratio: Some(r),
             delta: row.review_delta.unwrap_or_default(),
         })
     }
@@ -234,6 +245,34 @@ impl<'a> PointsContext<'a> {
         let numerator = group.daily_fund_standard.checked_mul(row.days).ok_or_else(too_large)?;
         let denominator = ratio.checked_mul(base).ok_or_else(too_large)?;
         mul_div(numerator, p.base_points, denominator).ok_or_else(too_large)
+    }
+}
+
+/// A group's outlier bounds at its reference cost (SPEC §5.1).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    reference: Decimal,
+    /// H × ref.
+    high: Decimal,
+    /// L × ref.
+    low: Decimal,
+    /// H × ref − ref, what a high case's cost is reduced by.
+    high_less_reference: Decimal,
+}
+
+impl Bounds {
+    /// `None` when ref ≤ 0 or a bound is too large for a decimal (the case reports which).
+    fn of(o: &Outliers, reference: Decimal) -> Option<Bounds> {
+        if reference <= Decimal::ZERO {
+            return None;
+        }
+        let high = high_ratio(o, reference).checked_mul(reference)?;
+        Some(Bounds {
+            reference,
+            high,
+            low: o.low_ratio.checked_mul(reference)?,
+            high_less_reference: high - reference,
+        })
     }
 }
 

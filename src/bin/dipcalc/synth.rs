@@ -1,7 +1,7 @@
 //! `dipcalc synth`: write a synthetic region (cases, catalog, institutions, policy) to a folder.
 //!
 //! ```text
-//! dipcalc synth --size demo|100k|300k|1m|excel|N --seed S --out DIR [--xlsx]
+//! dipcalc synth --size demo|100k|300k|1m|excel|city|N --seed S --out DIR [--xlsx]
 //! ```
 
 use dipcalc::synth::{Season, Synth, SynthSize, EXCEL_MAX_CASES};
@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub const USAGE: &str = "\
-  dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|N] [--seed S] [--xlsx] [--season|--season-previous]
+  dipcalc synth --out DIR [--size demo|100k|300k|1m|excel|city|N] [--seed S] [--xlsx] [--season|--season-previous]
                              write a deterministic synthetic region: cases.csv, catalog.csv,
                              institutions.csv and policy.json (宁德2024, budget scaled to the data);
                              --xlsx also writes cases.xlsx (at most Excel's 1,048,575 rows);
@@ -40,7 +40,7 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
                 let v = value()?;
                 size = SynthSize::parse(&v).ok_or_else(|| {
                     usage(format!(
-                        "--size: {v} is not demo, 100k, 300k, 1m, excel or a number ≥ 100"
+                        "--size: {v} is not demo, 100k, 300k, 1m, excel, city or a number ≥ 100"
                     ))
                 })?;
             }
