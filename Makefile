@@ -33,7 +33,7 @@ help:
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m city\" RUNS=3; city: 1.87M cases from a real-shaped city catalog)"
-	@echo "make backtest      the year-end estimate against the exact year: seasonal regions cut at k = 3, 6, 9, 11 (SEEDS=\"$(SEEDS)\" SIZE=$(SIZE))"
+	@echo "make backtest      the year-end estimate against the exact year: seasonal regions cut at k = 3, 6, 9, 11 (SEEDS=\"$(SEEDS)\" SIZE=$(SIZE)), both interval methods"
 	@echo "make lint-js       Biome: lint and format check of the page's JavaScript (www, tests/e2e, bench)"
 	@echo "make setup         install what is missing (every target above runs it first)"
 
@@ -109,6 +109,7 @@ SEEDS ?= 1 2 3
 SIZE ?= 20000
 DRAWS ?= 2000
 OWN ?= 4
+METHODS ?= run_rate predictive
 backtest: setup
 	@cargo build --release --bin dipcalc
-	@SEEDS="$(SEEDS)" SIZE="$(SIZE)" DRAWS="$(DRAWS)" OWN="$(OWN)" python3 bench/backtest.py
+	@SEEDS="$(SEEDS)" SIZE="$(SIZE)" DRAWS="$(DRAWS)" OWN="$(OWN)" METHODS="$(METHODS)" python3 bench/backtest.py

@@ -16,14 +16,17 @@ exactly (`dipcalc run`); then the year is estimated from the months up to k = 3,
              missing (--accept-missing-months) and projected.
 
 and compared with the exact settlement: absolute error of the annual point value (per fund) and
-of each institution's year-end net (年终应付), and the share of institutions whose exact net
-lies inside the stated 10th–90th percentile interval (nominal 80%).
+of each institution's year-end net (年终应付), and, for each interval method (`--interval
+run_rate`, SPEC §11 as written, and `predictive`), the share of institutions whose exact net
+lies inside the stated 10th–90th percentile interval (nominal 80%). The methods share the
+central estimate; only the draws differ.
 
 The table goes to stdout and into BENCHMARKS.md between the backtest markers. Not part of
 `make test`: it measures, it asserts nothing.
 
 Environment: SEEDS (default "1 2 3"), SIZE (cases per region, default 20000), DRAWS (default
-2000), OWN (hospitals per region in the published situation, default 4), DIPCALC (the binary;
+2000), OWN (hospitals per region in the published situation, default 4), METHODS (default
+"run_rate predictive"), DIPCALC (the binary;
 default target/release/dipcalc, built by the Makefile target).
 """
 
@@ -43,6 +46,7 @@ SEEDS = [int(s) for s in os.environ.get("SEEDS", "1 2 3").split()]
 SIZE = int(os.environ.get("SIZE", "20000"))
 DRAWS = int(os.environ.get("DRAWS", "2000"))
 OWN = int(os.environ.get("OWN", "4"))
+METHODS = os.environ.get("METHODS", "run_rate predictive").split()
 CUTS = [3, 6, 9, 11]
 FUND_ZH = {"employee": "职工", "resident": "居民"}
 
@@ -87,23 +91,34 @@ def own_files(year, code, truth, k):
     return d
 
 
-def compare(est, truth, codes, rows, situation, k):
-    """Errors of one estimate against the exact settlement, appended to rows."""
+def compare(ests, truth, codes, rows, situation, k):
+    """Errors of one estimate per method against the exact settlement, appended to rows: the
+    central figures (the same for every method) once, the interval per method."""
     exact = {f["fund"]: f for f in truth["funds"]}
-    for f in est["funds"]:
+    first = ests[METHODS[0]]
+    for n, f in enumerate(first["funds"]):
         fund = f["months"]["fund"]
         t = exact[fund]
         pv = abs(float(f["point_value"]["central"]) - float(t["point_value"]))
         rows.append((situation, k, "pv", fund, pv / float(t["point_value"]), None))
         nets = {u["code"]: u for u in t["units"]}
-        for u in f["units"]:
+        for i, u in enumerate(f["units"]):
             if codes is not None and u["code"] not in codes:
                 continue
             true_net = float(nets[u["code"]]["net_to_pay"])
-            r = u["net_to_pay"]
-            err = abs(float(r["central"]) - true_net)
-            inside = float(r["p10"]) <= true_net <= float(r["p90"])
-            rows.append((situation, k, "net", fund, err, inside))
+            err = abs(float(u["net_to_pay"]["central"]) - true_net)
+            inside, width = {}, {}
+            for method, est in ests.items():
+                r = est["funds"][n]["units"][i]["net_to_pay"]
+                assert r["central"] == u["net_to_pay"]["central"], "the methods share the central estimate"
+                inside[method] = float(r["p10"]) <= true_net <= float(r["p90"])
+                width[method] = float(r["p90"]) - float(r["p10"])
+            rows.append((situation, k, "net", fund, err, inside, width))
+
+
+def estimates(args, seed):
+    return {m: json.loads(dipcalc("estimate", *args, "--draws", DRAWS, "--seed", seed, "--interval", m))
+            for m in METHODS}
 
 
 def run_seed(seed, rows):
@@ -113,16 +128,15 @@ def run_seed(seed, rows):
     codes = [u["code"] for u in truth["funds"][0]["units"]]
     own = codes[:: max(1, len(codes) // OWN)][:OWN]
     for k in CUTS:
-        est = json.loads(dipcalc("estimate", *common, "--cases", year / "cases.csv", "--through", k,
-                                 "--previous-year", prev / "cases.csv", "--draws", DRAWS, "--seed", seed))
-        compare(est, truth, None, rows, "region", k)
+        ests = estimates([*common, "--cases", year / "cases.csv", "--through", k,
+                          "--previous-year", prev / "cases.csv"], seed)
+        compare(ests, truth, None, rows, "region", k)
         for code in own:
             d = own_files(year, code, truth, k)
-            est = json.loads(dipcalc("estimate", *common, "--cases", d / "cases.csv", "--through", k,
-                                     "--published", d / "published.csv", "--previous-year", prev / "cases.csv",
-                                     "--accept-missing-months",
-                                     "--draws", DRAWS, "--seed", seed))
-            compare(est, truth, {code}, rows, "published", k)
+            ests = estimates([*common, "--cases", d / "cases.csv", "--through", k,
+                              "--published", d / "published.csv", "--previous-year", prev / "cases.csv",
+                              "--accept-missing-months"], seed)
+            compare(ests, truth, {code}, rows, "published", k)
 
 
 def pct(values, p):
@@ -132,21 +146,22 @@ def pct(values, p):
 
 
 def table(rows):
-    lines = [
-        "| data | k | PV error median | PV error P90 | net error median (元) | net error P90 (元) | "
-        "coverage of P10–P90 (nominal 80%) | institutions × funds |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    head = ["data", "k", "PV error median", "PV error P90", "net error median (元)", "net error P90 (元)"]
+    head += [f"coverage {m} (nominal 80%)" for m in METHODS]
+    head += [f"median P90 − P10 {m} (元)" for m in METHODS]
+    head += ["institutions × funds"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for situation in ["region", "published"]:
         for k in CUTS:
             pv = [r[4] for r in rows if r[0] == situation and r[1] == k and r[2] == "pv"]
             net = [r for r in rows if r[0] == situation and r[1] == k and r[2] == "net"]
             errs = [r[4] for r in net]
-            cover = sum(1 for r in net if r[5]) / len(net)
-            lines.append(
-                f"| {situation} | {k} | {100 * statistics.median(pv):.2f}% | {100 * pct(pv, 90):.2f}% | "
-                f"{statistics.median(errs):,.0f} | {pct(errs, 90):,.0f} | {100 * cover:.0f}% | {len(net)} |"
-            )
+            cells = [situation, str(k), f"{100 * statistics.median(pv):.2f}%", f"{100 * pct(pv, 90):.2f}%",
+                     f"{statistics.median(errs):,.0f}", f"{pct(errs, 90):,.0f}"]
+            cells += [f"{100 * sum(1 for r in net if r[5][m]) / len(net):.0f}%" for m in METHODS]
+            cells += [f"{statistics.median(r[6][m] for r in net):,.0f}" for m in METHODS]
+            cells += [str(len(net))]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -157,12 +172,14 @@ def main():
     for seed in SEEDS:
         run_seed(seed, rows)
         print(f"backtest: seed {seed} done ({time.time() - started:.0f} s)", file=sys.stderr)
-    command = (f"make backtest SEEDS=\"{' '.join(map(str, SEEDS))}\" SIZE={SIZE} DRAWS={DRAWS} OWN={OWN}")
+    command = (f"make backtest SEEDS=\"{' '.join(map(str, SEEDS))}\" SIZE={SIZE} DRAWS={DRAWS} OWN={OWN}"
+               f" METHODS=\"{' '.join(METHODS)}\"")
     text = (
         f"Command: `{command}` ({len(SEEDS)} seasonal regions of {SIZE:,} cases, seeds {', '.join(map(str, SEEDS))}; "
         f"estimate seed = region seed; {time.time() - started:.0f} s). PV error is relative to the exact "
         "annual point value, per fund; net is each institution's year-end net (年终应付) per fund; "
-        "coverage is the share whose exact net lies within the estimate's P10–P90.\n\n" + table(rows) + "\n"
+        "coverage is the share whose exact net lies within the estimate's P10–P90, per interval method "
+        "(`--interval`); the width is the median P90 − P10 of the year-end net.\n\n" + table(rows) + "\n"
     )
     print(text)
     bench = ROOT / "BENCHMARKS.md"

@@ -33,6 +33,33 @@ fn json_with_the_cut_off_and_ranges() {
     assert_eq!(f["point_value"]["central"], "108.449181");
     assert_eq!(f["units"].as_array().unwrap().len(), 3);
     assert!(String::from_utf8_lossy(&out.stderr).contains("月度权重取自平均分配"));
+    // Reported as the settlement reports: money to the fen, points to 4 decimals.
+    let two_places = |x: &Value| {
+        let s = x.as_str().unwrap();
+        s.split_once('.').is_some_and(|(_, frac)| frac.len() == 2)
+    };
+    for u in f["units"].as_array().unwrap() {
+        for fig in ["settlement", "target", "fund_pays", "net_to_pay"] {
+            for p in ["central", "p10", "p50", "p90"] {
+                assert!(two_places(&u[fig][p]), "{fig} {p}: {}", u[fig][p]);
+            }
+        }
+    }
+    assert!(
+        f["total_points"]["p90"]
+            .as_str()
+            .unwrap()
+            .split_once('.')
+            .unwrap()
+            .1
+            .len()
+            <= 4
+    );
+    for interval in ["run_rate", "predictive"] {
+        let out = estimate(&["--through", "6", "--interval", interval]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["interval"], interval);
+    }
 }
 
 #[test]
@@ -76,7 +103,12 @@ fn published_table_and_its_errors() {
 
 #[test]
 fn bad_options_are_usage_errors() {
-    for args in [["--through", "x"], ["--growth", "lots"], ["--profile", "weekly"]] {
+    for args in [
+        ["--through", "x"],
+        ["--growth", "lots"],
+        ["--profile", "weekly"],
+        ["--interval", "wide"],
+    ] {
         let out = estimate(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }

@@ -3,8 +3,8 @@
 
 mod common;
 use common::*;
-use dipcalc::engine::estimate::{estimate, Estimate, EstimateInputs, EstimateOptions, Profile};
-use dipcalc::engine::rounding::{round_point_value, round_ratio};
+use dipcalc::engine::estimate::{estimate, Estimate, EstimateInputs, EstimateOptions, Interval, Profile};
+use dipcalc::engine::rounding::{round_money, round_point_value, round_ratio};
 use dipcalc::engine::{settle, EngineError, Settler};
 use dipcalc::policy::Policy;
 use dipcalc::records::{Dataset, Fund, PublishedMonth};
@@ -45,19 +45,47 @@ fn full_year() -> Dataset {
 fn with_every_month_observed_the_estimate_is_the_exact_settlement() {
     let policy = spec10_policy();
     let exact = settle(&policy, &full_year()).unwrap();
-    let e = run(&policy, full_year(), &[], &opts(None)).unwrap();
-    assert_eq!(e.settlement, exact, "k = 12: the same settlement to the fen");
-    assert_eq!(e.draws, 0);
-    let f = &e.funds[0];
-    assert_eq!((f.months.through, f.months.projected.len()), (12, 0));
-    assert_eq!(f.point_value.central, exact.funds[0].point_value.unwrap());
-    for (u, x) in f.units.iter().zip(&exact.funds[0].units) {
-        for r in [&u.settlement, &u.target, &u.fund_pays, &u.net_to_pay] {
-            assert_eq!((r.p10, r.p50, r.p90), (r.central, r.central, r.central), "zero width");
+    for interval in [Interval::RunRate, Interval::Predictive] {
+        let o = EstimateOptions { interval, ..opts(None) };
+        let e = run(&policy, full_year(), &[], &o).unwrap();
+        assert_eq!(e.settlement, exact, "k = 12: the same settlement to the fen");
+        assert_eq!(e.draws, 0);
+        let f = &e.funds[0];
+        assert_eq!((f.months.through, f.months.projected.len()), (12, 0));
+        assert_eq!(f.point_value.central, exact.funds[0].point_value.unwrap());
+        assert_eq!(Some(f.point_value_exact), exact.funds[0].point_value_exact);
+        for (u, x) in f.units.iter().zip(&exact.funds[0].units) {
+            for r in [&u.settlement, &u.target, &u.fund_pays, &u.net_to_pay] {
+                assert_eq!(
+                    (r.p10, r.p50, r.p90),
+                    (r.central, r.central, r.central),
+                    "{interval:?}: zero width"
+                );
+            }
+            assert_eq!(u.net_to_pay.central, round_money(x.net_to_pay));
+            assert_eq!(u.bands.values().copied().collect::<Vec<_>>(), [Decimal::ONE]);
         }
-        assert_eq!(u.net_to_pay.central, x.net_to_pay);
-        assert_eq!(u.bands.values().copied().collect::<Vec<_>>(), [Decimal::ONE]);
     }
+}
+
+#[test]
+fn the_predictive_interval_keeps_the_central_estimate_and_widens() {
+    // The draws never touch the central figures; the projected months' own month-to-month
+    // variation (on top of the run-rate's) makes the interval of the point value wider.
+    let with = |interval| {
+        let o = EstimateOptions {
+            interval,
+            draws: 200,
+            ..opts(Some(6))
+        };
+        run(&spec10_policy(), spec10_dataset(), &[], &o).unwrap()
+    };
+    let (rr, pr) = (with(Interval::RunRate), with(Interval::Predictive));
+    assert_eq!(rr.settlement, pr.settlement);
+    assert_eq!(pr.interval, Interval::Predictive);
+    let (a, b) = (&rr.funds[0].point_value, &pr.funds[0].point_value);
+    assert_eq!(a.central, b.central);
+    assert!(b.p90 - b.p10 > a.p90 - a.p10, "run-rate {a:?}, predictive {b:?}");
 }
 
 #[test]

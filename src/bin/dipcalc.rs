@@ -48,7 +48,7 @@ USAGE:
   dipcalc estimate --through K …   the inputs of run, the months so far → the year-end estimate
               with a range (SPEC §11) [--published FILE] [--previous-year FILE] [--growth G]
               [--profile auto|policy|previous_year|even] [--own-share X] [--accept-missing-months]
-              [--draws N] [--seed S]
+              [--interval predictive|run_rate] [--draws N] [--seed S]
   dipcalc presets            list the presets (宁德2024, 吉林2024, 信阳2019, 休宁2021)
   dipcalc preset NAME        print a preset's policy JSON (run accepts it back unchanged)
   dipcalc publish …          the inputs of run (less --format) → a publication bundle (docs/bundle.md);
@@ -144,7 +144,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 /// `--flag value` pairs and bare `--switch`es.
 fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
     const SWITCHES: [&str; 3] = ["skip-bad-rows", "skip-out-of-year", "accept-missing-months"];
-    const VALUED: [&str; 23] = [
+    const VALUED: [&str; 24] = [
         "policy",
         "preset",
         "cases",
@@ -166,6 +166,7 @@ fn parse_flags(args: &[String]) -> Result<HashMap<String, String>, Failure> {
         "growth",
         "profile",
         "own-share",
+        "interval",
         "draws",
         "seed",
         // dipcalc publish.

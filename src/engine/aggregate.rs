@@ -103,7 +103,53 @@ impl Cell {
         }
         Some(out)
     }
+
+    /// Every sum as a number, the case counts last (SPEC §11's predictive draw combines months
+    /// sum by sum).
+    pub fn sums(&self) -> [Decimal; CELL_SUMS] {
+        let mut out = [Decimal::ZERO; CELL_SUMS];
+        let counts = self.count.iter().chain([&self.grassroots]).map(|&n| Decimal::from(n));
+        let all = self
+            .score
+            .iter()
+            .flatten()
+            .copied()
+            .chain([self.delta, self.cost, self.personal, self.excluded])
+            .chain(counts);
+        for (o, x) in out.iter_mut().zip(all) {
+            *o = x;
+        }
+        out
+    }
+
+    /// The cell of [`Cell::sums`], case counts rounded half away from zero (at least one case,
+    /// in `like`'s largest category, when `like` had cases); `None` when a count is negative
+    /// or too large.
+    pub fn from_sums(sums: &[Decimal; CELL_SUMS], like: &Cell) -> Option<Cell> {
+        let mut out = Cell::default();
+        let mut it = sums.iter().copied();
+        for (o, x) in out.score.iter_mut().flatten().zip(&mut it) {
+            *o = x;
+        }
+        for (o, x) in [&mut out.delta, &mut out.cost, &mut out.personal, &mut out.excluded]
+            .into_iter()
+            .zip(&mut it)
+        {
+            *o = x;
+        }
+        for (o, x) in out.count.iter_mut().chain([&mut out.grassroots]).zip(&mut it) {
+            *o = super::rounding::round_count(x)?;
+        }
+        if out.cases() == 0 && like.cases() > 0 && sums.iter().any(|x| !x.is_zero()) {
+            let largest = (0..6).max_by_key(|&k| like.count[k]).unwrap_or(0);
+            out.count[largest] = 1;
+        }
+        Some(out)
+    }
 }
+
+/// How many sums a [`Cell`] holds: 12 scores, 4 amounts, 6 counts and the 基层病种 count.
+pub const CELL_SUMS: usize = 23;
 
 /// Stage 1's result.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,6 +48,8 @@ function cli(extra = []) {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`make wasm\` (scripts/page-assets builds it)`);
   const args = ['estimate', '--policy', path.join(SPEC10, 'policy.json'), '--institutions', OWN.institutions];
   args.push('--catalog', path.join(SPEC10, 'catalog.csv'), '--cases', OWN.cases, '--published', OWN.published);
+  // The page asks for the interval method its input shows (predictive, the default).
+  args.push('--interval', 'predictive');
   const out = execFileSync(CLI, [...args, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out);
 }
@@ -159,6 +161,26 @@ describe('year-end estimate', { concurrency: false }, () => {
       { timeout: 30_000 },
     );
     assert.match(await text(page, '#view-estimate .fund-card'), /数据截至 6 月，7、8、9、10、11、12 月按推算/);
+    // The fan chart of the point value is drawn.
+    await page.waitForSelector('#estimate-fan canvas');
+
+    // The interval method: SPEC §11's run-rate interval, as `--interval run_rate` gives it; the
+    // central estimate is the same.
+    await page.selectOption('#est-interval', 'run_rate');
+    const runRate = cli(['--through', '6', '--interval', 'run_rate']).funds.find((x) => x.months.fund === 'employee');
+    const lo = runRate.units.find((x) => x.code === 'H1').net_to_pay.p10;
+    await page.waitForFunction(
+      (want) => {
+        const td = document.querySelectorAll('#estimate-unit tbody tr')[3]?.querySelectorAll('td')[1];
+        if (!td) return false;
+        const shown = td.textContent.trim();
+        return `${/^[−-]/.test(shown) ? '-' : ''}${shown.replace(/[^\d]/g, '')}` === want;
+      },
+      lo.replace('.', ''),
+      { timeout: 30_000 },
+    );
+    assert.equal(runRate.point_value.central, june.point_value.central);
+    await page.selectOption('#est-interval', 'predictive');
 
     // A growth that is not a rate is refused at its field; the last estimate stays.
     await page.fill('#est-growth', 'lots');

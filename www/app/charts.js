@@ -351,3 +351,58 @@ export function scoreHistogram(el, groups) {
     true,
   );
 }
+
+/**
+ * A fan chart of one figure over the months: the months observed solid, the projection dashed,
+ * and the interval as a band that opens from the last observed month to the year's P10–P90 in
+ * December (the months between are drawn by straight lines: the engine reports the interval of
+ * the year, not of each month). `values` has 12 entries (null where there is none), `k` the
+ * cut-off month, `range` the year's {p10, p90}.
+ */
+export function fanChart(el, { values, k, range, name, unit }) {
+  const months = Array.from({ length: 12 }, (_, i) => t('month', { m: i + 1 }));
+  const nums = values.map((v) => (v === null || v === undefined ? null : toNumber(v)));
+  const solid = nums.map((v, i) => (i < k ? v : null));
+  const dashed = nums.map((v, i) => (i >= k - 1 ? v : null));
+  const lo = toNumber(range.p10);
+  const hi = toNumber(range.p90);
+  const at = (i, end) => {
+    const start = nums[k - 1] ?? end;
+    return k >= 12 ? start : start + ((end - start) * (i - (k - 1))) / (12 - (k - 1));
+  };
+  const low = nums.map((_, i) => (i >= k - 1 ? at(i, lo) : null));
+  const width = nums.map((_, i) => (i >= k - 1 ? at(i, hi) - at(i, lo) : null));
+  const band = t('estimate.band');
+  chart(el).setOption(
+    {
+      ...base(),
+      tooltip: { renderMode: 'richText', trigger: 'axis', confine: true, valueFormatter: (v) => fmtNum(String(v), 4) },
+      legend: { top: 0, data: [t('estimate.fan.observed'), t('estimate.fan.projected'), band] },
+      xAxis: { type: 'category', data: months, boundaryGap: false },
+      yAxis: { type: 'value', scale: true, name: unit },
+      series: [
+        { name: band, type: 'line', stack: 'fan', data: low, lineStyle: { opacity: 0 }, showSymbol: false },
+        {
+          name: band,
+          type: 'line',
+          stack: 'fan',
+          data: width,
+          lineStyle: { opacity: 0 },
+          showSymbol: false,
+          areaStyle: { color: 'rgba(31,95,153,0.18)' },
+        },
+        { name: t('estimate.fan.observed'), type: 'line', data: solid, symbolSize: 5, itemStyle: { color: '#1f5f99' } },
+        {
+          name: t('estimate.fan.projected'),
+          type: 'line',
+          data: dashed,
+          symbolSize: 4,
+          itemStyle: { color: '#1f5f99' },
+          lineStyle: { type: 'dashed' },
+        },
+      ],
+      title: { text: name, left: 'center', top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' }, show: false },
+    },
+    true,
+  );
+}

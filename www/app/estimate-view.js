@@ -6,15 +6,18 @@
 // and the distance to the nearest band edge. Like the other views it reads the state, builds DOM
 // with textContent only and changes nothing itself: what the user does goes to the actions (`on`).
 
+import { fanChart } from './charts.js';
 import { cmpDec, fmtMoney, fmtNum, fmtPct, parseTyped } from './decimal.js';
 import { fill, h } from './dom.js';
 import { msg, t } from './i18n.js';
 
 const PROFILES = ['auto', 'policy', 'even'];
+const INTERVALS = ['predictive', 'run_rate'];
 
 /** The options the engine reads (`EstimateOptions`), or null while the growth typed is not a rate. */
 export function engineOptions(o) {
   const out = { profile: o.profile };
+  if (o.interval) out.interval = o.interval;
   if (String(o.through ?? '').trim()) out.through = Number(o.through);
   if (String(o.growth ?? '').trim()) {
     const g = parseTyped(o.growth);
@@ -103,6 +106,19 @@ function inputs(state, on) {
         'select',
         { id: 'est-profile', onchange: (e) => on.setEstimateOptions({ profile: e.target.value }) },
         PROFILES.map((p) => h('option', { value: p, selected: o.profile === p }, t(`estimate.profile.${p}`))),
+      ),
+    ),
+    h(
+      'label',
+      null,
+      t('estimate.method'),
+      ' ',
+      h(
+        'select',
+        { id: 'est-interval', onchange: (e) => on.setEstimateOptions({ interval: e.target.value }) },
+        INTERVALS.map((m) =>
+          h('option', { value: m, selected: (o.interval || 'predictive') === m }, t(`estimate.method.${m}`)),
+        ),
       ),
     ),
     bad ? h('p', { class: 'field-error', role: 'alert' }, t('estimate.growth.bad', { v: o.growth })) : null,
@@ -234,6 +250,11 @@ function unitSection(state, f, on) {
     h('div', { class: 'mine-figures' }, net),
     h('div', { class: 'table-wrap short' }, figures),
     h('h4', null, t('estimate.bands')),
+    h(
+      'p',
+      { class: 'note', id: 'estimate-band-range' },
+      t('estimate.band.range', { t: interval(u.target, signed), net: interval(u.net_to_pay, signed) }),
+    ),
     bandList,
     edge,
   );
@@ -263,10 +284,22 @@ export function renderEstimate(el, state, on) {
           ),
         )
       : null;
+  const fan = fund
+    ? h('div', { class: 'chart', id: 'estimate-fan', role: 'img', 'aria-label': t('estimate.fan') })
+    : null;
   fill(
     el,
     head,
     h('div', { class: 'fund-cards' }, e.funds.map(pvCard)),
+    fan
+      ? h(
+          'section',
+          { class: 'card' },
+          h('h3', null, t('estimate.fan')),
+          fan,
+          h('p', { class: 'note' }, t('estimate.fan.note')),
+        )
+      : null,
     h('p', { class: 'note', id: 'estimate-region' }, t(`estimate.region.${e.region}`)),
     fundPick ? h('div', { class: 'toolbar' }, h('label', null, t('estimate.fund'), ' ', fundPick)) : null,
     fund ? unitSection(state, fund, on) : null,
@@ -288,4 +321,19 @@ export function renderEstimate(el, state, on) {
         )
       : null,
   );
+  if (fan) requestAnimationFrame(() => drawFan(fan, e, fund));
+}
+
+/** The chosen fund's cumulative point value by month: observed, projected, the year's interval. */
+function drawFan(el, e, fund) {
+  const settled = e.settlement.funds.find((f) => f.fund === fund.months.fund);
+  if (!settled) return;
+  const values = Array.from({ length: 12 }, (_, i) => settled.months[i]?.cumulative_point_value ?? null);
+  fanChart(el, {
+    values,
+    k: fund.months.through,
+    range: fund.point_value,
+    name: t('estimate.fan'),
+    unit: t('kpi.pv.unit'),
+  });
 }

@@ -41,7 +41,7 @@ const initial = {
   table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
   /** The year-end estimate's inputs (SPEC §11) as typed: the cut-off month ('' = each fund's last
    *  month with data), growth ('' = none; '3%' or '0.03'), the monthly profile. */
-  estimateOptions: { through: '', growth: '', profile: 'auto' },
+  estimateOptions: { through: '', growth: '', profile: 'auto', interval: 'predictive' },
   /** The estimate of the policy and options it was asked for, or why there is none. */
   estimate: null,
   estimateError: null,

@@ -3,6 +3,7 @@
 //! ```text
 //! dipcalc estimate --through K <the inputs of run> [--published FILE] [--previous-year FILE]
 //!                  [--growth G] [--profile auto|policy|previous_year|even] [--own-share X]
+//!                  [--interval predictive|run_rate]
 //!                  [--accept-missing-months] [--draws N] [--seed S] [--format json|csv] [--out F]
 //! ```
 
@@ -38,6 +39,10 @@ fn options(flags: &HashMap<String, String>) -> Result<EstimateOptions, Failure> 
     if let Some(v) = flags.get("profile") {
         o.profile = serde_json::from_value(serde_json::Value::String(v.clone()))
             .map_err(|_| bad("profile", v, "auto, policy, previous_year or even"))?;
+    }
+    if let Some(v) = flags.get("interval") {
+        o.interval = serde_json::from_value(serde_json::Value::String(v.clone()))
+            .map_err(|_| bad("interval", v, "predictive or run_rate"))?;
     }
     if let Some(v) = flags.get("draws") {
         o.draws = v.parse().map_err(|_| bad("draws", v, "a whole number"))?;

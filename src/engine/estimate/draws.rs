@@ -2,8 +2,10 @@
 //! every unit and the region, so their correlation is kept), a fixed seed, nearest-rank
 //! percentiles; and the distance of a unit to its nearest risk-sharing band edge (SPEC §7.1).
 
+use super::ledger::{FundDraw, FundMonths};
+use super::Interval;
 use crate::engine::result::{BandPosition, UnitResult};
-use crate::engine::rounding::{round_money, round_ratio};
+use crate::engine::rounding::{round_money, round_point_value, round_points, round_ratio};
 use crate::policy::RiskSharing;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -43,7 +45,34 @@ pub fn resample(rng: &mut SplitMix64, k: usize) -> Vec<u64> {
     times
 }
 
-/// A figure's central estimate and its 10th, 50th and 90th percentiles over the draws.
+/// One fund's draw: the observed months resampled (SPEC §11), then, for the predictive
+/// interval, one observed month of positive weight picked for each projected month, in the
+/// order of `projected`; the same draw serves every unit and the region, so their months stay
+/// together.
+pub(super) fn draw(rng: &mut SplitMix64, fm: &FundMonths, interval: Interval) -> FundDraw {
+    let times = resample(rng, fm.observed.len());
+    let picks = match interval {
+        Interval::RunRate => Vec::new(),
+        Interval::Predictive => {
+            let eligible: Vec<usize> = (0..fm.observed.len())
+                .filter(|&p| fm.weights[usize::from(fm.observed[p] - 1)] > Decimal::ZERO)
+                .collect();
+            if eligible.is_empty() {
+                Vec::new()
+            } else {
+                fm.projected
+                    .iter()
+                    .map(|_| eligible[rng.below(eligible.len())])
+                    .collect()
+            }
+        }
+    };
+    FundDraw { times, picks }
+}
+
+/// A figure's central estimate and its 10th, 50th and 90th percentiles over the draws, each
+/// rounded as the settlement reports the figure (SPEC §2): [`Range::money`], [`Range::points`],
+/// [`Range::point_value`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Range {
     pub central: Decimal,
@@ -55,6 +84,7 @@ pub struct Range {
 impl Range {
     /// Nearest rank: the p-th percentile of n sorted values is the ⌈p × n ÷ 100⌉-th. No draws
     /// (nothing projected): every percentile is the central figure, an interval of zero width.
+    /// Full precision; the reported ranges round it.
     pub fn of(central: Decimal, mut draws: Vec<Decimal>) -> Range {
         if draws.is_empty() {
             return Range {
@@ -73,6 +103,35 @@ impl Range {
             p50: at(50),
             p90: at(90),
         }
+    }
+
+    /// Every figure through `round` (rounding keeps the order of the percentiles).
+    fn rounded(self, round: impl Fn(Decimal) -> Decimal) -> Range {
+        Range {
+            central: round(self.central),
+            p10: round(self.p10),
+            p50: round(self.p50),
+            p90: round(self.p90),
+        }
+    }
+
+    /// Money: to the fen, half away from zero, always two places as the settlement prints it.
+    pub fn money(central: Decimal, draws: Vec<Decimal>) -> Range {
+        Range::of(central, draws).rounded(|x| {
+            let mut r = round_money(x);
+            r.rescale(2);
+            r
+        })
+    }
+
+    /// Points: four decimals.
+    pub fn points(central: Decimal, draws: Vec<Decimal>) -> Range {
+        Range::of(central, draws).rounded(round_points)
+    }
+
+    /// A point value: the policy's decimals, at least six significant digits.
+    pub fn point_value(central: Decimal, draws: Vec<Decimal>, decimals: u32) -> Range {
+        Range::of(central, draws).rounded(|x| round_point_value(x, decimals))
     }
 }
 
@@ -162,5 +221,20 @@ mod tests {
         let r = Range::of(Decimal::from(7), v);
         assert_eq!((r.p10, r.p50, r.p90), (2.into(), 10.into(), 18.into()));
         assert_eq!(Range::of(Decimal::ONE, Vec::new()).p90, Decimal::ONE);
+    }
+
+    #[test]
+    fn ranges_are_reported_as_the_settlement_reports_them() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // A money sum of projected months carries 24 zeros after the fen; reported: the fen.
+        let r = Range::money(d("-27362.220000000000000000000000"), vec![d("-1.005"), d("7")]);
+        assert_eq!(r.central.to_string(), "-27362.22");
+        assert_eq!(r.p10.to_string(), "-1.01");
+        assert_eq!(r.p90.to_string(), "7.00");
+        let r = Range::points(d("1765.636363636363636363636364"), Vec::new());
+        assert_eq!(r.p50.to_string(), "1765.6364");
+        // 175,525 ÷ 1,618.5 at full precision, six decimals.
+        let r = Range::point_value(d("175525") / d("1618.5"), Vec::new(), 6);
+        assert_eq!(r.central.to_string(), "108.449181");
     }
 }

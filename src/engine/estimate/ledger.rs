@@ -4,7 +4,7 @@
 //! the per-case pass (points, cost, personal burden, case counts) and to monthly summaries.
 
 use super::{EstimateOptions, Profile};
-use crate::engine::aggregate::CaseAggregates;
+use crate::engine::aggregate::{CaseAggregates, Cell};
 use crate::engine::result::{Notice, Settlement};
 use crate::engine::EngineError;
 use crate::policy::Policy;
@@ -173,9 +173,18 @@ fn previous_year_shares(previous: &Settlement, fund: Fund) -> Option<Vec<Decimal
     (points.len() == 12 && total > Decimal::ZERO).then(|| points.iter().map(|p| p / total).collect())
 }
 
-/// How often each observed month is drawn (1 each for the central estimate; a resample for a
-/// bootstrap draw), per fund slot.
-pub(super) type Draw = [Vec<u64>; 2];
+/// One fund's part of a draw (SPEC §11): how often each observed month is drawn for the
+/// run-rate r (1 each for the central estimate; a resample for a bootstrap draw), and for the
+/// predictive interval the observed month (its position in `observed`) whose rate each
+/// projected month takes; `picks` is empty for the central estimate and the run-rate interval.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct FundDraw {
+    pub times: Vec<u64>,
+    pub picks: Vec<usize>,
+}
+
+/// A draw per fund slot ([`slot`]).
+pub(super) type Draw = [FundDraw; 2];
 
 /// The observed ledger and the way to project it: the cut dataset and per-case sums, and each
 /// fund's months.
@@ -186,32 +195,109 @@ pub(super) struct Ledger {
 }
 
 impl Ledger {
+    /// The months of a fund the estimate covers.
+    pub fn fund(&self, fund: Fund) -> Option<&FundMonths> {
+        self.months.iter().find(|m| m.fund == fund)
+    }
+
     /// The ledger with the projected months filled for one draw (SPEC §11): for each
     /// institution, fund and month m projected, X_m = Σ_j n_j X_j × w_m (1 + g) ÷ Σ_j n_j w_j over
-    /// the observed months j drawn n_j times.
+    /// the observed months j drawn n_j times; with picks, each X_m is further × ρ_p ÷ ρ̄, the
+    /// rate ρ_p = X_p ÷ w_p of the observed month p it picked over the mean rate of the
+    /// observed months ([`predictive_month`]).
     pub fn project(&self, draw: &Draw) -> Result<(Dataset, CaseAggregates), EngineError> {
         let mut agg = self.agg.clone();
         let mut data = self.data.clone();
         for fm in &self.months {
-            let times = &draw[slot(fm.fund)];
-            let factors = factors(fm, times)?;
+            let d = &draw[slot(fm.fund)];
+            let factors = factors(fm, &d.times)?;
             for i in 0..agg.institutions() {
                 for held in [false, true] {
-                    let mut sum = crate::engine::aggregate::Cell::default();
-                    for (j, &n) in fm.observed.iter().zip(times) {
-                        sum.add_times(self.agg.cell(i, fm.fund, usize::from(j - 1), held), n)
-                            .ok_or_else(overflow)?;
+                    let observed: Vec<&Cell> = fm
+                        .observed
+                        .iter()
+                        .map(|&j| self.agg.cell(i, fm.fund, usize::from(j - 1), held))
+                        .collect();
+                    let mut sum = Cell::default();
+                    for (cell, &n) in observed.iter().zip(&d.times) {
+                        sum.add_times(cell, n).ok_or_else(overflow)?;
                     }
-                    for (&m, &f) in fm.projected.iter().zip(&factors) {
-                        *agg.cell_mut(i, fm.fund, usize::from(m - 1), held) = sum.scaled(f).ok_or_else(overflow)?;
+                    if d.picks.is_empty() {
+                        for (&m, &f) in fm.projected.iter().zip(&factors) {
+                            *agg.cell_mut(i, fm.fund, usize::from(m - 1), held) = sum.scaled(f).ok_or_else(overflow)?;
+                        }
+                        continue;
+                    }
+                    let rates = Rates::of(fm, observed.iter().map(|c| c.sums()).collect())?;
+                    let sum = sum.sums();
+                    for ((&m, &f), &p) in fm.projected.iter().zip(&factors).zip(&d.picks) {
+                        let x = predictive_month(&sum, f, &rates, p)?;
+                        *agg.cell_mut(i, fm.fund, usize::from(m - 1), held) =
+                            Cell::from_sums(&x, observed[p]).ok_or_else(overflow)?;
                     }
                 }
             }
             data.summaries
-                .extend(project_summaries(&self.data.summaries, fm, times, &factors)?);
+                .extend(project_summaries(&self.data.summaries, fm, d, &factors)?);
         }
         Ok((data, agg))
     }
+}
+
+/// The observed months' rates ρ_j = X_j ÷ w_j, sum by sum, and their mean ρ̄ over the months
+/// of positive weight (a month of weight 0 says nothing about the rate and is never picked).
+struct Rates<const N: usize> {
+    rate: Vec<[Decimal; N]>,
+    mean: [Decimal; N],
+}
+
+impl<const N: usize> Rates<N> {
+    fn of(fm: &FundMonths, observed: Vec<[Decimal; N]>) -> Result<Self, EngineError> {
+        let mut rate = Vec::with_capacity(observed.len());
+        let mut mean = [Decimal::ZERO; N];
+        let mut n = 0u32;
+        for (&j, x) in fm.observed.iter().zip(observed) {
+            let w = fm.weights[usize::from(j - 1)];
+            let mut r = [Decimal::ZERO; N];
+            if w > Decimal::ZERO {
+                n += 1;
+                for ((r, x), m) in r.iter_mut().zip(x).zip(mean.iter_mut()) {
+                    *r = x.checked_div(w).ok_or_else(overflow)?;
+                    *m = m.checked_add(*r).ok_or_else(overflow)?;
+                }
+            }
+            rate.push(r);
+        }
+        if n > 0 {
+            for m in &mut mean {
+                *m /= Decimal::from(n);
+            }
+        }
+        Ok(Rates { rate, mean })
+    }
+}
+
+/// A projected month of a predictive draw (SPEC §11 [reading]), sum by sum: the resampled
+/// run-rate's month Σ_j n_j X_j × f (f = w_m (1 + g) ÷ Σ_j n_j w_j) times ρ_p ÷ ρ̄, the picked
+/// month's rate relative to the mean rate; 0 when every observed month is 0.
+fn predictive_month<const N: usize>(
+    sum: &[Decimal; N],
+    factor: Decimal,
+    rates: &Rates<N>,
+    pick: usize,
+) -> Result<[Decimal; N], EngineError> {
+    let mut out = [Decimal::ZERO; N];
+    for (k, o) in out.iter_mut().enumerate() {
+        if rates.mean[k].is_zero() {
+            continue;
+        }
+        let rel = rates.rate[pick][k].checked_div(rates.mean[k]).ok_or_else(overflow)?;
+        *o = sum[k]
+            .checked_mul(factor)
+            .and_then(|x| x.checked_mul(rel))
+            .ok_or_else(overflow)?;
+    }
+    Ok(out)
 }
 
 /// w_m (1 + g) ÷ Σ_j n_j w_j for each projected month m.
@@ -245,40 +331,66 @@ fn factors(fm: &FundMonths, times: &[u64]) -> Result<Vec<Decimal>, EngineError> 
 }
 
 /// Monthly summaries of the projected months: per institution, the drawn observed months' sums
-/// × each month's factor.
+/// × each month's factor, and with picks × the picked month's relative rate (as
+/// [`Ledger::project`]).
 fn project_summaries(
     summaries: &[InstitutionSummary],
     fm: &FundMonths,
-    times: &[u64],
+    draw: &FundDraw,
     factors: &[Decimal],
 ) -> Result<Vec<InstitutionSummary>, EngineError> {
-    let mut sums: BTreeMap<&str, [Decimal; 4]> = BTreeMap::new();
+    // Per institution, each observed month's points, cost, personal burden and cases.
+    let mut months: BTreeMap<&str, Vec<[Decimal; 4]>> = BTreeMap::new();
     for s in summaries.iter().filter(|s| s.fund == fm.fund) {
         let Some(pos) = s.month.and_then(|m| fm.observed.iter().position(|&j| j == m)) else {
             continue;
         };
-        let n = Decimal::from(times[pos]);
-        let e = sums.entry(s.institution.as_str()).or_default();
+        let e = months
+            .entry(s.institution.as_str())
+            .or_insert_with(|| vec![[Decimal::ZERO; 4]; fm.observed.len()]);
         let cases = Decimal::from(s.cases.unwrap_or(0));
-        for (slot, x) in e.iter_mut().zip([s.points, s.total_cost, s.personal_burden, cases]) {
-            *slot = slot
-                .checked_add(x.checked_mul(n).ok_or_else(overflow)?)
-                .ok_or_else(overflow)?;
+        for (slot, x) in e[pos]
+            .iter_mut()
+            .zip([s.points, s.total_cost, s.personal_burden, cases])
+        {
+            *slot = slot.checked_add(x).ok_or_else(overflow)?;
         }
     }
     let mut out = Vec::new();
-    for (inst, [points, cost, personal, cases]) in sums {
-        for (&m, &f) in fm.projected.iter().zip(factors) {
-            let x = |v: Decimal| v.checked_mul(f).ok_or_else(overflow);
+    for (inst, observed) in months {
+        let mut sum = [Decimal::ZERO; 4];
+        for (x, &n) in observed.iter().zip(&draw.times) {
+            for (s, v) in sum.iter_mut().zip(x) {
+                *s = s
+                    .checked_add(v.checked_mul(Decimal::from(n)).ok_or_else(overflow)?)
+                    .ok_or_else(overflow)?;
+            }
+        }
+        let rates = if draw.picks.is_empty() {
+            None
+        } else {
+            Some(Rates::of(fm, observed)?)
+        };
+        for (n, (&m, &f)) in fm.projected.iter().zip(factors).enumerate() {
+            let [points, cost, personal, cases] = match (&rates, draw.picks.get(n)) {
+                (Some(r), Some(&p)) => predictive_month(&sum, f, r, p)?,
+                _ => {
+                    let mut x = sum;
+                    for v in &mut x {
+                        *v = v.checked_mul(f).ok_or_else(overflow)?;
+                    }
+                    x
+                }
+            };
             out.push(InstitutionSummary {
                 institution: inst.to_string(),
                 fund: fm.fund,
                 month: Some(m),
-                points: x(points)?,
-                total_cost: x(cost)?,
-                personal_burden: x(personal)?,
+                points,
+                total_cost: cost,
+                personal_burden: personal,
                 prepaid: None,
-                cases: crate::engine::rounding::round_count(x(cases)?),
+                cases: crate::engine::rounding::round_count(cases),
             });
         }
     }
@@ -299,4 +411,84 @@ pub(super) fn overflow() -> EngineError {
         "推算结果超出可表示的范围（输入的金额或点数过大）".into(),
         "the projection overflows (the amounts or points given are too large)".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    /// Months 1–3 observed, 4–12 projected, with the weights given for months 1–4 (the rest
+    /// share what is left, which these tests do not read).
+    fn months(w: [&str; 4], growth: &str) -> FundMonths {
+        let mut weights: Vec<Decimal> = w.iter().map(|x| d(x)).collect();
+        let rest = (Decimal::ONE - weights.iter().sum::<Decimal>()) / Decimal::from(8);
+        weights.extend(std::iter::repeat_n(rest, 8));
+        FundMonths {
+            fund: Fund::Employee,
+            through: 3,
+            observed: vec![1, 2, 3],
+            projected: (4..=12).collect(),
+            weights,
+            profile: "even".into(),
+            growth: d(growth),
+        }
+    }
+
+    /// One unit's month 4 in a predictive draw, to 20 decimals.
+    fn month4(fm: &FundMonths, x: [&str; 3], times: [u64; 3], pick: usize) -> Decimal {
+        let observed: Vec<[Decimal; 1]> = x.iter().map(|v| [d(v)]).collect();
+        let mut sum = Decimal::ZERO;
+        for (o, n) in observed.iter().zip(times) {
+            sum += o[0] * Decimal::from(n);
+        }
+        let f = factors(fm, &times).unwrap()[0];
+        let rates = Rates::of(fm, observed).unwrap();
+        // 28 digits: 4 ÷ 3 is not exact; the figures agree to 20 decimals.
+        predictive_month(&[sum], f, &rates, pick).unwrap()[0].round_dp(20)
+    }
+
+    #[test]
+    fn predictive_month_even_weights() {
+        // w = 1/12; X_1..3 = 10, 20, 30: ρ = X ÷ w = 120, 240, 360, ρ̄ = 240.
+        let twelfth = "0.0833333333333333333333333333";
+        let fm = months([twelfth; 4], "0");
+        // Every month once: the run-rate month is 60 × (1/12) ÷ (3/12) = 20; month 3 picked:
+        // 20 × 360 ÷ 240 = 30, month 3's own rate × w_4.
+        assert_eq!(month4(&fm, ["10", "20", "30"], [1, 1, 1], 2), d("30"));
+        // Month 3 drawn three times (r = 90 ÷ 3/12, its month 30), month 1 picked:
+        // 30 × 120 ÷ 240 = 15.
+        assert_eq!(month4(&fm, ["10", "20", "30"], [0, 0, 3], 0), d("15"));
+    }
+
+    #[test]
+    fn predictive_month_seasonal_weights_and_growth() {
+        // w_1..4 = 0.05, 0.05, 0.10, 0.10; X = 10, 20, 30: ρ = 200, 400, 300, ρ̄ = 300;
+        // r = 60 ÷ 0.2 = 300, the run-rate month 4 = 300 × 0.1 = 30.
+        let fm = months(["0.05", "0.05", "0.1", "0.1"], "0");
+        // Month 2 picked: 30 × 400 ÷ 300 = 40.
+        assert_eq!(month4(&fm, ["10", "20", "30"], [1, 1, 1], 1), d("40"));
+        // g = 10%: 30 × 1.1 × 200 ÷ 300 = 22 with month 1 picked.
+        let fm = months(["0.05", "0.05", "0.1", "0.1"], "0.1");
+        assert_eq!(month4(&fm, ["10", "20", "30"], [1, 1, 1], 0), d("22"));
+        // A sum that is 0 in every month stays 0.
+        assert_eq!(month4(&fm, ["0", "0", "0"], [1, 1, 1], 0), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_cell_survives_its_sums() {
+        let mut c = Cell::default();
+        c.score[2][0] = d("81.5");
+        c.cost = d("12000");
+        c.personal = d("3000");
+        c.count[2] = 4;
+        c.grassroots = 1;
+        assert_eq!(Cell::from_sums(&c.sums(), &c), Some(c.clone()));
+        // A quarter of a case rounds to none, but a month with cases keeps one.
+        let quarter = c.sums().map(|x| x / Decimal::from(16));
+        assert_eq!(Cell::from_sums(&quarter, &c).unwrap().cases(), 1);
+    }
 }
