@@ -10,10 +10,10 @@
 use std::io::Read;
 use std::time::Instant;
 
-use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::Settler;
 use dipcalc::input::{self, CaseStream, ReadOptions, Source};
 use dipcalc::policy::Policy;
+use dipcalc::records::cases::CaseTable;
 use dipcalc::records::Dataset;
 
 fn load(dir: &std::path::Path) -> (Policy, Settler) {

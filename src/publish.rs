@@ -35,12 +35,12 @@
 //! assert!(check.matches && check.hash_matches == Some(true));
 //! ```
 
-use crate::engine::cases::CaseTable;
 use crate::engine::coefficients::institution_coefficient;
 use crate::engine::result::{FundResult, PeriodValue, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_points};
 use crate::engine::{settle, EngineError};
 use crate::policy::{Mark, Policy};
+use crate::records::cases::CaseTable;
 use crate::records::{Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

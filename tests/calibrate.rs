@@ -8,11 +8,11 @@ use common::{case, d, institution};
 use dipcalc::calibrate::{
     self, output, simulate, Averaging, CalibrateOptions, GroupFlag, HistoryYear, Method, PointValueRule, Trim,
 };
-use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::Settler;
 use dipcalc::export::Lang;
 use dipcalc::input::{self, ReadOptions, Source};
 use dipcalc::policy::{Amount, BudgetRule, Policy, Unit};
+use dipcalc::records::cases::CaseTable;
 use dipcalc::records::{Dataset, Fund, Institution};
 use dipcalc::synth::{Synth, SynthSize};
 use rust_decimal::Decimal;

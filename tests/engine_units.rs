@@ -66,7 +66,7 @@ fn alliance_is_settled_as_one_unit() {
     assert_eq!(alliance.points.total, d("160"));
     // Gain and loss by group for the 医共体 counts both members' cases, each at its own
     // coefficient: their points add up to the unit's.
-    let table = dipcalc::engine::cases::CaseTable::from_cases(&data.cases);
+    let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
     let lines = dipcalc::engine::analysis::group_breakdown(&p, &data, &table, f, "北区医共体").unwrap();
     assert_eq!(lines.iter().map(|l| l.cases).sum::<u64>(), 2);
     assert_eq!(lines.iter().map(|l| l.points).sum::<Decimal>(), d("160"));

@@ -1,12 +1,12 @@
 //! One test per class of bad input, each asserting the exact located message in Chinese and
 //! English.
 
-use dipcalc::engine::cases::CaseTable;
 use dipcalc::input::Lang::{En, Zh};
 use dipcalc::input::{
     check_dataset, check_dataset_with_cases, read_cases, read_catalog, read_institutions, read_summaries, CaseStream,
     ErrorKind, ImportFailure, ReadOptions, Source, TextEncoding, MAX_ERRORS,
 };
+use dipcalc::records::cases::CaseTable;
 use dipcalc::records::{Case, CaseKind, Catalog, Dataset, Fund, Group, Institution, Review};
 use rust_decimal::Decimal;
 

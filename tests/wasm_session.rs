@@ -242,10 +242,10 @@ fn cases_naming_unknown_codes_are_all_listed() {
 /// comparison and the group breakdown as JSON text. All must say exactly what the engine says.
 mod summaries {
     use super::*;
-    use dipcalc::engine::cases::CaseTable;
     use dipcalc::engine::{analysis, disclosure};
     use dipcalc::input::{self, ReadOptions, Source};
     use dipcalc::policy::Policy;
+    use dipcalc::records::cases::CaseTable;
     use dipcalc::records::Dataset;
     use dipcalc::synth::{Synth, SynthSize};
     use serde_json::Value;

@@ -21,12 +21,12 @@ mod calibrate;
 mod estimate;
 
 use dipcalc::engine::analysis::{points_by_category, CategoryPoints};
-use dipcalc::engine::cases::CaseTable;
 use dipcalc::engine::result::Settlement;
 use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
 use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
+use dipcalc::records::cases::CaseTable;
 use dipcalc::records::Dataset;
 use std::collections::HashMap;
 use std::io::{Read, Write};

@@ -19,8 +19,8 @@ pub mod scores;
 pub mod simulate;
 pub mod stats;
 
-use crate::engine::cases::CaseTable;
 use crate::engine::EngineError;
+use crate::records::cases::CaseTable;
 use crate::records::{CaseKind, Catalog, Institution};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -13,12 +13,12 @@
 //! ```
 
 use crate::engine::analysis::{compare, Comparison};
-use crate::engine::cases::CaseTable;
 use crate::engine::ratio;
 use crate::engine::result::{FundResult, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_ratio};
 use crate::engine::{EngineError, Settler};
 use crate::policy::{LevelCoefficient, Policy};
+use crate::records::cases::CaseTable;
 use crate::records::{Dataset, Fund};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -4,11 +4,11 @@
 //! (stage 2) work on these few cells, so moving a budget or risk-sharing slider re-settles a
 //! million cases without touching them again.
 
-use super::cases::CaseTable;
-use super::points::{Category, PointsContext};
+use super::points::{Category, PointsContext, RawPoints};
 use super::EngineError;
 use crate::exact_sum::ExactSum;
 use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
+use crate::records::cases::{CaseRow, CaseTable};
 use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -296,12 +296,7 @@ fn pass(
 ) -> Result<Option<CaseAggregates>, EngineError> {
     let ctx = PointsContext::new(points, catalog, &table.groups)?;
     let mut totals = CaseTotals::default();
-    let by_code: HashMap<&str, usize> = institutions
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (i.code.as_str(), n))
-        .collect();
-    let inst_of: Vec<Option<usize>> = table.institutions.iter().map(|c| by_code.get(c).copied()).collect();
+    let inst_of = institution_of_code(institutions, table);
     let n = institutions.len();
     let mut agg = CaseAggregates {
         key: PointsKey::of(points),
@@ -313,45 +308,7 @@ fn pass(
     };
     let mut sums = vec![CellSums::default(); if exact_sums { agg.cells.len() } else { 0 }];
     for row in &table.rows {
-        let Some(i) = inst_of[row.institution as usize] else {
-            let code = table.institution_of(row);
-            return Err(EngineError::at_row(
-                "unknown_institution",
-                row.source_row,
-                code,
-                format!("机构编码“{code}”不在机构表中"),
-                format!("institution \"{code}\" is not in the institutions file"),
-            ));
-        };
-        if !(1..=12).contains(&row.month) {
-            return Err(EngineError::at_row(
-                "bad_month",
-                row.source_row,
-                table.institution_of(row),
-                format!("结算月份 {} 不在 1–12 之间", row.month),
-                format!("settlement month {} is not 1–12", row.month),
-            ));
-        }
-        let bad = check_case_values(
-            row.total_cost,
-            row.personal_burden,
-            row.excluded_cost,
-            row.days,
-            row.review_score,
-            row.review_delta,
-        );
-        if let Some(e) = bad {
-            let row_no = (row.source_row > 0).then_some(row.source_row);
-            return Err(out_of_range(OutOfRange { row: row_no, ..e }, table.institution_of(row)));
-        }
-        if let Some(e) = totals.add(row.total_cost, row.personal_burden, row.days) {
-            return Err(EngineError::new(
-                "out_of_range",
-                &e.field,
-                format!("全部病例的 {} 合计超出上限 {}", e.field, e.limit),
-                format!("the cases' {} add up to more than the limit of {}", e.field, e.limit),
-            ));
-        }
+        let i = checked_row(table, row, &inst_of, &mut totals)?;
         if row.is_review_application() {
             agg.review_applications[i * 2 + slot(row.fund)] += 1;
         }
@@ -361,32 +318,10 @@ fn pass(
             continue;
         }
         let raw = ctx.raw_points(table, row, &institutions[i].level)?;
-        let k = raw.category.index();
-        let g = usize::from(raw.grassroots);
         let ix = agg.index(i, row.fund, usize::from(row.month - 1), !row.qc_passed);
-        let cell = &mut agg.cells[ix];
-        cell.delta += raw.delta;
-        cell.count[k] += 1;
-        cell.grassroots += u64::from(raw.grassroots);
-        if exact_sums {
-            let sum = &mut sums[ix];
-            let exact = sum.cost.add(row.total_cost - row.excluded_cost)
-                & sum.personal.add(row.personal_burden)
-                & sum.excluded.add(row.excluded_cost)
-                & if raw.category == Category::Normal {
-                    sum.normal[g].add(raw.score)
-                } else {
-                    cell.score[k][g] += raw.score;
-                    true
-                };
-            if !exact {
-                return Ok(None);
-            }
-        } else {
-            cell.score[k][g] += raw.score;
-            cell.cost += row.total_cost - row.excluded_cost;
-            cell.personal += row.personal_burden;
-            cell.excluded += row.excluded_cost;
+        let sum = if exact_sums { Some(&mut sums[ix]) } else { None };
+        if !add_case(&mut agg.cells[ix], sum, row, &raw) {
+            return Ok(None);
         }
     }
     if exact_sums {
@@ -398,4 +333,97 @@ fn pass(
         }
     }
     Ok(Some(agg))
+}
+
+/// For each institution code of the case table, its position in the institutions file.
+fn institution_of_code(institutions: &[Institution], table: &CaseTable) -> Vec<Option<usize>> {
+    let by_code: HashMap<&str, usize> = institutions
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.code.as_str(), n))
+        .collect();
+    table.institutions.iter().map(|c| by_code.get(c).copied()).collect()
+}
+
+/// The case's institution (its position), once the case is known to be settleable: a known
+/// institution, a month 1–12, values in range, and totals that stay in range.
+#[inline]
+fn checked_row(
+    table: &CaseTable,
+    row: &CaseRow,
+    inst_of: &[Option<usize>],
+    totals: &mut CaseTotals,
+) -> Result<usize, EngineError> {
+    let Some(i) = inst_of[row.institution as usize] else {
+        let code = table.institution_of(row);
+        return Err(EngineError::at_row(
+            "unknown_institution",
+            row.source_row,
+            code,
+            format!("机构编码“{code}”不在机构表中"),
+            format!("institution \"{code}\" is not in the institutions file"),
+        ));
+    };
+    if !(1..=12).contains(&row.month) {
+        return Err(EngineError::at_row(
+            "bad_month",
+            row.source_row,
+            table.institution_of(row),
+            format!("结算月份 {} 不在 1–12 之间", row.month),
+            format!("settlement month {} is not 1–12", row.month),
+        ));
+    }
+    let bad = check_case_values(
+        row.total_cost,
+        row.personal_burden,
+        row.excluded_cost,
+        row.days,
+        row.review_score,
+        row.review_delta,
+    );
+    if let Some(e) = bad {
+        let row_no = (row.source_row > 0).then_some(row.source_row);
+        return Err(out_of_range(OutOfRange { row: row_no, ..e }, table.institution_of(row)));
+    }
+    if let Some(e) = totals.add(row.total_cost, row.personal_burden, row.days) {
+        return Err(EngineError::new(
+            "out_of_range",
+            &e.field,
+            format!("全部病例的 {} 合计超出上限 {}", e.field, e.limit),
+            format!("the cases' {} add up to more than the limit of {}", e.field, e.limit),
+        ));
+    }
+    Ok(i)
+}
+
+/// Adds one case to its cell: counts and point deltas always; cost, burden, excluded cost and
+/// the normal cases' scores into `sum` when the pass keeps exact sums, else into the cell.
+/// `false` when an exact sum cannot hold the term.
+#[inline]
+fn add_case(cell: &mut Cell, sum: Option<&mut CellSums>, row: &CaseRow, raw: &RawPoints) -> bool {
+    let k = raw.category.index();
+    let g = usize::from(raw.grassroots);
+    cell.delta += raw.delta;
+    cell.count[k] += 1;
+    cell.grassroots += u64::from(raw.grassroots);
+    match sum {
+        Some(sum) => {
+            sum.cost.add(row.total_cost - row.excluded_cost)
+                & sum.personal.add(row.personal_burden)
+                & sum.excluded.add(row.excluded_cost)
+                & if raw.category == Category::Normal {
+                    sum.normal[g].add(raw.score)
+                } else {
+                    cell.score[k][g] += raw.score;
+                    true
+                }
+        }
+        None => {
+            cell.score[k][g] += raw.score;
+            cell.cost += row.total_cost - row.excluded_cost;
+            cell.personal += row.personal_burden;
+            cell.excluded += row.excluded_cost;
+            true
+        }
+    }
 }

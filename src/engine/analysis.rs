@@ -5,7 +5,6 @@
 //! points by the catalog's 病种类型 (SPEC §12, the year's points).
 
 use super::aggregate::CaseAggregates;
-use super::cases::CaseTable;
 use super::coefficients::{institution_coefficient, Coefficient};
 use super::points::{mul_div, Category, PointsContext};
 use super::result::{BandPosition, FundResult, Settlement, UnitResult};
@@ -13,6 +12,7 @@ use super::rounding::{round_money, round_ratio};
 use super::settlement::risk_sharing_target;
 use super::{ratio, EngineError};
 use crate::policy::{Policy, RiskSharing};
+use crate::records::cases::CaseTable;
 use crate::records::{CaseKind, Dataset, Fund, GroupCategory};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

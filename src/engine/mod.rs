@@ -8,7 +8,6 @@ pub mod aggregate;
 pub mod allotment;
 pub mod analysis;
 pub mod budget;
-pub mod cases;
 pub mod coefficients;
 pub mod disclosure;
 pub mod estimate;
@@ -24,8 +23,8 @@ pub mod trace;
 pub mod units;
 
 use crate::policy::{FundPolicy, Policy, Ref, SettlementMode};
+use crate::records::cases::CaseTable;
 use crate::records::{Dataset, Fund};
-use cases::CaseTable;
 use ledger::{FundLedger, Ledger};
 use payment::FundStages;
 use result::*;

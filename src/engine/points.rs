@@ -3,10 +3,10 @@
 //! has none (SPEC §12, 费用超低).
 
 use super::aggregate::Cell;
-use super::cases::{CaseRow, CaseTable, Codes};
 use super::coefficients::Coefficient;
 use super::EngineError;
 use crate::policy::{Outliers, OutpatientPoints, PointsPolicy};
+use crate::records::cases::{CaseRow, CaseTable, Codes};
 use crate::records::{limits, CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;

@@ -16,13 +16,7 @@ use std::io::{Cursor, Read};
 
 use zip::ZipArchive;
 
-/// Cells in one sheet's used area (rows × columns, as calamine lays them out: ~40 bytes each).
-pub const MAX_SHEET_CELLS: u64 = 20_000_000;
-/// Bytes of XML for one shared string or one cell: Excel holds at most 32,767 characters in a
-/// cell (4 bytes each at most in UTF-8, escaped), so 1 MiB leaves room for rich-text runs.
-pub const MAX_ITEM_BYTES: u64 = 1 << 20;
-/// Unpacked bytes of one part (a million-row sheet is ~300 MB of XML).
-pub const MAX_PART_BYTES: u64 = 1 << 30;
+use super::limits::{MAX_ITEM_BYTES, MAX_PART_BYTES, MAX_SHEET_CELLS};
 
 /// Why a workbook is refused: the part, what exceeds the bound, and the bound (English).
 #[derive(Debug, Clone, PartialEq, Eq)]

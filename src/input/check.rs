@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::error::{ErrorKind, InputError};
 use super::fields::TableKind;
-use crate::engine::cases::CaseTable;
+use crate::records::cases::CaseTable;
 use crate::records::{check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
 
 fn error(table: TableKind, row: Option<u64>, kind: ErrorKind) -> InputError {

@@ -10,14 +10,12 @@ use encoding_rs::{CoderResult, Decoder};
 
 use super::encoding::{sniff, EncodingChoice, EncodingReason, TextEncoding, SNIFF_BYTES};
 use super::error::{ErrorKind, ImportFailure};
+use super::limits::MAX_ROW_BYTES;
 use super::report::{FileFormat, ImportReport};
 use super::rows::{RowOptions, RowProcessor, Sink, Table};
 
 /// How much decoded text the delimiter is sniffed from.
 const SNIFF_TEXT: usize = 16 * 1024;
-
-/// Longest row accepted (a longer one is usually an unclosed quote).
-pub const MAX_ROW_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encoding::TextEncoding;
 use super::fields::{field_by_key, TableKind, ValueKind};
+use super::limits::MAX_ERRORS;
 
 /// The language of rendered messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -411,7 +412,7 @@ impl InputError {
             }
             (Lang::Zh, ErrorKind::NoHeader { table, required }) => format!(
                 "在前 {} 行中找不到{}的表头；表头应包含：{}",
-                super::rows::MAX_PREAMBLE_ROWS,
+                super::limits::MAX_PREAMBLE_ROWS,
                 table.label_zh(),
                 required
                     .iter()
@@ -422,7 +423,7 @@ impl InputError {
             (Lang::En, ErrorKind::NoHeader { table, required }) => format!(
                 "no {} header in the first {} rows; the header needs: {}",
                 table.label_en(),
-                super::rows::MAX_PREAMBLE_ROWS,
+                super::limits::MAX_PREAMBLE_ROWS,
                 required
                     .iter()
                     .map(|any| any.iter().map(|k| field_en(k)).collect::<Vec<_>>().join(" or "))
@@ -712,9 +713,6 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
-
-/// How many errors are kept (the rest are counted).
-pub const MAX_ERRORS: usize = 100;
 
 /// A file that could not be imported: the first [`MAX_ERRORS`] errors and how many there were.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //!
 //! Every field has a globally unique key (`total_cost`), a canonical Chinese header
 //! (`医疗总费用`), an English label, the kind of value it holds and the header texts accepted
-//! for it. Headers are compared after [`super::header::normalize_header`]: full-width folded to
+//! for it. Headers are compared after [`super::text::normalize_header`]: full-width folded to
 //! half-width, case, spaces, `_` and `-` ignored, a trailing unit such as `(元)` removed. The
 //! first alias is the canonical name; when two columns match the same field, the one matching
 //! the earlier alias wins (ties: the leftmost column) and the other is listed as ignored.
@@ -151,11 +151,11 @@ pub(crate) struct TableSpec {
 
 impl TableSpec {
     pub(crate) fn field_index(&self, key_or_name: &str) -> Option<usize> {
-        let wanted = super::header::normalize_header(key_or_name).text;
+        let wanted = super::text::normalize_header(key_or_name).text;
         self.fields.iter().position(|f| {
             f.key == key_or_name
-                || super::header::normalize_header(f.key).text == wanted
-                || super::header::normalize_header(f.zh).text == wanted
+                || super::text::normalize_header(f.key).text == wanted
+                || super::text::normalize_header(f.zh).text == wanted
         })
     }
 }
@@ -186,7 +186,7 @@ pub(crate) fn alias_index(kind: TableKind) -> &'static std::collections::HashMap
         let mut map = HashMap::new();
         for (f, field) in kind.spec().fields.iter().enumerate() {
             for (rank, alias) in field.aliases.iter().enumerate() {
-                map.entry(super::header::normalize_header(alias).text)
+                map.entry(super::text::normalize_header(alias).text)
                     .or_insert((f, rank));
             }
         }
@@ -755,7 +755,7 @@ pub(crate) fn known_unused(kind: TableKind, normalized: &str) -> Option<(&'stati
         .find(|(_, _, headers)| {
             headers
                 .iter()
-                .any(|h| super::header::normalize_header(h).text == normalized)
+                .any(|h| super::text::normalize_header(h).text == normalized)
         })
         .map(|(zh, en, _)| (*zh, *en))
 }
@@ -1230,9 +1230,40 @@ pub(crate) static PUBLISHED: TableSpec = TableSpec {
     level_cost_stems: &[],
 };
 
+/// A payment column that may count as fund money (吉林2024 第六条; SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundPart {
+    /// 公务员医疗补助 (公补基金).
+    Civil,
+    /// 大额医疗费用补助 (大额基金).
+    Large,
+    /// 大病保险.
+    Serious,
+}
+
+impl FundPart {
+    /// All parts, in the order of their columns.
+    pub const ALL: [FundPart; 3] = [FundPart::Civil, FundPart::Large, FundPart::Serious];
+}
+
+impl std::str::FromStr for FundPart {
+    type Err = String;
+
+    /// `civil`, `large` or `serious` (also 公补, 大额, 大病).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "civil" | "公补" => Ok(FundPart::Civil),
+            "large" | "大额" => Ok(FundPart::Large),
+            "serious" | "大病" => Ok(FundPart::Serious),
+            other => Err(format!("unknown fund part {other:?} (civil, large or serious)")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::header::normalize_header;
+    use super::super::text::normalize_header;
     use super::*;
 
     #[test]

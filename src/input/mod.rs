@@ -49,126 +49,43 @@ mod encoding;
 mod error;
 mod fields;
 mod header;
+mod limits;
 mod preview;
 mod report;
 mod rows;
+mod source;
 mod tables;
+mod text;
 mod values;
 mod workbook;
-
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use check::{check_dataset, check_dataset_with_cases};
-pub use csv::MAX_ROW_BYTES;
 pub use encoding::{EncodingChoice, EncodingReason, TextEncoding};
-pub use error::{ColumnRef, ErrorKind, ErrorView, ImportFailure, InputError, Lang, NumberKind, MAX_ERRORS};
-pub use fields::TableKind;
+pub use error::{ColumnRef, ErrorKind, ErrorView, ImportFailure, InputError, Lang, NumberKind};
+pub use fields::{FundPart, TableKind};
 pub use header::column_letter;
+pub use limits::{MAX_ERRORS, MAX_LISTED_ROWS, MAX_PREAMBLE_ROWS, MAX_ROW_BYTES};
 pub use preview::{preview, table_fields, FieldInfo, Preview, PreviewRow, TableFields};
 pub use report::{
     BadRow, Candidate, ChoiceReason, FileFormat, IgnoredColumn, IgnoredReason, ImportReport, ImportWarning,
-    MappedColumn, Reading, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS,
+    MappedColumn, Reading, SkipReason, SkippedRow, UnitNote,
 };
-pub use rows::MAX_PREAMBLE_ROWS;
+pub use source::{sniff_format, ReadOptions, Source};
+pub use tables::CaseRead;
 
-use crate::engine::cases::CaseTable;
+use crate::records::cases::CaseTable;
 use crate::records::{
     Case, Catalog, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PublishedMonth,
 };
-use csv::{TextOptions, TextStream};
-use rows::{RowOptions, Table};
+use csv::TextStream;
+use rows::Table;
+use source::disguised_html;
 use tables::{
     AdjustmentsTable, CasesTable, CatalogRow, CatalogTable, InstitutionsTable, OutpatientTable, PublishedTable,
     SummariesTable,
 };
-
-/// A file's bytes and the name to show in messages (the name's extension is only a hint).
-#[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
-    /// The display name (`cases.csv`).
-    pub name: &'a str,
-    /// The file's content.
-    pub bytes: &'a [u8],
-}
-
-/// How to read a file. The defaults guess everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ReadOptions {
-    /// Text files: the encoding, instead of guessing it.
-    pub encoding: Option<TextEncoding>,
-    /// Text files: the delimiter, instead of sniffing it.
-    pub delimiter: Option<char>,
-    /// Workbooks: the sheet (name, or 1-based position), instead of the one that matches best.
-    pub sheet: Option<String>,
-    /// Column mapping overrides: field key (`total_cost`) or canonical name (`医疗总费用`) →
-    /// header text or column letter (`F`). An empty header leaves the field unmapped.
-    pub columns: BTreeMap<String, String>,
-    /// Leave out rows with errors (listed in the report) instead of failing.
-    pub skip_bad_rows: bool,
-    /// Payment columns that count as fund money beside 统筹基金支付 when the personal burden is
-    /// derived from them (吉林2024 第六条: 职工 统筹 + 公补 + 大额, 居民 统筹 + 大病保险). Empty: only
-    /// 统筹基金支付 (the other columns, if present, are read and left out).
-    pub fund_parts: Vec<FundPart>,
-    /// Cases: the policy year. A settlement date (or a month with its year) in another year
-    /// is an error, or, with `skip_out_of_year`, a row left out and counted in the report.
-    pub year: Option<u16>,
-    /// Cases: leave out rows dated outside `year` (counted and listed) instead of failing.
-    pub skip_out_of_year: bool,
-}
-
-/// A payment column that may count as fund money (吉林2024 第六条; SPEC §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FundPart {
-    /// 公务员医疗补助 (公补基金).
-    Civil,
-    /// 大额医疗费用补助 (大额基金).
-    Large,
-    /// 大病保险.
-    Serious,
-}
-
-impl FundPart {
-    /// All parts, in the order of their columns.
-    pub const ALL: [FundPart; 3] = [FundPart::Civil, FundPart::Large, FundPart::Serious];
-}
-
-impl std::str::FromStr for FundPart {
-    type Err = String;
-
-    /// `civil`, `large` or `serious` (also 公补, 大额, 大病).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "civil" | "公补" => Ok(FundPart::Civil),
-            "large" | "大额" => Ok(FundPart::Large),
-            "serious" | "大病" => Ok(FundPart::Serious),
-            other => Err(format!("unknown fund part {other:?} (civil, large or serious)")),
-        }
-    }
-}
-
-impl ReadOptions {
-    fn rows(&self) -> RowOptions {
-        RowOptions {
-            overrides: self.columns.clone(),
-            skip_bad_rows: self.skip_bad_rows,
-            fund_parts: self.fund_parts.clone(),
-            year: self.year,
-            skip_out_of_year: self.skip_out_of_year,
-        }
-    }
-
-    fn text(&self) -> TextOptions {
-        TextOptions {
-            encoding: self.encoding,
-            delimiter: self.delimiter,
-            rows: self.rows(),
-        }
-    }
-}
 
 /// Records read from a file, and how they were read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,49 +94,6 @@ pub struct Imported<T> {
     pub records: T,
     /// What the import did.
     pub report: ImportReport,
-}
-
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-fn extension(name: &str) -> String {
-    name.rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// The file's format, from its first bytes; the extension only tells xlsb from xlsx.
-pub fn sniff_format(src: &Source<'_>) -> FileFormat {
-    let b = src.bytes;
-    if b.starts_with(ZIP_MAGIC) {
-        let head = b.get(..b.len().min(200)).unwrap_or(b);
-        if head
-            .windows(b"opendocument.spreadsheet".len())
-            .any(|w| w == b"opendocument.spreadsheet")
-        {
-            return FileFormat::Ods;
-        }
-        return match extension(src.name).as_str() {
-            "xlsb" => FileFormat::Xlsb,
-            "ods" => FileFormat::Ods,
-            _ => FileFormat::Xlsx,
-        };
-    }
-    if b.starts_with(OLE_MAGIC) {
-        return FileFormat::Xls;
-    }
-    FileFormat::Csv
-}
-
-/// An HTML or XML page saved as .xls (some systems export so).
-fn disguised_html(src: &Source<'_>) -> bool {
-    let ext = extension(src.name);
-    if !matches!(ext.as_str(), "xls" | "xlsx" | "et" | "ods") {
-        return false;
-    }
-    let b = src.bytes;
-    let b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
-    b.iter().find(|c| !c.is_ascii_whitespace()).is_some_and(|c| *c == b'<')
 }
 
 fn read_table<T: Table>(src: Source<'_>, opts: &ReadOptions) -> Result<(Vec<T::Owned>, ImportReport), ImportFailure> {
@@ -350,29 +224,6 @@ pub fn read_adjustments(
 /// Whether the policy settles each row's fund is checked by the estimate, which knows the policy.
 pub fn read_published(src: Source<'_>, opts: &ReadOptions) -> Result<Imported<Vec<PublishedMonth>>, ImportFailure> {
     read_table::<PublishedTable>(src, opts).map(|(records, report)| Imported { records, report })
-}
-
-/// A case as read from its row, its codes still borrowed from the file's text: a
-/// [`CaseSink`] copies them ([`CaseRead::to_case`]) or interns them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseRead<'r> {
-    /// 机构编码.
-    pub institution: &'r str,
-    /// 病种编码 (empty for a fee-for-service case without one).
-    pub group: &'r str,
-    /// Everything else; its `institution` and `group` are left empty.
-    pub case: Case,
-}
-
-impl CaseRead<'_> {
-    /// The case with its codes.
-    pub fn to_case(&self) -> Case {
-        Case {
-            institution: self.institution.to_string(),
-            group: self.group.to_string(),
-            ..self.case.clone()
-        }
-    }
 }
 
 /// Where a [`CaseStream`] puts the cases it reads: a closure taking each [`Case`], or the

@@ -11,8 +11,8 @@ use super::error::{ErrorKind, ImportFailure, InputError};
 use super::fields::TableKind;
 use super::header::column_letter;
 use super::report::FileFormat;
+use super::source::{disguised_html, sniff_format, ReadOptions, Source};
 use super::workbook::{cell_text, open};
-use super::{disguised_html, sniff_format, ReadOptions, Source};
 
 /// How much of a text file is decoded for a preview.
 const PREVIEW_BYTES: usize = 256 * 1024;

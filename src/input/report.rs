@@ -299,9 +299,6 @@ pub enum Reading {
     NoReferenceCost,
 }
 
-/// How many skipped rows and bad rows a report lists (the rest are counted).
-pub const MAX_LISTED_ROWS: usize = 100;
-
 /// Everything the import did, for the user to check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {

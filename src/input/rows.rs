@@ -10,17 +10,13 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 
 use super::encoding::TextEncoding;
-use super::error::{ErrorKind, Errors, InputError, NumberKind, MAX_ERRORS};
+use super::error::{ErrorKind, Errors, InputError, NumberKind};
 use super::fields::{TableKind, TableSpec};
 use super::header::{build_layout, combine_rows, numeric_kind, unit_line, Layout, OverrideProblem, Overrides};
-use super::report::{
-    BadRow, IgnoredReason, ImportReport, ImportWarning, SkipReason, SkippedRow, UnitNote, MAX_LISTED_ROWS,
-};
+use super::limits::{MAX_ERRORS, MAX_LISTED_ROWS, MAX_PREAMBLE_ROWS};
+use super::report::{BadRow, IgnoredReason, ImportReport, ImportWarning, SkipReason, SkippedRow, UnitNote};
 use super::values::{self, clean, NumberProblem, Ymd};
 use crate::records::{CaseKind, Fund};
-
-/// How many non-empty rows above the header are searched (title rows, unit lines).
-pub const MAX_PREAMBLE_ROWS: usize = 30;
 
 /// One table's row → record conversion.
 pub(crate) trait Table: 'static {
@@ -99,7 +95,7 @@ enum Phase {
 pub(crate) struct RowOptions {
     pub overrides: Overrides,
     pub skip_bad_rows: bool,
-    pub fund_parts: Vec<super::FundPart>,
+    pub fund_parts: Vec<super::fields::FundPart>,
     pub year: Option<u16>,
     pub skip_out_of_year: bool,
 }
@@ -182,7 +178,7 @@ impl<T: Table> RowProcessor<T> {
     pub(crate) fn push_row(&mut self, row: u64, cells: &[&str], too_long: bool, sink: &mut Sink<'_, T>) {
         if too_long {
             let kind = ErrorKind::RowTooLong {
-                limit: super::csv::MAX_ROW_BYTES,
+                limit: super::limits::MAX_ROW_BYTES,
             };
             if matches!(self.phase, Phase::Data(_)) {
                 self.report.rows_read += 1;
@@ -732,7 +728,7 @@ pub(crate) struct RowCtx<'a> {
     sheet: Option<&'a str>,
     encoding: Option<TextEncoding>,
     /// Payment columns counted as fund money beside 统筹基金支付 (`ReadOptions::fund_parts`).
-    pub fund_parts: &'a [super::FundPart],
+    pub fund_parts: &'a [super::fields::FundPart],
     /// The policy year dates must fall in, and whether a row dated outside it is left out.
     year: Option<u16>,
     skip_out_of_year: bool,

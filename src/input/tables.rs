@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::error::ErrorKind;
+use super::fields::FundPart;
 use super::fields::TableKind;
 use super::fields::{
     adjustments as a, cases as c, catalog as g, institutions as i, outpatient as o, published as p, summaries as s,
@@ -10,7 +11,6 @@ use super::fields::{
 use super::report::{ImportReport, ImportWarning, Reading};
 use super::rows::{RowCtx, Seen, Table};
 use super::values::CategoryCell;
-use super::{CaseRead, FundPart};
 use crate::records::{
     Case, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord,
     PerDiemGroup, PublishedMonth, Review,
@@ -730,5 +730,27 @@ impl Table for PublishedTable {
             monthly_budget,
             source_row: ctx.row,
         })
+    }
+}
+/// A case as read from its row, its codes still borrowed from the file's text: a
+/// [`CaseSink`] copies them ([`CaseRead::to_case`]) or interns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRead<'r> {
+    /// 机构编码.
+    pub institution: &'r str,
+    /// 病种编码 (empty for a fee-for-service case without one).
+    pub group: &'r str,
+    /// Everything else; its `institution` and `group` are left empty.
+    pub case: Case,
+}
+
+impl CaseRead<'_> {
+    /// The case with its codes.
+    pub fn to_case(&self) -> Case {
+        Case {
+            institution: self.institution.to_string(),
+            group: self.group.to_string(),
+            ..self.case.clone()
+        }
     }
 }

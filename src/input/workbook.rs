@@ -16,8 +16,9 @@ use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xl
 use super::bounds;
 use super::error::{ErrorKind, ImportFailure, InputError};
 use super::header::column_letter;
+use super::limits::MAX_PREAMBLE_ROWS;
 use super::report::{FileFormat, ImportReport, ImportWarning, Reading};
-use super::rows::{RowOptions, RowProcessor, Sink, Table, MAX_PREAMBLE_ROWS};
+use super::rows::{RowOptions, RowProcessor, Sink, Table};
 use super::values::float_text;
 
 type Bytes<'a> = Cursor<&'a [u8]>;

@@ -6,9 +6,9 @@ use wasm_bindgen::prelude::*;
 
 use super::{parse_lang, parse_options, parse_policy, Problem};
 use crate::calibrate::{self, levels, output, simulate, CalibrateOptions, Calibration, HistoryYear};
-use crate::engine::cases::CaseTable;
 use crate::export::Lang as ExportLang;
 use crate::input::{self, CaseStream, Lang, Source};
+use crate::records::cases::CaseTable;
 use crate::records::{Catalog, Dataset, Institution};
 
 /// Past years' cases (oldest first), the institutions and the catalog in force, and the last

@@ -20,12 +20,12 @@ use wasm_bindgen::prelude::*;
 
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
-use crate::engine::cases::CaseTable;
 use crate::engine::disclosure;
 use crate::engine::result::{FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
 use crate::policy::Policy;
+use crate::records::cases::CaseTable;
 
 /// How many settlements are kept (the policy on screen, its baseline, a few recent ones).
 const CACHE: usize = 4;

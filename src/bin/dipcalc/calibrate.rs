@@ -5,9 +5,9 @@
 use super::{failed, file_options, import_failure, lang_of, load_policy, read_file, stream_cases, usage, Failure};
 use dipcalc::calibrate::{self, levels, output, simulate, CalibrateOptions, HistoryYear, PointValueRule};
 use dipcalc::engine::analysis::Comparison;
-use dipcalc::engine::cases::CaseTable;
 use dipcalc::export::{self, Lang as ExportLang};
 use dipcalc::input::{self, ReadOptions, Source};
+use dipcalc::records::cases::CaseTable;
 use dipcalc::records::{Catalog, Dataset, Institution};
 use std::collections::HashMap;
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! fixed-size row. A year of a province (millions of cases) fits in memory close to the size
 //! of the aggregates' inputs, and the per-case pass does no string hashing.
 
-use crate::records::{Case, CaseKind, Fund};
+use super::{Case, CaseKind, Fund};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -1,7 +1,10 @@
 //! Typed input records: what the input layer produces and the engine consumes.
 //!
 //! Every money figure is in 元 and every figure is a [`Decimal`]. Nothing here reads files:
-//! `crate::input` turns bytes into these records, with located errors.
+//! `crate::input` turns bytes into these records, with located errors. [`cases::CaseTable`] is
+//! the compact form of the case records that both the input layer fills and the engine reads.
+
+pub mod cases;
 
 use crate::exact_sum::ExactSum;
 use rust_decimal::Decimal;
