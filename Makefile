@@ -21,7 +21,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 TEST_PARTS := native wasm e2e lint
 TALLY := python3 scripts/tally
 
-.PHONY: help setup wasm wasm-dev serve test fuzz bench backtest lint-js $(addprefix test-,$(TEST_PARTS))
+.PHONY: help setup wasm wasm-dev wasm-pack-check serve test fuzz bench backtest lint-js $(addprefix test-,$(TEST_PARTS))
 
 help:
 	@echo "make serve         build the page (release wasm) and serve www/ on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -31,6 +31,7 @@ help:
 	@echo "make test-e2e      page tests (tests/e2e/*.test.mjs): the served page in headless Chromium"
 	@echo "make test-lint     formatting and lints: cargo fmt --check, cargo clippy -D warnings (scripts/lint)"
 	@echo "make wasm          build www/pkg as wasm-pack.toml says; make wasm-dev: unoptimised, faster"
+	@echo "make wasm-pack-check  wasm-pack's own build gives make wasm's files byte for byte, and wasm-pack test runs the wasm tests"
 	@echo "make fuzz          the input parsers under proptest, FUZZ_CASES=$(FUZZ_CASES) cases each (release), and a 1,000,000-row stream"
 	@echo "make bench         native run, wasm in Chromium and a pandas reference on 1M synthetic cases (SIZES=\"100k 300k 1m city\" RUNS=3; city: 1.87M cases from a real-shaped city catalog)"
 	@echo "make backtest      the year-end estimate against the exact year: seasonal regions cut at k = 3, 6, 9, 11 (SEEDS=\"$(SEEDS)\" SIZE=$(SIZE)), both interval methods"
@@ -47,6 +48,18 @@ wasm: setup
 	@python3 scripts/build-wasm
 	@python3 scripts/page-assets
 	@python3 scripts/public-bundle
+
+# wasm-pack's own commands (installed on demand) agree with make wasm and make test-wasm: the
+# same module, byte for byte, and the same tests. Not part of make test (a second build).
+WASM_PACK_OUT := target/wasm-pack-pkg
+wasm-pack-check: wasm
+	@scripts/setup wasm-pack
+	@rm -rf $(WASM_PACK_OUT)
+	@scripts/wasm-pack build --target web --out-dir $(WASM_PACK_OUT) --no-pack
+	@for f in dipcalc_bg.wasm dipcalc.js dipcalc.d.ts dipcalc_bg.wasm.d.ts; do \
+	  cmp www/pkg/$$f $(WASM_PACK_OUT)/$$f || exit 1; done; \
+	  echo "wasm-pack-check: wasm-pack build gives www/pkg's files byte for byte"
+	@scripts/wasm-pack test --headless --chrome
 
 wasm-dev: setup
 	@python3 scripts/build-wasm --profile dev

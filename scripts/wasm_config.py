@@ -3,6 +3,8 @@
 Used by scripts/build-wasm, scripts/wasm-cargo and scripts/setup. As a command:
     python3 scripts/wasm_config.py toolchain        -> "rustup" or "debian-web"
     python3 scripts/wasm_config.py bindgen-version  -> the wasm-bindgen version in Cargo.lock
+    python3 scripts/wasm_config.py check            -> exit 1 when Cargo.toml's copy for wasm-pack
+                                                       ([package.metadata.wasm-pack]) differs
 """
 
 from __future__ import annotations
@@ -152,12 +154,45 @@ def bindgen_version(lock: Path = ROOT / "Cargo.lock") -> str:
     return versions.pop()
 
 
+def wasm_pack_mismatches(cargo_toml: Path = ROOT / "Cargo.toml") -> list[str]:
+    """Where Cargo.toml's [package.metadata.wasm-pack] (the only settings wasm-pack reads) says
+    something other than wasm-pack.toml: each profile's wasm-opt flags, and the crate name that
+    wasm-pack uses as the output's file stem."""
+    cargo = tomllib.loads(cargo_toml.read_text(encoding="utf-8"))
+    package = cargo.get("package", {})
+    ours = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    theirs = package.get("metadata", {}).get("wasm-pack", {}).get("profile", {})
+    problems = []
+    for name, table in ours.get("profile", {}).items():
+        want = table.get("wasm-opt", False)
+        got = theirs.get(name, {}).get("wasm-opt")
+        if got != want:
+            problems.append(
+                f"[profile.{name}] wasm-opt is {want!r} in {CONFIG_FILE.name} but {got!r} in "
+                f"Cargo.toml [package.metadata.wasm-pack.profile.{name}]"
+            )
+    for name in sorted(set(theirs) - set(ours.get("profile", {}))):
+        problems.append(f"Cargo.toml sets wasm-pack profile {name!r}, which {CONFIG_FILE.name} does not have")
+    out_name = ours.get("build", {}).get("out-name", "dipcalc")
+    if package.get("name") != out_name:
+        problems.append(f"build.out-name {out_name!r} is not the crate name {package.get('name')!r} wasm-pack uses")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     try:
         if argv == ["toolchain"]:
             print(toolchain(load()))
         elif argv == ["bindgen-version"]:
             print(bindgen_version())
+        elif argv == ["check"]:
+            load()
+            problems = wasm_pack_mismatches()
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            if problems:
+                return 1
+            print(f"{CONFIG_FILE.name} and Cargo.toml's [package.metadata.wasm-pack] agree")
         else:
             print(__doc__.strip(), file=sys.stderr)
             return 2

@@ -3,6 +3,7 @@
 //! example: audit deductions (信阳2019 三(三) "扣除不合理费用后足额拨付"; 吉林2024 第三十二条),
 //! compensation for force majeure (信阳2019 三(二)) and year-end points (吉林2024 第二十七条 ¶1
 //! "可依据实际情况调整定点服务机构年终结算点数").
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

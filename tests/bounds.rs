@@ -2,6 +2,7 @@
 //! naming it (the policy limits in `policy::limits`, the record limits in `records::limits`),
 //! a negative budget is an error naming the fund and its steps, and the largest values the
 //! limits allow settle without a panic.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

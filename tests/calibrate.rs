@@ -1,6 +1,7 @@
 //! The year start (SPEC §13, docs/calibrate.md): worked examples with the arithmetic in the
 //! comments, a round trip through the catalog file and the engine, the simulation's identities
 //! on SPEC §10, and the command line's import errors for history files.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -8,6 +8,7 @@
 //! 宁德2024's level coefficients (SPEC §4): 三甲 1.10, 二甲 0.8638, 一级 0.75; 基层病种 at 1; H = 2,
 //! L = 0.5 (SPEC §5.1). Where the catalog has no 次均费用 the policy's
 //! `points.reference_cost_from_score` gives ref = score × 10 元 (SPEC §12, 费用超低 [reading]).
+#![cfg(not(target_arch = "wasm32"))]
 
 use dipcalc::engine::points::resolved_reference_cost;
 use dipcalc::input::{read_catalog, read_catalog_matching, ChoiceReason, ReadOptions, Reading, Source};

@@ -1,4 +1,5 @@
 //! The command line on real files: SPEC §10 from `tests/fixtures/spec10/`, presets, and errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::Value;
 use std::process::Command;

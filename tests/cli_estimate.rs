@@ -1,5 +1,6 @@
 //! `dipcalc estimate` on SPEC §10's files (SPEC §11): JSON and CSV out, the published table,
 //! and bad input with exit status 1 or 2.
+#![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::Value;
 use std::process::Command;

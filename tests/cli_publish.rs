@@ -1,4 +1,5 @@
 //! `dipcalc publish` and `dipcalc verify` on real files (SPEC §10 in `tests/fixtures/spec10/`).
+#![cfg(not(target_arch = "wasm32"))]
 
 use dipcalc::input::{self, ReadOptions, Source};
 use dipcalc::records::Dataset;

@@ -1,5 +1,6 @@
 //! Notices a settlement carries about figures it did not take from the data (issue 11,
 //! classes 7c and 8; SPEC §4, §6; `engine::disclosure`).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

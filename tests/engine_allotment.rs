@@ -1,4 +1,5 @@
 //! Institution allotment mode (SPEC §7.3, 信阳2019 三(二)–(三)). The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

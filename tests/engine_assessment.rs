@@ -2,6 +2,7 @@
 //! bands (信阳2019 三(六)), raised above what was held (吉林2024 第二十七条 ¶3 倾斜), the 考核系数 and
 //! 审核扣减 of the annual amount (国家DIP3.0 第七章第三节一(四)) and the 预付金 (第七章第二节一). The
 //! arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

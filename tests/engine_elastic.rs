@@ -1,6 +1,7 @@
 //! 弹性点值 (国家DIP3.0 第四章第三节一(二); 第五章第五节 结算点值): a floor or cap on the year's point
 //! value, and a fixed base (基准总额 at a fixed value) plus a floating part. Two institutions:
 //! A 90 points, B 80; budget 12,000 + personal burden 5,000 = pool 17,000; plain PV 100.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Ledgers (SPEC §5, §7.2): which cases count where — QC-failed cases held or excluded, cases of a fund the policy lacks. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Outpatient settlement (SPEC §5.4, 吉林2024 第十六、十九条). The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

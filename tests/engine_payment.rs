@@ -1,4 +1,5 @@
 //! Payment flow (SPEC §7.2, §7.4): prepayments, deposit, year-end net, prepaid from a summary, quality reserve. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Point values (SPEC §6): cost bases, monthly and cumulative point values, the monthly profile. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

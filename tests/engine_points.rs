@@ -1,4 +1,5 @@
 //! Points of a case (SPEC §5.1–§5.3): outliers, tiers of H, 床日 and 项目 cases, 特例单议, 基层病种. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Invariants of the engine over generated regions (issue 3's property list).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Settlement (SPEC §7, §7.1, §7.4): risk-sharing bands on worked numbers, the 调剂金 shared by points. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

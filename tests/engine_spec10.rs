@@ -1,4 +1,5 @@
 //! SPEC.md §10, the worked example, figure by figure.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Settlement units and their coefficients (SPEC §4; 医共体 settled as one, 休宁2021 12–13). The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

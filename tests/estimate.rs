@@ -1,5 +1,6 @@
 //! SPEC §11, the year-end estimate: k = 12 is the exact settlement, the projection formulas on
 //! SPEC §10's numbers, the own-hospital + published-figures situation, and bad input.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

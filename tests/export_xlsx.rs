@@ -1,6 +1,7 @@
 //! The XLSX export (src/export_xlsx.rs) read back with calamine: the SPEC §10 settlement's
 //! figures are numbers where the CSV has them, totals reconcile, and text that looks like a
 //! formula stays text.
+#![cfg(not(target_arch = "wasm32"))]
 
 use calamine::{Data, Reader, Xlsx};
 use dipcalc::engine::settle;

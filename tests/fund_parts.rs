@@ -1,6 +1,7 @@
 //! Which payment columns are fund money (吉林2024 第六条: "职工…统筹基金、公补基金和大额基金"; "城乡居民
 //! …统筹基金及大病保险"; SPEC §3): `ReadOptions::fund_parts` adds 公务员医疗补助, 大额医疗费用补助
 //! and 大病保险 to 统筹基金支付 when the personal burden is derived as cost − fund payment (SPEC §7).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! counts, cell references, repeats). `cargo test` runs a few cases of each (64); `DIPCALC_FUZZ_CASES=N` runs N
 //! (`make fuzz` runs 20000 in release). The 1,000,000-row stream is `#[ignore]`d in debug
 //! builds and run by `make fuzz` (release).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

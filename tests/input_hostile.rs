@@ -1,5 +1,6 @@
 //! Crafted workbooks (issue 11): each a few kilobytes built here, each once an abort, a panic
 //! or a silently wrong figure, now a located error or a warning.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 

@@ -1,6 +1,7 @@
 //! The input layer stays acyclic (issue #12): no module under `src/input/` imports, directly or
 //! through others, a module that imports it. `mod.rs` is the façade and is left out; test
 //! modules (after `#[cfg(test)]`) and comments are not imports.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -1,5 +1,6 @@
 //! 区域公布数据 (the bureau's monthly figures, SPEC §11): read in every encoding and workbook
 //! format like the other tables, with located errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 use dipcalc::input::{read_published, ErrorKind, Lang, ReadOptions, Source};
 use dipcalc::records::Fund;

@@ -1,4 +1,5 @@
 //! The value forms and header names real exports use.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::d;

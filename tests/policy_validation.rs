@@ -2,6 +2,7 @@
 //! that names the exact field path, in the dotted form refs use (`history.1.weight`).
 //!
 //! Every case starts from the SPEC §10 fixture, a complete valid policy, and breaks one thing.
+#![cfg(not(target_arch = "wasm32"))]
 
 use dipcalc::policy::{Policy, PolicyIssue, Severity};
 use serde_json::{json, Value};

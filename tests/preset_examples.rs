@@ -1,6 +1,7 @@
 //! One worked example per preset: the preset's own rules on a small region with a small budget,
 //! so the arithmetic fits in the comments. (The presets' budget waterfalls are worked through in
 //! tests/policy_presets.rs.)
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

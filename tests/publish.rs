@@ -1,6 +1,7 @@
 //! Publication bundles (issue 6): made from a settlement, re-verified from their aggregates,
 //! hashed canonically, and free of case-level data. Also the engine rule they depend on:
 //! summary-only data settles without coefficients.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The synthetic data generator (`dipcalc::synth`): deterministic bytes, files the input layer
 //! reads back as exactly the generator's records, and a settlement that adds up.
+#![cfg(not(target_arch = "wasm32"))]
 
 use dipcalc::engine::rounding::round_money;
 use dipcalc::engine::settle;
