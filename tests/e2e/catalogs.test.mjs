@@ -2,11 +2,13 @@
 // county's score table (CSV: DIP分组编码 beside a repeated 病种编码, 病种类型 in 一级/二级/三级核心病种,
 // 基层病种 in 备注, no 次均费用) and the city's two-sheet workbook (XLSX written here: 目录 with
 // 病种类型 coded under a legend and scores as VLOOKUP formulas with cached values, 中间结果 with
-// the bureau's database headers, WEIGHT a relative weight beside the score). Each is uploaded with its cases and the institutions under the
-// 宁德2024 preset, without renaming a column; the data view's import notes say which column fed
-// the group code and the score and why, the 基层病种 and 病种类型 readings show, and the point
-// value and every unit's points are the ones `dipcalc run` prints for the same files (the
-// command line's own tests: tests/catalogs.rs).
+// the bureau's database headers, WEIGHT a relative weight beside the score). Each is uploaded
+// with its cases and the institutions under the 宁德2024 preset, without renaming a column: the
+// data view's import notes say which column fed the group code and the score and why, which sheet
+// was read (and the data view picks another), how 基层病种 and 病种类型 were read; the point value
+// and every unit's points are the ones `dipcalc run` prints for the same files (the command
+// line's own tests: tests/catalogs.rs). A catalog uploaded before its cases is read again when
+// they arrive, so the group-code column is the one the cases use, as on the command line.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -442,6 +444,43 @@ describe('published catalogs in the page', { concurrency: false }, () => {
     assert.equal(await pv(page, fund.fund), fund.point_value);
     assert.deepEqual(await unitPoints(page), cliUnitPoints(result));
     assert.deepEqual(cliUnitPoints(result), ['H1 4620', 'H2 3196.06', 'H3 600']);
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
+  test("the city's workbook with its 目录 sheet chosen in the data view: 病种类型's coded legend, the VLOOKUP scores, settled as `dipcalc run --sheet catalog=目录` does", async () => {
+    const book = cityWorkbook();
+    const cases = fixture('city-cases.csv');
+    const page = await openWith(session, book, cases);
+    await settled(page);
+    const pick = page.locator('select[data-sheet="catalog"]');
+    assert.deepEqual(await pick.locator('option').allTextContents(), ['目录', '中间结果']);
+    assert.equal(await pick.inputValue(), '中间结果');
+    await pick.selectOption('目录');
+    await catalogNote(page, '读取工作表「目录」');
+    const notes = await catalogNotes(page);
+    const columns = note(notes, '列对应：');
+    assert.match(columns, /病种编码 ← B「病种编码」/);
+    assert.match(columns, /病种分值 ← J「病种分值」/);
+    assert.match(columns, /← C「病种类型（1\.核心病种；2\.综合病种）」/);
+    assert.match(note(notes, 'C 列「病种类型'), /图例未列出的 0 共 2 行，按综合病种读取/);
+    assert.match(note(notes, '目录没有次均费用列'), /points\.reference_cost_from_score/);
+    await unsettled(page);
+    const { result, notes: cliNotes } = run(
+      ['--policy', policyWithReferencePointValue(), '--sheet', 'catalog=目录'],
+      book,
+      cases,
+    );
+    assert.ok(cliNotes.includes(note(notes, 'C 列「病种类型')), cliNotes);
+    await resettle(page, () => referencePointValue(page));
+    const fund = result.funds[0];
+    assert.equal(await pv(page, fund.fund), fund.point_value);
+    assert.deepEqual(await unitPoints(page), cliUnitPoints(result));
+    assert.deepEqual(cliUnitPoints(result), ['H1 4620', 'H2 3196.06', 'H3 600']);
+    assert.deepEqual(
+      result.catalog_categories.map((c) => `${c.unit} ${c.label} ${c.points}`),
+      ['H1 核心病种 4620', 'H2 核心病种 2677.78', 'H2 综合病种 518.28', 'H3 综合病种 600'],
+    );
     assertSameOriginOnly(page);
     assertNoErrors(page);
   });
