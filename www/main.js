@@ -489,9 +489,23 @@ async function knownMapping(kind, file, name, options) {
   return null;
 }
 
+/**
+ * A catalog read before the cases that chose among several group-code columns without them (by
+ * header): read again now that the cases are loaded, so the column whose codes the cases use is
+ * chosen, as `dipcalc run` chooses it (docs/import.md).
+ */
+async function rereadCatalog() {
+  const f = getState().files.catalog;
+  const readings = f?.status === 'ok' ? (f.report?.report?.readings ?? []) : [];
+  const unmatched = readings.some((r) => r.reading === 'column_chosen' && r.chosen?.matching_cases == null);
+  if (getState().files.cases?.status !== 'ok' || !unmatched) return;
+  await importTable('catalog', f.file, f.name, f.options, { quiet: true, demo: f.demo });
+}
+
 async function importAndCompute(kind, file, name, options) {
   try {
     await importTable(kind, file, name, options);
+    if (kind === 'cases') await rereadCatalog();
   } catch {
     return;
   }

@@ -61,6 +61,26 @@ function slot(root, kind, s, on) {
       ),
     ),
   );
+  // A workbook of several sheets: the sheet read (the best-matching one unless chosen), and the others.
+  const sheets = f?.status === 'ok' ? (f.report?.report?.sheets ?? []) : [];
+  const sheet =
+    sheets.length > 1
+      ? h(
+          'label',
+          { class: 'enc' },
+          t('data.sheet'),
+          ' ',
+          h(
+            'select',
+            {
+              'aria-label': t('data.sheet'),
+              dataset: { sheet: kind },
+              onchange: (e) => on.reimport(kind, f, { ...f.options, sheet: e.target.value }),
+            },
+            sheets.map((name) => h('option', { value: name, selected: name === f.report.report.sheet }, name)),
+          ),
+        )
+      : null;
   const zone = h(
     'div',
     {
@@ -91,6 +111,7 @@ function slot(root, kind, s, on) {
       h('button', { type: 'button', onclick: () => input.click() }, t('data.pick')),
       input,
       h('label', { class: 'enc' }, t('data.encoding'), ' ', enc),
+      sheet,
       f || rejected
         ? h('button', { type: 'button', class: 'ghost', onclick: () => on.clearTable(kind) }, t('data.clear'))
         : null,
