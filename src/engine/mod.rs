@@ -18,6 +18,7 @@ pub mod payment;
 pub mod point_value;
 pub mod points;
 pub mod result;
+pub mod review;
 pub mod rounding;
 pub mod settlement;
 pub mod trace;
@@ -315,12 +316,14 @@ pub fn settle_aggregated_without_traces(
         let fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
         funds.push(fr);
     }
+    let review = review::region_review(policy, &ledger, &mut notices);
     Ok(Settlement {
         engine_version: crate::VERSION.to_string(),
         policy_name: policy.name.clone(),
         year: policy.year,
         funds,
         notices,
+        review,
     })
 }
 

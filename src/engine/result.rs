@@ -17,6 +17,28 @@ pub struct Settlement {
     pub funds: Vec<FundResult>,
     /// Findings that do not stop the computation (coefficients out of range, 特例单议 over 3%, …).
     pub notices: Vec<Notice>,
+    /// 特例单议 across the region (SPEC §12), when the policy sets `points.review_region_limit`;
+    /// left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSummary>,
+}
+
+/// The region's 特例单议 against its DIP discharges (SPEC §12; 医保发〔2025〕18号 第二十条, 第二十四条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    /// The cap, a share of the DIP discharges (5‰ = 0.005).
+    pub limit: Decimal,
+    /// Cases settled by group score (normal, high, low, reviewed), every fund settled.
+    pub dip_cases: u64,
+    /// Cases put forward for 特例单议.
+    pub applications: u64,
+    /// Cases whose score or points the review changed (approved).
+    pub approvals: u64,
+    /// applications ÷ dip_cases and approvals ÷ dip_cases, 6 decimals (`None` without DIP cases).
+    pub application_share: Option<Decimal>,
+    pub approval_share: Option<Decimal>,
+    /// applications > limit × dip_cases.
+    pub over_limit: bool,
 }
 
 /// A finding about the data or the policy.

@@ -416,6 +416,11 @@ pub struct PointsPolicy {
     pub reference_cost_from_score: Option<ReferenceCostFromScore>,
     /// Flag an institution whose 特例单议 applications exceed this share of its cases (吉林2024 第二十六条).
     pub review_share_limit: Decimal,
+    /// Flag the region when its 特例单议 applications exceed this share of its DIP discharges
+    /// (SPEC §12; 国家DIP3.0 appendix, 医保发〔2025〕18号 第二十条 "不超过统筹地区…DIP 出院总病例的
+    /// 5‰"): absent = no region-wide check. Left out of the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_region_limit: Option<Decimal>,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
     /// such cases exist.
     pub base_cost: Option<Amount>,

@@ -712,6 +712,9 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
         last = Some(t.max_reference_cost);
     }
     c.rate("points.review_share_limit", p.review_share_limit);
+    if let Some(r) = p.review_region_limit {
+        c.rate("points.review_region_limit", r);
+    }
     if let Some(r) = &p.reference_cost_from_score {
         // A point worth more than the most a case may cost is no point value.
         c.positive_at_most(

@@ -161,6 +161,13 @@ export const D = {
   'points.reference_cost_from_score.level_coefficients.*.level': { zh: '等级', en: 'Level' },
   'points.reference_cost_from_score.level_coefficients.*.coefficient': { zh: '系数', en: 'Coefficient' },
   'points.review_share_limit': { zh: '特例单议申请上限', en: 'Special review limit', pct: true },
+  'points.review_region_limit': {
+    zh: '特例单议全区上限（占 DIP 出院病例）',
+    en: 'Special review cap, region-wide (share of DIP discharges)',
+    pct: true,
+    optional: true,
+    tmpl: '0.005',
+  },
   'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
   'points.per_diem_reimbursement_ratio': {
     zh: '平均报销比例（床日）',
