@@ -90,6 +90,10 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
             case("J2", Fund::Employee, "G2", "5000", "1000", 4), // 基层: 0.5 × 1 × 10,000 = 5,000
             case("J2", Fund::Employee, "G1", "30000", "6000", 5), // r = 2.5: 1.2 × 1.5 × 0.88 × 10,000 = 15,840
         ],
+        outpatient: vec![
+            outpatient("J1", 2, "650", "2000"), // capitation 650 ÷ 0.65 = 1,000 points; drugs 2,000
+            outpatient("J2", 5, "0", "3000"),
+        ],
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -106,6 +110,39 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
     // Both cost far less than S (−54%, −18%): beyond the 10% band, T = C (第二十七条)
     assert_eq!(col(f, |u| u.target), [d("21900"), d("35000")]);
     assert_eq!(col(f, |u| u.fund_pays), [d("16400"), d("28000")]);
+    // Quarterly outpatient point value (第二十三条(二)): each quarter 35,000 ÷ 4 = 8,750, pool
+    // 8,750 ÷ 0.72 = 12,152.78. Q1: (12,152.78 − 1,000) ÷ 2,000 = 5.576389, J1 gets the pool;
+    // Q2: 12,152.78 ÷ 3,000 = 4.050926, J2 gets it; Q3, Q4 no points.
+    let o = f.outpatient.as_ref().unwrap();
+    let pv: Vec<_> = o.quarters.iter().map(|q| q.point_value).collect();
+    assert_eq!(pv, [Some(d("5.576389")), Some(d("4.050926")), None, None]);
+    assert_eq!(
+        o.institutions[0].quarter_settlements,
+        [d("12152.78"), d("0"), d("0"), d("0")]
+    );
+    assert_eq!(
+        o.institutions[1].quarter_settlements,
+        [d("0"), d("12152.78"), d("0"), d("0")]
+    );
+    // The year: (48,611.11 − 1,000) ÷ 5,000 = 9.522222; J1 1,000 + 2,000 × PV = 20,044.44
+    assert_eq!(o.point_value, Some(d("9.522222")));
+    assert_eq!(o.institutions[0].settlement, d("20044.44"));
+}
+
+/// Outpatient figures of one institution and month (employee fund, no personal burden).
+fn outpatient(inst: &str, month: u8, capitation: &str, drugs: &str) -> OutpatientRecord {
+    OutpatientRecord {
+        institution: inst.into(),
+        fund: Fund::Employee,
+        month: Some(month),
+        capitation_payment: d(capitation),
+        drugs: d(drugs),
+        consumables: d("0"),
+        services: d("0"),
+        other_points: d("0"),
+        total_cost: d("0"),
+        personal_burden: d("0"),
+    }
 }
 
 #[test]

@@ -221,6 +221,11 @@ pub struct OutpatientResult {
     #[serde(with = "report::money")]
     pub difference: Decimal,
     pub institutions: Vec<OutpatientLine>,
+    /// Each quarter's budget, pool, points and point value (吉林2024 第二十三条(二)), when
+    /// `points.outpatient.quarterly` is on; `pool_exact` ÷ `points_exact` is what the floating
+    /// value divides. Left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarters: Vec<PeriodValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +243,12 @@ pub struct OutpatientLine {
     pub personal_burden: Decimal,
     #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
+    /// 服务机构季度门诊结算额度 and its fund part (less the quarter's personal burden), Q1–Q4, when
+    /// the quarters are settled (吉林2024 第二十三条(三), 第三十九条); left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "report::money_vec")]
+    pub quarter_settlements: Vec<Decimal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "report::money_vec")]
+    pub quarter_fund_settlements: Vec<Decimal>,
 }
 
 /// Everything about one fund.

@@ -485,6 +485,11 @@ pub struct OutpatientPoints {
     pub drugs_ratio: Decimal,
     pub consumables_ratio: Decimal,
     pub services_ratio: Decimal,
+    /// Also settle each quarter at its own outpatient point value (吉林2024 第二十三条(二) "以季度门诊、
+    /// 住院服务机构预算总额为基础…分别核定门诊、住院的季度结算点值"); needs outpatient records by month.
+    /// Off = the year only. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quarterly: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

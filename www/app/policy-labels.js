@@ -186,6 +186,12 @@ export const D = {
   'points.outpatient.drugs_ratio': { zh: '药品比价', en: 'Drugs ratio' },
   'points.outpatient.consumables_ratio': { zh: '耗材比价', en: 'Consumables ratio' },
   'points.outpatient.services_ratio': { zh: '医疗服务比价', en: 'Services ratio' },
+  'points.outpatient.quarterly': {
+    zh: '按季度核定门诊点值',
+    en: 'Quarterly outpatient point value',
+    optional: true,
+    tmpl: true,
+  },
   point_value: { zh: '点值', en: 'Point value' },
   'point_value.cost_basis': {
     zh: '费用口径',
