@@ -64,6 +64,51 @@ fn ningde_2024_sum_coefficients_grassroots_and_the_cliff() {
 }
 
 #[test]
+fn ningde_2025_reply_alliance_outpatient_lump_sum() {
+    // 宁德2025答复 一: N2 and N3 form 蕉城医共体 with an employee outpatient lump sum of 12,000 元,
+    // prepaid 1,000 a month; their outpatient fund cost 7,000 + 5,800 = 12,800 is over by 800 =
+    // 6.67% ≤ 10%: the preset's bands share 60% → T = 12,480, 480 paid at year end.
+    let mut p = preset_with_budget("宁德2024", Fund::Employee, "20000");
+    p.funds.employee.as_mut().unwrap().alliance_lump_sums = vec![AllianceLumpSum {
+        alliance: "蕉城医共体".into(),
+        amount: Amount::yuan(d("12000")),
+    }];
+    let mut n2 = institution("N2", "二甲", None);
+    let mut n3 = institution("N3", "一级", None);
+    n2.alliance = Some("蕉城医共体".into());
+    n3.alliance = Some("蕉城医共体".into());
+    let data = Dataset {
+        institutions: vec![institution("N1", "三甲", None), n2, n3],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![case("N1", Fund::Employee, "G1", "10000", "2000", 1)],
+        outpatient: vec![
+            outpatient_cost("N2", 2, "9000", "2000"),
+            outpatient_cost("N3", 6, "7000", "1200"),
+            outpatient_cost("N1", 6, "5000", "1000"), // not a member
+        ],
+        ..Default::default()
+    };
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
+    let l = &f.alliance_lump_sums[0];
+    assert_eq!((l.fund_cost, l.target, l.year_end), (d("12800"), d("12480"), d("480")));
+    assert_eq!(l.monthly, vec![d("1000"); 12]);
+    // The DIP settlement is untouched: the preset deducts 门诊 before the pool (第七条(三)).
+    assert_eq!(f.pool, d("22000"));
+}
+
+fn outpatient_cost(inst: &str, month: u8, cost: &str, personal: &str) -> OutpatientRecord {
+    OutpatientRecord {
+        total_cost: d(cost),
+        personal_burden: d(personal),
+        ..outpatient(inst, month, "0", "0")
+    }
+}
+
+#[test]
 fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
     let p = preset_with_budget("吉林2024", Fund::Employee, "100000");
     let mut j1 = institution("J1", "三甲", None);

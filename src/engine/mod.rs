@@ -13,6 +13,7 @@ pub mod coefficients;
 pub mod disclosure;
 pub mod estimate;
 pub mod ledger;
+pub mod lump_sum;
 pub mod outpatient;
 pub mod payment;
 pub mod point_value;
@@ -313,7 +314,9 @@ pub fn settle_aggregated_without_traces(
             notices.push(fund_not_in_policy(fund, fund_ledger.ignored_cases));
         }
         let Some(fp) = policy.funds.get(fund) else { continue };
-        let fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
+        let mut fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
+        fr.alliance_lump_sums =
+            lump_sum::alliance_lump_sums(policy, fund, fp, &data.institutions, &data.outpatient, &mut notices)?;
         funds.push(fr);
     }
     let review = review::region_review(policy, &ledger, &mut notices);
@@ -398,6 +401,7 @@ pub fn settle_fund(
         reconciliation: shares.reconciliation,
         outpatient,
         elastic: values.elastic,
+        alliance_lump_sums: Vec::new(),
         budget,
     })
 }

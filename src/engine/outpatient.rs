@@ -27,7 +27,8 @@ pub fn outpatient_settlement(
     notices: &mut Vec<Notice>,
 ) -> Result<Option<OutpatientResult>, EngineError> {
     if matches!(fp.outpatient, OutpatientSplit::None) {
-        if ledgers.iter().any(|a| a.has_outpatient) {
+        // Records a 医共体 lump sum reads (宁德2025答复 一) are not left out.
+        if ledgers.iter().any(|a| a.has_outpatient) && fp.alliance_lump_sums.is_empty() {
             notices.push(ignored(fund));
         }
         return Ok(None);

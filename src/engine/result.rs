@@ -286,6 +286,38 @@ pub struct FundResult {
     /// left out when the policy has no such rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elastic: Option<ElasticResult>,
+    /// 医共体门诊统筹总额包干 (宁德2025答复 一), one line per lump sum of the policy; left out when
+    /// the fund has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alliance_lump_sums: Vec<LumpSumLine>,
+}
+
+/// One 医共体's outpatient lump sum settled (宁德2025答复 一 "按月预拨、年终结算…总额包干、结余留用、合理
+/// 超支分担"; SPEC §7.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LumpSumLine {
+    pub alliance: String,
+    /// Codes of the institutions that belong to it.
+    pub members: Vec<String>,
+    /// S: 打包基金 of the year.
+    #[serde(with = "report::money")]
+    pub lump_sum: Decimal,
+    /// The members' outpatient 医疗总费用 in this fund.
+    #[serde(with = "report::money")]
+    pub total_cost: Decimal,
+    /// C: that cost less personal burden, compared with S.
+    #[serde(with = "report::money")]
+    pub fund_cost: Decimal,
+    pub position: BandPosition,
+    /// T: what the fund pays for the year under the settlement's bands (SPEC §7.1).
+    #[serde(with = "report::money")]
+    pub target: Decimal,
+    /// The twelve monthly prepayments (按月预拨), adding up to S.
+    #[serde(with = "report::money_vec")]
+    pub monthly: Vec<Decimal>,
+    /// T − S paid at year end (negative: recovered).
+    #[serde(with = "report::money")]
+    pub year_end: Decimal,
 }
 
 /// Which bound of the floating point value applied (国家DIP3.0 第四章第三节一(二) "可设置合理上限").

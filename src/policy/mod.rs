@@ -236,6 +236,21 @@ pub struct FundPolicy {
     pub monthly_profile: Option<Vec<Decimal>>,
     /// 调剂金 second distribution (休宁2021 12), if used.
     pub adjustment_fund: Option<AdjustmentFund>,
+    /// 医共体门诊统筹总额包干 (宁德2025答复 一 "对各医共体职工医保、城乡居民医保分别进行医保基金总额打包，
+    /// 打包基金按月预拨、年终结算，并实行“总额包干、结余留用、合理超支分担”"): each 医共体's lump sum of
+    /// this fund, settled against its outpatient fund cost. Empty = none; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alliance_lump_sums: Vec<AllianceLumpSum>,
+}
+
+/// One 医共体's outpatient lump sum for the year (宁德2025答复 一).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllianceLumpSum {
+    /// The 医共体 as the institutions file names it.
+    pub alliance: String,
+    /// 打包基金 of the year (fund money).
+    pub amount: Amount,
 }
 
 /// 风险金 rules (SPEC §3).

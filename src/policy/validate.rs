@@ -571,6 +571,18 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
             );
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    for (n, l) in f.alliance_lump_sums.iter().enumerate() {
+        let path = format!("{base}.alliance_lump_sums.{n}");
+        c.amount(&format!("{path}.amount"), &l.amount, false);
+        if l.alliance.trim().is_empty() || !seen.insert(l.alliance.trim()) {
+            c.error(
+                &format!("{path}.alliance"),
+                format!("医共体名称“{}”为空或重复", l.alliance),
+                format!("the 医共体 name “{}” is empty or repeated", l.alliance),
+            );
+        }
+    }
 }
 
 /// A coefficient outside `coefficients.range`: a warning or an error as the range says (吉林2024 第九条(一)).
