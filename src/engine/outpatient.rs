@@ -35,8 +35,13 @@ pub fn outpatient_settlement(
     }
     let op = &policy.points.outpatient;
     let figures: Vec<[Decimal; 5]> = ledgers.iter().map(|a| a.outpatient).collect();
-    let personal: Decimal = figures.iter().map(|a| a[4]).sum();
-    let pool = pool_for(policy.point_value.cost_basis, budget.outpatient_budget, personal, fp);
+    let (cost, personal) = cost_and_personal(&figures);
+    let pool = pool_for(
+        policy.point_value.cost_basis,
+        budget.outpatient_budget,
+        (cost, personal),
+        fp,
+    )?;
     let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let year = settle_period(op, pool, &figures, &codes, fund, "")?;
     let (quarters, by_quarter) = quarters(policy, fund, fp, budget, &codes, ledgers, notices)?;
@@ -157,8 +162,7 @@ fn quarters(
     for q in 0..4 {
         let figures: Vec<[Decimal; 5]> = ledgers.iter().map(|a| a.outpatient_quarters[q]).collect();
         let budget_q: Decimal = months[q * 3..q * 3 + 3].iter().sum();
-        let personal: Decimal = figures.iter().map(|a| a[4]).sum();
-        let pool = pool_for(policy.point_value.cost_basis, budget_q, personal, fp);
+        let pool = pool_for(policy.point_value.cost_basis, budget_q, cost_and_personal(&figures), fp)?;
         let period = format!("{}-Q{}", policy.year, q + 1);
         let s = settle_period(&policy.points.outpatient, pool, &figures, codes, fund, &period)?;
         values.push(PeriodValue {
@@ -174,6 +178,11 @@ fn quarters(
         settlements.push(s.settlements);
     }
     Ok((values, settlements))
+}
+
+/// Σ total cost and Σ personal burden of the units' outpatient figures.
+fn cost_and_personal(figures: &[[Decimal; 5]]) -> (Decimal, Decimal) {
+    (figures.iter().map(|a| a[3]).sum(), figures.iter().map(|a| a[4]).sum())
 }
 
 fn quarters_left_out(fund: Fund) -> Notice {

@@ -554,6 +554,9 @@ pub enum CostBasis {
     FundShareRatio,
     /// pool = B.
     FundOnly,
+    /// pool = B ÷ (Σ fund-booked ÷ Σ cost of the included cases), the ratio computed from the
+    /// period's own data (国家DIP3.0 第七章第三节一(三), SPEC §12 结算点值).
+    FundShareFromData,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -205,7 +205,7 @@ export const D = {
   'point_value.cost_basis': {
     zh: '费用口径',
     en: 'Cost basis',
-    choices: ['fund_plus_personal', 'fund_share_ratio', 'fund_only'],
+    choices: ['fund_plus_personal', 'fund_share_ratio', 'fund_only', 'fund_share_from_data'],
   },
   'point_value.monthly': { zh: '月度点值', en: 'Monthly point value', choices: ['month', 'cumulative'] },
   'point_value.decimals': { zh: '点值小数位', en: 'Decimals' },
