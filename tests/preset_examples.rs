@@ -247,6 +247,8 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
         amount: Amount::yuan(d("1000")),
         city_total_points: None,
+        uses: vec![],
+        pays_alliance_overspend: true, // as the preset (休宁2021 12)
     });
     let mut b = institution("B", "二甲", None);
     let mut c = institution("C", "一级", None);
@@ -278,6 +280,19 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     // A: under by 11.0% > 10% → T = C = 14,000. 医共体: over by 9.67% → S + 60% × 2,028.57
     assert_eq!(col(f, |u| u.target), [d("14000"), d("22188.57")]);
     assert!(f.units[1].flags.contains(&"near_band_edge".to_string()));
-    // 调剂金 1,000 by points 150 : 200 (休宁2021 12)
+    // 休宁2021 12: the 调剂金 first pays the 医共体's shared overspend, 60% × 2,028.57 = 1,217.14:
+    // all of its 1,000, the fund the other 217.14; nothing is left to distribute by points.
+    let u = f.adjustment_fund_use.as_ref().unwrap();
+    assert_eq!(
+        (u.alliance_overspend, u.alliance_overspend_paid),
+        (d("1217.14"), d("1000"))
+    );
+    assert_eq!((u.alliance_overspend_by_fund, u.distributed), (d("217.14"), d("0")));
+    assert_eq!(col(f, |u| u.adjustment_fund), [d("0"), d("0")]);
+    // Without the switch the 1,000 goes by points 150 : 200.
+    let af = p.funds.employee.as_mut().unwrap().adjustment_fund.as_mut().unwrap();
+    af.pays_alliance_overspend = false;
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
     assert_eq!(col(f, |u| u.adjustment_fund), [d("428.57"), d("571.43")]);
 }

@@ -4,6 +4,7 @@
 //! per fund the budget waterfall (SPEC §3), pool and point values (§6), and per settlement unit
 //! the points (§5), settlement, risk sharing and payment flow (§7).
 
+pub mod adjustment_fund;
 pub mod aggregate;
 pub mod allotment;
 pub mod analysis;
@@ -368,7 +369,8 @@ pub fn settle_fund(
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));
     }
-    let shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+    let mut shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+    let adjustment_fund_use = adjustment_fund::redistribute(policy, fund, fp, units, ledger, &mut shares)?;
     let stages = FundStages {
         policy,
         budget: &budget,
@@ -402,6 +404,7 @@ pub fn settle_fund(
         outpatient,
         elastic: values.elastic,
         alliance_lump_sums: Vec::new(),
+        adjustment_fund_use,
         budget,
     })
 }

@@ -290,6 +290,38 @@ pub struct FundResult {
     /// the fund has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alliance_lump_sums: Vec<LumpSumLine>,
+    /// What the 调剂金 paid before its second distribution (休宁2021 12), when the policy names uses
+    /// or has it pay the 医共体 overspend; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment_fund_use: Option<AdjustmentFundUse>,
+}
+
+/// The 调剂金 spent (休宁2021 12; SPEC §7.4): amount = Σ uses + overspend paid + distributed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentFundUse {
+    #[serde(with = "report::money")]
+    pub amount: Decimal,
+    /// Its named uses (激励, 不纳入总额预算的支出, …), paid first.
+    pub uses: Vec<UseLine>,
+    /// Σ (T − S) of the 医共体 units that overspent within a shared band (SPEC §7.1).
+    #[serde(with = "report::money")]
+    pub alliance_overspend: Decimal,
+    /// The part of it the 调剂金 paid (up to what the uses left) and the part the fund paid.
+    #[serde(with = "report::money")]
+    pub alliance_overspend_paid: Decimal,
+    #[serde(with = "report::money")]
+    pub alliance_overspend_by_fund: Decimal,
+    /// What was left for the second distribution by points (the units' `adjustment_fund`).
+    #[serde(with = "report::money")]
+    pub distributed: Decimal,
+}
+
+/// One named use of the 调剂金.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseLine {
+    pub label: String,
+    #[serde(with = "report::money")]
+    pub amount: Decimal,
 }
 
 /// One 医共体's outpatient lump sum settled (宁德2025答复 一 "按月预拨、年终结算…总额包干、结余留用、合理

@@ -347,6 +347,15 @@ pub struct AdjustmentFund {
     pub amount: Amount,
     /// All points of the city, which may include institutions not loaded; `null` = the loaded total.
     pub city_total_points: Option<Decimal>,
+    /// The 调剂金's other uses, paid before the second distribution (休宁2021 12 "招标采购的药品及耗材激励、
+    /// 不纳入医疗机构总额预算范围的…医保支出…以及其他特殊情况下医保费用的合理支出"). Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<LabelledAmount>,
+    /// The 调剂金, not the fund, pays the shared overspend of each 医共体 unit, up to what is left
+    /// after `uses` (休宁2021 12 "紧密型县域医共体合理超支部分经考核后合理分担"); the rest of it is
+    /// distributed by points. Left out when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pays_alliance_overspend: bool,
 }
 
 /// Coefficients (SPEC §4).

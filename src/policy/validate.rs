@@ -562,6 +562,9 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     }
     if let Some(af) = &f.adjustment_fund {
         c.amount(&format!("{base}.adjustment_fund.amount"), &af.amount, false);
+        for (n, u) in af.uses.iter().enumerate() {
+            c.amount(&format!("{base}.adjustment_fund.uses.{n}.amount"), &u.amount, false);
+        }
         if let Some(total) = af.city_total_points {
             c.within(
                 &format!("{base}.adjustment_fund.city_total_points"),

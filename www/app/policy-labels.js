@@ -102,6 +102,19 @@ export const D = {
   },
   'funds.$f.adjustment_fund.amount': { zh: '调剂金额', en: 'Amount' },
   'funds.$f.adjustment_fund.city_total_points': { zh: '市域内总点数', en: 'City total points', tmpl: '100000' },
+  'funds.$f.adjustment_fund.uses': {
+    zh: '调剂金其他支出（先于二次付费）',
+    en: 'Other uses (paid before the second distribution)',
+    optional: true,
+    tmpl: [{ label: '药品耗材激励', amount: amount() }],
+    item: { label: '', amount: amount() },
+  },
+  'funds.$f.adjustment_fund.pays_alliance_overspend': {
+    zh: '医共体合理超支由调剂金分担',
+    en: '调剂金 pays the 医共体 overspend share',
+    optional: true,
+    tmpl: true,
+  },
   'funds.$f.alliance_lump_sums': {
     zh: '医共体门诊总额包干（按月预拨、年终结算）',
     en: '医共体 outpatient lump sums (prepaid monthly, settled at year end)',
@@ -310,7 +323,7 @@ function patternOf(path) {
   )
     parts[2] = '$side';
   let pattern = parts.join('.');
-  if (/^funds\.\$f\.(deductions|adjustments|earmarks)\.\*\.(label|amount)$/.test(pattern))
+  if (/^funds\.\$f\.(deductions|adjustments|earmarks|adjustment_fund\.uses)\.\*\.(label|amount)$/.test(pattern))
     pattern = `$labelled.${parts[parts.length - 1]}`;
   return pattern;
 }
