@@ -15,6 +15,7 @@ pub mod disclosure;
 pub mod estimate;
 pub mod ledger;
 pub mod lump_sum;
+pub mod monitoring;
 pub mod outpatient;
 pub mod payment;
 pub mod point_value;
@@ -318,6 +319,7 @@ pub fn settle_aggregated_without_traces(
         let mut fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
         fr.alliance_lump_sums =
             lump_sum::alliance_lump_sums(policy, fund, fp, &data.institutions, &data.outpatient, &mut notices)?;
+        fr.monitoring = monitoring::fund_monitoring(policy, &fr);
         funds.push(fr);
     }
     let review = review::region_review(policy, &ledger, &mut notices);
@@ -405,6 +407,7 @@ pub fn settle_fund(
         elastic: values.elastic,
         alliance_lump_sums: Vec::new(),
         adjustment_fund_use,
+        monitoring: None,
         budget,
     })
 }

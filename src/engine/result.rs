@@ -294,6 +294,32 @@ pub struct FundResult {
     /// or has it pay the 医共体 overspend; left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjustment_fund_use: Option<AdjustmentFundUse>,
+    /// 运行监测 indicators (国家DIP3.0 第八章第二节二), when the policy sets `settlement.monitoring`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringResult>,
+}
+
+/// A fund's 运行监测 indicators (SPEC §12; 国家DIP3.0 第八章第二节二); shares as fractions, 6 decimals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringResult {
+    /// 总额准确度: the inpatient budget ÷ what the fund pays at the clearing (Σ T − personal).
+    pub budget_accuracy: Option<Decimal>,
+    /// 年初点值与结算点值差异率: (PV − year-start PV) ÷ year-start PV.
+    pub year_start_difference: Option<Decimal>,
+    /// 点值年度变异率: (PV − last year's PV) ÷ last year's PV.
+    pub point_value_variation: Option<Decimal>,
+    /// 医保结算支付比: Σ fund-booked cost (cost − personal) ÷ what the fund pays.
+    pub payment_ratio: Option<Decimal>,
+    /// 费用超高 / 费用超低病例占比: high- and low-cost cases over the DIP cases (normal, high, low, reviewed).
+    pub high_cost_share: Option<Decimal>,
+    pub low_cost_share: Option<Decimal>,
+    /// Units whose cost is below / above their settlement S.
+    pub surplus_units: u64,
+    pub overspend_units: u64,
+    /// Units paid above their cost (T > C): they keep a surplus.
+    pub retained_units: u64,
+    /// 结余留用覆盖率: retained_units ÷ units.
+    pub surplus_coverage: Option<Decimal>,
 }
 
 /// The 调剂金 spent (休宁2021 12; SPEC §7.4): amount = Σ uses + overspend paid + distributed.

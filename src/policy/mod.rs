@@ -604,6 +604,20 @@ pub struct SettlementPolicy {
     /// "预付规模应在 1 个月左右"): absent = none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<Advance>,
+    /// 运行监测 indicators reported with the settlement (国家DIP3.0 第八章第二节二): absent = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+}
+
+/// The point values the 运行监测 indicators compare the year's with (国家DIP3.0 第八章第二节二(三)
+/// "点值年度变异率、年初点值与结算点值差异率"); `null` leaves that indicator out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// 年初点值 (元 a point; SPEC §13).
+    pub year_start_point_value: Option<Decimal>,
+    /// Last year's 结算点值 (元 a point).
+    pub last_year_point_value: Option<Decimal>,
 }
 
 /// One band of an assessment table: a score at or above `min_score` (and below the band above)

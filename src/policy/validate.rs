@@ -326,6 +326,16 @@ pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
     if let Some(e) = &p.point_value.elastic {
         check_elastic(&mut c, e);
     }
+    if let Some(m) = &p.settlement.monitoring {
+        for (name, v) in [
+            ("year_start_point_value", m.year_start_point_value),
+            ("last_year_point_value", m.last_year_point_value),
+        ] {
+            if let Some(v) = v {
+                c.positive_at_most(&format!("settlement.monitoring.{name}"), v, limits::point_value());
+            }
+        }
+    }
     check_settlement(&mut c, &p.settlement);
     check_refs(&mut c, p);
     c.finish()

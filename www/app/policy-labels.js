@@ -301,6 +301,22 @@ export const D = {
     tmpl: { months: '1' },
   },
   'settlement.advance.months': { zh: '预付月数', en: 'Months advanced' },
+  'settlement.monitoring': {
+    zh: '运行监测指标（总额准确度、点值差异率、结余留用覆盖率…）',
+    en: 'Monitoring indicators (budget accuracy, point value change, surplus coverage…)',
+    optional: true,
+    tmpl: { year_start_point_value: null, last_year_point_value: null },
+  },
+  'settlement.monitoring.year_start_point_value': {
+    zh: '年初点值（元）',
+    en: 'Year-start point value (元)',
+    tmpl: '1',
+  },
+  'settlement.monitoring.last_year_point_value': {
+    zh: '上年结算点值（元）',
+    en: "Last year's point value (元)",
+    tmpl: '1',
+  },
 };
 
 /** The keys below `path` a policy may leave out (an option that is off), for the form to offer. */
