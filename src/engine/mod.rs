@@ -13,6 +13,7 @@ pub mod cases;
 pub mod coefficients;
 pub mod disclosure;
 pub mod estimate;
+pub mod excluded;
 pub mod ledger;
 pub mod lump_sum;
 pub mod monitoring;
@@ -320,6 +321,7 @@ pub fn settle_aggregated_without_traces(
         fr.alliance_lump_sums =
             lump_sum::alliance_lump_sums(policy, fund, fp, &data.institutions, &data.outpatient, &mut notices)?;
         fr.monitoring = monitoring::fund_monitoring(policy, &fr);
+        fr.excluded_outlay = excluded::excluded_outlay(policy, &fr);
         funds.push(fr);
     }
     let review = review::region_review(policy, &ledger, &mut notices);
@@ -408,6 +410,7 @@ pub fn settle_fund(
         alliance_lump_sums: Vec::new(),
         adjustment_fund_use,
         monitoring: None,
+        excluded_outlay: None,
         budget,
     })
 }

@@ -297,6 +297,39 @@ pub struct FundResult {
     /// 运行监测 indicators (国家DIP3.0 第八章第二节二), when the policy sets `settlement.monitoring`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<MonitoringResult>,
+    /// 除外支付 paid at actual cost outside the pool (宁德2024 第七条(一)), when the policy sets
+    /// `points.excluded_fund_share`; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_outlay: Option<ExcludedOutlay>,
+}
+
+/// The excluded cost of a fund's cases and the fund's part of it (宁德2024 第七条(一) 除外支付、据实结算).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedOutlay {
+    /// The fund's share of the excluded cost.
+    pub share: Decimal,
+    #[serde(with = "report::money")]
+    pub cost: Decimal,
+    /// Σ the units' fund parts: the fund's outlay outside DIP.
+    #[serde(with = "report::money")]
+    pub fund: Decimal,
+    /// cost − fund: personal payments and other funds.
+    #[serde(with = "report::money")]
+    pub other: Decimal,
+    /// The units with excluded cost.
+    pub units: Vec<ExcludedLine>,
+}
+
+/// One unit's excluded cost and its fund part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedLine {
+    pub code: String,
+    #[serde(with = "report::money")]
+    pub cost: Decimal,
+    #[serde(with = "report::money")]
+    pub fund: Decimal,
+    #[serde(with = "report::money")]
+    pub other: Decimal,
 }
 
 /// A fund's 运行监测 indicators (SPEC §12; 国家DIP3.0 第八章第二节二); shares as fractions, 6 decimals.

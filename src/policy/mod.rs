@@ -445,6 +445,11 @@ pub struct PointsPolicy {
     /// 5‰"): absent = no region-wide check. Left out of the file when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_region_limit: Option<Decimal>,
+    /// The share of a case's excluded cost (先进医疗技术, 新药新技术) the fund pays outside the DIP pool,
+    /// at actual cost (宁德2024 第七条(一) "先进医疗技术应用在 DIP 付费中除外支付…实行据实结算"): absent =
+    /// the excluded cost is reported without its fund part. Left out of the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_fund_share: Option<Decimal>,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
     /// such cases exist.
     pub base_cost: Option<Amount>,

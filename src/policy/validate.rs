@@ -740,6 +740,9 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     if let Some(r) = p.review_region_limit {
         c.rate("points.review_region_limit", r);
     }
+    if let Some(r) = p.excluded_fund_share {
+        c.rate("points.excluded_fund_share", r);
+    }
     if let Some(r) = &p.reference_cost_from_score {
         // A point worth more than the most a case may cost is no point value.
         c.positive_at_most(

@@ -183,6 +183,13 @@ export const D = {
   'points.reference_cost_from_score.level_coefficients.*.level': { zh: '等级', en: 'Level' },
   'points.reference_cost_from_score.level_coefficients.*.coefficient': { zh: '系数', en: 'Coefficient' },
   'points.review_share_limit': { zh: '特例单议申请上限', en: 'Special review limit', pct: true },
+  'points.excluded_fund_share': {
+    zh: '除外支付（先进医疗技术）的基金支付比例',
+    en: 'Fund share of excluded cost (先进医疗技术)',
+    pct: true,
+    optional: true,
+    tmpl: '0.7',
+  },
   'points.review_region_limit': {
     zh: '特例单议全区上限（占 DIP 出院病例）',
     en: 'Special review cap, region-wide (share of DIP discharges)',
