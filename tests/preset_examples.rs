@@ -296,3 +296,46 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
     assert_eq!(col(f, |u| u.adjustment_fund), [d("428.57"), d("571.43")]);
 }
+
+#[test]
+fn national_dip3_fund_share_from_data_region_review_cap_advance_and_monitoring() {
+    let p = preset_with_budget("国家DIP3.0", Fund::Employee, "20000");
+    let mut applied = case("N2", Fund::Employee, "G1", "10000", "3000", 3);
+    applied.review.applied = true;
+    let data = Dataset {
+        institutions: vec![institution("N1", "三甲", None), institution("N2", "二甲", None)],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![
+            case("N1", Fund::Employee, "G1", "10000", "2000", 1), // 100 × 1.00
+            case("N1", Fund::Employee, "G1", "10000", "2000", 2), // 100
+            applied,                                              // 100 × 0.88 = 88
+        ],
+        ..Default::default()
+    };
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
+    // 第七章第三节一(三): 医保支付比例 = (30,000 − 7,000) ÷ 30,000; pool = 20,000 × 30,000 ÷ 23,000
+    // = 26,086.96; 结算点值 = 26,086.9565… ÷ 288 = 90.579710
+    assert_eq!(f.point_value, Some(d("90.579710")));
+    // S: 18,115.94 and 7,971.01 + the missing cent (larger remainder) = 7,971.02. Both over S by
+    // more than 10%: T = S; the fund pays T − personal = 14,115.94 + 4,971.02 = 19,086.96.
+    assert_eq!(col(f, |u| u.settlement), [d("18115.94"), d("7971.02")]);
+    assert_eq!(f.totals.fund_pays, d("19086.96"));
+    // 预付金 one month of FS (no last-year payment given): 14,115.94 ÷ 12 and 4,971.02 ÷ 12
+    assert_eq!(col(f, |u| u.advance), [d("1176.33"), d("414.25")]);
+    // 运行监测: 总额准确度 20,000 ÷ 19,086.96 = 1.047836; 医保结算支付比 23,000 ÷ 19,086.96 = 1.205011
+    let m = f.monitoring.as_ref().unwrap();
+    assert_eq!(
+        (m.budget_accuracy, m.payment_ratio),
+        (Some(d("1.047836")), Some(d("1.205011")))
+    );
+    // 特例单议: 1 application of 3 DIP discharges > 5‰ × 3 — the region is over its cap, and no
+    // institution is flagged on its own (review_share_limit 100%).
+    let v = r.review.as_ref().unwrap();
+    assert_eq!((v.dip_cases, v.applications, v.over_limit), (3, 1, true));
+    assert!(r.notices.iter().any(|n| n.code == "review_region_over_limit"));
+    assert!(!r.notices.iter().any(|n| n.code == "review_over_limit"));
+}
