@@ -110,7 +110,7 @@ fn preset_json_is_accepted_back_unchanged() {
         .lines()
         .map(|l| l.split('\t').next().unwrap().to_string())
         .collect();
-    assert_eq!(names, ["宁德2024", "吉林2024", "信阳2019", "休宁2021"]);
+    assert_eq!(names, ["宁德2024", "吉林2024", "信阳2019", "休宁2021", "国家DIP3.0"]);
     let dir = std::env::temp_dir().join(format!("dipcalc-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for name in &names {

@@ -69,3 +69,84 @@ fn capitation_above_the_outpatient_budget_is_an_error() {
     let e = settle(&outpatient_policy(OutpatientMode::FixedCapitation), &data).unwrap_err();
     assert_eq!(e.code, "capitation_exceeds_budget");
 }
+
+/// A: capitation 800 (1,000 points) and drugs 1,000 in January, capitation 1,200 (1,500 points)
+/// and drugs 2,000 in April; B: drugs 500 in February and 500 in July. The year adds up to
+/// [`with_outpatient`]'s records.
+fn by_month() -> Dataset {
+    let mut data = with_outpatient();
+    let base = data.outpatient[0].clone();
+    let rec = |inst: &str, month: u8, cap: &str, drugs: &str| OutpatientRecord {
+        institution: inst.into(),
+        month: Some(month),
+        capitation_payment: d(cap),
+        drugs: d(drugs),
+        ..base.clone()
+    };
+    data.outpatient = vec![
+        rec("A", 1, "800", "1000"),
+        rec("A", 4, "1200", "2000"),
+        rec("B", 2, "0", "500"),
+        rec("B", 7, "0", "500"),
+    ];
+    data
+}
+
+#[test]
+fn quarterly_outpatient_point_values_article_23() {
+    // 吉林2024 第二十三条(二): the quarter's outpatient budget ÷ the quarter's points. Outpatient budget
+    // 10,000 spread evenly: 2,500 a quarter.
+    // Q1: capitation 1,000 paid at 1; PV = (2,500 − 1,000) ÷ (1,000 + 500) = 1; A 2,000, B 500.
+    // Q2: capitation 1,500; PV = (2,500 − 1,500) ÷ 2,000 = 0.5; A = 1,500 + 1,000 = 2,500.
+    // Q3: PV = 2,500 ÷ 500 = 5; B 2,500. Q4: no points, no point value, nothing settled.
+    let mut p = outpatient_policy(OutpatientMode::FixedCapitation);
+    p.points.outpatient.quarterly = true;
+    let f = &settle(&p, &by_month()).unwrap().funds[0];
+    let o = f.outpatient.as_ref().unwrap();
+    let pv: Vec<_> = o.quarters.iter().map(|q| q.point_value).collect();
+    assert_eq!(pv, [Some(d("1")), Some(d("0.5")), Some(d("5")), None]);
+    let budgets: Vec<_> = o
+        .quarters
+        .iter()
+        .map(|q| dipcalc::engine::rounding::round_money(q.budget))
+        .collect();
+    assert_eq!(budgets, [d("2500"), d("2500"), d("2500"), d("2500")]);
+    let a = &o.institutions[0];
+    assert_eq!(a.quarter_settlements, [d("2000"), d("2500"), d("0"), d("0")]);
+    assert_eq!(
+        o.institutions[1].quarter_settlements,
+        [d("500"), d("0"), d("2500"), d("0")]
+    );
+    // No personal burden in these records: the fund part is the whole settlement.
+    assert_eq!(a.quarter_fund_settlements, a.quarter_settlements);
+    // The year is as without months: PV 1.875, A 8,125, B 1,875.
+    assert_eq!(o.point_value, Some(d("1.875")));
+    assert_eq!(a.settlement, d("8125"));
+}
+
+#[test]
+fn quarters_are_off_unless_asked_for_and_need_months() {
+    let p = outpatient_policy(OutpatientMode::FixedCapitation);
+    let r = settle(&p, &by_month()).unwrap();
+    let o = r.funds[0].outpatient.as_ref().unwrap();
+    assert!(o.quarters.is_empty() && o.institutions[0].quarter_settlements.is_empty());
+    assert!(!serde_json::to_string(&r).unwrap().contains("quarter_settlements"));
+    // Records for the whole year: the quarters cannot be formed, and a notice says so.
+    let mut p = p;
+    p.points.outpatient.quarterly = true;
+    let r = settle(&p, &with_outpatient()).unwrap();
+    assert!(r.funds[0].outpatient.as_ref().unwrap().quarters.is_empty());
+    assert!(r.notices.iter().any(|n| n.code == "outpatient_quarters_left_out"));
+}
+
+#[test]
+fn a_quarter_whose_capitation_exceeds_its_budget_is_an_error_naming_it() {
+    // A's April capitation 3,000 ÷ 0.8 = 3,750 points > Q2's 2,500 (the year's 4,750 < 10,000).
+    let mut data = by_month();
+    data.outpatient[1].capitation_payment = d("3000");
+    let mut p = outpatient_policy(OutpatientMode::FixedCapitation);
+    p.points.outpatient.quarterly = true;
+    let e = settle(&p, &data).unwrap_err();
+    assert_eq!(e.code, "capitation_exceeds_budget");
+    assert!(e.message_en.contains("-Q2"), "{}", e.message_en);
+}

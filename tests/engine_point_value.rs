@@ -55,3 +55,26 @@ fn monthly_profile_spreads_the_budget() {
     assert_eq!(f.budget.monthly_budget[0], d("5400"));
     assert_eq!(f.budget.monthly_budget.iter().sum::<Decimal>(), d("12000"));
 }
+
+#[test]
+fn settlement_point_value_with_the_fund_share_computed_from_the_data() {
+    // 国家DIP3.0 第七章第三节一(三): 结算点值 = (DIP 基金总额 ÷ 医保支付比例) ÷ 总分值, the ratio = 记账金额 ÷
+    // 医疗总费用 of the year's DIP cases. SPEC §10: cost 125,700 + 46,700 + 17,000 = 189,400, personal
+    // 42,700, so booked 146,700 and the ratio 0.774551…; pool = 144,900 × 189,400 ÷ 146,700
+    // = 187,076.07 (multiplied before it divides); PV = 187,076.0736… ÷ 1,618.5 = 115.586082.
+    let mut p = spec10_policy();
+    p.point_value.cost_basis = CostBasis::FundShareFromData;
+    let f = &settle(&p, &spec10_dataset()).unwrap().funds[0];
+    assert_eq!(dipcalc::engine::rounding::round_money(f.pool), d("187076.07"));
+    assert_eq!(f.point_value, Some(d("115.586082")));
+    // The settlements add up to the pool, to the cent (SPEC §2).
+    let s: Decimal = f.units.iter().map(|u| u.settlement).sum();
+    assert_eq!(s, d("187076.07"));
+    // A period without fund-booked cost is priced at its budget, as fund_only.
+    let mut data = spec10_dataset();
+    for c in &mut data.cases {
+        c.personal_burden = c.total_cost;
+    }
+    let f = &settle(&p, &data).unwrap().funds[0];
+    assert_eq!(f.pool, d("144900"));
+}

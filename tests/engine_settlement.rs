@@ -96,6 +96,8 @@ fn adjustment_fund_is_shared_by_points() {
     p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
         amount: Amount::yuan(d("1000")),
         city_total_points: None,
+        uses: vec![],
+        pays_alliance_overspend: false,
     });
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
     assert_eq!(
@@ -105,6 +107,8 @@ fn adjustment_fund_is_shared_by_points() {
     p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
         amount: Amount::yuan(d("1000")),
         city_total_points: Some(d("1000")),
+        uses: vec![],
+        pays_alliance_overspend: false,
     });
     let f = &settle(&p, &two_institutions()).unwrap().funds[0];
     assert_eq!(

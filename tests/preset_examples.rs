@@ -65,6 +65,51 @@ fn ningde_2024_sum_coefficients_grassroots_and_the_cliff() {
 }
 
 #[test]
+fn ningde_2025_reply_alliance_outpatient_lump_sum() {
+    // 宁德2025答复 一: N2 and N3 form 蕉城医共体 with an employee outpatient lump sum of 12,000 元,
+    // prepaid 1,000 a month; their outpatient fund cost 7,000 + 5,800 = 12,800 is over by 800 =
+    // 6.67% ≤ 10%: the preset's bands share 60% → T = 12,480, 480 paid at year end.
+    let mut p = preset_with_budget("宁德2024", Fund::Employee, "20000");
+    p.funds.employee.as_mut().unwrap().alliance_lump_sums = vec![AllianceLumpSum {
+        alliance: "蕉城医共体".into(),
+        amount: Amount::yuan(d("12000")),
+    }];
+    let mut n2 = institution("N2", "二甲", None);
+    let mut n3 = institution("N3", "一级", None);
+    n2.alliance = Some("蕉城医共体".into());
+    n3.alliance = Some("蕉城医共体".into());
+    let data = Dataset {
+        institutions: vec![institution("N1", "三甲", None), n2, n3],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![case("N1", Fund::Employee, "G1", "10000", "2000", 1)],
+        outpatient: vec![
+            outpatient_cost("N2", 2, "9000", "2000"),
+            outpatient_cost("N3", 6, "7000", "1200"),
+            outpatient_cost("N1", 6, "5000", "1000"), // not a member
+        ],
+        ..Default::default()
+    };
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
+    let l = &f.alliance_lump_sums[0];
+    assert_eq!((l.fund_cost, l.target, l.year_end), (d("12800"), d("12480"), d("480")));
+    assert_eq!(l.monthly, vec![d("1000"); 12]);
+    // The DIP settlement is untouched: the preset deducts 门诊 before the pool (第七条(三)).
+    assert_eq!(f.pool, d("22000"));
+}
+
+fn outpatient_cost(inst: &str, month: u8, cost: &str, personal: &str) -> OutpatientRecord {
+    OutpatientRecord {
+        total_cost: d(cost),
+        personal_burden: d(personal),
+        ..outpatient(inst, month, "0", "0")
+    }
+}
+
+#[test]
 fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
     let p = preset_with_budget("吉林2024", Fund::Employee, "100000");
     let mut j1 = institution("J1", "三甲", None);
@@ -91,6 +136,10 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
             case("J2", Fund::Employee, "G2", "5000", "1000", 4), // 基层: 0.5 × 1 × 10,000 = 5,000
             case("J2", Fund::Employee, "G1", "30000", "6000", 5), // r = 2.5: 1.2 × 1.5 × 0.88 × 10,000 = 15,840
         ],
+        outpatient: vec![
+            outpatient("J1", 2, "650", "2000"), // capitation 650 ÷ 0.65 = 1,000 points; drugs 2,000
+            outpatient("J2", 5, "0", "3000"),
+        ],
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -107,6 +156,39 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
     // Both cost far less than S (−54%, −18%): beyond the 10% band, T = C (第二十七条)
     assert_eq!(col(f, |u| u.target), [d("21900"), d("35000")]);
     assert_eq!(col(f, |u| u.fund_pays), [d("16400"), d("28000")]);
+    // Quarterly outpatient point value (第二十三条(二)): each quarter 35,000 ÷ 4 = 8,750, pool
+    // 8,750 ÷ 0.72 = 12,152.78. Q1: (12,152.78 − 1,000) ÷ 2,000 = 5.576389, J1 gets the pool;
+    // Q2: 12,152.78 ÷ 3,000 = 4.050926, J2 gets it; Q3, Q4 no points.
+    let o = f.outpatient.as_ref().unwrap();
+    let pv: Vec<_> = o.quarters.iter().map(|q| q.point_value).collect();
+    assert_eq!(pv, [Some(d("5.576389")), Some(d("4.050926")), None, None]);
+    assert_eq!(
+        o.institutions[0].quarter_settlements,
+        [d("12152.78"), d("0"), d("0"), d("0")]
+    );
+    assert_eq!(
+        o.institutions[1].quarter_settlements,
+        [d("0"), d("12152.78"), d("0"), d("0")]
+    );
+    // The year: (48,611.11 − 1,000) ÷ 5,000 = 9.522222; J1 1,000 + 2,000 × PV = 20,044.44
+    assert_eq!(o.point_value, Some(d("9.522222")));
+    assert_eq!(o.institutions[0].settlement, d("20044.44"));
+}
+
+/// Outpatient figures of one institution and month (employee fund, no personal burden).
+fn outpatient(inst: &str, month: u8, capitation: &str, drugs: &str) -> OutpatientRecord {
+    OutpatientRecord {
+        institution: inst.into(),
+        fund: Fund::Employee,
+        month: Some(month),
+        capitation_payment: d(capitation),
+        drugs: d(drugs),
+        consumables: d("0"),
+        services: d("0"),
+        other_points: d("0"),
+        total_cost: d("0"),
+        personal_burden: d("0"),
+    }
 }
 
 #[test]
@@ -166,6 +248,8 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     p.funds.employee.as_mut().unwrap().adjustment_fund = Some(AdjustmentFund {
         amount: Amount::yuan(d("1000")),
         city_total_points: None,
+        uses: vec![],
+        pays_alliance_overspend: true, // as the preset (休宁2021 12)
     });
     let mut b = institution("B", "二甲", None);
     let mut c = institution("C", "一级", None);
@@ -197,6 +281,62 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
     // A: under by 11.0% > 10% → T = C = 14,000. 医共体: over by 9.67% → S + 60% × 2,028.57
     assert_eq!(col(f, |u| u.target), [d("14000"), d("22188.57")]);
     assert!(f.units[1].flags.contains(&"near_band_edge".to_string()));
-    // 调剂金 1,000 by points 150 : 200 (休宁2021 12)
+    // 休宁2021 12: the 调剂金 first pays the 医共体's shared overspend, 60% × 2,028.57 = 1,217.14:
+    // all of its 1,000, the fund the other 217.14; nothing is left to distribute by points.
+    let u = f.adjustment_fund_use.as_ref().unwrap();
+    assert_eq!(
+        (u.alliance_overspend, u.alliance_overspend_paid),
+        (d("1217.14"), d("1000"))
+    );
+    assert_eq!((u.alliance_overspend_by_fund, u.distributed), (d("217.14"), d("0")));
+    assert_eq!(col(f, |u| u.adjustment_fund), [d("0"), d("0")]);
+    // Without the switch the 1,000 goes by points 150 : 200.
+    let af = p.funds.employee.as_mut().unwrap().adjustment_fund.as_mut().unwrap();
+    af.pays_alliance_overspend = false;
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
     assert_eq!(col(f, |u| u.adjustment_fund), [d("428.57"), d("571.43")]);
+}
+
+#[test]
+fn national_dip3_fund_share_from_data_region_review_cap_advance_and_monitoring() {
+    let p = preset_with_budget("国家DIP3.0", Fund::Employee, "20000");
+    let mut applied = case("N2", Fund::Employee, "G1", "10000", "3000", 3);
+    applied.review.applied = true;
+    let data = Dataset {
+        institutions: vec![institution("N1", "三甲", None), institution("N2", "二甲", None)],
+        catalog: Catalog {
+            groups: vec![group("G1", "100", "10000", false)],
+            per_diem_groups: vec![],
+        },
+        cases: vec![
+            case("N1", Fund::Employee, "G1", "10000", "2000", 1), // 100 × 1.00
+            case("N1", Fund::Employee, "G1", "10000", "2000", 2), // 100
+            applied,                                              // 100 × 0.88 = 88
+        ],
+        ..Default::default()
+    };
+    let r = settle(&p, &data).unwrap();
+    let f = r.funds.iter().find(|f| f.fund == Fund::Employee).unwrap();
+    // 第七章第三节一(三): 医保支付比例 = (30,000 − 7,000) ÷ 30,000; pool = 20,000 × 30,000 ÷ 23,000
+    // = 26,086.96; 结算点值 = 26,086.9565… ÷ 288 = 90.579710
+    assert_eq!(f.point_value, Some(d("90.579710")));
+    // S: 18,115.94 and 7,971.01 + the missing cent (larger remainder) = 7,971.02. Both over S by
+    // more than 10%: T = S; the fund pays T − personal = 14,115.94 + 4,971.02 = 19,086.96.
+    assert_eq!(col(f, |u| u.settlement), [d("18115.94"), d("7971.02")]);
+    assert_eq!(f.totals.fund_pays, d("19086.96"));
+    // 预付金 one month of FS (no last-year payment given): 14,115.94 ÷ 12 and 4,971.02 ÷ 12
+    assert_eq!(col(f, |u| u.advance), [d("1176.33"), d("414.25")]);
+    // 运行监测: 总额准确度 20,000 ÷ 19,086.96 = 1.047836; 医保结算支付比 23,000 ÷ 19,086.96 = 1.205011
+    let m = f.monitoring.as_ref().unwrap();
+    assert_eq!(
+        (m.budget_accuracy, m.payment_ratio),
+        (Some(d("1.047836")), Some(d("1.205011")))
+    );
+    // 特例单议: 1 application of 3 DIP discharges > 5‰ × 3 — the region is over its cap, and no
+    // institution is flagged on its own (review_share_limit 100%).
+    let v = r.review.as_ref().unwrap();
+    assert_eq!((v.dip_cases, v.applications, v.over_limit), (3, 1, true));
+    assert!(r.notices.iter().any(|n| n.code == "review_region_over_limit"));
+    assert!(!r.notices.iter().any(|n| n.code == "review_over_limit"));
 }

@@ -194,7 +194,7 @@ fn comparison_dilution_breakdown_and_curve() {
 #[wasm_bindgen_test]
 fn presets_fields_and_preview() {
     let list = presets().unwrap();
-    assert_eq!(js_sys::Array::from(&list).length(), 4);
+    assert_eq!(js_sys::Array::from(&list).length(), 5);
     assert_eq!(text(&list, &["0", "name"]), "宁德2024");
     assert!(preset_json("宁德2024").unwrap().contains("\"name\": \"宁德2024\""));
     assert!(preset_json("nowhere").is_err());

@@ -54,6 +54,10 @@ pub struct UnitLedger {
     /// Outpatient: capitation, fee-for-service and other points, total cost, personal burden.
     pub outpatient: [Decimal; 5],
     pub has_outpatient: bool,
+    /// The same figures by quarter, from records that name a month (吉林2024 第二十三条(二)).
+    pub outpatient_quarters: [[Decimal; 5]; 4],
+    /// Some outpatient record gave the whole year (no month), so quarters are incomplete.
+    pub outpatient_annual: bool,
 }
 
 /// The units' ledgers of one fund.
@@ -249,12 +253,11 @@ impl Ledger {
             }
             let u = &mut self.funds[slot(r.fund)].units[units.unit_of[i]];
             let (cap, ffs, other) = points::outpatient_points(&policy.points.outpatient, r);
-            for (slot, v) in u
-                .outpatient
-                .iter_mut()
-                .zip([cap, ffs, other, r.total_cost, r.personal_burden])
-            {
-                *slot += v;
+            let figures = [cap, ffs, other, r.total_cost, r.personal_burden];
+            add_figures(&mut u.outpatient, figures);
+            match r.month {
+                Some(m @ 1..=12) => add_figures(&mut u.outpatient_quarters[usize::from(m - 1) / 3], figures),
+                _ => u.outpatient_annual = true,
             }
             u.has_outpatient = true;
         }
@@ -294,6 +297,12 @@ impl Ledger {
             }
         }
         flags
+    }
+}
+
+fn add_figures(sums: &mut [Decimal; 5], figures: [Decimal; 5]) {
+    for (slot, v) in sums.iter_mut().zip(figures) {
+        *slot += v;
     }
 }
 

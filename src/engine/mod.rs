@@ -4,6 +4,7 @@
 //! per fund the budget waterfall (SPEC §3), pool and point values (§6), and per settlement unit
 //! the points (§5), settlement, risk sharing and payment flow (§7).
 
+pub mod adjustment_fund;
 pub mod aggregate;
 pub mod allotment;
 pub mod analysis;
@@ -11,12 +12,16 @@ pub mod budget;
 pub mod coefficients;
 pub mod disclosure;
 pub mod estimate;
+pub mod excluded;
 pub mod ledger;
+pub mod lump_sum;
+pub mod monitoring;
 pub mod outpatient;
 pub mod payment;
 pub mod point_value;
 pub mod points;
 pub mod result;
+pub mod review;
 pub mod rounding;
 pub mod settlement;
 pub mod trace;
@@ -311,15 +316,21 @@ pub fn settle_aggregated_without_traces(
             notices.push(fund_not_in_policy(fund, fund_ledger.ignored_cases));
         }
         let Some(fp) = policy.funds.get(fund) else { continue };
-        let fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
+        let mut fr = settle_fund(policy, fund, fp, &units.units, fund_ledger, &review_flags, &mut notices)?;
+        fr.alliance_lump_sums =
+            lump_sum::alliance_lump_sums(policy, fund, fp, &data.institutions, &data.outpatient, &mut notices)?;
+        fr.monitoring = monitoring::fund_monitoring(policy, &fr);
+        fr.excluded_outlay = excluded::excluded_outlay(policy, &fr);
         funds.push(fr);
     }
+    let review = review::region_review(policy, &ledger, &mut notices);
     Ok(Settlement {
         engine_version: crate::VERSION.to_string(),
         policy_name: policy.name.clone(),
         year: policy.year,
         funds,
         notices,
+        review,
     })
 }
 
@@ -361,7 +372,8 @@ pub fn settle_fund(
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));
     }
-    let shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+    let mut shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+    let adjustment_fund_use = adjustment_fund::redistribute(policy, fund, fp, units, ledger, &mut shares)?;
     let stages = FundStages {
         policy,
         budget: &budget,
@@ -394,6 +406,10 @@ pub fn settle_fund(
         reconciliation: shares.reconciliation,
         outpatient,
         elastic: values.elastic,
+        alliance_lump_sums: Vec::new(),
+        adjustment_fund_use,
+        monitoring: None,
+        excluded_outlay: None,
         budget,
     })
 }

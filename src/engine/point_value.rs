@@ -3,6 +3,7 @@
 //! 统筹区住院总付费点数"; 宁德2025答复 二 "按月…公布预结算点值").
 
 use super::ledger::{FundLedger, UnitLedger};
+use super::points::mul_div;
 use super::ratio;
 use super::result::{Bound, BudgetResult, ElasticResult, Notice, PeriodValue};
 use super::rounding::round_point_value;
@@ -29,16 +30,41 @@ pub struct PointValues {
     pub elastic: Option<ElasticResult>,
 }
 
-/// The pool a budget buys in points under the cost basis (SPEC §6).
-pub fn pool_for(basis: CostBasis, budget: Decimal, personal: Decimal, fp: &FundPolicy) -> Decimal {
-    match basis {
+/// The pool a budget buys in points under the cost basis (SPEC §6), with the period's total cost
+/// and personal burden of the included cases.
+pub fn pool_for(
+    basis: CostBasis,
+    budget: Decimal,
+    (cost, personal): (Decimal, Decimal),
+    fp: &FundPolicy,
+) -> Result<Decimal, EngineError> {
+    Ok(match basis {
         CostBasis::FundPlusPersonal => budget + personal,
         CostBasis::FundShareRatio => match fp.fund_share_ratio {
             Some(r) if !r.is_zero() => budget / r,
             _ => budget,
         },
         CostBasis::FundOnly => budget,
+        CostBasis::FundShareFromData => pool_by_data_share(budget, cost, personal)?,
+    })
+}
+
+/// 结算点值的总额 (SPEC §12; 国家DIP3.0 第七章第三节一(三) "(DIP 基金总额 ÷ 医保支付比例)", 医保支付比例 =
+/// 记账金额 ÷ 医疗总费用 of the DIP cases): B ÷ ((C − R) ÷ C) = B × C ÷ (C − R), multiplied before
+/// it divides. Without fund-booked cost (C ≤ R) the budget is the pool, as `fund_only`.
+fn pool_by_data_share(budget: Decimal, cost: Decimal, personal: Decimal) -> Result<Decimal, EngineError> {
+    let booked = cost - personal;
+    if booked <= Decimal::ZERO {
+        return Ok(budget);
     }
+    mul_div(budget, cost, booked).ok_or_else(|| {
+        EngineError::new(
+            "too_large",
+            "point_value.cost_basis",
+            "预算 × 医疗总费用过大，无法按数据中的医保支付比例折算".into(),
+            "the budget × the total cost is too large to price by the data's fund share".into(),
+        )
+    })
 }
 
 /// A point value as reported: rounded to the policy's decimals; none in allotment mode.
@@ -60,8 +86,9 @@ pub fn point_values(
     let units = &ledger.units;
     let basis = policy.point_value.cost_basis;
     let personal_year: Decimal = units.iter().map(|a| a.year.personal).sum();
+    let cost_year: Decimal = units.iter().map(|a| a.year.cost).sum();
     let total_points: Decimal = units.iter().map(|a| a.year.points).sum();
-    let budget_pool = pool_for(basis, budget.inpatient_budget, personal_year, fp);
+    let budget_pool = pool_for(basis, budget.inpatient_budget, (cost_year, personal_year), fp)?;
     let elastic = match &policy.point_value.elastic {
         Some(rule) if policy.settlement.mode == SettlementMode::Points && !total_points.is_zero() => {
             Some(elastic_pool(rule, budget_pool, total_points)?)
@@ -69,7 +96,7 @@ pub fn point_values(
         _ => None,
     };
     let pool = elastic.as_ref().map_or(budget_pool, |e| budget_pool + e.difference);
-    let (months, month_basis) = month_values(policy, fp, budget, units);
+    let (months, month_basis) = month_values(policy, fp, budget, units)?;
     let quarters = quarter_values(policy, budget, &months);
     Ok(PointValues {
         pool,
@@ -167,6 +194,9 @@ pub fn elastic_notice(fund: Fund, e: &ElasticResult) -> Option<Notice> {
     })
 }
 
+/// The (pool, points) each month settles at.
+type MonthBasis = [(Decimal, Decimal); 12];
+
 /// Each month's pool and point value: the month's budget ÷ the month's points, or cumulative
 /// (SPEC §6).
 fn month_values(
@@ -174,14 +204,20 @@ fn month_values(
     fp: &FundPolicy,
     budget: &BudgetResult,
     units: &[UnitLedger],
-) -> (Vec<PeriodValue>, [(Decimal, Decimal); 12]) {
+) -> Result<(Vec<PeriodValue>, MonthBasis), EngineError> {
     let mut months = Vec::with_capacity(12);
     let (mut cum_pool, mut cum_points) = (Decimal::ZERO, Decimal::ZERO);
     let mut basis = [(Decimal::ZERO, Decimal::ZERO); 12];
     for (m, basis_m) in basis.iter_mut().enumerate() {
         let personal: Decimal = units.iter().map(|a| a.months[m].personal).sum();
+        let cost: Decimal = units.iter().map(|a| a.months[m].cost).sum();
         let points: Decimal = units.iter().map(|a| a.months[m].points).sum();
-        let pool = pool_for(policy.point_value.cost_basis, budget.monthly_budget[m], personal, fp);
+        let pool = pool_for(
+            policy.point_value.cost_basis,
+            budget.monthly_budget[m],
+            (cost, personal),
+            fp,
+        )?;
         cum_pool += pool;
         cum_points += points;
         let pv = ratio(pool, points);
@@ -201,7 +237,7 @@ fn month_values(
             cumulative_point_value: reported(policy, cum),
         });
     }
-    (months, basis)
+    Ok((months, basis))
 }
 
 /// Each quarter's pool and point value: the quarter's budget ÷ the quarter's points (SPEC §6).

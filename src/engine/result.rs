@@ -17,6 +17,28 @@ pub struct Settlement {
     pub funds: Vec<FundResult>,
     /// Findings that do not stop the computation (coefficients out of range, 特例单议 over 3%, …).
     pub notices: Vec<Notice>,
+    /// 特例单议 across the region (SPEC §12), when the policy sets `points.review_region_limit`;
+    /// left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSummary>,
+}
+
+/// The region's 特例单议 against its DIP discharges (SPEC §12; 医保发〔2025〕18号 第二十条, 第二十四条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    /// The cap, a share of the DIP discharges (5‰ = 0.005).
+    pub limit: Decimal,
+    /// Cases settled by group score (normal, high, low, reviewed), every fund settled.
+    pub dip_cases: u64,
+    /// Cases put forward for 特例单议.
+    pub applications: u64,
+    /// Cases whose score or points the review changed (approved).
+    pub approvals: u64,
+    /// applications ÷ dip_cases and approvals ÷ dip_cases, 6 decimals (`None` without DIP cases).
+    pub application_share: Option<Decimal>,
+    pub approval_share: Option<Decimal>,
+    /// applications > limit × dip_cases.
+    pub over_limit: bool,
 }
 
 /// A finding about the data or the policy.
@@ -199,6 +221,11 @@ pub struct OutpatientResult {
     #[serde(with = "report::money")]
     pub difference: Decimal,
     pub institutions: Vec<OutpatientLine>,
+    /// Each quarter's budget, pool, points and point value (吉林2024 第二十三条(二)), when
+    /// `points.outpatient.quarterly` is on; `pool_exact` ÷ `points_exact` is what the floating
+    /// value divides. Left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarters: Vec<PeriodValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,6 +243,12 @@ pub struct OutpatientLine {
     pub personal_burden: Decimal,
     #[serde(with = "report::money")]
     pub fund_settlement: Decimal,
+    /// 服务机构季度门诊结算额度 and its fund part (less the quarter's personal burden), Q1–Q4, when
+    /// the quarters are settled (吉林2024 第二十三条(三), 第三十九条); left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "report::money_vec")]
+    pub quarter_settlements: Vec<Decimal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "report::money_vec")]
+    pub quarter_fund_settlements: Vec<Decimal>,
 }
 
 /// Everything about one fund.
@@ -253,6 +286,129 @@ pub struct FundResult {
     /// left out when the policy has no such rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elastic: Option<ElasticResult>,
+    /// 医共体门诊统筹总额包干 (宁德2025答复 一), one line per lump sum of the policy; left out when
+    /// the fund has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alliance_lump_sums: Vec<LumpSumLine>,
+    /// What the 调剂金 paid before its second distribution (休宁2021 12), when the policy names uses
+    /// or has it pay the 医共体 overspend; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment_fund_use: Option<AdjustmentFundUse>,
+    /// 运行监测 indicators (国家DIP3.0 第八章第二节二), when the policy sets `settlement.monitoring`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringResult>,
+    /// 除外支付 paid at actual cost outside the pool (宁德2024 第七条(一)), when the policy sets
+    /// `points.excluded_fund_share`; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_outlay: Option<ExcludedOutlay>,
+}
+
+/// The excluded cost of a fund's cases and the fund's part of it (宁德2024 第七条(一) 除外支付、据实结算).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedOutlay {
+    /// The fund's share of the excluded cost.
+    pub share: Decimal,
+    #[serde(with = "report::money")]
+    pub cost: Decimal,
+    /// Σ the units' fund parts: the fund's outlay outside DIP.
+    #[serde(with = "report::money")]
+    pub fund: Decimal,
+    /// cost − fund: personal payments and other funds.
+    #[serde(with = "report::money")]
+    pub other: Decimal,
+    /// The units with excluded cost.
+    pub units: Vec<ExcludedLine>,
+}
+
+/// One unit's excluded cost and its fund part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedLine {
+    pub code: String,
+    #[serde(with = "report::money")]
+    pub cost: Decimal,
+    #[serde(with = "report::money")]
+    pub fund: Decimal,
+    #[serde(with = "report::money")]
+    pub other: Decimal,
+}
+
+/// A fund's 运行监测 indicators (SPEC §12; 国家DIP3.0 第八章第二节二); shares as fractions, 6 decimals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringResult {
+    /// 总额准确度: the inpatient budget ÷ what the fund pays at the clearing (Σ T − personal).
+    pub budget_accuracy: Option<Decimal>,
+    /// 年初点值与结算点值差异率: (PV − year-start PV) ÷ year-start PV.
+    pub year_start_difference: Option<Decimal>,
+    /// 点值年度变异率: (PV − last year's PV) ÷ last year's PV.
+    pub point_value_variation: Option<Decimal>,
+    /// 医保结算支付比: Σ fund-booked cost (cost − personal) ÷ what the fund pays.
+    pub payment_ratio: Option<Decimal>,
+    /// 费用超高 / 费用超低病例占比: high- and low-cost cases over the DIP cases (normal, high, low, reviewed).
+    pub high_cost_share: Option<Decimal>,
+    pub low_cost_share: Option<Decimal>,
+    /// Units whose cost is below / above their settlement S.
+    pub surplus_units: u64,
+    pub overspend_units: u64,
+    /// Units paid above their cost (T > C): they keep a surplus.
+    pub retained_units: u64,
+    /// 结余留用覆盖率: retained_units ÷ units.
+    pub surplus_coverage: Option<Decimal>,
+}
+
+/// The 调剂金 spent (休宁2021 12; SPEC §7.4): amount = Σ uses + overspend paid + distributed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentFundUse {
+    #[serde(with = "report::money")]
+    pub amount: Decimal,
+    /// Its named uses (激励, 不纳入总额预算的支出, …), paid first.
+    pub uses: Vec<UseLine>,
+    /// Σ (T − S) of the 医共体 units that overspent within a shared band (SPEC §7.1).
+    #[serde(with = "report::money")]
+    pub alliance_overspend: Decimal,
+    /// The part of it the 调剂金 paid (up to what the uses left) and the part the fund paid.
+    #[serde(with = "report::money")]
+    pub alliance_overspend_paid: Decimal,
+    #[serde(with = "report::money")]
+    pub alliance_overspend_by_fund: Decimal,
+    /// What was left for the second distribution by points (the units' `adjustment_fund`).
+    #[serde(with = "report::money")]
+    pub distributed: Decimal,
+}
+
+/// One named use of the 调剂金.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseLine {
+    pub label: String,
+    #[serde(with = "report::money")]
+    pub amount: Decimal,
+}
+
+/// One 医共体's outpatient lump sum settled (宁德2025答复 一 "按月预拨、年终结算…总额包干、结余留用、合理
+/// 超支分担"; SPEC §7.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LumpSumLine {
+    pub alliance: String,
+    /// Codes of the institutions that belong to it.
+    pub members: Vec<String>,
+    /// S: 打包基金 of the year.
+    #[serde(with = "report::money")]
+    pub lump_sum: Decimal,
+    /// The members' outpatient 医疗总费用 in this fund.
+    #[serde(with = "report::money")]
+    pub total_cost: Decimal,
+    /// C: that cost less personal burden, compared with S.
+    #[serde(with = "report::money")]
+    pub fund_cost: Decimal,
+    pub position: BandPosition,
+    /// T: what the fund pays for the year under the settlement's bands (SPEC §7.1).
+    #[serde(with = "report::money")]
+    pub target: Decimal,
+    /// The twelve monthly prepayments (按月预拨), adding up to S.
+    #[serde(with = "report::money_vec")]
+    pub monthly: Vec<Decimal>,
+    /// T − S paid at year end (negative: recovered).
+    #[serde(with = "report::money")]
+    pub year_end: Decimal,
 }
 
 /// Which bound of the floating point value applied (国家DIP3.0 第四章第三节一(二) "可设置合理上限").

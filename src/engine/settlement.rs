@@ -11,8 +11,8 @@ use super::result::{BandPosition, BudgetResult, Reconciliation};
 use super::rounding::{floor_money, round_money};
 use super::units::Unit;
 use super::EngineError;
+use crate::policy::{AdjustmentFund, SharingSide, SurplusBase};
 use crate::policy::{Beyond, CostBasis, FundPolicy, MonthlyPointValue, Policy, RiskSharing, SettlementMode};
-use crate::policy::{SharingSide, SurplusBase};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -232,17 +232,7 @@ pub fn fund_shares(
         .collect();
     let adjustment_fund = match &fp.adjustment_fund {
         None => vec![Decimal::ZERO; units.len()],
-        Some(af) => {
-            let amount = af.amount.to_yuan();
-            match af.city_total_points {
-                // Points over all points of the city, some outside the data (SPEC §7.4).
-                Some(city) => ledgers
-                    .iter()
-                    .map(|a| round_money(share_of(amount, a.year.points, city)))
-                    .collect(),
-                None => reconcile(amount, &year_points().collect::<Vec<_>>()).0,
-            }
-        }
+        Some(af) => adjustment_fund_shares(af, af.amount.to_yuan(), &codes, ledgers),
     };
     Ok(FundShares {
         total: settlements.iter().sum(),
@@ -252,6 +242,31 @@ pub fn fund_shares(
         quarters,
         adjustment_fund,
     })
+}
+
+/// Each unit's part of `amount` of the 调剂金 by points (休宁2021 12 "计算各医疗机构或县域医共体病种分值
+/// 点数之和占市域内总点数的比例…进行二次付费").
+pub fn adjustment_fund_shares(
+    af: &AdjustmentFund,
+    amount: Decimal,
+    codes: &[&str],
+    ledgers: &[UnitLedger],
+) -> Vec<Decimal> {
+    match af.city_total_points {
+        // Points over all points of the city, some outside the data (SPEC §7.4).
+        Some(city) => ledgers
+            .iter()
+            .map(|a| round_money(share_of(amount, a.year.points, city)))
+            .collect(),
+        None => {
+            let points: Vec<(&str, Decimal)> = codes
+                .iter()
+                .copied()
+                .zip(ledgers.iter().map(|a| a.year.points))
+                .collect();
+            reconcile(amount, &points).0
+        }
+    }
 }
 
 /// A period's settlement per unit: reconciled to the period pool (month point value), or

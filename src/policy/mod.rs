@@ -236,6 +236,21 @@ pub struct FundPolicy {
     pub monthly_profile: Option<Vec<Decimal>>,
     /// 调剂金 second distribution (休宁2021 12), if used.
     pub adjustment_fund: Option<AdjustmentFund>,
+    /// 医共体门诊统筹总额包干 (宁德2025答复 一 "对各医共体职工医保、城乡居民医保分别进行医保基金总额打包，
+    /// 打包基金按月预拨、年终结算，并实行“总额包干、结余留用、合理超支分担”"): each 医共体's lump sum of
+    /// this fund, settled against its outpatient fund cost. Empty = none; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alliance_lump_sums: Vec<AllianceLumpSum>,
+}
+
+/// One 医共体's outpatient lump sum for the year (宁德2025答复 一).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllianceLumpSum {
+    /// The 医共体 as the institutions file names it.
+    pub alliance: String,
+    /// 打包基金 of the year (fund money).
+    pub amount: Amount,
 }
 
 /// 风险金 rules (SPEC §3).
@@ -332,6 +347,15 @@ pub struct AdjustmentFund {
     pub amount: Amount,
     /// All points of the city, which may include institutions not loaded; `null` = the loaded total.
     pub city_total_points: Option<Decimal>,
+    /// The 调剂金's other uses, paid before the second distribution (休宁2021 12 "招标采购的药品及耗材激励、
+    /// 不纳入医疗机构总额预算范围的…医保支出…以及其他特殊情况下医保费用的合理支出"). Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<LabelledAmount>,
+    /// The 调剂金, not the fund, pays the shared overspend of each 医共体 unit, up to what is left
+    /// after `uses` (休宁2021 12 "紧密型县域医共体合理超支部分经考核后合理分担"); the rest of it is
+    /// distributed by points. Left out when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pays_alliance_overspend: bool,
 }
 
 /// Coefficients (SPEC §4).
@@ -416,6 +440,16 @@ pub struct PointsPolicy {
     pub reference_cost_from_score: Option<ReferenceCostFromScore>,
     /// Flag an institution whose 特例单议 applications exceed this share of its cases (吉林2024 第二十六条).
     pub review_share_limit: Decimal,
+    /// Flag the region when its 特例单议 applications exceed this share of its DIP discharges
+    /// (SPEC §12; 国家DIP3.0 appendix, 医保发〔2025〕18号 第二十条 "不超过统筹地区…DIP 出院总病例的
+    /// 5‰"): absent = no region-wide check. Left out of the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_region_limit: Option<Decimal>,
+    /// The share of a case's excluded cost (先进医疗技术, 新药新技术) the fund pays outside the DIP pool,
+    /// at actual cost (宁德2024 第七条(一) "先进医疗技术应用在 DIP 付费中除外支付…实行据实结算"): absent =
+    /// the excluded cost is reported without its fund part. Left out of the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_fund_share: Option<Decimal>,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
     /// such cases exist.
     pub base_cost: Option<Amount>,
@@ -480,6 +514,11 @@ pub struct OutpatientPoints {
     pub drugs_ratio: Decimal,
     pub consumables_ratio: Decimal,
     pub services_ratio: Decimal,
+    /// Also settle each quarter at its own outpatient point value (吉林2024 第二十三条(二) "以季度门诊、
+    /// 住院服务机构预算总额为基础…分别核定门诊、住院的季度结算点值"); needs outpatient records by month.
+    /// Off = the year only. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quarterly: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -529,6 +568,9 @@ pub enum CostBasis {
     FundShareRatio,
     /// pool = B.
     FundOnly,
+    /// pool = B ÷ (Σ fund-booked ÷ Σ cost of the included cases), the ratio computed from the
+    /// period's own data (国家DIP3.0 第七章第三节一(三), SPEC §12 结算点值).
+    FundShareFromData,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -567,6 +609,20 @@ pub struct SettlementPolicy {
     /// "预付规模应在 1 个月左右"): absent = none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<Advance>,
+    /// 运行监测 indicators reported with the settlement (国家DIP3.0 第八章第二节二): absent = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+}
+
+/// The point values the 运行监测 indicators compare the year's with (国家DIP3.0 第八章第二节二(三)
+/// "点值年度变异率、年初点值与结算点值差异率"); `null` leaves that indicator out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// 年初点值 (元 a point; SPEC §13).
+    pub year_start_point_value: Option<Decimal>,
+    /// Last year's 结算点值 (元 a point).
+    pub last_year_point_value: Option<Decimal>,
 }
 
 /// One band of an assessment table: a score at or above `min_score` (and below the band above)

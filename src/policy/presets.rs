@@ -1,6 +1,6 @@
-//! The seed presets, kept as data files in `presets/` and compiled in, so the command line and
-//! the page offer the same rules. Every value of a preset names its seed file and article in
-//! `refs` (SPEC §9).
+//! The seed presets, and the national one (SPEC §12: 国家DIP3.0, the rules cities add), kept as data
+//! files in `presets/` and compiled in, so the command line and the page offer the same rules.
+//! Every value of a preset names its document and article in `refs` (SPEC §9).
 
 use super::{Policy, PolicyError};
 
@@ -10,6 +10,7 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("吉林2024", include_str!("../../presets/jilin-2024.json")),
     ("信阳2019", include_str!("../../presets/xinyang-2019.json")),
     ("休宁2021", include_str!("../../presets/xiuning-2021.json")),
+    ("国家DIP3.0", include_str!("../../presets/national-dip3.json")),
 ];
 
 /// The names of all presets.

@@ -326,6 +326,16 @@ pub(super) fn validate(p: &Policy) -> Result<Vec<PolicyIssue>, PolicyError> {
     if let Some(e) = &p.point_value.elastic {
         check_elastic(&mut c, e);
     }
+    if let Some(m) = &p.settlement.monitoring {
+        for (name, v) in [
+            ("year_start_point_value", m.year_start_point_value),
+            ("last_year_point_value", m.last_year_point_value),
+        ] {
+            if let Some(v) = v {
+                c.positive_at_most(&format!("settlement.monitoring.{name}"), v, limits::point_value());
+            }
+        }
+    }
     check_settlement(&mut c, &p.settlement);
     check_refs(&mut c, p);
     c.finish()
@@ -562,12 +572,27 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
     }
     if let Some(af) = &f.adjustment_fund {
         c.amount(&format!("{base}.adjustment_fund.amount"), &af.amount, false);
+        for (n, u) in af.uses.iter().enumerate() {
+            c.amount(&format!("{base}.adjustment_fund.uses.{n}.amount"), &u.amount, false);
+        }
         if let Some(total) = af.city_total_points {
             c.within(
                 &format!("{base}.adjustment_fund.city_total_points"),
                 total,
                 Decimal::ONE,
                 limits::city_points(),
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (n, l) in f.alliance_lump_sums.iter().enumerate() {
+        let path = format!("{base}.alliance_lump_sums.{n}");
+        c.amount(&format!("{path}.amount"), &l.amount, false);
+        if l.alliance.trim().is_empty() || !seen.insert(l.alliance.trim()) {
+            c.error(
+                &format!("{path}.alliance"),
+                format!("医共体名称“{}”为空或重复", l.alliance),
+                format!("the 医共体 name “{}” is empty or repeated", l.alliance),
             );
         }
     }
@@ -712,6 +737,12 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
         last = Some(t.max_reference_cost);
     }
     c.rate("points.review_share_limit", p.review_share_limit);
+    if let Some(r) = p.review_region_limit {
+        c.rate("points.review_region_limit", r);
+    }
+    if let Some(r) = p.excluded_fund_share {
+        c.rate("points.excluded_fund_share", r);
+    }
     if let Some(r) = &p.reference_cost_from_score {
         // A point worth more than the most a case may cost is no point value.
         c.positive_at_most(

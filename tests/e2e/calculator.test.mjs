@@ -270,6 +270,26 @@ describe('calculator page', { concurrency: false }, () => {
     assertNoErrors(page);
   });
 
+  test('the national preset shows its monitoring indicators and the region-wide special review', async () => {
+    // 国家DIP3.0 turns on settlement.monitoring and points.review_region_limit (SPEC §12): the
+    // overview's fund cards list 总额准确度 … 结余留用覆盖率 and the region's 特例单议 against 5‰.
+    const page = await openCalculator(session);
+    await tab(page, 'policy');
+    await resettle(page, () => page.selectOption('#preset', '国家DIP3.0'));
+    await tab(page, 'overview');
+    const accuracy = page.locator('[data-monitoring="mon.accuracy"]').first();
+    assert.match(await accuracy.textContent(), /^\d[\d,]*\.\d{4}$/);
+    assert.match(await page.locator('[data-monitoring="mon.coverage"]').first().textContent(), /%$/);
+    assert.match(await page.locator('[data-review-region]').first().textContent(), /^\d+ \/ [\d]+ 例/);
+    // Another preset has neither.
+    await tab(page, 'policy');
+    await resettle(page, () => page.selectOption('#preset', '宁德2024'));
+    await tab(page, 'overview');
+    assert.equal(await page.locator('[data-monitoring], [data-review-region]').count(), 0);
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
   test('the last policy is remembered on this machine, the data only when the user opts in', async () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');

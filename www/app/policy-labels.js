@@ -102,6 +102,28 @@ export const D = {
   },
   'funds.$f.adjustment_fund.amount': { zh: '调剂金额', en: 'Amount' },
   'funds.$f.adjustment_fund.city_total_points': { zh: '市域内总点数', en: 'City total points', tmpl: '100000' },
+  'funds.$f.adjustment_fund.uses': {
+    zh: '调剂金其他支出（先于二次付费）',
+    en: 'Other uses (paid before the second distribution)',
+    optional: true,
+    tmpl: [{ label: '药品耗材激励', amount: amount() }],
+    item: { label: '', amount: amount() },
+  },
+  'funds.$f.adjustment_fund.pays_alliance_overspend': {
+    zh: '医共体合理超支由调剂金分担',
+    en: '调剂金 pays the 医共体 overspend share',
+    optional: true,
+    tmpl: true,
+  },
+  'funds.$f.alliance_lump_sums': {
+    zh: '医共体门诊总额包干（按月预拨、年终结算）',
+    en: '医共体 outpatient lump sums (prepaid monthly, settled at year end)',
+    optional: true,
+    tmpl: [{ alliance: '', amount: amount() }],
+    item: { alliance: '', amount: amount() },
+  },
+  'funds.$f.alliance_lump_sums.*.alliance': { zh: '医共体', en: '医共体 (alliance)' },
+  'funds.$f.alliance_lump_sums.*.amount': { zh: '打包基金', en: 'Lump sum' },
   '$labelled.label': { zh: '名称', en: 'Label' },
   '$labelled.amount': { zh: '金额', en: 'Amount' },
   coefficients: { zh: '调节系数', en: 'Coefficients' },
@@ -161,6 +183,20 @@ export const D = {
   'points.reference_cost_from_score.level_coefficients.*.level': { zh: '等级', en: 'Level' },
   'points.reference_cost_from_score.level_coefficients.*.coefficient': { zh: '系数', en: 'Coefficient' },
   'points.review_share_limit': { zh: '特例单议申请上限', en: 'Special review limit', pct: true },
+  'points.excluded_fund_share': {
+    zh: '除外支付（先进医疗技术）的基金支付比例',
+    en: 'Fund share of excluded cost (先进医疗技术)',
+    pct: true,
+    optional: true,
+    tmpl: '0.7',
+  },
+  'points.review_region_limit': {
+    zh: '特例单议全区上限（占 DIP 出院病例）',
+    en: 'Special review cap, region-wide (share of DIP discharges)',
+    pct: true,
+    optional: true,
+    tmpl: '0.005',
+  },
   'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
   'points.per_diem_reimbursement_ratio': {
     zh: '平均报销比例（床日）',
@@ -179,11 +215,17 @@ export const D = {
   'points.outpatient.drugs_ratio': { zh: '药品比价', en: 'Drugs ratio' },
   'points.outpatient.consumables_ratio': { zh: '耗材比价', en: 'Consumables ratio' },
   'points.outpatient.services_ratio': { zh: '医疗服务比价', en: 'Services ratio' },
+  'points.outpatient.quarterly': {
+    zh: '按季度核定门诊点值',
+    en: 'Quarterly outpatient point value',
+    optional: true,
+    tmpl: true,
+  },
   point_value: { zh: '点值', en: 'Point value' },
   'point_value.cost_basis': {
     zh: '费用口径',
     en: 'Cost basis',
-    choices: ['fund_plus_personal', 'fund_share_ratio', 'fund_only'],
+    choices: ['fund_plus_personal', 'fund_share_ratio', 'fund_only', 'fund_share_from_data'],
   },
   'point_value.monthly': { zh: '月度点值', en: 'Monthly point value', choices: ['month', 'cumulative'] },
   'point_value.decimals': { zh: '点值小数位', en: 'Decimals' },
@@ -266,6 +308,22 @@ export const D = {
     tmpl: { months: '1' },
   },
   'settlement.advance.months': { zh: '预付月数', en: 'Months advanced' },
+  'settlement.monitoring': {
+    zh: '运行监测指标（总额准确度、点值差异率、结余留用覆盖率…）',
+    en: 'Monitoring indicators (budget accuracy, point value change, surplus coverage…)',
+    optional: true,
+    tmpl: { year_start_point_value: null, last_year_point_value: null },
+  },
+  'settlement.monitoring.year_start_point_value': {
+    zh: '年初点值（元）',
+    en: 'Year-start point value (元)',
+    tmpl: '1',
+  },
+  'settlement.monitoring.last_year_point_value': {
+    zh: '上年结算点值（元）',
+    en: "Last year's point value (元)",
+    tmpl: '1',
+  },
 };
 
 /** The keys below `path` a policy may leave out (an option that is off), for the form to offer. */
@@ -288,7 +346,7 @@ function patternOf(path) {
   )
     parts[2] = '$side';
   let pattern = parts.join('.');
-  if (/^funds\.\$f\.(deductions|adjustments|earmarks)\.\*\.(label|amount)$/.test(pattern))
+  if (/^funds\.\$f\.(deductions|adjustments|earmarks|adjustment_fund\.uses)\.\*\.(label|amount)$/.test(pattern))
     pattern = `$labelled.${parts[parts.length - 1]}`;
   return pattern;
 }

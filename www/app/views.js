@@ -139,6 +139,8 @@ export function renderOverview(el, state, on) {
         h('dt', null, t('overview.riskeffect')),
         h('dd', { class: 'num' }, fmtMoney(f.risk_sharing_effect)),
         yearStartFacts(state, f),
+        monitoringFacts(f),
+        reviewFacts(s),
       ),
       h('p', { class: 'recon' }, reconText(f)),
     ),
@@ -291,6 +293,38 @@ export function renderOverview(el, state, on) {
     charts.monthlyPointValues(monthly, s);
     charts.waterfall(wf, fund);
   });
+}
+
+/** 运行监测 (国家DIP3.0 第八章第二节二), when the policy asks for it: the fund's indicators. */
+function monitoringFacts(f) {
+  const m = f.monitoring;
+  if (!m) return [];
+  const rows = [
+    ['mon.accuracy', m.budget_accuracy, (x) => fmtNum(x, 4)],
+    ['mon.payratio', m.payment_ratio, (x) => fmtNum(x, 4)],
+    ['mon.ysdiff', m.year_start_difference, fmtPct],
+    ['mon.variation', m.point_value_variation, fmtPct],
+    ['mon.high', m.high_cost_share, fmtPct],
+    ['mon.low', m.low_cost_share, fmtPct],
+    ['mon.coverage', m.surplus_coverage, fmtPct],
+  ];
+  return rows
+    .filter(([, v]) => v !== null && v !== undefined)
+    .flatMap(([k, v, fmt]) => [h('dt', null, t(k)), h('dd', { class: 'num', dataset: { monitoring: k } }, fmt(v))]);
+}
+
+/** 特例单议 across the region (医保发〔2025〕18号 第二十条), when the policy caps it. */
+function reviewFacts(s) {
+  const r = s.review;
+  if (!r) return [];
+  return [
+    h('dt', null, t('review.region')),
+    h(
+      'dd',
+      { class: r.over_limit ? 'num neg' : 'num', dataset: { reviewRegion: '' } },
+      t('review.region.value', { apps: r.applications, cases: r.dip_cases, share: fmtPct(r.application_share) }),
+    ),
+  ];
 }
 
 function reconText(f) {
