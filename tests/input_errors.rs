@@ -360,6 +360,43 @@ fn undecodable_bytes_in_one_cell() {
     assert_eq!(f.errors[1].message(En), "cases.csv row 3002, column B (险种): \"\u{5b0}\u{fffd}\u{fffd}\" contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
 }
 
+// Issue 11: a UTF-8 file of a few rows with one invalid byte on row 10 was guessed to be
+// GB18030 (the first 64 KiB are not valid UTF-8) and reported on row 1 as a GB18030 problem.
+// Its characters outside ASCII are nearly all valid UTF-8: read as UTF-8, the byte's cell is
+// the error.
+#[test]
+fn one_invalid_byte_in_a_short_utf8_file_is_reported_at_its_row() {
+    let mut body = format!("{HEADER}\n").into_bytes();
+    for _ in 2..10 {
+        body.extend_from_slice("H1,职工,DIP,G1,100,10,1,2024-01-01\n".as_bytes());
+    }
+    body.extend_from_slice(b"H\xff1,\xe8\x81\x8c\xe5\xb7\xa5,DIP,G1,100,10,1,2024-01-01\n");
+    let f = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &body,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    let (zh, en) = one(&f);
+    assert_eq!(zh, "cases.csv 第 10 行 A 列「机构编码」：“H\u{fffd}1” 含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）");
+    assert_eq!(en, "cases.csv row 10, column A (机构编码): \"H\u{fffd}1\" contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
+    // The same rows in GB18030 are still read as GB18030.
+    let text = String::from_utf8_lossy(&body).replace('\u{fffd}', "");
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    let read = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &gb,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(read.records.len(), 9);
+    assert_eq!(read.report.encoding.unwrap().encoding, TextEncoding::Gb18030);
+}
+
 #[test]
 fn unclosed_quote_makes_a_row_too_long() {
     let mut body = with_row("H1,职工,DIP,G1,\"100,10,1,2024-01-01");
