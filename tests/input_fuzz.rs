@@ -192,7 +192,13 @@ fn mutated() -> impl Strategy<Value = (usize, Vec<Mutation>)> {
 }
 
 /// The zipped workbooks among the fixtures (xlsx, ods).
-const ZIPPED: [&str; 4] = ["cases.xlsx", "cases_report.xlsx", "catalog_merged.xlsx", "cases.ods"];
+const ZIPPED: [&str; 5] = [
+    "cases.xlsx",
+    "cases_report.xlsx",
+    "catalog_merged.xlsx",
+    "cases.ods",
+    "catalog_merged.ods",
+];
 
 /// A mutation inside a zipped workbook: one part (by index) unpacked, mutated, packed again,
 /// so the XML parsers see damaged XML rather than a damaged archive. Besides the byte-level

@@ -32,7 +32,7 @@ pub(crate) struct Refusal {
     pub limit: String,
 }
 
-fn refuse(part: &str, what: String, limit: String) -> Refusal {
+pub(crate) fn refuse(part: &str, what: String, limit: String) -> Refusal {
     Refusal {
         part: part.to_string(),
         what,

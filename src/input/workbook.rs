@@ -13,12 +13,12 @@ use std::sync::Once;
 
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 
-use super::bounds;
 use super::error::{ErrorKind, ImportFailure, InputError};
 use super::header::column_letter;
 use super::report::{FileFormat, ImportReport, ImportWarning, Reading};
 use super::rows::{RowOptions, RowProcessor, Sink, Table, MAX_PREAMBLE_ROWS};
 use super::values::float_text;
+use super::{bounds, bounds_ods};
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
@@ -61,8 +61,8 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     }
 }
 
-/// Opens a workbook; an .xlsx is first inspected against the bounds of [`bounds`], so that
-/// calamine never sees one that would exhaust memory.
+/// Opens a workbook; an .xlsx, .xls or .ods is first inspected against the bounds of
+/// [`bounds`], so that calamine never sees one that would exhaust memory.
 pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, ErrorKind> {
     let mut formulas = false;
     if format == FileFormat::Xlsx {
@@ -73,12 +73,15 @@ pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, ErrorKi
         })?;
         formulas = facts.formulas;
     }
-    if format == FileFormat::Xls {
-        bounds::inspect_xls(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
-            part: r.part,
-            what: r.what,
-            limit: r.limit,
-        })?;
+    let too_large = |r: bounds::Refusal| ErrorKind::WorkbookTooLarge {
+        part: r.part,
+        what: r.what,
+        limit: r.limit,
+    };
+    match format {
+        FileFormat::Xls => bounds::inspect_xls(bytes).map_err(too_large)?,
+        FileFormat::Ods => bounds_ods::inspect_ods(bytes).map_err(too_large)?,
+        _ => {}
     }
     let unreadable = |detail| ErrorKind::UnreadableFile { detail };
     guarded(|| {
