@@ -358,6 +358,65 @@ fn corrupt_xls_dimensions_are_refused() {
     assert_eq!(too_large(&f).1, "dimensions with rows 20 to 4");
 }
 
+/// The detail of an "unreadable file" error.
+fn unreadable(f: &ImportFailure) -> String {
+    match &f.errors[0].kind {
+        ErrorKind::UnreadableFile { detail } => detail.clone(),
+        other => panic!("expected UnreadableFile, got {other:?}"),
+    }
+}
+
+// Issue 11: single-byte edits of tests/fixtures/import/cases.xls (byte, new value) that made
+// calamine slice past a record (a BOF, CodePage, XF or BoundSheet8 record emptied, a sheet's
+// position beyond the stream): caught natively, but in the page, where a panic aborts the
+// worker, fatal. The inspection now refuses each before calamine reads it.
+#[test]
+fn damaged_xls_records_are_refused_before_calamine_reads_past_them() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/cases.xls");
+    let fixture = std::fs::read(path).unwrap();
+    let edits = [
+        (1538, 0x00),
+        (1690, 0x00),
+        (1764, 0x00),
+        (2609, 0x00),
+        (2612, 0xFF),
+        (2612, 0x86),
+        (2613, 0xFF),
+        (2613, 0x01),
+        (2613, 0x80),
+        (2614, 0xFF),
+        (2614, 0x01),
+        (2614, 0x80),
+    ];
+    let mut details = Vec::new();
+    for (at, value) in edits {
+        let mut b = fixture.clone();
+        b[at] = value;
+        let f = read_cases(
+            Source {
+                name: "cases.xls",
+                bytes: &b,
+            },
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        let detail = unreadable(&f);
+        assert!(
+            detail.starts_with("Workbook stream: "),
+            "byte {at} = {value:#x}: {detail}"
+        );
+        details.push(detail);
+    }
+    assert_eq!(
+        details[0],
+        "Workbook stream: a record of type 0x0809 of 0 bytes (needs at least 2 bytes)"
+    );
+    assert_eq!(
+        details[4],
+        "Workbook stream: a sheet said to start at byte 65375 (needs a position within the stream's 4914 bytes)"
+    );
+}
+
 // A corrupt .xls printed calamine's panic text and a backtrace before the clean message: the
 // command line's stderr now holds the message only.
 #[test]
