@@ -361,16 +361,86 @@ fn undecodable_bytes_in_one_cell() {
     assert_eq!(f.errors[1].message(En), "cases.csv row 3002, column B (险种): \"\u{5b0}\u{fffd}\u{fffd}\" contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
 }
 
+// Issue 11: a UTF-8 file of a few rows with one invalid byte on row 10 was guessed to be
+// GB18030 (the first 64 KiB are not valid UTF-8) and reported on row 1 as a GB18030 problem.
+// Its characters outside ASCII are nearly all valid UTF-8: read as UTF-8, the byte's cell is
+// the error.
+#[test]
+fn one_invalid_byte_in_a_short_utf8_file_is_reported_at_its_row() {
+    let mut body = format!("{HEADER}\n").into_bytes();
+    for _ in 2..10 {
+        body.extend_from_slice("H1,职工,DIP,G1,100,10,1,2024-01-01\n".as_bytes());
+    }
+    body.extend_from_slice(b"H\xff1,\xe8\x81\x8c\xe5\xb7\xa5,DIP,G1,100,10,1,2024-01-01\n");
+    let f = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &body,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    let (zh, en) = one(&f);
+    assert_eq!(zh, "cases.csv 第 10 行 A 列「机构编码」：“H\u{fffd}1” 含有不能按 UTF-8 解读的字节；文件可能是另一种编码，请另选编码（UTF-8、GB18030、UTF-16）");
+    assert_eq!(en, "cases.csv row 10, column A (机构编码): \"H\u{fffd}1\" contains bytes that are not valid UTF-8; the file may use another encoding (choose UTF-8, GB18030 or UTF-16)");
+    // The same rows in GB18030 are still read as GB18030.
+    let text = String::from_utf8_lossy(&body).replace('\u{fffd}', "");
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    let read = read_cases(
+        Source {
+            name: "cases.csv",
+            bytes: &gb,
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(read.records.len(), 9);
+    assert_eq!(read.report.encoding.unwrap().encoding, TextEncoding::Gb18030);
+}
+
 #[test]
 fn unclosed_quote_makes_a_row_too_long() {
     let mut body = with_row("H1,职工,DIP,G1,\"100,10,1,2024-01-01");
     body.push_str(&"x".repeat(dipcalc::input::MAX_ROW_BYTES + 10));
+    // Closed at last, more than a row's limit later.
+    body.push_str("\"\n");
     let (zh, en) = one(&cases_fail("cases.csv", &body, &ReadOptions::default()));
     assert_eq!(zh, "cases.csv 第 3 行：这一行超过 1024 KB，可能有未闭合的引号（\"）");
     assert_eq!(
         en,
         "cases.csv row 3: this row is longer than 1024 KB; a quote (\") may be left open"
     );
+}
+
+// Issue 11: a quote left open in a short file took the rest of the file into one cell, and
+// the row was reported as empty cells. Now one error at the quote's row and column.
+#[test]
+fn unclosed_quote_is_named_at_its_row_and_column() {
+    let body = format!("{HEADER}\nH1,职工,DIP,G1,12000,3000,5,2024-03-15\nH1,职工,DIP,\"G1,100,10,1,2024-01-01\nH2,居民,DIP,G2,100,10,1,2024-01-02\n");
+    let (zh, en) = one(&cases_fail("cases.csv", &body, &ReadOptions::default()));
+    assert_eq!(
+        zh,
+        "cases.csv 第 3 行 D 列「病种编码」：这个单元格以引号（\"）开头，但直到文件末尾都没有闭合的引号，其后的内容都被读进了这一格；请补上引号或删去它"
+    );
+    assert_eq!(
+        en,
+        "cases.csv row 3, column D (病种编码): this cell opens a quote (\") that is never closed: everything after it, to the end of the file, was read into this one cell; close the quote or remove it"
+    );
+    // In the header, before any column is known: the row alone.
+    let f = cases_fail(
+        "cases.csv",
+        "机构编码,\"险种,病种编码\nH1,职工,G1\n",
+        &ReadOptions::default(),
+    );
+    assert_eq!(f.errors[0].row, Some(1));
+    assert_eq!(f.errors[0].kind, ErrorKind::UnclosedQuote);
+    // Fed in chunks, the same.
+    let mut stream = CaseStream::new("cases.csv", &ReadOptions::default());
+    for chunk in body.as_bytes().chunks(5) {
+        stream.push(chunk, &mut |_| {});
+    }
+    let f = stream.finish(&mut |_| {}).unwrap_err();
+    assert_eq!((f.total, f.errors[0].row), (1, Some(3)));
 }
 
 #[test]

@@ -193,7 +193,13 @@ fn mutated() -> impl Strategy<Value = (usize, Vec<Mutation>)> {
 }
 
 /// The zipped workbooks among the fixtures (xlsx, ods).
-const ZIPPED: [&str; 4] = ["cases.xlsx", "cases_report.xlsx", "catalog_merged.xlsx", "cases.ods"];
+const ZIPPED: [&str; 5] = [
+    "cases.xlsx",
+    "cases_report.xlsx",
+    "catalog_merged.xlsx",
+    "cases.ods",
+    "catalog_merged.ods",
+];
 
 /// A mutation inside a zipped workbook: one part (by index) unpacked, mutated, packed again,
 /// so the XML parsers see damaged XML rather than a damaged archive. Besides the byte-level
@@ -437,4 +443,37 @@ fn one_million_rows_stream() {
     assert_eq!(report.rows_read, 1_000_001);
     assert_eq!(report.skipped_rows_total, 1);
     eprintln!("1,000,000 rows streamed in {secs:.2} s");
+}
+
+/// Every single-byte edit of the .xls fixture (to 0x00, 0xFF, one more, the top bit flipped)
+/// reaches no panic inside calamine: natively one is caught and reported as "the spreadsheet
+/// reader failed", but in the page a panic aborts the worker. The inspection of
+/// `src/input/bounds.rs` must refuse such a file first (issue 11: 12 of these edits panicked).
+#[test]
+#[cfg_attr(debug_assertions, ignore = "slow in debug builds: run by `make fuzz` in release")]
+fn no_single_byte_edit_of_an_xls_reaches_a_calamine_panic() {
+    let (_, xls) = fixtures()
+        .iter()
+        .find(|(name, _)| *name == "cases.xls")
+        .expect("fixture");
+    let mut panicked = Vec::new();
+    for at in 0..xls.len() {
+        for value in [0x00, 0xFF, xls[at].wrapping_add(1), xls[at] ^ 0x80] {
+            let mut b = xls.clone();
+            b[at] = value;
+            let src = Source {
+                name: "cases.xls",
+                bytes: &b,
+            };
+            if let Err(f) = read_cases(src, &ReadOptions::default()) {
+                if f.errors[0]
+                    .message(dipcalc::input::Lang::En)
+                    .contains("the spreadsheet reader failed")
+                {
+                    panicked.push((at, value));
+                }
+            }
+        }
+    }
+    assert_eq!(panicked, [], "edits (byte, value) that made calamine panic");
 }

@@ -223,6 +223,76 @@ fn formula_cells_without_a_value_in_an_optional_column() {
     assert!(got.report.notes(En)[0].starts_with("Warning: 1 formula cells of 考核得分 (assessment score)"));
 }
 
+/// An .ods whose one sheet holds `rows` (`<table:table-row>` elements), deflated.
+fn ods(rows: &str) -> Vec<u8> {
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    let o = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("META-INF/manifest.xml", o).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", o).unwrap();
+    let ns = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0""#;
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:spreadsheet><table:table table:name="明细">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip.write_all(body.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// An .ods row of string cells (`s:text`) and numbers.
+fn ods_row(cells: &[&str]) -> String {
+    let cell = |c: &&str| match c.strip_prefix("s:") {
+        Some(t) => format!(r#"<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>"#),
+        None => format!(r#"<table:table-cell office:value-type="float" office:value="{c}"/>"#),
+    };
+    format!(
+        "<table:table-row>{}</table:table-row>",
+        cells.iter().map(cell).collect::<String>()
+    )
+}
+
+// A value repeated across every column and down every row: a few hundred bytes that calamine
+// lays out as 17,179,869,184 cells (it stops at 10⁸, after reserving 3.2 GB; in the page, an
+// abort). Refused before calamine opens it, as an .xlsx is.
+#[test]
+fn an_ods_repeating_a_cell_over_the_whole_grid_is_refused_before_reading() {
+    let read = |b: &[u8]| {
+        read_cases(
+            Source {
+                name: "cases.ods",
+                bytes: b,
+            },
+            &ReadOptions::default(),
+        )
+    };
+    let header = ods_row(&CASE_HEADER);
+    let good = ods(&format!(
+        "{header}{}",
+        ods_row(&["s:H1", "s:职工", "s:G1", "12000", "3000", "s:2024-03-15"])
+    ));
+    assert_eq!(
+        read(&good).unwrap().records.len(),
+        1,
+        "the helper builds a readable .ods"
+    );
+    let huge = r#"<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#;
+    let f = read(&ods(&format!("{header}{huge}"))).unwrap_err();
+    assert_eq!(
+        too_large(&f),
+        (
+            "content.xml, sheet 1".into(),
+            "cells spanning 1048576 rows × 16384 columns".into()
+        )
+    );
+    assert_eq!(
+        f.errors[0].message(Zh),
+        "cases.ods：工作簿部件 content.xml, sheet 1 超出读取上限：cells spanning 1048576 rows × 16384 columns（上限 20000000 cells in all sheets）；文件可能已损坏，或请另存为 CSV 后导入"
+    );
+}
+
 // A table found only on a hidden sheet was read without saying it was hidden.
 #[test]
 fn a_table_on_a_hidden_sheet_says_so() {
@@ -287,6 +357,65 @@ fn corrupt_xls_dimensions_are_refused() {
     assert_eq!(what, "dimensions of 4294967295 rows × 14 columns");
     let f = read(&xls_with_dimensions(20, 5)).unwrap_err();
     assert_eq!(too_large(&f).1, "dimensions with rows 20 to 4");
+}
+
+/// The detail of an "unreadable file" error.
+fn unreadable(f: &ImportFailure) -> String {
+    match &f.errors[0].kind {
+        ErrorKind::UnreadableFile { detail } => detail.clone(),
+        other => panic!("expected UnreadableFile, got {other:?}"),
+    }
+}
+
+// Issue 11: single-byte edits of tests/fixtures/import/cases.xls (byte, new value) that made
+// calamine slice past a record (a BOF, CodePage, XF or BoundSheet8 record emptied, a sheet's
+// position beyond the stream): caught natively, but in the page, where a panic aborts the
+// worker, fatal. The inspection now refuses each before calamine reads it.
+#[test]
+fn damaged_xls_records_are_refused_before_calamine_reads_past_them() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/cases.xls");
+    let fixture = std::fs::read(path).unwrap();
+    let edits = [
+        (1538, 0x00),
+        (1690, 0x00),
+        (1764, 0x00),
+        (2609, 0x00),
+        (2612, 0xFF),
+        (2612, 0x86),
+        (2613, 0xFF),
+        (2613, 0x01),
+        (2613, 0x80),
+        (2614, 0xFF),
+        (2614, 0x01),
+        (2614, 0x80),
+    ];
+    let mut details = Vec::new();
+    for (at, value) in edits {
+        let mut b = fixture.clone();
+        b[at] = value;
+        let f = read_cases(
+            Source {
+                name: "cases.xls",
+                bytes: &b,
+            },
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        let detail = unreadable(&f);
+        assert!(
+            detail.starts_with("Workbook stream: "),
+            "byte {at} = {value:#x}: {detail}"
+        );
+        details.push(detail);
+    }
+    assert_eq!(
+        details[0],
+        "Workbook stream: a record of type 0x0809 of 0 bytes (needs at least 2 bytes)"
+    );
+    assert_eq!(
+        details[4],
+        "Workbook stream: a sheet said to start at byte 65375 (needs a position within the stream's 4914 bytes)"
+    );
 }
 
 // A corrupt .xls printed calamine's panic text and a backtrace before the clean message: the

@@ -347,6 +347,7 @@ subscribe((changed, s) => {
     scheduleCompute(s.lastEdit ? 120 : 0);
     form.update(s);
     renderChip();
+    recheckYear();
   }
   if (changed.has('policyFund')) form.render(s);
   if (changed.has('baselineJson') || changed.has('fund') || changed.has('focus') || changed.has('extraPoints'))
@@ -444,20 +445,34 @@ const keptEntries = () => {
 };
 
 /**
+ * Tables whose dates carry a year: read against the policy's year, as the command line reads
+ * them, so a case dated in another year is an error at its cell (issue 11, class 2). The demo
+ * city is synthetic and dated 2024: it is read without the check, so every preset can be tried
+ * on it.
+ */
+const YEAR_TABLES = ['cases', 'published'];
+const yearFor = (kind, demo) => (YEAR_TABLES.includes(kind) && !demo ? getState().policy?.year : undefined);
+const withYear = (options, year) => (year === undefined ? options : { ...options, year });
+
+/**
  * Reads one table into the worker. A file that fails leaves the last good one of its kind loaded
  * (the case table is read again: the worker empties it when a new case file begins) and is kept
  * apart with its errors; if its header layout had a column mapping before, that is tried first.
+ * `keepPrevious: false` (a file read again for another policy year): a failure takes the table
+ * out, since its last reading was checked against the year before.
  */
-async function importTable(kind, file, name, options = {}, { quiet = false, demo = false } = {}) {
-  const previous = getState().files[kind]?.status === 'ok' ? getState().files[kind] : null;
-  const entry = { file, name, options, demo, report: null };
+async function importTable(kind, file, name, options = {}, { quiet = false, demo = false, keepPrevious = true } = {}) {
+  const current = getState().files[kind];
+  const previous = keepPrevious && current?.status === 'ok' ? current : null;
+  const year = yearFor(kind, demo);
+  const entry = { file, name, options, demo, year, report: null };
   actions.fileReading(kind, entry);
   const job = { kind, name, bytes: 0, total: file.size, rows: 0 };
   actions.importProgress(job);
   try {
     const report = await engine.request(
       'import',
-      { kind, file, name, options },
+      { kind, file, name, options: withYear(options, year) },
       {
         onProgress: (p) => actions.importProgress({ ...job, ...p }),
       },
@@ -466,12 +481,16 @@ async function importTable(kind, file, name, options = {}, { quiet = false, demo
   } catch (err) {
     if (err.kind === 'cancelled') throw err;
     const mapped = options.columns ? null : await knownMapping(kind, file, name, options);
-    if (mapped) return importTable(kind, file, name, { ...options, columns: mapped }, { quiet, demo });
+    if (mapped) return importTable(kind, file, name, { ...options, columns: mapped }, { quiet, demo, keepPrevious });
     actions.fileFailed(kind, entry, err, previous);
-    if (previous && kind === 'cases')
-      await engine
-        .request('import', { kind, file: previous.file, name: previous.name, options: previous.options })
-        .catch(() => {});
+    const again = {
+      kind,
+      file: previous?.file,
+      name: previous?.name,
+      options: withYear(previous?.options, previous?.year),
+    };
+    if (previous && kind === 'cases') await engine.request('import', again).catch(() => {});
+    if (!keepPrevious && current?.status === 'ok') await engine.request('clear', { kind }).catch(() => {});
     if (!quiet) actions.show('data');
   } finally {
     if (getState().importing?.kind === kind) actions.importProgress(null);
@@ -500,6 +519,30 @@ async function rereadCatalog() {
   const unmatched = readings.some((r) => r.reading === 'column_chosen' && r.chosen?.matching_cases == null);
   if (getState().files.cases?.status !== 'ok' || !unmatched) return;
   await importTable('catalog', f.file, f.name, f.options, { quiet: true, demo: f.demo });
+}
+
+let recheckingYear = false;
+
+/**
+ * The policy's year changed: the tables read against another year are read again (one at a
+ * time, until every one matches the year now shown); one that fails is taken out.
+ */
+async function recheckYear() {
+  if (recheckingYear) return;
+  recheckingYear = true;
+  const stale = (s) =>
+    YEAR_TABLES.find((k) => s.files[k]?.status === 'ok' && !s.files[k].demo && s.files[k].year !== s.policy?.year);
+  try {
+    for (let kind = stale(getState()); kind; kind = stale(getState())) {
+      const f = getState().files[kind];
+      await importTable(kind, f.file, f.name, f.options, { quiet: true, keepPrevious: false });
+    }
+  } catch {
+    // cancelled: the tables are read again by the cancel
+  } finally {
+    recheckingYear = false;
+  }
+  scheduleCompute(0);
 }
 
 async function importAndCompute(kind, file, name, options) {

@@ -18,20 +18,74 @@ use zip::ZipArchive;
 
 use super::limits::{MAX_ITEM_BYTES, MAX_PART_BYTES, MAX_SHEET_CELLS};
 
-/// Why a workbook is refused: the part, what exceeds the bound, and the bound (English).
+/// Why a workbook is refused: the part, what exceeds the bound, and the bound (English); or,
+/// `damaged`, a record the reader would read past the end of (`limit` then says what it needs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refusal {
     pub part: String,
     pub what: String,
     pub limit: String,
+    pub damaged: bool,
 }
 
-fn refuse(part: &str, what: String, limit: String) -> Refusal {
+pub(crate) fn refuse(part: &str, what: String, limit: String) -> Refusal {
     Refusal {
         part: part.to_string(),
         what,
         limit,
+        damaged: false,
     }
+}
+
+/// A damaged .xls record: calamine 0.38 would slice past its end (a panic: in the page, an
+/// abort of the worker).
+fn damaged(part: &str, what: String, needs: String) -> Refusal {
+    Refusal {
+        damaged: true,
+        ..refuse(part, what, needs)
+    }
+}
+
+/// The bytes calamine reads from a record of the workbook globals without checking its
+/// length (MS-XLS: BOF, FilePass, CodePage, DateMode, BoundSheet8 with its name's length and
+/// flags, Lbl, ExternSheet).
+fn globals_min_len(typ: u32) -> usize {
+    match typ {
+        0x0809 | 0x002F | 0x0042 | 0x0022 | 0x0017 => 2,
+        0x0085 => 8,
+        0x0018 => 14,
+        _ => 0,
+    }
+}
+
+/// Checks a record as calamine will read it: its length, a sheet's position in the stream,
+/// a merged-cells list's count.
+fn check_record(typ: u32, d: &[u8], globals: bool, stream_len: usize) -> Result<(), Refusal> {
+    let part = "Workbook stream";
+    let need = if globals {
+        globals_min_len(typ)
+    } else if typ == 0x00E5 {
+        // MergeCells: a count, then 8 bytes per range.
+        2 + 8 * u16_at(d, 0).unwrap_or(0) as usize
+    } else {
+        0
+    };
+    if d.len() < need {
+        let what = format!("a record of type 0x{typ:04X} of {} bytes", d.len());
+        return Err(damaged(part, what, format!("at least {need} bytes")));
+    }
+    if globals && typ == 0x0085 {
+        let pos = u32_at(d, 0).unwrap_or(0) as usize;
+        if pos >= stream_len {
+            let what = format!("a sheet said to start at byte {pos}");
+            return Err(damaged(
+                part,
+                what,
+                format!("a position within the stream's {stream_len} bytes"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What the inspection learned that the reader uses later.
@@ -478,11 +532,15 @@ fn walk_biff(s: &[u8]) -> Result<(), Refusal> {
     let mut sheet = 0;
     let mut globals = true;
     let mut extent = Extent::default();
+    // Calamine reads the workbook globals up to the first EOF record.
+    let mut in_globals = true;
     while let (Some(typ), Some(len)) = (u16_at(s, at), u16_at(s, at + 2)) {
         let Some(d) = s.get(at + 4..at + 4 + len as usize) else {
             break;
         };
         at += 4 + len as usize;
+        check_record(typ, d, in_globals, s.len())?;
+        in_globals &= typ != 0x000A;
         let cell = |d: &[u8]| Some((u16_at(d, 0)?, u16_at(d, 2)?));
         match typ {
             0x0809 => {

@@ -48,6 +48,8 @@ pub(crate) struct Tokenizer {
     too_long: bool,
     skip_lf: bool,
     row: u64,
+    /// Where the last quoted field opened: its row and field (from 0).
+    quote_at: (u64, usize),
     /// What each byte means to [`Tokenizer::plain_row`].
     class: [Byte; 256],
 }
@@ -87,6 +89,7 @@ impl Tokenizer {
             too_long: false,
             skip_lf: false,
             row: 0,
+            quote_at: (0, 0),
         }
     }
 
@@ -234,7 +237,7 @@ impl Tokenizer {
             match self.state {
                 State::StartField | State::InField => {
                     if self.state == State::StartField && bytes[i] == b'"' {
-                        self.state = State::InQuoted;
+                        self.open_quote();
                         i += 1;
                         continue;
                     }
@@ -273,6 +276,17 @@ impl Tokenizer {
         }
     }
 
+    fn open_quote(&mut self) {
+        self.state = State::InQuoted;
+        self.quote_at = (self.row + 1, self.used);
+    }
+
+    /// At the end of the text: the row and field (from 0) of a quoted field still open, which
+    /// took the rest of the file into one cell.
+    pub(crate) fn unclosed_quote(&self) -> Option<(u64, usize)> {
+        (self.state == State::InQuoted).then_some(self.quote_at)
+    }
+
     fn quote_in_quoted(&mut self, c: char, out: &mut RowOut<'_>) {
         if c == '"' {
             self.push_char('"');
@@ -301,7 +315,7 @@ impl Tokenizer {
             match self.state {
                 State::StartField | State::InField => {
                     if self.state == State::StartField && c == '"' {
-                        self.state = State::InQuoted;
+                        self.open_quote();
                     } else if c == self.delimiter {
                         self.end_field();
                     } else if c == '\r' || c == '\n' {
@@ -528,7 +542,10 @@ impl<T: Table> TextStream<T> {
                 // Sniffing still waiting for more text: there is no more.
                 self.text_in("", true, sink);
             }
-            if let Some(tok) = self.tokenizer.as_mut() {
+            if let Some((row, field)) = self.tokenizer.as_ref().and_then(Tokenizer::unclosed_quote) {
+                // The rest of the file is one cell: its row's other errors would only mislead.
+                self.rows.unclosed_quote(row, field);
+            } else if let Some(tok) = self.tokenizer.as_mut() {
                 let rows = &mut self.rows;
                 tok.finish(&mut |row, cells, too_long| rows.push_row(row, cells, too_long, sink));
             }

@@ -92,6 +92,10 @@ pub enum EncodingReason {
     ByteOrderMark,
     /// No mark, and the start of the file is valid UTF-8.
     ValidUtf8,
+    /// No mark, and the start of the file is UTF-8 but for a few bytes (each an error at its
+    /// cell): its characters outside ASCII are nearly all valid UTF-8, which GB18030 text
+    /// is not.
+    MostlyUtf8,
     /// No mark, and the zero bytes fall where UTF-16 puts them.
     Utf16Pattern,
     /// Not valid UTF-8: assumed GB18030 (a guess; the user may override it).
@@ -152,6 +156,39 @@ pub(crate) fn sniff(prefix: &[u8], complete: bool) -> EncodingChoice {
         Ok(_) => pick(TextEncoding::Utf8, EncodingReason::ValidUtf8),
         // Cut in the middle of a character at the end of the sample: still UTF-8.
         Err(e) if e.error_len().is_none() && !complete => pick(TextEncoding::Utf8, EncodingReason::ValidUtf8),
+        Err(_) if mostly_utf8(prefix) => pick(TextEncoding::Utf8, EncodingReason::MostlyUtf8),
         Err(_) => pick(TextEncoding::Gb18030, EncodingReason::NotUtf8),
     }
+}
+
+/// How many valid characters outside ASCII a UTF-8 file has for each invalid sequence, at
+/// least. GB18030 Chinese read as UTF-8 gives a few valid two-byte characters by chance (职 is
+/// D6 B0) and far more invalid sequences; a UTF-8 file with one stray byte gives the reverse.
+const UTF8_EVIDENCE: usize = 8;
+
+/// Is `bytes` UTF-8 with a few invalid sequences (an edited cell, a pasted GBK name), rather
+/// than text in another encoding? Counts the valid characters outside ASCII against the
+/// invalid sequences.
+fn mostly_utf8(mut bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    loop {
+        let (good, rest) = match std::str::from_utf8(bytes) {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let (good, after) = bytes.split_at(e.valid_up_to());
+                // An incomplete character at the very end is a cut, not an error.
+                let skip = e.error_len();
+                (std::str::from_utf8(good).unwrap_or_default(), skip.map(|n| &after[n..]))
+            }
+        };
+        valid += good.chars().filter(|c| !c.is_ascii()).count();
+        match rest {
+            Some(after) => {
+                invalid += 1;
+                bytes = after;
+            }
+            None => break,
+        }
+    }
+    invalid > 0 && valid >= UTF8_EVIDENCE * invalid
 }

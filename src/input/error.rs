@@ -99,6 +99,9 @@ pub enum ErrorKind {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A quoted field opened at the error's row and column and never closed: the rest of the
+    /// file was read into that one cell.
+    UnclosedQuote,
     /// A required cell is empty.
     EmptyRequired {
         /// Field key.
@@ -478,6 +481,12 @@ impl InputError {
                 "this row is longer than {} KB; a quote (\") may be left open",
                 limit / 1024
             ),
+            (Lang::Zh, ErrorKind::UnclosedQuote) => {
+                "这个单元格以引号（\"）开头，但直到文件末尾都没有闭合的引号，其后的内容都被读进了这一格；请补上引号或删去它".to_string()
+            }
+            (Lang::En, ErrorKind::UnclosedQuote) => {
+                "this cell opens a quote (\") that is never closed: everything after it, to the end of the file, was read into this one cell; close the quote or remove it".to_string()
+            }
             (Lang::Zh, ErrorKind::EmptyRequired { field }) => {
                 let exp = match field_by_key(field).map(|f| f.kind) {
                     Some(ValueKind::Fund) => "（应为 职工 或 居民）".to_string(),

@@ -42,6 +42,7 @@
 //! ```
 
 mod bounds;
+mod bounds_ods;
 mod check;
 mod choose;
 mod csv;

@@ -395,6 +395,8 @@ impl ImportReport {
                 (EncodingReason::ByteOrderMark, false) => format!("encoding {label} (the file starts with a byte-order mark)"),
                 (EncodingReason::ValidUtf8, true) => "编码 UTF-8（文件是有效的 UTF-8）".to_string(),
                 (EncodingReason::ValidUtf8, false) => "encoding UTF-8 (the file is valid UTF-8)".to_string(),
+                (EncodingReason::MostlyUtf8, true) => "编码 UTF-8（文件几乎全是有效的 UTF-8；无效的字节在所在单元格报错）".to_string(),
+                (EncodingReason::MostlyUtf8, false) => "encoding UTF-8 (the file is valid UTF-8 but for a few bytes, each reported at its cell)".to_string(),
                 (EncodingReason::Utf16Pattern, true) => format!("编码按 {label} 推测（文件没有字节顺序标记，但零字节的位置符合 UTF-16）；如有乱码请另选编码"),
                 (EncodingReason::Utf16Pattern, false) => format!("encoding guessed as {label} (no byte-order mark, but zero bytes where UTF-16 puts them); choose another encoding if the text looks garbled"),
                 (EncodingReason::NotUtf8, true) => "编码按 GB18030 推测（文件不是有效的 UTF-8；Excel 和 WPS 在中文 Windows 上保存 CSV 用 GB18030/GBK）；如有乱码请另选编码".to_string(),

@@ -158,6 +158,23 @@ impl<T: Table> RowProcessor<T> {
         self.emitting = false;
     }
 
+    /// A quoted field opened on `row` (in its `field`-th cell, from 0) and never closed: the rest
+    /// of the file went into that cell. One error at the quote, its column named when the
+    /// header is known.
+    pub(crate) fn unclosed_quote(&mut self, row: u64, field: usize) {
+        let column = match &self.phase {
+            Phase::Candidate(l, _) | Phase::Data(l) => Some(l.column_ref(field)),
+            Phase::Searching | Phase::Failed => None,
+        };
+        let mut e = InputError::file(&self.file, Some(T::KIND), ErrorKind::UnclosedQuote);
+        e.sheet = self.sheet.clone();
+        e.row = Some(row);
+        e.column = column;
+        self.errors.push(e);
+        self.emitting = false;
+        self.phase = Phase::Failed;
+    }
+
     /// How many columns of the header found (if one was) name a field.
     pub(crate) fn header_matched(&self) -> Option<usize> {
         match &self.phase {

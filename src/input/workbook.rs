@@ -13,13 +13,13 @@ use std::sync::Once;
 
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 
-use super::bounds;
 use super::error::{ErrorKind, ImportFailure, InputError};
 use super::header::column_letter;
 use super::limits::MAX_PREAMBLE_ROWS;
 use super::report::{FileFormat, ImportReport, ImportWarning, Reading};
 use super::rows::{RowOptions, RowProcessor, Sink, Table};
 use super::values::float_text;
+use super::{bounds, bounds_ods};
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
@@ -62,24 +62,30 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     }
 }
 
-/// Opens a workbook; an .xlsx is first inspected against the bounds of [`bounds`], so that
-/// calamine never sees one that would exhaust memory.
+/// A workbook refused by its inspection: too large, or (.xls) a record calamine would read past.
+fn refused(r: bounds::Refusal) -> ErrorKind {
+    if r.damaged {
+        return ErrorKind::UnreadableFile {
+            detail: format!("{}: {} (needs {})", r.part, r.what, r.limit),
+        };
+    }
+    ErrorKind::WorkbookTooLarge {
+        part: r.part,
+        what: r.what,
+        limit: r.limit,
+    }
+}
+
+/// Opens a workbook; an .xlsx, .xls or .ods is first inspected against the bounds of
+/// [`bounds`], so that calamine never sees one that would exhaust memory (or, an .xls, make it
+/// read past a record: a panic, which in the page aborts the worker).
 pub(crate) fn open(bytes: &[u8], format: FileFormat) -> Result<Book<'_>, ErrorKind> {
     let mut formulas = false;
-    if format == FileFormat::Xlsx {
-        let facts = bounds::inspect_xlsx(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
-            part: r.part,
-            what: r.what,
-            limit: r.limit,
-        })?;
-        formulas = facts.formulas;
-    }
-    if format == FileFormat::Xls {
-        bounds::inspect_xls(bytes).map_err(|r| ErrorKind::WorkbookTooLarge {
-            part: r.part,
-            what: r.what,
-            limit: r.limit,
-        })?;
+    match format {
+        FileFormat::Xlsx => formulas = bounds::inspect_xlsx(bytes).map_err(refused)?.formulas,
+        FileFormat::Xls => bounds::inspect_xls(bytes).map_err(refused)?,
+        FileFormat::Ods => bounds_ods::inspect_ods(bytes).map_err(refused)?,
+        FileFormat::Xlsb | FileFormat::Csv => {}
     }
     let unreadable = |detail| ErrorKind::UnreadableFile { detail };
     guarded(|| {
