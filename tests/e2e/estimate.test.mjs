@@ -202,9 +202,10 @@ describe('year-end estimate', { concurrency: false }, () => {
     await page.selectOption('#est-interval', 'predictive');
 
     // Her previous year's cases. A bad file is refused in place, located; the estimate stays.
+    await idle(page);
     const before = await page.locator('[data-est-pv="employee"]').evaluate((el) => el.firstChild.textContent);
     await page.setInputFiles('#est-previous-file', OWN.previousBad);
-    await page.waitForSelector('#est-previous-error');
+    await page.waitForSelector('#est-previous-error', { timeout: 60_000 });
     assert.match(await text(page, '#est-previous-error'), /cases-2023-bad\.csv/);
     assert.match(await text(page, '#est-previous-error'), /第 2 行/);
     assert.equal(await page.locator('#est-profile option[value="previous_year"]').count(), 0);
@@ -215,7 +216,7 @@ describe('year-end estimate', { concurrency: false }, () => {
     );
     // A good one is offered as the monthly weights; chosen, the figures follow the command line.
     await page.setInputFiles('#est-previous-file', OWN.previous);
-    await page.waitForSelector('#est-profile option[value="previous_year"]');
+    await page.waitForSelector('#est-profile option[value="previous_year"]', { state: 'attached', timeout: 60_000 });
     assert.equal(await page.locator('#est-previous-error').count(), 0);
     assert.match(await text(page, '#est-previous-status'), /cases-2023\.csv：26 例/);
     await page.selectOption('#est-profile', 'previous_year');
@@ -247,7 +248,9 @@ describe('year-end estimate', { concurrency: false }, () => {
     assert.match(await text(page, '#estimate-notices'), /月度权重取自上一年度各月区域点数占比/);
     // Removed, the weights go back to automatic.
     await page.click('#est-previous-clear');
-    await page.waitForFunction(() => !document.querySelector('#est-profile option[value="previous_year"]'));
+    await page.waitForFunction(() => !document.querySelector('#est-profile option[value="previous_year"]'), null, {
+      timeout: 60_000,
+    });
     assert.equal(await page.locator('#est-profile').inputValue(), 'auto');
     await page.waitForFunction(
       (v) => document.querySelector('[data-est-pv="employee"]')?.firstChild.textContent === v,
