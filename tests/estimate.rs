@@ -289,3 +289,42 @@ fn profile_named_but_missing() {
     let err = run(&spec10_policy(), spec10_dataset(), &[], &o).unwrap_err();
     assert_eq!(err.code, "no_profile");
 }
+
+/// What the estimate keeps of a previous year (the command line's `--previous-year`, the page's
+/// 上年病例): per fund, the monthly shares of the region's points of that year's settlement,
+/// P_m ÷ Σ P; a fund without points gives none; `previous_year` weights are those shares.
+#[test]
+fn previous_year_shares_are_its_monthly_points_over_the_year() {
+    use dipcalc::engine::estimate::PreviousYear;
+    let policy = spec10_policy();
+    let last = settle(&policy, &full_year()).unwrap();
+    let shares = PreviousYear::from_settlement(&last);
+    let f = &last.funds[0];
+    let total: Decimal = f.months.iter().map(|m| m.points).sum();
+    let w = shares.shares(f.fund).expect("the employee fund has points");
+    assert_eq!(w.len(), 12);
+    for (m, wm) in f.months.iter().zip(w) {
+        assert_eq!(*wm, m.points / total);
+    }
+    assert!(shares
+        .funds
+        .iter()
+        .all(|(fund, _)| last.funds.iter().any(|x| x.fund == *fund)));
+    assert_eq!(PreviousYear::default().shares(Fund::Employee), None);
+
+    let o = EstimateOptions {
+        profile: Profile::PreviousYear,
+        ..opts(Some(9))
+    };
+    let mut settler = Settler::new(spec10_dataset());
+    let (data, agg) = settler.aggregates(&policy).unwrap();
+    let inputs = EstimateInputs {
+        published: &[],
+        previous_year: Some(&shares),
+    };
+    let e = estimate(&policy, data, agg, inputs, &o).unwrap();
+    assert_eq!(e.funds[0].months.profile, "previous_year");
+    assert_eq!(e.funds[0].months.weights, w);
+    let none = run(&policy, spec10_dataset(), &[], &o).unwrap_err();
+    assert_eq!(none.code, "no_profile");
+}

@@ -384,3 +384,92 @@ mod summaries {
         check(&region());
     }
 }
+
+/// 上年病例 (SPEC §11): a previous year's case file read in chunks gives the estimate the monthly
+/// shares `dipcalc estimate --previous-year FILE` gives (the engine's `PreviousYear`); a bad file
+/// throws located errors and leaves the shares loaded before; cleared, `previous_year` is refused.
+mod previous_year {
+    use super::*;
+    use dipcalc::engine::estimate::{self, EstimateInputs, EstimateOptions, PreviousYear, Profile};
+    use dipcalc::engine::Settler;
+    use dipcalc::input::{self, ReadOptions, Source};
+    use dipcalc::policy::Policy;
+    use dipcalc::records::cases::CaseTable;
+    use dipcalc::records::Dataset;
+    use serde_json::Value;
+
+    const OPTIONS: &str = r#"{"through": 6, "profile": "previous_year", "draws": 50}"#;
+
+    /// SPEC §10's cases moved to 2023: every month has points in the employee fund.
+    fn last_year() -> String {
+        String::from_utf8(CASES.to_vec()).unwrap().replace("2024-", "2023-")
+    }
+
+    fn read_previous(s: &mut Session, name: &str, bytes: &[u8]) -> Result<JsValue, JsValue> {
+        s.begin_previous_year(name, JsValue::NULL)?;
+        for chunk in bytes.chunks(7) {
+            s.push_previous_year(chunk)?;
+        }
+        s.finish_previous_year(POLICY)
+    }
+
+    /// The estimate as the command line makes it: the previous year settled, its shares kept.
+    fn engine_estimate(previous: &str) -> Value {
+        let o = ReadOptions::default();
+        let src = |name, bytes| Source { name, bytes };
+        let data = Dataset {
+            institutions: input::read_institutions(src("institutions.csv", INSTITUTIONS), &o)
+                .unwrap()
+                .records,
+            catalog: input::read_catalog(src("catalog.csv", CATALOG), &o).unwrap().records,
+            ..Dataset::default()
+        };
+        let policy = Policy::from_json(POLICY).unwrap();
+        let cases = |name, bytes| CaseTable::from_cases(&input::read_cases(src(name, bytes), &o).unwrap().records);
+        let settled = Settler::from_parts(data.clone(), cases("cases-2023.csv", previous.as_bytes()))
+            .settle_without_traces(&policy)
+            .unwrap();
+        let shares = PreviousYear::from_settlement(&settled);
+        let mut settler = Settler::from_parts(data, cases("cases.csv", CASES));
+        let (data, agg) = settler.aggregates(&policy).unwrap();
+        let opts: EstimateOptions = serde_json::from_str(OPTIONS).unwrap();
+        assert_eq!(opts.profile, Profile::PreviousYear);
+        let inputs = EstimateInputs {
+            published: &[],
+            previous_year: Some(&shares),
+        };
+        serde_json::to_value(estimate::estimate(&policy, data, agg, inputs, &opts).unwrap()).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_previous_year_gives_the_monthly_weights_the_command_line_gives() {
+        let mut s = loaded();
+        let none = s.estimate_json(POLICY, OPTIONS).unwrap_err();
+        assert_eq!(text(&none, &["kind"]), "engine");
+
+        let previous = last_year();
+        let v = read_previous(&mut s, "cases-2023.csv", previous.as_bytes()).unwrap();
+        assert_eq!(get(&v, "cases").as_f64(), Some(11.0));
+        assert_eq!(text(&v, &["profile", "funds", "0", "0"]), "employee");
+        let got: Value = serde_json::from_str(&s.estimate_json(POLICY, OPTIONS).unwrap()).unwrap();
+        assert_eq!(got["funds"][0]["months"]["profile"], "previous_year");
+        assert_eq!(got, engine_estimate(&previous));
+
+        // A bad file: located errors; the shares read before stay.
+        let bad = "机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期\nH1,职工,DIP,G2,很多,850,4,2023-01-10\n";
+        let err = read_previous(&mut s, "bad.csv", bad.as_bytes()).unwrap_err();
+        assert_eq!(text(&err, &["kind"]), "import");
+        let errors = js_sys::Array::from(&get(&err, "errors"));
+        assert_eq!(get(&errors.get(0), "row").as_f64(), Some(2.0));
+        assert_eq!(text(&errors.get(0), &["file"]), "bad.csv");
+        let again: Value = serde_json::from_str(&s.estimate_json(POLICY, OPTIONS).unwrap()).unwrap();
+        assert_eq!(again, got);
+
+        // Cleared: no previous year to take the weights from.
+        s.clear_previous_year();
+        assert_eq!(
+            text(&s.estimate_json(POLICY, OPTIONS).unwrap_err(), &["kind"]),
+            "engine"
+        );
+    }
+}

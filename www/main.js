@@ -216,7 +216,32 @@ const viewActions = {
   },
   printMine: () => printReport('mine'),
   exportAs: (format) => exportAs(format),
+  loadPreviousYear: (file) => loadPreviousYear(file, file.name),
+  clearPreviousYear,
 };
+
+/**
+ * Reads a previous year's case file into the worker for the estimate's monthly weights (SPEC §11),
+ * with the case file's reading options (its column mapping), settled under the policy on screen.
+ * A bad file's error is shown in place; the one read before stays in use.
+ */
+async function loadPreviousYear(file, name) {
+  const s = getState();
+  if (!s.resultPolicy) return;
+  const options = s.files.cases?.options ?? {};
+  actions.previousYearReading(name);
+  try {
+    const result = await engine.request('previousYear', { file, name, options, policy: s.resultPolicy });
+    actions.previousYearLoaded({ file, name, options }, result);
+  } catch (err) {
+    if (err.kind !== 'cancelled') actions.previousYearFailed(name, err);
+  }
+}
+
+async function clearPreviousYear() {
+  actions.previousYearCleared();
+  await engine.request('clearPreviousYear');
+}
 
 function renderView(name) {
   if (work.stale.delete(name)) updateBusy();
@@ -361,11 +386,15 @@ subscribe((changed, s) => {
   if (['files', 'rejected', 'importErrors', 'checkErrors', 'error'].some((k) => changed.has(k))) drawData();
   if (changed.has('importing')) renderProgress();
   if (changed.has('files')) work.data += 1;
-  if (['estimate', 'estimateError', 'estimateOptions'].some((k) => changed.has(k)) && !changed.has('result')) {
+  if (changed.has('previousYear')) work.data += 1;
+  if (
+    ['estimate', 'estimateError', 'estimateOptions', 'previousYear', 'previousYearLoad'].some((k) => changed.has(k)) &&
+    !changed.has('result')
+  ) {
     if (s.view === 'estimate') renderView('estimate');
     else work.stale.add('estimate');
   }
-  if (['result', 'view', 'estimateOptions'].some((k) => changed.has(k))) estimate();
+  if (['result', 'view', 'estimateOptions', 'previousYear'].some((k) => changed.has(k))) estimate();
   if (changed.has('presets') || changed.has('presetName')) renderPresetOptions();
 });
 
@@ -573,6 +602,13 @@ async function cancelImport() {
         // cancelled again
       }
     }
+  }
+  const last = getState().previousYear;
+  if (last) {
+    const policy = getState().resultPolicy;
+    await engine
+      .request('previousYear', { file: last.file, name: last.name, options: last.options, policy })
+      .catch(() => actions.previousYearCleared());
   }
   scheduleCompute(0);
 }

@@ -59,6 +59,24 @@ async function importFile(id, { kind, file, name, options }) {
   }
 }
 
+// A previous year's case file, for the estimate's monthly weights (SPEC §11): read in slices like
+// a case file, settled under the policy on screen; the session keeps only its monthly shares.
+async function importPreviousYear(id, { file, name, options, policy }) {
+  session.begin_previous_year(name, options ?? null);
+  const total = file.size;
+  try {
+    for (let offset = 0; offset < total; offset += CHUNK) {
+      const chunk = new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer());
+      const rows = session.push_previous_year(chunk);
+      post({ id, type: 'progress', payload: { bytes: Math.min(offset + CHUNK, total), total, rows } });
+    }
+    return session.finish_previous_year(policy);
+  } catch (err) {
+    session.cancel_previous_year();
+    throw err;
+  }
+}
+
 // Everything the views need for one policy, in one answer, as JSON text (a string crosses to the
 // page as one copy; an object graph would be cloned value by value): the settlement summary (units
 // without months, quarters and trace), the counts, and when asked the comparison with the baseline,
@@ -156,8 +174,11 @@ const handlers = {
   reports: () => session.reports(),
   check: () => session.check(),
   compute: (_id, p) => compute(p),
-  // The year-end estimate (SPEC §11) from the months loaded, with the 区域公布数据 table when one is.
+  // The year-end estimate (SPEC §11) from the months loaded, with the 区域公布数据 table and the
+  // previous year's monthly shares when they are loaded.
   estimate: (_id, p) => new JsonText(session.estimate_json(p.policy, p.options)),
+  previousYear: (id, p) => importPreviousYear(id, p),
+  clearPreviousYear: () => session.clear_previous_year(),
   detail: (_id, p) => session.unit_detail(p.policy, p.fund, p.code),
   export: (_id, p) => exportFile(p),
   validate: (_id, p) => wasm.validate_policy(p.policy),

@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
 use crate::engine::analysis;
 use crate::engine::disclosure;
+use crate::engine::estimate::PreviousYear;
 use crate::engine::result::{FundResult, PaymentLine, Settlement, TraceLine};
 use crate::engine::{unit_trace, Settler};
 use crate::input::{self, CaseStream, ImportReport, Lang, Source, TableKind};
@@ -103,6 +104,16 @@ impl Settled {
     }
 }
 
+/// A previous year's case file read: its report, and the funds it gives monthly shares for.
+#[derive(Serialize)]
+struct PreviousYearView<'a> {
+    report: &'a ImportReport,
+    notes_zh: Vec<String>,
+    notes_en: Vec<String>,
+    cases: usize,
+    profile: &'a PreviousYear,
+}
+
 /// A report with its plain-language notes in both languages.
 #[derive(Serialize)]
 struct ReportView<'a> {
@@ -149,6 +160,11 @@ pub struct Session {
     checked: bool,
     /// 区域公布数据, for the year-end estimate (SPEC §11).
     published: Vec<crate::records::PublishedMonth>,
+    /// A previous year's case file being read (`begin_previous_year`).
+    previous_import: Option<CaseImport>,
+    /// What the estimate keeps of a previous year's case file: its monthly shares of the
+    /// region's points (SPEC §11), not its cases.
+    previous_year: Option<PreviousYear>,
 }
 
 impl Default for Session {
@@ -293,6 +309,8 @@ impl Session {
             institution_cases: None,
             checked: false,
             published: Vec::new(),
+            previous_import: None,
+            previous_year: None,
         }
     }
 
@@ -404,6 +422,80 @@ impl Session {
     /// Drops a case file being read.
     pub fn cancel_cases(&mut self) {
         self.import = None;
+    }
+
+    /// Starts reading a previous year's case file in chunks, for the estimate's monthly weights
+    /// (SPEC §11; `dipcalc estimate --previous-year FILE`). Read like a case file (every format,
+    /// the same options and bounds), but of another year: no policy year is asked of its dates.
+    /// The profile loaded before stays until this file is finished.
+    pub fn begin_previous_year(&mut self, file_name: &str, options: JsValue) -> Result<(), JsValue> {
+        let opts = crate::input::ReadOptions {
+            year: None,
+            skip_out_of_year: false,
+            ..parse_options(options)?
+        };
+        self.previous_import = Some(CaseImport {
+            stream: CaseStream::new(file_name, &opts),
+            cases: CaseTable::new(),
+        });
+        Ok(())
+    }
+
+    /// Feeds the next chunk of the previous year's file; returns the cases read so far.
+    pub fn push_previous_year(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
+        let import = self
+            .previous_import
+            .as_mut()
+            .ok_or_else(|| Problem::argument("previous_year", "push_previous_year before begin_previous_year"))?;
+        import.stream.push(chunk, &mut import.cases);
+        Ok(import.cases.len() as f64)
+    }
+
+    /// Ends the previous year's file: settles it under `policy_json` with the institutions and
+    /// catalog loaded, as the command line does, and keeps only its monthly shares of the
+    /// region's points per fund ([`PreviousYear::from_settlement`]); its cases are dropped.
+    /// Returns `{report, notes_zh, notes_en, cases, profile}`. Throws the located import errors,
+    /// the engine's errors, or `kind: "missing"` when no fund has points in that year; the
+    /// profile loaded before then stays. The shares are those of the policy given here: load
+    /// the file again after changing how points are counted.
+    pub fn finish_previous_year(&mut self, policy_json: &str) -> Result<JsValue, JsValue> {
+        let CaseImport { stream, mut cases } = self
+            .previous_import
+            .take()
+            .ok_or_else(|| Problem::argument("previous_year", "finish_previous_year before begin_previous_year"))?;
+        let report = stream.finish(&mut cases).map_err(Problem::Import)?;
+        let policy = parse_policy(policy_json)?;
+        let count = cases.len();
+        let mut last = Settler::from_parts(self.data.data().clone(), cases);
+        let settled = last.settle_without_traces(&policy).map_err(Problem::Engine)?;
+        let profile = PreviousYear::from_settlement(&settled);
+        if profile.funds.is_empty() {
+            return Err(Problem::Missing {
+                zh: "上年病例在政策结算的险种中没有点数，无法得出月度权重".into(),
+                en: "the previous year's cases have no points in a fund the policy settles: no monthly weights".into(),
+            }
+            .into());
+        }
+        let out = to_js(&PreviousYearView {
+            report: &report,
+            notes_zh: report.notes(Lang::Zh),
+            notes_en: report.notes(Lang::En),
+            cases: count,
+            profile: &profile,
+        });
+        self.previous_year = Some(profile);
+        out
+    }
+
+    /// Drops a previous year's file being read.
+    pub fn cancel_previous_year(&mut self) {
+        self.previous_import = None;
+    }
+
+    /// Forgets the previous year's monthly shares.
+    pub fn clear_previous_year(&mut self) {
+        self.previous_import = None;
+        self.previous_year = None;
     }
 
     /// Forgets a table.
@@ -585,7 +677,8 @@ impl Session {
     /// The year-end estimate from the months loaded (SPEC §11) as JSON text, as `dipcalc
     /// estimate --format json` prints it; `options_json` is `EstimateOptions` (`{"through": 9,
     /// "growth": "0.03", …}`, `{}` for the defaults), the 区域公布数据 table loaded with
-    /// `import_table("published", …)` is used. Same errors as `settle`.
+    /// `import_table("published", …)` is used, and the previous year's monthly shares when one
+    /// was loaded (`begin_previous_year` … `finish_previous_year`). Same errors as `settle`.
     pub fn estimate_json(&mut self, policy_json: &str, options_json: &str) -> Result<String, JsValue> {
         // The same checks as a settlement (tables loaded, codes known).
         self.settled(policy_json)?;
@@ -595,7 +688,7 @@ impl Session {
         let (data, agg) = self.data.aggregates(&policy).map_err(Problem::Engine)?;
         let inputs = crate::engine::estimate::EstimateInputs {
             published: &self.published,
-            previous_year: None,
+            previous_year: self.previous_year.as_ref(),
         };
         let e = crate::engine::estimate::estimate(&policy, data, agg, inputs, &opts).map_err(Problem::Engine)?;
         serde_json::to_string(&e).map_err(|e| Problem::Export(e.to_string()).into())

@@ -4,7 +4,10 @@
 // projected point value and her year-end net with its interval, the chance of each risk-sharing
 // band and the nearest band edge — the same figures `dipcalc estimate` prints for the same files.
 // A cut-off month re-estimates, a growth that is not a rate is refused at its field, a published
-// point value of 0 is a located import error, and the view reads in English too.
+// point value of 0 is a located import error, and the view reads in English too. Her previous
+// year's cases (上年病例) load in the view: a bad file is refused in place with the rest intact, a
+// good one is offered as the monthly weights and gives what `dipcalc estimate --previous-year FILE
+// --profile previous_year` gives.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -28,6 +31,8 @@ const OWN = {
   cases: path.join(TMP, 'cases.csv'),
   published: path.join(TMP, 'published.csv'),
   zero: path.join(TMP, 'published-zero.csv'),
+  previous: path.join(TMP, 'cases-2023.csv'),
+  previousBad: path.join(TMP, 'cases-2023-bad.csv'),
 };
 writeFileSync(OWN.institutions, '机构编码,机构名称,医保结算等级,基本调节系数\nH1,示例医院一,三甲,1.10\n');
 writeFileSync(
@@ -42,6 +47,20 @@ writeFileSync(
   `险种,月份,点值\n${Array.from({ length: 9 }, (_, i) => `职工,${i + 1},${(9.2 + 0.05 * (i % 4)).toFixed(2)}`).join('\n')}\n`,
 );
 writeFileSync(OWN.zero, '险种,月份,点值\n职工,1,9.2\n职工,2,0\n');
+// Her previous year, all twelve months, seasonal: a Spring-Festival dip in February (one case)
+// and a fourth quarter with a third case a month.
+const HEAD = '机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期';
+writeFileSync(
+  OWN.previous,
+  `${HEAD}\n${Array.from({ length: 12 }, (_, i) => {
+    const m = String(i + 1).padStart(2, '0');
+    const rows = [`H1,职工,DIP,G2,${3900 + 100 * (i % 4)},850,4,2023-${m}-10`];
+    if (i !== 1) rows.push(`H1,职工,DIP,G1,${9400 + 200 * (i % 3)},1900,6,2023-${m}-21`);
+    if (i >= 9) rows.push(`H1,职工,DIP,G1,9800,2000,6,2023-${m}-25`);
+    return rows.join('\n');
+  }).join('\n')}\n`,
+);
+writeFileSync(OWN.previousBad, `${HEAD}\nH1,职工,DIP,G2,很多,850,4,2023-01-10\n`);
 
 /** `dipcalc estimate` on her files, parsed. */
 function cli(extra = []) {
@@ -181,6 +200,63 @@ describe('year-end estimate', { concurrency: false }, () => {
     );
     assert.equal(runRate.point_value.central, june.point_value.central);
     await page.selectOption('#est-interval', 'predictive');
+
+    // Her previous year's cases. A bad file is refused in place, located; the estimate stays.
+    await idle(page);
+    const before = await page.locator('[data-est-pv="employee"]').evaluate((el) => el.firstChild.textContent);
+    await page.setInputFiles('#est-previous-file', OWN.previousBad);
+    await page.waitForSelector('#est-previous-error', { timeout: 60_000 });
+    assert.match(await text(page, '#est-previous-error'), /cases-2023-bad\.csv/);
+    assert.match(await text(page, '#est-previous-error'), /第 2 行/);
+    assert.equal(await page.locator('#est-profile option[value="previous_year"]').count(), 0);
+    assert.equal(
+      await page.locator('[data-est-pv="employee"]').evaluate((el) => el.firstChild.textContent),
+      before,
+      'the estimate stays',
+    );
+    // A good one is offered as the monthly weights; chosen, the figures follow the command line.
+    await page.setInputFiles('#est-previous-file', OWN.previous);
+    await page.waitForSelector('#est-profile option[value="previous_year"]', { state: 'attached', timeout: 60_000 });
+    assert.equal(await page.locator('#est-previous-error').count(), 0);
+    assert.match(await text(page, '#est-previous-status'), /cases-2023\.csv：26 例/);
+    await page.selectOption('#est-profile', 'previous_year');
+    const withPrevious = cli(['--through', '6', '--previous-year', OWN.previous, '--profile', 'previous_year']);
+    const fp = withPrevious.funds.find((x) => x.months.fund === 'employee');
+    assert.equal(fp.months.profile, 'previous_year');
+    assert.notEqual(fp.point_value.central, june.point_value.central, 'last year is not even months');
+    await page.waitForFunction(
+      (v) => document.querySelector('[data-est-pv="employee"]')?.firstChild.textContent === v,
+      fp.point_value.central,
+      { timeout: 30_000 },
+    );
+    await idle(page);
+    const hp = fp.units.find((x) => x.code === 'H1');
+    const netCells = await page
+      .locator('#estimate-unit tbody tr')
+      .nth(3)
+      .locator('td')
+      .evaluateAll((tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(
+      netCells.map(fen),
+      [hp.net_to_pay.central, hp.net_to_pay.p10, hp.net_to_pay.p50, hp.net_to_pay.p90].map(fen),
+    );
+    // The notes say which weights were used, and from which file.
+    assert.match(
+      await text(page, '#estimate-profile'),
+      /职工医保的月度权重：上年病例各月区域点数占比。（cases-2023\.csv）/,
+    );
+    assert.match(await text(page, '#estimate-notices'), /月度权重取自上一年度各月区域点数占比/);
+    // Removed, the weights go back to automatic.
+    await page.click('#est-previous-clear');
+    await page.waitForFunction(() => !document.querySelector('#est-profile option[value="previous_year"]'), null, {
+      timeout: 60_000,
+    });
+    assert.equal(await page.locator('#est-profile').inputValue(), 'auto');
+    await page.waitForFunction(
+      (v) => document.querySelector('[data-est-pv="employee"]')?.firstChild.textContent === v,
+      june.point_value.central,
+      { timeout: 30_000 },
+    );
 
     // A growth that is not a rate is refused at its field; the last estimate stays.
     await page.fill('#est-growth', 'lots');

@@ -3,7 +3,9 @@
 // `estimateOptions`). Shown: per fund the months observed and projected and the projected annual
 // point value with its 10th–90th percentile interval; for the institution in focus S, T, fund
 // payment and the year-end net with their intervals, the share of draws in each risk-sharing band
-// and the distance to the nearest band edge. Like the other views it reads the state, builds DOM
+// and the distance to the nearest band edge. A previous year's case file (上年病例) can be loaded
+// here: once read its monthly shares of the region's points are offered as the monthly weights,
+// a bad file's errors show in place and the rest of the view stays. Like the other views it reads the state, builds DOM
 // with textContent only and changes nothing itself: what the user does goes to the actions (`on`).
 
 import { fanChart } from './charts.js';
@@ -11,7 +13,8 @@ import { cmpDec, fmtMoney, fmtNum, fmtPct, parseTyped } from './decimal.js';
 import { fill, h } from './dom.js';
 import { msg, t } from './i18n.js';
 
-const PROFILES = ['auto', 'policy', 'even'];
+const PROFILES = ['auto', 'policy', 'previous_year', 'even'];
+const ACCEPT = '.csv,.txt,.tsv,.xlsx,.xls,.xlsb,.ods,.et';
 const INTERVALS = ['predictive', 'run_rate'];
 
 /** The options the engine reads (`EstimateOptions`), or null while the growth typed is not a rate. */
@@ -105,7 +108,9 @@ function inputs(state, on) {
       h(
         'select',
         { id: 'est-profile', onchange: (e) => on.setEstimateOptions({ profile: e.target.value }) },
-        PROFILES.map((p) => h('option', { value: p, selected: o.profile === p }, t(`estimate.profile.${p}`))),
+        PROFILES.filter((p) => p !== 'previous_year' || state.previousYear || o.profile === p).map((p) =>
+          h('option', { value: p, selected: o.profile === p }, t(`estimate.profile.${p}`)),
+        ),
       ),
     ),
     h(
@@ -122,7 +127,98 @@ function inputs(state, on) {
       ),
     ),
     bad ? h('p', { class: 'field-error', role: 'alert' }, t('estimate.growth.bad', { v: o.growth })) : null,
+    previousSlot(state, on),
   );
+}
+
+/** Where a located import error is: sheet, row, column. */
+function located(r) {
+  const at = [r.sheet, r.row ? t('estimate.previous.row', { n: r.row }) : null, r.header ?? r.column];
+  return at.filter((x) => x !== null && x !== undefined && x !== '').join(' · ');
+}
+
+/** The 上年病例 slot: load, what is loaded, clear; a refused file's errors in place. */
+function previousSlot(state, on) {
+  const p = state.previousYear;
+  const load = state.previousYearLoad;
+  const input = h('input', {
+    id: 'est-previous-file',
+    type: 'file',
+    accept: ACCEPT,
+    hidden: true,
+    onchange: (e) => {
+      const file = e.target.files[0];
+      e.target.value = '';
+      if (file) on.loadPreviousYear(file);
+    },
+  });
+  const status = p
+    ? t('estimate.previous.loaded', {
+        name: p.name,
+        cases: fmtNum(String(p.cases), 0),
+        funds: p.funds.map((f) => t(`fund.${f}.long`)).join('、'),
+      })
+    : t('estimate.previous.none');
+  const err = load?.status === 'error' ? load.error : null;
+  const rows = err?.errors?.length ? err.errors.slice(0, 5) : err ? [err] : [];
+  return h(
+    'div',
+    { class: 'estimate-previous', id: 'est-previous', dataset: { status: load?.status ?? (p ? 'ok' : 'none') } },
+    h('span', { class: 'kpi-label' }, t('estimate.previous')),
+    ' ',
+    h(
+      'button',
+      { type: 'button', class: 'ghost', id: 'est-previous-load', onclick: () => input.click() },
+      p ? t('estimate.previous.replace') : t('estimate.previous.load'),
+    ),
+    input,
+    ' ',
+    h(
+      'span',
+      { class: 'note', id: 'est-previous-status' },
+      load?.status === 'reading' ? t('estimate.previous.reading', { name: load.name }) : status,
+    ),
+    p
+      ? h(
+          'button',
+          { type: 'button', class: 'link', id: 'est-previous-clear', onclick: () => on.clearPreviousYear() },
+          t('estimate.previous.clear'),
+        )
+      : null,
+    p ? h('p', { class: 'note' }, t('estimate.previous.note')) : null,
+    err
+      ? h(
+          'div',
+          { class: 'strip-warn', id: 'est-previous-error', role: 'alert' },
+          h('p', null, t(p ? 'estimate.previous.bad.kept' : 'estimate.previous.bad', { name: load.name })),
+          h(
+            'ul',
+            null,
+            rows.map((r) => {
+              const at = located(r);
+              return h('li', null, at ? `${at}: ${msg(r) || r.message}` : msg(r) || r.message);
+            }),
+          ),
+          err.total > rows.length
+            ? h('p', { class: 'note' }, t('estimate.previous.more', { n: err.total - rows.length }))
+            : null,
+        )
+      : null,
+  );
+}
+
+/** Which monthly weights each fund's estimate used, and the previous year's file when it was that. */
+function profileNote(state, e) {
+  const lines = e.funds.map((f) => {
+    const text = t('estimate.profile.used', {
+      fund: t(`fund.${f.months.fund}.long`),
+      profile: t(`estimate.weights.${f.months.profile}`),
+    });
+    return f.months.profile === 'previous_year' && state.previousYear
+      ? `${text}${t('estimate.profile.file', { name: state.previousYear.name })}`
+      : text;
+  });
+  return h('p', { class: 'note', id: 'estimate-profile' }, lines.join(' '));
 }
 
 function monthsLine(f) {
@@ -301,6 +397,7 @@ export function renderEstimate(el, state, on) {
         )
       : null,
     h('p', { class: 'note', id: 'estimate-region' }, t(`estimate.region.${e.region}`)),
+    profileNote(state, e),
     fundPick ? h('div', { class: 'toolbar' }, h('label', null, t('estimate.fund'), ' ', fundPick)) : null,
     fund ? unitSection(state, fund, on) : null,
     h(

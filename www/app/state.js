@@ -42,6 +42,12 @@ const initial = {
   /** The year-end estimate's inputs (SPEC §11) as typed: the cut-off month ('' = each fund's last
    *  month with data), growth ('' = none; '3%' or '0.03'), the monthly profile. */
   estimateOptions: { through: '', growth: '', profile: 'auto', interval: 'predictive' },
+  /** A previous year's case file for the estimate's monthly weights (SPEC §11), once read:
+   *  {file, name, options, cases, funds}; the worker keeps only its monthly shares. */
+  previousYear: null,
+  /** A previous year's file being read or refused: {name, status: 'reading'|'error', error}. A
+   *  refused file leaves the one read before (if any) in use. */
+  previousYearLoad: null,
   /** The estimate of the policy and options it was asked for, or why there is none. */
   estimate: null,
   estimateError: null,
@@ -173,6 +179,19 @@ export const actions = {
   },
   importProgress: (importing) => set({ importing }),
   setEstimateOptions: (change) => set({ estimateOptions: { ...state.estimateOptions, ...change } }),
+  previousYearReading: (name) => set({ previousYearLoad: { name, status: 'reading', error: null } }),
+  previousYearLoaded(entry, result) {
+    const funds = (result.profile?.funds ?? []).map(([fund]) => fund);
+    set({ previousYear: { ...entry, cases: result.cases, funds }, previousYearLoad: null });
+  },
+  previousYearFailed: (name, error) => set({ previousYearLoad: { name, status: 'error', error } }),
+  /** No previous year: a profile that asked for it goes back to automatic. */
+  previousYearCleared() {
+    const o = state.estimateOptions;
+    const patch = { previousYear: null, previousYearLoad: null };
+    if (o.profile === 'previous_year') patch.estimateOptions = { ...o, profile: 'auto' };
+    set(patch);
+  },
   estimated: (estimate) => set({ estimate, estimateError: null }),
   estimateFailed: (estimateError) => set({ estimate: null, estimateError }),
   toast: (text) => set({ toast: { text, at: Date.now() } }),

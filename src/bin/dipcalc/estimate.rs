@@ -8,7 +8,7 @@
 //! ```
 
 use super::{failed, import_failure, load_inputs, read_file, read_options, stream_cases, usage, Failure};
-use dipcalc::engine::estimate::{self, EstimateInputs, EstimateOptions, Profile};
+use dipcalc::engine::estimate::{self, EstimateInputs, EstimateOptions, PreviousYear, Profile};
 use dipcalc::engine::{EngineError, Settler};
 use dipcalc::export;
 use dipcalc::input::{self, Lang, ReadOptions, Source};
@@ -95,10 +95,10 @@ pub fn estimate(args: &[String]) -> Result<(), Failure> {
             };
             let (table, _) = stream_cases(path, &opts, lang)?;
             let mut last = Settler::from_parts(data.clone(), table);
-            Some(
-                last.settle_without_traces(&policy)
-                    .map_err(|e| engine_failure(e, lang))?,
-            )
+            let settled = last
+                .settle_without_traces(&policy)
+                .map_err(|e| engine_failure(e, lang))?;
+            Some(PreviousYear::from_settlement(&settled))
         }
         None => None,
     };

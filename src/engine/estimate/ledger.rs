@@ -115,12 +115,12 @@ fn no_data(fund: Fund, through: Option<u8>) -> EngineError {
 pub(super) fn weights(
     policy: &Policy,
     fund: Fund,
-    previous: Option<&Settlement>,
+    previous: Option<&PreviousYear>,
     choice: Profile,
     notices: &mut Vec<Notice>,
 ) -> Result<(Vec<Decimal>, String), EngineError> {
     let from_policy = policy.funds.get(fund).and_then(|f| f.monthly_profile.clone());
-    let from_previous = previous.and_then(|s| previous_year_shares(s, fund));
+    let from_previous = previous.and_then(|p| p.shares(fund)).map(<[Decimal]>::to_vec);
     let even = || vec![Decimal::ONE / Decimal::from(12); 12];
     let (w, source) = match choice {
         Profile::Auto => match (from_policy, from_previous) {
@@ -164,13 +164,35 @@ fn missing_profile(fund: Fund, what: &str) -> EngineError {
     )
 }
 
-/// The previous year's monthly shares of the region's points, when its months add up to more
-/// than zero.
-fn previous_year_shares(previous: &Settlement, fund: Fund) -> Option<Vec<Decimal>> {
-    let f = previous.funds.iter().find(|f| f.fund == fund)?;
-    let points: Vec<Decimal> = f.months.iter().map(|m| m.points).collect();
-    let total: Decimal = points.iter().sum();
-    (points.len() == 12 && total > Decimal::ZERO).then(|| points.iter().map(|p| p / total).collect())
+/// What the estimate keeps of a previous year (SPEC §11): per fund, the monthly shares of the
+/// region's points, w_m = P_m ÷ Σ P, from that year settled under the policy. The command line
+/// (`--previous-year`) and the page (`Session::finish_previous_year`) both derive it here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PreviousYear {
+    /// Funds whose twelve months add up to more than zero points, with their shares.
+    pub funds: Vec<(Fund, Vec<Decimal>)>,
+}
+
+impl PreviousYear {
+    /// The monthly shares of every fund of a settled year whose months add up to more than zero.
+    pub fn from_settlement(previous: &Settlement) -> Self {
+        let funds = previous
+            .funds
+            .iter()
+            .filter_map(|f| {
+                let points: Vec<Decimal> = f.months.iter().map(|m| m.points).collect();
+                let total: Decimal = points.iter().sum();
+                (points.len() == 12 && total > Decimal::ZERO)
+                    .then(|| (f.fund, points.iter().map(|p| p / total).collect()))
+            })
+            .collect();
+        PreviousYear { funds }
+    }
+
+    /// One fund's w_1 … w_12, if that year gives them.
+    pub fn shares(&self, fund: Fund) -> Option<&[Decimal]> {
+        self.funds.iter().find(|(f, _)| *f == fund).map(|(_, w)| w.as_slice())
+    }
 }
 
 /// One fund's part of a draw (SPEC §11): how often each observed month is drawn for the

@@ -21,6 +21,7 @@ use super::{settle_aggregated, settle_aggregated_without_traces, EngineError};
 use crate::policy::Policy;
 use crate::records::{Dataset, Fund, PublishedMonth};
 use draws::{band_key, nearest_edge, EdgeDistance, Range, SplitMix64};
+pub use ledger::PreviousYear;
 use ledger::{Draw, FundDraw, FundMonths, Ledger};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -101,8 +102,9 @@ impl Default for EstimateOptions {
 pub struct EstimateInputs<'a> {
     /// 区域公布数据 (may be empty).
     pub published: &'a [PublishedMonth],
-    /// The previous year settled under the same policy, for its monthly shares.
-    pub previous_year: Option<&'a Settlement>,
+    /// The monthly shares of a previous year settled under the same policy
+    /// ([`PreviousYear::from_settlement`]).
+    pub previous_year: Option<&'a PreviousYear>,
 }
 
 /// The estimate: the central settlement of the projected year and the ranges.
