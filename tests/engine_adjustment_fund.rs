@@ -1,6 +1,7 @@
 //! 调剂金 (休宁2021 12 "调剂金可按规定支付…药品及耗材激励…紧密型县域医共体合理超支部分经考核后合理分担，也可采取
 //! …病种分值点数之和占市域内总点数的比例等方式进行二次付费"; SPEC §7.4): its named uses first, then the
 //! 医共体's shared overspend, then the rest by points. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

@@ -1,6 +1,7 @@
 //! 除外支付 (宁德2024 第七条(一) "先进医疗技术应用在 DIP 付费中除外支付，与个人账户等其他基金（资金）支出实行据实
 //! 结算"): the excluded cost leaves the DIP cost, and with a fund share its fund part is reported as
 //! the fund's outlay outside DIP. The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

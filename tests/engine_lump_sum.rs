@@ -1,6 +1,7 @@
 //! 医共体门诊统筹总额包干 (宁德2025答复 一 "对各医共体职工医保、城乡居民医保分别进行医保基金总额打包，打包基金
 //! 按月预拨、年终结算，并实行“总额包干、结余留用、合理超支分担”"; SPEC §7.4), settled with the
 //! settlement's bands (SPEC §7.1: 10% / 60%, reading (a)). The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

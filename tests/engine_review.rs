@@ -1,6 +1,7 @@
 //! 特例单议 across the region (SPEC §12; 医保发〔2025〕18号 第二十条 "特例单议病例数量原则上不超过统筹地区
 //! … DIP 出院总病例的 5‰"; 经办管理规程（2025 版）第二十四条: applications, approvals and their share of
 //! the discharges are published). The arithmetic is in the comments.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::*;

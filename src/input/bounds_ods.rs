@@ -11,7 +11,8 @@ use std::io::{Cursor, Read};
 
 use zip::ZipArchive;
 
-use super::bounds::{refuse, Refusal, MAX_ITEM_BYTES, MAX_PART_BYTES, MAX_SHEET_CELLS};
+use super::bounds::{refuse, Refusal};
+use super::limits::{MAX_ITEM_BYTES, MAX_PART_BYTES, MAX_SHEET_CELLS};
 
 /// The part calamine reads the sheets from.
 const PART: &str = "content.xml";
