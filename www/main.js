@@ -238,9 +238,10 @@ async function loadPreviousYear(file, name) {
   }
 }
 
+/** The worker drops the shares first: the estimate the state change asks for must not use them. */
 async function clearPreviousYear() {
-  actions.previousYearCleared();
   await engine.request('clearPreviousYear');
+  actions.previousYearCleared();
 }
 
 function renderView(name) {
