@@ -182,13 +182,13 @@ pub fn elastic_notice(fund: Fund, e: &ElasticResult) -> Option<Notice> {
         message_zh: format!(
             "{}：浮动点值 {} 触及{zh}，按 {} 结算；结算总额与预算差 {diff} 元",
             fund.label_zh(),
-            before.round_dp(6),
+            round_point_value(before, 6),
             after.normalize()
         ),
         message_en: format!(
             "{}: the floating point value {} hits the {en}, settled at {}; the settlement differs from the budget by {diff} 元",
             fund.key(),
-            before.round_dp(6),
+            round_point_value(before, 6),
             after.normalize()
         ),
     })
