@@ -235,3 +235,255 @@ proptest! {
         prop_assert_eq!(settler.settle(&p).unwrap(), settle(&p, &data).unwrap());
     }
 }
+
+/// A region with what makes the outlier revisit hard: 特例单议 scores and changes, QC-failed
+/// cases (supplemented or not), excluded costs, scores and costs of several scales, and cases
+/// on the bounds themselves.
+fn region_with_reviews() -> impl Strategy<Value = Dataset> {
+    let extras = prop::collection::vec((0u8..12, 0u32..=3, 0u8..4, 0u32..=999), 40);
+    (region(), extras).prop_map(|(mut data, extras)| {
+        for (n, g) in data.catalog.groups.iter_mut().enumerate() {
+            // Scores with 0–3 places.
+            g.score = Decimal::new(
+                g.score.mantissa() as i64 * 10i64.pow(n as u32 % 4) + n as i64,
+                n as u32 % 4,
+            );
+        }
+        let references: Vec<Decimal> = data.catalog.groups.iter().map(|g| g.reference_cost).collect();
+        let codes: Vec<String> = data.catalog.groups.iter().map(|g| g.code.clone()).collect();
+        for (c, (what, places, qc, tail)) in data.cases.iter_mut().zip(extras) {
+            let g = codes.iter().position(|x| *x == c.group).unwrap_or(0);
+            match what {
+                0 => c.review.score = Some(Decimal::new(i64::from(tail), 1)),
+                1 => c.review.points_delta = Some(Decimal::new(i64::from(tail) - 500, 2)),
+                // Exactly on a bound: 2 × ref, 0.5 × ref, 1.5 × ref.
+                2 => c.total_cost = references[g] * Decimal::TWO,
+                3 => c.total_cost = references[g] / Decimal::TWO,
+                4 => c.total_cost = references[g] * Decimal::new(15, 1),
+                5 => c.excluded_cost = Decimal::new(i64::from(tail), 2).min(c.total_cost),
+                // Costs with more places than cents.
+                6 => c.total_cost += Decimal::new(i64::from(tail), 2 + places),
+                _ => {}
+            }
+            match qc {
+                1 => c.qc_passed = false,
+                2 => {
+                    c.qc_passed = false;
+                    c.supplemented = true;
+                }
+                _ => {}
+            }
+        }
+        data
+    })
+}
+
+/// Every sum of every cell, by its digits and scale (`Decimal`'s `==` ignores the scale).
+fn aggregate_digits(agg: &dipcalc::engine::aggregate::CaseAggregates) -> Vec<[u8; 16]> {
+    let mut out = Vec::new();
+    for i in 0..agg.institutions() {
+        for fund in [Fund::Employee, Fund::Resident] {
+            out.push(Decimal::from(agg.qc_excluded(i, fund)).serialize());
+            out.push(Decimal::from(agg.review_applications(i, fund)).serialize());
+            for month in 0..12 {
+                for held in [false, true] {
+                    out.extend(agg.cell(i, fund, month, held).sums().iter().map(|x| x.serialize()));
+                }
+            }
+        }
+    }
+    out.push(agg.lowest_score.serialize());
+    out
+}
+
+fn thresholds() -> impl Strategy<Value = dipcalc::policy::Outliers> {
+    (
+        (100u32..=400, 0u32..=1),
+        (0u32..=100, 0u32..=1),
+        prop::bool::ANY,
+        prop::bool::ANY,
+        prop::option::of((1000u32..=50_000, 100u32..=400)),
+    )
+        .prop_map(|((h, hp), (l, lp), hi, li, tier)| dipcalc::policy::Outliers {
+            high_ratio: Decimal::new(i64::from(h) * 10i64.pow(hp), 2 + hp),
+            high_inclusive: hi,
+            low_ratio: Decimal::new(i64::from(l) * 10i64.pow(lp), 2 + lp),
+            low_inclusive: li,
+            high_tiers: tier
+                .map(|(max, h)| {
+                    vec![dipcalc::policy::HighTier {
+                        max_reference_cost: Decimal::from(max),
+                        high_ratio: Decimal::new(i64::from(h), 2),
+                    }]
+                })
+                .unwrap_or_default(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_from_env()))]
+
+    /// A change of the outlier thresholds revisits only the outliers and the 特例单议 cases, and
+    /// gives the cells a full per-case pass gives, digit for digit and scale for scale; a Settler
+    /// doing it settles exactly as a fresh settle (the output text compared).
+    #[test]
+    fn outlier_revisit_equals_a_full_pass(data in region_with_reviews(), changes in prop::collection::vec((thresholds(), 0u8..3), 1..6)) {
+        use dipcalc::engine::aggregate::{aggregate_cases, revisit_outliers, OutlierIndex};
+        let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
+        let mut p = spec10_policy();
+        let first = aggregate_cases(&p.points, &data.institutions, &data.catalog, &table).unwrap();
+        let index = OutlierIndex::build(&p.points, &data.institutions, &data.catalog, &table);
+        prop_assert!(index.is_some(), "every generated group has its bounds");
+        let index = index.unwrap();
+        let mut settler = dipcalc::engine::Settler::new(data.clone());
+        settler.revisit_outliers(true);
+        settler.settle(&p).unwrap();
+        let mut before = first;
+        for (outliers, which) in changes {
+            // Both thresholds moved, H alone (L kept as it was) or L alone.
+            let was = p.points.outliers.clone();
+            p.points.outliers = match which {
+                0 => outliers,
+                1 => dipcalc::policy::Outliers { low_ratio: was.low_ratio, low_inclusive: was.low_inclusive, ..outliers },
+                _ => dipcalc::policy::Outliers { low_ratio: outliers.low_ratio, low_inclusive: outliers.low_inclusive, ..was },
+            };
+            let full = aggregate_cases(&p.points, &data.institutions, &data.catalog, &table);
+            let revisited = revisit_outliers(&before, &index, &p.points, &data.institutions, &data.catalog, &table);
+            match &full {
+                Ok(full) => {
+                    let revisited = revisited.expect("a change the full pass takes is revisited");
+                    prop_assert_eq!(aggregate_digits(&revisited), aggregate_digits(full));
+                    before = revisited;
+                }
+                Err(_) => prop_assert!(revisited.is_none(), "a change the full pass refuses is not revisited"),
+            }
+            let fresh = settle(&p, &data);
+            let kept = settler.settle(&p);
+            prop_assert_eq!(
+                kept.as_ref().map(|s| serde_json::to_string(s).unwrap()).map_err(|e| e.code.clone()),
+                fresh.as_ref().map(|s| serde_json::to_string(s).unwrap()).map_err(|e| e.code.clone())
+            );
+        }
+    }
+}
+
+/// The group breakdown as it was computed before the walk was kept: every case of the unit
+/// priced on its own and added to a line found by its text. The reference for
+/// [`dipcalc::engine::analysis::BreakdownCases`].
+fn breakdown_case_by_case(
+    policy: &Policy,
+    data: &Dataset,
+    cases: &dipcalc::records::cases::CaseTable,
+    fund: &dipcalc::engine::result::FundResult,
+    unit: &str,
+) -> Vec<dipcalc::engine::analysis::GroupLine> {
+    use dipcalc::engine::analysis::GroupLine;
+    use dipcalc::engine::coefficients::institution_coefficient;
+    use dipcalc::engine::points::{mul_div, PointsContext};
+    let members: Vec<&str> = match fund.units.iter().find(|u| u.code == unit) {
+        Some(u) if !u.members.is_empty() => u.members.iter().map(String::as_str).collect(),
+        _ => vec![unit],
+    };
+    let mut member_of = vec![None; cases.institutions.len()];
+    let (mut levels, mut coefs) = (Vec::new(), Vec::new());
+    for code in members {
+        let (Some(inst), Some(i)) = (
+            data.institutions.iter().find(|i| i.code == code),
+            cases.institutions.find(code),
+        ) else {
+            continue;
+        };
+        member_of[i as usize] = Some(levels.len());
+        levels.push(&inst.level);
+        coefs.push(institution_coefficient(&policy.coefficients, inst, &mut Vec::new()).unwrap());
+    }
+    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups).unwrap();
+    let mut lines: std::collections::BTreeMap<String, GroupLine> = Default::default();
+    for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
+        let Some(m) = member_of[row.institution as usize] else {
+            continue;
+        };
+        if !row.qc_passed && !row.supplemented {
+            continue;
+        }
+        let raw = ctx.raw_points(cases, row, levels[m]).unwrap();
+        let group = cases.group_of(row);
+        let (key, name, grassroots) = match row.kind {
+            CaseKind::Dip => (
+                group.to_string(),
+                ctx.group(group).map(|g| g.name.clone()).unwrap_or_default(),
+                raw.grassroots,
+            ),
+            CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
+            CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
+        };
+        let line = lines.entry(key.clone()).or_insert_with(|| GroupLine {
+            group: key,
+            name,
+            grassroots,
+            cases: 0,
+            points: Decimal::ZERO,
+            payment: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            gain: Decimal::ZERO,
+        });
+        line.cases += 1;
+        line.points += raw.points(&coefs[m], policy.points.scale);
+        line.cost += row.total_cost - row.excluded_cost;
+    }
+    let mut out: Vec<GroupLine> = lines
+        .into_values()
+        .map(|mut l| {
+            l.payment = mul_div(l.points, fund.pool, fund.total_points)
+                .map(round_money)
+                .unwrap_or_default();
+            l.gain = l.payment - l.cost;
+            l
+        })
+        .collect();
+    out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_from_env()))]
+
+    /// The breakdown from a kept walk, under the policy it was made with and then under other
+    /// coefficients, scale and budgets, is the case-by-case breakdown, as text.
+    #[test]
+    fn kept_breakdown_equals_case_by_case(mut data in region_with_reviews(), scale in 1u32..=2000, base in 50u32..=150, reserve in 0u32..=30, alliance in prop::bool::ANY) {
+        use dipcalc::engine::analysis::{group_breakdown, BreakdownCases};
+        if alliance && data.institutions.len() > 1 {
+            for i in &mut data.institutions[..2] {
+                i.alliance = Some("医共体".into());
+            }
+        }
+        let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
+        let mut p = spec10_policy();
+        if alliance {
+            p.settlement.unit = dipcalc::policy::SettlementUnit::Alliance;
+        }
+        let s = settle(&p, &data).unwrap();
+        let f = &s.funds[0];
+        let text = |l: &[dipcalc::engine::analysis::GroupLine]| serde_json::to_string(l).unwrap();
+        for unit in f.units.iter().map(|u| u.code.clone()).collect::<Vec<_>>() {
+            let mut kept = BreakdownCases::new(&p, &data, &table, f, &unit).unwrap();
+            prop_assert_eq!(text(&kept.lines(&p, &data, f).unwrap()), text(&breakdown_case_by_case(&p, &data, &table, f, &unit)));
+            prop_assert_eq!(text(&group_breakdown(&p, &data, &table, f, &unit).unwrap()), text(&breakdown_case_by_case(&p, &data, &table, f, &unit)));
+            let mut q = p.clone();
+            q.points.scale = Decimal::new(i64::from(scale), 3);
+            // One institution's coefficient overridden (the coefficient sliders change the
+            // policy, not the data).
+            q.coefficients.overrides.insert("H00".into(), Decimal::new(i64::from(base), 2));
+            if let dipcalc::policy::Reserve::Rate { rate } = &mut q.funds.employee.as_mut().unwrap().reserve {
+                *rate = Decimal::new(i64::from(reserve), 2);
+            }
+            let s2 = settle(&q, &data).unwrap();
+            let f2 = s2.funds.iter().find(|x| x.fund == f.fund).unwrap();
+            prop_assert!(kept.fits(&q, f2, &unit));
+            prop_assert_eq!(text(&kept.lines(&q, &data, f2).unwrap()), text(&breakdown_case_by_case(&q, &data, &table, f2, &unit)));
+            // And back: the lines of the first policy again.
+            prop_assert_eq!(text(&kept.lines(&p, &data, f).unwrap()), text(&breakdown_case_by_case(&p, &data, &table, f, &unit)));
+        }
+    }
+}

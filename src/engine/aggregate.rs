@@ -4,12 +4,12 @@
 //! (stage 2) work on these few cells, so moving a budget or risk-sharing slider re-settles a
 //! million cases without touching them again.
 
-use super::points::{Category, PointsContext, RawPoints};
+use super::points::{high_score, is_high_at, is_low_at, low_score, Category, PointsContext, RawPoints};
 use super::EngineError;
 use crate::exact_sum::ExactSum;
 use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
 use crate::records::cases::{CaseRow, CaseTable};
-use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
+use crate::records::{check_case_values, CaseKind, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -34,6 +34,15 @@ impl PointsKey {
             per_diem_reimbursement_ratio: p.per_diem_reimbursement_ratio,
             base_points: p.base_points,
         }
+    }
+
+    /// Whether `other` differs from this key in the outlier thresholds only (H, L, their
+    /// tiers and inclusiveness): then [`revisit_outliers`] can redo the per-case pass.
+    pub fn same_but_outliers(&self, other: &PointsKey) -> bool {
+        PointsKey {
+            outliers: other.outliers.clone(),
+            ..self.clone()
+        } == *other
     }
 }
 
@@ -426,4 +435,326 @@ fn add_case(cell: &mut Cell, sum: Option<&mut CellSums>, row: &CaseRow, raw: &Ra
             true
         }
     }
+}
+
+/// The DIP cases whose category the outlier thresholds decide, kept so that a change of H or L
+/// revisits only the cases that are outliers under the new thresholds ([`revisit_outliers`]).
+/// Built from a table after an exact per-case pass ([`OutlierIndex::build`]); valid for that
+/// table, institutions and catalog only.
+#[derive(Debug, Clone, Default)]
+pub struct OutlierIndex {
+    /// Positions in the table of the counted DIP cases (QC passed or supplemented) without a
+    /// 特例单议, by table group, each group's in order of cost (total − excluded).
+    rows: Vec<u32>,
+    /// Where each table group's cases start in `rows` (one more than the groups).
+    starts: Vec<u32>,
+    /// The counted DIP cases with a 特例单议 score or change, in case order: the score of one
+    /// with a change only still follows the thresholds.
+    reviewed: Vec<u32>,
+    /// Per cell and 基层病种 flag: the catalog scores of the cases in `rows` as if all were
+    /// normal, and per cell how many.
+    normal: Vec<[NormalSum; 2]>,
+    count: Vec<u64>,
+}
+
+/// A sum of non-zero catalog scores at scale [`MAX_SCALE`], and how many terms of each scale:
+/// less some terms, it gives what [`ExactSum`] gives for the rest (their sum at the largest
+/// scale among them).
+#[derive(Debug, Clone, Copy, Default)]
+struct NormalSum {
+    sum: u128,
+    at_scale: [u32; MAX_SCALE as usize + 1],
+}
+
+const MAX_SCALE: u32 = 28;
+
+/// 10⁰ … 10²⁸.
+fn ten_to(k: u32) -> u128 {
+    10u128.pow(k)
+}
+
+impl NormalSum {
+    /// The term as an integer at [`MAX_SCALE`], with its scale (`None`: negative or zero).
+    fn term(score: Decimal) -> Option<(u128, u32)> {
+        if score.is_sign_negative() || score.is_zero() {
+            return None;
+        }
+        let s = score.scale();
+        let m = score.mantissa().unsigned_abs().checked_mul(ten_to(MAX_SCALE - s))?;
+        Some((m, s))
+    }
+
+    /// The `Decimal` an [`ExactSum`] of these terms gives (`None`: beyond 96 bits).
+    fn get(&self) -> Option<Decimal> {
+        let Some(scale) = (0..=MAX_SCALE).rev().find(|&s| self.at_scale[s as usize] > 0) else {
+            return Some(ExactSum::default().get());
+        };
+        let v = self.sum / ten_to(MAX_SCALE - scale);
+        (v < 1u128 << 96).then(|| Decimal::from_i128_with_scale(v as i128, scale))
+    }
+}
+
+impl OutlierIndex {
+    /// The index of `table`'s cases under the points parameters `points` (any thresholds), or
+    /// `None` when a change of thresholds could not be revisited exactly: reference costs by
+    /// level, a counted DIP case of a group the catalog lacks or scores 0, or an institution
+    /// not in the file (then the per-case pass reports it anyway).
+    pub fn build(
+        points: &PointsPolicy,
+        institutions: &[Institution],
+        catalog: &Catalog,
+        table: &CaseTable,
+    ) -> Option<OutlierIndex> {
+        if points.reference_cost_by_level {
+            return None;
+        }
+        let ctx = PointsContext::new(points, catalog, &table.groups).ok()?;
+        let inst_of = institution_of_code(institutions, table);
+        let cells = institutions.len() * 2 * 12 * 2;
+        let mut out = OutlierIndex {
+            rows: Vec::new(),
+            starts: vec![0; table.groups.len() + 1],
+            reviewed: Vec::new(),
+            normal: vec![[NormalSum::default(); 2]; cells],
+            count: vec![0; cells],
+        };
+        let decided = |row: &CaseRow| {
+            row.kind == CaseKind::Dip
+                && (row.qc_passed || row.supplemented)
+                && row.review_score.is_none()
+                && row.review_delta.is_none()
+        };
+        // Each group's catalog score as a term, worked out once.
+        let mut terms: Vec<Option<Option<(u128, u32)>>> = vec![None; table.groups.len()];
+        // How many of each group, then their places.
+        for (n, row) in table.rows.iter().enumerate() {
+            if row.kind != CaseKind::Dip || !(row.qc_passed || row.supplemented) {
+                continue;
+            }
+            if !decided(row) {
+                out.reviewed.push(u32::try_from(n).ok()?);
+                continue;
+            }
+            // A group without bounds of its own (a reference cost derived from the score, or
+            // not in the catalog): its cases are priced one by one, so no revisit.
+            let (group, _) = ctx.group_bounds(row.group)?;
+            let (term, scale) = *terms[row.group as usize]
+                .get_or_insert_with(|| NormalSum::term(group.score))
+                .as_ref()?;
+            let i = inst_of[row.institution as usize]?;
+            if !(1..=12).contains(&row.month) {
+                return None;
+            }
+            let ix = cell_index(i, row.fund, usize::from(row.month - 1), !row.qc_passed);
+            let sum = &mut out.normal[ix][usize::from(group.grassroots)];
+            sum.sum = sum.sum.checked_add(term)?;
+            sum.at_scale[scale as usize] += 1;
+            out.count[ix] += 1;
+            out.starts[row.group as usize + 1] += 1;
+        }
+        for g in 1..out.starts.len() {
+            out.starts[g] += out.starts[g - 1];
+        }
+        let mut next = out.starts.clone();
+        out.rows = vec![0; *out.starts.last().unwrap_or(&0) as usize];
+        for (n, row) in table.rows.iter().enumerate() {
+            if decided(row) {
+                let at = &mut next[row.group as usize];
+                out.rows[*at as usize] = n as u32;
+                *at += 1;
+            }
+        }
+        // Each group's cases by cost: in cents as integers where every cost has at most two
+        // places (a real file), else as decimals.
+        for g in 0..table.groups.len() {
+            let part = &mut out.rows[out.starts[g] as usize..out.starts[g + 1] as usize];
+            let cost = |n: u32| {
+                let row = &table.rows[n as usize];
+                row.total_cost - row.excluded_cost
+            };
+            let cents: Option<Vec<(i64, u32)>> = part
+                .iter()
+                .map(|&n| {
+                    let c = cost(n);
+                    let m = i64::try_from(c.mantissa()).ok()?;
+                    (c.scale() <= 2).then(|| m.checked_mul(10i64.pow(2 - c.scale())).map(|m| (m, n)))?
+                })
+                .collect();
+            match cents {
+                Some(mut keyed) => {
+                    keyed.sort_unstable();
+                    for (slot, (_, n)) in part.iter_mut().zip(keyed) {
+                        *slot = n;
+                    }
+                }
+                None => part.sort_by_cached_key(|&n| cost(n)),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The cell of an institution (its position), fund, month (0–11) and QC status, as
+/// [`CaseAggregates`] numbers them.
+fn cell_index(institution: usize, fund: Fund, month: usize, held: bool) -> usize {
+    ((institution * 2 + slot(fund)) * 12 + month) * 2 + usize::from(held)
+}
+
+/// The per-case pass under `points` from `before`, a pass under points parameters that differ
+/// in the outlier thresholds only ([`PointsKey::same_but_outliers`]), over the same table,
+/// institutions and catalog as `index`: only the cases that are outliers under the new
+/// thresholds, and those with a 特例单议, are scored again. Gives exactly what
+/// [`aggregate_cases`] gives — the cells' sums digit for digit and scale for scale (the
+/// outliers' scores added in case order, the normal scores as the exact integer sum) — or
+/// `None` when it cannot (anything the full pass would report as an error, a sum too large):
+/// then run the full pass.
+pub fn revisit_outliers(
+    before: &CaseAggregates,
+    index: &OutlierIndex,
+    points: &PointsPolicy,
+    institutions: &[Institution],
+    catalog: &Catalog,
+    table: &CaseTable,
+) -> Option<CaseAggregates> {
+    let key = PointsKey::of(points);
+    if points.reference_cost_by_level
+        || !before.key.same_but_outliers(&key)
+        || before.institutions != institutions.len()
+        || index.count.len() != before.cells.len()
+        || index.starts.len() != table.groups.len() + 1
+    {
+        return None;
+    }
+    let ctx = PointsContext::new(points, catalog, &table.groups).ok()?;
+    let (o, was) = (&points.outliers, &before.key.outliers);
+    let digits = |x: Decimal| x.serialize();
+    // The high outliers and their scores follow H alone (its tiers and inclusiveness): with H
+    // as it was, the cells' high sums are kept as they are. The low ones follow L, and H
+    // where the two bounds cross: with L as it was and no group's low cases cut short by H,
+    // now or before, the low sums are kept.
+    let keep_high = digits(o.high_ratio) == digits(was.high_ratio)
+        && o.high_inclusive == was.high_inclusive
+        && o.high_tiers.len() == was.high_tiers.len()
+        && o.high_tiers.iter().zip(&was.high_tiers).all(|(a, b)| {
+            digits(a.high_ratio) == digits(b.high_ratio) && digits(a.max_reference_cost) == digits(b.max_reference_cost)
+        });
+    let mut keep_low = digits(o.low_ratio) == digits(was.low_ratio) && o.low_inclusive == was.low_inclusive;
+    let before_points = PointsPolicy {
+        outliers: was.clone(),
+        ..points.clone()
+    };
+    let before_ctx = if keep_low {
+        Some(PointsContext::new(&before_points, catalog, &table.groups).ok()?)
+    } else {
+        None
+    };
+    let inst_of = institution_of_code(institutions, table);
+    let cell_of = |row: &CaseRow| -> Option<usize> {
+        let i = inst_of[row.institution as usize]?;
+        Some(cell_index(i, row.fund, usize::from(row.month - 1), !row.qc_passed))
+    };
+    let mut cells = before.cells.clone();
+    let mut normal = index.normal.clone();
+    // Per cell: the high and low cases under the new thresholds.
+    let mut moved = vec![[0u64; 2]; cells.len()];
+    // The outliers to score again, with their cell and 基层病种 flag: per group, the costliest
+    // cases from the first at or over H × ref, and the cheapest up to L × ref.
+    let mut scored: Vec<(u32, u32, Category, bool, Decimal)> = Vec::new();
+    let cost = |n: u32| {
+        let row = &table.rows[n as usize];
+        row.total_cost - row.excluded_cost
+    };
+    // First where each group's outliers begin and end (a binary search in its cases by cost),
+    // and whether the low ones are the same as before.
+    let mut ends = vec![(0, 0); table.groups.len()];
+    for (g, end) in ends.iter_mut().enumerate() {
+        let part = &index.rows[index.starts[g] as usize..index.starts[g + 1] as usize];
+        if part.is_empty() {
+            continue;
+        }
+        let (_, b) = ctx.group_bounds(g as u32)?;
+        let high_from = part.partition_point(|&n| !is_high_at(o, cost(n), &b));
+        let low_to = part.partition_point(|&n| is_low_at(o, cost(n), &b));
+        if low_to > high_from {
+            keep_low = false;
+        }
+        if let Some(before_ctx) = before_ctx.as_ref().filter(|_| keep_low) {
+            let (_, was_b) = before_ctx.group_bounds(g as u32)?;
+            if low_to > part.partition_point(|&n| !is_high_at(was, cost(n), &was_b)) {
+                keep_low = false;
+            }
+        }
+        *end = (high_from, low_to.min(high_from));
+    }
+    for (g, &(high_from, low_to)) in ends.iter().enumerate() {
+        let part = &index.rows[index.starts[g] as usize..index.starts[g + 1] as usize];
+        if part.is_empty() {
+            continue;
+        }
+        let (group, b) = ctx.group_bounds(g as u32)?;
+        let (term, scale) = NormalSum::term(group.score)?;
+        let flag = usize::from(group.grassroots);
+        for (range, category, at) in [
+            (high_from..part.len(), Category::High, 0),
+            (0..low_to, Category::Low, 1),
+        ] {
+            for &n in &part[range] {
+                let row = &table.rows[n as usize];
+                let ix = cell_of(row)?;
+                let sum = &mut normal[ix][flag];
+                sum.sum -= term;
+                sum.at_scale[scale as usize] -= 1;
+                moved[ix][at] += 1;
+                let again = match category {
+                    Category::High if !keep_high => Some(high_score(group, cost(n), &b)?),
+                    Category::Low if !keep_low => Some(low_score(group, cost(n), &b)?),
+                    _ => None,
+                };
+                if let Some(score) = again {
+                    scored.push((n, ix as u32, category, group.grassroots, score));
+                }
+            }
+        }
+    }
+    scored.sort_unstable_by_key(|&(n, ..)| n);
+    let mut again = vec![];
+    if !keep_high {
+        again.push(Category::High);
+    }
+    if !keep_low {
+        again.push(Category::Low);
+    }
+    for (cell, m) in cells.iter_mut().zip(&moved) {
+        for &k in &again {
+            cell.score[k.index()] = [Decimal::ZERO; 2];
+        }
+        cell.score[Category::Reviewed.index()] = [Decimal::ZERO; 2];
+        cell.count[Category::High.index()] = m[0];
+        cell.count[Category::Low.index()] = m[1];
+    }
+    for &(_, ix, category, grassroots, score) in &scored {
+        cells[ix as usize].score[category.index()][usize::from(grassroots)] += score;
+    }
+    // 特例单议 cases: their category stays, a score given by change only follows the thresholds.
+    for &n in &index.reviewed {
+        let row = &table.rows[n as usize];
+        let i = inst_of[row.institution as usize]?;
+        let raw = ctx.raw_points(table, row, &institutions[i].level).ok()?;
+        let ix = cell_of(row)?;
+        cells[ix].score[raw.category.index()][usize::from(raw.grassroots)] += raw.score;
+    }
+    for ((cell, sums), (&count, m)) in cells.iter_mut().zip(&normal).zip(index.count.iter().zip(&moved)) {
+        for (g, sum) in sums.iter().enumerate() {
+            cell.score[Category::Normal.index()][g] = sum.get()?;
+        }
+        cell.count[Category::Normal.index()] = count - m[0] - m[1];
+    }
+    Some(CaseAggregates {
+        key,
+        institutions: before.institutions,
+        cells,
+        qc_excluded: before.qc_excluded.clone(),
+        review_applications: before.review_applications.clone(),
+        lowest_score: before.lowest_score,
+    })
 }

@@ -4,7 +4,7 @@
 //! 以内的，追加超支60%…超支、结余10%以上的，不予追加、返还": the cliff shows), and each unit's
 //! points by the catalog's 病种类型 (SPEC §12, the year's points).
 
-use super::aggregate::CaseAggregates;
+use super::aggregate::{CaseAggregates, PointsKey};
 use super::coefficients::{institution_coefficient, Coefficient};
 use super::points::{mul_div, Category, PointsContext};
 use super::result::{BandPosition, FundResult, Settlement, UnitResult};
@@ -16,7 +16,7 @@ use crate::records::cases::CaseTable;
 use crate::records::{CaseKind, Dataset, Fund, GroupCategory};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What extra points are worth to one unit and cost the others, with the pool fixed (SPEC §8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,78 +88,208 @@ pub fn group_breakdown(
     fund: &FundResult,
     unit: &str,
 ) -> Result<Vec<GroupLine>, EngineError> {
-    let members: Vec<&str> = match fund.units.iter().find(|u| u.code == unit) {
+    BreakdownCases::new(policy, data, cases, fund, unit)?.lines(policy, data, fund)
+}
+
+/// The member institutions of a settlement unit (a 医共体's members, else the unit itself).
+fn member_codes<'f>(fund: &'f FundResult, unit: &'f str) -> Vec<&'f str> {
+    match fund.units.iter().find(|u| u.code == unit) {
         Some(u) if !u.members.is_empty() => u.members.iter().map(String::as_str).collect(),
         _ => vec![unit],
-    };
-    // Per interned institution of the case table: the member's level and coefficient.
-    let mut member_of: Vec<Option<usize>> = vec![None; cases.institutions.len()];
-    let mut levels = Vec::new();
-    let mut coefs = Vec::new();
-    for code in members {
-        let (Some(inst), Some(i)) = (
-            data.institutions.iter().find(|i| i.code == code),
-            cases.institutions.find(code),
-        ) else {
-            continue;
-        };
-        member_of[i as usize] = Some(levels.len());
-        levels.push(&inst.level);
-        coefs.push(institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?);
     }
-    if levels.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
-    let mut lines: BTreeMap<String, GroupLine> = BTreeMap::new();
-    for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
-        let Some(m) = member_of[row.institution as usize] else {
-            continue;
-        };
-        if !row.qc_passed && !row.supplemented {
-            continue;
+}
+
+/// One unit's cases in one fund as [`group_breakdown`] counts them, with their raw points:
+/// what the breakdown keeps while only the coefficients, `scale` or the point value change.
+/// Built once per points parameters ([`PointsKey`]), fund and unit ([`BreakdownCases::fits`]),
+/// it gives the breakdown again ([`BreakdownCases::lines`]) without walking the cases: a
+/// budget or risk-sharing change prices the lines kept, a coefficient change adds the cases'
+/// points again in case order from the distinct raw scores. The figures are those of a walk
+/// over the cases: every case's points are the same products, added to its line in the same
+/// order.
+#[derive(Debug, Clone)]
+pub struct BreakdownCases {
+    key: PointsKey,
+    fund: Fund,
+    unit: String,
+    members: Vec<String>,
+    /// Per member found in the data: its index in the dataset's institutions.
+    institutions: Vec<usize>,
+    /// One line per group, in the order of their first case: cases and cost counted, points,
+    /// payment and gain zero.
+    lines: Vec<GroupLine>,
+    /// The distinct (raw score, grassroots, member) of the cases.
+    terms: Vec<(Decimal, bool, usize)>,
+    /// The cases counted, in case order: line, term, 特例单议 change.
+    cases: Vec<(u32, u32, Decimal)>,
+    /// The lines with their points under the last coefficients and scale (by their digits).
+    pointed: Option<(Vec<[u8; 16]>, Vec<GroupLine>)>,
+}
+
+impl BreakdownCases {
+    /// Walks the unit's cases in `fund`. The errors are those of [`group_breakdown`], in its
+    /// order: a member's coefficient, the catalog, then the first case that cannot be scored.
+    pub fn new(
+        policy: &Policy,
+        data: &Dataset,
+        cases: &CaseTable,
+        fund: &FundResult,
+        unit: &str,
+    ) -> Result<Self, EngineError> {
+        let members = member_codes(fund, unit);
+        // Per interned institution of the case table: the member's index.
+        let mut member_of: Vec<Option<usize>> = vec![None; cases.institutions.len()];
+        let mut levels = Vec::new();
+        let mut institutions = Vec::new();
+        for &code in &members {
+            let (Some((n, inst)), Some(i)) = (
+                data.institutions.iter().enumerate().find(|(_, i)| i.code == code),
+                cases.institutions.find(code),
+            ) else {
+                continue;
+            };
+            member_of[i as usize] = Some(levels.len());
+            levels.push(&inst.level);
+            institutions.push(n);
+            // Checked here so that a coefficient's error comes first, as it always has.
+            institution_coefficient(&policy.coefficients, inst, &mut Vec::new())?;
         }
-        let raw = ctx.raw_points(cases, row, levels[m])?;
-        let group = cases.group_of(row);
-        let (key, name, grassroots) = match row.kind {
-            CaseKind::Dip => {
-                let g = ctx.group(group);
-                (
-                    group.to_string(),
-                    g.map(|g| g.name.clone()).unwrap_or_default(),
-                    raw.grassroots,
-                )
-            }
-            CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
-            CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
+        let mut out = BreakdownCases {
+            key: PointsKey::of(&policy.points),
+            fund: fund.fund,
+            unit: unit.to_string(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+            institutions,
+            lines: Vec::new(),
+            terms: Vec::new(),
+            cases: Vec::new(),
+            pointed: None,
         };
-        let line = lines.entry(key.clone()).or_insert_with(|| GroupLine {
-            group: key,
-            name,
-            grassroots,
-            cases: 0,
-            points: Decimal::ZERO,
-            payment: Decimal::ZERO,
-            cost: Decimal::ZERO,
-            gain: Decimal::ZERO,
-        });
-        line.cases += 1;
-        line.points += raw.points(&coefs[m], policy.points.scale);
-        line.cost += row.total_cost - row.excluded_cost;
+        if levels.is_empty() {
+            return Ok(out);
+        }
+        let ctx = PointsContext::new(&policy.points, &data.catalog, &cases.groups)?;
+        const NONE: u32 = u32::MAX;
+        // The line of each table group's DIP and 床日 cases, and of the 项目 cases.
+        let mut dip = vec![NONE; cases.groups.len()];
+        let mut per_diem = vec![NONE; cases.groups.len()];
+        let mut fee_for_service = NONE;
+        let mut by_key: HashMap<String, u32> = HashMap::new();
+        let mut terms: HashMap<([u8; 16], bool, usize), u32> = HashMap::new();
+        for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
+            let Some(m) = member_of[row.institution as usize] else {
+                continue;
+            };
+            if !row.qc_passed && !row.supplemented {
+                continue;
+            }
+            let raw = ctx.raw_points(cases, row, levels[m])?;
+            let slot = match row.kind {
+                CaseKind::Dip => &mut dip[row.group as usize],
+                CaseKind::PerDiem => &mut per_diem[row.group as usize],
+                CaseKind::FeeForService => &mut fee_for_service,
+            };
+            if *slot == NONE {
+                let group = cases.group_of(row);
+                let (key, name, grassroots) = match row.kind {
+                    CaseKind::Dip => (
+                        group.to_string(),
+                        ctx.group(group).map(|g| g.name.clone()).unwrap_or_default(),
+                        raw.grassroots,
+                    ),
+                    CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
+                    CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
+                };
+                // Lines are by their text: a DIP code that reads like another kind's line
+                // shares it, named by the first case, as a map by text gives.
+                let lines = &mut out.lines;
+                *slot = *by_key.entry(key.clone()).or_insert_with(|| {
+                    lines.push(GroupLine {
+                        group: key,
+                        name,
+                        grassroots,
+                        cases: 0,
+                        points: Decimal::ZERO,
+                        payment: Decimal::ZERO,
+                        cost: Decimal::ZERO,
+                        gain: Decimal::ZERO,
+                    });
+                    (lines.len() - 1) as u32
+                });
+            }
+            let line = &mut out.lines[*slot as usize];
+            line.cases += 1;
+            line.cost += row.total_cost - row.excluded_cost;
+            let next = out.terms.len() as u32;
+            let term = *terms.entry((raw.score.serialize(), raw.grassroots, m)).or_insert(next);
+            if term == next {
+                out.terms.push((raw.score, raw.grassroots, m));
+            }
+            out.cases.push((*slot, term, raw.delta));
+        }
+        Ok(out)
     }
-    let mut out: Vec<GroupLine> = lines
-        .into_values()
-        .map(|mut l| {
-            // points × pool ÷ Σ points, divided last (issue 17).
-            l.payment = mul_div(l.points, fund.pool, fund.total_points)
-                .map(round_money)
-                .unwrap_or_default();
-            l.gain = l.payment - l.cost;
-            l
-        })
-        .collect();
-    out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
-    Ok(out)
+
+    /// Whether this walk is the one [`BreakdownCases::new`] would make under `policy` for `unit`
+    /// in `fund`, over the same data and cases.
+    pub fn fits(&self, policy: &Policy, fund: &FundResult, unit: &str) -> bool {
+        self.fund == fund.fund
+            && self.unit == unit
+            && self.key == PointsKey::of(&policy.points)
+            && self.members.iter().map(String::as_str).eq(member_codes(fund, unit))
+    }
+
+    /// The breakdown under `policy`'s coefficients and scale, priced at `fund`'s point value:
+    /// what [`group_breakdown`] gives. `policy`, `data` and `fund` as for [`BreakdownCases::new`]
+    /// (the points parameters, the members and the data unchanged).
+    pub fn lines(&mut self, policy: &Policy, data: &Dataset, fund: &FundResult) -> Result<Vec<GroupLine>, EngineError> {
+        let scale = policy.points.scale;
+        let mut coefs = Vec::with_capacity(self.institutions.len());
+        let mut digits = vec![scale.serialize()];
+        for &n in &self.institutions {
+            let c = institution_coefficient(&policy.coefficients, &data.institutions[n], &mut Vec::new())?;
+            digits.push(c.combined.serialize());
+            digits.push(c.grassroots.serialize());
+            coefs.push(c);
+        }
+        if self.pointed.as_ref().is_none_or(|(d, _)| *d != digits) {
+            // Each case's points as `RawPoints::points` gives them: score × c × scale + delta.
+            let products: Vec<Decimal> = self
+                .terms
+                .iter()
+                .map(|&(score, grassroots, m)| {
+                    let c = if grassroots {
+                        coefs[m].grassroots
+                    } else {
+                        coefs[m].combined
+                    };
+                    score * c * scale
+                })
+                .collect();
+            let mut lines = self.lines.clone();
+            for &(line, term, delta) in &self.cases {
+                lines[line as usize].points += products[term as usize] + delta;
+            }
+            self.pointed = Some((digits, lines));
+        }
+        let pointed = self.pointed.as_ref().map_or(&[][..], |(_, l)| l.as_slice());
+        let mut out: Vec<GroupLine> = pointed
+            .iter()
+            .map(|l| {
+                // points × pool ÷ Σ points, divided last (issue 17).
+                let payment = mul_div(l.points, fund.pool, fund.total_points)
+                    .map(round_money)
+                    .unwrap_or_default();
+                GroupLine {
+                    payment,
+                    gain: payment - l.cost,
+                    ..l.clone()
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.gain.cmp(&b.gain).then_with(|| a.group.cmp(&b.group)));
+        Ok(out)
+    }
 }
 
 /// One settlement unit's DIP points of one 病种类型 in one fund.

@@ -167,6 +167,10 @@ pub struct Settler {
     data: Dataset,
     cases: CaseTable,
     cache: Option<aggregate::CaseAggregates>,
+    /// Kept when asked for ([`Settler::revisit_outliers`]): a change of the outlier thresholds
+    /// then revisits the outliers only. `Some(None)`: these cases cannot be revisited.
+    outliers: Option<Option<aggregate::OutlierIndex>>,
+    revisit: bool,
 }
 
 impl Settler {
@@ -178,6 +182,8 @@ impl Settler {
             data,
             cases,
             cache: None,
+            outliers: None,
+            revisit: false,
         }
     }
 
@@ -188,6 +194,8 @@ impl Settler {
             data,
             cases,
             cache: None,
+            outliers: None,
+            revisit: false,
         }
     }
 
@@ -199,6 +207,7 @@ impl Settler {
     /// Change the non-case data (institutions, catalog, summaries…); the aggregates are redone.
     pub fn data_mut(&mut self) -> &mut Dataset {
         self.cache = None;
+        self.outliers = None;
         &mut self.data
     }
 
@@ -210,6 +219,19 @@ impl Settler {
     pub fn set_cases(&mut self, cases: CaseTable) {
         self.cases = cases;
         self.cache = None;
+        self.outliers = None;
+    }
+
+    /// From the next per-case pass on, keep the DIP cases ordered by cost within their group
+    /// ([`aggregate::OutlierIndex`], 4 bytes a case), so that a change of the outlier thresholds
+    /// alone (H, L) rescores only the cases that are outliers under the new ones
+    /// ([`aggregate::revisit_outliers`]; the same aggregates as a full pass). For a page that
+    /// settles again and again; a single settle gains nothing by it.
+    pub fn revisit_outliers(&mut self, on: bool) {
+        self.revisit = on;
+        if !on {
+            self.outliers = None;
+        }
     }
 
     /// Settle under `policy`, reusing the per-case pass when the points parameters are unchanged.
@@ -232,9 +254,35 @@ impl Settler {
     pub fn aggregates(&mut self, policy: &Policy) -> Result<(&Dataset, &aggregate::CaseAggregates), EngineError> {
         let key = aggregate::PointsKey::of(&policy.points);
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
+            let revisited = match (&self.cache, &self.outliers) {
+                (Some(before), Some(Some(index))) if self.revisit => aggregate::revisit_outliers(
+                    before,
+                    index,
+                    &policy.points,
+                    &self.data.institutions,
+                    &self.data.catalog,
+                    &self.cases,
+                ),
+                _ => None,
+            };
             self.cache = None;
-            let agg =
-                aggregate::aggregate_cases(&policy.points, &self.data.institutions, &self.data.catalog, &self.cases)?;
+            let agg = match revisited {
+                Some(agg) => agg,
+                None => aggregate::aggregate_cases(
+                    &policy.points,
+                    &self.data.institutions,
+                    &self.data.catalog,
+                    &self.cases,
+                )?,
+            };
+            if self.revisit && self.outliers.is_none() {
+                self.outliers = Some(aggregate::OutlierIndex::build(
+                    &policy.points,
+                    &self.data.institutions,
+                    &self.data.catalog,
+                    &self.cases,
+                ));
+            }
             self.cache = Some(agg);
         }
         match &self.cache {

@@ -112,6 +112,15 @@ impl<'a> PointsContext<'a> {
         })
     }
 
+    /// The catalog row of a table group, and its outlier bounds when they are per group (not by
+    /// level, a reference cost stated, the bounds within range): what a case of that group is
+    /// priced by ([`PointsContext::raw_points`]).
+    pub(crate) fn group_bounds(&self, table_group: u32) -> Option<(&'a Group, Bounds)> {
+        let g = self.groups.get(table_group as usize).copied().flatten()?;
+        let b = self.bounds.get(table_group as usize).copied().flatten()?;
+        Some((g, b))
+    }
+
     pub fn group(&self, code: &str) -> Option<&'a Group> {
         self.by_code.get(code).copied()
     }
@@ -181,17 +190,12 @@ impl<'a> PointsContext<'a> {
         // last, so a score that is an exact decimal comes out exact (issue 17):
         // high RW × (cost − (H − 1) × ref) ÷ ref, low RW × cost ÷ ref.
         let o = &p.outliers;
-        let (mut category, mut score) = if is_high(o, cost, b.high) {
-            let over = cost - b.high_less_reference;
-            (
-                Category::High,
-                mul_div(group.score, over, b.reference).ok_or_else(too_large)?,
-            )
-        } else if is_low(o, cost, b.low) {
-            (
-                Category::Low,
-                mul_div(group.score, cost, b.reference).ok_or_else(too_large)?,
-            )
+        // The same functions decide and score a case when only the thresholds change
+        // (`aggregate`'s revisit of the outliers).
+        let (mut category, mut score) = if is_high_at(o, cost, &b) {
+            (Category::High, high_score(group, cost, &b).ok_or_else(too_large)?)
+        } else if is_low_at(o, cost, &b) {
+            (Category::Low, low_score(group, cost, &b).ok_or_else(too_large)?)
         } else {
             (Category::Normal, group.score)
         };
@@ -248,9 +252,30 @@ impl<'a> PointsContext<'a> {
     }
 }
 
+/// Whether a DIP case of cost `cost` (total − excluded), without 特例单议, is a high outlier at
+/// bounds `b`, as [`PointsContext::raw_points`] decides.
+pub(crate) fn is_high_at(o: &Outliers, cost: Decimal, b: &Bounds) -> bool {
+    is_high(o, cost, b.high)
+}
+
+/// Whether such a case is a low outlier (when it is not a high one).
+pub(crate) fn is_low_at(o: &Outliers, cost: Decimal, b: &Bounds) -> bool {
+    is_low(o, cost, b.low)
+}
+
+/// A high outlier's score, as [`PointsContext::raw_points`] gives it (`None`: too large).
+pub(crate) fn high_score(group: &Group, cost: Decimal, b: &Bounds) -> Option<Decimal> {
+    mul_div(group.score, cost - b.high_less_reference, b.reference)
+}
+
+/// A low outlier's score, as [`PointsContext::raw_points`] gives it (`None`: too large).
+pub(crate) fn low_score(group: &Group, cost: Decimal, b: &Bounds) -> Option<Decimal> {
+    mul_div(group.score, cost, b.reference)
+}
+
 /// A group's outlier bounds at its reference cost (SPEC §5.1).
 #[derive(Debug, Clone, Copy)]
-struct Bounds {
+pub(crate) struct Bounds {
     reference: Decimal,
     /// H × ref.
     high: Decimal,
