@@ -339,9 +339,15 @@ mod summaries {
                         assert_eq!(detail[key], uv[key], "{} {key}", unit.code);
                         uv[key] = Value::Array(Vec::new());
                     }
+                    // One unit of the summary alone (the page's 本院 baseline).
+                    let one: Value =
+                        serde_json::from_str(&s.unit_summary_json(&policy, fund.fund.key(), &unit.code).unwrap())
+                            .unwrap();
+                    assert_eq!(one, *uv, "{}", unit.code);
                 }
             }
             assert_eq!(summary, expected);
+            assert_eq!(s.unit_summary_json(&policy, "employee", "NOPE").unwrap(), "null");
             // The whole settlement is still the command line's.
             assert_eq!(
                 js_value(s.settle(&policy).unwrap()),

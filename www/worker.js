@@ -124,12 +124,7 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
   if (baseline) attempt('comparison', () => session.compare_json(baseline, policy));
   // The focus unit as the baseline settles it (the settlement is cached by compare_json), for
   // the 本院 panel's changes.
-  if (baseline && focus)
-    attempt('baselineUnit', () => {
-      const base = JSON.parse(session.settle_summary_json(baseline));
-      const unit = base.funds.find((f) => f.fund === focus.fund)?.units.find((u) => u.code === focus.code);
-      return JSON.stringify(unit ?? null);
-    });
+  if (baseline && focus) attempt('baselineUnit', () => session.unit_summary_json(baseline, focus.fund, focus.code));
   if (focus) {
     attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
     attempt('dilution', () => JSON.stringify(session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000')));

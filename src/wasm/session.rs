@@ -19,7 +19,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{parse_decimal, parse_lang, parse_options, parse_policy, parse_table, to_js, Problem};
-use crate::engine::analysis;
+use crate::engine::analysis::{self, BreakdownCases};
 use crate::engine::disclosure;
 use crate::engine::estimate::PreviousYear;
 use crate::engine::result::{FundResult, PaymentLine, Settlement, TraceLine};
@@ -156,6 +156,8 @@ pub struct Session {
     /// The cases of the institution last asked about (`group_breakdown`), so its analyses
     /// do not walk every case.
     institution_cases: Option<(String, CaseTable)>,
+    /// The group breakdown's walk over those cases under the last points parameters.
+    breakdown: Option<BreakdownCases>,
     /// The tables passed the cross-file check and have not changed since.
     checked: bool,
     /// 区域公布数据, for the year-end estimate (SPEC §11).
@@ -177,6 +179,7 @@ impl Session {
     fn changed(&mut self) {
         self.cache.clear();
         self.institution_cases = None;
+        self.breakdown = None;
         self.checked = false;
     }
 
@@ -252,7 +255,9 @@ impl Session {
         Ok(value)
     }
 
-    /// Gain and loss by disease group, over the institution's own cases only.
+    /// Gain and loss by disease group, over the institution's own cases only. The walk over
+    /// its cases is kept while the points parameters stay ([`BreakdownCases`]): a budget,
+    /// coefficient or risk-sharing change prices the lines again without it.
     fn group_lines(
         &mut self,
         policy_json: &str,
@@ -261,12 +266,20 @@ impl Session {
     ) -> Result<Vec<analysis::GroupLine>, Problem> {
         let s = self.settled(policy_json)?;
         let f = Self::fund_of(&s.summary, fund)?;
+        if let Some(kept) = self.breakdown.as_mut().filter(|b| b.fits(&s.policy, f, institution)) {
+            return kept.lines(&s.policy, self.data.data(), f).map_err(Problem::Engine);
+        }
+        self.breakdown = None;
         self.keep_cases_of(institution);
         let cases = self
             .institution_cases
             .as_ref()
             .map_or(self.data.cases(), |(_, table)| table);
-        analysis::group_breakdown(&s.policy, self.data.data(), cases, f, institution).map_err(Problem::Engine)
+        let mut walked =
+            BreakdownCases::new(&s.policy, self.data.data(), cases, f, institution).map_err(Problem::Engine)?;
+        let lines = walked.lines(&s.policy, self.data.data(), f).map_err(Problem::Engine)?;
+        self.breakdown = Some(walked);
+        Ok(lines)
     }
 
     /// A policy's settlement with the data behind it, for other binding modules (the
@@ -301,12 +314,17 @@ impl Session {
     /// An empty session.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
+        // The page moves H and L again and again: keep the DIP cases by cost (4 bytes a case)
+        // so that a threshold change rescores the outliers only.
+        let mut data = Settler::default();
+        data.revisit_outliers(true);
         Session {
-            data: Settler::default(),
+            data,
             reports: BTreeMap::new(),
             import: None,
             cache: Vec::new(),
             institution_cases: None,
+            breakdown: None,
             checked: false,
             published: Vec::new(),
             previous_import: None,
@@ -557,6 +575,20 @@ impl Session {
     pub fn settle_summary_json(&mut self, policy_json: &str) -> Result<String, JsValue> {
         let s = self.settled(policy_json)?;
         serde_json::to_string(&s.summary).map_err(|e| Problem::argument("result", e).into())
+    }
+
+    /// One unit of one fund as `settle_summary_json` gives it (`null` when the fund settles no
+    /// unit of that code): what the page's 本院 panel needs of the baseline, without the text
+    /// of every unit. Same errors as `settle`, and for a fund the policy does not settle.
+    pub fn unit_summary_json(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<String, JsValue> {
+        let s = self.settled(policy_json)?;
+        let unit = s
+            .summary
+            .funds
+            .iter()
+            .find(|f| f.fund.key() == fund)
+            .and_then(|f| f.units.iter().find(|u| u.code == code));
+        serde_json::to_string(&unit).map_err(|e| Problem::argument("result", e).into())
     }
 
     /// One unit's `{months, quarters, trace}` in one fund, as `settle` gives them.
