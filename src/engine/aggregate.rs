@@ -36,6 +36,11 @@ impl PointsKey {
         }
     }
 
+    /// The outlier thresholds of the pass.
+    pub fn outliers(&self) -> &Outliers {
+        &self.outliers
+    }
+
     /// Whether `other` differs from this key in the outlier thresholds only (H, L, their
     /// tiers and inclusiveness): then [`revisit_outliers`] can redo the per-case pass.
     pub fn same_but_outliers(&self, other: &PointsKey) -> bool {

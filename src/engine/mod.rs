@@ -27,7 +27,7 @@ pub mod settlement;
 pub mod trace;
 pub mod units;
 
-use crate::policy::{FundPolicy, Policy, Ref, SettlementMode};
+use crate::policy::{FundPolicy, PointsPolicy, Policy, Ref, SettlementMode};
 use crate::records::cases::CaseTable;
 use crate::records::{Dataset, Fund};
 use ledger::{FundLedger, Ledger};
@@ -222,11 +222,11 @@ impl Settler {
         self.outliers = None;
     }
 
-    /// From the next per-case pass on, keep the DIP cases ordered by cost within their group
-    /// ([`aggregate::OutlierIndex`], 4 bytes a case), so that a change of the outlier thresholds
-    /// alone (H, L) rescores only the cases that are outliers under the new ones
-    /// ([`aggregate::revisit_outliers`]; the same aggregates as a full pass). For a page that
-    /// settles again and again; a single settle gains nothing by it.
+    /// On a change of the outlier thresholds alone (H, L), rescore only the cases that are
+    /// outliers under the new ones ([`aggregate::revisit_outliers`]; the same aggregates as a full
+    /// pass). The first such change puts the DIP cases in order of cost within their group
+    /// ([`aggregate::OutlierIndex`], 4 bytes a case, kept until the data change). For a page
+    /// that settles again and again; a single settle gains nothing by it.
     pub fn revisit_outliers(&mut self, on: bool) {
         self.revisit = on;
         if !on {
@@ -254,15 +254,35 @@ impl Settler {
     pub fn aggregates(&mut self, policy: &Policy) -> Result<(&Dataset, &aggregate::CaseAggregates), EngineError> {
         let key = aggregate::PointsKey::of(&policy.points);
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
-            let revisited = match (&self.cache, &self.outliers) {
-                (Some(before), Some(Some(index))) if self.revisit => aggregate::revisit_outliers(
-                    before,
-                    index,
-                    &policy.points,
-                    &self.data.institutions,
-                    &self.data.catalog,
-                    &self.cases,
-                ),
+            // A change of the outlier thresholds alone: the DIP cases are put in order of cost
+            // the first time (under the thresholds the cached pass took), then only the
+            // outliers are scored.
+            let revisited = match &self.cache {
+                Some(before) if self.revisit && before.key.same_but_outliers(&key) => {
+                    if self.outliers.is_none() {
+                        let was = PointsPolicy {
+                            outliers: before.key.outliers().clone(),
+                            ..policy.points.clone()
+                        };
+                        self.outliers = Some(aggregate::OutlierIndex::build(
+                            &was,
+                            &self.data.institutions,
+                            &self.data.catalog,
+                            &self.cases,
+                        ));
+                    }
+                    match &self.outliers {
+                        Some(Some(index)) => aggregate::revisit_outliers(
+                            before,
+                            index,
+                            &policy.points,
+                            &self.data.institutions,
+                            &self.data.catalog,
+                            &self.cases,
+                        ),
+                        _ => None,
+                    }
+                }
                 _ => None,
             };
             self.cache = None;
@@ -275,14 +295,6 @@ impl Settler {
                     &self.cases,
                 )?,
             };
-            if self.revisit && self.outliers.is_none() {
-                self.outliers = Some(aggregate::OutlierIndex::build(
-                    &policy.points,
-                    &self.data.institutions,
-                    &self.data.catalog,
-                    &self.cases,
-                ));
-            }
             self.cache = Some(agg);
         }
         match &self.cache {
