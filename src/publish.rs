@@ -40,7 +40,6 @@ use crate::engine::result::{FundResult, PeriodValue, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_points};
 use crate::engine::{settle, EngineError};
 use crate::policy::{Mark, Policy};
-use crate::records::cases::CaseTable;
 use crate::records::{Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -406,22 +405,7 @@ pub fn make_bundle(
     data: &Dataset,
     min_cases: u64,
 ) -> Result<Bundle, PublishError> {
-    let cells = || Box::new(data.cases.iter().map(CaseCell::of_case)) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>;
-    let mut bundle = build(policy, settlement, data, data.cases.len(), &cells)?;
-    suppress_small_cells(&mut bundle, data, min_cases)?;
-    bundle.sha256 = Some(hash_of(&bundle));
-    Ok(bundle)
-}
-
-/// The same for data whose cases are kept in a [`CaseTable`] (the engine's `Settler`, the
-/// page's session): `data.cases` is not read.
-pub fn make_bundle_with_table(
-    policy: &Policy,
-    settlement: &Settlement,
-    data: &Dataset,
-    cases: &CaseTable,
-    min_cases: u64,
-) -> Result<Bundle, PublishError> {
+    let cases = &data.cases;
     let cells = || {
         Box::new(cases.rows.iter().map(|r| CaseCell {
             institution: cases.institutions.get(r.institution),
@@ -447,19 +431,6 @@ struct CaseCell<'a> {
     /// Total cost less 先进医疗技术 paid outside DIP.
     cost: Decimal,
     personal: Decimal,
-}
-
-impl<'a> CaseCell<'a> {
-    fn of_case(c: &'a crate::records::Case) -> Self {
-        CaseCell {
-            institution: &c.institution,
-            fund: c.fund,
-            month: c.month,
-            qc_passed: c.qc_passed,
-            cost: c.total_cost - c.excluded_cost,
-            personal: c.personal_burden,
-        }
-    }
 }
 
 type Cells<'a> = dyn Fn() -> Box<dyn Iterator<Item = CaseCell<'a>> + 'a> + 'a;

@@ -32,7 +32,7 @@ fn prepaid_from_a_summary_overrides_the_computed_flow() {
     let mut p = one_fund_policy();
     fixed_budget(&mut p, "12000");
     let mut data = two_institutions();
-    data.cases.truncate(1);
+    edit_cases(&mut data, |cases| cases.truncate(1));
     data.summaries.push(InstitutionSummary {
         institution: "B".into(),
         fund: Fund::Employee,

@@ -149,7 +149,7 @@ proptest! {
         let p = spec10_policy();
         let grassroots_points = |d: &Dataset| -> Vec<Decimal> {
             let only: Dataset = Dataset {
-                cases: d.cases.iter().filter(|c| d.catalog.groups.iter().any(|g| g.code == c.group && g.grassroots)).cloned().collect(),
+                cases: d.cases.cases().filter(|c| d.catalog.groups.iter().any(|g| g.code == c.group && g.grassroots)).collect(),
                 ..d.clone()
             };
             if only.cases.is_empty() { return vec![]; }

@@ -391,7 +391,7 @@ fn marked_dataset() -> (Policy, Dataset) {
         g.code = format!("CASEGRP-{}-PATIENT", g.code);
     }
     let mut cases = Vec::new();
-    for (n, c) in data.cases.iter().enumerate() {
+    for (n, c) in data.cases.cases().enumerate() {
         for k in 0..3u64 {
             let mut c = c.clone();
             c.group = format!("CASEGRP-{}-PATIENT", c.group);
@@ -404,7 +404,7 @@ fn marked_dataset() -> (Policy, Dataset) {
             cases.push(c);
         }
     }
-    data.cases = cases;
+    data.cases = cases.into();
     (spec10_policy(), data)
 }
 
@@ -495,10 +495,12 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
     data.institutions.push(institution("H4", "一级", None));
     // A case that failed 质控 and was supplemented, one that was never supplemented, and a
     // case with 先进医疗技术 paid outside DIP.
-    data.cases[1].qc_passed = false;
-    data.cases[1].supplemented = true;
-    data.cases[4].qc_passed = false;
-    data.cases[6].excluded_cost = d("1234.56");
+    edit_cases(&mut data, |cases| {
+        cases[1].qc_passed = false;
+        cases[1].supplemented = true;
+        cases[4].qc_passed = false;
+        cases[6].excluded_cost = d("1234.56");
+    });
     // Summaries: H4 gives months and an annual figure with its prepayment.
     let summary =
         |month: Option<u8>, points: &str, cost: &str, personal: &str, prepaid: Option<&str>| InstitutionSummary {
@@ -545,10 +547,10 @@ fn round_trip_for_every_preset() {
         let mut data = spec10_dataset();
         let residents: Vec<Case> = data
             .cases
-            .iter()
+            .cases()
             .map(|c| Case {
                 fund: Fund::Resident,
-                ..c.clone()
+                ..c
             })
             .collect();
         data.cases.extend(residents);
@@ -571,7 +573,7 @@ fn a_settler_with_its_case_table_gives_the_same_bundle() {
     let expected = publish::publish(&policy, &data, 1).unwrap();
     let mut settler = dipcalc::engine::Settler::new(data);
     let settlement = settler.settle(&policy).unwrap();
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases(), 1).unwrap();
+    let bundle = publish::make_bundle(&policy, &settlement, settler.data(), 1).unwrap();
     assert_eq!(bundle, expected);
 }
 
@@ -655,7 +657,7 @@ fn synth_region(cases: u64, seed: u64) -> (Policy, Dataset) {
         catalog: read_catalog(src("catalog.csv", synth.catalog_csv().as_bytes()), &opts)
             .unwrap()
             .records,
-        cases: read_cases(src("cases.csv", &bytes), &opts).unwrap().records,
+        cases: read_cases(src("cases.csv", &bytes), &opts).unwrap().records.into(),
         ..Dataset::default()
     };
     (synth.policy(&totals), data)
@@ -729,7 +731,7 @@ fn tampered_suppressed_sums_are_refused() {
 #[test]
 fn a_fund_with_fewer_cases_than_the_minimum_is_not_published() {
     let mut data = spec10_dataset();
-    data.cases.truncate(5);
+    edit_cases(&mut data, |cases| cases.truncate(5));
     let e = publish::publish(&spec10_policy(), &data, 10).unwrap_err();
     assert_eq!(e.code, "too_few_cases");
     assert!(e.message_en.contains("5 cases"), "{}", e.message_en);

@@ -154,8 +154,7 @@ pub(crate) fn fmt_rate(r: Decimal) -> String {
 /// keep a [`Settler`]: it runs the per-case pass only when the points parameters change.)
 pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError> {
     checked_policy(policy)?;
-    let table = CaseTable::from_cases(&data.cases);
-    let agg = aggregate::aggregate_cases(&policy.points, &data.institutions, &data.catalog, &table)?;
+    let agg = aggregate::aggregate_cases(&policy.points, &data.institutions, &data.catalog, &data.cases)?;
     settle_aggregated(policy, data, &agg)
 }
 
@@ -165,50 +164,39 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
 #[derive(Debug, Clone, Default)]
 pub struct Settler {
     data: Dataset,
-    cases: CaseTable,
     cache: Option<aggregate::CaseAggregates>,
 }
 
 impl Settler {
-    /// Take a dataset; its cases move into a compact table.
-    pub fn new(mut data: Dataset) -> Self {
-        let cases = CaseTable::from_cases(&data.cases);
-        data.cases = Vec::new();
-        Settler {
-            data,
-            cases,
-            cache: None,
-        }
+    /// Take a dataset, cases and all.
+    pub fn new(data: Dataset) -> Self {
+        Settler { data, cache: None }
     }
 
-    /// A dataset without cases and a table the import filled case by case.
+    /// A dataset's other records with the cases an import read into a table.
     pub fn from_parts(mut data: Dataset, cases: CaseTable) -> Self {
-        data.cases = Vec::new();
-        Settler {
-            data,
-            cases,
-            cache: None,
-        }
+        data.cases = cases;
+        Settler::new(data)
     }
 
-    /// The dataset (its `cases` is empty: they are in [`Settler::cases`]).
+    /// The dataset, cases included.
     pub fn data(&self) -> &Dataset {
         &self.data
     }
 
-    /// Change the non-case data (institutions, catalog, summaries…); the aggregates are redone.
+    /// Change the data (institutions, catalog, summaries, cases…); the aggregates are redone.
     pub fn data_mut(&mut self) -> &mut Dataset {
         self.cache = None;
         &mut self.data
     }
 
     pub fn cases(&self) -> &CaseTable {
-        &self.cases
+        &self.data.cases
     }
 
     /// Replace the cases; the aggregates are redone.
     pub fn set_cases(&mut self, cases: CaseTable) {
-        self.cases = cases;
+        self.data.cases = cases;
         self.cache = None;
     }
 
@@ -233,8 +221,12 @@ impl Settler {
         let key = aggregate::PointsKey::of(&policy.points);
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
             self.cache = None;
-            let agg =
-                aggregate::aggregate_cases(&policy.points, &self.data.institutions, &self.data.catalog, &self.cases)?;
+            let agg = aggregate::aggregate_cases(
+                &policy.points,
+                &self.data.institutions,
+                &self.data.catalog,
+                &self.data.cases,
+            )?;
             self.cache = Some(agg);
         }
         match &self.cache {

@@ -353,14 +353,30 @@ pub struct PublishedMonth {
 pub struct Dataset {
     pub institutions: Vec<Institution>,
     pub catalog: Catalog,
-    #[serde(default)]
-    pub cases: Vec<Case>,
+    /// The cases, compact (in JSON, a list of [`Case`] records).
+    #[serde(default, with = "cases::case_list")]
+    pub cases: cases::CaseTable,
     #[serde(default)]
     pub summaries: Vec<InstitutionSummary>,
     #[serde(default)]
     pub outpatient: Vec<OutpatientRecord>,
     #[serde(default)]
     pub adjustments: Vec<InstitutionAdjustment>,
+}
+
+impl Dataset {
+    /// A copy of everything but the cases (a year's cases are the bulk of a dataset: settling
+    /// other cases against the same institutions and catalog needs no copy of them).
+    pub fn without_cases(&self) -> Dataset {
+        Dataset {
+            institutions: self.institutions.clone(),
+            catalog: self.catalog.clone(),
+            cases: cases::CaseTable::new(),
+            summaries: self.summaries.clone(),
+            outpatient: self.outpatient.clone(),
+            adjustments: self.adjustments.clone(),
+        }
+    }
 }
 
 /// The largest magnitude each kind of record value may have, checked before the engine sees a

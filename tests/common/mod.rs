@@ -135,7 +135,7 @@ pub fn one_institution(cases: Vec<Case>) -> Dataset {
                 daily_fund_standard: d("300"),
             }],
         },
-        cases,
+        cases: cases.into(),
         ..Default::default()
     }
 }
@@ -154,7 +154,8 @@ pub fn two_institutions() -> Dataset {
         cases: vec![
             case("A", Fund::Employee, "G1", "10000", "2000", 1),
             case("B", Fund::Employee, "G1", "10000", "3000", 4),
-        ],
+        ]
+        .into(),
         ..Default::default()
     }
 }
@@ -164,4 +165,12 @@ pub fn fixed_budget(p: &mut Policy, amount: &str) {
     p.funds.employee.as_mut().unwrap().rule = BudgetRule::Fixed {
         amount: Amount::yuan(d(amount)),
     };
+}
+
+/// A dataset's cases as records, edited, and read back into its table (the dataset holds them
+/// compactly: a test that removes, reorders or changes cases does it on the records).
+pub fn edit_cases(data: &mut Dataset, edit: impl FnOnce(&mut Vec<Case>)) {
+    let mut cases: Vec<Case> = data.cases.cases().collect();
+    edit(&mut cases);
+    data.cases = cases.into();
 }
