@@ -892,6 +892,7 @@ impl Synth {
             qc_passed: c.qc_passed,
             supplemented: c.supplemented,
             source_row: c.index + 2,
+            extras: Default::default(),
         }
     }
 

@@ -128,6 +128,7 @@ fn cases_within_their_limit_but_too_many_in_total_are_an_error() {
             total_cost: d("100000000"),
             personal_burden: d("0"),
             source_row: n + 2,
+            extras: Default::default(),
             ..template.clone()
         })
         .collect();

@@ -643,6 +643,7 @@ fn case(inst: &str, kind: CaseKind, group: &str, row: u64) -> Case {
         qc_passed: true,
         supplemented: false,
         source_row: row,
+        extras: Default::default(),
     }
 }
 

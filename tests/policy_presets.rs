@@ -7,7 +7,7 @@ mod common;
 use common::d;
 use dipcalc::policy::{
     leaf_paths, preset, preset_json, preset_names, BudgetRule, CoefficientMode, CostBasis, Mark, OutpatientSplit,
-    Policy, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
+    Policy, PricingMethod, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
 };
 use rust_decimal::Decimal;
 
@@ -258,9 +258,22 @@ fn national_dip3_turns_on_the_national_rules() {
         "points.review_region_limit",
         "point_value.cost_basis",
         "settlement.advance",
+        "points.subtype_coefficients",
     ] {
         assert_eq!(p.refs[path].mark, Mark::Seed, "{path}");
     }
+    // 第五章第三节一 辅助分型; 第五章第一节四(三) 加成分值 [reading: no coefficient]; 第三章第三节三(三) 3
+    // 未入组 paid by 项目 [reading] at 90% [default]. The text names no rule for 非正常出院 or for
+    // short and long stays: those stay off.
+    assert!(p.points.subtype_coefficients && p.points.bonus_scores);
+    assert_eq!(p.refs["points.bonus_scores"].mark, Mark::Reading);
+    let ungrouped = p.points.ungrouped.as_ref().unwrap();
+    assert_eq!(
+        (ungrouped.method, ungrouped.ratio),
+        (PricingMethod::FeeForService, d("0.9"))
+    );
+    assert_eq!(p.refs["points.ungrouped.ratio"].mark, Mark::Default);
+    assert!(p.points.abnormal_discharge.is_none() && p.points.short_stay.is_none() && p.points.long_stay.is_none());
 }
 
 #[test]

@@ -5,11 +5,12 @@
 //! million cases without touching them again.
 
 use super::points::{Category, PointsContext, RawPoints};
+use super::special::{self, Tallies};
 use super::EngineError;
 use crate::exact_sum::ExactSum;
-use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
+use crate::policy::{AbnormalDischarge, Amount, Outliers, PointsPolicy, Pricing, ReferenceCostFromScore, StayRule};
 use crate::records::cases::{CaseRow, CaseTable};
-use crate::records::{check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
+use crate::records::{check_case_extras, check_case_values, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -22,6 +23,12 @@ pub struct PointsKey {
     base_cost: Option<Amount>,
     per_diem_reimbursement_ratio: Option<Decimal>,
     base_points: Decimal,
+    subtype_coefficients: bool,
+    bonus_scores: bool,
+    abnormal_discharge: Option<AbnormalDischarge>,
+    short_stay: Option<StayRule>,
+    long_stay: Option<StayRule>,
+    ungrouped: Option<Pricing>,
 }
 
 impl PointsKey {
@@ -33,6 +40,12 @@ impl PointsKey {
             base_cost: p.base_cost,
             per_diem_reimbursement_ratio: p.per_diem_reimbursement_ratio,
             base_points: p.base_points,
+            subtype_coefficients: p.subtype_coefficients,
+            bonus_scores: p.bonus_scores,
+            abnormal_discharge: p.abnormal_discharge.clone(),
+            short_stay: p.short_stay.clone(),
+            long_stay: p.long_stay.clone(),
+            ungrouped: p.ungrouped.clone(),
         }
     }
 }
@@ -51,6 +64,8 @@ pub struct Cell {
     pub count: [u64; 6],
     /// Cases in 基层病种 groups (SPEC §8, the grassroots effect by level).
     pub grassroots: u64,
+    /// Σ 新药新技术加成分值 (SPEC §12), before `scale`, taking no coefficient.
+    pub bonus: Decimal,
 }
 
 impl Cell {
@@ -69,6 +84,7 @@ impl Cell {
             (&mut self.cost, other.cost),
             (&mut self.personal, other.personal),
             (&mut self.excluded, other.excluded),
+            (&mut self.bonus, other.bonus),
         ] {
             *mine = mine.checked_add(theirs.checked_mul(t)?)?;
         }
@@ -91,6 +107,7 @@ impl Cell {
         out.cost = self.cost.checked_mul(factor)?;
         out.personal = self.personal.checked_mul(factor)?;
         out.excluded = self.excluded.checked_mul(factor)?;
+        out.bonus = self.bonus.checked_mul(factor)?;
         for (o, n) in out.count.iter_mut().zip(self.count) {
             *o = super::rounding::round_count(Decimal::from(n).checked_mul(factor)?)?;
         }
@@ -114,7 +131,7 @@ impl Cell {
             .iter()
             .flatten()
             .copied()
-            .chain([self.delta, self.cost, self.personal, self.excluded])
+            .chain([self.delta, self.cost, self.personal, self.excluded, self.bonus])
             .chain(counts);
         for (o, x) in out.iter_mut().zip(all) {
             *o = x;
@@ -131,9 +148,15 @@ impl Cell {
         for (o, x) in out.score.iter_mut().flatten().zip(&mut it) {
             *o = x;
         }
-        for (o, x) in [&mut out.delta, &mut out.cost, &mut out.personal, &mut out.excluded]
-            .into_iter()
-            .zip(&mut it)
+        for (o, x) in [
+            &mut out.delta,
+            &mut out.cost,
+            &mut out.personal,
+            &mut out.excluded,
+            &mut out.bonus,
+        ]
+        .into_iter()
+        .zip(&mut it)
         {
             *o = x;
         }
@@ -148,8 +171,9 @@ impl Cell {
     }
 }
 
-/// How many sums a [`Cell`] holds: 12 scores, 4 amounts, 6 counts and the 基层病种 count.
-pub const CELL_SUMS: usize = 23;
+/// How many sums a [`Cell`] holds: 12 scores, 4 amounts, the 加成分值, 6 counts and the 基层病种
+/// count.
+pub const CELL_SUMS: usize = 24;
 
 /// Stage 1's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +185,8 @@ pub struct CaseAggregates {
     qc_excluded: Vec<u64>,
     /// Per institution and fund: 特例单议 applications.
     review_applications: Vec<u64>,
+    /// Per institution and fund: the cases each national rule touched (SPEC §12).
+    special: Vec<Tallies>,
     /// The catalog's lowest DIP score (QC-failed cases at the lowest weight).
     pub lowest_score: Decimal,
 }
@@ -191,6 +217,11 @@ impl CaseAggregates {
         self.review_applications[institution * 2 + slot(fund)]
     }
 
+    /// The cases each national rule touched (SPEC §12).
+    pub fn special(&self, institution: usize, fund: Fund) -> &Tallies {
+        &self.special[institution * 2 + slot(fund)]
+    }
+
     pub fn institutions(&self) -> usize {
         self.institutions
     }
@@ -208,6 +239,7 @@ impl CaseAggregates {
         self.cells.extend(std::iter::repeat_n(Cell::default(), 2 * 12 * 2));
         self.qc_excluded.extend([0, 0]);
         self.review_applications.extend([0, 0]);
+        self.special.extend([Tallies::default(); 2]);
     }
 }
 
@@ -304,6 +336,7 @@ fn pass(
         cells: vec![Cell::default(); n * 2 * 12 * 2],
         qc_excluded: vec![0; n * 2],
         review_applications: vec![0; n * 2],
+        special: vec![Tallies::default(); n * 2],
         lowest_score: ctx.lowest_score,
     };
     let mut sums = vec![CellSums::default(); if exact_sums { agg.cells.len() } else { 0 }];
@@ -321,6 +354,11 @@ fn pass(
         let ix = agg.index(i, row.fund, usize::from(row.month - 1), !row.qc_passed);
         let sum = if exact_sums { Some(&mut sums[ix]) } else { None };
         if !add_case(&mut agg.cells[ix], sum, row, &raw) {
+            return Ok(None);
+        }
+        if (raw.special.is_some() || raw.subtype || !raw.bonus.is_zero())
+            && special::add(&mut agg.special[i * 2 + slot(row.fund)], &raw).is_none()
+        {
             return Ok(None);
         }
     }
@@ -380,7 +418,8 @@ fn checked_row(
         row.days,
         row.review_score,
         row.review_delta,
-    );
+    )
+    .or_else(|| check_case_extras(&row.extras));
     if let Some(e) = bad {
         let row_no = (row.source_row > 0).then_some(row.source_row);
         return Err(out_of_range(OutOfRange { row: row_no, ..e }, table.institution_of(row)));
@@ -404,6 +443,7 @@ fn add_case(cell: &mut Cell, sum: Option<&mut CellSums>, row: &CaseRow, raw: &Ra
     let k = raw.category.index();
     let g = usize::from(raw.grassroots);
     cell.delta += raw.delta;
+    cell.bonus += raw.bonus;
     cell.count[k] += 1;
     cell.grassroots += u64::from(raw.grassroots);
     match sum {

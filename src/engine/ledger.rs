@@ -8,8 +8,9 @@
 use super::aggregate::{CaseAggregates, Cell, PointsKey};
 use super::coefficients::Coefficient;
 use super::points::{self, Category};
-use super::result::{AdjustmentLine, CaseCounts, Notice, PointsByKind};
+use super::result::{AdjustmentLine, CaseCounts, Notice, PointsByKind, SpecialCases};
 use super::rounding::round_ratio;
+use super::special::{SpecialKind, Tallies, KINDS};
 use super::units::Units;
 use super::{fmt_rate, EngineError};
 use crate::policy::{Policy, QcFailed};
@@ -58,6 +59,24 @@ pub struct UnitLedger {
     pub outpatient_quarters: [[Decimal; 5]; 4],
     /// Some outpatient record gave the whole year (no month), so quarters are incomplete.
     pub outpatient_annual: bool,
+    /// Cases and points of each kind a national rule touched (SPEC §12).
+    pub special: [(u64, Decimal); KINDS],
+}
+
+impl UnitLedger {
+    /// The kinds a national rule touched, with their cases and points (SPEC §12).
+    pub fn special_cases(&self) -> Vec<SpecialCases> {
+        SpecialKind::ALL
+            .iter()
+            .zip(&self.special)
+            .filter(|(_, (cases, _))| *cases > 0)
+            .map(|(k, &(cases, points))| SpecialCases {
+                kind: k.key().into(),
+                cases,
+                points,
+            })
+            .collect()
+    }
 }
 
 /// The units' ledgers of one fund.
@@ -135,8 +154,15 @@ impl Ledger {
         ledger.add_outpatient(policy, data, units)?;
         for u in ledger.funds.iter_mut().flat_map(|f| f.units.iter_mut()) {
             let k = &mut u.by_kind;
-            k.total =
-                k.normal + k.high + k.low + k.reviewed + k.per_diem + k.fee_for_service + k.summary + k.adjustments;
+            k.total = k.normal
+                + k.high
+                + k.low
+                + k.reviewed
+                + k.per_diem
+                + k.fee_for_service
+                + k.summary
+                + k.adjustments
+                + k.bonus;
         }
         Ok(ledger)
     }
@@ -182,6 +208,7 @@ impl Ledger {
                 format!("{} (it has cases)", e.message_en),
             )
         })?;
+        add_special(u, agg.special(i, fund), coef, policy.points.scale);
         let lowest = (policy.settlement.qc_failed == QcFailed::LowestWeight).then_some(agg.lowest_score);
         for m in 0..12 {
             for held in [false, true] {
@@ -306,6 +333,21 @@ fn add_figures(sums: &mut [Decimal; 5], figures: [Decimal; 5]) {
     }
 }
 
+/// Each kind's cases and points at the institution's coefficient (SPEC §12); the 加成分值 takes no
+/// coefficient.
+fn add_special(u: &mut UnitLedger, tallies: &Tallies, coef: &Coefficient, scale: Decimal) {
+    for (kind, t) in SpecialKind::ALL.iter().zip(tallies) {
+        let [combined, grassroots] = t.score;
+        let points = match kind {
+            SpecialKind::Bonus => combined * scale,
+            _ => (combined * coef.combined + grassroots * coef.grassroots) * scale,
+        };
+        let slot = &mut u.special[kind.index()];
+        slot.0 += t.cases;
+        slot.1 += points;
+    }
+}
+
 /// The points bucket and case counter of one category.
 fn kind_slot<'a>(
     by_kind: &'a mut PointsByKind,
@@ -335,7 +377,10 @@ fn add_cell(
     lowest: Option<Decimal>,
 ) {
     let n = cell.cases();
-    let mut total = Decimal::ZERO;
+    // 新药新技术加成分值 × scale, no coefficient (SPEC §12, bonus.rs).
+    let bonus = cell.bonus * scale;
+    u.by_kind.bonus += bonus;
+    let mut total = bonus;
     for k in Category::ALL {
         let p = points::category_points(cell, k, coef, scale);
         total += p;

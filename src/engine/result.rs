@@ -468,8 +468,23 @@ pub struct PointsByKind {
     /// Year-end point adjustments (吉林2024 第二十七条).
     #[serde(with = "report::points")]
     pub adjustments: Decimal,
+    /// 新药新技术加成分值 × scale (国家DIP3.0 第五章第一节四(三), 第七章第三节一(二)); left out when zero.
+    #[serde(default, with = "report::points", skip_serializing_if = "Decimal::is_zero")]
+    pub bonus: Decimal,
     #[serde(with = "report::points")]
     pub total: Decimal,
+}
+
+/// The cases of one kind a national rule touched in a unit (SPEC §12): `kind` is `subtype`
+/// (辅助分型), `abnormal_discharge` (非正常出院), `short_stay`, `long_stay`, `ungrouped` (未入组) or
+/// `bonus` (新药新技术加成分值); `points` are those cases' points at the unit's coefficient, before
+/// 特例单议 changes (for `bonus`: the 加成分值 × scale alone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialCases {
+    pub kind: String,
+    pub cases: u64,
+    #[serde(with = "report::points")]
+    pub points: Decimal,
 }
 
 /// Case counts by category.
@@ -598,6 +613,9 @@ pub struct UnitResult {
     /// their points are in `points.adjustments`, their amounts add up to `amount_adjustments`.
     #[serde(default)]
     pub adjustments: Vec<AdjustmentLine>,
+    /// The cases each national rule touched, by kind (SPEC §12); left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_cases: Vec<SpecialCases>,
     /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
     #[serde(with = "report::money")]
     pub prepaid: Decimal,

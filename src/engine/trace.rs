@@ -4,6 +4,7 @@
 //! trace shows is in the settlement, so it is written only when asked.
 
 use super::result::{BandPosition, FundResult, PointsByKind, TraceLine, UnitResult};
+use super::special::SpecialKind;
 use super::{fmt_money, fmt_rate, same};
 use crate::policy::{CostBasis, Policy, ReturnRule, SettlementMode};
 use rust_decimal::Decimal;
@@ -40,6 +41,7 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
         fund_money: fund_only || allotment,
     };
     let mut out = vec![points_line(&t.points)];
+    out.extend(special_lines(t));
     out.extend(settlement_lines(&how, fund, t));
     out.extend(sharing_lines(&how, t));
     let [deposit, returned, prepaid, net] = payment_lines(policy, t);
@@ -134,15 +136,42 @@ fn points_line(k: &PointsByKind) -> TraceLine {
         k.adjustments.normalize(),
     ];
     let [n, hi, lo, rv, pd, ffs, sm, adj] = kinds;
+    // The 加成分值 only where there is one, so a policy without it traces as before.
+    let (bonus, bonus_en) = match k.bonus.normalize() {
+        b if b.is_zero() => (String::new(), String::new()),
+        b => (
+            format!(" + 新药新技术加成 {b}"),
+            format!(" + new drug/technology bonus {b}"),
+        ),
+    };
     line(
         ["点数", "Points"],
         [
-            format!("正常 {n} + 高倍率 {hi} + 低倍率 {lo} + 特例单议 {rv} + 床日 {pd} + 项目 {ffs} + 汇总 {sm} + 调整 {adj}"),
-            format!("normal {n} + high-cost {hi} + low-cost {lo} + special review {rv} + per-diem {pd} + fee-for-service {ffs} + summary {sm} + adjustments {adj}"),
+            format!("正常 {n} + 高倍率 {hi} + 低倍率 {lo} + 特例单议 {rv} + 床日 {pd} + 项目 {ffs} + 汇总 {sm} + 调整 {adj}{bonus}"),
+            format!("normal {n} + high-cost {hi} + low-cost {lo} + special review {rv} + per-diem {pd} + fee-for-service {ffs} + summary {sm} + adjustments {adj}{bonus_en}"),
         ],
         k.total,
         "SPEC §5; 吉林2024 第十二条",
     )
+}
+
+/// One line per kind of case a national rule touched: its cases and their points (SPEC §12). They
+/// are inside the points line's kinds (a deviant case priced by 项目 is in 项目, …), shown apart.
+fn special_lines(t: &UnitResult) -> impl Iterator<Item = TraceLine> + '_ {
+    t.special_cases.iter().filter_map(|c| {
+        let kind = SpecialKind::ALL.into_iter().find(|k| k.key() == c.kind)?;
+        let [zh, en, cite] = kind.names();
+        let points = super::rounding::round_points(c.points).normalize();
+        Some(line(
+            [zh, en],
+            [
+                format!("{} 例，点数 {points}", c.cases),
+                format!("{} cases, {points} points", c.cases),
+            ],
+            c.points,
+            cite,
+        ))
+    })
 }
 
 /// S (SPEC §7 or §7.3), FS and C (SPEC §7.1).

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::error::{ErrorKind, InputError};
 use super::fields::TableKind;
 use crate::records::cases::CaseTable;
-use crate::records::{check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
+use crate::records::{check_case_extras, check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
 
 fn error(table: TableKind, row: Option<u64>, kind: ErrorKind) -> InputError {
     InputError {
@@ -206,7 +206,8 @@ pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputE
             r.days,
             r.review_score,
             r.review_delta,
-        );
+        )
+        .or_else(|| check_case_extras(&r.extras));
         let row = (r.source_row > 0).then_some(r.source_row);
         (
             bad.map(|e| OutOfRange { row, ..e }),

@@ -196,6 +196,11 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// A 离院方式 that is not one of the 医保结算清单's codes (1–5, 9) or their names.
+    UnknownDischarge {
+        /// Field key.
+        field: String,
+    },
     /// A catalog type that is not DIP or 床日.
     UnknownCatalogType {
         /// Field key.
@@ -608,6 +613,12 @@ impl InputError {
             }
             (Lang::En, ErrorKind::UnknownCaseKind { .. }) => format!(
                 "\"{v}\" is not a known settlement type (expected DIP (病种), 床日 (per diem) or 项目 (fee for service))"
+            ),
+            (Lang::Zh, ErrorKind::UnknownDischarge { .. }) => format!(
+                "“{v}” 不是已知的离院方式（应为医保结算清单的代码 1 医嘱离院、2 医嘱转院、3 医嘱转社区卫生服务机构/乡镇卫生院、4 非医嘱离院、5 死亡、9 其他，或其名称）"
+            ),
+            (Lang::En, ErrorKind::UnknownDischarge { .. }) => format!(
+                "\"{v}\" is not a known discharge mode (expected a 医保结算清单 code: 1 医嘱离院 discharged, 2 医嘱转院 transferred, 3 医嘱转社区/乡镇卫生院 to a community or township clinic, 4 非医嘱离院 against advice, 5 死亡 death, 9 其他 other, or its name)"
             ),
             (Lang::Zh, ErrorKind::UnknownCatalogType { .. }) => {
                 format!("“{v}” 不是已知的病种类型（应为 DIP 或 床日）")

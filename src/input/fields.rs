@@ -41,6 +41,8 @@ pub(crate) enum ValueKind {
     Fund,
     /// DIP, 床日 or 项目.
     CaseKind,
+    /// 离院方式: a 医保结算清单 code (1–5, 9) or its name.
+    Discharge,
     /// DIP or 床日 (catalog rows).
     CatalogType,
     /// 病种类型: 核心病种, 综合病种 … or a code from the legend in the header (catalog rows).
@@ -407,6 +409,9 @@ pub(crate) mod cases {
     pub const QC_PASSED: usize = 14;
     pub const SUPPLEMENTED: usize = 15;
     pub const FUND_PARTS: [usize; 3] = [16, 17, 18];
+    pub const DISCHARGE: usize = 19;
+    pub const SUBTYPE_COEFFICIENT: usize = 20;
+    pub const BONUS_SCORE: usize = 21;
 }
 
 pub(crate) static CASES: TableSpec = TableSpec {
@@ -545,6 +550,48 @@ pub(crate) static CASES: TableSpec = TableSpec {
         FUND_CIVIL,
         FUND_LARGE,
         FUND_SERIOUS,
+        Field {
+            key: "discharge",
+            zh: "离院方式",
+            en: "discharge mode",
+            kind: K::Discharge,
+            aliases: &[
+                "离院方式",
+                "离院方式代码",
+                "出院方式",
+                "离院类型",
+                "dscg_way",
+                "discharge",
+                "discharge_mode",
+            ],
+        },
+        Field {
+            key: "subtype_coefficient",
+            zh: "辅助分型调节系数",
+            en: "subtype coefficient",
+            kind: K::Coefficient,
+            aliases: &[
+                "辅助分型调节系数",
+                "辅助分型系数",
+                "辅助目录系数",
+                "辅助分型校正系数",
+                "分型调节系数",
+                "subtype_coefficient",
+            ],
+        },
+        Field {
+            key: "bonus_score",
+            zh: "新药新技术加成分值",
+            en: "new drug and technology bonus score",
+            kind: K::Number,
+            aliases: &[
+                "新药新技术加成分值",
+                "新技术加成分值",
+                "加成分值",
+                "分值加成",
+                "bonus_score",
+            ],
+        },
     ],
     required: &[
         &[cases::INSTITUTION],

@@ -12,8 +12,8 @@ use super::report::{ImportReport, ImportWarning, Reading};
 use super::rows::{RowCtx, Seen, Table};
 use super::values::CategoryCell;
 use crate::records::{
-    Case, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord,
-    PerDiemGroup, PublishedMonth, Review,
+    limits, Case, CaseExtras, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary,
+    OutpatientRecord, PerDiemGroup, PublishedMonth, Review,
 };
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
@@ -121,6 +121,51 @@ fn above(field: &str, total: Decimal) -> ErrorKind {
     }
 }
 
+/// 离院方式, 辅助分型调节系数 and 新药新技术加成分值 (SPEC §12), each `None` when the file leaves it
+/// out; a coefficient must be above 0 and at most [`limits::subtype_coefficient`], a bonus score
+/// from 0 to [`limits::score`]. `None` when a cell was refused (reported).
+fn case_extras(ctx: &mut RowCtx<'_>) -> Option<CaseExtras> {
+    let discharge = ctx.discharge(c::DISCHARGE);
+    let subtype = ctx.coefficient(c::SUBTYPE_COEFFICIENT);
+    let bonus = ctx.number(c::BONUS_SCORE);
+    let key = |f: usize| ["subtype_coefficient", "bonus_score"][usize::from(f == c::BONUS_SCORE)];
+    let beyond = |f: usize, limit: Decimal| ErrorKind::OutOfRange {
+        field: key(f).into(),
+        limit,
+        below: false,
+        code: None,
+    };
+    let limit = limits::subtype_coefficient();
+    let bad_subtype = match subtype {
+        Some(k) if k <= Decimal::ZERO => Some(ErrorKind::NotPositive {
+            field: key(c::SUBTYPE_COEFFICIENT).into(),
+        }),
+        Some(k) if k > limit => Some(beyond(c::SUBTYPE_COEFFICIENT, limit)),
+        _ => None,
+    };
+    let bad_bonus = match bonus {
+        Some(b) if b < Decimal::ZERO => Some(ErrorKind::Negative {
+            field: key(c::BONUS_SCORE).into(),
+        }),
+        Some(b) if b > limits::score() => Some(beyond(c::BONUS_SCORE, limits::score())),
+        _ => None,
+    };
+    let ok = bad_subtype.is_none() && bad_bonus.is_none();
+    for (f, kind) in [(c::SUBTYPE_COEFFICIENT, bad_subtype), (c::BONUS_SCORE, bad_bonus)] {
+        if let Some(kind) = kind {
+            ctx.refuse(f, kind);
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(CaseExtras {
+        discharge: discharge?,
+        subtype_coefficient: subtype,
+        bonus_score: bonus,
+    })
+}
+
 pub(crate) struct CasesTable;
 
 impl Table for CasesTable {
@@ -191,6 +236,7 @@ impl Table for CasesTable {
         let delta = ctx.number(c::REVIEW_DELTA);
         let qc_passed = ctx.boolean(c::QC_PASSED).unwrap_or(true);
         let supplemented = ctx.boolean(c::SUPPLEMENTED).unwrap_or(false);
+        let extras = case_extras(ctx);
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -212,6 +258,7 @@ impl Table for CasesTable {
             qc_passed,
             supplemented,
             source_row: ctx.row,
+            extras: extras?,
         };
         Some(CaseRead {
             institution: institution?,

@@ -450,12 +450,82 @@ pub struct PointsPolicy {
     /// the excluded cost is reported without its fund part. Left out of the file when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded_fund_share: Option<Decimal>,
+    /// 辅助分型调节系数 (SPEC §12; 国家DIP3.0 第五章第三节一 "辅助分型病例分值=该病例所属病种分值×医疗机构调节
+    /// 系数×辅助分型调节系数"): a DIP case's score × the coefficient of its 辅助分型调节系数 column. Off =
+    /// the column is not read. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subtype_coefficients: bool,
+    /// 新药新技术加成分值 (SPEC §12; 国家DIP3.0 第五章第一节四(三), 第七章第三节一(二)): each case's
+    /// 新药新技术加成分值 column added to its points as their own kind, × `scale`, not × the institution
+    /// coefficient [reading]. Off = the column is not read. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bonus_scores: bool,
+    /// 非正常出院 (离院方式 among `codes`) priced as `pricing` says (SPEC §12; 国家DIP3.0 第五章第三节一
+    /// "对存在费用异常、特殊情况相应情形的病例，可对病例的分值进行调校"). Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abnormal_discharge: Option<AbnormalDischarge>,
+    /// A DIP case of at most `days` 住院天数 (以下, inclusive) priced as `pricing` says. Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_stay: Option<StayRule>,
+    /// A DIP case of at least `days` 住院天数 (以上, inclusive) priced as `pricing` says (床日 for long
+    /// stays: 国家DIP3.0 第一章第一节一 "需要长期住院治疗的，宜采用按床日付费"). Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long_stay: Option<StayRule>,
+    /// 未入组病例: a DIP case whose group code is empty or not in the catalog, priced as this says
+    /// (国家DIP3.0 第三章第三节三(三) 3 "地方应制定相应结算办法，其支付标准应与入组病例结算保持适当差距").
+    /// Absent = off: such a case is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ungrouped: Option<Pricing>,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
     /// such cases exist.
     pub base_cost: Option<Amount>,
     /// 平均报销比例 for 床日组日均医疗费用标准 (吉林2024 第十条).
     pub per_diem_reimbursement_ratio: Option<Decimal>,
     pub outpatient: OutpatientPoints,
+}
+
+/// 非正常出院 by 离院方式 (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AbnormalDischarge {
+    /// The 医保结算清单 离院方式 codes that count: "2" 医嘱转院, "3" 医嘱转社区/乡镇卫生院, "4" 非医嘱
+    /// 离院, "5" 死亡, "9" 其他 ("1" 医嘱离院 is allowed but is the normal discharge).
+    pub codes: Vec<String>,
+    pub pricing: Pricing,
+}
+
+/// A 住院天数 bound (SPEC §12): short stays at most `days`, long stays at least `days`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StayRule {
+    pub days: Decimal,
+    pub pricing: Pricing,
+}
+
+/// How a deviant case is priced (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    pub method: PricingMethod,
+    /// `cost_ratio`: the case is scored × its cost ratio whenever the ratio is at or below this
+    /// (the low-outlier rule with L = ratio); `fee_for_service`: × this (1 = the item cost in full,
+    /// below 1 the 适当差距 from grouped cases); `per_diem`: unused.
+    pub ratio: Decimal,
+    /// `per_diem`: the catalog's 床日组 whose daily standard prices the case; else `null`.
+    #[serde(default)]
+    pub per_diem_group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingMethod {
+    /// 按实际费用折算: group score × cost ÷ reference cost when the cost ratio ≤ `ratio` (SPEC §5.1's
+    /// low rule with L = `ratio`); high outliers as usual.
+    CostRatio,
+    /// 按项目: cost × base_points ÷ base cost × `ratio` (SPEC §5.3).
+    FeeForService,
+    /// 按床日: the `per_diem_group`'s daily standard × days (SPEC §5.2).
+    PerDiem,
 }
 
 /// Reference cost = score × reference point value × level coefficient (SPEC §12, 费用超低: the

@@ -677,6 +677,87 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     );
 }
 
+/// The deviant-case rules (SPEC §12): 离院方式 codes of the 医保结算清单, unique; 住院天数 bounds
+/// within a case's limit, short below long; ratios 0–1; a 床日 pricing naming its group; an
+/// ungrouped case has no group score, so it cannot be priced by its cost ratio.
+fn deviant_rules(c: &mut Checker, p: &PointsPolicy) {
+    if let Some(a) = &p.abnormal_discharge {
+        let path = "points.abnormal_discharge.codes";
+        if a.codes.is_empty() {
+            c.error(
+                path,
+                "至少列出一个离院方式代码".into(),
+                "list at least one discharge code".into(),
+            );
+        }
+        for (n, code) in a.codes.iter().enumerate() {
+            let known = code.len() == 1
+                && code
+                    .parse::<u8>()
+                    .is_ok_and(|v| crate::records::DISCHARGE_CODES.contains(&v));
+            if !known {
+                c.error(
+                    &format!("{path}.{n}"),
+                    format!("“{code}” 不是医保结算清单的离院方式代码（1、2、3、4、5、9）"),
+                    format!("\"{code}\" is not a 医保结算清单 discharge code (1, 2, 3, 4, 5, 9)"),
+                );
+            } else if a.codes[..n].contains(code) {
+                c.error(
+                    &format!("{path}.{n}"),
+                    format!("代码 {code} 重复"),
+                    format!("code {code} is listed twice"),
+                );
+            }
+        }
+        pricing(c, "points.abnormal_discharge.pricing", &a.pricing, true);
+    }
+    for (key, rule) in [("short_stay", &p.short_stay), ("long_stay", &p.long_stay)] {
+        if let Some(r) = rule {
+            c.positive_at_most(
+                &format!("points.{key}.days"),
+                r.days,
+                crate::records::limits::case_days(),
+            );
+            pricing(c, &format!("points.{key}.pricing"), &r.pricing, true);
+        }
+    }
+    if let (Some(short), Some(long)) = (&p.short_stay, &p.long_stay) {
+        if short.days >= long.days {
+            c.error(
+                "points.long_stay.days",
+                format!("长期住院天数 {} 应大于短期住院天数 {}", long.days, short.days),
+                format!(
+                    "the long-stay days {} must be above the short-stay days {}",
+                    long.days, short.days
+                ),
+            );
+        }
+    }
+    if let Some(u) = &p.ungrouped {
+        pricing(c, "points.ungrouped", u, false);
+    }
+}
+
+/// One deviant pricing: a ratio 0–1; `per_diem` names its 床日组; `cost_ratio` needs a group.
+fn pricing(c: &mut Checker, path: &str, p: &Pricing, grouped: bool) {
+    c.rate(&format!("{path}.ratio"), p.ratio);
+    let group = p.per_diem_group.as_deref().map(str::trim).unwrap_or_default();
+    if p.method == PricingMethod::PerDiem && group.is_empty() {
+        c.error(
+            &format!("{path}.per_diem_group"),
+            "按床日结算需要床日组编码".into(),
+            "床日 pricing needs a per-diem group code".into(),
+        );
+    }
+    if p.method == PricingMethod::CostRatio && !grouped {
+        c.error(
+            &format!("{path}.method"),
+            "未入组病例没有病种分值，不能按费用倍率折算：应为 fee_for_service 或 per_diem".into(),
+            "an ungrouped case has no group score to scale by its cost ratio: use fee_for_service or per_diem".into(),
+        );
+    }
+}
+
 fn check_points(c: &mut Checker, p: &PointsPolicy) {
     c.positive_at_most("points.scale", p.scale, limits::scale());
     c.positive_at_most("points.base_points", p.base_points, limits::base_points());
@@ -743,6 +824,7 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     if let Some(r) = p.excluded_fund_share {
         c.rate("points.excluded_fund_share", r);
     }
+    deviant_rules(c, p);
     if let Some(r) = &p.reference_cost_from_score {
         // A point worth more than the most a case may cost is no point value.
         c.positive_at_most(

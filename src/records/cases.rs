@@ -2,7 +2,7 @@
 //! fixed-size row. A year of a province (millions of cases) fits in memory close to the size
 //! of the aggregates' inputs, and the per-case pass does no string hashing.
 
-use super::{Case, CaseKind, Fund, Review};
+use super::{Case, CaseExtras, CaseKind, Fund, Review};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -25,6 +25,8 @@ pub struct CaseRow {
     pub review_score: Option<Decimal>,
     pub review_delta: Option<Decimal>,
     pub source_row: u64,
+    /// 离院方式, 辅助分型调节系数, 新药新技术加成分值 (SPEC §12).
+    pub extras: CaseExtras,
 }
 
 impl CaseRow {
@@ -221,6 +223,7 @@ impl CaseTable {
             review_score: c.review.score,
             review_delta: c.review.points_delta,
             source_row: c.source_row,
+            extras: c.extras,
         });
     }
 
@@ -262,6 +265,7 @@ impl CaseTable {
             qc_passed: row.qc_passed,
             supplemented: row.supplemented,
             source_row: row.source_row,
+            extras: row.extras,
         }
     }
 

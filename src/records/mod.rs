@@ -92,7 +92,35 @@ pub struct Case {
     /// Where the record came from (1-based row as the user sees it), for tracing. 0 = unknown.
     #[serde(default)]
     pub source_row: u64,
+    /// 离院方式, 辅助分型调节系数 and 新药新技术加成分值, when the file gives them (SPEC §12).
+    #[serde(default, skip_serializing_if = "CaseExtras::is_empty")]
+    pub extras: CaseExtras,
 }
+
+/// What a case may carry for the national rules (SPEC §12; 国家DIP3.0 第五章): each `None`
+/// when the file does not give it, and then no rule reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseExtras {
+    /// 离院方式 as the 医保结算清单 codes it: 1 医嘱离院, 2 医嘱转院, 3 医嘱转社区卫生服务机构/乡镇卫生院,
+    /// 4 非医嘱离院, 5 死亡, 9 其他 (国家DIP3.0 第二章第二节一(二) 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharge: Option<u8>,
+    /// 辅助分型调节系数 of the case (国家DIP3.0 第五章第二节二, 第三节一).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_coefficient: Option<Decimal>,
+    /// 新药新技术加成分值 of the case, in the catalog's score units (第五章第一节四(三)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_score: Option<Decimal>,
+}
+
+impl CaseExtras {
+    pub fn is_empty(&self) -> bool {
+        *self == CaseExtras::default()
+    }
+}
+
+/// The 离院方式 codes of the 医保结算清单 (国家DIP3.0 第二章第二节一(二) 2 "离院方式").
+pub const DISCHARGE_CODES: [u8; 6] = [1, 2, 3, 4, 5, 9];
 
 /// One row of the DIP catalog (病种目录库).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +447,12 @@ pub mod limits {
         Decimal::new(1_000_000, 0)
     }
 
+    /// A case's 辅助分型调节系数: above 0, at most 10 (the coefficients' limit; the national
+    /// text's subtypes run to a few times the group's mean).
+    pub fn subtype_coefficient() -> Decimal {
+        Decimal::TEN
+    }
+
     /// The smallest reference cost ref_g (元): it divides a case's cost, so it must not be
     /// tiny; no group's average stay costs less than 1 元. The largest is [`case_money`].
     pub fn min_reference_cost() -> Decimal {
@@ -505,6 +539,26 @@ pub fn check_case_values(
         .or_else(|| review_delta.and_then(|p| over("review_points_delta", p, limits::points())))
 }
 
+/// A case's 辅助分型调节系数 (above 0, at most [`limits::subtype_coefficient`]) and 加成分值
+/// (0 to [`limits::score`]) against their limits.
+pub fn check_case_extras(x: &CaseExtras) -> Option<OutOfRange> {
+    let k = x.subtype_coefficient.and_then(|k| {
+        if k <= Decimal::ZERO {
+            Some(OutOfRange {
+                field: "subtype_coefficient".into(),
+                value: k,
+                limit: Decimal::ZERO,
+                below: true,
+                row: None,
+                code: None,
+            })
+        } else {
+            over("subtype_coefficient", k, limits::subtype_coefficient())
+        }
+    });
+    k.or_else(|| x.bonus_score.and_then(|b| over("bonus_score", b, limits::score())))
+}
+
 /// Running sums of the cases' costs and personal burdens against [`limits::dataset_money`], and
 /// of their days against [`limits::dataset_days`].
 /// Each case is within [`limits::case_money`], so the sums cannot overflow before they pass the
@@ -578,6 +632,7 @@ impl Case {
             r.score,
             r.points_delta,
         )
+        .or_else(|| check_case_extras(&self.extras))
         .map(|e| OutOfRange {
             row: (self.source_row > 0).then_some(self.source_row),
             ..e

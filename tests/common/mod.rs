@@ -54,6 +54,7 @@ pub fn case(inst: &str, fund: Fund, group: &str, cost: &str, personal: &str, mon
         qc_passed: true,
         supplemented: false,
         source_row: 0,
+        extras: Default::default(),
     }
 }
 

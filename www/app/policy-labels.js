@@ -7,6 +7,28 @@ import { lang } from './i18n.js';
 const amount = (value = '0', unit = '万元') => ({ value, unit });
 const RETURN = ['by_score', 'full', 'withheld', 'bands'];
 
+/** A deviant-case pricing as the form switches it on (SPEC §12). */
+function pricingTmpl(method, ratio) {
+  return { method, ratio, per_diem_group: null };
+}
+
+/** The labels of a deviant-case pricing at `path` (SPEC §12). */
+function pricingLabels(path) {
+  return {
+    [`${path}.method`]: {
+      zh: '结算方式',
+      en: 'Pricing',
+      choices: ['cost_ratio', 'fee_for_service', 'per_diem'],
+    },
+    [`${path}.ratio`]: {
+      zh: '比例（费用倍率界值 / 项目支付比例）',
+      en: 'Ratio (cost-ratio bound / share of the item cost)',
+      pct: true,
+    },
+    [`${path}.per_diem_group`]: { zh: '床日组编码', en: 'Per-diem group', tmpl: '' },
+  };
+}
+
 // path pattern ('*' = a list index, '$f' = employee/resident) → label and presentation.
 export const D = {
   name: { zh: '名称', en: 'Name' },
@@ -197,6 +219,56 @@ export const D = {
     optional: true,
     tmpl: '0.005',
   },
+  'points.subtype_coefficients': {
+    zh: '辅助分型调节系数（读病例的“辅助分型调节系数”列）',
+    en: "Subtype coefficients (the cases' 辅助分型调节系数 column)",
+    optional: true,
+    tmpl: true,
+  },
+  'points.bonus_scores': {
+    zh: '新药新技术加成分值（读病例的“新药新技术加成分值”列）',
+    en: "New drug and technology bonus scores (the cases' 新药新技术加成分值 column)",
+    optional: true,
+    tmpl: true,
+  },
+  'points.abnormal_discharge': {
+    zh: '非正常出院病例（按离院方式）',
+    en: 'Abnormal discharges (by 离院方式)',
+    optional: true,
+    tmpl: { codes: ['2', '3', '4', '5', '9'], pricing: pricingTmpl('cost_ratio', '1') },
+  },
+  'points.abnormal_discharge.codes': {
+    zh: '离院方式代码（2 医嘱转院、3 转社区/乡镇卫生院、4 非医嘱离院、5 死亡、9 其他）',
+    en: 'Discharge codes (2 transfer, 3 to a community clinic, 4 against advice, 5 death, 9 other)',
+    item: '5',
+  },
+  'points.short_stay': {
+    zh: '短期住院病例（住院天数不超过）',
+    en: 'Short stays (days at most)',
+    optional: true,
+    tmpl: { days: '2', pricing: pricingTmpl('fee_for_service', '1') },
+  },
+  'points.short_stay.days': { zh: '住院天数不超过', en: 'Days at most' },
+  'points.long_stay': {
+    zh: '长期住院病例（住院天数不少于）',
+    en: 'Long stays (days at least)',
+    optional: true,
+    tmpl: { days: '60', pricing: { method: 'per_diem', ratio: '1', per_diem_group: '' } },
+  },
+  'points.long_stay.days': { zh: '住院天数不少于', en: 'Days at least' },
+  'points.ungrouped': {
+    zh: '未入组病例（按项目或床日，与入组病例保持差距）',
+    en: 'Ungrouped cases (by item or per diem, kept below grouped cases)',
+    optional: true,
+    tmpl: pricingTmpl('fee_for_service', '0.9'),
+  },
+  'points.abnormal_discharge.pricing': { zh: '结算方式', en: 'Pricing' },
+  'points.short_stay.pricing': { zh: '结算方式', en: 'Pricing' },
+  'points.long_stay.pricing': { zh: '结算方式', en: 'Pricing' },
+  ...pricingLabels('points.abnormal_discharge.pricing'),
+  ...pricingLabels('points.short_stay.pricing'),
+  ...pricingLabels('points.long_stay.pricing'),
+  ...pricingLabels('points.ungrouped'),
   'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
   'points.per_diem_reimbursement_ratio': {
     zh: '平均报销比例（床日）',
