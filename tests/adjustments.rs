@@ -32,6 +32,7 @@ fn adjustment(institution: &str, label: &str, points: &str, amount: &str) -> Ins
         points: d(points),
         amount: d(amount),
         basis: String::new(),
+        quality_reserve_deduction: Default::default(),
     }
 }
 

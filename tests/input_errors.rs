@@ -659,6 +659,7 @@ fn institution(code: &str) -> Institution {
         assessment_score: None,
         primary_care: None,
         history: vec![],
+        budget_inputs: Default::default(),
     }
 }
 
