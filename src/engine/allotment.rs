@@ -205,7 +205,18 @@ pub fn months_fallback_notice(codes: &[&str]) -> Option<Notice> {
     if codes.is_empty() {
         return None;
     }
-    let list = codes.join("、");
+    const SHOWN: usize = 20;
+    let more = codes.len().saturating_sub(SHOWN);
+    let shown = &codes[..codes.len().min(SHOWN)];
+    let (more_zh, more_en) = if more > 0 {
+        (" 等".to_string(), format!(" and {more} more"))
+    } else {
+        (String::new(), String::new())
+    };
+    let (list, list_en) = (
+        format!("{}{more_zh}", shown.join("、")),
+        format!("{}{more_en}", shown.join(", ")),
+    );
     Some(Notice {
         code: "allotment_months_from_profile".into(),
         subject: "institutions.last_year_months".into(),
@@ -214,7 +225,7 @@ pub fn months_fallback_notice(codes: &[&str]) -> Option<Notice> {
             codes.len()
         ),
         message_en: format!(
-            "{} institutions give no last-year months; their monthly allotments follow the fund's monthly profile (even without one): {list}",
+            "{} institutions give no last-year months; their monthly allotments follow the fund's monthly profile (even without one): {list_en}",
             codes.len()
         ),
     })
