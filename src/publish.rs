@@ -22,7 +22,7 @@
 //! #     personal_burden: b.parse().unwrap(), prepaid: None, cases: Some(1) };
 //! # let inst = |c: &str| Institution { code: c.into(), name: c.into(), level: "三甲".into(), alliance: None,
 //! #     base_coefficient: None, bonuses: vec![], deductions: vec![], factors: vec![],
-//! #     assessment_score: None, primary_care: None, history: vec![] };
+//! #     assessment_score: None, primary_care: None, history: vec![], budget_inputs: Default::default() };
 //! let data = Dataset {
 //!     institutions: vec![inst("H1"), inst("H2")],
 //!     summaries: vec![summary("H1", "1000.5", "125700", "28200"), summary("H2", "618", "63700", "14500")],
@@ -1027,6 +1027,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             assessment_score: i.assessment_score,
             primary_care: i.primary_care,
             history: i.history.clone(),
+            budget_inputs: Default::default(),
         })
         .collect();
     let mut summaries = Vec::new();
@@ -1105,6 +1106,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     points: Decimal::ZERO,
                     amount: a.amount_adjustments,
                     basis: String::new(),
+                    quality_reserve_deduction: Decimal::ZERO,
                 });
             }
         }

@@ -176,6 +176,7 @@ proptest! {
         more.adjustments.push(InstitutionAdjustment {
             institution: "H00".into(), fund: Fund::Employee, label: "test".into(),
             points: Decimal::from(extra), amount: Decimal::ZERO, basis: String::new(),
+            quality_reserve_deduction: Decimal::ZERO,
         });
         let after = settle(&p, &more).unwrap();
         let f1 = &after.funds[0];

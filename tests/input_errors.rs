@@ -660,6 +660,7 @@ fn institution(code: &str) -> Institution {
         assessment_score: None,
         primary_care: None,
         history: vec![],
+        budget_inputs: Default::default(),
     }
 }
 
@@ -912,4 +913,51 @@ fn nineteen_digit_integer() {
     )
     .unwrap();
     assert_eq!(got.records[1].total_cost.to_string(), "9999999999999999999");
+}
+
+/// The budget rules' institution columns (吉林2024 第八条; 信阳2019 三(二)(三)): read like the others,
+/// twelve months or a located error.
+#[test]
+fn institution_budget_columns_and_a_short_month_list() {
+    let head = "机构编码,机构名称,医保结算等级,机构类别,出院结算人次,次均住院费用,上年各月统筹费用\n";
+    let good = format!("{head}H1,甲院,二甲,综合医院,1200,\"9,800.50\",1;2;3;4;5;6;7;8;9;10;11;12\n");
+    let got = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: good.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .records;
+    let b = &got[0].budget_inputs;
+    assert_eq!(b.category.as_deref(), Some("综合医院"));
+    assert_eq!(b.indicators.discharges, Some(Decimal::from(1200)));
+    assert_eq!(b.indicators.mean_cost, Some(Decimal::new(980050, 2)));
+    assert_eq!(b.last_year_months.len(), 12);
+    let bad = format!("{head}H1,甲院,二甲,综合医院,1200,9800,1;2;3;4;5;6;7;8;9;10;11\n");
+    let f = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: bad.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    let (zh, en) = one(&f);
+    assert_eq!(
+        zh,
+        "机构.csv 第 2 行 G 列「上年各月统筹费用」：“1;2;3;4;5;6;7;8;9;10;11” 有 11 个数，「上年各月统筹费用」应有 12 个（用 ; 、 或 , 分隔，1 月在前）"
+    );
+    assert!(en.starts_with("机构.csv row 2, column G (上年各月统筹费用)"), "{en}");
+    let negative = format!("{head}H1,甲院,二甲,,-5,,\n");
+    let f = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: negative.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(one(&f).0.contains("E 列「出院结算人次」：“-5” 是负数"), "{}", one(&f).0);
 }

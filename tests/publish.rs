@@ -525,6 +525,7 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
         points: d("-10.25"),
         amount: d("-321.09"),
         basis: String::new(),
+        quality_reserve_deduction: Decimal::ZERO,
     }];
     let bundle = publish::publish(&policy, &data, 1).unwrap();
     let f = &bundle.funds[0];

@@ -50,6 +50,8 @@ pub struct UnitLedger {
     /// Prepayments as given by a summary (else computed, SPEC §7.2).
     pub prepaid: Option<Decimal>,
     pub amount_adjustments: Decimal,
+    /// Σ 扣减质量保证金 of the unit's institutions (信阳2019 三(七)), before the cap.
+    pub quality_reserve_deduction: Decimal,
     /// Each year-end adjustment of the unit's institutions, in input order (SPEC §7.2).
     pub adjustment_lines: Vec<AdjustmentLine>,
     /// Outpatient: capitation, fee-for-service and other points, total cost, personal burden.
@@ -260,6 +262,7 @@ impl Ledger {
             u.year.points += a.points;
             u.by_kind.adjustments += a.points;
             u.amount_adjustments += a.amount;
+            u.quality_reserve_deduction += a.quality_reserve_deduction;
             u.adjustment_lines.push(AdjustmentLine {
                 institution: a.institution.clone(),
                 label: a.label.clone(),

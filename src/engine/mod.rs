@@ -27,6 +27,7 @@ pub mod review;
 pub mod rounding;
 pub mod settlement;
 pub mod special;
+pub mod sub_pools;
 pub mod subtype;
 pub mod trace;
 pub mod units;
@@ -357,18 +358,23 @@ pub fn settle_fund(
     notices: &mut Vec<Notice>,
 ) -> Result<FundResult, EngineError> {
     let budget = budget::fund_budget(policy, fund, fp)?;
-    let values = point_value::point_values(policy, fp, &budget, ledger)?;
-    if let Some(notice) = values
-        .elastic
-        .as_ref()
-        .and_then(|e| point_value::elastic_notice(fund, e))
-    {
-        notices.push(notice);
-    }
+    let (values, mut shares, sub_pools) = if fp.sub_budgets.is_empty() {
+        let values = point_value::point_values(policy, fp, &budget, ledger)?;
+        if let Some(notice) = values
+            .elastic
+            .as_ref()
+            .and_then(|e| point_value::elastic_notice(fund, e))
+        {
+            notices.push(notice);
+        }
+        let shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+        (values, shares, Vec::new())
+    } else {
+        sub_pools::settle_sub_pools(policy, fund, fp, &budget, units, ledger, notices)?
+    };
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));
     }
-    let mut shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
     let adjustment_fund_use = adjustment_fund::redistribute(policy, fund, fp, units, ledger, &mut shares)?;
     let stages = FundStages {
         policy,
@@ -376,10 +382,16 @@ pub fn settle_fund(
         values: &values,
         shares: &shares,
     };
+    let pool_label: std::collections::HashMap<&str, &str> = sub_pools
+        .iter()
+        .flat_map(|p| p.units.iter().map(|u| (u.as_str(), p.label.as_str())))
+        .collect();
     let mut totals = Totals::default();
     let mut results = Vec::with_capacity(units.len());
     for (u, (unit, unit_ledger)) in units.iter().zip(&ledger.units).enumerate() {
-        let r = payment::unit_result(&stages, u, unit, unit_ledger, review_flags[u]);
+        let mut r = payment::unit_result(&stages, u, unit, unit_ledger, review_flags[u]);
+        r.sub_pool = pool_label.get(r.code.as_str()).map(|l| l.to_string());
+        notices.extend(payment::quality_reserve_notice(fund, &r));
         totals.add(&r);
         results.push(r);
     }
@@ -406,6 +418,7 @@ pub fn settle_fund(
         adjustment_fund_use,
         monitoring: None,
         excluded_outlay: None,
+        sub_pools,
         budget,
     })
 }

@@ -128,7 +128,7 @@ pub struct PeriodValue {
 }
 
 /// Reconciliation of rounded settlements to the rounded pool (SPEC §2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     #[serde(with = "report::money")]
     pub pool: Decimal,
@@ -301,6 +301,36 @@ pub struct FundResult {
     /// `points.excluded_fund_share`; left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded_outlay: Option<ExcludedOutlay>,
+    /// 预算总额细分 (吉林2024 第八条): each sub-pool's budget, pool, points, point value and units,
+    /// when the fund has sub-budgets (then `point_value` is `null`: each sub-pool has its own);
+    /// left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_pools: Vec<SubPoolResult>,
+}
+
+/// One sub-pool of a fund's inpatient budget (吉林2024 第八条), settled at its own point value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubPoolResult {
+    /// Its name in the policy.
+    pub label: String,
+    /// Its part of the inpatient budget.
+    #[serde(with = "report::money")]
+    pub budget: Decimal,
+    /// The pool that part buys under the cost basis (SPEC §6).
+    #[serde(with = "report::money")]
+    pub pool: Decimal,
+    #[serde(with = "report::points")]
+    pub points: Decimal,
+    /// pool ÷ points, reported (`null` without points, or in allotment mode).
+    pub point_value: Option<Decimal>,
+    pub point_value_exact: Option<Decimal>,
+    /// The codes of its settlement units.
+    pub units: Vec<String>,
+    /// Its settlements reconciled to its pool (SPEC §2).
+    pub reconciliation: Reconciliation,
+    /// Its 弹性点值, when the policy has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic: Option<ElasticResult>,
 }
 
 /// The excluded cost of a fund's cases and the fund's part of it (宁德2024 第七条(一) 除外支付、据实结算).
@@ -564,6 +594,9 @@ pub struct UnitResult {
     pub members: Vec<String>,
     /// Combined coefficient (institutions only).
     pub coefficient: Option<Decimal>,
+    /// The sub-budget it is settled in (吉林2024 第八条); left out when the fund has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_pool: Option<String>,
     pub points: PointsByKind,
     /// The unit's points (`points.total`) at full precision.
     #[serde(default, with = "report::exact")]
@@ -605,6 +638,13 @@ pub struct UnitResult {
     pub deposit_returned: Decimal,
     #[serde(with = "report::money")]
     pub quality_reserve_returned: Decimal,
+    /// 扣减质量保证金 the 年终调整 rows ask of the unit (信阳2019 三(七)); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
+    /// What was deducted: at most the unit's quality reserve (flag
+    /// `quality_reserve_deduction_capped` when less than asked); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deducted: Decimal,
     #[serde(with = "report::money")]
     pub adjustment_fund: Decimal,
     #[serde(with = "report::money")]

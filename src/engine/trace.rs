@@ -47,6 +47,18 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
     let [deposit, returned, prepaid, net] = payment_lines(policy, t);
     out.extend([deposit, returned, prepaid]);
     out.extend(adjustment_lines(t));
+    if !t.quality_reserve_deduction.is_zero() {
+        let asked = fmt_money(t.quality_reserve_deduction);
+        out.push(line(
+            ["扣减质量保证金", "Quality reserve deducted"],
+            [
+                format!("min({asked}, 本机构质量保证金)；余额按考核返还"),
+                format!("min({asked}, its quality reserve); the rest returned by assessment"),
+            ],
+            -t.quality_reserve_deducted,
+            "信阳2019 三(七)",
+        ));
+    }
     out.extend(assessment_lines(policy, t));
     out.push(net);
     out
@@ -186,6 +198,27 @@ fn settlement_lines(how: &Reading, fund: &FundResult, t: &UnitResult) -> Vec<Tra
             ],
             t.settlement,
             "SPEC §7.3; 信阳2019 三(二)",
+        ));
+    } else if let Some(sub) = t
+        .sub_pool
+        .as_ref()
+        .and_then(|l| fund.sub_pools.iter().find(|p| &p.label == l))
+    {
+        let f = format!(
+            "{} × {} ÷ {}",
+            fmt_money(sub.pool),
+            t.points.total.normalize(),
+            sub.points.normalize()
+        );
+        let label = &sub.label;
+        out.push(line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("细分预算“{label}”：{f}（对账到分）"),
+                format!("sub-budget “{label}”: {f} (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "SPEC §7, §2; 吉林2024 第八条, 第十七条",
         ));
     } else {
         let f = format!(

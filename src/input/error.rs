@@ -136,6 +136,13 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// A list cell with the wrong number of values (last year's twelve months).
+    ListLength {
+        /// Field key.
+        field: String,
+        expected: usize,
+        found: usize,
+    },
     /// A part larger than the whole it belongs to (a personal burden above the total cost).
     AboveTotal {
         /// Field key of the part.
@@ -550,6 +557,14 @@ impl InputError {
             (Lang::En, ErrorKind::NotPositive { field }) => {
                 format!("\"{v}\" is not above 0; {} must be greater than 0", field_en(field))
             }
+            (Lang::Zh, ErrorKind::ListLength { field, expected, found }) => format!(
+                "“{v}” 有 {found} 个数，「{}」应有 {expected} 个（用 ; 、 或 , 分隔，1 月在前）",
+                field_zh(field)
+            ),
+            (Lang::En, ErrorKind::ListLength { field, expected, found }) => format!(
+                "\"{v}\" has {found} values; {} needs {expected} (separated by ; 、 or ,, January first)",
+                field_en(field)
+            ),
             (Lang::Zh, ErrorKind::AboveTotal { field, total_field, total }) => format!(
                 "“{v}” 大于本行「{}」{total}，「{}」不能超过它",
                 field_zh(total_field),

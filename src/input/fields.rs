@@ -823,6 +823,10 @@ pub(crate) mod institutions {
     pub const HISTORY_1: usize = 11;
     pub const HISTORY_2: usize = 12;
     pub const HISTORY_3: usize = 13;
+    pub const CATEGORY: usize = 14;
+    /// 出院结算人次, 人次人头比, 次均住院天数, 次均住院费用, 床日费用 (信阳2019 三(二)).
+    pub const INDICATORS: [usize; 5] = [15, 16, 17, 18, 19];
+    pub const LAST_YEAR_MONTHS: usize = 20;
 }
 
 pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
@@ -960,6 +964,67 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
             en: "fund payment three years ago",
             kind: K::Money,
             aliases: &["大前年基金支付", "大前年", "history_3"],
+        },
+        Field {
+            key: "institution_category",
+            zh: "机构类别",
+            en: "institution type",
+            kind: K::Text,
+            aliases: &[
+                "机构类别",
+                "机构类型",
+                "医疗机构类别",
+                "医院类别",
+                "医院类型",
+                "institution_category",
+            ],
+        },
+        Field {
+            key: "discharges",
+            zh: "出院结算人次",
+            en: "discharges",
+            kind: K::Number,
+            aliases: &["出院结算人次", "出院人次", "结算人次", "discharges"],
+        },
+        Field {
+            key: "visits_per_person",
+            zh: "人次人头比",
+            en: "visits per person",
+            kind: K::Number,
+            aliases: &["人次人头比", "人头人次比", "visits_per_person"],
+        },
+        Field {
+            key: "mean_days",
+            zh: "次均住院天数",
+            en: "mean length of stay",
+            kind: K::Number,
+            aliases: &["次均住院天数", "平均住院日", "平均住院天数", "mean_days"],
+        },
+        Field {
+            key: "mean_cost",
+            zh: "次均住院费用",
+            en: "mean cost per stay",
+            kind: K::Money,
+            aliases: &["次均住院费用", "次均费用", "mean_cost"],
+        },
+        Field {
+            key: "bed_day_cost",
+            zh: "床日费用",
+            en: "cost per bed-day",
+            kind: K::Money,
+            aliases: &["床日费用", "平均床日费用", "bed_day_cost"],
+        },
+        Field {
+            key: "last_year_months",
+            zh: "上年各月统筹费用",
+            en: "last year's monthly fund amounts",
+            kind: K::MoneyList,
+            aliases: &[
+                "上年各月统筹费用",
+                "上年度各月统筹费用",
+                "上年月度统筹费用",
+                "last_year_months",
+            ],
         },
     ],
     required: &[
@@ -1124,6 +1189,7 @@ pub(crate) mod adjustments {
     pub const AMOUNT: usize = 4;
     pub const DEDUCTION: usize = 5;
     pub const BASIS: usize = 6;
+    pub const QUALITY_RESERVE_DEDUCTION: usize = 7;
 }
 
 /// One row per labelled year-end adjustment of one institution and fund (SPEC §7.2): points
@@ -1212,12 +1278,29 @@ pub(crate) static ADJUSTMENTS: TableSpec = TableSpec {
                 "note",
             ],
         },
+        Field {
+            key: "quality_reserve_deduction",
+            zh: "扣减质量保证金",
+            en: "quality reserve deduction",
+            kind: K::Money,
+            aliases: &[
+                "扣减质量保证金",
+                "质量保证金扣减",
+                "扣质量保证金",
+                "quality_reserve_deduction",
+            ],
+        },
     ],
     required: &[
         &[adjustments::INSTITUTION],
         &[adjustments::FUND],
         &[adjustments::LABEL],
-        &[adjustments::POINTS, adjustments::AMOUNT, adjustments::DEDUCTION],
+        &[
+            adjustments::POINTS,
+            adjustments::AMOUNT,
+            adjustments::DEDUCTION,
+            adjustments::QUALITY_RESERVE_DEDUCTION,
+        ],
     ],
     key_field: adjustments::INSTITUTION,
     level_cost_stems: &[],

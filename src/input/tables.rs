@@ -12,8 +12,8 @@ use super::report::{ImportReport, ImportWarning, Reading};
 use super::rows::{RowCtx, Seen, Table};
 use super::values::CategoryCell;
 use crate::records::{
-    limits, Case, CaseExtras, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary,
-    OutpatientRecord, PerDiemGroup, PublishedMonth, Review,
+    limits, AllotmentIndicators, BudgetInputs, Case, CaseExtras, CaseKind, Group, GroupCategory, Institution,
+    InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup, PublishedMonth, Review,
 };
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
@@ -514,6 +514,7 @@ impl Table for InstitutionsTable {
             }
             out
         };
+        let budget_inputs = institution_budget_inputs(ctx);
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -529,7 +530,67 @@ impl Table for InstitutionsTable {
             assessment_score,
             primary_care,
             history,
+            budget_inputs,
         })
+    }
+}
+
+/// The field keys of `institutions::INDICATORS`, in order.
+const INDICATOR_KEYS: [&str; 5] = [
+    "discharges",
+    "visits_per_person",
+    "mean_days",
+    "mean_cost",
+    "bed_day_cost",
+];
+
+/// An institution row's columns for the budget rules (吉林2024 第八条; 信阳2019 三(二)(三)): the
+/// indicators are never negative, last year's months are twelve amounts or none.
+fn institution_budget_inputs(ctx: &mut RowCtx<'_>) -> BudgetInputs {
+    let category = ctx.text(i::CATEGORY).map(str::to_string);
+    let [d, v, m, c, b] = i::INDICATORS;
+    let mut non_negative = |f: usize, money: bool| {
+        let value = if money { ctx.amount(f) } else { ctx.number(f) };
+        match value {
+            Some(x) if x < Decimal::ZERO => {
+                let key = INDICATOR_KEYS[i::INDICATORS.iter().position(|&k| k == f).unwrap_or(0)];
+                ctx.refuse(f, ErrorKind::Negative { field: key.into() });
+                None
+            }
+            other => other,
+        }
+    };
+    let indicators = AllotmentIndicators {
+        discharges: non_negative(d, false),
+        visits_per_person: non_negative(v, false),
+        mean_days: non_negative(m, false),
+        mean_cost: non_negative(c, true),
+        bed_day_cost: non_negative(b, true),
+    };
+    let mut last_year_months = Vec::new();
+    if ctx.present(i::LAST_YEAR_MONTHS) {
+        let months = ctx.amount_list(i::LAST_YEAR_MONTHS);
+        let key = "last_year_months".to_string();
+        if months.iter().any(|x| *x < Decimal::ZERO) {
+            ctx.refuse(i::LAST_YEAR_MONTHS, ErrorKind::Negative { field: key });
+        } else if !months.is_empty() && months.len() != 12 {
+            let found = months.len();
+            ctx.refuse(
+                i::LAST_YEAR_MONTHS,
+                ErrorKind::ListLength {
+                    field: key,
+                    expected: 12,
+                    found,
+                },
+            );
+        } else {
+            last_year_months = months;
+        }
+    }
+    BudgetInputs {
+        category,
+        indicators,
+        last_year_months,
     }
 }
 
@@ -648,7 +709,7 @@ impl Table for AdjustmentsTable {
         let institution = ctx.required_text(a::INSTITUTION).map(str::to_string);
         let fund = ctx.fund(a::FUND);
         let label = ctx.required_text(a::LABEL).map(str::to_string);
-        let values = [a::POINTS, a::AMOUNT, a::DEDUCTION];
+        let values = [a::POINTS, a::AMOUNT, a::DEDUCTION, a::QUALITY_RESERVE_DEDUCTION];
         if !values.iter().any(|&f| ctx.present(f)) {
             ctx.empty_all(&values);
         }
@@ -678,6 +739,11 @@ impl Table for AdjustmentsTable {
             _ => None,
         };
         let basis = ctx.text(a::BASIS).unwrap_or_default().to_string();
+        let quality_reserve_deduction = if ctx.present(a::QUALITY_RESERVE_DEDUCTION) {
+            ctx.non_negative_amount(a::QUALITY_RESERVE_DEDUCTION)
+        } else {
+            Some(Decimal::ZERO)
+        };
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -688,6 +754,7 @@ impl Table for AdjustmentsTable {
             points: points?,
             amount: net?,
             basis,
+            quality_reserve_deduction: quality_reserve_deduction?,
         })
     }
 }

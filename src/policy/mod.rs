@@ -241,6 +241,33 @@ pub struct FundPolicy {
     /// this fund, settled against its outpatient fund cost. Empty = none; left out of the file when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alliance_lump_sums: Vec<AllianceLumpSum>,
+    /// 预算总额细分 (吉林2024 第八条 "经办机构可根据经办工作实际情况，结合定点服务机构类型、等级等因素，
+    /// 进一步进行预算总额细分"): the inpatient budget split into sub-pools by institution level or
+    /// type, each with its own point value. Empty = one pool; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_budgets: Vec<SubBudget>,
+}
+
+/// One sub-pool of a fund's inpatient budget (吉林2024 第八条): the institutions whose level is in
+/// `levels` or whose 机构类别 is in `categories`, with a share of the inpatient budget or an amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubBudget {
+    /// Its name, e.g. "三级医院" or "基层医疗机构".
+    pub label: String,
+    /// The institution levels (医保结算等级) it takes.
+    #[serde(default)]
+    pub levels: Vec<String>,
+    /// The institution types (机构类别) it takes.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Its share of what the amount sub-pools leave of the inpatient budget (0–1); the shares
+    /// add up to 1. Exactly one of `share` and `amount`.
+    #[serde(default)]
+    pub share: Option<Decimal>,
+    /// A fixed amount of the inpatient budget.
+    #[serde(default)]
+    pub amount: Option<Amount>,
 }
 
 /// One 医共体's outpatient lump sum for the year (宁德2025答复 一).
@@ -820,6 +847,83 @@ pub struct Allotment {
     pub primary_care_tilt: Decimal,
     /// Levels counted as primary care when the institution row does not say.
     pub primary_care_levels: Vec<String>,
+    /// 信阳2019 三(二) "参考出院结算人次、人次人头比、次均住院天数、次均住院费用、床日费用等指标":
+    /// each indicator's weight in the allotment share (the history share keeps 1 − Σ weights).
+    /// Empty = none; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorWeight>,
+    /// How an allotment is spread over the months (信阳2019 三(三)): by the fund's monthly
+    /// profile [default], or by each institution's own last-year months. Left out when
+    /// `fund_profile`.
+    #[serde(default, skip_serializing_if = "MonthlyShares::is_fund_profile")]
+    pub monthly_shares: MonthlyShares,
+}
+
+/// One allotment indicator and its weight (信阳2019 三(二)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorWeight {
+    pub indicator: Indicator,
+    /// Its weight, 0–1; with the others at most 1.
+    pub weight: Decimal,
+}
+
+/// The indicators of 信阳2019 三(二), each an institution column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Indicator {
+    /// 出院结算人次: a share of the region's discharges (more is more).
+    Discharges,
+    /// 人次人头比: lower is better.
+    VisitsPerPerson,
+    /// 次均住院天数: lower is better.
+    MeanDays,
+    /// 次均住院费用: lower is better.
+    MeanCost,
+    /// 床日费用: lower is better.
+    BedDayCost,
+}
+
+impl Indicator {
+    /// The institutions file's field key of this indicator.
+    pub fn key(self) -> &'static str {
+        match self {
+            Indicator::Discharges => "discharges",
+            Indicator::VisitsPerPerson => "visits_per_person",
+            Indicator::MeanDays => "mean_days",
+            Indicator::MeanCost => "mean_cost",
+            Indicator::BedDayCost => "bed_day_cost",
+        }
+    }
+
+    /// Its column name in the institutions file.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Indicator::Discharges => "出院结算人次",
+            Indicator::VisitsPerPerson => "人次人头比",
+            Indicator::MeanDays => "次均住院天数",
+            Indicator::MeanCost => "次均住院费用",
+            Indicator::BedDayCost => "床日费用",
+        }
+    }
+}
+
+/// Whose months spread an allotment (信阳2019 三(三)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthlyShares {
+    /// The fund's `monthly_profile` (even months without one) for every institution.
+    #[default]
+    FundProfile,
+    /// Each institution's last-year months (institutions: 上年各月统筹费用); an institution
+    /// without them takes the fund's profile, with a notice.
+    Institution,
+}
+
+impl MonthlyShares {
+    pub fn is_fund_profile(&self) -> bool {
+        *self == MonthlyShares::FundProfile
+    }
 }
 
 impl Policy {

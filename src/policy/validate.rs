@@ -584,6 +584,7 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
             );
         }
     }
+    check_sub_budgets(c, base, &f.sub_budgets);
     let mut seen = std::collections::HashSet::new();
     for (n, l) in f.alliance_lump_sums.iter().enumerate() {
         let path = format!("{base}.alliance_lump_sums.{n}");
@@ -595,6 +596,57 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
                 format!("the 医共体 name “{}” is empty or repeated", l.alliance),
             );
         }
+    }
+}
+
+/// 预算总额细分 (吉林2024 第八条): each sub-pool named once, with levels or types no other takes,
+/// and a share or an amount; the shares add up to exactly 1.
+fn check_sub_budgets(c: &mut Checker, base: &str, subs: &[SubBudget]) {
+    let mut labels = std::collections::HashSet::new();
+    let mut taken = std::collections::HashMap::new();
+    let mut shares = Vec::new();
+    for (n, sb) in subs.iter().enumerate() {
+        let path = format!("{base}.sub_budgets.{n}");
+        if sb.label.trim().is_empty() || !labels.insert(sb.label.trim()) {
+            c.error(
+                &format!("{path}.label"),
+                format!("细分预算名称“{}”为空或重复", sb.label),
+                format!("the sub-budget name “{}” is empty or repeated", sb.label),
+            );
+        }
+        if sb.levels.is_empty() && sb.categories.is_empty() {
+            c.error(
+                &format!("{path}.levels"),
+                "细分预算须列出所含的等级或机构类别".into(),
+                "a sub-budget lists the levels or institution types it takes".into(),
+            );
+        }
+        for (kind, names) in [("levels", &sb.levels), ("categories", &sb.categories)] {
+            for (k, name) in names.iter().enumerate() {
+                if let Some(other) = taken.insert((kind, name.trim()), n) {
+                    c.error(
+                        &format!("{path}.{kind}.{k}"),
+                        format!("“{name}”已属于细分预算 {}", other + 1),
+                        format!("“{name}” already belongs to sub-budget {}", other + 1),
+                    );
+                }
+            }
+        }
+        match (sb.share, &sb.amount) {
+            (Some(share), None) => {
+                c.rate(&format!("{path}.share"), share);
+                shares.push(share);
+            }
+            (None, Some(a)) => c.amount(&format!("{path}.amount"), a, false),
+            _ => c.error(
+                &path,
+                "细分预算须填写比例或金额之一".into(),
+                "a sub-budget has either a share or an amount".into(),
+            ),
+        }
+    }
+    if !shares.is_empty() {
+        c.weights_sum_to_one(&format!("{base}.sub_budgets"), &shares);
     }
 }
 
@@ -929,10 +981,41 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
                 Decimal::ZERO,
                 Decimal::ONE,
             );
+            check_indicators(c, &a.indicators);
         }
         (None, SettlementMode::Points) => {}
     }
     check_assessment(c, s);
+}
+
+/// The allotment indicators (信阳2019 三(二)): each named once, weights 0–1 adding up to at most 1
+/// (the history share keeps the rest).
+fn check_indicators(c: &mut Checker, indicators: &[IndicatorWeight]) {
+    let mut seen = std::collections::HashSet::new();
+    for (n, iw) in indicators.iter().enumerate() {
+        let path = format!("settlement.allotment.indicators.{n}");
+        c.rate(&format!("{path}.weight"), iw.weight);
+        if !seen.insert(iw.indicator) {
+            c.error(
+                &format!("{path}.indicator"),
+                format!("指标“{}”重复", iw.indicator.label_zh()),
+                format!("the indicator `{}` is repeated", iw.indicator.key()),
+            );
+        }
+    }
+    if indicators
+        .iter()
+        .all(|iw| iw.weight >= Decimal::ZERO && iw.weight <= Decimal::ONE)
+    {
+        let sum: Decimal = indicators.iter().map(|iw| iw.weight).sum();
+        if sum > Decimal::ONE {
+            c.error(
+                "settlement.allotment.indicators",
+                format!("指标权重之和为 {sum}，不能超过 1"),
+                format!("the indicator weights sum to {sum}, above 1"),
+            );
+        }
+    }
 }
 
 /// The score-band tables (信阳2019 三(六); 国家DIP3.0 第七章第三节一(四)) and the 预付金 (第七章第二节一).

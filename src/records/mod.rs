@@ -275,6 +275,70 @@ pub struct Institution {
     /// Reasonable fund payments of past years, most recent first (allotment mode, SPEC §7.3).
     #[serde(default)]
     pub history: Vec<Decimal>,
+    /// The budget rules' other columns: 机构类别 (sub-budgets), the allotment indicators and
+    /// last year's months (信阳2019 三(二)(三)). Left out of JSON when all are empty.
+    #[serde(default, skip_serializing_if = "BudgetInputs::is_empty")]
+    pub budget_inputs: BudgetInputs,
+}
+
+/// An institution's columns for the budget rules beyond points (吉林2024 第八条; 信阳2019 三(二)(三)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetInputs {
+    /// 机构类别 (综合医院, 专科医院, 中医医院, 基层…): assigns the institution to a sub-budget
+    /// by type (吉林2024 第八条 "结合定点服务机构类型、等级等因素，进一步进行预算总额细分").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The allotment indicators of 信阳2019 三(二), last year's figures.
+    #[serde(default, skip_serializing_if = "AllotmentIndicators::is_empty")]
+    pub indicators: AllotmentIndicators,
+    /// Last year's fund amount incurred in each month (上年度各月统筹费用发生数, 12 amounts, January
+    /// first), for its monthly allotment (信阳2019 三(三)); empty = not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_year_months: Vec<Decimal>,
+}
+
+impl BudgetInputs {
+    pub fn is_empty(&self) -> bool {
+        self.category.is_none() && self.indicators.is_empty() && self.last_year_months.is_empty()
+    }
+}
+
+/// 信阳2019 三(二) "参考出院结算人次、人次人头比、次均住院天数、次均住院费用、床日费用等指标": one
+/// institution's last-year figures, each `None` when the row leaves it empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllotmentIndicators {
+    /// 出院结算人次.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharges: Option<Decimal>,
+    /// 人次人头比 (discharges per distinct patient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits_per_person: Option<Decimal>,
+    /// 次均住院天数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_days: Option<Decimal>,
+    /// 次均住院费用 (元).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_cost: Option<Decimal>,
+    /// 床日费用 (元 a day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bed_day_cost: Option<Decimal>,
+}
+
+impl AllotmentIndicators {
+    pub fn is_empty(&self) -> bool {
+        self.all().iter().all(|(_, v)| v.is_none())
+    }
+
+    /// (field key, value) of each indicator, in the table's order.
+    pub fn all(&self) -> [(&'static str, Option<Decimal>); 5] {
+        [
+            ("discharges", self.discharges),
+            ("visits_per_person", self.visits_per_person),
+            ("mean_days", self.mean_days),
+            ("mean_cost", self.mean_cost),
+            ("bed_day_cost", self.bed_day_cost),
+        ]
+    }
 }
 
 /// Per institution and fund totals, for a hospital that knows only its own totals and the
@@ -351,6 +415,10 @@ pub struct InstitutionAdjustment {
     /// 依据: the decision, document or article behind it, as the user wrote it.
     #[serde(default)]
     pub basis: String,
+    /// 扣减质量保证金 (元, ≥ 0): taken from this institution's share of the quality reserve before
+    /// it is returned by assessment, at most that share (信阳2019 三(七) "视情节轻重予以扣减质量保证金").
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
 }
 
 /// One row of 区域公布数据: what the bureau published for one month and fund (SPEC §11;
@@ -720,6 +788,18 @@ impl Institution {
                 self.assessment_score
                     .and_then(|s| over("assessment_score", s, Decimal::ONE_HUNDRED))
             })
+            .or_else(|| {
+                let b = &self.budget_inputs;
+                b.last_year_months
+                    .iter()
+                    .find_map(|m| over("last_year_months", *m, limits::institution_money()))
+                    .or_else(|| {
+                        b.indicators
+                            .all()
+                            .into_iter()
+                            .find_map(|(f, v)| v.and_then(|v| over(f, v, limits::institution_money())))
+                    })
+            })
             .map(|e| OutOfRange {
                 code: Some(self.code.clone()),
                 ..e
@@ -766,6 +846,13 @@ impl InstitutionAdjustment {
     pub fn out_of_range(&self) -> Option<OutOfRange> {
         over("points", self.points, limits::points())
             .or_else(|| over("amount", self.amount, limits::institution_money()))
+            .or_else(|| {
+                over(
+                    "quality_reserve_deduction",
+                    self.quality_reserve_deduction,
+                    limits::institution_money(),
+                )
+            })
             .map(|e| OutOfRange {
                 code: Some(self.institution.clone()),
                 ..e

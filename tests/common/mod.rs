@@ -36,6 +36,7 @@ pub fn institution(code: &str, level: &str, base: Option<&str>) -> Institution {
         assessment_score: None,
         primary_care: None,
         history: vec![],
+        budget_inputs: Default::default(),
     }
 }
 
