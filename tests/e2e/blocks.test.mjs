@@ -26,7 +26,9 @@ import {
 const IMPORT = path.join(ROOT, 'tests', 'fixtures', 'import');
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const TMP = path.join(OUTPUT_DIR, 'blocks');
+const SHOTS = path.join(OUTPUT_DIR, 'screenshots');
 mkdirSync(TMP, { recursive: true });
+mkdirSync(SHOTS, { recursive: true });
 
 const yuan = (value) => ({ value, unit: '元' });
 
@@ -88,10 +90,8 @@ async function openWith(files, policyFile) {
   await settled(page);
   await tab(page, 'data');
   await page.click('[data-slot="cases"] button.ghost');
-  const kinds = Object.keys(files);
-  for (const kind of kinds.slice(0, -1)) await upload(page, kind, files[kind]);
-  const last = kinds.at(-1);
-  await resettle(page, () => upload(page, last, files[last]));
+  // The files may not settle under the demo's policy: the policy file loaded next settles them.
+  for (const [kind, file] of Object.entries(files)) await upload(page, kind, file);
   await tab(page, 'policy');
   await resettle(page, () => page.setInputFiles('#policy-file', policyFile));
   return page;
@@ -177,6 +177,9 @@ describe('the overview shows every block the settlement has', () => {
     assert.equal(await monitoring('mon.retained'), String(m.retained_units));
     assert.equal(await monitoring('mon.overspend'), String(m.overspend_units));
 
+    await page.locator('#outpatient-resident').screenshot({ path: path.join(SHOTS, 'overview-outpatient-zh.png') });
+    await page.locator('#lump-sums-resident').screenshot({ path: path.join(SHOTS, 'overview-lump-sums-zh.png') });
+
     // In English: the same blocks, labelled in English.
     await page.click('#lang');
     await page.waitForFunction(() =>
@@ -189,6 +192,7 @@ describe('the overview shows every block the settlement has', () => {
       await text(page, '#outpatient-resident [data-op="point_value"]'),
       fund('resident').outpatient.point_value,
     );
+    await page.locator('#view-overview').screenshot({ path: path.join(SHOTS, 'overview-blocks-en.png') });
     await page.click('#lang');
     assertSameOriginOnly(page);
     assertNoErrors(page);
