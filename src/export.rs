@@ -351,7 +351,10 @@ pub(crate) fn unit_table(s: &Settlement, lang: Lang) -> UnitTable {
         for u in &f.units {
             let mut cells = unit_cells(f, u, lang);
             if outpatient {
-                cells.extend(outpatient_cells(lines.iter().copied().find(|l| l.code == u.code), quarters));
+                cells.extend(outpatient_cells(
+                    lines.iter().copied().find(|l| l.code == u.code),
+                    quarters,
+                ));
             }
             rows.push((false, cells));
         }

@@ -162,7 +162,12 @@ fn outpatient_columns_in_the_csv_and_the_workbook() {
     let r = settle(&p, &by_month()).unwrap();
     let csv = settlement_csv(&r, Lang::Zh);
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
-    let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name}: {csv}"));
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name}: {csv}"))
+    };
     // The 23 columns of every table come first, unmoved.
     assert_eq!((col("结算额度S"), col("标记")), (10, 22));
     let a = rows.iter().find(|r| r[1] == "A").unwrap();
@@ -181,8 +186,14 @@ fn outpatient_columns_in_the_csv_and_the_workbook() {
     let sheet = book.worksheet_range("settlement").unwrap();
     let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     let at = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
-    assert_eq!(sheet.get_value((1, at("outpatient_settlement"))), Some(&Data::Float(8125.0)));
-    assert_eq!(sheet.get_value((1, at("outpatient_q2_settlement"))), Some(&Data::Float(2500.0)));
+    assert_eq!(
+        sheet.get_value((1, at("outpatient_settlement"))),
+        Some(&Data::Float(8125.0))
+    );
+    assert_eq!(
+        sheet.get_value((1, at("outpatient_q2_settlement"))),
+        Some(&Data::Float(2500.0))
+    );
     // The point values sheet lists the outpatient year and its quarters.
     let pv = book.worksheet_range("point values").unwrap();
     let outpatient: Vec<(String, Option<f64>)> = pv
@@ -195,5 +206,8 @@ fn outpatient_columns_in_the_csv_and_the_workbook() {
 
     // Without outpatient records: the 23 columns only.
     let r = settle(&p, &two_institutions()).unwrap();
-    assert_eq!(settlement_csv(&r, Lang::Zh).lines().next().unwrap().split(',').count(), 23);
+    assert_eq!(
+        settlement_csv(&r, Lang::Zh).lines().next().unwrap().split(',').count(),
+        23
+    );
 }
