@@ -180,6 +180,17 @@ describe('the overview shows every block the settlement has', () => {
     await page.locator('#outpatient-resident').screenshot({ path: path.join(SHOTS, 'overview-outpatient-zh.png') });
     await page.locator('#lump-sums-resident').screenshot({ path: path.join(SHOTS, 'overview-lump-sums-zh.png') });
 
+    // The 本院 view of H3 (resident): its outpatient line and quarters, and its 医共体's lump sum.
+    await tab(page, 'mine');
+    await resettle(page, () => page.click('#view-mine .seg[data-fund="resident"]'));
+    await page.selectOption('#mine-pick', 'H3');
+    await settled(page);
+    const h3 = fund('resident').outpatient.institutions.find((l) => l.code === 'H3');
+    assert.equal(fen(await text(page, '#mine-beside [data-mine-op="settlement"]')), fen(h3.settlement));
+    assert.equal(fen(await text(page, '#mine-beside [data-mine-op="q1"]')), fen(h3.quarter_settlements[0]));
+    assert.equal(fen(await text(page, '#mine-beside [data-mine-ls="year_end"]')), fen(lump.year_end));
+    await tab(page, 'overview');
+
     // In English: the same blocks, labelled in English.
     await page.click('#lang');
     await page.waitForFunction(() =>

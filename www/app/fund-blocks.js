@@ -271,3 +271,50 @@ export function fundBlocks(s) {
   if (s.review) blocks.push(reviewCard(s.review));
   return blocks;
 }
+
+/**
+ * The 本院 view's part of those blocks, for one unit of a fund: its outpatient settlement (and its
+ * quarters), its 除外支付, and the lump sum of the 医共体 it belongs to; null when it has none.
+ */
+export function unitBlock(f, u) {
+  const op = f.outpatient?.institutions?.find((l) => l.code === u.code);
+  const ex = f.excluded_outlay?.units?.find((l) => l.code === u.code);
+  const members = new Set([u.code, ...(u.members ?? [])]);
+  const lump = f.alliance_lump_sums?.find((l) => l.alliance === u.code || l.members.some((m) => members.has(m)));
+  if (!op && !ex && !lump) return null;
+  const rows = [];
+  if (op) {
+    rows.push(
+      [t('op.pv.year'), f.outpatient.point_value ?? '—', { dataset: { mineOp: 'point_value' } }],
+      [t('op.capitation'), fmtPoints(op.capitation_points), { dataset: { mineOp: 'capitation_points' } }],
+      [t('op.ffs'), fmtPoints(op.fee_for_service_points), { dataset: { mineOp: 'fee_for_service_points' } }],
+      [t('op.other'), fmtPoints(op.other_points), { dataset: { mineOp: 'other_points' } }],
+      [t('op.S'), fmtMoney(op.settlement), { dataset: { mineOp: 'settlement' } }],
+      [t('op.FS'), fmtMoney(op.fund_settlement), { dataset: { mineOp: 'fund_settlement' } }],
+      ...(op.quarter_settlements ?? []).map((x, q) => [
+        t('op.quarter.S', { q: q + 1 }),
+        fmtMoney(x),
+        { dataset: { mineOp: `q${q + 1}` } },
+      ]),
+    );
+  }
+  if (ex) {
+    rows.push(
+      [t('ex.cost'), fmtMoney(ex.cost), { dataset: { mineEx: 'cost' } }],
+      [t('ex.fund'), fmtMoney(ex.fund), { dataset: { mineEx: 'fund' } }],
+    );
+  }
+  if (lump) {
+    rows.push(
+      [t('ls.mine', { alliance: lump.alliance }), fmtMoney(lump.lump_sum), { dataset: { mineLs: 'lump_sum' } }],
+      [t('ls.C'), fmtMoney(lump.fund_cost), { dataset: { mineLs: 'fund_cost' } }],
+      [t('ls.yearend'), fmtMoney(lump.year_end), { dataset: { mineLs: 'year_end' } }],
+    );
+  }
+  return h(
+    'section',
+    { class: 'card', id: 'mine-beside' },
+    h('h3', null, t('mine.beside', { fund: fundLong(f) })),
+    facts(rows),
+  );
+}

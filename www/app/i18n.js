@@ -119,6 +119,7 @@ const zh = {
   'mon.surplus': '结余机构数（费用低于 S）',
   'mon.overspend': '超支机构数（费用高于 S）',
   'mon.retained': '获得结余留用的机构数',
+  'mine.beside': '本院门诊与 DIP 之外的结算（{fund}）',
   'op.title': '门诊结算（{fund}）',
   'op.budget': '门诊预算',
   'op.pool': '门诊可分配总额',
@@ -141,6 +142,7 @@ const zh = {
   'op.note':
     '人头付费点数 = 人头付费 ÷ 统筹基金支付占比，按固定点值支付；其余点数（药品、耗材、医疗服务项目按比价关系折算，及其他点数）分享剩余的门诊可分配总额。依据：吉林2024 第十三–二十条；季度点值：第二十三条(二)(三)。',
   'ls.title': '医共体门诊统筹总额包干（{fund}）',
+  'ls.mine': '{alliance}门诊统筹打包额度 S',
   'ls.alliance': '医共体',
   'ls.members': '成员机构',
   'ls.S': '打包额度 S',
@@ -543,6 +545,7 @@ const en = {
   'mon.surplus': 'Units below S (surplus)',
   'mon.overspend': 'Units above S (overspend)',
   'mon.retained': 'Units paid above their cost',
+  'mine.beside': 'Outpatient and settled outside DIP ({fund})',
   'op.title': 'Outpatient settlement ({fund})',
   'op.budget': 'Outpatient budget',
   'op.pool': 'Outpatient pool',
@@ -565,6 +568,7 @@ const en = {
   'op.note':
     'Capitation points = capitation payment ÷ the fund’s share, paid at the fixed point value; the other points (drugs, consumables and services at their price ratios, and other points) share the rest of the outpatient pool. Source: 吉林2024 articles 13–20; quarterly values: article 23(2)(3).',
   'ls.title': 'Alliance outpatient lump sums ({fund})',
+  'ls.mine': '{alliance}: outpatient lump sum S',
   'ls.alliance': 'Alliance',
   'ls.members': 'Members',
   'ls.S': 'Lump sum S',

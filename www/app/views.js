@@ -20,7 +20,7 @@ import {
 import { bandText, cliffSentence } from './desk.js';
 import { fill, h, tsv } from './dom.js';
 import { coverageNotice } from './estimate-view.js';
-import { fundBlocks } from './fund-blocks.js';
+import { fundBlocks, unitBlock } from './fund-blocks.js';
 import { lang, local, msg, t } from './i18n.js';
 import { yearStartFacts } from './yearstart.js';
 
@@ -917,6 +917,7 @@ export function renderMine(el, state, on) {
       h('button', { type: 'button', id: 'print-mine', onclick: on.printMine }, t('mine.print')),
       h('button', { type: 'button', id: 'xlsx-mine', onclick: () => on.exportAs('xlsx') }, t('mine.xlsx')),
     ),
+    unitBlock(fund, u),
     h(
       'div',
       { class: 'two' },
