@@ -10,7 +10,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+  upload,
+} from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const CLI = path.join(TARGET, 'release', 'dipcalc');
@@ -41,31 +51,9 @@ const files = (dir) => [
   path.join(dir, 'cases.csv'),
 ];
 
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-/** Waits for the next settlement after an action. */
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await settled(page);
-}
-
 async function shot(page, name) {
   await page.waitForTimeout(150); // charts draw on the next frame
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
 }
 
 async function openCalculator(session) {
@@ -73,12 +61,6 @@ async function openCalculator(session) {
   await page.setViewportSize({ width: 1360, height: 900 });
   await settled(page);
   return page;
-}
-
-/** Replaces a table's file (the demo city's cases are removed first: they name other codes). */
-async function upload(page, kind, file) {
-  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
-  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
 }
 
 async function loadSpec10(page) {

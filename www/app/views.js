@@ -20,6 +20,7 @@ import {
 import { bandText, cliffSentence } from './desk.js';
 import { fill, h, tsv } from './dom.js';
 import { coverageNotice } from './estimate-view.js';
+import { fundBlocks, unitBlock } from './fund-blocks.js';
 import { lang, local, msg, t } from './i18n.js';
 import { yearStartFacts } from './yearstart.js';
 
@@ -286,6 +287,7 @@ export function renderOverview(el, state, on) {
       ),
       h('div', { class: 'table-wrap' }, topTable),
     ),
+    fundBlocks(s),
     grassroots,
     notices,
   );
@@ -308,6 +310,12 @@ function monitoringFacts(f) {
     ['mon.low', m.low_cost_share, fmtPct],
     ['mon.coverage', m.surplus_coverage, fmtPct],
   ];
+  const count = (n) => fmtNum(String(n), 0);
+  rows.push(
+    ['mon.surplus', m.surplus_units, count],
+    ['mon.overspend', m.overspend_units, count],
+    ['mon.retained', m.retained_units, count],
+  );
   return rows
     .filter(([, v]) => v !== null && v !== undefined)
     .flatMap(([k, v, fmt]) => [h('dt', null, t(k)), h('dd', { class: 'num', dataset: { monitoring: k } }, fmt(v))]);
@@ -909,6 +917,7 @@ export function renderMine(el, state, on) {
       h('button', { type: 'button', id: 'print-mine', onclick: on.printMine }, t('mine.print')),
       h('button', { type: 'button', id: 'xlsx-mine', onclick: () => on.exportAs('xlsx') }, t('mine.xlsx')),
     ),
+    unitBlock(fund, u),
     h(
       'div',
       { class: 'two' },
