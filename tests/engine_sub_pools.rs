@@ -169,11 +169,11 @@ fn spec10_like() -> dipcalc::records::Dataset {
     let mut h4 = data.institutions[2].clone();
     h4.code = "H4".into();
     data.institutions.push(h4);
-    let extra: Vec<_> = data.cases.iter().filter(|c| c.institution == "H3").cloned().collect();
+    let extra: Vec<_> = data.cases.cases().filter(|c| c.institution == "H3").collect();
     for mut c in extra {
         c.institution = "H4".into();
         c.personal_burden += d("1");
-        data.cases.push(c);
+        data.cases.push(&c);
     }
     data
 }
