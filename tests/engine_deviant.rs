@@ -229,11 +229,18 @@ fn the_bonus_score_is_its_own_kind_without_the_coefficient() {
     assert_eq!(u.points.total, d("155"));
     assert_eq!(kind(&u.special_cases, "bonus"), (1, d("20")));
     assert!(u.trace.is_empty() || u.trace[0].formula.contains("新药新技术加成 20"));
-    // Off: the column is not read and the result says nothing of it.
+    // Off: the column is not read, the figures say nothing of it, and a notice says it was not used.
     let off = settle(&policy(), &one_institution(vec![c])).unwrap();
     assert_eq!(off.funds[0].units[0].points.total, d("90"));
-    let json = serde_json::to_string(&off).unwrap();
+    let json = serde_json::to_string(&off.funds).unwrap();
     assert!(!json.contains("bonus") && !json.contains("special_cases"));
+    let n: Vec<_> = off.notices.iter().filter(|n| n.code == "column_not_read").collect();
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].subject, "points.bonus_scores");
+    assert_eq!(
+        n[0].message_zh,
+        "1 条病例填写了新药新技术加成分值，但政策未启用 points.bonus_scores，未参与计算"
+    );
 }
 
 #[test]
@@ -308,14 +315,17 @@ fn cases_with_extras() -> impl Strategy<Value = Vec<Case>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// Every rule off, the columns change nothing: the result is byte for byte the one of the
-    /// same cases without them.
+    /// Every rule off, the columns change nothing: the figures are byte for byte those of the
+    /// same cases without them, and a notice says which columns were not read.
     #[test]
     fn rules_off_the_columns_change_nothing(cases in cases_with_extras()) {
         let bare: Vec<Case> = cases.iter().cloned().map(|mut c| { c.extras = CaseExtras::default(); c }).collect();
-        let with = serde_json::to_string(&settle(&policy(), &one_institution(cases)).unwrap()).unwrap();
-        let without = serde_json::to_string(&settle(&policy(), &one_institution(bare)).unwrap()).unwrap();
-        prop_assert_eq!(with, without);
+        let with = settle(&policy(), &one_institution(cases)).unwrap();
+        let without = settle(&policy(), &one_institution(bare)).unwrap();
+        prop_assert_eq!(serde_json::to_string(&with.funds).unwrap(), serde_json::to_string(&without.funds).unwrap());
+        // What differs is only the notices that the columns were not read.
+        let other: Vec<_> = with.notices.iter().filter(|n| n.code != "column_not_read").collect();
+        prop_assert_eq!(other, without.notices.iter().collect::<Vec<_>>());
     }
 
     /// The subtype and bonus rules on, cases without the columns settle as with the rules off.

@@ -187,6 +187,9 @@ pub struct CaseAggregates {
     review_applications: Vec<u64>,
     /// Per institution and fund: the cases each national rule touched (SPEC §12).
     special: Vec<Tallies>,
+    /// Cases carrying a 离院方式, a 辅助分型调节系数 or a 新药新技术加成分值 that no rule of the policy
+    /// reads (SPEC §12): reported, so a column is never ignored silently.
+    pub unread: [u64; 3],
     /// The catalog's lowest DIP score (QC-failed cases at the lowest weight).
     pub lowest_score: Decimal,
 }
@@ -337,11 +340,13 @@ fn pass(
         qc_excluded: vec![0; n * 2],
         review_applications: vec![0; n * 2],
         special: vec![Tallies::default(); n * 2],
+        unread: [0; 3],
         lowest_score: ctx.lowest_score,
     };
     let mut sums = vec![CellSums::default(); if exact_sums { agg.cells.len() } else { 0 }];
     for row in &table.rows {
         let i = checked_row(table, row, &inst_of, &mut totals)?;
+        count_unread(&mut agg.unread, points, row);
         if row.is_review_application() {
             agg.review_applications[i * 2 + slot(row.fund)] += 1;
         }
@@ -371,6 +376,17 @@ fn pass(
         }
     }
     Ok(Some(agg))
+}
+
+/// Counts a case's national-rule values that no rule of the policy reads (SPEC §12): a 离院方式
+/// without `abnormal_discharge`, a 辅助分型调节系数 without `subtype_coefficients`, a 加成分值
+/// without `bonus_scores`.
+#[inline]
+fn count_unread(unread: &mut [u64; 3], p: &PointsPolicy, row: &CaseRow) {
+    let x = &row.extras;
+    unread[0] += u64::from(x.discharge.is_some() && p.abnormal_discharge.is_none());
+    unread[1] += u64::from(x.subtype_coefficient.is_some() && !p.subtype_coefficients);
+    unread[2] += u64::from(x.bonus_score.is_some() && !p.bonus_scores);
 }
 
 /// For each institution code of the case table, its position in the institutions file.

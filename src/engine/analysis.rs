@@ -126,7 +126,8 @@ pub fn group_breakdown(
                 let g = ctx.group(group);
                 (
                     group.to_string(),
-                    g.map(|g| g.name.clone()).unwrap_or_default(),
+                    // Not in the catalog: an ungrouped case the policy prices (SPEC §12).
+                    g.map(|g| g.name.clone()).unwrap_or_else(|| "未入组".to_string()),
                     raw.grassroots,
                 )
             }

@@ -305,6 +305,7 @@ pub fn settle_aggregated_without_traces(
     let mut notices = checked_policy(policy)?;
     let units = Units::new(policy, &data.institutions, &mut notices)?;
     let ledger = Ledger::from_data(policy, data, &units, agg)?;
+    notices.extend(special::unread_notices(&agg.unread));
     let review_flags = units.any_member(&ledger.review_flags(policy, &data.institutions, &mut notices));
     let mut funds = Vec::new();
     for fund in Fund::ALL {

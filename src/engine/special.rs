@@ -6,6 +6,7 @@
 
 use super::deviant::Deviant;
 use super::points::RawPoints;
+use super::result::Notice;
 use rust_decimal::Decimal;
 
 /// A kind of case a national rule touched.
@@ -114,4 +115,34 @@ pub fn add(tallies: &mut Tallies, raw: &RawPoints) -> Option<()> {
 /// Whether any case of the tallies was touched by a rule.
 pub fn any(tallies: &Tallies) -> bool {
     tallies.iter().any(|t| t.cases > 0)
+}
+
+/// A notice for each national-rule column the cases give and no rule of the policy reads
+/// (`column_not_read`, subject the policy option that would read it), so switching a rule off
+/// never hides data silently.
+pub fn unread_notices(unread: &[u64; 3]) -> Vec<Notice> {
+    let what = [
+        ("points.abnormal_discharge", "离院方式", "discharge mode (离院方式)"),
+        (
+            "points.subtype_coefficients",
+            "辅助分型调节系数",
+            "subtype coefficient (辅助分型调节系数)",
+        ),
+        (
+            "points.bonus_scores",
+            "新药新技术加成分值",
+            "bonus score (新药新技术加成分值)",
+        ),
+    ];
+    unread
+        .iter()
+        .zip(what)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, (option, zh, en))| Notice {
+            code: "column_not_read".into(),
+            subject: option.into(),
+            message_zh: format!("{n} 条病例填写了{zh}，但政策未启用 {option}，未参与计算"),
+            message_en: format!("{n} cases give a {en}, but the policy does not set {option}: not used"),
+        })
+        .collect()
 }

@@ -273,6 +273,26 @@ describe('calculator page', { concurrency: false }, () => {
     assertNoErrors(page);
   });
 
+  test('the national rules are policy controls: on in the national preset, switched on from the form', async () => {
+    // 国家DIP3.0 (SPEC §12): 辅助分型 and 加成分值 read from the cases, 未入组 paid by 项目 at 90%;
+    // 非正常出院 is off (the text names no rule) and switches on from its control.
+    const page = await openCalculator(session);
+    await tab(page, 'policy');
+    await resettle(page, () => page.selectOption('#preset', '国家DIP3.0'));
+    assert.equal(await page.locator('select[data-path="points.ungrouped.method"]').inputValue(), 'fee_for_service');
+    assert.equal(await page.locator('input[data-path="points.ungrouped.ratio"]').inputValue(), '90');
+    assert.equal(await page.locator('[data-path="points.subtype_coefficients"] input').count(), 1);
+    const enable = page.locator('.field[data-path="points.abnormal_discharge"] button');
+    await resettle(page, () => enable.click());
+    assert.equal(
+      await page.locator('select[data-path="points.abnormal_discharge.pricing.method"]').inputValue(),
+      'cost_ratio',
+    );
+    assert.equal(await page.locator('input[data-path="points.abnormal_discharge.pricing.ratio"]').inputValue(), '100');
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
   test('the last policy is remembered on this machine, the data only when the user opts in', async () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');
