@@ -57,8 +57,13 @@ fn csv_core(chunks: &[&str]) -> Found {
     let mut f = Found::default();
     // An empty input after the last chunk tells csv-core the text has ended.
     for chunk in chunks.iter().map(|c| c.as_bytes()).chain([&[][..]]) {
+        let last = chunk.is_empty();
         let mut input = chunk;
         loop {
+            // An empty input means the end of the text to csv-core: only after the last chunk.
+            if input.is_empty() && !last {
+                break;
+            }
             let (result, read, written, n_ends) =
                 reader.read_record(input, &mut out[used_out..], &mut ends[used_ends..]);
             input = &input[read..];
