@@ -40,7 +40,7 @@ use crate::engine::result::{FundResult, PeriodValue, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_points};
 use crate::engine::{settle, EngineError};
 use crate::policy::{Mark, Policy};
-use crate::records::{Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
+use crate::records::{BudgetInputs, Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -123,6 +123,10 @@ pub struct PublishedInstitution {
     pub primary_care: Option<bool>,
     /// Reasonable fund payments of past years, most recent first (allotment mode, SPEC §7.3).
     pub history: Vec<Decimal>,
+    /// 机构类别, allotment indicators, last year's months and 基准点数 (the budget rules of
+    /// docs/policy.md §7), when the input gave any; left out otherwise.
+    #[serde(default, skip_serializing_if = "BudgetInputs::is_empty")]
+    pub budget_inputs: BudgetInputs,
 }
 
 /// One fund's published figures.
@@ -248,6 +252,9 @@ pub struct UnitAggregates {
     pub prepaid: Option<Decimal>,
     /// Year-end amount adjustments (元), e.g. audit deductions (SPEC §7.2).
     pub amount_adjustments: Decimal,
+    /// 扣减质量保证金 asked of the unit (元, 信阳2019 三(七)); left out when zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -484,6 +491,7 @@ fn build<'a>(
             assessment_score: inst.assessment_score,
             primary_care: inst.primary_care,
             history: inst.history.clone(),
+            budget_inputs: inst.budget_inputs.clone(),
         })
         .collect();
     let funds = settlement
@@ -827,6 +835,7 @@ fn publish_unit(
             suppressed_months: None,
             prepaid: prepaid_input,
             amount_adjustments: u.amount_adjustments,
+            quality_reserve_deduction: u.quality_reserve_deduction,
         }),
         results: Some(UnitResults {
             settlement: money(u.settlement),
@@ -1027,7 +1036,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             assessment_score: i.assessment_score,
             primary_care: i.primary_care,
             history: i.history.clone(),
-            budget_inputs: Default::default(),
+            budget_inputs: i.budget_inputs.clone(),
         })
         .collect();
     let mut summaries = Vec::new();
@@ -1098,7 +1107,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             if rest != Aggregate::default() || prepaid.is_some() {
                 summaries.push(summary(None, &rest, prepaid));
             }
-            if !a.amount_adjustments.is_zero() {
+            if !a.amount_adjustments.is_zero() || !a.quality_reserve_deduction.is_zero() {
                 adjustments.push(InstitutionAdjustment {
                     institution: first.clone(),
                     fund: f.fund,
@@ -1106,7 +1115,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     points: Decimal::ZERO,
                     amount: a.amount_adjustments,
                     basis: String::new(),
-                    quality_reserve_deduction: Decimal::ZERO,
+                    quality_reserve_deduction: a.quality_reserve_deduction,
                 });
             }
         }

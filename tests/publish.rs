@@ -737,3 +737,56 @@ fn a_fund_with_fewer_cases_than_the_minimum_is_not_published() {
     assert_eq!(e.code, "too_few_cases");
     assert!(e.message_en.contains("5 cases"), "{}", e.message_en);
 }
+
+/// A bundle of a settlement under the budget rules (sub-budgets by 机构类别, 扣减质量保证金, 弹性点值
+/// with each institution's base) carries their inputs and verifies; without them it is as before.
+#[test]
+fn the_budget_rules_inputs_travel_in_the_bundle() {
+    use dipcalc::policy::{ElasticBase, ElasticPointValue, QualityReserve, QualityReserveBase, SubBudget};
+    let mut policy = spec10_policy();
+    let fp = policy.funds.employee.as_mut().unwrap();
+    fp.quality_reserve = QualityReserve {
+        rate: d("0.05"),
+        base: QualityReserveBase::AfterDeductions,
+    };
+    fp.sub_budgets = vec![
+        SubBudget {
+            label: "医院".into(),
+            levels: vec!["三甲".into(), "二甲".into()],
+            categories: vec![],
+            share: Some(d("0.8")),
+            amount: None,
+        },
+        SubBudget {
+            label: "基层".into(),
+            levels: vec![],
+            categories: vec!["卫生院".into()],
+            share: Some(d("0.2")),
+            amount: None,
+        },
+    ];
+    policy.point_value.elastic = Some(ElasticPointValue {
+        fixed_share: None,
+        fixed_value: Some(d("100")),
+        floor: None,
+        cap: None,
+        base: ElasticBase::Institution,
+    });
+    let mut data = spec10_dataset();
+    data.institutions[2].budget_inputs.category = Some("卫生院".into());
+    data.institutions[0].budget_inputs.base_points = Some(d("900"));
+    data.adjustments.push(InstitutionAdjustment {
+        institution: "H2".into(),
+        fund: Fund::Employee,
+        label: "推诿拒收病人".into(),
+        points: Decimal::ZERO,
+        amount: Decimal::ZERO,
+        basis: String::new(),
+        quality_reserve_deduction: d("300"),
+    });
+    let json = publish::publish(&policy, &data, 1).unwrap().to_json();
+    assert!(json.contains("\"category\": \"卫生院\"") && json.contains("\"quality_reserve_deduction\": \"300\""));
+    let check = publish::verify(&json).unwrap();
+    assert!(check.matches, "{:?}", check);
+    assert!(!spec10_bundle_json().contains("budget_inputs"));
+}

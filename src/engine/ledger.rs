@@ -54,6 +54,8 @@ pub struct UnitLedger {
     pub quality_reserve_deduction: Decimal,
     /// Each year-end adjustment of the unit's institutions, in input order (SPEC §7.2).
     pub adjustment_lines: Vec<AdjustmentLine>,
+    /// The unit's 基准点数 under a 弹性点值 rule with base `institution` (上年合理服务点数).
+    pub base_points: Option<Decimal>,
     /// Outpatient: capitation, fee-for-service and other points, total cost, personal burden.
     pub outpatient: [Decimal; 5],
     pub has_outpatient: bool,
@@ -154,6 +156,11 @@ impl Ledger {
         ledger.add_summaries(policy, data, units)?;
         ledger.add_adjustments(policy, data, units)?;
         ledger.add_outpatient(policy, data, units)?;
+        for fund in &mut ledger.funds {
+            for (u, unit) in fund.units.iter_mut().zip(&units.units) {
+                u.base_points = unit.base_points;
+            }
+        }
         for u in ledger.funds.iter_mut().flat_map(|f| f.units.iter_mut()) {
             let k = &mut u.by_kind;
             k.total = k.normal

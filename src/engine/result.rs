@@ -475,6 +475,10 @@ pub struct ElasticResult {
     /// The pool settled − the budget pool: positive = the fund pays beyond the budget.
     #[serde(with = "report::money")]
     pub difference: Decimal,
+    /// The 基准点数 are each institution's (上年合理服务点数), not the region's share: `base_points`
+    /// is then Σ min(N_i, B_i). Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_institution: bool,
 }
 
 /// Points by kind (SPEC §5).
@@ -594,6 +598,10 @@ pub struct UnitResult {
     pub members: Vec<String>,
     /// Combined coefficient (institutions only).
     pub coefficient: Option<Decimal>,
+    /// Its 基准点数 under a 弹性点值 rule with base `institution` (国家DIP3.0 第四章第三节一(二) 1), when
+    /// its institutions give them; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic_base_points: Option<Decimal>,
     /// The sub-budget it is settled in (吉林2024 第八条); left out when the fund has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_pool: Option<String>,

@@ -199,6 +199,25 @@ fn settlement_lines(how: &Reading, fund: &FundResult, t: &UnitResult) -> Vec<Tra
             t.settlement,
             "SPEC §7.3; 信阳2019 三(二)",
         ));
+    } else if let Some((v, f)) = fund
+        .elastic
+        .as_ref()
+        .filter(|e| e.by_institution)
+        .and_then(|e| Some((e.fixed_value?, e.floating_value.unwrap_or_default())))
+    {
+        let n = t.points.total;
+        let b = t.elastic_base_points.unwrap_or_default().max(Decimal::ZERO);
+        let (within, over) = (n.min(b).normalize(), (n - b).max(Decimal::ZERO).normalize());
+        let (v, f) = (v.normalize(), super::rounding::round_point_value(f, 6));
+        out.push(line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("固定点值 {v} × 基准内点数 {within} + 浮动点值 {f} × 超出点数 {over}（对账到分）"),
+                format!("fixed value {v} × {within} base points + floating value {f} × {over} points beyond (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "国家DIP3.0 第四章第三节一(二) 1",
+        ));
     } else if let Some(sub) = t
         .sub_pool
         .as_ref()

@@ -827,6 +827,7 @@ pub(crate) mod institutions {
     /// 出院结算人次, 人次人头比, 次均住院天数, 次均住院费用, 床日费用 (信阳2019 三(二)).
     pub const INDICATORS: [usize; 5] = [15, 16, 17, 18, 19];
     pub const LAST_YEAR_MONTHS: usize = 20;
+    pub const BASE_POINTS: usize = 21;
 }
 
 pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
@@ -1025,6 +1026,13 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
                 "上年月度统筹费用",
                 "last_year_months",
             ],
+        },
+        Field {
+            key: "base_points",
+            zh: "上年合理服务点数",
+            en: "last year's reasonable service points",
+            kind: K::Number,
+            aliases: &["上年合理服务点数", "基准服务点数", "上年度合理服务点数", "base_points"],
         },
     ],
     required: &[

@@ -553,7 +553,10 @@ fn institution_budget_inputs(ctx: &mut RowCtx<'_>) -> BudgetInputs {
         let value = if money { ctx.amount(f) } else { ctx.number(f) };
         match value {
             Some(x) if x < Decimal::ZERO => {
-                let key = INDICATOR_KEYS[i::INDICATORS.iter().position(|&k| k == f).unwrap_or(0)];
+                let key = i::INDICATORS
+                    .iter()
+                    .position(|&k| k == f)
+                    .map_or("base_points", |n| INDICATOR_KEYS[n]);
                 ctx.refuse(f, ErrorKind::Negative { field: key.into() });
                 None
             }
@@ -567,6 +570,7 @@ fn institution_budget_inputs(ctx: &mut RowCtx<'_>) -> BudgetInputs {
         mean_cost: non_negative(c, true),
         bed_day_cost: non_negative(b, true),
     };
+    let base_points = non_negative(i::BASE_POINTS, false);
     let mut last_year_months = Vec::new();
     if ctx.present(i::LAST_YEAR_MONTHS) {
         let months = ctx.amount_list(i::LAST_YEAR_MONTHS);
@@ -591,6 +595,7 @@ fn institution_budget_inputs(ctx: &mut RowCtx<'_>) -> BudgetInputs {
         category,
         indicators,
         last_year_months,
+        base_points,
     }
 }
 

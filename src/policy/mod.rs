@@ -654,6 +654,29 @@ pub struct ElasticPointValue {
     pub floor: Option<Decimal>,
     /// Highest floating point value (元 per point); `null` = none.
     pub cap: Option<Decimal>,
+    /// Where the 基准点数 come from: the region's share of the pool [default], or each
+    /// institution's last-year reasonable service points (国家DIP3.0 第四章第三节一(二) 1 "基准部分以
+    /// 上一年度医疗机构合理服务量为基础折算确定基准服务点数"). Left out when `region`.
+    #[serde(default, skip_serializing_if = "ElasticBase::is_region")]
+    pub base: ElasticBase,
+}
+
+/// The 基准点数 of a 弹性点值 rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElasticBase {
+    /// 基准总额 = fixed_share × pool, bought at the fixed value: region-wide base points.
+    #[default]
+    Region,
+    /// Each unit's base points from the institutions column 上年合理服务点数: its points up to them
+    /// at the fixed value, the rest at the floating value.
+    Institution,
+}
+
+impl ElasticBase {
+    pub fn is_region(&self) -> bool {
+        *self == ElasticBase::Region
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1065,19 +1065,36 @@ fn check_score_bands(c: &mut Checker, path: &str, bands: &[ScoreBand]) {
 /// 弹性点值: the fixed share and value go together; point values positive and bounded; floor ≤ cap.
 fn check_elastic(c: &mut Checker, e: &ElasticPointValue) {
     let base = "point_value.elastic";
-    match (e.fixed_share, e.fixed_value) {
-        (Some(share), Some(_)) => c.rate(&format!("{base}.fixed_share"), share),
-        (None, None) => {}
-        (Some(_), None) => c.error(
-            &format!("{base}.fixed_value"),
-            "设置基准总额比例时需要填写固定点值".into(),
-            "a fixed share needs the fixed point value".into(),
-        ),
-        (None, Some(_)) => c.error(
-            &format!("{base}.fixed_share"),
-            "设置固定点值时需要填写基准总额比例".into(),
-            "a fixed point value needs the fixed share".into(),
-        ),
+    if e.base == ElasticBase::Institution {
+        match (e.fixed_share, e.fixed_value) {
+            (None, Some(_)) => {}
+            (Some(_), _) => c.error(
+                &format!("{base}.fixed_share"),
+                "按机构上年合理服务点数确定基准时，基准总额由各机构点数决定，不填基准总额比例".into(),
+                "with the base from each institution's last-year points the fixed share is not used: leave it null"
+                    .into(),
+            ),
+            (None, None) => c.error(
+                &format!("{base}.fixed_value"),
+                "按机构上年合理服务点数确定基准时需要填写固定点值".into(),
+                "the base from each institution's last-year points needs the fixed point value".into(),
+            ),
+        }
+    } else {
+        match (e.fixed_share, e.fixed_value) {
+            (Some(share), Some(_)) => c.rate(&format!("{base}.fixed_share"), share),
+            (None, None) => {}
+            (Some(_), None) => c.error(
+                &format!("{base}.fixed_value"),
+                "设置基准总额比例时需要填写固定点值".into(),
+                "a fixed share needs the fixed point value".into(),
+            ),
+            (None, Some(_)) => c.error(
+                &format!("{base}.fixed_share"),
+                "设置固定点值时需要填写基准总额比例".into(),
+                "a fixed point value needs the fixed share".into(),
+            ),
+        }
     }
     for (name, v) in [("fixed_value", e.fixed_value), ("floor", e.floor), ("cap", e.cap)] {
         if let Some(v) = v {

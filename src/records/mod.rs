@@ -291,6 +291,10 @@ pub struct BudgetInputs {
     /// The allotment indicators of 信阳2019 三(二), last year's figures.
     #[serde(default, skip_serializing_if = "AllotmentIndicators::is_empty")]
     pub indicators: AllotmentIndicators,
+    /// 上年合理服务点数: last year's reasonable service points, the institution's 基准点数 under a
+    /// 弹性点值 rule with base `institution` (国家DIP3.0 第四章第三节一(二) 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_points: Option<Decimal>,
     /// Last year's fund amount incurred in each month (上年度各月统筹费用发生数, 12 amounts, January
     /// first), for its monthly allotment (信阳2019 三(三)); empty = not given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -299,7 +303,10 @@ pub struct BudgetInputs {
 
 impl BudgetInputs {
     pub fn is_empty(&self) -> bool {
-        self.category.is_none() && self.indicators.is_empty() && self.last_year_months.is_empty()
+        self.category.is_none()
+            && self.indicators.is_empty()
+            && self.last_year_months.is_empty()
+            && self.base_points.is_none()
     }
 }
 
@@ -793,6 +800,7 @@ impl Institution {
                 b.last_year_months
                     .iter()
                     .find_map(|m| over("last_year_months", *m, limits::institution_money()))
+                    .or_else(|| b.base_points.and_then(|p| over("base_points", p, limits::points())))
                     .or_else(|| {
                         b.indicators
                             .all()

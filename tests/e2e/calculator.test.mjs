@@ -293,6 +293,29 @@ describe('calculator page', { concurrency: false }, () => {
     assertNoErrors(page);
   });
 
+  test('sub-budgets switched on in the policy form give each sub-pool its own point value (吉林2024 第八条)', async () => {
+    // SPEC §10 with the form's template: 医院 (三甲…二乙) 80%, 基层医疗机构 (一级) 20% of B = 144,900.
+    // 医院: 115,920 + personal 39,600 = 155,520 ÷ 1,458.5 points = 106.630099;
+    // 基层: 28,980 + 3,100 = 32,080 ÷ 160 points = 200.5 (what `dipcalc run` gives for the same policy).
+    const page = await openCalculator(session);
+    await loadSpec10(page);
+    await resettle(page, () => page.click('.field[data-path="funds.employee.sub_budgets"] button'));
+    await tab(page, 'overview');
+    const rows = await page
+      .locator('#sub-pools-employee tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[3], r[4]]),
+      [
+        ['医院', '106.630099', '2'],
+        ['基层医疗机构', '200.500', '1'],
+      ],
+    );
+    assert.equal(await pv(page, 'employee'), '按细分预算（各有点值）');
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
   test('the last policy is remembered on this machine, the data only when the user opts in', async () => {
     const page = await openCalculator(session);
     await tab(page, 'policy');

@@ -61,6 +61,13 @@ const CHOICE_LABELS = {
     year_start: '年初（各期均含）',
     from_month: '年中（自某月起）',
     year_end: '年终（仅年终清算）',
+    fund_profile: '按基金月度分配',
+    region: '全区按比例',
+    discharges: '出院结算人次',
+    visits_per_person: '人次人头比',
+    mean_days: '次均住院天数',
+    mean_cost: '次均住院费用',
+    bed_day_cost: '床日费用',
   },
   en: {
     sum: 'sum',
@@ -107,6 +114,13 @@ const CHOICE_LABELS = {
     year_start: 'year start (every period)',
     from_month: 'mid-year (from a month)',
     year_end: 'year end (year-end settlement only)',
+    fund_profile: "the fund's monthly profile",
+    region: 'region-wide share',
+    discharges: 'discharges (出院结算人次)',
+    visits_per_person: 'visits per person (人次人头比)',
+    mean_days: 'mean stay (次均住院天数)',
+    mean_cost: 'mean cost (次均住院费用)',
+    bed_day_cost: 'bed-day cost (床日费用)',
   },
 };
 
