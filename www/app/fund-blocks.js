@@ -23,6 +23,9 @@ function facts(rows) {
   );
 }
 
+/** A card of the overview: its id, its title and what it shows. */
+const card = (id, title, ...children) => h('section', { class: 'card', id }, h('h3', null, title), children);
+
 /** A compact table: columns [{label, num}], rows of cells, an optional totals row. */
 function table(columns, rows, foot, attrs) {
   const cells = (tag, values) =>
@@ -112,10 +115,9 @@ function outpatientCard(f) {
       )
     : null;
   const literal = o.difference && o.difference !== '0.00' && o.difference !== '0';
-  return h(
-    'section',
-    { class: 'card', id: `outpatient-${f.fund}` },
-    h('h3', null, t('op.title', { fund: fundLong(f) })),
+  return card(
+    `outpatient-${f.fund}`,
+    t('op.title', { fund: fundLong(f) }),
     facts([
       [t('op.budget'), fmtMoney(o.budget), { dataset: { op: 'budget' } }],
       [t('op.pool'), fmtMoney(o.pool), { dataset: { op: 'pool' } }],
@@ -181,10 +183,9 @@ function lumpSumCard(f) {
     fmtMoney(sum(lines, 'year_end')),
     '',
   ];
-  return h(
-    'section',
-    { class: 'card', id: `lump-sums-${f.fund}` },
-    h('h3', null, t('ls.title', { fund: fundLong(f) })),
+  return card(
+    `lump-sums-${f.fund}`,
+    t('ls.title', { fund: fundLong(f) }),
     table(columns, rows, foot, { dataset: { lumpSums: f.fund } }),
     h('p', { class: 'note' }, t('ls.note')),
   );
@@ -193,10 +194,9 @@ function lumpSumCard(f) {
 /** What the 调剂金 paid before its second distribution. */
 function adjustmentFundCard(f) {
   const a = f.adjustment_fund_use;
-  return h(
-    'section',
-    { class: 'card', id: `adjustment-fund-${f.fund}` },
-    h('h3', null, t('af.title', { fund: fundLong(f) })),
+  return card(
+    `adjustment-fund-${f.fund}`,
+    t('af.title', { fund: fundLong(f) }),
     facts([
       [t('af.amount'), fmtMoney(a.amount), { dataset: { af: 'amount' } }],
       ...a.uses.map((u, i) => [t('af.use', { label: u.label }), fmtMoney(u.amount), { dataset: { afUse: String(i) } }]),
@@ -212,10 +212,9 @@ function adjustmentFundCard(f) {
 /** 除外支付: the excluded cost paid at actual cost outside the pool, and the fund's part of it. */
 function excludedCard(f) {
   const x = f.excluded_outlay;
-  return h(
-    'section',
-    { class: 'card', id: `excluded-${f.fund}` },
-    h('h3', null, t('ex.title', { fund: fundLong(f) })),
+  return card(
+    `excluded-${f.fund}`,
+    t('ex.title', { fund: fundLong(f) }),
     facts([
       [t('ex.share'), fmtPct(x.share), { dataset: { ex: 'share' } }],
       [t('ex.cost'), fmtMoney(x.cost), { dataset: { ex: 'cost' } }],
@@ -239,10 +238,9 @@ function excludedCard(f) {
 
 /** 特例单议 across the region: applications and approvals against the cap. */
 function reviewCard(r) {
-  return h(
-    'section',
-    { class: 'card', id: 'review-region' },
-    h('h3', null, t('rv.title')),
+  return card(
+    'review-region',
+    t('rv.title'),
     facts([
       [t('rv.limit'), fmtPct(r.limit), { dataset: { rv: 'limit' } }],
       [t('rv.cases'), fmtNum(String(r.dip_cases), 0), { dataset: { rv: 'dip_cases' } }],
@@ -311,10 +309,5 @@ export function unitBlock(f, u) {
       [t('ls.yearend'), fmtMoney(lump.year_end), { dataset: { mineLs: 'year_end' } }],
     );
   }
-  return h(
-    'section',
-    { class: 'card', id: 'mine-beside' },
-    h('h3', null, t('mine.beside', { fund: fundLong(f) })),
-    facts(rows),
-  );
+  return card('mine-beside', t('mine.beside', { fund: fundLong(f) }), facts(rows));
 }
