@@ -3,7 +3,7 @@
 //! with a leading apostrophe so Excel never evaluates it as a formula; numbers are written as
 //! plain decimals and are not escaped, so a negative amount stays a number.
 
-use crate::engine::result::{BandPosition, FundResult, Settlement, UnitResult};
+use crate::engine::result::{BandPosition, FundResult, OutpatientLine, Settlement, UnitResult};
 use rust_decimal::Decimal;
 
 /// Byte order mark Excel needs to read UTF-8.
@@ -48,7 +48,7 @@ fn quote(s: &str) -> String {
     }
 }
 
-fn band_label(b: BandPosition, lang: Lang) -> String {
+pub(crate) fn band_label(b: BandPosition, lang: Lang) -> String {
     match (b, lang) {
         (BandPosition::None, Lang::Zh) => "不分担".into(),
         (BandPosition::None, Lang::En) => "none".into(),
@@ -83,56 +83,105 @@ pub(crate) fn flags_label(flags: &[String], lang: Lang) -> String {
     })
 }
 
-const HEADERS_ZH: [&str; 23] = [
-    "险种",
-    "机构编码",
-    "机构名称",
-    "等级",
-    "调节系数",
-    "病例数",
-    "总点数",
-    "点数占比",
-    "医疗总费用",
-    "个人负担",
-    "结算额度S",
-    "基金结算额度FS",
-    "比较费用C",
-    "风险分担区间",
-    "风险分担后T",
-    "基金支付",
-    "保证金",
-    "返还保证金",
-    "已预付",
-    "年终调整金额",
-    "年终调整明细",
-    "年终应付(负数为应收回)",
-    "标记",
+/// One cell of the institution table, typed: the CSV writes its text, the workbook
+/// (`crate::export_xlsx`) a number with a format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cell {
+    Text(String),
+    Count(u64),
+    /// A coefficient, as it is.
+    Number(Decimal),
+    /// Points, rounded as the JSON output gives them (4 decimals).
+    Points(Decimal),
+    /// A share (the CSV rounds it as the JSON does; the workbook shows it as a percentage).
+    Ratio(Decimal),
+    /// Money, rounded to the fen.
+    Money(Decimal),
+    Blank,
+}
+
+impl Cell {
+    /// The cell as CSV text.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => text_cell(s),
+            Cell::Count(n) => n.to_string(),
+            Cell::Number(x) => number_cell(*x),
+            Cell::Points(x) => points_cell(*x),
+            Cell::Ratio(x) => number_cell(crate::engine::rounding::round_ratio(*x)),
+            Cell::Money(x) => money_cell(*x),
+            Cell::Blank => String::new(),
+        }
+    }
+}
+
+/// The institution table of every fund: its headers, and per fund a row per unit then a totals
+/// row (`total`). The CSV and the workbook write the same table.
+pub(crate) struct UnitTable {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<(bool, Vec<Cell>)>,
+}
+
+/// The columns every table has, `(zh, en)`.
+const UNIT_COLUMNS: [(&str, &str); 23] = [
+    ("险种", "fund"),
+    ("机构编码", "code"),
+    ("机构名称", "name"),
+    ("等级", "level"),
+    ("调节系数", "coefficient"),
+    ("病例数", "cases"),
+    ("总点数", "points"),
+    ("点数占比", "share"),
+    ("医疗总费用", "total_cost"),
+    ("个人负担", "personal_burden"),
+    ("结算额度S", "settlement_S"),
+    ("基金结算额度FS", "fund_settlement_FS"),
+    ("比较费用C", "compared_cost_C"),
+    ("风险分担区间", "risk_band"),
+    ("风险分担后T", "target_T"),
+    ("基金支付", "fund_pays"),
+    ("保证金", "deposit_withheld"),
+    ("返还保证金", "deposit_returned"),
+    ("已预付", "prepaid"),
+    ("年终调整金额", "amount_adjustments"),
+    ("年终调整明细", "adjustments"),
+    ("年终应付(负数为应收回)", "net_to_pay"),
+    ("标记", "flags"),
 ];
-const HEADERS_EN: [&str; 23] = [
-    "fund",
-    "code",
-    "name",
-    "level",
-    "coefficient",
-    "cases",
-    "points",
-    "share",
-    "total_cost",
-    "personal_burden",
-    "settlement_S",
-    "fund_settlement_FS",
-    "compared_cost_C",
-    "risk_band",
-    "target_T",
-    "fund_pays",
-    "deposit_withheld",
-    "deposit_returned",
-    "prepaid",
-    "amount_adjustments",
-    "adjustments",
-    "net_to_pay",
-    "flags",
+
+/// The outpatient columns (吉林2024 第十三–二十条; SPEC §5.4), added when a fund settles outpatient
+/// records: each unit's points by kind and its outpatient settlement.
+const OUTPATIENT_COLUMNS: [(&str, &str); 6] = [
+    ("门诊人头付费点数", "outpatient_capitation_points"),
+    ("门诊按项目付费点数", "outpatient_fee_for_service_points"),
+    ("门诊其他点数", "outpatient_other_points"),
+    ("门诊结算额度", "outpatient_settlement"),
+    ("门诊个人负担", "outpatient_personal_burden"),
+    ("门诊基金结算额度", "outpatient_fund_settlement"),
 ];
+
+/// The quarterly outpatient settlements and their fund parts (吉林2024 第二十三条(三)), when the
+/// quarters are settled.
+const OUTPATIENT_QUARTER_COLUMNS: [(&str, &str); 8] = [
+    ("门诊一季度结算额度", "outpatient_q1_settlement"),
+    ("门诊二季度结算额度", "outpatient_q2_settlement"),
+    ("门诊三季度结算额度", "outpatient_q3_settlement"),
+    ("门诊四季度结算额度", "outpatient_q4_settlement"),
+    ("门诊一季度基金结算额度", "outpatient_q1_fund_settlement"),
+    ("门诊二季度基金结算额度", "outpatient_q2_fund_settlement"),
+    ("门诊三季度基金结算额度", "outpatient_q3_fund_settlement"),
+    ("门诊四季度基金结算额度", "outpatient_q4_fund_settlement"),
+];
+
+fn fund_cell(f: &FundResult, lang: Lang) -> Cell {
+    Cell::Text(
+        match lang {
+            Lang::Zh => f.fund.label_zh(),
+            Lang::En => f.fund.key(),
+        }
+        .to_string(),
+    )
+}
 
 /// Each year-end adjustment of the unit by name: `H1 审核扣款 -1200.00; H1 年终点数调整 点数 +12`
 /// (the institution code first, as a 医共体 unit lists its members').
@@ -158,88 +207,176 @@ fn adjustments_cell(u: &UnitResult, lang: Lang) -> String {
         .join("; ")
 }
 
-fn unit_row(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<String> {
-    let fund = match lang {
-        Lang::Zh => f.fund.label_zh(),
-        Lang::En => f.fund.key(),
-    };
+fn unit_cells(f: &FundResult, u: &UnitResult, lang: Lang) -> Vec<Cell> {
     vec![
-        text_cell(fund),
-        text_cell(&u.code),
-        text_cell(&u.name),
-        text_cell(&u.level),
-        u.coefficient.map(number_cell).unwrap_or_default(),
-        u.cases.total.to_string(),
-        points_cell(u.points.total),
-        number_cell(crate::engine::rounding::round_ratio(u.share)),
-        money_cell(u.total_cost),
-        money_cell(u.personal_burden),
-        money_cell(u.settlement),
-        money_cell(u.fund_settlement),
-        money_cell(u.compared_cost),
-        text_cell(&band_label(u.band, lang)),
-        money_cell(u.target),
-        money_cell(u.fund_pays),
-        money_cell(u.deposit_withheld),
-        money_cell(u.deposit_returned),
-        money_cell(u.prepaid),
-        money_cell(u.amount_adjustments),
-        text_cell(&adjustments_cell(u, lang)),
-        money_cell(u.net_to_pay),
-        text_cell(&flags_label(&u.flags, lang)),
+        fund_cell(f, lang),
+        Cell::Text(u.code.clone()),
+        Cell::Text(u.name.clone()),
+        Cell::Text(u.level.clone()),
+        u.coefficient.map_or(Cell::Blank, Cell::Number),
+        Cell::Count(u.cases.total),
+        Cell::Points(u.points.total),
+        Cell::Ratio(u.share),
+        Cell::Money(u.total_cost),
+        Cell::Money(u.personal_burden),
+        Cell::Money(u.settlement),
+        Cell::Money(u.fund_settlement),
+        Cell::Money(u.compared_cost),
+        Cell::Text(band_label(u.band, lang)),
+        Cell::Money(u.target),
+        Cell::Money(u.fund_pays),
+        Cell::Money(u.deposit_withheld),
+        Cell::Money(u.deposit_returned),
+        Cell::Money(u.prepaid),
+        Cell::Money(u.amount_adjustments),
+        Cell::Text(adjustments_cell(u, lang)),
+        Cell::Money(u.net_to_pay),
+        Cell::Text(flags_label(&u.flags, lang)),
     ]
 }
 
-/// The institution table of every fund, with a totals row per fund, as CSV (no BOM; callers
-/// writing a file for Excel prepend [`BOM`]).
-pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
-    let headers: &[&str] = match lang {
-        Lang::Zh => &HEADERS_ZH,
-        Lang::En => &HEADERS_EN,
+fn total_cells(f: &FundResult, lang: Lang) -> Vec<Cell> {
+    let t = &f.totals;
+    let label = match lang {
+        Lang::Zh => "合计",
+        Lang::En => "total",
     };
-    let mut out = String::new();
-    out.push_str(&headers.iter().map(|h| text_cell(h)).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
-    for f in &s.funds {
-        for u in &f.units {
-            out.push_str(&unit_row(f, u, lang).join(","));
-            out.push_str("\r\n");
+    vec![
+        fund_cell(f, lang),
+        Cell::Text(label.into()),
+        Cell::Blank,
+        Cell::Blank,
+        Cell::Blank,
+        Cell::Count(t.cases),
+        Cell::Points(t.points),
+        Cell::Blank,
+        Cell::Money(t.total_cost),
+        Cell::Money(t.personal_burden),
+        Cell::Money(t.settlement),
+        Cell::Money(t.fund_settlement),
+        Cell::Blank,
+        Cell::Blank,
+        Cell::Money(t.target),
+        Cell::Money(t.fund_pays),
+        Cell::Money(t.deposit_withheld),
+        Cell::Money(t.deposit_returned),
+        Cell::Money(t.prepaid),
+        Cell::Money(t.amount_adjustments),
+        Cell::Blank,
+        Cell::Money(t.net_to_pay),
+        Cell::Blank,
+    ]
+}
+
+/// A unit's outpatient cells (blank when it has no outpatient line); `quarters` adds the quarterly
+/// columns.
+fn outpatient_cells(line: Option<&OutpatientLine>, quarters: bool) -> Vec<Cell> {
+    let width = OUTPATIENT_COLUMNS.len() + if quarters { OUTPATIENT_QUARTER_COLUMNS.len() } else { 0 };
+    let Some(l) = line else {
+        return vec![Cell::Blank; width];
+    };
+    let mut cells = vec![
+        Cell::Points(l.capitation_points),
+        Cell::Points(l.fee_for_service_points),
+        Cell::Points(l.other_points),
+        Cell::Money(l.settlement),
+        Cell::Money(l.personal_burden),
+        Cell::Money(l.fund_settlement),
+    ];
+    if quarters {
+        for list in [&l.quarter_settlements, &l.quarter_fund_settlements] {
+            cells.extend((0..4).map(|q| list.get(q).map_or(Cell::Blank, |x| Cell::Money(*x))));
         }
-        let t = &f.totals;
-        let label = match lang {
-            Lang::Zh => "合计",
-            Lang::En => "total",
-        };
-        let fund = match lang {
-            Lang::Zh => f.fund.label_zh(),
-            Lang::En => f.fund.key(),
-        };
-        let row = [
-            text_cell(fund),
-            text_cell(label),
-            String::new(),
-            String::new(),
-            String::new(),
-            t.cases.to_string(),
-            points_cell(t.points),
-            String::new(),
-            money_cell(t.total_cost),
-            money_cell(t.personal_burden),
-            money_cell(t.settlement),
-            money_cell(t.fund_settlement),
-            String::new(),
-            String::new(),
-            money_cell(t.target),
-            money_cell(t.fund_pays),
-            money_cell(t.deposit_withheld),
-            money_cell(t.deposit_returned),
-            money_cell(t.prepaid),
-            money_cell(t.amount_adjustments),
-            String::new(),
-            money_cell(t.net_to_pay),
-            String::new(),
-        ];
-        out.push_str(&row.join(","));
+    }
+    cells
+}
+
+/// The outpatient totals of a fund: the sums of its lines.
+fn outpatient_total(f: &FundResult) -> Option<OutpatientLine> {
+    let o = f.outpatient.as_ref().filter(|o| !o.institutions.is_empty())?;
+    let mut t = OutpatientLine {
+        code: String::new(),
+        capitation_points: Decimal::ZERO,
+        fee_for_service_points: Decimal::ZERO,
+        other_points: Decimal::ZERO,
+        settlement: Decimal::ZERO,
+        personal_burden: Decimal::ZERO,
+        fund_settlement: Decimal::ZERO,
+        quarter_settlements: Vec::new(),
+        quarter_fund_settlements: Vec::new(),
+    };
+    let add = |sum: &mut Vec<Decimal>, xs: &[Decimal]| {
+        sum.resize(sum.len().max(xs.len()), Decimal::ZERO);
+        for (s, x) in sum.iter_mut().zip(xs) {
+            *s += *x;
+        }
+    };
+    for l in &o.institutions {
+        t.capitation_points += l.capitation_points;
+        t.fee_for_service_points += l.fee_for_service_points;
+        t.other_points += l.other_points;
+        t.settlement += l.settlement;
+        t.personal_burden += l.personal_burden;
+        t.fund_settlement += l.fund_settlement;
+        add(&mut t.quarter_settlements, &l.quarter_settlements);
+        add(&mut t.quarter_fund_settlements, &l.quarter_fund_settlements);
+    }
+    Some(t)
+}
+
+/// The institution table of every fund, as the CSV and the workbook write it.
+pub(crate) fn unit_table(s: &Settlement, lang: Lang) -> UnitTable {
+    fn lines(f: &FundResult) -> Vec<&OutpatientLine> {
+        f.outpatient.iter().flat_map(|o| o.institutions.iter()).collect()
+    }
+    let outpatient = s.funds.iter().any(|f| !lines(f).is_empty());
+    let quarters = s
+        .funds
+        .iter()
+        .any(|f| lines(f).iter().any(|l| !l.quarter_settlements.is_empty()));
+    let mut columns: Vec<(&'static str, &'static str)> = UNIT_COLUMNS.to_vec();
+    if outpatient {
+        columns.extend(OUTPATIENT_COLUMNS);
+    }
+    if quarters {
+        columns.extend(OUTPATIENT_QUARTER_COLUMNS);
+    }
+    let headers = columns
+        .iter()
+        .map(|(zh, en)| if lang == Lang::Zh { *zh } else { *en })
+        .collect();
+    let mut rows = Vec::new();
+    for f in &s.funds {
+        let lines = lines(f);
+        for u in &f.units {
+            let mut cells = unit_cells(f, u, lang);
+            if outpatient {
+                cells.extend(outpatient_cells(
+                    lines.iter().copied().find(|l| l.code == u.code),
+                    quarters,
+                ));
+            }
+            rows.push((false, cells));
+        }
+        let mut cells = total_cells(f, lang);
+        if outpatient {
+            cells.extend(outpatient_cells(outpatient_total(f).as_ref(), quarters));
+        }
+        rows.push((true, cells));
+    }
+    UnitTable { headers, rows }
+}
+
+/// The institution table of every fund, with a totals row per fund, as CSV (no BOM; callers
+/// writing a file for Excel prepend [`BOM`]). With outpatient records, each unit's outpatient
+/// points and settlement follow (and its quarterly outpatient settlements when they are settled).
+pub fn settlement_csv(s: &Settlement, lang: Lang) -> String {
+    let table = unit_table(s, lang);
+    let mut out = String::new();
+    out.push_str(&table.headers.iter().map(|h| text_cell(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for (_, cells) in &table.rows {
+        out.push_str(&cells.iter().map(Cell::csv).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out

@@ -8,9 +8,9 @@
 //! starting with = + - @ (or a tab or carriage return) also gets Excel's quote prefix, so editing
 //! the cell in Excel does not turn it into a formula either.
 
-use crate::engine::result::{BandPosition, FundResult, PeriodValue, Settlement, UnitResult};
+use crate::engine::result::{FundResult, PeriodValue, Settlement};
 use crate::engine::rounding::{round_money, round_points};
-use crate::export::Lang;
+use crate::export::{unit_table, Cell, Lang};
 use crate::policy::Mark;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -89,131 +89,30 @@ fn fund_label(f: &FundResult, lang: Lang) -> &'static str {
     }
 }
 
-fn band_label(b: BandPosition, lang: Lang) -> String {
-    match (b, lang) {
-        (BandPosition::None, Lang::Zh) => "不分担".into(),
-        (BandPosition::None, Lang::En) => "none".into(),
-        (BandPosition::OverspendShared { band }, Lang::Zh) => format!("超支第{}档分担", band + 1),
-        (BandPosition::OverspendShared { band }, Lang::En) => format!("overspend band {}", band + 1),
-        (BandPosition::OverspendBeyond, Lang::Zh) => "超支超出末档".into(),
-        (BandPosition::OverspendBeyond, Lang::En) => "overspend beyond bands".into(),
-        (BandPosition::SurplusShared { band }, Lang::Zh) => format!("结余第{}档分担", band + 1),
-        (BandPosition::SurplusShared { band }, Lang::En) => format!("surplus band {}", band + 1),
-        (BandPosition::SurplusBeyond, Lang::Zh) => "结余超出末档".into(),
-        (BandPosition::SurplusBeyond, Lang::En) => "surplus beyond bands".into(),
-    }
-}
-
-/// The institution table's columns: the CSV export's (`crate::export`), in the same order.
-const UNIT_HEADERS_ZH: [&str; 21] = [
-    "险种",
-    "机构编码",
-    "机构名称",
-    "等级",
-    "调节系数",
-    "病例数",
-    "总点数",
-    "点数占比",
-    "医疗总费用",
-    "个人负担",
-    "结算额度S",
-    "基金结算额度FS",
-    "比较费用C",
-    "风险分担区间",
-    "风险分担后T",
-    "基金支付",
-    "保证金",
-    "返还保证金",
-    "已预付",
-    "年终应付(负数为应收回)",
-    "标记",
-];
-const UNIT_HEADERS_EN: [&str; 21] = [
-    "fund",
-    "code",
-    "name",
-    "level",
-    "coefficient",
-    "cases",
-    "points",
-    "share",
-    "total_cost",
-    "personal_burden",
-    "settlement_S",
-    "fund_settlement_FS",
-    "compared_cost_C",
-    "risk_band",
-    "target_T",
-    "fund_pays",
-    "deposit_withheld",
-    "deposit_returned",
-    "prepaid",
-    "net_to_pay",
-    "flags",
-];
-
-fn unit_row(
-    ws: &mut Worksheet,
-    f: &Formats,
-    row: u32,
-    fund: &FundResult,
-    u: &UnitResult,
-    lang: Lang,
-) -> Result<(), XlsxError> {
-    text(ws, f, row, 0, fund_label(fund, lang))?;
-    text(ws, f, row, 1, &u.code)?;
-    text(ws, f, row, 2, &u.name)?;
-    text(ws, f, row, 3, &u.level)?;
-    if let Some(c) = u.coefficient {
-        number(ws, row, 4, c, &f.text)?;
-    }
-    number(ws, row, 5, Decimal::from(u.cases.total), &f.count)?;
-    number(ws, row, 6, round_points(u.points.total), &f.points)?;
-    number(ws, row, 7, u.share, &f.ratio)?;
-    let money = [
-        (8, u.total_cost),
-        (9, u.personal_burden),
-        (10, u.settlement),
-        (11, u.fund_settlement),
-        (12, u.compared_cost),
-        (14, u.target),
-        (15, u.fund_pays),
-        (16, u.deposit_withheld),
-        (17, u.deposit_returned),
-        (18, u.prepaid),
-        (19, u.net_to_pay),
-    ];
-    for (c, x) in money {
-        number(ws, row, c, round_money(x), &f.money)?;
-    }
-    text(ws, f, row, 13, &band_label(u.band, lang))?;
-    text(ws, f, row, 20, &crate::export::flags_label(&u.flags, lang))?;
-    Ok(())
-}
-
-fn totals_row(ws: &mut Worksheet, f: &Formats, row: u32, fund: &FundResult, lang: Lang) -> Result<(), XlsxError> {
-    let t = &fund.totals;
-    ws.write_string_with_format(row, 0, fund_label(fund, lang), &f.total_text)?;
-    ws.write_string_with_format(row, 1, if lang == Lang::Zh { "合计" } else { "total" }, &f.total_text)?;
-    for c in [2u16, 3, 4, 7, 12, 13, 20] {
-        ws.write_blank(row, c, &f.total_text)?;
-    }
-    number(ws, row, 5, Decimal::from(t.cases), &f.total_count)?;
-    number(ws, row, 6, round_points(t.points), &f.total_points)?;
-    let money = [
-        (8, t.total_cost),
-        (9, t.personal_burden),
-        (10, t.settlement),
-        (11, t.fund_settlement),
-        (14, t.target),
-        (15, t.fund_pays),
-        (16, t.deposit_withheld),
-        (17, t.deposit_returned),
-        (18, t.prepaid),
-        (19, t.net_to_pay),
-    ];
-    for (c, x) in money {
-        number(ws, row, c, round_money(x), &f.total_money)?;
+/// One cell of the institution table: text as text (quoted when it looks like a formula), figures
+/// as numbers with their format, the totals row bold.
+fn cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, c: &Cell, total: bool) -> Result<(), XlsxError> {
+    let (plain, bold) = match c {
+        Cell::Count(_) => (&f.count, &f.total_count),
+        Cell::Points(_) => (&f.points, &f.total_points),
+        Cell::Money(_) => (&f.money, &f.total_money),
+        Cell::Ratio(_) => (&f.ratio, &f.total_text),
+        _ => (&f.text, &f.total_text),
+    };
+    let format = if total { bold } else { plain };
+    match c {
+        Cell::Text(s) if !total => text(ws, f, row, col, s)?,
+        Cell::Text(s) => {
+            ws.write_string_with_format(row, col, s, format)?;
+        }
+        Cell::Count(n) => number(ws, row, col, Decimal::from(*n), format)?,
+        Cell::Number(x) | Cell::Ratio(x) => number(ws, row, col, *x, format)?,
+        Cell::Points(x) => number(ws, row, col, round_points(*x), format)?,
+        Cell::Money(x) => number(ws, row, col, round_money(*x), format)?,
+        Cell::Blank if total => {
+            ws.write_blank(row, col, format)?;
+        }
+        Cell::Blank => {}
     }
     Ok(())
 }
@@ -262,25 +161,23 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
     // 1. The institution table of every fund, with a totals row per fund.
     let ws = book.add_worksheet();
     ws.set_name(if zh { "结算" } else { "settlement" })?;
-    headers(ws, &f, if zh { &UNIT_HEADERS_ZH } else { &UNIT_HEADERS_EN })?;
-    let mut row = 1u32;
-    for fund in &s.funds {
-        for u in &fund.units {
-            unit_row(ws, &f, row, fund, u, lang)?;
-            row += 1;
+    let table = unit_table(s, lang);
+    headers(ws, &f, &table.headers)?;
+    for (r, (total, cells)) in table.rows.iter().enumerate() {
+        for (c, x) in cells.iter().enumerate() {
+            cell(ws, &f, r as u32 + 1, c as u16, x, *total)?;
         }
-        totals_row(ws, &f, row, fund, lang)?;
-        row += 1;
     }
     ws.set_column_width(0, 8)?;
     ws.set_column_width(1, 12)?;
     ws.set_column_width(2, 26)?;
     ws.set_column_width(3, 8)?;
-    for c in 4..=19u16 {
+    for c in 4..table.headers.len() as u16 {
         ws.set_column_width(c, 15)?;
     }
     ws.set_column_width(13, 16)?;
-    ws.set_column_width(20, 18)?;
+    ws.set_column_width(20, 24)?;
+    ws.set_column_width(22, 18)?;
     ws.set_row_height(0, 32)?;
 
     // 2. The budget waterfall.
@@ -373,6 +270,28 @@ pub fn settlement_xlsx(s: &Settlement, lang: Lang) -> Result<Vec<u8>, XlsxError>
         for p in std::iter::once(&year).chain(&fund.quarters).chain(&fund.months) {
             period_row(ws, &f, row, fund, p, lang)?;
             row += 1;
+        }
+        // The outpatient point value of the year and of each quarter (吉林2024 第十六条, 第二十三条(二)).
+        if let Some(o) = &fund.outpatient {
+            let label = if zh { "门诊" } else { "outpatient" };
+            let year = PeriodValue {
+                period: format!("{label} {}", s.year),
+                budget: o.budget,
+                pool: o.pool,
+                points: o.capitation_points + o.other_points,
+                pool_exact: o.pool,
+                points_exact: o.capitation_points + o.other_points,
+                point_value: o.point_value,
+                cumulative_point_value: None,
+            };
+            let quarters = o.quarters.iter().map(|q| PeriodValue {
+                period: format!("{label} {}", q.period),
+                ..q.clone()
+            });
+            for p in std::iter::once(year).chain(quarters) {
+                period_row(ws, &f, row, fund, &p, lang)?;
+                row += 1;
+            }
         }
     }
     for (c, w) in [8.0, 10.0, 18.0, 18.0, 18.0, 14.0, 14.0].into_iter().enumerate() {

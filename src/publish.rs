@@ -22,7 +22,7 @@
 //! #     personal_burden: b.parse().unwrap(), prepaid: None, cases: Some(1) };
 //! # let inst = |c: &str| Institution { code: c.into(), name: c.into(), level: "三甲".into(), alliance: None,
 //! #     base_coefficient: None, bonuses: vec![], deductions: vec![], factors: vec![],
-//! #     assessment_score: None, primary_care: None, history: vec![] };
+//! #     assessment_score: None, primary_care: None, history: vec![], budget_inputs: Default::default() };
 //! let data = Dataset {
 //!     institutions: vec![inst("H1"), inst("H2")],
 //!     summaries: vec![summary("H1", "1000.5", "125700", "28200"), summary("H2", "618", "63700", "14500")],
@@ -40,8 +40,7 @@ use crate::engine::result::{FundResult, PeriodValue, Settlement, UnitResult};
 use crate::engine::rounding::{round_money, round_points};
 use crate::engine::{settle, EngineError};
 use crate::policy::{Mark, Policy};
-use crate::records::cases::CaseTable;
-use crate::records::{Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
+use crate::records::{BudgetInputs, Dataset, Fund, Institution, InstitutionAdjustment, InstitutionSummary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -124,6 +123,10 @@ pub struct PublishedInstitution {
     pub primary_care: Option<bool>,
     /// Reasonable fund payments of past years, most recent first (allotment mode, SPEC §7.3).
     pub history: Vec<Decimal>,
+    /// 机构类别, allotment indicators, last year's months and 基准点数 (the budget rules of
+    /// docs/policy.md §7), when the input gave any; left out otherwise.
+    #[serde(default, skip_serializing_if = "BudgetInputs::is_empty")]
+    pub budget_inputs: BudgetInputs,
 }
 
 /// One fund's published figures.
@@ -249,6 +252,9 @@ pub struct UnitAggregates {
     pub prepaid: Option<Decimal>,
     /// Year-end amount adjustments (元), e.g. audit deductions (SPEC §7.2).
     pub amount_adjustments: Decimal,
+    /// 扣减质量保证金 asked of the unit (元, 信阳2019 三(七)); left out when zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -406,22 +412,7 @@ pub fn make_bundle(
     data: &Dataset,
     min_cases: u64,
 ) -> Result<Bundle, PublishError> {
-    let cells = || Box::new(data.cases.iter().map(CaseCell::of_case)) as Box<dyn Iterator<Item = CaseCell<'_>> + '_>;
-    let mut bundle = build(policy, settlement, data, data.cases.len(), &cells)?;
-    suppress_small_cells(&mut bundle, data, min_cases)?;
-    bundle.sha256 = Some(hash_of(&bundle));
-    Ok(bundle)
-}
-
-/// The same for data whose cases are kept in a [`CaseTable`] (the engine's `Settler`, the
-/// page's session): `data.cases` is not read.
-pub fn make_bundle_with_table(
-    policy: &Policy,
-    settlement: &Settlement,
-    data: &Dataset,
-    cases: &CaseTable,
-    min_cases: u64,
-) -> Result<Bundle, PublishError> {
+    let cases = &data.cases;
     let cells = || {
         Box::new(cases.rows.iter().map(|r| CaseCell {
             institution: cases.institutions.get(r.institution),
@@ -447,19 +438,6 @@ struct CaseCell<'a> {
     /// Total cost less 先进医疗技术 paid outside DIP.
     cost: Decimal,
     personal: Decimal,
-}
-
-impl<'a> CaseCell<'a> {
-    fn of_case(c: &'a crate::records::Case) -> Self {
-        CaseCell {
-            institution: &c.institution,
-            fund: c.fund,
-            month: c.month,
-            qc_passed: c.qc_passed,
-            cost: c.total_cost - c.excluded_cost,
-            personal: c.personal_burden,
-        }
-    }
 }
 
 type Cells<'a> = dyn Fn() -> Box<dyn Iterator<Item = CaseCell<'a>> + 'a> + 'a;
@@ -513,6 +491,7 @@ fn build<'a>(
             assessment_score: inst.assessment_score,
             primary_care: inst.primary_care,
             history: inst.history.clone(),
+            budget_inputs: inst.budget_inputs.clone(),
         })
         .collect();
     let funds = settlement
@@ -856,6 +835,7 @@ fn publish_unit(
             suppressed_months: None,
             prepaid: prepaid_input,
             amount_adjustments: u.amount_adjustments,
+            quality_reserve_deduction: u.quality_reserve_deduction,
         }),
         results: Some(UnitResults {
             settlement: money(u.settlement),
@@ -1056,6 +1036,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             assessment_score: i.assessment_score,
             primary_care: i.primary_care,
             history: i.history.clone(),
+            budget_inputs: i.budget_inputs.clone(),
         })
         .collect();
     let mut summaries = Vec::new();
@@ -1126,7 +1107,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
             if rest != Aggregate::default() || prepaid.is_some() {
                 summaries.push(summary(None, &rest, prepaid));
             }
-            if !a.amount_adjustments.is_zero() {
+            if !a.amount_adjustments.is_zero() || !a.quality_reserve_deduction.is_zero() {
                 adjustments.push(InstitutionAdjustment {
                     institution: first.clone(),
                     fund: f.fund,
@@ -1134,6 +1115,7 @@ pub fn bundle_dataset(bundle: &Bundle) -> Result<Dataset, PublishError> {
                     points: Decimal::ZERO,
                     amount: a.amount_adjustments,
                     basis: String::new(),
+                    quality_reserve_deduction: a.quality_reserve_deduction,
                 });
             }
         }

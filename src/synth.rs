@@ -849,6 +849,7 @@ impl Synth {
                 assessment_score: Some(Decimal::new(i.assessment_tenths, 1)),
                 primary_care: None,
                 history: i.history_fen.iter().map(|h| Decimal::new(*h, 2)).collect(),
+                budget_inputs: Default::default(),
             })
             .collect()
     }
@@ -892,6 +893,7 @@ impl Synth {
             qc_passed: c.qc_passed,
             supplemented: c.supplemented,
             source_row: c.index + 2,
+            extras: Default::default(),
         }
     }
 

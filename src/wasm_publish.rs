@@ -44,7 +44,7 @@ pub fn publish_bundle(session: &mut Session, policy_json: &str, min_cases: Optio
     let min_cases = min_cases.map_or(publish::DEFAULT_MIN_CASES, u64::from);
     let bundle = session
         .with_settled(policy_json, |policy, settlement, data| {
-            publish::make_bundle_with_table(policy, settlement, data.data(), data.cases(), min_cases)
+            publish::make_bundle(policy, settlement, data.data(), min_cases)
         })?
         .map_err(publish_error)?;
     Ok(bundle.to_json())

@@ -32,6 +32,7 @@ fn adjustment(institution: &str, label: &str, points: &str, amount: &str) -> Ins
         points: d(points),
         amount: d(amount),
         basis: String::new(),
+        quality_reserve_deduction: Default::default(),
     }
 }
 
@@ -96,14 +97,14 @@ fn a_row_with_neither_points_nor_an_amount_is_located() {
     assert_eq!(f.total, 1);
     let e = &f.errors[0];
     assert_eq!(e.row, Some(2));
-    assert!(matches!(&e.kind, ErrorKind::EmptyAll { fields } if fields.len() == 3));
+    assert!(matches!(&e.kind, ErrorKind::EmptyAll { fields } if fields.len() == 4));
     assert_eq!(
         e.message(Zh),
-        "adjustments.csv 第 2 行：「调整点数」、「调整金额」、「扣减金额」都是空的，至少应填一项"
+        "adjustments.csv 第 2 行：「调整点数」、「调整金额」、「扣减金额」、「扣减质量保证金」都是空的，至少应填一项"
     );
     assert_eq!(
         e.message(En),
-        "adjustments.csv row 2: 调整点数 (point adjustment), 调整金额 (amount adjustment), 扣减金额 (deduction) are all empty; fill in at least one"
+        "adjustments.csv row 2: 调整点数 (point adjustment), 调整金额 (amount adjustment), 扣减金额 (deduction), 扣减质量保证金 (quality reserve deduction) are all empty; fill in at least one"
     );
 }
 
@@ -221,4 +222,20 @@ fn year_end_points_reprice_the_whole_fund() {
     let s: Vec<_> = f.units.iter().map(|u| u.settlement).collect();
     assert_eq!(s, [d("119401.88"), d("50541.65"), d("17656.47")]);
     assert_eq!(f.units[0].adjustments[0].points, d("81.5"));
+}
+
+#[test]
+fn a_quality_reserve_deduction_column() {
+    // 信阳2019 三(七) "视情节轻重予以扣减质量保证金": its own column, never negative.
+    let csv = "机构编码,险种,调整项目,扣减质量保证金,依据\nH2,居民,推诿拒收病人,800,三(七)\n";
+    let got = read("调整.csv", csv.as_bytes()).unwrap();
+    assert_eq!((got[0].quality_reserve_deduction, got[0].amount), (d("800"), d("0")));
+    let f = fails("机构编码,险种,调整项目,扣减质量保证金\nH2,居民,推诿拒收病人,-800\n");
+    assert!(
+        f.errors[0]
+            .message(Zh)
+            .contains("D 列「扣减质量保证金」：“-800” 是负数"),
+        "{}",
+        f.errors[0].message(Zh)
+    );
 }

@@ -98,11 +98,13 @@ fn a_dividing_ratio_below_one_percent_is_refused() {
 #[test]
 fn cases_costing_1e16_are_an_input_error_and_an_engine_error_not_a_panic() {
     let mut data = spec10_dataset();
-    for (n, c) in data.cases.iter_mut().enumerate() {
-        c.total_cost = d("1e16");
-        c.personal_burden = d("1e15");
-        c.source_row = n as u64 + 2;
-    }
+    edit_cases(&mut data, |cases| {
+        for (n, c) in cases.iter_mut().enumerate() {
+            c.total_cost = d("1e16");
+            c.personal_burden = d("1e15");
+            c.source_row = n as u64 + 2;
+        }
+    });
     // The input check names every case's row and the field (the limit: 1 亿元 a case).
     let errors = check_dataset(&data);
     assert_eq!(errors.len(), 11, "{errors:#?}");
@@ -120,12 +122,13 @@ fn cases_costing_1e16_are_an_input_error_and_an_engine_error_not_a_panic() {
 fn cases_within_their_limit_but_too_many_in_total_are_an_error() {
     // 110,000 cases of 1 亿元 add up to 11 万亿元 > the 10 万亿元 limit of a dataset.
     let mut data = spec10_dataset();
-    let template = data.cases[0].clone();
+    let template = data.cases.cases().next().unwrap();
     data.cases = (0..110_000u64)
         .map(|n| Case {
             total_cost: d("100000000"),
             personal_burden: d("0"),
             source_row: n + 2,
+            extras: Default::default(),
             ..template.clone()
         })
         .collect();

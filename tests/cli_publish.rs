@@ -146,7 +146,8 @@ fn the_command_line_bundle_is_the_library_bundle_of_the_same_files() {
             &opts,
         )
         .unwrap()
-        .records,
+        .records
+        .into(),
         ..Default::default()
     };
     let policy = dipcalc::policy::Policy::from_json(&std::fs::read_to_string(fix("policy.json")).unwrap()).unwrap();

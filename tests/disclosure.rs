@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{d, spec10_dataset, spec10_policy};
+use common::{d, edit_cases, spec10_dataset, spec10_policy};
 use dipcalc::engine::disclosure::disclosures;
 use dipcalc::engine::settle;
 
@@ -13,7 +13,7 @@ use dipcalc::engine::settle;
 #[test]
 fn nothing_to_settle_is_a_notice() {
     let mut data = spec10_dataset();
-    data.cases.iter_mut().for_each(|c| c.qc_passed = false);
+    edit_cases(&mut data, |cases| cases.iter_mut().for_each(|c| c.qc_passed = false));
     let result = settle(&spec10_policy(), &data).expect("settles");
     let f = &result.funds[0];
     assert_eq!((f.point_value, f.total_points), (None, d("0")));

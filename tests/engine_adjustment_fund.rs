@@ -24,7 +24,8 @@ fn alliance_region() -> Dataset {
         case("A", Fund::Employee, "G1", "10000", "2000", 1),
         case("B", Fund::Employee, "G1", "12000", "2000", 2),
         case("C", Fund::Employee, "G1", "12500", "1000", 3),
-    ];
+    ]
+    .into();
     data
 }
 

@@ -81,6 +81,7 @@ fn dip3_7_3_1_4_assessment_factor_and_audit_deductions() {
         points: d("0"),
         amount: d("-200"),
         basis: "第七章第三节一(四)".into(),
+        quality_reserve_deduction: Default::default(),
     });
     let r = settle(&p, &data).unwrap();
     let a = &r.funds[0].units[0];

@@ -12,11 +12,13 @@ fn with_excluded() -> Dataset {
     let mut data = two_institutions();
     // A: cost 15,000 of which 5,000 先进医疗技术 → DIP cost 10,000 (ratio 1: a normal case); and
     // 1,000.10 more excluded on a second case.
-    data.cases[0].total_cost = d("15000");
-    data.cases[0].excluded_cost = d("5000");
+    edit_cases(&mut data, |cases| {
+        cases[0].total_cost = d("15000");
+        cases[0].excluded_cost = d("5000");
+    });
     let mut second = case("A", Fund::Employee, "G1", "11000.10", "2000", 2);
     second.excluded_cost = d("1000.10");
-    data.cases.push(second);
+    data.cases.push(&second);
     data
 }
 

@@ -33,7 +33,7 @@ fn qc_failed_cases_are_held_or_excluded() {
 #[test]
 fn cases_of_a_fund_the_policy_lacks_are_reported() {
     let mut data = two_institutions();
-    data.cases.push(case("A", Fund::Resident, "G1", "10000", "2000", 1));
+    data.cases.push(&case("A", Fund::Resident, "G1", "10000", "2000", 1));
     let r = settle(&one_fund_policy(), &data).unwrap();
     assert!(r.notices.iter().any(|n| n.code == "fund_not_in_policy"));
     assert_eq!(r.funds.len(), 1);

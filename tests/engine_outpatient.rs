@@ -150,3 +150,64 @@ fn a_quarter_whose_capitation_exceeds_its_budget_is_an_error_naming_it() {
     assert_eq!(e.code, "capitation_exceeds_budget");
     assert!(e.message_en.contains("-Q2"), "{}", e.message_en);
 }
+
+#[test]
+fn outpatient_columns_in_the_csv_and_the_workbook() {
+    use calamine::{Data, Reader, Xlsx};
+    use dipcalc::export::{settlement_csv, Lang};
+    use dipcalc::export_xlsx::settlement_xlsx;
+    // The quarterly case above: A settles 8,125 for the year, 2,000 / 2,500 / 0 / 0 by quarter.
+    let mut p = outpatient_policy(OutpatientMode::FixedCapitation);
+    p.points.outpatient.quarterly = true;
+    let r = settle(&p, &by_month()).unwrap();
+    let csv = settlement_csv(&r, Lang::Zh);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name}: {csv}"))
+    };
+    // The 23 columns of every table come first, unmoved.
+    assert_eq!((col("结算额度S"), col("标记")), (10, 22));
+    let a = rows.iter().find(|r| r[1] == "A").unwrap();
+    assert_eq!(a[col("门诊人头付费点数")], "2500");
+    assert_eq!(a[col("门诊按项目付费点数")], "3000");
+    assert_eq!(a[col("门诊结算额度")], "8125.00");
+    assert_eq!(a[col("门诊二季度结算额度")], "2500.00");
+    assert_eq!(a[col("门诊四季度基金结算额度")], "0.00");
+    // The totals row adds the lines: 8,125 + 1,875 = the outpatient budget, 10,000.
+    let total = rows.iter().find(|r| r.get(1) == Some(&"合计")).unwrap();
+    assert_eq!(total[col("门诊结算额度")], "10000.00");
+    assert_eq!(total.len(), rows[0].len());
+
+    let bytes = settlement_xlsx(&r, Lang::En).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("settlement").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
+    assert_eq!(
+        sheet.get_value((1, at("outpatient_settlement"))),
+        Some(&Data::Float(8125.0))
+    );
+    assert_eq!(
+        sheet.get_value((1, at("outpatient_q2_settlement"))),
+        Some(&Data::Float(2500.0))
+    );
+    // The point values sheet lists the outpatient year and its quarters.
+    let pv = book.worksheet_range("point values").unwrap();
+    let outpatient: Vec<(String, Option<f64>)> = pv
+        .rows()
+        .filter(|r| r[1].to_string().starts_with("outpatient"))
+        .map(|r| (r[1].to_string(), if let Data::Float(x) = r[5] { Some(x) } else { None }))
+        .collect();
+    assert_eq!(outpatient[0].1, Some(1.875));
+    assert_eq!(outpatient[2], ("outpatient 2024-Q2".to_string(), Some(0.5)));
+
+    // Without outpatient records: the 23 columns only.
+    let r = settle(&p, &two_institutions()).unwrap();
+    assert_eq!(
+        settlement_csv(&r, Lang::Zh).lines().next().unwrap().split(',').count(),
+        23
+    );
+}

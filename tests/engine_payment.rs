@@ -32,7 +32,7 @@ fn prepaid_from_a_summary_overrides_the_computed_flow() {
     let mut p = one_fund_policy();
     fixed_budget(&mut p, "12000");
     let mut data = two_institutions();
-    data.cases.truncate(1);
+    edit_cases(&mut data, |cases| cases.truncate(1));
     data.summaries.push(InstitutionSummary {
         institution: "B".into(),
         fund: Fund::Employee,
@@ -144,4 +144,59 @@ fn an_effective_month_outside_the_year_is_refused() {
         format!("{e:?}").contains("funds.employee.adjustments.0.effective.month"),
         "{e:?}"
     );
+}
+
+#[test]
+fn xinyang_2019_3_7_quality_reserve_deduction_capped_at_the_institutions_reserve() {
+    let mut p = one_fund_policy();
+    let fp = p.funds.employee.as_mut().unwrap();
+    fp.rule = BudgetRule::Packable;
+    fp.quality_reserve = QualityReserve {
+        rate: d("0.05"),
+        base: QualityReserveBase::AfterDeductions,
+    };
+    let mut data = two_institutions();
+    data.institutions[1].assessment_score = Some(d("80"));
+    let deduct = |institution: &str, amount: &str| InstitutionAdjustment {
+        institution: institution.into(),
+        fund: Fund::Employee,
+        label: "推诿拒收病人".into(),
+        points: d("0"),
+        amount: d("0"),
+        basis: "信阳2019 三(七)".into(),
+        quality_reserve_deduction: d(amount),
+    };
+    data.adjustments = vec![deduct("A", "1000"), deduct("B", "5000")];
+    let s = settle(&p, &data).unwrap();
+    let f = &s.funds[0];
+    let (a, b) = (&f.units[0], &f.units[1]);
+    // Reserve 7,500 by S (90 : 80): A holds 3,970.588…, B 3,529.411…
+    // A: 1,000 deducted, the rest 2,970.588… returned × 100/100 → 2,970.59
+    assert_eq!(
+        (a.quality_reserve_deducted, a.quality_reserve_returned),
+        (d("1000"), d("2970.59"))
+    );
+    // B: 5,000 asked, capped at its reserve 3,529.41; the rest 0.0017… × 0.8 → 0.00
+    assert_eq!(
+        (b.quality_reserve_deduction, b.quality_reserve_deducted),
+        (d("5000"), d("3529.41"))
+    );
+    assert_eq!(b.quality_reserve_returned, d("0"));
+    assert!(b.flags.contains(&"quality_reserve_deduction_capped".to_string()));
+    let n = s
+        .notices
+        .iter()
+        .find(|n| n.code == "quality_reserve_deduction_capped")
+        .unwrap();
+    assert_eq!(n.subject, "B");
+    assert!(
+        n.message_zh.contains("5,000.00") && n.message_zh.contains("3,529.41"),
+        "{}",
+        n.message_zh
+    );
+    // The trace shows what was deducted
+    let line = b.trace.iter().find(|l| l.label == "扣减质量保证金").unwrap();
+    assert_eq!(line.value, d("-3529.41"));
+    // Without the deductions: 3,970.59 and 2,823.53 returned (the test above)
+    assert!(!a.flags.contains(&"quality_reserve_deduction_capped".to_string()));
 }

@@ -72,9 +72,11 @@ fn settlement_point_value_with_the_fund_share_computed_from_the_data() {
     assert_eq!(s, d("187076.07"));
     // A period without fund-booked cost is priced at its budget, as fund_only.
     let mut data = spec10_dataset();
-    for c in &mut data.cases {
-        c.personal_burden = c.total_cost;
-    }
+    edit_cases(&mut data, |cases| {
+        for c in cases {
+            c.personal_burden = c.total_cost;
+        }
+    });
     let f = &settle(&p, &data).unwrap().funds[0];
     assert_eq!(f.pool, d("144900"));
 }

@@ -132,7 +132,7 @@ fn a_product_that_is_an_exact_decimal_is_reported_to_its_last_digit() {
         institutions: read_institutions(file("institutions.csv", institutions), &opts)
             .unwrap()
             .records,
-        cases: read_cases(file("cases.csv", cases), &opts).unwrap().records,
+        cases: read_cases(file("cases.csv", cases), &opts).unwrap().records.into(),
         ..Default::default()
     };
     let s = settle(&spec10_policy(), &data).unwrap();

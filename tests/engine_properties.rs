@@ -149,7 +149,7 @@ proptest! {
         let p = spec10_policy();
         let grassroots_points = |d: &Dataset| -> Vec<Decimal> {
             let only: Dataset = Dataset {
-                cases: d.cases.iter().filter(|c| d.catalog.groups.iter().any(|g| g.code == c.group && g.grassroots)).cloned().collect(),
+                cases: d.cases.cases().filter(|c| d.catalog.groups.iter().any(|g| g.code == c.group && g.grassroots)).collect(),
                 ..d.clone()
             };
             if only.cases.is_empty() { return vec![]; }
@@ -176,6 +176,7 @@ proptest! {
         more.adjustments.push(InstitutionAdjustment {
             institution: "H00".into(), fund: Fund::Employee, label: "test".into(),
             points: Decimal::from(extra), amount: Decimal::ZERO, basis: String::new(),
+            quality_reserve_deduction: Decimal::ZERO,
         });
         let after = settle(&p, &more).unwrap();
         let f1 = &after.funds[0];
@@ -251,7 +252,8 @@ fn region_with_reviews() -> impl Strategy<Value = Dataset> {
         }
         let references: Vec<Decimal> = data.catalog.groups.iter().map(|g| g.reference_cost).collect();
         let codes: Vec<String> = data.catalog.groups.iter().map(|g| g.code.clone()).collect();
-        for (c, (what, places, qc, tail)) in data.cases.iter_mut().zip(extras) {
+        let mut cases: Vec<Case> = data.cases.cases().collect();
+        for (c, (what, places, qc, tail)) in cases.iter_mut().zip(extras) {
             let g = codes.iter().position(|x| *x == c.group).unwrap_or(0);
             match what {
                 0 => c.review.score = Some(Decimal::new(i64::from(tail), 1)),
@@ -274,6 +276,7 @@ fn region_with_reviews() -> impl Strategy<Value = Dataset> {
                 _ => {}
             }
         }
+        data.cases = cases.into();
         data
     })
 }
@@ -329,7 +332,7 @@ proptest! {
     #[test]
     fn outlier_revisit_equals_a_full_pass(data in region_with_reviews(), changes in prop::collection::vec((thresholds(), 0u8..3), 1..6)) {
         use dipcalc::engine::aggregate::{aggregate_cases, revisit_outliers, OutlierIndex};
-        let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
+        let table = data.cases.clone();
         let mut p = spec10_policy();
         let first = aggregate_cases(&p.points, &data.institutions, &data.catalog, &table).unwrap();
         let index = OutlierIndex::build(&p.points, &data.institutions, &data.catalog, &table);
@@ -458,7 +461,7 @@ proptest! {
                 i.alliance = Some("医共体".into());
             }
         }
-        let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
+        let table = data.cases.clone();
         let mut p = spec10_policy();
         if alliance {
             p.settlement.unit = dipcalc::policy::SettlementUnit::Alliance;

@@ -12,7 +12,7 @@ use dipcalc::records::*;
 /// the first `approved` of A's set a reviewed score.
 fn region(a: usize, b: usize, apps: (usize, usize), approved: usize) -> Dataset {
     let mut data = two_institutions();
-    data.cases.clear();
+    data.cases = dipcalc::records::cases::CaseTable::new();
     for (code, n, k) in [("A", a, apps.0), ("B", b, apps.1)] {
         for j in 0..n {
             let mut c = case(code, Fund::Employee, "G1", "10000", "2000", 1);
@@ -20,7 +20,7 @@ fn region(a: usize, b: usize, apps: (usize, usize), approved: usize) -> Dataset 
             if code == "A" && j < approved {
                 c.review.score = Some(d("150"));
             }
-            data.cases.push(c);
+            data.cases.push(&c);
         }
     }
     data
@@ -67,7 +67,7 @@ fn per_diem_stays_are_not_dip_discharges() {
     let mut stay = case("B", Fund::Employee, "P1", "6000", "600", 2);
     stay.kind = CaseKind::PerDiem;
     stay.days = d("10");
-    data.cases.push(stay);
+    data.cases.push(&stay);
     data.catalog.per_diem_groups.push(PerDiemGroup {
         code: "P1".into(),
         name: "精神病床日".into(),

@@ -98,8 +98,7 @@ fn dilution_and_group_breakdown_of_spec10() {
         d("83.109864")
     );
     // H2's groups: G1 2 cases 133 points, G2 1 case 40, G3 1 case 285
-    let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
-    let lines = group_breakdown(&policy, &data, &table, f, "H2").unwrap();
+    let lines = group_breakdown(&policy, &data, &data.cases, f, "H2").unwrap();
     let g1 = lines.iter().find(|l| l.group == "G1").unwrap();
     assert_eq!((g1.cases, g1.points, g1.cost), (2, d("133"), d("13800")));
     assert_eq!(g1.payment, d("15416.00")); // 133 × 115.909793… = 15,416.0025

@@ -56,7 +56,7 @@ fn alliance_is_settled_as_one_unit() {
     p.settlement.unit = SettlementUnit::Alliance;
     let mut data = two_institutions();
     data.institutions.push(institution("C", "一级", Some("0.8")));
-    data.cases.push(case("C", Fund::Employee, "G1", "10000", "1000", 5));
+    data.cases.push(&case("C", Fund::Employee, "G1", "10000", "1000", 5));
     data.institutions[1].alliance = Some("北区医共体".into());
     data.institutions[2].alliance = Some("北区医共体".into());
     let f = &settle(&p, &data).unwrap().funds[0];
@@ -67,11 +67,10 @@ fn alliance_is_settled_as_one_unit() {
     assert_eq!(alliance.points.total, d("160"));
     // Gain and loss by group for the 医共体 counts both members' cases, each at its own
     // coefficient: their points add up to the unit's.
-    let table = dipcalc::records::cases::CaseTable::from_cases(&data.cases);
-    let lines = dipcalc::engine::analysis::group_breakdown(&p, &data, &table, f, "北区医共体").unwrap();
+    let lines = dipcalc::engine::analysis::group_breakdown(&p, &data, &data.cases, f, "北区医共体").unwrap();
     assert_eq!(lines.iter().map(|l| l.cases).sum::<u64>(), 2);
     assert_eq!(lines.iter().map(|l| l.points).sum::<Decimal>(), d("160"));
-    let b_alone = dipcalc::engine::analysis::group_breakdown(&p, &data, &table, f, "B").unwrap();
+    let b_alone = dipcalc::engine::analysis::group_breakdown(&p, &data, &data.cases, f, "B").unwrap();
     assert_eq!(b_alone.iter().map(|l| l.cases).sum::<u64>(), 1);
 }
 

@@ -38,7 +38,7 @@ fn opts(through: Option<u8>) -> EstimateOptions {
 /// has data.
 fn full_year() -> Dataset {
     let mut data = spec10_dataset();
-    data.cases.push(case("H1", Fund::Employee, "G1", "12000", "3000", 12));
+    data.cases.push(&case("H1", Fund::Employee, "G1", "12000", "3000", 12));
     data
 }
 
@@ -182,7 +182,7 @@ fn published(month: u8, points: Option<&str>, pv: Option<&str>, budget: Option<&
 fn own_hospital() -> (Dataset, Vec<PublishedMonth>) {
     let mut data = spec10_dataset();
     data.institutions.truncate(1);
-    data.cases.retain(|c| c.institution == "H1");
+    edit_cases(&mut data, |cases| cases.retain(|c| c.institution == "H1"));
     let region = ["339", "508.5", "113", "40", "95", "38", "285", "40", "40", "40", "80"];
     let rows = region
         .iter()
@@ -250,7 +250,7 @@ fn published_points_below_the_hospitals_own() {
 #[test]
 fn a_month_missing_in_the_middle_is_refused_unless_accepted() {
     let mut data = spec10_dataset();
-    data.cases.retain(|c| c.month != 5);
+    edit_cases(&mut data, |cases| cases.retain(|c| c.month != 5));
     let err = run(&spec10_policy(), data.clone(), &[], &opts(None)).unwrap_err();
     assert_eq!(err.code, "months_missing");
     assert!(
@@ -269,7 +269,7 @@ fn a_month_missing_in_the_middle_is_refused_unless_accepted() {
 #[test]
 fn cut_off_without_data_or_beyond_the_year() {
     let mut data = spec10_dataset();
-    data.cases.retain(|c| c.month > 3);
+    edit_cases(&mut data, |cases| cases.retain(|c| c.month > 3));
     let o = EstimateOptions {
         accept_missing_months: true,
         ..opts(Some(3))

@@ -49,7 +49,8 @@ fn spec10() -> (Policy, Dataset) {
         &o,
     )
     .unwrap()
-    .records;
+    .records
+    .into();
     (policy, data)
 }
 

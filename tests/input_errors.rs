@@ -643,6 +643,7 @@ fn case(inst: &str, kind: CaseKind, group: &str, row: u64) -> Case {
         qc_passed: true,
         supplemented: false,
         source_row: row,
+        extras: Default::default(),
     }
 }
 
@@ -659,6 +660,7 @@ fn institution(code: &str) -> Institution {
         assessment_score: None,
         primary_care: None,
         history: vec![],
+        budget_inputs: Default::default(),
     }
 }
 
@@ -685,19 +687,20 @@ fn cross_file_checks() {
             case("H2", CaseKind::Dip, "G7", 5),
             case("H2", CaseKind::PerDiem, "G1", 6),
             case("H2", CaseKind::FeeForService, "", 7),
-        ],
+        ]
+        .into(),
         ..Dataset::default()
     };
     let errors = check_dataset(&data);
-    // The same cases in the engine's compact table (as the page and the command line hold
-    // them) give exactly the same errors.
-    let table = CaseTable::from_cases(&data.cases);
+    // The same cases given apart from the dataset (last year's cases against this year's
+    // tables) give exactly the same errors.
+    let table = data.cases.clone();
     let without_records = Dataset {
-        cases: vec![],
+        cases: vec![].into(),
         ..data.clone()
     };
     assert_eq!(check_dataset_with_cases(&without_records, &table), errors);
-    let fitting = CaseTable::from_cases(&data.cases[..1]);
+    let fitting: CaseTable = data.cases.cases().take(1).collect();
     let unique = Dataset {
         institutions: vec![institution("H1"), institution("H2")],
         ..without_records
@@ -910,4 +913,51 @@ fn nineteen_digit_integer() {
     )
     .unwrap();
     assert_eq!(got.records[1].total_cost.to_string(), "9999999999999999999");
+}
+
+/// The budget rules' institution columns (吉林2024 第八条; 信阳2019 三(二)(三)): read like the others,
+/// twelve months or a located error.
+#[test]
+fn institution_budget_columns_and_a_short_month_list() {
+    let head = "机构编码,机构名称,医保结算等级,机构类别,出院结算人次,次均住院费用,上年各月统筹费用\n";
+    let good = format!("{head}H1,甲院,二甲,综合医院,1200,\"9,800.50\",1;2;3;4;5;6;7;8;9;10;11;12\n");
+    let got = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: good.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .records;
+    let b = &got[0].budget_inputs;
+    assert_eq!(b.category.as_deref(), Some("综合医院"));
+    assert_eq!(b.indicators.discharges, Some(Decimal::from(1200)));
+    assert_eq!(b.indicators.mean_cost, Some(Decimal::new(980050, 2)));
+    assert_eq!(b.last_year_months.len(), 12);
+    let bad = format!("{head}H1,甲院,二甲,综合医院,1200,9800,1;2;3;4;5;6;7;8;9;10;11\n");
+    let f = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: bad.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    let (zh, en) = one(&f);
+    assert_eq!(
+        zh,
+        "机构.csv 第 2 行 G 列「上年各月统筹费用」：“1;2;3;4;5;6;7;8;9;10;11” 有 11 个数，「上年各月统筹费用」应有 12 个（用 ; 、 或 , 分隔，1 月在前）"
+    );
+    assert!(en.starts_with("机构.csv row 2, column G (上年各月统筹费用)"), "{en}");
+    let negative = format!("{head}H1,甲院,二甲,,-5,,\n");
+    let f = read_institutions(
+        Source {
+            name: "机构.csv",
+            bytes: negative.as_bytes(),
+        },
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(one(&f).0.contains("E 列「出院结算人次」：“-5” 是负数"), "{}", one(&f).0);
 }

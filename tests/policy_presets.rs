@@ -7,7 +7,7 @@ mod common;
 use common::d;
 use dipcalc::policy::{
     leaf_paths, preset, preset_json, preset_names, BudgetRule, CoefficientMode, CostBasis, Mark, OutpatientSplit,
-    Policy, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
+    Policy, PricingMethod, Reserve, SettlementMode, SettlementUnit, Severity, PRESETS,
 };
 use rust_decimal::Decimal;
 
@@ -258,9 +258,22 @@ fn national_dip3_turns_on_the_national_rules() {
         "points.review_region_limit",
         "point_value.cost_basis",
         "settlement.advance",
+        "points.subtype_coefficients",
     ] {
         assert_eq!(p.refs[path].mark, Mark::Seed, "{path}");
     }
+    // 第五章第三节一 辅助分型; 第五章第一节四(三) 加成分值 [reading: no coefficient]; 第三章第三节三(三) 3
+    // 未入组 paid by 项目 [reading] at 90% [default]. The text names no rule for 非正常出院 or for
+    // short and long stays: those stay off.
+    assert!(p.points.subtype_coefficients && p.points.bonus_scores);
+    assert_eq!(p.refs["points.bonus_scores"].mark, Mark::Reading);
+    let ungrouped = p.points.ungrouped.as_ref().unwrap();
+    assert_eq!(
+        (ungrouped.method, ungrouped.ratio),
+        (PricingMethod::FeeForService, d("0.9"))
+    );
+    assert_eq!(p.refs["points.ungrouped.ratio"].mark, Mark::Default);
+    assert!(p.points.abnormal_discharge.is_none() && p.points.short_stay.is_none() && p.points.long_stay.is_none());
 }
 
 #[test]
@@ -472,15 +485,14 @@ fn every_seed_value_quotes_its_cited_seed_verbatim() {
                 .find(|s| s.id == source)
                 .map(|s| dir.join(&s.file))
                 .unwrap_or_else(|| panic!("{name}: refs.{path} cites {source}, which has no file"));
-            // The national text is not a seed: kept beside the seeds when a copy is at hand
-            // (`LQ-karl/DIP-3.0/docs/dip3_full_text.txt` under the same folder), else skipped.
-            if !file.starts_with(dir.join("seeds")) && !file.is_file() {
-                eprintln!(
-                    "{name}: refs.{path}: {} is not beside the seeds; its quotes are not checked",
-                    file.display()
-                );
-                continue;
-            }
+            // The national text is not a seed: read beside the seeds when a copy is at hand
+            // (`LQ-karl/DIP-3.0/docs/dip3_full_text.txt` under the same folder), else the
+            // passages the presets quote, kept in the repository (tests/fixtures/national-dip3).
+            let file = if file.starts_with(dir.join("seeds")) || file.is_file() {
+                file
+            } else {
+                national_passages()
+            };
             let text = folded(&std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())));
             for quote in quotations(r.note.as_deref().unwrap_or_default()) {
                 assert!(
@@ -493,6 +505,84 @@ fn every_seed_value_quotes_its_cited_seed_verbatim() {
         }
     }
     assert!(checked > 40, "only {checked} quotations checked");
+}
+
+/// The national text's passages the presets quote, copied into the repository (the full text is
+/// a public copy on GitHub, not one of the seeds).
+fn national_passages() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/national-dip3/quoted.txt")
+}
+
+/// The paragraphs of `national_passages`, each with the `## where` line above it.
+fn passages(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut place = String::new();
+    for block in text.split("\n\n") {
+        let block = block.lines().filter(|l| !l.starts_with("# ")).collect::<Vec<_>>();
+        let mut lines = block.iter().copied();
+        let first = lines.clone().next().unwrap_or_default();
+        if let Some(p) = first.strip_prefix("## ") {
+            place = p.to_string();
+            lines.next();
+        }
+        let body: String = lines.collect();
+        if !body.is_empty() {
+            out.push((place.clone(), body));
+        }
+    }
+    out
+}
+
+/// Folded text without the PDF's page numbers (`— 66 —`), which may fall inside a paragraph.
+fn without_page_numbers(folded: &str) -> String {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = String::with_capacity(folded.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '—' {
+            let digits = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 && chars.get(i + 1 + digits) == Some(&'—') {
+                i += digits + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn the_national_passages_are_the_national_texts_words() {
+    let text = std::fs::read_to_string(national_passages()).unwrap();
+    let passages = passages(&text);
+    assert!(passages.len() >= 30, "{} paragraphs", passages.len());
+    for (place, body) in &passages {
+        assert!(
+            !place.is_empty(),
+            "a paragraph before the first `## where` line: {body}"
+        );
+        assert!(
+            body.chars().filter(|c| is_ideograph(*c)).count() >= 4,
+            "{place}: {body}"
+        );
+    }
+    assert_eq!(without_page_numbers(&folded("调节系数×— 66 —辅助")), "调节系数×辅助");
+    // With the public full text beside the seeds, each paragraph must be in it word for word.
+    let Some(full) = shared_dir()
+        .map(|d| d.join("LQ-karl/DIP-3.0/docs/dip3_full_text.txt"))
+        .filter(|f| f.is_file())
+    else {
+        eprintln!("skipped the comparison: the national full text is not beside the seeds");
+        return;
+    };
+    let full = without_page_numbers(&folded(&std::fs::read_to_string(full).unwrap()));
+    for (place, body) in &passages {
+        assert!(
+            full.contains(&folded(body)),
+            "{place}: not in the national text: {body}"
+        );
+    }
 }
 
 #[test]

@@ -421,3 +421,38 @@ fn reference_cost_from_score_needs_positive_figures_and_every_field() {
         v["points"]["reference_cost_from_score"] = json!({ "point_value": "9.5" });
     });
 }
+
+#[test]
+fn the_deviant_case_rules_are_checked_at_their_paths() {
+    let pricing = |method: &str, ratio: &str| json!({"method": method, "ratio": ratio, "per_diem_group": null});
+    only_error_at("points.abnormal_discharge.codes.1", |v| {
+        v["points"]["abnormal_discharge"] = json!({"codes": ["5", "6"], "pricing": pricing("cost_ratio", "1")});
+    });
+    only_error_at("points.abnormal_discharge.codes.1", |v| {
+        v["points"]["abnormal_discharge"] = json!({"codes": ["5", "5"], "pricing": pricing("cost_ratio", "1")});
+    });
+    only_error_at("points.short_stay.pricing.ratio", |v| {
+        v["points"]["short_stay"] = json!({"days": "2", "pricing": pricing("fee_for_service", "1.2")});
+    });
+    only_error_at("points.long_stay.days", |v| {
+        v["points"]["short_stay"] = json!({"days": "30", "pricing": pricing("fee_for_service", "1")});
+        v["points"]["long_stay"] = json!({"days": "30", "pricing": pricing("fee_for_service", "1")});
+    });
+    only_error_at("points.long_stay.pricing.per_diem_group", |v| {
+        v["points"]["long_stay"] = json!({"days": "60", "pricing": pricing("per_diem", "1")});
+    });
+    only_error_at("points.ungrouped.method", |v| {
+        v["points"]["ungrouped"] = pricing("cost_ratio", "1");
+    });
+    only_error_at("points.short_stay.days", |v| {
+        v["points"]["short_stay"] = json!({"days": "0", "pricing": pricing("fee_for_service", "1")});
+    });
+    // Switched on, they load; off, they are left out of the file.
+    let mut v = fixture();
+    v["points"]["subtype_coefficients"] = json!(true);
+    v["points"]["ungrouped"] = pricing("fee_for_service", "0.9");
+    let p = load(&v).unwrap();
+    assert!(p.points.subtype_coefficients && p.points.ungrouped.is_some());
+    let written = load(&fixture()).unwrap().to_json();
+    assert!(!written.contains("subtype_coefficients") && !written.contains("ungrouped"));
+}

@@ -46,7 +46,8 @@ fn ningde_2024_sum_coefficients_grassroots_and_the_cliff() {
             case("N2", Fund::Employee, "G1", "10000", "2500", 3), // 100 × 0.8638 = 86.38
             case("N3", Fund::Employee, "G2", "4000", "1000", 4),  // 40
             case("N3", Fund::Employee, "G1", "4000", "1000", 5),  // r = 0.4 ≤ 0.5: 100 × 0.4 × 0.75 = 30
-        ],
+        ]
+        .into(),
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -84,7 +85,7 @@ fn ningde_2025_reply_alliance_outpatient_lump_sum() {
             groups: vec![group("G1", "100", "10000", false)],
             per_diem_groups: vec![],
         },
-        cases: vec![case("N1", Fund::Employee, "G1", "10000", "2000", 1)],
+        cases: vec![case("N1", Fund::Employee, "G1", "10000", "2000", 1)].into(),
         outpatient: vec![
             outpatient_cost("N2", 2, "9000", "2000"),
             outpatient_cost("N3", 6, "7000", "1200"),
@@ -135,7 +136,8 @@ fn jilin_2024_scale_product_per_diem_fee_for_service_and_fund_share() {
             ffs,      // 4,900 ÷ 9,800 × 1.05 × 10,000 = 5,250
             case("J2", Fund::Employee, "G2", "5000", "1000", 4), // 基层: 0.5 × 1 × 10,000 = 5,000
             case("J2", Fund::Employee, "G1", "30000", "6000", 5), // r = 2.5: 1.2 × 1.5 × 0.88 × 10,000 = 15,840
-        ],
+        ]
+        .into(),
         outpatient: vec![
             outpatient("J1", 2, "650", "2000"), // capitation 650 ÷ 0.65 = 1,000 points; drugs 2,000
             outpatient("J2", 5, "0", "3000"),
@@ -218,7 +220,8 @@ fn xinyang_2019_allotment_by_history_with_quality_reserve() {
         cases: vec![
             case("X1", Fund::Resident, "G1", "10000", "4000", 1),
             case("X3", Fund::Resident, "G1", "8000", "3000", 2),
-        ],
+        ]
+        .into(),
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -267,7 +270,8 @@ fn xiuning_2021_alliance_unit_and_adjustment_fund() {
             case("B", Fund::Employee, "G1", "9000", "1800", 3),  // 100 × 0.90 = 90
             case("C", Fund::Employee, "G2", "4000", "600", 4),   // 40
             case("C", Fund::Employee, "G1", "10000", "1500", 5), // 100 × 0.70 = 70
-        ],
+        ]
+        .into(),
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();
@@ -313,7 +317,8 @@ fn national_dip3_fund_share_from_data_region_review_cap_advance_and_monitoring()
             case("N1", Fund::Employee, "G1", "10000", "2000", 1), // 100 × 1.00
             case("N1", Fund::Employee, "G1", "10000", "2000", 2), // 100
             applied,                                              // 100 × 0.88 = 88
-        ],
+        ]
+        .into(),
         ..Default::default()
     };
     let r = settle(&p, &data).unwrap();

@@ -391,7 +391,7 @@ fn marked_dataset() -> (Policy, Dataset) {
         g.code = format!("CASEGRP-{}-PATIENT", g.code);
     }
     let mut cases = Vec::new();
-    for (n, c) in data.cases.iter().enumerate() {
+    for (n, c) in data.cases.cases().enumerate() {
         for k in 0..3u64 {
             let mut c = c.clone();
             c.group = format!("CASEGRP-{}-PATIENT", c.group);
@@ -404,7 +404,7 @@ fn marked_dataset() -> (Policy, Dataset) {
             cases.push(c);
         }
     }
-    data.cases = cases;
+    data.cases = cases.into();
     (spec10_policy(), data)
 }
 
@@ -495,10 +495,12 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
     data.institutions.push(institution("H4", "一级", None));
     // A case that failed 质控 and was supplemented, one that was never supplemented, and a
     // case with 先进医疗技术 paid outside DIP.
-    data.cases[1].qc_passed = false;
-    data.cases[1].supplemented = true;
-    data.cases[4].qc_passed = false;
-    data.cases[6].excluded_cost = d("1234.56");
+    edit_cases(&mut data, |cases| {
+        cases[1].qc_passed = false;
+        cases[1].supplemented = true;
+        cases[4].qc_passed = false;
+        cases[6].excluded_cost = d("1234.56");
+    });
     // Summaries: H4 gives months and an annual figure with its prepayment.
     let summary =
         |month: Option<u8>, points: &str, cost: &str, personal: &str, prepaid: Option<&str>| InstitutionSummary {
@@ -523,6 +525,7 @@ fn round_trip_with_alliances_qc_adjustments_and_prepaid_summaries() {
         points: d("-10.25"),
         amount: d("-321.09"),
         basis: String::new(),
+        quality_reserve_deduction: Decimal::ZERO,
     }];
     let bundle = publish::publish(&policy, &data, 1).unwrap();
     let f = &bundle.funds[0];
@@ -545,10 +548,10 @@ fn round_trip_for_every_preset() {
         let mut data = spec10_dataset();
         let residents: Vec<Case> = data
             .cases
-            .iter()
+            .cases()
             .map(|c| Case {
                 fund: Fund::Resident,
-                ..c.clone()
+                ..c
             })
             .collect();
         data.cases.extend(residents);
@@ -571,7 +574,7 @@ fn a_settler_with_its_case_table_gives_the_same_bundle() {
     let expected = publish::publish(&policy, &data, 1).unwrap();
     let mut settler = dipcalc::engine::Settler::new(data);
     let settlement = settler.settle(&policy).unwrap();
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases(), 1).unwrap();
+    let bundle = publish::make_bundle(&policy, &settlement, settler.data(), 1).unwrap();
     assert_eq!(bundle, expected);
 }
 
@@ -655,7 +658,7 @@ fn synth_region(cases: u64, seed: u64) -> (Policy, Dataset) {
         catalog: read_catalog(src("catalog.csv", synth.catalog_csv().as_bytes()), &opts)
             .unwrap()
             .records,
-        cases: read_cases(src("cases.csv", &bytes), &opts).unwrap().records,
+        cases: read_cases(src("cases.csv", &bytes), &opts).unwrap().records.into(),
         ..Dataset::default()
     };
     (synth.policy(&totals), data)
@@ -729,8 +732,61 @@ fn tampered_suppressed_sums_are_refused() {
 #[test]
 fn a_fund_with_fewer_cases_than_the_minimum_is_not_published() {
     let mut data = spec10_dataset();
-    data.cases.truncate(5);
+    edit_cases(&mut data, |cases| cases.truncate(5));
     let e = publish::publish(&spec10_policy(), &data, 10).unwrap_err();
     assert_eq!(e.code, "too_few_cases");
     assert!(e.message_en.contains("5 cases"), "{}", e.message_en);
+}
+
+/// A bundle of a settlement under the budget rules (sub-budgets by 机构类别, 扣减质量保证金, 弹性点值
+/// with each institution's base) carries their inputs and verifies; without them it is as before.
+#[test]
+fn the_budget_rules_inputs_travel_in_the_bundle() {
+    use dipcalc::policy::{ElasticBase, ElasticPointValue, QualityReserve, QualityReserveBase, SubBudget};
+    let mut policy = spec10_policy();
+    let fp = policy.funds.employee.as_mut().unwrap();
+    fp.quality_reserve = QualityReserve {
+        rate: d("0.05"),
+        base: QualityReserveBase::AfterDeductions,
+    };
+    fp.sub_budgets = vec![
+        SubBudget {
+            label: "医院".into(),
+            levels: vec!["三甲".into(), "二甲".into()],
+            categories: vec![],
+            share: Some(d("0.8")),
+            amount: None,
+        },
+        SubBudget {
+            label: "基层".into(),
+            levels: vec![],
+            categories: vec!["卫生院".into()],
+            share: Some(d("0.2")),
+            amount: None,
+        },
+    ];
+    policy.point_value.elastic = Some(ElasticPointValue {
+        fixed_share: None,
+        fixed_value: Some(d("100")),
+        floor: None,
+        cap: None,
+        base: ElasticBase::Institution,
+    });
+    let mut data = spec10_dataset();
+    data.institutions[2].budget_inputs.category = Some("卫生院".into());
+    data.institutions[0].budget_inputs.base_points = Some(d("900"));
+    data.adjustments.push(InstitutionAdjustment {
+        institution: "H2".into(),
+        fund: Fund::Employee,
+        label: "推诿拒收病人".into(),
+        points: Decimal::ZERO,
+        amount: Decimal::ZERO,
+        basis: String::new(),
+        quality_reserve_deduction: d("300"),
+    });
+    let json = publish::publish(&policy, &data, 1).unwrap().to_json();
+    assert!(json.contains("\"category\": \"卫生院\"") && json.contains("\"quality_reserve_deduction\": \"300\""));
+    let check = publish::verify(&json).unwrap();
+    assert!(check.matches, "{:?}", check);
+    assert!(!spec10_bundle_json().contains("budget_inputs"));
 }

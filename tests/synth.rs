@@ -41,7 +41,7 @@ fn read(f: &Files) -> Dataset {
         catalog: read_catalog(src("catalog.csv", f.catalog.as_bytes()), &opts)
             .unwrap()
             .records,
-        cases: read_cases(src("cases.csv", &f.cases), &opts).unwrap().records,
+        cases: read_cases(src("cases.csv", &f.cases), &opts).unwrap().records.into(),
         ..Dataset::default()
     }
 }
@@ -92,7 +92,7 @@ fn files_read_back_as_the_generators_records() {
     assert_eq!(data.catalog, synth.catalog_records());
     let expected: Vec<_> = synth.cases().map(|c| synth.case_record(&c)).collect();
     assert_eq!(data.cases.len(), 3_000);
-    assert_eq!(data.cases, expected);
+    assert_eq!(data.cases, expected.into());
     assert!(check_dataset(&data).is_empty());
     // Each row: 统筹基金支付 + 个人负担 = 医疗总费用 (the input layer reads 个人负担).
     for c in synth.cases() {

@@ -63,7 +63,8 @@ fn the_session_bundle_is_the_command_line_bundle() {
             &opts,
         )
         .unwrap()
-        .records,
+        .records
+        .into(),
         ..Default::default()
     };
     let policy = dipcalc::policy::Policy::from_json(POLICY).unwrap();

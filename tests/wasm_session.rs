@@ -245,7 +245,6 @@ mod summaries {
     use dipcalc::engine::{analysis, disclosure};
     use dipcalc::input::{self, ReadOptions, Source};
     use dipcalc::policy::Policy;
-    use dipcalc::records::cases::CaseTable;
     use dipcalc::records::Dataset;
     use dipcalc::synth::{Synth, SynthSize};
     use serde_json::Value;
@@ -300,7 +299,10 @@ mod summaries {
                 .unwrap()
                 .records,
             catalog: input::read_catalog(src("catalog.csv", &f.catalog), &o).unwrap().records,
-            cases: input::read_cases(src("cases.csv", &f.cases), &o).unwrap().records,
+            cases: input::read_cases(src("cases.csv", &f.cases), &o)
+                .unwrap()
+                .records
+                .into(),
             ..Dataset::default()
         }
     }
@@ -323,7 +325,6 @@ mod summaries {
     fn check(f: &Files) {
         let mut s = session(f);
         let data = dataset(f);
-        let table = CaseTable::from_cases(&data.cases);
         for policy in [f.policy.clone(), scenario(&f.policy)] {
             let p = Policy::from_json(&policy).unwrap();
             // As the command line and the session give it: the engine's figures and its notices.
@@ -363,7 +364,7 @@ mod summaries {
             let codes: Vec<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
             for code in codes.iter().chain(codes.first()) {
                 for fund in &full.funds {
-                    let lines = analysis::group_breakdown(&p, &data, &table, fund, code).unwrap();
+                    let lines = analysis::group_breakdown(&p, &data, &data.cases, fund, code).unwrap();
                     let text: Value =
                         serde_json::from_str(&s.group_breakdown_json(&policy, fund.fund.key(), code).unwrap()).unwrap();
                     assert_eq!(text, serde_json::to_value(&lines).unwrap(), "{code}");

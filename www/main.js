@@ -16,7 +16,7 @@ import { engineOptions, renderEstimate } from './app/estimate-view.js';
 import { lang, msg, setLang, t, translatePage } from './app/i18n.js';
 import { PolicyForm } from './app/policy-form.js';
 import { policyFragment, policyFromFragment } from './app/scenario-link.js';
-import { actions, getState, subscribe, TABLES } from './app/state.js';
+import { actions, FUND_PART_TABLES, getState, subscribe, TABLES } from './app/state.js';
 import { keepFiles, keptFiles, mappingFor, rememberMapping, STORE, setKeep, storage } from './app/storage.js';
 import * as views from './app/views.js';
 import { WorkerClient } from './app/worker-client.js';
@@ -373,7 +373,11 @@ subscribe((changed, s) => {
     scheduleCompute(s.lastEdit ? 120 : 0);
     form.update(s);
     renderChip();
-    recheckYear();
+    rereadStale();
+  }
+  if (changed.has('fundParts')) {
+    storage.set(STORE.fundParts, JSON.stringify(s.fundParts));
+    rereadStale();
   }
   if (changed.has('policyFund')) form.render(s);
   if (changed.has('baselineJson') || changed.has('fund') || changed.has('focus') || changed.has('extraPoints'))
@@ -384,7 +388,8 @@ subscribe((changed, s) => {
     renderPolicyErrors();
   }
   if (changed.has('table') && !changed.has('result')) redrawTable();
-  if (['files', 'rejected', 'importErrors', 'checkErrors', 'error'].some((k) => changed.has(k))) drawData();
+  if (['files', 'rejected', 'importErrors', 'checkErrors', 'error', 'fundParts'].some((k) => changed.has(k)))
+    drawData();
   if (changed.has('importing')) renderProgress();
   if (changed.has('files')) work.data += 1;
   if (changed.has('previousYear')) work.data += 1;
@@ -485,6 +490,14 @@ const yearFor = (kind, demo) => (YEAR_TABLES.includes(kind) && !demo ? getState(
 const withYear = (options, year) => (year === undefined ? options : { ...options, year });
 
 /**
+ * The payment columns counted as fund money (吉林2024 第六条), for the tables whose personal burden
+ * may be derived from them; none for the demo city, whose files give the personal burden.
+ */
+const partsFor = (kind, demo) => (FUND_PART_TABLES.includes(kind) && !demo ? getState().fundParts : undefined);
+const withParts = (options, parts) => (parts?.length ? { ...options, fund_parts: parts } : options);
+const sameParts = (a, b) => (a ?? []).join() === (b ?? []).join();
+
+/**
  * Reads one table into the worker. A file that fails leaves the last good one of its kind loaded
  * (the case table is read again: the worker empties it when a new case file begins) and is kept
  * apart with its errors; if its header layout had a column mapping before, that is tried first.
@@ -495,14 +508,15 @@ async function importTable(kind, file, name, options = {}, { quiet = false, demo
   const current = getState().files[kind];
   const previous = keepPrevious && current?.status === 'ok' ? current : null;
   const year = yearFor(kind, demo);
-  const entry = { file, name, options, demo, year, report: null };
+  const fundParts = partsFor(kind, demo);
+  const entry = { file, name, options, demo, year, fundParts, report: null };
   actions.fileReading(kind, entry);
   const job = { kind, name, bytes: 0, total: file.size, rows: 0 };
   actions.importProgress(job);
   try {
     const report = await engine.request(
       'import',
-      { kind, file, name, options: withYear(options, year) },
+      { kind, file, name, options: withParts(withYear(options, year), fundParts) },
       {
         onProgress: (p) => actions.importProgress({ ...job, ...p }),
       },
@@ -517,7 +531,7 @@ async function importTable(kind, file, name, options = {}, { quiet = false, demo
       kind,
       file: previous?.file,
       name: previous?.name,
-      options: withYear(previous?.options, previous?.year),
+      options: withParts(withYear(previous?.options, previous?.year), previous?.fundParts),
     };
     if (previous && kind === 'cases') await engine.request('import', again).catch(() => {});
     if (!keepPrevious && current?.status === 'ok') await engine.request('clear', { kind }).catch(() => {});
@@ -551,17 +565,25 @@ async function rereadCatalog() {
   await importTable('catalog', f.file, f.name, f.options, { quiet: true, demo: f.demo });
 }
 
-let recheckingYear = false;
+let rereading = false;
 
 /**
- * The policy's year changed: the tables read against another year are read again (one at a
- * time, until every one matches the year now shown); one that fails is taken out.
+ * The policy's year or the payment columns counted as fund money changed: the tables read with
+ * another are read again (one at a time, until every one matches what is now chosen); one that
+ * fails is taken out.
  */
-async function recheckYear() {
-  if (recheckingYear) return;
-  recheckingYear = true;
+async function rereadStale() {
+  if (rereading) return;
+  rereading = true;
   const stale = (s) =>
-    YEAR_TABLES.find((k) => s.files[k]?.status === 'ok' && !s.files[k].demo && s.files[k].year !== s.policy?.year);
+    TABLES.find((k) => {
+      const f = s.files[k];
+      if (f?.status !== 'ok' || f.demo) return false;
+      return (
+        (YEAR_TABLES.includes(k) && f.year !== s.policy?.year) ||
+        (FUND_PART_TABLES.includes(k) && !sameParts(f.fundParts, s.fundParts))
+      );
+    });
   try {
     for (let kind = stale(getState()); kind; kind = stale(getState())) {
       const f = getState().files[kind];
@@ -570,7 +592,7 @@ async function recheckYear() {
   } catch {
     // cancelled: the tables are read again by the cancel
   } finally {
-    recheckingYear = false;
+    rereading = false;
   }
   scheduleCompute(0);
 }
@@ -643,6 +665,7 @@ function drawData() {
     reimport: (kind, f, options) => importAndCompute(kind, f.file, f.name, options),
     clearTable,
     clearDemo,
+    setFundParts: actions.setFundParts,
     openMapping: (kind) => mapColumns(kind),
     errorTable: (rows, id) => views.errorTable(rows, viewActions, { id }),
     expected: expectedTables(getState().files),
@@ -776,6 +799,8 @@ async function start() {
   translatePage();
   wire();
   actions.setFocus(storage.get(STORE.focus));
+  const parts = storage.json(STORE.fundParts, []);
+  actions.setFundParts(Array.isArray(parts) ? parts : []);
   actions.status(t('status.loading'), 'busy');
   let info;
   try {

@@ -4,12 +4,15 @@
 //! (stage 2) work on these few cells, so moving a budget or risk-sharing slider re-settles a
 //! million cases without touching them again.
 
-use super::points::{high_score, is_high_at, is_low_at, low_score, Category, PointsContext, RawPoints};
+use super::points::{
+    has_case_rules, high_score, is_high_at, is_low_at, low_score, Category, PointsContext, RawPoints,
+};
+use super::special::{self, Tallies};
 use super::EngineError;
 use crate::exact_sum::ExactSum;
-use crate::policy::{Amount, Outliers, PointsPolicy, ReferenceCostFromScore};
+use crate::policy::{AbnormalDischarge, Amount, Outliers, PointsPolicy, Pricing, ReferenceCostFromScore, StayRule};
 use crate::records::cases::{CaseRow, CaseTable};
-use crate::records::{check_case_values, CaseKind, CaseTotals, Catalog, Fund, Institution, OutOfRange};
+use crate::records::{check_case_extras, check_case_values, CaseKind, CaseTotals, Catalog, Fund, Institution, OutOfRange};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -22,6 +25,12 @@ pub struct PointsKey {
     base_cost: Option<Amount>,
     per_diem_reimbursement_ratio: Option<Decimal>,
     base_points: Decimal,
+    subtype_coefficients: bool,
+    bonus_scores: bool,
+    abnormal_discharge: Option<AbnormalDischarge>,
+    short_stay: Option<StayRule>,
+    long_stay: Option<StayRule>,
+    ungrouped: Option<Pricing>,
 }
 
 impl PointsKey {
@@ -33,6 +42,12 @@ impl PointsKey {
             base_cost: p.base_cost,
             per_diem_reimbursement_ratio: p.per_diem_reimbursement_ratio,
             base_points: p.base_points,
+            subtype_coefficients: p.subtype_coefficients,
+            bonus_scores: p.bonus_scores,
+            abnormal_discharge: p.abnormal_discharge.clone(),
+            short_stay: p.short_stay.clone(),
+            long_stay: p.long_stay.clone(),
+            ungrouped: p.ungrouped.clone(),
         }
     }
 
@@ -65,6 +80,8 @@ pub struct Cell {
     pub count: [u64; 6],
     /// Cases in 基层病种 groups (SPEC §8, the grassroots effect by level).
     pub grassroots: u64,
+    /// Σ 新药新技术加成分值 (SPEC §12), before `scale`, taking no coefficient.
+    pub bonus: Decimal,
 }
 
 impl Cell {
@@ -83,6 +100,7 @@ impl Cell {
             (&mut self.cost, other.cost),
             (&mut self.personal, other.personal),
             (&mut self.excluded, other.excluded),
+            (&mut self.bonus, other.bonus),
         ] {
             *mine = mine.checked_add(theirs.checked_mul(t)?)?;
         }
@@ -105,6 +123,7 @@ impl Cell {
         out.cost = self.cost.checked_mul(factor)?;
         out.personal = self.personal.checked_mul(factor)?;
         out.excluded = self.excluded.checked_mul(factor)?;
+        out.bonus = self.bonus.checked_mul(factor)?;
         for (o, n) in out.count.iter_mut().zip(self.count) {
             *o = super::rounding::round_count(Decimal::from(n).checked_mul(factor)?)?;
         }
@@ -128,7 +147,7 @@ impl Cell {
             .iter()
             .flatten()
             .copied()
-            .chain([self.delta, self.cost, self.personal, self.excluded])
+            .chain([self.delta, self.cost, self.personal, self.excluded, self.bonus])
             .chain(counts);
         for (o, x) in out.iter_mut().zip(all) {
             *o = x;
@@ -145,9 +164,15 @@ impl Cell {
         for (o, x) in out.score.iter_mut().flatten().zip(&mut it) {
             *o = x;
         }
-        for (o, x) in [&mut out.delta, &mut out.cost, &mut out.personal, &mut out.excluded]
-            .into_iter()
-            .zip(&mut it)
+        for (o, x) in [
+            &mut out.delta,
+            &mut out.cost,
+            &mut out.personal,
+            &mut out.excluded,
+            &mut out.bonus,
+        ]
+        .into_iter()
+        .zip(&mut it)
         {
             *o = x;
         }
@@ -162,8 +187,9 @@ impl Cell {
     }
 }
 
-/// How many sums a [`Cell`] holds: 12 scores, 4 amounts, 6 counts and the 基层病种 count.
-pub const CELL_SUMS: usize = 23;
+/// How many sums a [`Cell`] holds: 12 scores, 4 amounts, the 加成分值, 6 counts and the 基层病种
+/// count.
+pub const CELL_SUMS: usize = 24;
 
 /// Stage 1's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +201,11 @@ pub struct CaseAggregates {
     qc_excluded: Vec<u64>,
     /// Per institution and fund: 特例单议 applications.
     review_applications: Vec<u64>,
+    /// Per institution and fund: the cases each national rule touched (SPEC §12).
+    special: Vec<Tallies>,
+    /// Cases carrying a 离院方式, a 辅助分型调节系数 or a 新药新技术加成分值 that no rule of the policy
+    /// reads (SPEC §12): reported, so a column is never ignored silently.
+    pub unread: [u64; 3],
     /// The catalog's lowest DIP score (QC-failed cases at the lowest weight).
     pub lowest_score: Decimal,
 }
@@ -205,6 +236,11 @@ impl CaseAggregates {
         self.review_applications[institution * 2 + slot(fund)]
     }
 
+    /// The cases each national rule touched (SPEC §12).
+    pub fn special(&self, institution: usize, fund: Fund) -> &Tallies {
+        &self.special[institution * 2 + slot(fund)]
+    }
+
     pub fn institutions(&self) -> usize {
         self.institutions
     }
@@ -222,6 +258,7 @@ impl CaseAggregates {
         self.cells.extend(std::iter::repeat_n(Cell::default(), 2 * 12 * 2));
         self.qc_excluded.extend([0, 0]);
         self.review_applications.extend([0, 0]);
+        self.special.extend([Tallies::default(); 2]);
     }
 }
 
@@ -318,11 +355,14 @@ fn pass(
         cells: vec![Cell::default(); n * 2 * 12 * 2],
         qc_excluded: vec![0; n * 2],
         review_applications: vec![0; n * 2],
+        special: vec![Tallies::default(); n * 2],
+        unread: [0; 3],
         lowest_score: ctx.lowest_score,
     };
     let mut sums = vec![CellSums::default(); if exact_sums { agg.cells.len() } else { 0 }];
     for row in &table.rows {
         let i = checked_row(table, row, &inst_of, &mut totals)?;
+        count_unread(&mut agg.unread, points, row);
         if row.is_review_application() {
             agg.review_applications[i * 2 + slot(row.fund)] += 1;
         }
@@ -337,6 +377,11 @@ fn pass(
         if !add_case(&mut agg.cells[ix], sum, row, &raw) {
             return Ok(None);
         }
+        if (raw.special.is_some() || raw.subtype || !raw.bonus.is_zero())
+            && special::add(&mut agg.special[i * 2 + slot(row.fund)], &raw).is_none()
+        {
+            return Ok(None);
+        }
     }
     if exact_sums {
         for (cell, sum) in agg.cells.iter_mut().zip(&sums) {
@@ -347,6 +392,17 @@ fn pass(
         }
     }
     Ok(Some(agg))
+}
+
+/// Counts a case's national-rule values that no rule of the policy reads (SPEC §12): a 离院方式
+/// without `abnormal_discharge`, a 辅助分型调节系数 without `subtype_coefficients`, a 加成分值
+/// without `bonus_scores`.
+#[inline]
+fn count_unread(unread: &mut [u64; 3], p: &PointsPolicy, row: &CaseRow) {
+    let x = &row.extras;
+    unread[0] += u64::from(x.discharge.is_some() && p.abnormal_discharge.is_none());
+    unread[1] += u64::from(x.subtype_coefficient.is_some() && !p.subtype_coefficients);
+    unread[2] += u64::from(x.bonus_score.is_some() && !p.bonus_scores);
 }
 
 /// For each institution code of the case table, its position in the institutions file.
@@ -394,7 +450,8 @@ fn checked_row(
         row.days,
         row.review_score,
         row.review_delta,
-    );
+    )
+    .or_else(|| check_case_extras(&row.extras));
     if let Some(e) = bad {
         let row_no = (row.source_row > 0).then_some(row.source_row);
         return Err(out_of_range(OutOfRange { row: row_no, ..e }, table.institution_of(row)));
@@ -418,6 +475,7 @@ fn add_case(cell: &mut Cell, sum: Option<&mut CellSums>, row: &CaseRow, raw: &Ra
     let k = raw.category.index();
     let g = usize::from(raw.grassroots);
     cell.delta += raw.delta;
+    cell.bonus += raw.bonus;
     cell.count[k] += 1;
     cell.grassroots += u64::from(raw.grassroots);
     match sum {
@@ -510,7 +568,7 @@ impl OutlierIndex {
         catalog: &Catalog,
         table: &CaseTable,
     ) -> Option<OutlierIndex> {
-        if points.reference_cost_by_level {
+        if points.reference_cost_by_level || has_case_rules(points) {
             return None;
         }
         let ctx = PointsContext::new(points, catalog, &table.groups).ok()?;
@@ -623,6 +681,7 @@ pub fn revisit_outliers(
 ) -> Option<CaseAggregates> {
     let key = PointsKey::of(points);
     if points.reference_cost_by_level
+        || has_case_rules(points)
         || !before.key.same_but_outliers(&key)
         || before.institutions != institutions.len()
         || index.count.len() != before.cells.len()
@@ -711,8 +770,8 @@ pub fn revisit_outliers(
                 sum.at_scale[scale as usize] -= 1;
                 moved[ix][at] += 1;
                 let again = match category {
-                    Category::High if !keep_high => Some(high_score(group, cost(n), &b)?),
-                    Category::Low if !keep_low => Some(low_score(group, cost(n), &b)?),
+                    Category::High if !keep_high => Some(high_score(group.score, cost(n), &b)?),
+                    Category::Low if !keep_low => Some(low_score(group.score, cost(n), &b)?),
                     _ => None,
                 };
                 if let Some(score) = again {
@@ -761,5 +820,8 @@ pub fn revisit_outliers(
         qc_excluded: before.qc_excluded.clone(),
         review_applications: before.review_applications.clone(),
         lowest_score: before.lowest_score,
+        // No per-case national rule is on (`has_case_rules`): nothing they tally moves with H or L.
+        special: before.special.clone(),
+        unread: before.unread,
     })
 }

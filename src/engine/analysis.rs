@@ -118,8 +118,8 @@ pub struct BreakdownCases {
     /// One line per group, in the order of their first case: cases and cost counted, points,
     /// payment and gain zero.
     lines: Vec<GroupLine>,
-    /// The distinct (raw score, grassroots, member) of the cases.
-    terms: Vec<(Decimal, bool, usize)>,
+    /// The distinct (raw score, 加成分值, grassroots, member) of the cases.
+    terms: Vec<(Decimal, Decimal, bool, usize)>,
     /// The cases counted, in case order: line, term, 特例单议 change.
     cases: Vec<(u32, u32, Decimal)>,
     /// The lines with their points under the last coefficients and scale (by their digits).
@@ -175,7 +175,7 @@ impl BreakdownCases {
         let mut per_diem = vec![NONE; cases.groups.len()];
         let mut fee_for_service = NONE;
         let mut by_key: HashMap<String, u32> = HashMap::new();
-        let mut terms: HashMap<([u8; 16], bool, usize), u32> = HashMap::new();
+        let mut terms: HashMap<([u8; 16], [u8; 16], bool, usize), u32> = HashMap::new();
         for row in cases.rows.iter().filter(|r| r.fund == fund.fund) {
             let Some(m) = member_of[row.institution as usize] else {
                 continue;
@@ -194,7 +194,8 @@ impl BreakdownCases {
                 let (key, name, grassroots) = match row.kind {
                     CaseKind::Dip => (
                         group.to_string(),
-                        ctx.group(group).map(|g| g.name.clone()).unwrap_or_default(),
+                        // Not in the catalog: an ungrouped case the policy prices (SPEC §12).
+                        ctx.group(group).map(|g| g.name.clone()).unwrap_or_else(|| "未入组".to_string()),
                         raw.grassroots,
                     ),
                     CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
@@ -221,9 +222,11 @@ impl BreakdownCases {
             line.cases += 1;
             line.cost += row.total_cost - row.excluded_cost;
             let next = out.terms.len() as u32;
-            let term = *terms.entry((raw.score.serialize(), raw.grassroots, m)).or_insert(next);
+            let term = *terms
+                .entry((raw.score.serialize(), raw.bonus.serialize(), raw.grassroots, m))
+                .or_insert(next);
             if term == next {
-                out.terms.push((raw.score, raw.grassroots, m));
+                out.terms.push((raw.score, raw.bonus, raw.grassroots, m));
             }
             out.cases.push((*slot, term, raw.delta));
         }
@@ -253,17 +256,18 @@ impl BreakdownCases {
             coefs.push(c);
         }
         if self.pointed.as_ref().is_none_or(|(d, _)| *d != digits) {
-            // Each case's points as `RawPoints::points` gives them: score × c × scale + delta.
+            // Each case's points as `RawPoints::points` gives them: (score × c + 加成分值) × scale
+            // + delta.
             let products: Vec<Decimal> = self
                 .terms
                 .iter()
-                .map(|&(score, grassroots, m)| {
+                .map(|&(score, bonus, grassroots, m)| {
                     let c = if grassroots {
                         coefs[m].grassroots
                     } else {
                         coefs[m].combined
                     };
-                    score * c * scale
+                    (score * c + bonus) * scale
                 })
                 .collect();
             let mut lines = self.lines.clone();

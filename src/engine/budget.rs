@@ -140,6 +140,60 @@ pub fn spread_by_month(annual: Decimal, profile: Option<&[Decimal]>) -> Vec<Deci
     out
 }
 
+/// 预算总额细分 (吉林2024 第八条 "结合定点服务机构类型、等级等因素，进一步进行预算总额细分"): each
+/// sub-pool's part of the inpatient budget, in the policy's order. The amount sub-pools take their
+/// amounts; the share sub-pools split what is left by their shares (which add up to 1), the last
+/// of them taking the remainder so that the parts add up to the inpatient budget exactly. Amounts
+/// above the inpatient budget, or amounts alone that miss it, are an error naming the field.
+pub fn sub_budgets(fp: &FundPolicy, fund: Fund, inpatient: Decimal) -> Result<Vec<Decimal>, EngineError> {
+    let path = format!("funds.{}.sub_budgets", fund.key());
+    let amounts: Decimal = fp
+        .sub_budgets
+        .iter()
+        .filter_map(|s| s.amount)
+        .map(|a| a.to_yuan())
+        .sum();
+    let rest = inpatient - amounts;
+    let last_share = fp.sub_budgets.iter().rposition(|s| s.amount.is_none());
+    let mismatch = match last_share {
+        Some(_) => rest < Decimal::ZERO,
+        None => !rest.is_zero(),
+    };
+    if mismatch {
+        return Err(EngineError::new(
+            "sub_budgets_mismatch",
+            &path,
+            format!(
+                "{}：细分预算金额合计 {} 元与住院预算 {} 元不符（按比例的细分预算分配余下部分；没有按比例的，金额须恰好合计为住院预算）",
+                fund.label_zh(),
+                fmt_money(amounts),
+                fmt_money(inpatient)
+            ),
+            format!(
+                "{}: the sub-budget amounts add up to {} 元, the inpatient budget is {} 元 (share sub-budgets split the rest; without one the amounts must add up to it)",
+                fund.key(),
+                fmt_money(amounts),
+                fmt_money(inpatient)
+            ),
+        ));
+    }
+    let mut shared = Decimal::ZERO;
+    Ok(fp
+        .sub_budgets
+        .iter()
+        .enumerate()
+        .map(|(k, s)| match (s.amount, s.share) {
+            (Some(a), _) => a.to_yuan(),
+            (None, _) if Some(k) == last_share => rest - shared,
+            (None, share) => {
+                let part = rest * share.unwrap_or_default();
+                shared += part;
+                part
+            }
+        })
+        .collect())
+}
+
 /// The inpatient part of a budget under the fund's 门诊/住院 split (吉林2024 第八条).
 fn inpatient_part(fp: &FundPolicy, budget: Decimal) -> Decimal {
     match &fp.outpatient {

@@ -8,8 +8,9 @@
 use super::aggregate::{CaseAggregates, Cell, PointsKey};
 use super::coefficients::Coefficient;
 use super::points::{self, Category};
-use super::result::{AdjustmentLine, CaseCounts, Notice, PointsByKind};
+use super::result::{AdjustmentLine, CaseCounts, Notice, PointsByKind, SpecialCases};
 use super::rounding::round_ratio;
+use super::special::{SpecialKind, Tallies, KINDS};
 use super::units::Units;
 use super::{fmt_rate, EngineError};
 use crate::policy::{Policy, QcFailed};
@@ -49,8 +50,12 @@ pub struct UnitLedger {
     /// Prepayments as given by a summary (else computed, SPEC §7.2).
     pub prepaid: Option<Decimal>,
     pub amount_adjustments: Decimal,
+    /// Σ 扣减质量保证金 of the unit's institutions (信阳2019 三(七)), before the cap.
+    pub quality_reserve_deduction: Decimal,
     /// Each year-end adjustment of the unit's institutions, in input order (SPEC §7.2).
     pub adjustment_lines: Vec<AdjustmentLine>,
+    /// The unit's 基准点数 under a 弹性点值 rule with base `institution` (上年合理服务点数).
+    pub base_points: Option<Decimal>,
     /// Outpatient: capitation, fee-for-service and other points, total cost, personal burden.
     pub outpatient: [Decimal; 5],
     pub has_outpatient: bool,
@@ -58,6 +63,24 @@ pub struct UnitLedger {
     pub outpatient_quarters: [[Decimal; 5]; 4],
     /// Some outpatient record gave the whole year (no month), so quarters are incomplete.
     pub outpatient_annual: bool,
+    /// Cases and points of each kind a national rule touched (SPEC §12).
+    pub special: [(u64, Decimal); KINDS],
+}
+
+impl UnitLedger {
+    /// The kinds a national rule touched, with their cases and points (SPEC §12).
+    pub fn special_cases(&self) -> Vec<SpecialCases> {
+        SpecialKind::ALL
+            .iter()
+            .zip(&self.special)
+            .filter(|(_, (cases, _))| *cases > 0)
+            .map(|(k, &(cases, points))| SpecialCases {
+                kind: k.key().into(),
+                cases,
+                points,
+            })
+            .collect()
+    }
 }
 
 /// The units' ledgers of one fund.
@@ -133,10 +156,22 @@ impl Ledger {
         ledger.add_summaries(policy, data, units)?;
         ledger.add_adjustments(policy, data, units)?;
         ledger.add_outpatient(policy, data, units)?;
+        for fund in &mut ledger.funds {
+            for (u, unit) in fund.units.iter_mut().zip(&units.units) {
+                u.base_points = unit.base_points;
+            }
+        }
         for u in ledger.funds.iter_mut().flat_map(|f| f.units.iter_mut()) {
             let k = &mut u.by_kind;
-            k.total =
-                k.normal + k.high + k.low + k.reviewed + k.per_diem + k.fee_for_service + k.summary + k.adjustments;
+            k.total = k.normal
+                + k.high
+                + k.low
+                + k.reviewed
+                + k.per_diem
+                + k.fee_for_service
+                + k.summary
+                + k.adjustments
+                + k.bonus;
         }
         Ok(ledger)
     }
@@ -182,6 +217,7 @@ impl Ledger {
                 format!("{} (it has cases)", e.message_en),
             )
         })?;
+        add_special(u, agg.special(i, fund), coef, policy.points.scale);
         let lowest = (policy.settlement.qc_failed == QcFailed::LowestWeight).then_some(agg.lowest_score);
         for m in 0..12 {
             for held in [false, true] {
@@ -233,6 +269,7 @@ impl Ledger {
             u.year.points += a.points;
             u.by_kind.adjustments += a.points;
             u.amount_adjustments += a.amount;
+            u.quality_reserve_deduction += a.quality_reserve_deduction;
             u.adjustment_lines.push(AdjustmentLine {
                 institution: a.institution.clone(),
                 label: a.label.clone(),
@@ -306,6 +343,21 @@ fn add_figures(sums: &mut [Decimal; 5], figures: [Decimal; 5]) {
     }
 }
 
+/// Each kind's cases and points at the institution's coefficient (SPEC §12); the 加成分值 takes no
+/// coefficient.
+fn add_special(u: &mut UnitLedger, tallies: &Tallies, coef: &Coefficient, scale: Decimal) {
+    for (kind, t) in SpecialKind::ALL.iter().zip(tallies) {
+        let [combined, grassroots] = t.score;
+        let points = match kind {
+            SpecialKind::Bonus => combined * scale,
+            _ => (combined * coef.combined + grassroots * coef.grassroots) * scale,
+        };
+        let slot = &mut u.special[kind.index()];
+        slot.0 += t.cases;
+        slot.1 += points;
+    }
+}
+
 /// The points bucket and case counter of one category.
 fn kind_slot<'a>(
     by_kind: &'a mut PointsByKind,
@@ -335,7 +387,10 @@ fn add_cell(
     lowest: Option<Decimal>,
 ) {
     let n = cell.cases();
-    let mut total = Decimal::ZERO;
+    // 新药新技术加成分值 × scale, no coefficient (SPEC §12, bonus.rs).
+    let bonus = cell.bonus * scale;
+    u.by_kind.bonus += bonus;
+    let mut total = bonus;
     for k in Category::ALL {
         let p = points::category_points(cell, k, coef, scale);
         total += p;

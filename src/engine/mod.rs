@@ -8,8 +8,10 @@ pub mod adjustment_fund;
 pub mod aggregate;
 pub mod allotment;
 pub mod analysis;
+pub mod bonus;
 pub mod budget;
 pub mod coefficients;
+pub mod deviant;
 pub mod disclosure;
 pub mod estimate;
 pub mod excluded;
@@ -24,6 +26,9 @@ pub mod result;
 pub mod review;
 pub mod rounding;
 pub mod settlement;
+pub mod special;
+pub mod sub_pools;
+pub mod subtype;
 pub mod trace;
 pub mod units;
 
@@ -154,8 +159,7 @@ pub(crate) fn fmt_rate(r: Decimal) -> String {
 /// keep a [`Settler`]: it runs the per-case pass only when the points parameters change.)
 pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError> {
     checked_policy(policy)?;
-    let table = CaseTable::from_cases(&data.cases);
-    let agg = aggregate::aggregate_cases(&policy.points, &data.institutions, &data.catalog, &table)?;
+    let agg = aggregate::aggregate_cases(&policy.points, &data.institutions, &data.catalog, &data.cases)?;
     settle_aggregated(policy, data, &agg)
 }
 
@@ -165,7 +169,6 @@ pub fn settle(policy: &Policy, data: &Dataset) -> Result<Settlement, EngineError
 #[derive(Debug, Clone, Default)]
 pub struct Settler {
     data: Dataset,
-    cases: CaseTable,
     cache: Option<aggregate::CaseAggregates>,
     /// Kept when asked for ([`Settler::revisit_outliers`]): a change of the outlier thresholds
     /// then revisits the outliers only. `Some(None)`: these cases cannot be revisited.
@@ -174,37 +177,28 @@ pub struct Settler {
 }
 
 impl Settler {
-    /// Take a dataset; its cases move into a compact table.
-    pub fn new(mut data: Dataset) -> Self {
-        let cases = CaseTable::from_cases(&data.cases);
-        data.cases = Vec::new();
+    /// Take a dataset, cases and all.
+    pub fn new(data: Dataset) -> Self {
         Settler {
             data,
-            cases,
             cache: None,
             outliers: None,
             revisit: false,
         }
     }
 
-    /// A dataset without cases and a table the import filled case by case.
+    /// A dataset's other records with the cases an import read into a table.
     pub fn from_parts(mut data: Dataset, cases: CaseTable) -> Self {
-        data.cases = Vec::new();
-        Settler {
-            data,
-            cases,
-            cache: None,
-            outliers: None,
-            revisit: false,
-        }
+        data.cases = cases;
+        Settler::new(data)
     }
 
-    /// The dataset (its `cases` is empty: they are in [`Settler::cases`]).
+    /// The dataset, cases included.
     pub fn data(&self) -> &Dataset {
         &self.data
     }
 
-    /// Change the non-case data (institutions, catalog, summaries…); the aggregates are redone.
+    /// Change the data (institutions, catalog, summaries, cases…); the aggregates are redone.
     pub fn data_mut(&mut self) -> &mut Dataset {
         self.cache = None;
         self.outliers = None;
@@ -212,12 +206,12 @@ impl Settler {
     }
 
     pub fn cases(&self) -> &CaseTable {
-        &self.cases
+        &self.data.cases
     }
 
     /// Replace the cases; the aggregates are redone.
     pub fn set_cases(&mut self, cases: CaseTable) {
-        self.cases = cases;
+        self.data.cases = cases;
         self.cache = None;
         self.outliers = None;
     }
@@ -268,7 +262,7 @@ impl Settler {
                             &was,
                             &self.data.institutions,
                             &self.data.catalog,
-                            &self.cases,
+                            &self.data.cases,
                         ));
                     }
                     match &self.outliers {
@@ -278,7 +272,7 @@ impl Settler {
                             &policy.points,
                             &self.data.institutions,
                             &self.data.catalog,
-                            &self.cases,
+                            &self.data.cases,
                         ),
                         _ => None,
                     }
@@ -292,7 +286,7 @@ impl Settler {
                     &policy.points,
                     &self.data.institutions,
                     &self.data.catalog,
-                    &self.cases,
+                    &self.data.cases,
                 )?,
             };
             self.cache = Some(agg);
@@ -368,6 +362,7 @@ pub fn settle_aggregated_without_traces(
     let mut notices = checked_policy(policy)?;
     let units = Units::new(policy, &data.institutions, &mut notices)?;
     let ledger = Ledger::from_data(policy, data, &units, agg)?;
+    notices.extend(special::unread_notices(&agg.unread));
     let review_flags = units.any_member(&ledger.review_flags(policy, &data.institutions, &mut notices));
     let mut funds = Vec::new();
     for fund in Fund::ALL {
@@ -421,18 +416,23 @@ pub fn settle_fund(
     notices: &mut Vec<Notice>,
 ) -> Result<FundResult, EngineError> {
     let budget = budget::fund_budget(policy, fund, fp)?;
-    let values = point_value::point_values(policy, fp, &budget, ledger)?;
-    if let Some(notice) = values
-        .elastic
-        .as_ref()
-        .and_then(|e| point_value::elastic_notice(fund, e))
-    {
-        notices.push(notice);
-    }
+    let (values, mut shares, sub_pools) = if fp.sub_budgets.is_empty() {
+        let values = point_value::point_values(policy, fp, &budget, ledger)?;
+        if let Some(notice) = values
+            .elastic
+            .as_ref()
+            .and_then(|e| point_value::elastic_notice(fund, e))
+        {
+            notices.push(notice);
+        }
+        let shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
+        (values, shares, Vec::new())
+    } else {
+        sub_pools::settle_sub_pools(policy, fund, fp, &budget, units, ledger, notices)?
+    };
     if !ledger.months_complete {
         notices.push(point_value::months_incomplete(fund));
     }
-    let mut shares = settlement::fund_shares(policy, fp, &budget, units, ledger, &values)?;
     let adjustment_fund_use = adjustment_fund::redistribute(policy, fund, fp, units, ledger, &mut shares)?;
     let stages = FundStages {
         policy,
@@ -440,10 +440,16 @@ pub fn settle_fund(
         values: &values,
         shares: &shares,
     };
+    let pool_label: std::collections::HashMap<&str, &str> = sub_pools
+        .iter()
+        .flat_map(|p| p.units.iter().map(|u| (u.as_str(), p.label.as_str())))
+        .collect();
     let mut totals = Totals::default();
     let mut results = Vec::with_capacity(units.len());
     for (u, (unit, unit_ledger)) in units.iter().zip(&ledger.units).enumerate() {
-        let r = payment::unit_result(&stages, u, unit, unit_ledger, review_flags[u]);
+        let mut r = payment::unit_result(&stages, u, unit, unit_ledger, review_flags[u]);
+        r.sub_pool = pool_label.get(r.code.as_str()).map(|l| l.to_string());
+        notices.extend(payment::quality_reserve_notice(fund, &r));
         totals.add(&r);
         results.push(r);
     }
@@ -470,6 +476,7 @@ pub fn settle_fund(
         adjustment_fund_use,
         monitoring: None,
         excluded_outlay: None,
+        sub_pools,
         budget,
     })
 }

@@ -4,15 +4,17 @@
 //! due at year end; with each unit's whole result put together.
 
 use super::allotment::monthly_allotment;
+use super::fmt_money;
 use super::ledger::UnitLedger;
 use super::point_value::PointValues;
 use super::points::mul_div;
 use super::ratio;
-use super::result::{BudgetResult, PaymentLine, UnitResult};
+use super::result::{BudgetResult, Notice, PaymentLine, UnitResult};
 use super::rounding::{round_money, round_ratio};
 use super::settlement::{near_band_edge, unit_figures, FundShares, UnitFigures};
 use super::units::Unit;
 use crate::policy::{CostBasis, Policy, ReturnRule, ScoreBand, SettlementMode};
+use crate::records::Fund;
 use rust_decimal::Decimal;
 
 /// The stages of one fund a unit's payments read: its budget, point values and shares.
@@ -30,6 +32,9 @@ pub struct Payments {
     pub deposit_withheld: Decimal,
     pub deposit_returned: Decimal,
     pub quality_reserve_returned: Decimal,
+    /// 扣减质量保证金 applied (at most the unit's reserve), and whether the cap bound.
+    pub quality_reserve_deducted: Decimal,
+    pub quality_reserve_capped: bool,
     pub months: Vec<PaymentLine>,
     /// Q1–Q3 (Q4 is settled with the year); none in allotment mode.
     pub quarters: Vec<PaymentLine>,
@@ -65,6 +70,43 @@ fn returned(policy: &Policy, rule: ReturnRule, amount: Decimal, score: Decimal) 
             round_money(amount * band_rate(bands, score))
         }
     }
+}
+
+/// 扣减质量保证金 (信阳2019 三(七) "视情节轻重予以扣减质量保证金"): what the 年终调整 rows deduct from
+/// the unit's quality reserve, at most the reserve held for it (rounded to the cent), and whether
+/// that cap bound. The rest is returned by assessment [reading: the deduction comes first].
+pub fn quality_reserve_deduction(held: Decimal, asked: Decimal) -> (Decimal, bool) {
+    let held = round_money(held).max(Decimal::ZERO);
+    if asked > held {
+        (held, true)
+    } else {
+        (asked, false)
+    }
+}
+
+/// The notice that a unit's 扣减质量保证金 was capped at its quality reserve (信阳2019 三(七)).
+pub fn quality_reserve_notice(fund: Fund, r: &UnitResult) -> Option<Notice> {
+    if !r.flags.iter().any(|f| f == "quality_reserve_deduction_capped") {
+        return None;
+    }
+    let (asked, applied) = (
+        fmt_money(r.quality_reserve_deduction),
+        fmt_money(r.quality_reserve_deducted),
+    );
+    Some(Notice {
+        code: "quality_reserve_deduction_capped".into(),
+        subject: r.code.clone(),
+        message_zh: format!(
+            "{}：机构 {} 扣减质量保证金 {asked} 元，超过其质量保证金，按 {applied} 元扣减（信阳2019 三(七)）",
+            fund.label_zh(),
+            r.code
+        ),
+        message_en: format!(
+            "{}: institution {} has {asked} 元 of quality reserve deductions, more than its reserve; {applied} 元 deducted (信阳2019 三(七))",
+            fund.key(),
+            r.code
+        ),
+    })
 }
 
 /// 考核系数 and what it changes (国家DIP3.0 第七章第三节一(四) "〔∑(病例分值×结算点值×医保基金支付
@@ -104,15 +146,17 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
     // Quality reserve (信阳2019 5%) in proportion to S, by assessment (SPEC §7.4 [default]).
     // S × reserve ÷ Σ S, divided last (issue 17).
     let quality_share = mul_div(fig.settlement, st.budget.quality_reserve, st.shares.total).unwrap_or_default();
+    let (quality_reserve_deducted, quality_reserve_capped) =
+        quality_reserve_deduction(quality_share, ledger.quality_reserve_deduction);
     let quality_reserve_returned = returned(
         policy,
         policy.settlement.quality_reserve_return,
-        quality_share,
+        quality_share - quality_reserve_deducted,
         unit.score,
     );
     let (assessment_factor, assessment_adjustment) = assessment(policy, fig.fund_settlement, unit.score);
     let advance = advance(policy, unit, fig.fund_settlement);
-    let months = month_lines(st, u, ledger, fig.settlement);
+    let months = month_lines(st, u, unit, ledger, fig.settlement);
     let quarters = quarter_lines(st, u, ledger, &months);
     let computed: Decimal =
         months.iter().map(|l| l.paid).sum::<Decimal>() + quarters.iter().map(|l| l.paid).sum::<Decimal>();
@@ -128,6 +172,8 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
         deposit_withheld,
         deposit_returned,
         quality_reserve_returned,
+        quality_reserve_deducted,
+        quality_reserve_capped,
         months,
         quarters,
         prepaid,
@@ -140,7 +186,7 @@ pub fn unit_payments(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger
 
 /// Monthly prepayment: the month's audited fund amount less the deposit (吉林2024 第二十二条(五));
 /// in allotment mode at most the month's allotment (信阳2019 三(三)).
-fn month_lines(st: &FundStages, u: usize, ledger: &UnitLedger, s: Decimal) -> Vec<PaymentLine> {
+fn month_lines(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, s: Decimal) -> Vec<PaymentLine> {
     let policy = st.policy;
     let fund_only = policy.point_value.cost_basis == CostBasis::FundOnly;
     let allotment = policy.settlement.mode == SettlementMode::Allotment;
@@ -150,7 +196,7 @@ fn month_lines(st: &FundStages, u: usize, ledger: &UnitLedger, s: Decimal) -> Ve
             let b = &ledger.months[m];
             let sm = st.shares.months[m][u];
             let claimed = if allotment {
-                ledger.claimed[m].min(monthly_allotment(s, st.budget, m))
+                ledger.claimed[m].min(monthly_allotment(s, st.budget, unit.months.as_ref(), m))
             } else {
                 ledger.claimed[m]
             };
@@ -213,6 +259,9 @@ pub fn unit_result(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, 
     if ledger.prepaid.is_some() {
         flags.push("prepaid_from_input".to_string());
     }
+    if pay.quality_reserve_capped {
+        flags.push("quality_reserve_deduction_capped".to_string());
+    }
     let share = ratio(ledger.year.points, st.values.total_points).unwrap_or_default();
     UnitResult {
         code: unit.code.clone(),
@@ -220,6 +269,8 @@ pub fn unit_result(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, 
         level: unit.level.clone(),
         members: unit.member_codes.clone(),
         coefficient: unit.coefficient,
+        sub_pool: None,
+        elastic_base_points: st.values.unit_weights.as_ref().and(unit.base_points),
         points: ledger.by_kind.clone(),
         points_exact: ledger.by_kind.total,
         cases: ledger.counts.clone(),
@@ -238,9 +289,12 @@ pub fn unit_result(st: &FundStages, u: usize, unit: &Unit, ledger: &UnitLedger, 
         deposit_withheld: pay.deposit_withheld,
         deposit_returned: pay.deposit_returned,
         quality_reserve_returned: pay.quality_reserve_returned,
+        quality_reserve_deduction: ledger.quality_reserve_deduction,
+        quality_reserve_deducted: pay.quality_reserve_deducted,
         adjustment_fund: st.shares.adjustment_fund[u],
         amount_adjustments: ledger.amount_adjustments,
         adjustments: ledger.adjustment_lines.clone(),
+        special_cases: ledger.special_cases(),
         prepaid: pay.prepaid,
         assessment_factor: pay.assessment_factor,
         assessment_adjustment: pay.assessment_adjustment,

@@ -8,7 +8,7 @@ use super::ratio;
 use super::result::{Bound, BudgetResult, ElasticResult, Notice, PeriodValue};
 use super::rounding::round_point_value;
 use super::EngineError;
-use crate::policy::{CostBasis, ElasticPointValue, FundPolicy, MonthlyPointValue, Policy, SettlementMode};
+use crate::policy::{CostBasis, ElasticBase, ElasticPointValue, FundPolicy, MonthlyPointValue, Policy, SettlementMode};
 use crate::records::Fund;
 use rust_decimal::Decimal;
 
@@ -28,6 +28,9 @@ pub struct PointValues {
     pub month_basis: [(Decimal, Decimal); 12],
     /// The 弹性点值 rule applied to the year (then `pool` is the pool it settles).
     pub elastic: Option<ElasticResult>,
+    /// Per unit, what it is paid in points' worth when the 弹性点值 base is per institution
+    /// (fixed × its base part + floating × the rest): S_i is the pool split by these, not by points.
+    pub unit_weights: Option<Vec<Decimal>>,
 }
 
 /// The pool a budget buys in points under the cost basis (SPEC §6), with the period's total cost
@@ -89,11 +92,15 @@ pub fn point_values(
     let cost_year: Decimal = units.iter().map(|a| a.year.cost).sum();
     let total_points: Decimal = units.iter().map(|a| a.year.points).sum();
     let budget_pool = pool_for(basis, budget.inpatient_budget, (cost_year, personal_year), fp)?;
-    let elastic = match &policy.point_value.elastic {
-        Some(rule) if policy.settlement.mode == SettlementMode::Points && !total_points.is_zero() => {
-            Some(elastic_pool(rule, budget_pool, total_points)?)
-        }
-        _ => None,
+    let (elastic, unit_weights) = match &policy.point_value.elastic {
+        Some(rule) if policy.settlement.mode == SettlementMode::Points && !total_points.is_zero() => match rule.base {
+            ElasticBase::Region => (Some(elastic_pool(rule, budget_pool, total_points)?), None),
+            ElasticBase::Institution => {
+                let (e, w) = elastic_by_institution(rule, budget_pool, units)?;
+                (Some(e), Some(w))
+            }
+        },
+        _ => (None, None),
     };
     let pool = elastic.as_ref().map_or(budget_pool, |e| budget_pool + e.difference);
     let (months, month_basis) = month_values(policy, fp, budget, units)?;
@@ -106,6 +113,7 @@ pub fn point_values(
         quarters,
         month_basis,
         elastic,
+        unit_weights,
     })
 }
 
@@ -140,6 +148,7 @@ pub fn elastic_pool(rule: &ElasticPointValue, pool: Decimal, n: Decimal) -> Resu
         floating_value: None,
         bound: Bound::BaseOnly,
         difference: Decimal::ZERO,
+        by_institution: false,
     };
     let settled = if n <= base_points {
         // Every point within the 基准: all at the fixed value.
@@ -156,6 +165,102 @@ pub fn elastic_pool(rule: &ElasticPointValue, pool: Decimal, n: Decimal) -> Resu
     };
     result.difference = settled - pool;
     Ok(result)
+}
+
+/// 弹性点值 with each institution's base (国家DIP3.0 第四章第三节一(二) 1 "基准部分以上一年度医疗机构合理
+/// 服务量为基础折算确定基准服务点数，对应提前预设好的固定点值形成基准总额…增量部分为当年度超过合理服务量形成
+/// 的增量服务点数差额，按照浮动点值进行核算；浮动点值由区域增量预算总额（区域总额与基准总额的差值部分…）与
+/// 对应增量服务点数测算形成，并可设置合理上限"): unit i's points N_i up to its base B_i at the fixed
+/// value v, the rest E_i = max(0, N_i − B_i) at the floating value (pool − F) ÷ Σ E, F = v × Σ min(N_i,
+/// B_i) [reading: the 基准总额 of the base points actually served], held within floor and cap (no
+/// floor given: 0 [default], so a base total above the pool prices the increment at nothing rather
+/// than below zero). Returns the result and each unit's worth v × min(N_i, B_i) + floating × E_i.
+pub fn elastic_by_institution(
+    rule: &ElasticPointValue,
+    pool: Decimal,
+    units: &[UnitLedger],
+) -> Result<(ElasticResult, Vec<Decimal>), EngineError> {
+    let overflow = || {
+        EngineError::new(
+            "elastic_overflow",
+            "point_value.elastic",
+            "弹性点值：点值 × 点数超出可计算范围".into(),
+            "elastic point value: point value × points is out of range".into(),
+        )
+    };
+    let v = rule.fixed_value.unwrap_or_default();
+    let parts: Vec<(Decimal, Decimal)> = units
+        .iter()
+        .map(|a| {
+            let (n, b) = (a.year.points, a.base_points.unwrap_or_default().max(Decimal::ZERO));
+            (n.min(b), (n - b).max(Decimal::ZERO))
+        })
+        .collect();
+    let within: Decimal = parts.iter().map(|(w, _)| w).sum();
+    let excess: Decimal = parts.iter().map(|(_, e)| e).sum();
+    let fixed_pool = v.checked_mul(within).ok_or_else(overflow)?;
+    let n: Decimal = units.iter().map(|a| a.year.points).sum();
+    let mut result = ElasticResult {
+        budget_pool: pool,
+        plain_point_value: ratio(pool, n),
+        fixed_pool,
+        base_points: within,
+        fixed_value: Some(v),
+        floating_before: None,
+        floating_value: None,
+        bound: Bound::BaseOnly,
+        difference: Decimal::ZERO,
+        by_institution: true,
+    };
+    let floating = if excess.is_zero() {
+        Decimal::ZERO
+    } else {
+        let before = (pool - fixed_pool) / excess;
+        let floor = Some(rule.floor.unwrap_or(Decimal::ZERO));
+        let (after, bound) = bounded(before, floor, rule.cap);
+        result.floating_before = Some(before);
+        result.floating_value = Some(after);
+        result.bound = bound;
+        after
+    };
+    let weights = parts
+        .iter()
+        .map(|(w, e)| {
+            let fixed = v.checked_mul(*w)?;
+            fixed.checked_add(floating.checked_mul(*e)?)
+        })
+        .collect::<Option<Vec<Decimal>>>()
+        .ok_or_else(overflow)?;
+    let settled = weights
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, w| acc.checked_add(*w))
+        .ok_or_else(overflow)?;
+    result.difference = settled - pool;
+    Ok((result, weights))
+}
+
+/// The notice that some units give no 上年合理服务点数 under a 弹性点值 rule with base `institution`:
+/// their base is 0, every point of theirs floats [default].
+pub fn base_missing_notice(codes: &[&str]) -> Option<Notice> {
+    if codes.is_empty() {
+        return None;
+    }
+    let shown = &codes[..codes.len().min(20)];
+    let more = if codes.len() > shown.len() { " …" } else { "" };
+    Some(Notice {
+        code: "elastic_base_missing".into(),
+        subject: "institutions.base_points".into(),
+        message_zh: format!(
+            "{} 家机构没有「上年合理服务点数」，基准点数按 0 计，全部点数按浮动点值结算（国家DIP3.0 第四章第三节一(二)）：{}{more}",
+            codes.len(),
+            shown.join("、")
+        ),
+        message_en: format!(
+            "{} institutions give no last-year reasonable service points: base 0, every point at the floating value (国家DIP3.0 第四章第三节一(二)): {}{more}",
+            codes.len(),
+            shown.join(", ")
+        ),
+    })
 }
 
 /// `v` held within [floor, cap], with the bound that applied.

@@ -4,8 +4,9 @@
 
 use super::aggregate::Cell;
 use super::coefficients::Coefficient;
-use super::EngineError;
-use crate::policy::{Outliers, OutpatientPoints, PointsPolicy};
+use super::deviant::{self, Deviant};
+use super::{bonus, subtype, EngineError};
+use crate::policy::{Outliers, OutpatientPoints, PointsPolicy, Pricing, PricingMethod};
 use crate::records::cases::{CaseRow, CaseTable, Codes};
 use crate::records::{limits, CaseKind, Catalog, Group, OutpatientRecord, PerDiemGroup};
 use rust_decimal::Decimal;
@@ -49,9 +50,28 @@ pub struct RawPoints {
     pub grassroots: bool,
     /// 特例单议 change in points, after coefficient and scale (吉林2024 第二十六条).
     pub delta: Decimal,
+    /// The deviant-case rule that priced it (SPEC §12, deviant.rs).
+    pub special: Option<Deviant>,
+    /// Its score took a 辅助分型调节系数 (SPEC §12, subtype.rs).
+    pub subtype: bool,
+    /// 新药新技术加成分值, before `scale`, no coefficient (SPEC §12, bonus.rs).
+    pub bonus: Decimal,
 }
 
 impl RawPoints {
+    /// A case's raw points of `category` with nothing else.
+    fn plain(category: Category, score: Decimal, delta: Decimal) -> Self {
+        RawPoints {
+            category,
+            score,
+            grassroots: false,
+            delta,
+            special: None,
+            subtype: false,
+            bonus: Decimal::ZERO,
+        }
+    }
+
     /// The case's points at an institution's coefficients.
     pub fn points(&self, coef: &Coefficient, scale: Decimal) -> Decimal {
         let c = if self.grassroots {
@@ -59,7 +79,7 @@ impl RawPoints {
         } else {
             coef.combined
         };
-        self.score * c * scale + self.delta
+        (self.score * c + self.bonus) * scale + self.delta
     }
 }
 
@@ -70,6 +90,7 @@ pub struct PointsContext<'a> {
     groups: Vec<Option<&'a Group>>,
     per_diem: Vec<Option<&'a PerDiemGroup>>,
     by_code: HashMap<&'a str, &'a Group>,
+    per_diem_by_code: HashMap<&'a str, &'a PerDiemGroup>,
     /// Each table group's outlier bounds, worked out once per group rather than per case
     /// (`None`: by level, not in the catalog, or a figure that needs the case's error).
     bounds: Vec<Option<Bounds>>,
@@ -107,6 +128,7 @@ impl<'a> PointsContext<'a> {
             groups,
             per_diem,
             by_code,
+            per_diem_by_code,
             bounds,
             lowest_score,
         })
@@ -155,36 +177,54 @@ impl<'a> PointsContext<'a> {
                 (Category::FeeForService, score)
             }
         };
-        Ok(RawPoints {
-            category,
-            score,
-            grassroots: false,
-            delta,
-        })
+        Ok(RawPoints::plain(category, score, delta))
     }
 
-    /// A DIP case (SPEC §5.1): the group's score, high/low outliers by the cost ratio, or the
-    /// 特例单议 score.
+    /// A DIP case (SPEC §5.1): the group's score (× its 辅助分型调节系数, SPEC §12), high/low
+    /// outliers by the cost ratio, or the 特例单议 score; a deviant case as its rule prices it
+    /// (SPEC §12); plus its 新药新技术加成分值.
     fn dip_points(&self, t: &CaseTable, row: &CaseRow, level: &str, cost: Decimal) -> Result<RawPoints, EngineError> {
         let p = self.policy;
-        let group = self.groups.get(row.group as usize).copied().flatten().ok_or_else(|| {
-            EngineError::at_row(
-                "unknown_group",
-                row.source_row,
-                t.institution_of(row),
-                format!("病种编码“{}”不在病种目录中", t.group_of(row)),
-                format!("group \"{}\" is not in the catalog", t.group_of(row)),
-            )
-        })?;
+        let Some(group) = self.groups.get(row.group as usize).copied().flatten() else {
+            return match &p.ungrouped {
+                Some(pricing) => self.deviant_points(t, row, cost, Deviant::Ungrouped, pricing),
+                None => Err(EngineError::at_row(
+                    "unknown_group",
+                    row.source_row,
+                    t.institution_of(row),
+                    format!("病种编码“{}”不在病种目录中", t.group_of(row)),
+                    format!("group \"{}\" is not in the catalog", t.group_of(row)),
+                )),
+            };
+        };
+        let deviant = deviant::classify(p, row);
+        if let Some((kind, pricing)) = deviant.filter(|(_, pr)| pr.method != PricingMethod::CostRatio) {
+            return self.deviant_points(t, row, cost, kind, pricing);
+        }
         let too_large = || magnitude_error(t, row, &group.code);
+        let k = subtype::coefficient(p, row);
+        let low_ratio = deviant.map(|(_, pr)| pr.ratio);
         // Worked out once per group where the catalog states the reference cost; by level, or
-        // derived from the score (SPEC §12, a catalog without 次均费用), here.
-        let b = match self.bounds.get(row.group as usize).copied().flatten() {
+        // derived from the score (SPEC §12, a catalog without 次均费用), here; per case under a
+        // 辅助分型调节系数 or a deviant rule's L (SPEC §12).
+        let cached = self.bounds.get(row.group as usize).copied().flatten();
+        let b = match cached.filter(|_| k.is_none() && low_ratio.is_none()) {
             Some(b) => b,
             None => {
-                let reference = resolved_reference_cost(p, group, level)?;
-                Bounds::of(&p.outliers, reference).ok_or_else(too_large)?
+                let mut reference = resolved_reference_cost(p, group, level)?;
+                if let Some(k) = k {
+                    reference = reference.checked_mul(k).ok_or_else(too_large)?;
+                }
+                let b = Bounds::of(&p.outliers, reference).ok_or_else(too_large)?;
+                match low_ratio {
+                    Some(l) => b.with_low(l).ok_or_else(too_large)?,
+                    None => b,
+                }
             }
+        };
+        let group_score = match k {
+            Some(k) => group.score.checked_mul(k).ok_or_else(too_large)?,
+            None => group.score,
         };
         // SPEC §5.1, tested by multiplication (cost ≥ H × ref, not a rounded ratio) and divided
         // last, so a score that is an exact decimal comes out exact (issue 17):
@@ -193,11 +233,11 @@ impl<'a> PointsContext<'a> {
         // The same functions decide and score a case when only the thresholds change
         // (`aggregate`'s revisit of the outliers).
         let (mut category, mut score) = if is_high_at(o, cost, &b) {
-            (Category::High, high_score(group, cost, &b).ok_or_else(too_large)?)
+            (Category::High, high_score(group_score, cost, &b).ok_or_else(too_large)?)
         } else if is_low_at(o, cost, &b) {
-            (Category::Low, low_score(group, cost, &b).ok_or_else(too_large)?)
+            (Category::Low, low_score(group_score, cost, &b).ok_or_else(too_large)?)
         } else {
-            (Category::Normal, group.score)
+            (Category::Normal, group_score)
         };
         if let Some(reviewed) = row.review_score {
             score = reviewed;
@@ -211,12 +251,63 @@ impl<'a> PointsContext<'a> {
             score,
             grassroots: group.grassroots,
             delta: row.review_delta.unwrap_or_default(),
+            special: deviant.map(|(kind, _)| kind),
+            subtype: k.is_some() && row.review_score.is_none(),
+            bonus: bonus::bonus_score(p, row),
+        })
+    }
+
+    /// A deviant case priced by 项目 or 床日 (SPEC §12): cost × base_points × ratio ÷ base cost, or
+    /// the named 床日组's score for the case's days. No 加成分值: its items or days are paid.
+    fn deviant_points(
+        &self,
+        t: &CaseTable,
+        row: &CaseRow,
+        cost: Decimal,
+        kind: Deviant,
+        pricing: &Pricing,
+    ) -> Result<RawPoints, EngineError> {
+        let p = self.policy;
+        let delta = row.review_delta.unwrap_or_default();
+        let (category, score) = match pricing.method {
+            PricingMethod::FeeForService => {
+                let base = self.base_cost(t, row, "按项目结算的")?;
+                let too_large = || magnitude_error(t, row, t.group_of(row));
+                let priced = cost.checked_mul(pricing.ratio).ok_or_else(too_large)?;
+                let score = mul_div(priced, p.base_points, base).ok_or_else(too_large)?;
+                (Category::FeeForService, score)
+            }
+            PricingMethod::PerDiem => {
+                let code = pricing.per_diem_group.as_deref().unwrap_or_default().trim();
+                let group = self.per_diem_by_code.get(code).copied().ok_or_else(|| {
+                    EngineError::at_row(
+                        "unknown_per_diem_group",
+                        row.source_row,
+                        t.institution_of(row),
+                        format!("政策指定的床日组编码“{code}”不在目录中"),
+                        format!("the policy's per-diem group \"{code}\" is not in the catalog"),
+                    )
+                })?;
+                (Category::PerDiem, self.per_diem_group_score(t, row, group)?)
+            }
+            PricingMethod::CostRatio => {
+                return Err(EngineError::at_row(
+                    "ungrouped_cost_ratio",
+                    row.source_row,
+                    t.institution_of(row),
+                    "未入组病例没有病种分值，不能按费用倍率折算".into(),
+                    "an ungrouped case has no group score to scale by its cost ratio".into(),
+                ))
+            }
+        };
+        Ok(RawPoints {
+            special: Some(kind),
+            ..RawPoints::plain(category, score, delta)
         })
     }
 
     /// A 床日 case's score (SPEC §5.2): daily_cost_std × days ÷ base_cost × base_points.
     fn per_diem_score(&self, t: &CaseTable, row: &CaseRow) -> Result<Decimal, EngineError> {
-        let p = self.policy;
         let group = self
             .per_diem
             .get(row.group as usize)
@@ -231,6 +322,12 @@ impl<'a> PointsContext<'a> {
                     format!("per-diem group \"{}\" is not in the catalog", t.group_of(row)),
                 )
             })?;
+        self.per_diem_group_score(t, row, group)
+    }
+
+    /// The score of `row`'s days at a 床日 group's daily standard (SPEC §5.2).
+    fn per_diem_group_score(&self, t: &CaseTable, row: &CaseRow, group: &PerDiemGroup) -> Result<Decimal, EngineError> {
+        let p = self.policy;
         let ratio = match p.per_diem_reimbursement_ratio {
             Some(r) if r > Decimal::ZERO => r,
             _ => {
@@ -264,13 +361,25 @@ pub(crate) fn is_low_at(o: &Outliers, cost: Decimal, b: &Bounds) -> bool {
 }
 
 /// A high outlier's score, as [`PointsContext::raw_points`] gives it (`None`: too large).
-pub(crate) fn high_score(group: &Group, cost: Decimal, b: &Bounds) -> Option<Decimal> {
-    mul_div(group.score, cost - b.high_less_reference, b.reference)
+pub(crate) fn high_score(score: Decimal, cost: Decimal, b: &Bounds) -> Option<Decimal> {
+    mul_div(score, cost - b.high_less_reference, b.reference)
 }
 
 /// A low outlier's score, as [`PointsContext::raw_points`] gives it (`None`: too large).
-pub(crate) fn low_score(group: &Group, cost: Decimal, b: &Bounds) -> Option<Decimal> {
-    mul_div(group.score, cost, b.reference)
+pub(crate) fn low_score(score: Decimal, cost: Decimal, b: &Bounds) -> Option<Decimal> {
+    mul_div(score, cost, b.reference)
+}
+
+/// Whether a per-case national rule (SPEC §12: 辅助分型, 加成分值, deviant or ungrouped cases)
+/// prices some cases apart from their group's bounds: then a change of the thresholds cannot
+/// be revisited from the group's cases by cost, and the per-case pass runs again.
+pub(crate) fn has_case_rules(p: &PointsPolicy) -> bool {
+    p.subtype_coefficients
+        || p.bonus_scores
+        || p.abnormal_discharge.is_some()
+        || p.short_stay.is_some()
+        || p.long_stay.is_some()
+        || p.ungrouped.is_some()
 }
 
 /// A group's outlier bounds at its reference cost (SPEC §5.1).
@@ -297,6 +406,14 @@ impl Bounds {
             high,
             low: o.low_ratio.checked_mul(reference)?,
             high_less_reference: high - reference,
+        })
+    }
+
+    /// The same bounds with L = `low` (a deviant rule's cost ratio, SPEC §12).
+    fn with_low(self, low: Decimal) -> Option<Bounds> {
+        Some(Bounds {
+            low: low.checked_mul(self.reference)?,
+            ..self
         })
     }
 }

@@ -128,7 +128,7 @@ pub struct PeriodValue {
 }
 
 /// Reconciliation of rounded settlements to the rounded pool (SPEC §2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     #[serde(with = "report::money")]
     pub pool: Decimal,
@@ -301,6 +301,36 @@ pub struct FundResult {
     /// `points.excluded_fund_share`; left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded_outlay: Option<ExcludedOutlay>,
+    /// 预算总额细分 (吉林2024 第八条): each sub-pool's budget, pool, points, point value and units,
+    /// when the fund has sub-budgets (then `point_value` is `null`: each sub-pool has its own);
+    /// left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_pools: Vec<SubPoolResult>,
+}
+
+/// One sub-pool of a fund's inpatient budget (吉林2024 第八条), settled at its own point value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubPoolResult {
+    /// Its name in the policy.
+    pub label: String,
+    /// Its part of the inpatient budget.
+    #[serde(with = "report::money")]
+    pub budget: Decimal,
+    /// The pool that part buys under the cost basis (SPEC §6).
+    #[serde(with = "report::money")]
+    pub pool: Decimal,
+    #[serde(with = "report::points")]
+    pub points: Decimal,
+    /// pool ÷ points, reported (`null` without points, or in allotment mode).
+    pub point_value: Option<Decimal>,
+    pub point_value_exact: Option<Decimal>,
+    /// The codes of its settlement units.
+    pub units: Vec<String>,
+    /// Its settlements reconciled to its pool (SPEC §2).
+    pub reconciliation: Reconciliation,
+    /// Its 弹性点值, when the policy has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic: Option<ElasticResult>,
 }
 
 /// The excluded cost of a fund's cases and the fund's part of it (宁德2024 第七条(一) 除外支付、据实结算).
@@ -445,6 +475,10 @@ pub struct ElasticResult {
     /// The pool settled − the budget pool: positive = the fund pays beyond the budget.
     #[serde(with = "report::money")]
     pub difference: Decimal,
+    /// The 基准点数 are each institution's (上年合理服务点数), not the region's share: `base_points`
+    /// is then Σ min(N_i, B_i). Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_institution: bool,
 }
 
 /// Points by kind (SPEC §5).
@@ -468,8 +502,23 @@ pub struct PointsByKind {
     /// Year-end point adjustments (吉林2024 第二十七条).
     #[serde(with = "report::points")]
     pub adjustments: Decimal,
+    /// 新药新技术加成分值 × scale (国家DIP3.0 第五章第一节四(三), 第七章第三节一(二)); left out when zero.
+    #[serde(default, with = "report::points", skip_serializing_if = "Decimal::is_zero")]
+    pub bonus: Decimal,
     #[serde(with = "report::points")]
     pub total: Decimal,
+}
+
+/// The cases of one kind a national rule touched in a unit (SPEC §12): `kind` is `subtype`
+/// (辅助分型), `abnormal_discharge` (非正常出院), `short_stay`, `long_stay`, `ungrouped` (未入组) or
+/// `bonus` (新药新技术加成分值); `points` are those cases' points at the unit's coefficient, before
+/// 特例单议 changes (for `bonus`: the 加成分值 × scale alone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialCases {
+    pub kind: String,
+    pub cases: u64,
+    #[serde(with = "report::points")]
+    pub points: Decimal,
 }
 
 /// Case counts by category.
@@ -549,6 +598,13 @@ pub struct UnitResult {
     pub members: Vec<String>,
     /// Combined coefficient (institutions only).
     pub coefficient: Option<Decimal>,
+    /// Its 基准点数 under a 弹性点值 rule with base `institution` (国家DIP3.0 第四章第三节一(二) 1), when
+    /// its institutions give them; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic_base_points: Option<Decimal>,
+    /// The sub-budget it is settled in (吉林2024 第八条); left out when the fund has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_pool: Option<String>,
     pub points: PointsByKind,
     /// The unit's points (`points.total`) at full precision.
     #[serde(default, with = "report::exact")]
@@ -590,6 +646,13 @@ pub struct UnitResult {
     pub deposit_returned: Decimal,
     #[serde(with = "report::money")]
     pub quality_reserve_returned: Decimal,
+    /// 扣减质量保证金 the 年终调整 rows ask of the unit (信阳2019 三(七)); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
+    /// What was deducted: at most the unit's quality reserve (flag
+    /// `quality_reserve_deduction_capped` when less than asked); left out when zero.
+    #[serde(default, with = "report::money", skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deducted: Decimal,
     #[serde(with = "report::money")]
     pub adjustment_fund: Decimal,
     #[serde(with = "report::money")]
@@ -598,6 +661,9 @@ pub struct UnitResult {
     /// their points are in `points.adjustments`, their amounts add up to `amount_adjustments`.
     #[serde(default)]
     pub adjustments: Vec<AdjustmentLine>,
+    /// The cases each national rule touched, by kind (SPEC §12); left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_cases: Vec<SpecialCases>,
     /// Monthly prepayments and Q1–Q3 clearings, or the prepaid figure of the summary input.
     #[serde(with = "report::money")]
     pub prepaid: Decimal,

@@ -204,6 +204,10 @@ pub fn fund_shares(
     let year_points = || codes.iter().copied().zip(ledgers.iter().map(|a| a.year.points));
     let (settlements, reconciliation) = if policy.settlement.mode == SettlementMode::Allotment {
         allotment::allotments(budget, units)?
+    } else if let Some(weights) = &values.unit_weights {
+        // 弹性点值 by institution: each unit's worth, which adds up to the pool settled.
+        let pairs: Vec<(&str, Decimal)> = codes.iter().copied().zip(weights.iter().copied()).collect();
+        reconcile(values.pool, &pairs)
     } else {
         reconcile(values.pool, &year_points().collect::<Vec<_>>())
     };

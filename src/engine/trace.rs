@@ -4,6 +4,7 @@
 //! trace shows is in the settlement, so it is written only when asked.
 
 use super::result::{BandPosition, FundResult, PointsByKind, TraceLine, UnitResult};
+use super::special::SpecialKind;
 use super::{fmt_money, fmt_rate, same};
 use crate::policy::{CostBasis, Policy, ReturnRule, SettlementMode};
 use rust_decimal::Decimal;
@@ -40,11 +41,24 @@ pub fn unit_trace(policy: &Policy, fund: &FundResult, t: &UnitResult) -> Vec<Tra
         fund_money: fund_only || allotment,
     };
     let mut out = vec![points_line(&t.points)];
+    out.extend(special_lines(t));
     out.extend(settlement_lines(&how, fund, t));
     out.extend(sharing_lines(&how, t));
     let [deposit, returned, prepaid, net] = payment_lines(policy, t);
     out.extend([deposit, returned, prepaid]);
     out.extend(adjustment_lines(t));
+    if !t.quality_reserve_deduction.is_zero() {
+        let asked = fmt_money(t.quality_reserve_deduction);
+        out.push(line(
+            ["扣减质量保证金", "Quality reserve deducted"],
+            [
+                format!("min({asked}, 本机构质量保证金)；余额按考核返还"),
+                format!("min({asked}, its quality reserve); the rest returned by assessment"),
+            ],
+            -t.quality_reserve_deducted,
+            "信阳2019 三(七)",
+        ));
+    }
     out.extend(assessment_lines(policy, t));
     out.push(net);
     out
@@ -134,15 +148,42 @@ fn points_line(k: &PointsByKind) -> TraceLine {
         k.adjustments.normalize(),
     ];
     let [n, hi, lo, rv, pd, ffs, sm, adj] = kinds;
+    // The 加成分值 only where there is one, so a policy without it traces as before.
+    let (bonus, bonus_en) = match k.bonus.normalize() {
+        b if b.is_zero() => (String::new(), String::new()),
+        b => (
+            format!(" + 新药新技术加成 {b}"),
+            format!(" + new drug/technology bonus {b}"),
+        ),
+    };
     line(
         ["点数", "Points"],
         [
-            format!("正常 {n} + 高倍率 {hi} + 低倍率 {lo} + 特例单议 {rv} + 床日 {pd} + 项目 {ffs} + 汇总 {sm} + 调整 {adj}"),
-            format!("normal {n} + high-cost {hi} + low-cost {lo} + special review {rv} + per-diem {pd} + fee-for-service {ffs} + summary {sm} + adjustments {adj}"),
+            format!("正常 {n} + 高倍率 {hi} + 低倍率 {lo} + 特例单议 {rv} + 床日 {pd} + 项目 {ffs} + 汇总 {sm} + 调整 {adj}{bonus}"),
+            format!("normal {n} + high-cost {hi} + low-cost {lo} + special review {rv} + per-diem {pd} + fee-for-service {ffs} + summary {sm} + adjustments {adj}{bonus_en}"),
         ],
         k.total,
         "SPEC §5; 吉林2024 第十二条",
     )
+}
+
+/// One line per kind of case a national rule touched: its cases and their points (SPEC §12). They
+/// are inside the points line's kinds (a deviant case priced by 项目 is in 项目, …), shown apart.
+fn special_lines(t: &UnitResult) -> impl Iterator<Item = TraceLine> + '_ {
+    t.special_cases.iter().filter_map(|c| {
+        let kind = SpecialKind::ALL.into_iter().find(|k| k.key() == c.kind)?;
+        let [zh, en, cite] = kind.names();
+        let points = super::rounding::round_points(c.points).normalize();
+        Some(line(
+            [zh, en],
+            [
+                format!("{} 例，点数 {points}", c.cases),
+                format!("{} cases, {points} points", c.cases),
+            ],
+            c.points,
+            cite,
+        ))
+    })
 }
 
 /// S (SPEC §7 or §7.3), FS and C (SPEC §7.1).
@@ -157,6 +198,46 @@ fn settlement_lines(how: &Reading, fund: &FundResult, t: &UnitResult) -> Vec<Tra
             ],
             t.settlement,
             "SPEC §7.3; 信阳2019 三(二)",
+        ));
+    } else if let Some((v, f)) = fund
+        .elastic
+        .as_ref()
+        .filter(|e| e.by_institution)
+        .and_then(|e| Some((e.fixed_value?, e.floating_value.unwrap_or_default())))
+    {
+        let n = t.points.total;
+        let b = t.elastic_base_points.unwrap_or_default().max(Decimal::ZERO);
+        let (within, over) = (n.min(b).normalize(), (n - b).max(Decimal::ZERO).normalize());
+        let (v, f) = (v.normalize(), super::rounding::round_point_value(f, 6));
+        out.push(line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("固定点值 {v} × 基准内点数 {within} + 浮动点值 {f} × 超出点数 {over}（对账到分）"),
+                format!("fixed value {v} × {within} base points + floating value {f} × {over} points beyond (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "国家DIP3.0 第四章第三节一(二) 1",
+        ));
+    } else if let Some(sub) = t
+        .sub_pool
+        .as_ref()
+        .and_then(|l| fund.sub_pools.iter().find(|p| &p.label == l))
+    {
+        let f = format!(
+            "{} × {} ÷ {}",
+            fmt_money(sub.pool),
+            t.points.total.normalize(),
+            sub.points.normalize()
+        );
+        let label = &sub.label;
+        out.push(line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("细分预算“{label}”：{f}（对账到分）"),
+                format!("sub-budget “{label}”: {f} (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "SPEC §7, §2; 吉林2024 第八条, 第十七条",
         ));
     } else {
         let f = format!(

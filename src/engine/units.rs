@@ -3,11 +3,11 @@
 //! institutions themselves, or each 医共体 as one — with the unit's assessment score and
 //! allotment weight (SPEC §7.3).
 
-use super::allotment::allotment_weights;
+use super::allotment::{allotment_weights, months_fallback_notice, unit_months};
 use super::coefficients::{self, Coefficient};
 use super::result::Notice;
 use super::EngineError;
-use crate::policy::{Policy, SettlementMode, SettlementUnit};
+use crate::policy::{ElasticBase, MonthlyShares, Policy, SettlementMode, SettlementUnit};
 use crate::records::Institution;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -27,6 +27,14 @@ pub struct Unit {
     pub score: Decimal,
     /// Σ w_k × history_k over the members, primary care tilted (allotment mode, SPEC §7.3).
     pub allotment_weight: Decimal,
+    /// Each member's (level, 机构类别): what assigns the unit to a sub-budget (吉林2024 第八条).
+    pub member_groups: Vec<(String, Option<String>)>,
+    /// Σ the members' 上年合理服务点数, when any member gives them: the unit's 基准点数 under a 弹性点值
+    /// rule with base `institution` (国家DIP3.0 第四章第三节一(二) 1).
+    pub base_points: Option<Decimal>,
+    /// Σ the members' last-year months (上年各月统筹费用), when the policy spreads allotments by
+    /// them and a member gives them (信阳2019 三(三)).
+    pub months: Option<[Decimal; 12]>,
     /// Σ the members' last-year fund payment (历史基金支付, most recent), when any member gives one:
     /// the base of the 预付金 (国家DIP3.0 第七章第二节一).
     pub last_year: Option<Decimal>,
@@ -54,11 +62,23 @@ impl<'d> Units<'d> {
     ) -> Result<Self, EngineError> {
         let (index, coefficients) = institution_coefficients(policy, institutions, notices)?;
         let (mut units, unit_of) = group_units(policy, institutions, &coefficients);
-        let allotment = policy
-            .settlement
-            .allotment
+        let allotment = match &policy.settlement.allotment {
+            Some(a) => Some(allotment_weights(a, institutions)?),
+            None => None,
+        };
+        let own_months = policy.settlement.mode == SettlementMode::Allotment
+            && policy
+                .settlement
+                .allotment
+                .as_ref()
+                .is_some_and(|a| a.monthly_shares == MonthlyShares::Institution);
+        let mut from_profile = Vec::new();
+        let elastic_by_institution = policy
+            .point_value
+            .elastic
             .as_ref()
-            .map(|a| allotment_weights(a, institutions));
+            .is_some_and(|e| e.base == ElasticBase::Institution);
+        let mut without_base = Vec::new();
         for unit in &mut units {
             let total: Decimal = unit
                 .members
@@ -75,7 +95,32 @@ impl<'d> Units<'d> {
             if let Some(w) = &allotment {
                 unit.allotment_weight = unit.members.iter().map(|&m| w[m]).sum();
             }
+            unit.member_groups = unit
+                .members
+                .iter()
+                .map(|&m| {
+                    let inst = &institutions[m];
+                    (inst.level.clone(), inst.budget_inputs.category.clone())
+                })
+                .collect();
+            let bases: Vec<Decimal> = unit
+                .members
+                .iter()
+                .filter_map(|&m| institutions[m].budget_inputs.base_points)
+                .collect();
+            unit.base_points = (!bases.is_empty()).then(|| bases.iter().sum());
+            if elastic_by_institution && unit.base_points.is_none() {
+                without_base.push(unit.code.as_str());
+            }
+            if own_months {
+                unit.months = unit_months(institutions, &unit.members);
+                if unit.months.is_none() {
+                    from_profile.push(unit.code.as_str());
+                }
+            }
         }
+        notices.extend(months_fallback_notice(&from_profile));
+        notices.extend(super::point_value::base_missing_notice(&without_base));
         Ok(Units {
             units,
             unit_of,
@@ -180,6 +225,9 @@ fn group_units(
                 },
                 score: Decimal::ZERO,
                 allotment_weight: Decimal::ZERO,
+                member_groups: Vec::new(),
+                base_points: None,
+                months: None,
                 last_year: None,
             });
             units.len() - 1

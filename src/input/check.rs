@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::error::{ErrorKind, InputError};
 use super::fields::TableKind;
 use crate::records::cases::CaseTable;
-use crate::records::{check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
+use crate::records::{check_case_extras, check_case_values, CaseKind, CaseTotals, Dataset, OutOfRange};
 
 fn error(table: TableKind, row: Option<u64>, kind: ErrorKind) -> InputError {
     InputError {
@@ -74,20 +74,7 @@ struct CaseCodes<'a> {
 /// The errors carry the table (not a file name: the dataset does not keep them) and, for
 /// cases, the row the case came from.
 pub fn check_dataset(data: &Dataset) -> Vec<InputError> {
-    let cases = data.cases.iter().map(|c| CaseCodes {
-        institution: &c.institution,
-        kind: c.kind,
-        group: &c.group,
-        row: c.source_row,
-    });
-    let mut out = check(data, cases);
-    let values = data
-        .cases
-        .iter()
-        .map(|c| (c.out_of_range(), [c.total_cost, c.personal_burden, c.days]));
-    case_bounds(values, &mut out);
-    record_bounds(data, &mut out);
-    out
+    check_dataset_with_cases(data, &data.cases)
 }
 
 /// At most this many cases beyond their limits are listed (a misread column puts every row
@@ -182,10 +169,10 @@ fn record_bounds(data: &Dataset, out: &mut Vec<InputError>) {
     }
 }
 
-/// [`check_dataset`] for a dataset whose cases are held in the engine's compact table (the
-/// page's session and the command line stream cases there; `data.cases` is not read). The
-/// same errors as for the same cases as records. Each distinct code is looked up once; a row
-/// costs two index lookups, and only the rows naming an unknown code go on to the check.
+/// [`check_dataset`] with other cases than the dataset's own (`data.cases` is not read): last
+/// year's cases against this year's institutions and catalog. Each distinct code is looked up
+/// once; a row costs two index lookups, and only the rows naming an unknown code go on to the
+/// check.
 pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputError> {
     let institutions: HashSet<&str> = data.institutions.iter().map(|i| i.code.as_str()).collect();
     let groups: HashSet<&str> = data.catalog.groups.iter().map(|g| g.code.as_str()).collect();
@@ -219,7 +206,8 @@ pub fn check_dataset_with_cases(data: &Dataset, cases: &CaseTable) -> Vec<InputE
             r.days,
             r.review_score,
             r.review_delta,
-        );
+        )
+        .or_else(|| check_case_extras(&r.extras));
         let row = (r.source_row > 0).then_some(r.source_row);
         (
             bad.map(|e| OutOfRange { row, ..e }),

@@ -136,6 +136,13 @@ pub enum ErrorKind {
         /// Field key.
         field: String,
     },
+    /// A list cell with the wrong number of values (last year's twelve months).
+    ListLength {
+        /// Field key.
+        field: String,
+        expected: usize,
+        found: usize,
+    },
     /// A part larger than the whole it belongs to (a personal burden above the total cost).
     AboveTotal {
         /// Field key of the part.
@@ -193,6 +200,11 @@ pub enum ErrorKind {
     },
     /// A settlement type that is not DIP, 床日 or 项目.
     UnknownCaseKind {
+        /// Field key.
+        field: String,
+    },
+    /// A 离院方式 that is not one of the 医保结算清单's codes (1–5, 9) or their names.
+    UnknownDischarge {
         /// Field key.
         field: String,
     },
@@ -545,6 +557,14 @@ impl InputError {
             (Lang::En, ErrorKind::NotPositive { field }) => {
                 format!("\"{v}\" is not above 0; {} must be greater than 0", field_en(field))
             }
+            (Lang::Zh, ErrorKind::ListLength { field, expected, found }) => format!(
+                "“{v}” 有 {found} 个数，「{}」应有 {expected} 个（用 ; 、 或 , 分隔，1 月在前）",
+                field_zh(field)
+            ),
+            (Lang::En, ErrorKind::ListLength { field, expected, found }) => format!(
+                "\"{v}\" has {found} values; {} needs {expected} (separated by ; 、 or ,, January first)",
+                field_en(field)
+            ),
             (Lang::Zh, ErrorKind::AboveTotal { field, total_field, total }) => format!(
                 "“{v}” 大于本行「{}」{total}，「{}」不能超过它",
                 field_zh(total_field),
@@ -608,6 +628,12 @@ impl InputError {
             }
             (Lang::En, ErrorKind::UnknownCaseKind { .. }) => format!(
                 "\"{v}\" is not a known settlement type (expected DIP (病种), 床日 (per diem) or 项目 (fee for service))"
+            ),
+            (Lang::Zh, ErrorKind::UnknownDischarge { .. }) => format!(
+                "“{v}” 不是已知的离院方式（应为医保结算清单的代码 1 医嘱离院、2 医嘱转院、3 医嘱转社区卫生服务机构/乡镇卫生院、4 非医嘱离院、5 死亡、9 其他，或其名称）"
+            ),
+            (Lang::En, ErrorKind::UnknownDischarge { .. }) => format!(
+                "\"{v}\" is not a known discharge mode (expected a 医保结算清单 code: 1 医嘱离院 discharged, 2 医嘱转院 transferred, 3 医嘱转社区/乡镇卫生院 to a community or township clinic, 4 非医嘱离院 against advice, 5 死亡 death, 9 其他 other, or its name)"
             ),
             (Lang::Zh, ErrorKind::UnknownCatalogType { .. }) => {
                 format!("“{v}” 不是已知的病种类型（应为 DIP 或 床日）")

@@ -41,6 +41,8 @@ pub(crate) enum ValueKind {
     Fund,
     /// DIP, 床日 or 项目.
     CaseKind,
+    /// 离院方式: a 医保结算清单 code (1–5, 9) or its name.
+    Discharge,
     /// DIP or 床日 (catalog rows).
     CatalogType,
     /// 病种类型: 核心病种, 综合病种 … or a code from the legend in the header (catalog rows).
@@ -407,6 +409,9 @@ pub(crate) mod cases {
     pub const QC_PASSED: usize = 14;
     pub const SUPPLEMENTED: usize = 15;
     pub const FUND_PARTS: [usize; 3] = [16, 17, 18];
+    pub const DISCHARGE: usize = 19;
+    pub const SUBTYPE_COEFFICIENT: usize = 20;
+    pub const BONUS_SCORE: usize = 21;
 }
 
 pub(crate) static CASES: TableSpec = TableSpec {
@@ -545,6 +550,48 @@ pub(crate) static CASES: TableSpec = TableSpec {
         FUND_CIVIL,
         FUND_LARGE,
         FUND_SERIOUS,
+        Field {
+            key: "discharge",
+            zh: "离院方式",
+            en: "discharge mode",
+            kind: K::Discharge,
+            aliases: &[
+                "离院方式",
+                "离院方式代码",
+                "出院方式",
+                "离院类型",
+                "dscg_way",
+                "discharge",
+                "discharge_mode",
+            ],
+        },
+        Field {
+            key: "subtype_coefficient",
+            zh: "辅助分型调节系数",
+            en: "subtype coefficient",
+            kind: K::Coefficient,
+            aliases: &[
+                "辅助分型调节系数",
+                "辅助分型系数",
+                "辅助目录系数",
+                "辅助分型校正系数",
+                "分型调节系数",
+                "subtype_coefficient",
+            ],
+        },
+        Field {
+            key: "bonus_score",
+            zh: "新药新技术加成分值",
+            en: "new drug and technology bonus score",
+            kind: K::Number,
+            aliases: &[
+                "新药新技术加成分值",
+                "新技术加成分值",
+                "加成分值",
+                "分值加成",
+                "bonus_score",
+            ],
+        },
     ],
     required: &[
         &[cases::INSTITUTION],
@@ -776,6 +823,11 @@ pub(crate) mod institutions {
     pub const HISTORY_1: usize = 11;
     pub const HISTORY_2: usize = 12;
     pub const HISTORY_3: usize = 13;
+    pub const CATEGORY: usize = 14;
+    /// 出院结算人次, 人次人头比, 次均住院天数, 次均住院费用, 床日费用 (信阳2019 三(二)).
+    pub const INDICATORS: [usize; 5] = [15, 16, 17, 18, 19];
+    pub const LAST_YEAR_MONTHS: usize = 20;
+    pub const BASE_POINTS: usize = 21;
 }
 
 pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
@@ -913,6 +965,74 @@ pub(crate) static INSTITUTIONS: TableSpec = TableSpec {
             en: "fund payment three years ago",
             kind: K::Money,
             aliases: &["大前年基金支付", "大前年", "history_3"],
+        },
+        Field {
+            key: "institution_category",
+            zh: "机构类别",
+            en: "institution type",
+            kind: K::Text,
+            aliases: &[
+                "机构类别",
+                "机构类型",
+                "医疗机构类别",
+                "医院类别",
+                "医院类型",
+                "institution_category",
+            ],
+        },
+        Field {
+            key: "discharges",
+            zh: "出院结算人次",
+            en: "discharges",
+            kind: K::Number,
+            aliases: &["出院结算人次", "出院人次", "结算人次", "discharges"],
+        },
+        Field {
+            key: "visits_per_person",
+            zh: "人次人头比",
+            en: "visits per person",
+            kind: K::Number,
+            aliases: &["人次人头比", "人头人次比", "visits_per_person"],
+        },
+        Field {
+            key: "mean_days",
+            zh: "次均住院天数",
+            en: "mean length of stay",
+            kind: K::Number,
+            aliases: &["次均住院天数", "平均住院日", "平均住院天数", "mean_days"],
+        },
+        Field {
+            key: "mean_cost",
+            zh: "次均住院费用",
+            en: "mean cost per stay",
+            kind: K::Money,
+            aliases: &["次均住院费用", "次均费用", "mean_cost"],
+        },
+        Field {
+            key: "bed_day_cost",
+            zh: "床日费用",
+            en: "cost per bed-day",
+            kind: K::Money,
+            aliases: &["床日费用", "平均床日费用", "bed_day_cost"],
+        },
+        Field {
+            key: "last_year_months",
+            zh: "上年各月统筹费用",
+            en: "last year's monthly fund amounts",
+            kind: K::MoneyList,
+            aliases: &[
+                "上年各月统筹费用",
+                "上年度各月统筹费用",
+                "上年月度统筹费用",
+                "last_year_months",
+            ],
+        },
+        Field {
+            key: "base_points",
+            zh: "上年合理服务点数",
+            en: "last year's reasonable service points",
+            kind: K::Number,
+            aliases: &["上年合理服务点数", "基准服务点数", "上年度合理服务点数", "base_points"],
         },
     ],
     required: &[
@@ -1077,6 +1197,7 @@ pub(crate) mod adjustments {
     pub const AMOUNT: usize = 4;
     pub const DEDUCTION: usize = 5;
     pub const BASIS: usize = 6;
+    pub const QUALITY_RESERVE_DEDUCTION: usize = 7;
 }
 
 /// One row per labelled year-end adjustment of one institution and fund (SPEC §7.2): points
@@ -1165,12 +1286,29 @@ pub(crate) static ADJUSTMENTS: TableSpec = TableSpec {
                 "note",
             ],
         },
+        Field {
+            key: "quality_reserve_deduction",
+            zh: "扣减质量保证金",
+            en: "quality reserve deduction",
+            kind: K::Money,
+            aliases: &[
+                "扣减质量保证金",
+                "质量保证金扣减",
+                "扣质量保证金",
+                "quality_reserve_deduction",
+            ],
+        },
     ],
     required: &[
         &[adjustments::INSTITUTION],
         &[adjustments::FUND],
         &[adjustments::LABEL],
-        &[adjustments::POINTS, adjustments::AMOUNT, adjustments::DEDUCTION],
+        &[
+            adjustments::POINTS,
+            adjustments::AMOUNT,
+            adjustments::DEDUCTION,
+            adjustments::QUALITY_RESERVE_DEDUCTION,
+        ],
     ],
     key_field: adjustments::INSTITUTION,
     level_cost_stems: &[],

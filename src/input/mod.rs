@@ -46,6 +46,8 @@ mod bounds_ods;
 mod check;
 mod choose;
 mod csv;
+#[doc(hidden)]
+pub use csv::tokenize;
 mod encoding;
 mod error;
 mod fields;

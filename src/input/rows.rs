@@ -1024,6 +1024,18 @@ impl<'a> RowCtx<'a> {
         })
     }
 
+    /// 离院方式: `Some(None)` empty or unmapped, `None` bad (reported).
+    pub fn discharge(&mut self, f: usize) -> Option<Option<u8>> {
+        if !self.present(f) {
+            return Some(None);
+        }
+        self.parse(f, |t, field| {
+            values::parse_discharge(t)
+                .map(Some)
+                .ok_or_else(|| ErrorKind::UnknownDischarge { field: field.into() })
+        })
+    }
+
     /// Catalog 类型: `Some(Some(true))` per-diem, `Some(None)` not given, `None` bad.
     pub fn catalog_type(&mut self, f: usize) -> Option<Option<bool>> {
         if !self.present(f) {

@@ -12,8 +12,8 @@ use super::report::{ImportReport, ImportWarning, Reading};
 use super::rows::{RowCtx, Seen, Table};
 use super::values::CategoryCell;
 use crate::records::{
-    Case, CaseKind, Group, GroupCategory, Institution, InstitutionAdjustment, InstitutionSummary, OutpatientRecord,
-    PerDiemGroup, PublishedMonth, Review,
+    limits, AllotmentIndicators, BudgetInputs, Case, CaseExtras, CaseKind, Group, GroupCategory, Institution,
+    InstitutionAdjustment, InstitutionSummary, OutpatientRecord, PerDiemGroup, PublishedMonth, Review,
 };
 
 /// Personal burden from its own column, else total cost − fund payment (SPEC §7), else 0. The
@@ -121,6 +121,51 @@ fn above(field: &str, total: Decimal) -> ErrorKind {
     }
 }
 
+/// 离院方式, 辅助分型调节系数 and 新药新技术加成分值 (SPEC §12), each `None` when the file leaves it
+/// out; a coefficient must be above 0 and at most [`limits::subtype_coefficient`], a bonus score
+/// from 0 to [`limits::score`]. `None` when a cell was refused (reported).
+fn case_extras(ctx: &mut RowCtx<'_>) -> Option<CaseExtras> {
+    let discharge = ctx.discharge(c::DISCHARGE);
+    let subtype = ctx.coefficient(c::SUBTYPE_COEFFICIENT);
+    let bonus = ctx.number(c::BONUS_SCORE);
+    let key = |f: usize| ["subtype_coefficient", "bonus_score"][usize::from(f == c::BONUS_SCORE)];
+    let beyond = |f: usize, limit: Decimal| ErrorKind::OutOfRange {
+        field: key(f).into(),
+        limit,
+        below: false,
+        code: None,
+    };
+    let limit = limits::subtype_coefficient();
+    let bad_subtype = match subtype {
+        Some(k) if k <= Decimal::ZERO => Some(ErrorKind::NotPositive {
+            field: key(c::SUBTYPE_COEFFICIENT).into(),
+        }),
+        Some(k) if k > limit => Some(beyond(c::SUBTYPE_COEFFICIENT, limit)),
+        _ => None,
+    };
+    let bad_bonus = match bonus {
+        Some(b) if b < Decimal::ZERO => Some(ErrorKind::Negative {
+            field: key(c::BONUS_SCORE).into(),
+        }),
+        Some(b) if b > limits::score() => Some(beyond(c::BONUS_SCORE, limits::score())),
+        _ => None,
+    };
+    let ok = bad_subtype.is_none() && bad_bonus.is_none();
+    for (f, kind) in [(c::SUBTYPE_COEFFICIENT, bad_subtype), (c::BONUS_SCORE, bad_bonus)] {
+        if let Some(kind) = kind {
+            ctx.refuse(f, kind);
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(CaseExtras {
+        discharge: discharge?,
+        subtype_coefficient: subtype,
+        bonus_score: bonus,
+    })
+}
+
 pub(crate) struct CasesTable;
 
 impl Table for CasesTable {
@@ -191,6 +236,7 @@ impl Table for CasesTable {
         let delta = ctx.number(c::REVIEW_DELTA);
         let qc_passed = ctx.boolean(c::QC_PASSED).unwrap_or(true);
         let supplemented = ctx.boolean(c::SUPPLEMENTED).unwrap_or(false);
+        let extras = case_extras(ctx);
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -212,6 +258,7 @@ impl Table for CasesTable {
             qc_passed,
             supplemented,
             source_row: ctx.row,
+            extras: extras?,
         };
         Some(CaseRead {
             institution: institution?,
@@ -467,6 +514,7 @@ impl Table for InstitutionsTable {
             }
             out
         };
+        let budget_inputs = institution_budget_inputs(ctx);
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -482,7 +530,72 @@ impl Table for InstitutionsTable {
             assessment_score,
             primary_care,
             history,
+            budget_inputs,
         })
+    }
+}
+
+/// The field keys of `institutions::INDICATORS`, in order.
+const INDICATOR_KEYS: [&str; 5] = [
+    "discharges",
+    "visits_per_person",
+    "mean_days",
+    "mean_cost",
+    "bed_day_cost",
+];
+
+/// An institution row's columns for the budget rules (吉林2024 第八条; 信阳2019 三(二)(三)): the
+/// indicators are never negative, last year's months are twelve amounts or none.
+fn institution_budget_inputs(ctx: &mut RowCtx<'_>) -> BudgetInputs {
+    let category = ctx.text(i::CATEGORY).map(str::to_string);
+    let [d, v, m, c, b] = i::INDICATORS;
+    let mut non_negative = |f: usize, money: bool| {
+        let value = if money { ctx.amount(f) } else { ctx.number(f) };
+        match value {
+            Some(x) if x < Decimal::ZERO => {
+                let key = i::INDICATORS
+                    .iter()
+                    .position(|&k| k == f)
+                    .map_or("base_points", |n| INDICATOR_KEYS[n]);
+                ctx.refuse(f, ErrorKind::Negative { field: key.into() });
+                None
+            }
+            other => other,
+        }
+    };
+    let indicators = AllotmentIndicators {
+        discharges: non_negative(d, false),
+        visits_per_person: non_negative(v, false),
+        mean_days: non_negative(m, false),
+        mean_cost: non_negative(c, true),
+        bed_day_cost: non_negative(b, true),
+    };
+    let base_points = non_negative(i::BASE_POINTS, false);
+    let mut last_year_months = Vec::new();
+    if ctx.present(i::LAST_YEAR_MONTHS) {
+        let months = ctx.amount_list(i::LAST_YEAR_MONTHS);
+        let key = "last_year_months".to_string();
+        if months.iter().any(|x| *x < Decimal::ZERO) {
+            ctx.refuse(i::LAST_YEAR_MONTHS, ErrorKind::Negative { field: key });
+        } else if !months.is_empty() && months.len() != 12 {
+            let found = months.len();
+            ctx.refuse(
+                i::LAST_YEAR_MONTHS,
+                ErrorKind::ListLength {
+                    field: key,
+                    expected: 12,
+                    found,
+                },
+            );
+        } else {
+            last_year_months = months;
+        }
+    }
+    BudgetInputs {
+        category,
+        indicators,
+        last_year_months,
+        base_points,
     }
 }
 
@@ -601,7 +714,7 @@ impl Table for AdjustmentsTable {
         let institution = ctx.required_text(a::INSTITUTION).map(str::to_string);
         let fund = ctx.fund(a::FUND);
         let label = ctx.required_text(a::LABEL).map(str::to_string);
-        let values = [a::POINTS, a::AMOUNT, a::DEDUCTION];
+        let values = [a::POINTS, a::AMOUNT, a::DEDUCTION, a::QUALITY_RESERVE_DEDUCTION];
         if !values.iter().any(|&f| ctx.present(f)) {
             ctx.empty_all(&values);
         }
@@ -631,6 +744,11 @@ impl Table for AdjustmentsTable {
             _ => None,
         };
         let basis = ctx.text(a::BASIS).unwrap_or_default().to_string();
+        let quality_reserve_deduction = if ctx.present(a::QUALITY_RESERVE_DEDUCTION) {
+            ctx.non_negative_amount(a::QUALITY_RESERVE_DEDUCTION)
+        } else {
+            Some(Decimal::ZERO)
+        };
         if !ctx.errors.is_empty() {
             return None;
         }
@@ -641,6 +759,7 @@ impl Table for AdjustmentsTable {
             points: points?,
             amount: net?,
             basis,
+            quality_reserve_deduction: quality_reserve_deduction?,
         })
     }
 }

@@ -588,6 +588,24 @@ pub(crate) fn parse_case_kind(text: &str) -> Option<CaseKind> {
     }
 }
 
+/// 离院方式 as the 医保结算清单 codes it (1 医嘱离院, 2 医嘱转院, 3 医嘱转社区卫生服务机构/乡镇卫生院,
+/// 4 非医嘱离院, 5 死亡, 9 其他), written as the code or the name.
+pub(crate) fn parse_discharge(text: &str) -> Option<u8> {
+    let s = keyword(text);
+    let code = match s.as_ref() {
+        "1" | "01" | "医嘱离院" => 1,
+        "2" | "02" | "医嘱转院" | "转院" => 2,
+        "3" | "03" | "医嘱转社区卫生服务机构/乡镇卫生院" | "医嘱转社区卫生服务机构" | "医嘱转乡镇卫生院" | "转社区" => {
+            3
+        }
+        "4" | "04" | "非医嘱离院" | "自动出院" | "自动离院" => 4,
+        "5" | "05" | "死亡" => 5,
+        "9" | "09" | "其他" => 9,
+        _ => return None,
+    };
+    Some(code)
+}
+
 /// Catalog row type: DIP (default) or 床日. `Some(true)` = per-diem.
 pub(crate) fn parse_catalog_type(text: &str) -> Option<bool> {
     match parse_case_kind(text)? {

@@ -241,6 +241,33 @@ pub struct FundPolicy {
     /// this fund, settled against its outpatient fund cost. Empty = none; left out of the file when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alliance_lump_sums: Vec<AllianceLumpSum>,
+    /// 预算总额细分 (吉林2024 第八条 "经办机构可根据经办工作实际情况，结合定点服务机构类型、等级等因素，
+    /// 进一步进行预算总额细分"): the inpatient budget split into sub-pools by institution level or
+    /// type, each with its own point value. Empty = one pool; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_budgets: Vec<SubBudget>,
+}
+
+/// One sub-pool of a fund's inpatient budget (吉林2024 第八条): the institutions whose level is in
+/// `levels` or whose 机构类别 is in `categories`, with a share of the inpatient budget or an amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubBudget {
+    /// Its name, e.g. "三级医院" or "基层医疗机构".
+    pub label: String,
+    /// The institution levels (医保结算等级) it takes.
+    #[serde(default)]
+    pub levels: Vec<String>,
+    /// The institution types (机构类别) it takes.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Its share of what the amount sub-pools leave of the inpatient budget (0–1); the shares
+    /// add up to 1. Exactly one of `share` and `amount`.
+    #[serde(default)]
+    pub share: Option<Decimal>,
+    /// A fixed amount of the inpatient budget.
+    #[serde(default)]
+    pub amount: Option<Amount>,
 }
 
 /// One 医共体's outpatient lump sum for the year (宁德2025答复 一).
@@ -450,12 +477,82 @@ pub struct PointsPolicy {
     /// the excluded cost is reported without its fund part. Left out of the file when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded_fund_share: Option<Decimal>,
+    /// 辅助分型调节系数 (SPEC §12; 国家DIP3.0 第五章第三节一 "辅助分型病例分值=该病例所属病种分值×医疗机构调节
+    /// 系数×辅助分型调节系数"): a DIP case's score × the coefficient of its 辅助分型调节系数 column. Off =
+    /// the column is not read. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subtype_coefficients: bool,
+    /// 新药新技术加成分值 (SPEC §12; 国家DIP3.0 第五章第一节四(三), 第七章第三节一(二)): each case's
+    /// 新药新技术加成分值 column added to its points as their own kind, × `scale`, not × the institution
+    /// coefficient [reading]. Off = the column is not read. Left out of the file when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bonus_scores: bool,
+    /// 非正常出院 (离院方式 among `codes`) priced as `pricing` says (SPEC §12; 国家DIP3.0 第五章第三节一
+    /// "对存在费用异常、特殊情况相应情形的病例，可对病例的分值进行调校"). Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abnormal_discharge: Option<AbnormalDischarge>,
+    /// A DIP case of at most `days` 住院天数 (以下, inclusive) priced as `pricing` says. Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_stay: Option<StayRule>,
+    /// A DIP case of at least `days` 住院天数 (以上, inclusive) priced as `pricing` says (床日 for long
+    /// stays: 国家DIP3.0 第一章第一节一 "需要长期住院治疗的，宜采用按床日付费"). Absent = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long_stay: Option<StayRule>,
+    /// 未入组病例: a DIP case whose group code is empty or not in the catalog, priced as this says
+    /// (国家DIP3.0 第三章第三节三(三) 3 "地方应制定相应结算办法，其支付标准应与入组病例结算保持适当差距").
+    /// Absent = off: such a case is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ungrouped: Option<Pricing>,
     /// 既往三年全部病组次均住院费用 (元), the base cost of 床日 and 项目 points; required when
     /// such cases exist.
     pub base_cost: Option<Amount>,
     /// 平均报销比例 for 床日组日均医疗费用标准 (吉林2024 第十条).
     pub per_diem_reimbursement_ratio: Option<Decimal>,
     pub outpatient: OutpatientPoints,
+}
+
+/// 非正常出院 by 离院方式 (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AbnormalDischarge {
+    /// The 医保结算清单 离院方式 codes that count: "2" 医嘱转院, "3" 医嘱转社区/乡镇卫生院, "4" 非医嘱
+    /// 离院, "5" 死亡, "9" 其他 ("1" 医嘱离院 is allowed but is the normal discharge).
+    pub codes: Vec<String>,
+    pub pricing: Pricing,
+}
+
+/// A 住院天数 bound (SPEC §12): short stays at most `days`, long stays at least `days`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StayRule {
+    pub days: Decimal,
+    pub pricing: Pricing,
+}
+
+/// How a deviant case is priced (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    pub method: PricingMethod,
+    /// `cost_ratio`: the case is scored × its cost ratio whenever the ratio is at or below this
+    /// (the low-outlier rule with L = ratio); `fee_for_service`: × this (1 = the item cost in full,
+    /// below 1 the 适当差距 from grouped cases); `per_diem`: unused.
+    pub ratio: Decimal,
+    /// `per_diem`: the catalog's 床日组 whose daily standard prices the case; else `null`.
+    #[serde(default)]
+    pub per_diem_group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingMethod {
+    /// 按实际费用折算: group score × cost ÷ reference cost when the cost ratio ≤ `ratio` (SPEC §5.1's
+    /// low rule with L = `ratio`); high outliers as usual.
+    CostRatio,
+    /// 按项目: cost × base_points ÷ base cost × `ratio` (SPEC §5.3).
+    FeeForService,
+    /// 按床日: the `per_diem_group`'s daily standard × days (SPEC §5.2).
+    PerDiem,
 }
 
 /// Reference cost = score × reference point value × level coefficient (SPEC §12, 费用超低: the
@@ -557,6 +654,29 @@ pub struct ElasticPointValue {
     pub floor: Option<Decimal>,
     /// Highest floating point value (元 per point); `null` = none.
     pub cap: Option<Decimal>,
+    /// Where the 基准点数 come from: the region's share of the pool [default], or each
+    /// institution's last-year reasonable service points (国家DIP3.0 第四章第三节一(二) 1 "基准部分以
+    /// 上一年度医疗机构合理服务量为基础折算确定基准服务点数"). Left out when `region`.
+    #[serde(default, skip_serializing_if = "ElasticBase::is_region")]
+    pub base: ElasticBase,
+}
+
+/// The 基准点数 of a 弹性点值 rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElasticBase {
+    /// 基准总额 = fixed_share × pool, bought at the fixed value: region-wide base points.
+    #[default]
+    Region,
+    /// Each unit's base points from the institutions column 上年合理服务点数: its points up to them
+    /// at the fixed value, the rest at the floating value.
+    Institution,
+}
+
+impl ElasticBase {
+    pub fn is_region(&self) -> bool {
+        *self == ElasticBase::Region
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -750,6 +870,83 @@ pub struct Allotment {
     pub primary_care_tilt: Decimal,
     /// Levels counted as primary care when the institution row does not say.
     pub primary_care_levels: Vec<String>,
+    /// 信阳2019 三(二) "参考出院结算人次、人次人头比、次均住院天数、次均住院费用、床日费用等指标":
+    /// each indicator's weight in the allotment share (the history share keeps 1 − Σ weights).
+    /// Empty = none; left out of the file when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorWeight>,
+    /// How an allotment is spread over the months (信阳2019 三(三)): by the fund's monthly
+    /// profile [default], or by each institution's own last-year months. Left out when
+    /// `fund_profile`.
+    #[serde(default, skip_serializing_if = "MonthlyShares::is_fund_profile")]
+    pub monthly_shares: MonthlyShares,
+}
+
+/// One allotment indicator and its weight (信阳2019 三(二)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorWeight {
+    pub indicator: Indicator,
+    /// Its weight, 0–1; with the others at most 1.
+    pub weight: Decimal,
+}
+
+/// The indicators of 信阳2019 三(二), each an institution column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Indicator {
+    /// 出院结算人次: a share of the region's discharges (more is more).
+    Discharges,
+    /// 人次人头比: lower is better.
+    VisitsPerPerson,
+    /// 次均住院天数: lower is better.
+    MeanDays,
+    /// 次均住院费用: lower is better.
+    MeanCost,
+    /// 床日费用: lower is better.
+    BedDayCost,
+}
+
+impl Indicator {
+    /// The institutions file's field key of this indicator.
+    pub fn key(self) -> &'static str {
+        match self {
+            Indicator::Discharges => "discharges",
+            Indicator::VisitsPerPerson => "visits_per_person",
+            Indicator::MeanDays => "mean_days",
+            Indicator::MeanCost => "mean_cost",
+            Indicator::BedDayCost => "bed_day_cost",
+        }
+    }
+
+    /// Its column name in the institutions file.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Indicator::Discharges => "出院结算人次",
+            Indicator::VisitsPerPerson => "人次人头比",
+            Indicator::MeanDays => "次均住院天数",
+            Indicator::MeanCost => "次均住院费用",
+            Indicator::BedDayCost => "床日费用",
+        }
+    }
+}
+
+/// Whose months spread an allotment (信阳2019 三(三)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthlyShares {
+    /// The fund's `monthly_profile` (even months without one) for every institution.
+    #[default]
+    FundProfile,
+    /// Each institution's last-year months (institutions: 上年各月统筹费用); an institution
+    /// without them takes the fund's profile, with a notice.
+    Institution,
+}
+
+impl MonthlyShares {
+    pub fn is_fund_profile(&self) -> bool {
+        *self == MonthlyShares::FundProfile
+    }
 }
 
 impl Policy {

@@ -584,6 +584,7 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
             );
         }
     }
+    check_sub_budgets(c, base, &f.sub_budgets);
     let mut seen = std::collections::HashSet::new();
     for (n, l) in f.alliance_lump_sums.iter().enumerate() {
         let path = format!("{base}.alliance_lump_sums.{n}");
@@ -595,6 +596,57 @@ fn check_fund(c: &mut Checker, base: &str, f: &FundPolicy) {
                 format!("the 医共体 name “{}” is empty or repeated", l.alliance),
             );
         }
+    }
+}
+
+/// 预算总额细分 (吉林2024 第八条): each sub-pool named once, with levels or types no other takes,
+/// and a share or an amount; the shares add up to exactly 1.
+fn check_sub_budgets(c: &mut Checker, base: &str, subs: &[SubBudget]) {
+    let mut labels = std::collections::HashSet::new();
+    let mut taken = std::collections::HashMap::new();
+    let mut shares = Vec::new();
+    for (n, sb) in subs.iter().enumerate() {
+        let path = format!("{base}.sub_budgets.{n}");
+        if sb.label.trim().is_empty() || !labels.insert(sb.label.trim()) {
+            c.error(
+                &format!("{path}.label"),
+                format!("细分预算名称“{}”为空或重复", sb.label),
+                format!("the sub-budget name “{}” is empty or repeated", sb.label),
+            );
+        }
+        if sb.levels.is_empty() && sb.categories.is_empty() {
+            c.error(
+                &format!("{path}.levels"),
+                "细分预算须列出所含的等级或机构类别".into(),
+                "a sub-budget lists the levels or institution types it takes".into(),
+            );
+        }
+        for (kind, names) in [("levels", &sb.levels), ("categories", &sb.categories)] {
+            for (k, name) in names.iter().enumerate() {
+                if let Some(other) = taken.insert((kind, name.trim()), n) {
+                    c.error(
+                        &format!("{path}.{kind}.{k}"),
+                        format!("“{name}”已属于细分预算 {}", other + 1),
+                        format!("“{name}” already belongs to sub-budget {}", other + 1),
+                    );
+                }
+            }
+        }
+        match (sb.share, &sb.amount) {
+            (Some(share), None) => {
+                c.rate(&format!("{path}.share"), share);
+                shares.push(share);
+            }
+            (None, Some(a)) => c.amount(&format!("{path}.amount"), a, false),
+            _ => c.error(
+                &path,
+                "细分预算须填写比例或金额之一".into(),
+                "a sub-budget has either a share or an amount".into(),
+            ),
+        }
+    }
+    if !shares.is_empty() {
+        c.weights_sum_to_one(&format!("{base}.sub_budgets"), &shares);
     }
 }
 
@@ -677,6 +729,87 @@ fn check_coefficients(c: &mut Checker, p: &CoefficientPolicy) {
     );
 }
 
+/// The deviant-case rules (SPEC §12): 离院方式 codes of the 医保结算清单, unique; 住院天数 bounds
+/// within a case's limit, short below long; ratios 0–1; a 床日 pricing naming its group; an
+/// ungrouped case has no group score, so it cannot be priced by its cost ratio.
+fn deviant_rules(c: &mut Checker, p: &PointsPolicy) {
+    if let Some(a) = &p.abnormal_discharge {
+        let path = "points.abnormal_discharge.codes";
+        if a.codes.is_empty() {
+            c.error(
+                path,
+                "至少列出一个离院方式代码".into(),
+                "list at least one discharge code".into(),
+            );
+        }
+        for (n, code) in a.codes.iter().enumerate() {
+            let known = code.len() == 1
+                && code
+                    .parse::<u8>()
+                    .is_ok_and(|v| crate::records::DISCHARGE_CODES.contains(&v));
+            if !known {
+                c.error(
+                    &format!("{path}.{n}"),
+                    format!("“{code}” 不是医保结算清单的离院方式代码（1、2、3、4、5、9）"),
+                    format!("\"{code}\" is not a 医保结算清单 discharge code (1, 2, 3, 4, 5, 9)"),
+                );
+            } else if a.codes[..n].contains(code) {
+                c.error(
+                    &format!("{path}.{n}"),
+                    format!("代码 {code} 重复"),
+                    format!("code {code} is listed twice"),
+                );
+            }
+        }
+        pricing(c, "points.abnormal_discharge.pricing", &a.pricing, true);
+    }
+    for (key, rule) in [("short_stay", &p.short_stay), ("long_stay", &p.long_stay)] {
+        if let Some(r) = rule {
+            c.positive_at_most(
+                &format!("points.{key}.days"),
+                r.days,
+                crate::records::limits::case_days(),
+            );
+            pricing(c, &format!("points.{key}.pricing"), &r.pricing, true);
+        }
+    }
+    if let (Some(short), Some(long)) = (&p.short_stay, &p.long_stay) {
+        if short.days >= long.days {
+            c.error(
+                "points.long_stay.days",
+                format!("长期住院天数 {} 应大于短期住院天数 {}", long.days, short.days),
+                format!(
+                    "the long-stay days {} must be above the short-stay days {}",
+                    long.days, short.days
+                ),
+            );
+        }
+    }
+    if let Some(u) = &p.ungrouped {
+        pricing(c, "points.ungrouped", u, false);
+    }
+}
+
+/// One deviant pricing: a ratio 0–1; `per_diem` names its 床日组; `cost_ratio` needs a group.
+fn pricing(c: &mut Checker, path: &str, p: &Pricing, grouped: bool) {
+    c.rate(&format!("{path}.ratio"), p.ratio);
+    let group = p.per_diem_group.as_deref().map(str::trim).unwrap_or_default();
+    if p.method == PricingMethod::PerDiem && group.is_empty() {
+        c.error(
+            &format!("{path}.per_diem_group"),
+            "按床日结算需要床日组编码".into(),
+            "床日 pricing needs a per-diem group code".into(),
+        );
+    }
+    if p.method == PricingMethod::CostRatio && !grouped {
+        c.error(
+            &format!("{path}.method"),
+            "未入组病例没有病种分值，不能按费用倍率折算：应为 fee_for_service 或 per_diem".into(),
+            "an ungrouped case has no group score to scale by its cost ratio: use fee_for_service or per_diem".into(),
+        );
+    }
+}
+
 fn check_points(c: &mut Checker, p: &PointsPolicy) {
     c.positive_at_most("points.scale", p.scale, limits::scale());
     c.positive_at_most("points.base_points", p.base_points, limits::base_points());
@@ -743,6 +876,7 @@ fn check_points(c: &mut Checker, p: &PointsPolicy) {
     if let Some(r) = p.excluded_fund_share {
         c.rate("points.excluded_fund_share", r);
     }
+    deviant_rules(c, p);
     if let Some(r) = &p.reference_cost_from_score {
         // A point worth more than the most a case may cost is no point value.
         c.positive_at_most(
@@ -847,10 +981,41 @@ fn check_settlement(c: &mut Checker, s: &SettlementPolicy) {
                 Decimal::ZERO,
                 Decimal::ONE,
             );
+            check_indicators(c, &a.indicators);
         }
         (None, SettlementMode::Points) => {}
     }
     check_assessment(c, s);
+}
+
+/// The allotment indicators (信阳2019 三(二)): each named once, weights 0–1 adding up to at most 1
+/// (the history share keeps the rest).
+fn check_indicators(c: &mut Checker, indicators: &[IndicatorWeight]) {
+    let mut seen = std::collections::HashSet::new();
+    for (n, iw) in indicators.iter().enumerate() {
+        let path = format!("settlement.allotment.indicators.{n}");
+        c.rate(&format!("{path}.weight"), iw.weight);
+        if !seen.insert(iw.indicator) {
+            c.error(
+                &format!("{path}.indicator"),
+                format!("指标“{}”重复", iw.indicator.label_zh()),
+                format!("the indicator `{}` is repeated", iw.indicator.key()),
+            );
+        }
+    }
+    if indicators
+        .iter()
+        .all(|iw| iw.weight >= Decimal::ZERO && iw.weight <= Decimal::ONE)
+    {
+        let sum: Decimal = indicators.iter().map(|iw| iw.weight).sum();
+        if sum > Decimal::ONE {
+            c.error(
+                "settlement.allotment.indicators",
+                format!("指标权重之和为 {sum}，不能超过 1"),
+                format!("the indicator weights sum to {sum}, above 1"),
+            );
+        }
+    }
 }
 
 /// The score-band tables (信阳2019 三(六); 国家DIP3.0 第七章第三节一(四)) and the 预付金 (第七章第二节一).
@@ -900,19 +1065,36 @@ fn check_score_bands(c: &mut Checker, path: &str, bands: &[ScoreBand]) {
 /// 弹性点值: the fixed share and value go together; point values positive and bounded; floor ≤ cap.
 fn check_elastic(c: &mut Checker, e: &ElasticPointValue) {
     let base = "point_value.elastic";
-    match (e.fixed_share, e.fixed_value) {
-        (Some(share), Some(_)) => c.rate(&format!("{base}.fixed_share"), share),
-        (None, None) => {}
-        (Some(_), None) => c.error(
-            &format!("{base}.fixed_value"),
-            "设置基准总额比例时需要填写固定点值".into(),
-            "a fixed share needs the fixed point value".into(),
-        ),
-        (None, Some(_)) => c.error(
-            &format!("{base}.fixed_share"),
-            "设置固定点值时需要填写基准总额比例".into(),
-            "a fixed point value needs the fixed share".into(),
-        ),
+    if e.base == ElasticBase::Institution {
+        match (e.fixed_share, e.fixed_value) {
+            (None, Some(_)) => {}
+            (Some(_), _) => c.error(
+                &format!("{base}.fixed_share"),
+                "按机构上年合理服务点数确定基准时，基准总额由各机构点数决定，不填基准总额比例".into(),
+                "with the base from each institution's last-year points the fixed share is not used: leave it null"
+                    .into(),
+            ),
+            (None, None) => c.error(
+                &format!("{base}.fixed_value"),
+                "按机构上年合理服务点数确定基准时需要填写固定点值".into(),
+                "the base from each institution's last-year points needs the fixed point value".into(),
+            ),
+        }
+    } else {
+        match (e.fixed_share, e.fixed_value) {
+            (Some(share), Some(_)) => c.rate(&format!("{base}.fixed_share"), share),
+            (None, None) => {}
+            (Some(_), None) => c.error(
+                &format!("{base}.fixed_value"),
+                "设置基准总额比例时需要填写固定点值".into(),
+                "a fixed share needs the fixed point value".into(),
+            ),
+            (None, Some(_)) => c.error(
+                &format!("{base}.fixed_share"),
+                "设置固定点值时需要填写基准总额比例".into(),
+                "a fixed point value needs the fixed share".into(),
+            ),
+        }
     }
     for (name, v) in [("fixed_value", e.fixed_value), ("floor", e.floor), ("cap", e.cap)] {
         if let Some(v) = v {

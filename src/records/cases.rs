@@ -2,7 +2,7 @@
 //! fixed-size row. A year of a province (millions of cases) fits in memory close to the size
 //! of the aggregates' inputs, and the per-case pass does no string hashing.
 
-use super::{Case, CaseKind, Fund};
+use super::{Case, CaseExtras, CaseKind, Fund, Review};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -25,6 +25,8 @@ pub struct CaseRow {
     pub review_score: Option<Decimal>,
     pub review_delta: Option<Decimal>,
     pub source_row: u64,
+    /// 离院方式, 辅助分型调节系数, 新药新技术加成分值 (SPEC §12).
+    pub extras: CaseExtras,
 }
 
 impl CaseRow {
@@ -117,6 +119,16 @@ impl Hasher for CodeHasher {
     }
 }
 
+/// Two code lists are equal when they hold the same codes in the same order (the lookup maps
+/// follow from the list).
+impl PartialEq for Codes {
+    fn eq(&self, other: &Self) -> bool {
+        self.list == other.list
+    }
+}
+
+impl Eq for Codes {}
+
 impl Codes {
     pub fn intern(&mut self, code: &str) -> u32 {
         let key = ShortKey::of(code);
@@ -160,8 +172,9 @@ impl Codes {
     }
 }
 
-/// All cases of a dataset, compact.
-#[derive(Debug, Clone, Default)]
+/// All cases of a dataset, compact: the one form cases take once read (a dataset's JSON lists
+/// them as [`Case`] records, read into this table; see [`case_list`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseTable {
     pub institutions: Codes,
     pub groups: Codes,
@@ -210,6 +223,7 @@ impl CaseTable {
             review_score: c.review.score,
             review_delta: c.review.points_delta,
             source_row: c.source_row,
+            extras: c.extras,
         });
     }
 
@@ -229,6 +243,92 @@ impl CaseTable {
     /// The group code of a row.
     pub fn group_of(&self, row: &CaseRow) -> &str {
         self.groups.get(row.group)
+    }
+
+    /// A row as the record it was read from.
+    pub fn case(&self, row: &CaseRow) -> Case {
+        Case {
+            institution: self.institution_of(row).to_string(),
+            fund: row.fund,
+            kind: row.kind,
+            group: self.group_of(row).to_string(),
+            total_cost: row.total_cost,
+            personal_burden: row.personal_burden,
+            excluded_cost: row.excluded_cost,
+            days: row.days,
+            month: row.month,
+            review: Review {
+                applied: row.review_applied,
+                score: row.review_score,
+                points_delta: row.review_delta,
+            },
+            qc_passed: row.qc_passed,
+            supplemented: row.supplemented,
+            source_row: row.source_row,
+            extras: row.extras,
+        }
+    }
+
+    /// Every row as the record it was read from, in order.
+    pub fn cases(&self) -> impl Iterator<Item = Case> + '_ {
+        self.rows.iter().map(|r| self.case(r))
+    }
+}
+
+impl From<Vec<Case>> for CaseTable {
+    fn from(cases: Vec<Case>) -> Self {
+        CaseTable::from_cases(&cases)
+    }
+}
+
+impl FromIterator<Case> for CaseTable {
+    fn from_iter<I: IntoIterator<Item = Case>>(cases: I) -> Self {
+        let mut t = CaseTable::new();
+        t.extend(cases);
+        t
+    }
+}
+
+impl Extend<Case> for CaseTable {
+    fn extend<I: IntoIterator<Item = Case>>(&mut self, cases: I) {
+        for c in cases {
+            self.push(&c);
+        }
+    }
+}
+
+impl From<&[Case]> for CaseTable {
+    fn from(cases: &[Case]) -> Self {
+        CaseTable::from_cases(cases)
+    }
+}
+
+/// A dataset's cases in JSON: a list of [`Case`] records, held as a [`CaseTable`].
+pub mod case_list {
+    use super::{Case, CaseTable};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(table: &CaseTable, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(table.rows.iter().map(|r| table.case(r)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CaseTable, D::Error> {
+        // One record at a time into the table: the list is never held as `Case`s.
+        struct Rows;
+        impl<'de> serde::de::Visitor<'de> for Rows {
+            type Value = CaseTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of cases")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<CaseTable, A::Error> {
+                let mut table = CaseTable::new();
+                while let Some(case) = seq.next_element::<Case>()? {
+                    table.push(&case);
+                }
+                Ok(table)
+            }
+        }
+        d.deserialize_seq(Rows)
     }
 }
 

@@ -92,7 +92,35 @@ pub struct Case {
     /// Where the record came from (1-based row as the user sees it), for tracing. 0 = unknown.
     #[serde(default)]
     pub source_row: u64,
+    /// 离院方式, 辅助分型调节系数 and 新药新技术加成分值, when the file gives them (SPEC §12).
+    #[serde(default, skip_serializing_if = "CaseExtras::is_empty")]
+    pub extras: CaseExtras,
 }
+
+/// What a case may carry for the national rules (SPEC §12; 国家DIP3.0 第五章): each `None`
+/// when the file does not give it, and then no rule reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseExtras {
+    /// 离院方式 as the 医保结算清单 codes it: 1 医嘱离院, 2 医嘱转院, 3 医嘱转社区卫生服务机构/乡镇卫生院,
+    /// 4 非医嘱离院, 5 死亡, 9 其他 (国家DIP3.0 第二章第二节一(二) 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharge: Option<u8>,
+    /// 辅助分型调节系数 of the case (国家DIP3.0 第五章第二节二, 第三节一).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_coefficient: Option<Decimal>,
+    /// 新药新技术加成分值 of the case, in the catalog's score units (第五章第一节四(三)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_score: Option<Decimal>,
+}
+
+impl CaseExtras {
+    pub fn is_empty(&self) -> bool {
+        *self == CaseExtras::default()
+    }
+}
+
+/// The 离院方式 codes of the 医保结算清单 (国家DIP3.0 第二章第二节一(二) 2 "离院方式").
+pub const DISCHARGE_CODES: [u8; 6] = [1, 2, 3, 4, 5, 9];
 
 /// One row of the DIP catalog (病种目录库).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +275,77 @@ pub struct Institution {
     /// Reasonable fund payments of past years, most recent first (allotment mode, SPEC §7.3).
     #[serde(default)]
     pub history: Vec<Decimal>,
+    /// The budget rules' other columns: 机构类别 (sub-budgets), the allotment indicators and
+    /// last year's months (信阳2019 三(二)(三)). Left out of JSON when all are empty.
+    #[serde(default, skip_serializing_if = "BudgetInputs::is_empty")]
+    pub budget_inputs: BudgetInputs,
+}
+
+/// An institution's columns for the budget rules beyond points (吉林2024 第八条; 信阳2019 三(二)(三)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetInputs {
+    /// 机构类别 (综合医院, 专科医院, 中医医院, 基层…): assigns the institution to a sub-budget
+    /// by type (吉林2024 第八条 "结合定点服务机构类型、等级等因素，进一步进行预算总额细分").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The allotment indicators of 信阳2019 三(二), last year's figures.
+    #[serde(default, skip_serializing_if = "AllotmentIndicators::is_empty")]
+    pub indicators: AllotmentIndicators,
+    /// 上年合理服务点数: last year's reasonable service points, the institution's 基准点数 under a
+    /// 弹性点值 rule with base `institution` (国家DIP3.0 第四章第三节一(二) 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_points: Option<Decimal>,
+    /// Last year's fund amount incurred in each month (上年度各月统筹费用发生数, 12 amounts, January
+    /// first), for its monthly allotment (信阳2019 三(三)); empty = not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_year_months: Vec<Decimal>,
+}
+
+impl BudgetInputs {
+    pub fn is_empty(&self) -> bool {
+        self.category.is_none()
+            && self.indicators.is_empty()
+            && self.last_year_months.is_empty()
+            && self.base_points.is_none()
+    }
+}
+
+/// 信阳2019 三(二) "参考出院结算人次、人次人头比、次均住院天数、次均住院费用、床日费用等指标": one
+/// institution's last-year figures, each `None` when the row leaves it empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllotmentIndicators {
+    /// 出院结算人次.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharges: Option<Decimal>,
+    /// 人次人头比 (discharges per distinct patient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits_per_person: Option<Decimal>,
+    /// 次均住院天数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_days: Option<Decimal>,
+    /// 次均住院费用 (元).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_cost: Option<Decimal>,
+    /// 床日费用 (元 a day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bed_day_cost: Option<Decimal>,
+}
+
+impl AllotmentIndicators {
+    pub fn is_empty(&self) -> bool {
+        self.all().iter().all(|(_, v)| v.is_none())
+    }
+
+    /// (field key, value) of each indicator, in the table's order.
+    pub fn all(&self) -> [(&'static str, Option<Decimal>); 5] {
+        [
+            ("discharges", self.discharges),
+            ("visits_per_person", self.visits_per_person),
+            ("mean_days", self.mean_days),
+            ("mean_cost", self.mean_cost),
+            ("bed_day_cost", self.bed_day_cost),
+        ]
+    }
 }
 
 /// Per institution and fund totals, for a hospital that knows only its own totals and the
@@ -323,6 +422,10 @@ pub struct InstitutionAdjustment {
     /// 依据: the decision, document or article behind it, as the user wrote it.
     #[serde(default)]
     pub basis: String,
+    /// 扣减质量保证金 (元, ≥ 0): taken from this institution's share of the quality reserve before
+    /// it is returned by assessment, at most that share (信阳2019 三(七) "视情节轻重予以扣减质量保证金").
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub quality_reserve_deduction: Decimal,
 }
 
 /// One row of 区域公布数据: what the bureau published for one month and fund (SPEC §11;
@@ -353,14 +456,30 @@ pub struct PublishedMonth {
 pub struct Dataset {
     pub institutions: Vec<Institution>,
     pub catalog: Catalog,
-    #[serde(default)]
-    pub cases: Vec<Case>,
+    /// The cases, compact (in JSON, a list of [`Case`] records).
+    #[serde(default, with = "cases::case_list")]
+    pub cases: cases::CaseTable,
     #[serde(default)]
     pub summaries: Vec<InstitutionSummary>,
     #[serde(default)]
     pub outpatient: Vec<OutpatientRecord>,
     #[serde(default)]
     pub adjustments: Vec<InstitutionAdjustment>,
+}
+
+impl Dataset {
+    /// A copy of everything but the cases (a year's cases are the bulk of a dataset: settling
+    /// other cases against the same institutions and catalog needs no copy of them).
+    pub fn without_cases(&self) -> Dataset {
+        Dataset {
+            institutions: self.institutions.clone(),
+            catalog: self.catalog.clone(),
+            cases: cases::CaseTable::new(),
+            summaries: self.summaries.clone(),
+            outpatient: self.outpatient.clone(),
+            adjustments: self.adjustments.clone(),
+        }
+    }
 }
 
 /// The largest magnitude each kind of record value may have, checked before the engine sees a
@@ -401,6 +520,12 @@ pub mod limits {
     /// the dearest groups scores of a few ten thousand.
     pub fn score() -> Decimal {
         Decimal::new(1_000_000, 0)
+    }
+
+    /// A case's 辅助分型调节系数: above 0, at most 10 (the coefficients' limit; the national
+    /// text's subtypes run to a few times the group's mean).
+    pub fn subtype_coefficient() -> Decimal {
+        Decimal::TEN
     }
 
     /// The smallest reference cost ref_g (元): it divides a case's cost, so it must not be
@@ -489,6 +614,26 @@ pub fn check_case_values(
         .or_else(|| review_delta.and_then(|p| over("review_points_delta", p, limits::points())))
 }
 
+/// A case's 辅助分型调节系数 (above 0, at most [`limits::subtype_coefficient`]) and 加成分值
+/// (0 to [`limits::score`]) against their limits.
+pub fn check_case_extras(x: &CaseExtras) -> Option<OutOfRange> {
+    let k = x.subtype_coefficient.and_then(|k| {
+        if k <= Decimal::ZERO {
+            Some(OutOfRange {
+                field: "subtype_coefficient".into(),
+                value: k,
+                limit: Decimal::ZERO,
+                below: true,
+                row: None,
+                code: None,
+            })
+        } else {
+            over("subtype_coefficient", k, limits::subtype_coefficient())
+        }
+    });
+    k.or_else(|| x.bonus_score.and_then(|b| over("bonus_score", b, limits::score())))
+}
+
 /// Running sums of the cases' costs and personal burdens against [`limits::dataset_money`], and
 /// of their days against [`limits::dataset_days`].
 /// Each case is within [`limits::case_money`], so the sums cannot overflow before they pass the
@@ -562,6 +707,7 @@ impl Case {
             r.score,
             r.points_delta,
         )
+        .or_else(|| check_case_extras(&self.extras))
         .map(|e| OutOfRange {
             row: (self.source_row > 0).then_some(self.source_row),
             ..e
@@ -649,6 +795,19 @@ impl Institution {
                 self.assessment_score
                     .and_then(|s| over("assessment_score", s, Decimal::ONE_HUNDRED))
             })
+            .or_else(|| {
+                let b = &self.budget_inputs;
+                b.last_year_months
+                    .iter()
+                    .find_map(|m| over("last_year_months", *m, limits::institution_money()))
+                    .or_else(|| b.base_points.and_then(|p| over("base_points", p, limits::points())))
+                    .or_else(|| {
+                        b.indicators
+                            .all()
+                            .into_iter()
+                            .find_map(|(f, v)| v.and_then(|v| over(f, v, limits::institution_money())))
+                    })
+            })
             .map(|e| OutOfRange {
                 code: Some(self.code.clone()),
                 ..e
@@ -695,6 +854,13 @@ impl InstitutionAdjustment {
     pub fn out_of_range(&self) -> Option<OutOfRange> {
         over("points", self.points, limits::points())
             .or_else(|| over("amount", self.amount, limits::institution_money()))
+            .or_else(|| {
+                over(
+                    "quality_reserve_deduction",
+                    self.quality_reserve_deduction,
+                    limits::institution_money(),
+                )
+            })
             .map(|e| OutOfRange {
                 code: Some(self.institution.clone()),
                 ..e

@@ -234,11 +234,11 @@ impl Session {
                 en: "no cases or institution summaries loaded yet".into(),
             });
         }
-        // The tables against each other, the cases (in the compact table) included: every
+        // The tables against each other, the cases included: every
         // unknown code with its first row and count, not just the engine's first error.
         // It depends on the data only: once passed, not again until a table changes.
         if !self.checked {
-            let problems = input::check_dataset_with_cases(data, self.data.cases());
+            let problems = input::check_dataset(data);
             if !problems.is_empty() {
                 return Err(Problem::Check(problems));
             }
@@ -484,7 +484,7 @@ impl Session {
         let report = stream.finish(&mut cases).map_err(Problem::Import)?;
         let policy = parse_policy(policy_json)?;
         let count = cases.len();
-        let mut last = Settler::from_parts(self.data.data().clone(), cases);
+        let mut last = Settler::from_parts(self.data.data().without_cases(), cases);
         let settled = last.settle_without_traces(&policy).map_err(Problem::Engine)?;
         let profile = PreviousYear::from_settlement(&settled);
         if profile.funds.is_empty() {
@@ -555,10 +555,7 @@ impl Session {
     /// Errors across the files loaded (unknown institution or group codes, duplicates), as
     /// error-table rows; `[]` when they fit together.
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        to_js(&super::input_rows(&input::check_dataset_with_cases(
-            self.data.data(),
-            self.data.cases(),
-        )))
+        to_js(&super::input_rows(&input::check_dataset(self.data.data())))
     }
 
     /// Settles the data under a policy (JSON text, as the command line reads it). Returns the

@@ -36,6 +36,7 @@ pub fn institution(code: &str, level: &str, base: Option<&str>) -> Institution {
         assessment_score: None,
         primary_care: None,
         history: vec![],
+        budget_inputs: Default::default(),
     }
 }
 
@@ -54,6 +55,7 @@ pub fn case(inst: &str, fund: Fund, group: &str, cost: &str, personal: &str, mon
         qc_passed: true,
         supplemented: false,
         source_row: 0,
+        extras: Default::default(),
     }
 }
 
@@ -135,7 +137,7 @@ pub fn one_institution(cases: Vec<Case>) -> Dataset {
                 daily_fund_standard: d("300"),
             }],
         },
-        cases,
+        cases: cases.into(),
         ..Default::default()
     }
 }
@@ -154,7 +156,8 @@ pub fn two_institutions() -> Dataset {
         cases: vec![
             case("A", Fund::Employee, "G1", "10000", "2000", 1),
             case("B", Fund::Employee, "G1", "10000", "3000", 4),
-        ],
+        ]
+        .into(),
         ..Default::default()
     }
 }
@@ -164,4 +167,12 @@ pub fn fixed_budget(p: &mut Policy, amount: &str) {
     p.funds.employee.as_mut().unwrap().rule = BudgetRule::Fixed {
         amount: Amount::yuan(d(amount)),
     };
+}
+
+/// A dataset's cases as records, edited, and read back into its table (the dataset holds them
+/// compactly: a test that removes, reorders or changes cases does it on the records).
+pub fn edit_cases(data: &mut Dataset, edit: impl FnOnce(&mut Vec<Case>)) {
+    let mut cases: Vec<Case> = data.cases.cases().collect();
+    edit(&mut cases);
+    data.cases = cases.into();
 }

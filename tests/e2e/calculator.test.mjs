@@ -10,7 +10,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+  upload,
+} from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const CLI = path.join(TARGET, 'release', 'dipcalc');
@@ -41,31 +51,9 @@ const files = (dir) => [
   path.join(dir, 'cases.csv'),
 ];
 
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-/** Waits for the next settlement after an action. */
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await settled(page);
-}
-
 async function shot(page, name) {
   await page.waitForTimeout(150); // charts draw on the next frame
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
 }
 
 async function openCalculator(session) {
@@ -73,12 +61,6 @@ async function openCalculator(session) {
   await page.setViewportSize({ width: 1360, height: 900 });
   await settled(page);
   return page;
-}
-
-/** Replaces a table's file (the demo city's cases are removed first: they name other codes). */
-async function upload(page, kind, file) {
-  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
-  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
 }
 
 async function loadSpec10(page) {
@@ -287,6 +269,49 @@ describe('calculator page', { concurrency: false }, () => {
     await resettle(page, () => page.selectOption('#preset', '宁德2024'));
     await tab(page, 'overview');
     assert.equal(await page.locator('[data-monitoring], [data-review-region]').count(), 0);
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
+  test('the national rules are policy controls: on in the national preset, switched on from the form', async () => {
+    // 国家DIP3.0 (SPEC §12): 辅助分型 and 加成分值 read from the cases, 未入组 paid by 项目 at 90%;
+    // 非正常出院 is off (the text names no rule) and switches on from its control.
+    const page = await openCalculator(session);
+    await tab(page, 'policy');
+    await resettle(page, () => page.selectOption('#preset', '国家DIP3.0'));
+    assert.equal(await page.locator('select[data-path="points.ungrouped.method"]').inputValue(), 'fee_for_service');
+    assert.equal(await page.locator('input[data-path="points.ungrouped.ratio"]').inputValue(), '90');
+    assert.equal(await page.locator('[data-path="points.subtype_coefficients"] input').count(), 1);
+    const enable = page.locator('.field[data-path="points.abnormal_discharge"] button');
+    await resettle(page, () => enable.click());
+    assert.equal(
+      await page.locator('select[data-path="points.abnormal_discharge.pricing.method"]').inputValue(),
+      'cost_ratio',
+    );
+    assert.equal(await page.locator('input[data-path="points.abnormal_discharge.pricing.ratio"]').inputValue(), '100');
+    assertSameOriginOnly(page);
+    assertNoErrors(page);
+  });
+
+  test('sub-budgets switched on in the policy form give each sub-pool its own point value (吉林2024 第八条)', async () => {
+    // SPEC §10 with the form's template: 医院 (三甲…二乙) 80%, 基层医疗机构 (一级) 20% of B = 144,900.
+    // 医院: 115,920 + personal 39,600 = 155,520 ÷ 1,458.5 points = 106.630099;
+    // 基层: 28,980 + 3,100 = 32,080 ÷ 160 points = 200.5 (what `dipcalc run` gives for the same policy).
+    const page = await openCalculator(session);
+    await loadSpec10(page);
+    await resettle(page, () => page.click('.field[data-path="funds.employee.sub_budgets"] button'));
+    await tab(page, 'overview');
+    const rows = await page
+      .locator('#sub-pools-employee tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[3], r[4]]),
+      [
+        ['医院', '106.630099', '2'],
+        ['基层医疗机构', '200.500', '1'],
+      ],
+    );
+    assert.equal(await pv(page, 'employee'), '按细分预算（各有点值）');
     assertSameOriginOnly(page);
     assertNoErrors(page);
   });

@@ -16,7 +16,17 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+  upload,
+} from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 // The command line built from the same code: the release build `make wasm` makes, or a debug
@@ -213,23 +223,6 @@ function cityWorkbook() {
 
 // ---- the page --------------------------------------------------------------------------------
 
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-/** Waits for the next settlement after an action. */
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await settled(page);
-}
-
 /** Waits until nothing is being computed and the last attempt did not settle. */
 async function unsettled(page) {
   await page.waitForFunction(
@@ -237,16 +230,6 @@ async function unsettled(page) {
     null,
     { timeout: 60_000 },
   );
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
-}
-
-async function upload(page, kind, file) {
-  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
-  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
 }
 
 /**

@@ -14,7 +14,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  fen,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+  upload,
+} from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const CLI = path.join(TARGET, 'release', 'dipcalc');
@@ -73,39 +84,6 @@ function cli(extra = []) {
   return JSON.parse(out);
 }
 
-async function idle(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await idle(page);
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
-}
-
-async function upload(page, kind, file) {
-  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
-  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
-}
-
-/** '1,234.56' / '−1,234.56' → fen (exact). */
-const fen = (text) => {
-  const neg = /^[−-]/.test(text.trim());
-  const [whole, frac = ''] = text.replace(/[^\d.]/g, '').split('.');
-  return (neg ? -1n : 1n) * BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
-};
-
 const text = (page, selector) => page.locator(selector).first().textContent();
 
 let session;
@@ -120,7 +98,7 @@ describe('year-end estimate', { concurrency: false }, () => {
   test('her own nine months and the published point values give her year-end net with a range', async () => {
     const page = await session.open('/');
     await page.setViewportSize({ width: 1360, height: 900 });
-    await idle(page);
+    await settled(page);
 
     await tab(page, 'data');
     await page.click('[data-slot="cases"] button.ghost');
@@ -138,7 +116,7 @@ describe('year-end estimate', { concurrency: false }, () => {
 
     await tab(page, 'estimate');
     await page.waitForSelector('[data-est-pv="employee"]');
-    await idle(page);
+    await settled(page);
     const expected = cli();
     assert.equal(expected.region, 'published');
     const f = expected.funds.find((x) => x.months.fund === 'employee');
@@ -202,7 +180,7 @@ describe('year-end estimate', { concurrency: false }, () => {
     await page.selectOption('#est-interval', 'predictive');
 
     // Her previous year's cases. A bad file is refused in place, located; the estimate stays.
-    await idle(page);
+    await settled(page);
     const before = await page.locator('[data-est-pv="employee"]').evaluate((el) => el.firstChild.textContent);
     await page.setInputFiles('#est-previous-file', OWN.previousBad);
     await page.waitForSelector('#est-previous-error', { timeout: 60_000 });
@@ -229,7 +207,7 @@ describe('year-end estimate', { concurrency: false }, () => {
       fp.point_value.central,
       { timeout: 30_000 },
     );
-    await idle(page);
+    await settled(page);
     const hp = fp.units.find((x) => x.code === 'H1');
     const netCells = await page
       .locator('#estimate-unit tbody tr')
@@ -268,12 +246,12 @@ describe('year-end estimate', { concurrency: false }, () => {
 
     // In English.
     await page.click('#lang');
-    await idle(page);
+    await settled(page);
     assert.equal((await text(page, '.tabs button[data-view="estimate"]')).trim(), 'Year-end estimate');
     await page.waitForSelector('#estimate-net');
     assert.match(await text(page, '#estimate-net .kpi-label'), /Projected year end/);
     await page.click('#lang');
-    await idle(page);
+    await settled(page);
 
     // A published point value of 0 is refused with its row and column.
     await tab(page, 'data');

@@ -13,7 +13,7 @@
 // The wasm module must be built first (`make test-e2e` does that).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,3 +157,52 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+// ---- driving the calculator page (shared by the page tests) ------------------------------------
+
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
+/** The release command line (`make wasm` builds it through scripts/page-assets). */
+export const CLI = path.join(TARGET, 'release', 'dipcalc');
+
+/** `dipcalc ARGS…`'s standard output (the command line the page's figures are checked against). */
+export function dipcalc(args) {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`make wasm\` (scripts/page-assets builds it)`);
+  return execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Waits until the page has settled and every view shows the last result. */
+export async function settled(page) {
+  await page.waitForFunction(
+    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
+    null,
+    { timeout: 60_000 },
+  );
+}
+
+/** Waits for the next settlement after an action. */
+export async function resettle(page, action) {
+  await page.evaluate(() => {
+    document.body.dataset.settled = 'pending';
+  });
+  await action();
+  await settled(page);
+}
+
+/** Opens a tab of the calculator. */
+export async function tab(page, view) {
+  await page.click(`.tabs button[data-view="${view}"]`);
+  await page.waitForSelector(`#view-${view}:not([hidden])`);
+}
+
+/** Gives a table's slot a file (on the 数据导入 tab) and waits until it is read. */
+export async function upload(page, kind, file) {
+  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
+  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
+}
+
+/** '1,234.56' / '−1,234.56' → a number of fen (exact). */
+export const fen = (text) => {
+  const neg = /^[−-]/.test(text.trim());
+  const [whole, frac = ''] = text.replace(/[^\d.]/g, '').split('.');
+  return (neg ? -1n : 1n) * BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
+};

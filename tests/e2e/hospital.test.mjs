@@ -10,7 +10,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  fen,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+} from './helpers.mjs';
 
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const SHOTS = path.join(OUTPUT_DIR, 'screenshots');
@@ -24,27 +34,6 @@ const WIDTHS = [
   [1360, 900],
 ];
 
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await settled(page);
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
-}
-
 /** Nothing on the page is wider than the window (no sideways scrolling of the page itself). */
 async function assertFits(page, where) {
   const { scroll, client } = await page.evaluate(() => ({
@@ -53,13 +42,6 @@ async function assertFits(page, where) {
   }));
   assert.ok(scroll <= client, `${where}: the page is ${scroll} px wide in a ${client} px window`);
 }
-
-/** '1,234.56' / '−1,234.56' → a number of fen (exact). */
-const fen = (text) => {
-  const neg = /^[−-]/.test(text.trim());
-  const [whole, frac = ''] = text.replace(/[^\d.]/g, '').split('.');
-  return (neg ? -1n : 1n) * BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
-};
 
 /** A decimal string times 10^places, exactly ('3.5', 4 → '35000'; '12000', -4 → '1.2'). */
 function shift(text, places) {

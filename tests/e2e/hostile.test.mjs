@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, settled, startPage } from './helpers.mjs';
 
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const TMP = path.join(OUTPUT_DIR, 'hostile');
@@ -77,14 +77,6 @@ function xlsx(sheetData) {
     ],
     ['xl/worksheets/sheet1.xml', `<worksheet ${NS}><sheetData>${sheetData}</sheetData></worksheet>`],
   ]);
-}
-
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
 }
 
 async function toData(page) {

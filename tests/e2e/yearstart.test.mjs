@@ -11,7 +11,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import {
+  assertNoErrors,
+  assertSameOriginOnly,
+  OUTPUT_DIR,
+  ROOT,
+  resettle,
+  settled,
+  startPage,
+  tab,
+  upload,
+} from './helpers.mjs';
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const CLI = path.join(TARGET, 'release', 'dipcalc');
@@ -45,32 +55,6 @@ function calibrateCli(extra) {
   args.push('--institutions', path.join(SPEC10, 'institutions.csv'), '--catalog', path.join(SPEC10, 'catalog.csv'));
   args.push('--policy', path.join(SPEC10, 'policy.json'), ...extra);
   return JSON.parse(execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
-async function settled(page) {
-  await page.waitForFunction(
-    () => document.body.dataset.settled === 'true' && document.body.dataset.computing === 'false',
-    null,
-    { timeout: 60_000 },
-  );
-}
-
-async function resettle(page, action) {
-  await page.evaluate(() => {
-    document.body.dataset.settled = 'pending';
-  });
-  await action();
-  await settled(page);
-}
-
-async function tab(page, view) {
-  await page.click(`.tabs button[data-view="${view}"]`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`);
-}
-
-async function upload(page, kind, file) {
-  await page.setInputFiles(`input[type=file][data-kind="${kind}"]`, file);
-  await page.waitForFunction((k) => document.querySelector(`[data-slot="${k}"]`)?.classList.contains('slot-ok'), kind);
 }
 
 async function loadSpec10(page) {

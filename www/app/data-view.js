@@ -5,7 +5,7 @@
 import { fmtNum } from './decimal.js';
 import { $, $$, fill, h } from './dom.js';
 import { lang, t } from './i18n.js';
-import { TABLES } from './state.js';
+import { FUND_PARTS, TABLES } from './state.js';
 
 const ENCODINGS = ['', 'utf-8', 'gb18030', 'utf-16le', 'utf-16be'];
 const ACCEPT = '.csv,.txt,.tsv,.xlsx,.xls,.xlsb,.ods,.et';
@@ -164,7 +164,38 @@ export function renderData(root, s, on) {
   const clear = demo
     ? h('button', { type: 'button', id: 'clear-demo', onclick: on.clearDemo }, t('data.demo.clear'))
     : null;
-  fill(root, h('div', { class: 'toolbar' }, clear, expected), slots, check);
+  fill(root, h('div', { class: 'toolbar' }, clear, expected), fundParts(s, on), slots, check);
+}
+
+/**
+ * 基金支付口径 (吉林2024 第六条): which payment columns beside 统筹基金支付 count as fund money when a
+ * file gives no personal burden — the import option `fund_parts` (`--fund-parts` on the command line).
+ */
+function fundParts(s, on) {
+  const boxes = FUND_PARTS.map((part) =>
+    h(
+      'label',
+      { class: 'enc' },
+      h('input', {
+        type: 'checkbox',
+        dataset: { fundPart: part },
+        checked: s.fundParts.includes(part),
+        onchange: (e) => {
+          const box = e.target.closest('fieldset');
+          on.setFundParts([...box.querySelectorAll('input[data-fund-part]:checked')].map((i) => i.dataset.fundPart));
+        },
+      }),
+      ' ',
+      t(`data.fundparts.${part}`),
+    ),
+  );
+  return h(
+    'fieldset',
+    { class: 'fund-parts', id: 'fund-parts' },
+    h('legend', null, t('data.fundparts')),
+    boxes,
+    h('p', { class: 'note' }, t('data.fundparts.note')),
+  );
 }
 
 // ---- the column-mapping dialog ---------------------------------------------------------------

@@ -7,6 +7,28 @@ import { lang } from './i18n.js';
 const amount = (value = '0', unit = '万元') => ({ value, unit });
 const RETURN = ['by_score', 'full', 'withheld', 'bands'];
 
+/** A deviant-case pricing as the form switches it on (SPEC §12). */
+function pricingTmpl(method, ratio) {
+  return { method, ratio, per_diem_group: null };
+}
+
+/** The labels of a deviant-case pricing at `path` (SPEC §12). */
+function pricingLabels(path) {
+  return {
+    [`${path}.method`]: {
+      zh: '结算方式',
+      en: 'Pricing',
+      choices: ['cost_ratio', 'fee_for_service', 'per_diem'],
+    },
+    [`${path}.ratio`]: {
+      zh: '比例（费用倍率界值 / 项目支付比例）',
+      en: 'Ratio (cost-ratio bound / share of the item cost)',
+      pct: true,
+    },
+    [`${path}.per_diem_group`]: { zh: '床日组编码', en: 'Per-diem group', tmpl: '' },
+  };
+}
+
 // path pattern ('*' = a list index, '$f' = employee/resident) → label and presentation.
 export const D = {
   name: { zh: '名称', en: 'Name' },
@@ -124,6 +146,26 @@ export const D = {
   },
   'funds.$f.alliance_lump_sums.*.alliance': { zh: '医共体', en: '医共体 (alliance)' },
   'funds.$f.alliance_lump_sums.*.amount': { zh: '打包基金', en: 'Lump sum' },
+  'funds.$f.sub_budgets': {
+    zh: '预算总额细分（按等级或机构类别，各自点值）',
+    en: 'Sub-budgets (by level or institution type, a point value each)',
+    optional: true,
+    tmpl: [
+      { label: '医院', levels: ['三甲', '三乙', '二甲', '二乙'], categories: [], share: '0.8', amount: null },
+      { label: '基层医疗机构', levels: ['一级'], categories: [], share: '0.2', amount: null },
+    ],
+    item: { label: '', levels: [], categories: [], share: '0', amount: null },
+  },
+  'funds.$f.sub_budgets.*.label': { zh: '名称', en: 'Name' },
+  'funds.$f.sub_budgets.*.levels': { zh: '所含等级', en: 'Levels', item: '' },
+  'funds.$f.sub_budgets.*.categories': { zh: '所含机构类别', en: 'Institution types', item: '' },
+  'funds.$f.sub_budgets.*.share': {
+    zh: '占比（按金额细分后的余额，合计 1）',
+    en: 'Share (of what the amounts leave; shares sum to 1)',
+    pct: true,
+    tmpl: '0.5',
+  },
+  'funds.$f.sub_budgets.*.amount': { zh: '金额', en: 'Amount', tmpl: amount('0', '亿元') },
   '$labelled.label': { zh: '名称', en: 'Label' },
   '$labelled.amount': { zh: '金额', en: 'Amount' },
   coefficients: { zh: '调节系数', en: 'Coefficients' },
@@ -197,6 +239,56 @@ export const D = {
     optional: true,
     tmpl: '0.005',
   },
+  'points.subtype_coefficients': {
+    zh: '辅助分型调节系数（读病例的“辅助分型调节系数”列）',
+    en: "Subtype coefficients (the cases' 辅助分型调节系数 column)",
+    optional: true,
+    tmpl: true,
+  },
+  'points.bonus_scores': {
+    zh: '新药新技术加成分值（读病例的“新药新技术加成分值”列）',
+    en: "New drug and technology bonus scores (the cases' 新药新技术加成分值 column)",
+    optional: true,
+    tmpl: true,
+  },
+  'points.abnormal_discharge': {
+    zh: '非正常出院病例（按离院方式）',
+    en: 'Abnormal discharges (by 离院方式)',
+    optional: true,
+    tmpl: { codes: ['2', '3', '4', '5', '9'], pricing: pricingTmpl('cost_ratio', '1') },
+  },
+  'points.abnormal_discharge.codes': {
+    zh: '离院方式代码（2 医嘱转院、3 转社区/乡镇卫生院、4 非医嘱离院、5 死亡、9 其他）',
+    en: 'Discharge codes (2 transfer, 3 to a community clinic, 4 against advice, 5 death, 9 other)',
+    item: '5',
+  },
+  'points.short_stay': {
+    zh: '短期住院病例（住院天数不超过）',
+    en: 'Short stays (days at most)',
+    optional: true,
+    tmpl: { days: '2', pricing: pricingTmpl('fee_for_service', '1') },
+  },
+  'points.short_stay.days': { zh: '住院天数不超过', en: 'Days at most' },
+  'points.long_stay': {
+    zh: '长期住院病例（住院天数不少于）',
+    en: 'Long stays (days at least)',
+    optional: true,
+    tmpl: { days: '60', pricing: { method: 'per_diem', ratio: '1', per_diem_group: '' } },
+  },
+  'points.long_stay.days': { zh: '住院天数不少于', en: 'Days at least' },
+  'points.ungrouped': {
+    zh: '未入组病例（按项目或床日，与入组病例保持差距）',
+    en: 'Ungrouped cases (by item or per diem, kept below grouped cases)',
+    optional: true,
+    tmpl: pricingTmpl('fee_for_service', '0.9'),
+  },
+  'points.abnormal_discharge.pricing': { zh: '结算方式', en: 'Pricing' },
+  'points.short_stay.pricing': { zh: '结算方式', en: 'Pricing' },
+  'points.long_stay.pricing': { zh: '结算方式', en: 'Pricing' },
+  ...pricingLabels('points.abnormal_discharge.pricing'),
+  ...pricingLabels('points.short_stay.pricing'),
+  ...pricingLabels('points.long_stay.pricing'),
+  ...pricingLabels('points.ungrouped'),
   'points.base_cost': { zh: '基准费用（床日、项目）', en: 'Base cost (per diem, FFS)', tmpl: amount('10000', '元') },
   'points.per_diem_reimbursement_ratio': {
     zh: '平均报销比例（床日）',
@@ -239,6 +331,13 @@ export const D = {
   'point_value.elastic.fixed_value': { zh: '固定点值（元）', en: 'Fixed point value (元)', tmpl: '1' },
   'point_value.elastic.floor': { zh: '浮动点值下限（元）', en: 'Floating value floor (元)', tmpl: '1' },
   'point_value.elastic.cap': { zh: '浮动点值上限（元）', en: 'Floating value cap (元)', tmpl: '1' },
+  'point_value.elastic.base': {
+    zh: '基准点数（按机构时不填基准总额比例）',
+    en: 'Base points (per institution: leave the fixed share empty)',
+    optional: true,
+    tmpl: 'institution',
+    choices: ['region', 'institution'],
+  },
   settlement: { zh: '结算', en: 'Settlement' },
   'settlement.mode': { zh: '结算方式', en: 'Mode', choices: ['points', 'allotment'] },
   'settlement.unit': { zh: '结算单位', en: 'Unit', choices: ['institution', 'alliance'] },
@@ -277,6 +376,26 @@ export const D = {
   'settlement.allotment.history_weights': { zh: '近年权重（由近及远）', en: 'Year weights (latest first)', item: '0' },
   'settlement.allotment.primary_care_tilt': { zh: '向基层倾斜', en: 'Primary-care tilt', pct: true },
   'settlement.allotment.primary_care_levels': { zh: '基层等级', en: 'Primary-care levels', item: '' },
+  'settlement.allotment.indicators': {
+    zh: '分配指标（出院人次、人次人头比、次均天数/费用、床日费用）',
+    en: 'Allotment indicators (discharges, visits per person, mean stay/cost, bed-day cost)',
+    optional: true,
+    tmpl: [{ indicator: 'mean_cost', weight: '0.1' }],
+    item: { indicator: 'discharges', weight: '0.1' },
+  },
+  'settlement.allotment.indicators.*.indicator': {
+    zh: '指标（机构表列）',
+    en: 'Indicator (institutions column)',
+    choices: ['discharges', 'visits_per_person', 'mean_days', 'mean_cost', 'bed_day_cost'],
+  },
+  'settlement.allotment.indicators.*.weight': { zh: '权重', en: 'Weight', pct: true },
+  'settlement.allotment.monthly_shares': {
+    zh: '月预分额度',
+    en: 'Monthly allotment',
+    optional: true,
+    tmpl: 'institution',
+    choices: ['fund_profile', 'institution'],
+  },
   'settlement.return_bands': {
     zh: '考核分档返还表（按考核分档时用）',
     en: 'Return by score band (for the rule “by score band”)',

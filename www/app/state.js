@@ -8,6 +8,10 @@ import { t } from './i18n.js';
 import { editPolicy, shown } from './policy-doc.js';
 
 export const TABLES = ['institutions', 'catalog', 'cases', 'summaries', 'outpatient', 'adjustments', 'published'];
+/** The payment columns that may count as fund money, in the order of their columns. */
+export const FUND_PARTS = ['civil', 'large', 'serious'];
+/** The tables whose personal burden may be derived from the payment columns. */
+export const FUND_PART_TABLES = ['cases', 'summaries', 'outpatient'];
 
 const initial = {
   lang: 'zh',
@@ -36,6 +40,10 @@ const initial = {
   rejected: {},
   importErrors: {},
   checkErrors: [],
+  /** Payment columns counted as fund money beside 统筹基金支付 when a file gives no personal burden
+   *  (吉林2024 第六条): any of 'civil', 'large', 'serious', in that order — the import option
+   *  `fund_parts` of the case, summary and outpatient tables (`--fund-parts` on the command line). */
+  fundParts: [],
   /** The import in progress: {kind, name, bytes, total, rows}. */
   importing: null,
   table: { sort: 'fund_pays', dir: -1, filter: '', level: '', flag: '', expanded: new Set() },
@@ -178,6 +186,11 @@ export const actions = {
     });
   },
   importProgress: (importing) => set({ importing }),
+  /** The payment columns that count as fund money; the tables they apply to are read again. */
+  setFundParts(parts) {
+    const fundParts = FUND_PARTS.filter((p) => parts.includes(p));
+    if (fundParts.join() !== state.fundParts.join()) set({ fundParts });
+  },
   setEstimateOptions: (change) => set({ estimateOptions: { ...state.estimateOptions, ...change } }),
   previousYearReading: (name) => set({ previousYearLoad: { name, status: 'reading', error: null } }),
   previousYearLoaded(entry, result) {

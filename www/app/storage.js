@@ -8,6 +8,7 @@ export const STORE = {
   keep: 'dipcalc.keep-data',
   focus: 'dipcalc.focus',
   mappings: 'dipcalc.column-mappings',
+  fundParts: 'dipcalc.fund-parts',
 };
 
 export const storage = {

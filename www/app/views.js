@@ -20,6 +20,7 @@ import {
 import { bandText, cliffSentence } from './desk.js';
 import { fill, h, tsv } from './dom.js';
 import { coverageNotice } from './estimate-view.js';
+import { fundBlocks, unitBlock } from './fund-blocks.js';
 import { lang, local, msg, t } from './i18n.js';
 import { yearStartFacts } from './yearstart.js';
 
@@ -50,7 +51,10 @@ function kpi(label, value, unit, sub, attrs) {
 
 /** The strip of headline figures shown above every view. */
 /** What stands where a fund has no point value: allotment mode has none; else no cases. */
-const noPv = (state) => t(state.policy?.settlement?.mode === 'allotment' ? 'kpi.allotment' : 'kpi.nopoints');
+const noPv = (state, f) =>
+  f?.sub_pools?.length
+    ? t('kpi.subpools')
+    : t(state.policy?.settlement?.mode === 'allotment' ? 'kpi.allotment' : 'kpi.nopoints');
 
 export function renderStrip(el, state) {
   const s = state.result?.settlement;
@@ -63,7 +67,7 @@ export function renderStrip(el, state) {
     items.push(
       kpi(
         t('kpi.pv', { fund: fundName(f.fund) }),
-        f.point_value ?? noPv(state),
+        f.point_value ?? noPv(state, f),
         f.point_value ? t('kpi.pv.unit') : null,
         changed ? t('kpi.baseline', { v: before }) : null,
         { dataset: { pv: f.fund }, class: changed ? 'kpi changed' : 'kpi' },
@@ -124,7 +128,7 @@ export function renderOverview(el, state, on) {
             f.point_value,
             h('span', { class: 'kpi-unit' }, t('kpi.pv.unit')),
           )
-        : h('div', { class: 'big-figure none', dataset: { pvBig: f.fund } }, noPv(state)),
+        : h('div', { class: 'big-figure none', dataset: { pvBig: f.fund } }, noPv(state, f)),
       h(
         'dl',
         { class: 'facts' },
@@ -142,6 +146,7 @@ export function renderOverview(el, state, on) {
         monitoringFacts(f),
         reviewFacts(s),
       ),
+      subPoolTable(f),
       h('p', { class: 'recon' }, reconText(f)),
     ),
   );
@@ -286,6 +291,7 @@ export function renderOverview(el, state, on) {
       ),
       h('div', { class: 'table-wrap' }, topTable),
     ),
+    fundBlocks(s),
     grassroots,
     notices,
   );
@@ -308,9 +314,50 @@ function monitoringFacts(f) {
     ['mon.low', m.low_cost_share, fmtPct],
     ['mon.coverage', m.surplus_coverage, fmtPct],
   ];
+  const count = (n) => fmtNum(String(n), 0);
+  rows.push(
+    ['mon.surplus', m.surplus_units, count],
+    ['mon.overspend', m.overspend_units, count],
+    ['mon.retained', m.retained_units, count],
+  );
   return rows
     .filter(([, v]) => v !== null && v !== undefined)
     .flatMap(([k, v, fmt]) => [h('dt', null, t(k)), h('dd', { class: 'num', dataset: { monitoring: k } }, fmt(v))]);
+}
+
+/** 预算总额细分 (吉林2024 第八条): each sub-pool's budget, points and point value, when the fund has them. */
+function subPoolTable(f) {
+  if (!f.sub_pools?.length) return null;
+  const head = ['sub.label', 'sub.budget', 'sub.points', 'sub.pv', 'sub.units'];
+  return h(
+    'table',
+    { class: 'grid compact', id: `sub-pools-${f.fund}` },
+    h('caption', null, t('sub.caption')),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        head.map((k, i) => h('th', { class: i ? 'num' : null, scope: 'col' }, t(k))),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      f.sub_pools.map((p) =>
+        h(
+          'tr',
+          { dataset: { subPool: p.label } },
+          h('th', { scope: 'row' }, p.label),
+          h('td', { class: 'num' }, fmtMoney(p.budget)),
+          h('td', { class: 'num' }, fmtPoints(p.points)),
+          h('td', { class: 'num' }, p.point_value ?? '—'),
+          h('td', { class: 'num' }, fmtNum(String(p.units.length), 0)),
+        ),
+      ),
+    ),
+  );
 }
 
 /** 特例单议 across the region (医保发〔2025〕18号 第二十条), when the policy caps it. */
@@ -909,6 +956,7 @@ export function renderMine(el, state, on) {
       h('button', { type: 'button', id: 'print-mine', onclick: on.printMine }, t('mine.print')),
       h('button', { type: 'button', id: 'xlsx-mine', onclick: () => on.exportAs('xlsx') }, t('mine.xlsx')),
     ),
+    unitBlock(fund, u),
     h(
       'div',
       { class: 'two' },

@@ -39,8 +39,7 @@ pub fn publish(args: &[String]) -> Result<(), Failure> {
     let (lang, policy, data, cases) = load_inputs(&flags, "publish")?;
     let mut settler = Settler::from_parts(data, cases);
     let settlement = settler.settle(&policy).map_err(|e| message(e.into(), lang))?;
-    let bundle = publish::make_bundle_with_table(&policy, &settlement, settler.data(), settler.cases(), min_cases)
-        .map_err(|e| message(e, lang))?;
+    let bundle = publish::make_bundle(&policy, &settlement, settler.data(), min_cases).map_err(|e| message(e, lang))?;
     let json = bundle.to_json();
     match flags.get("out") {
         Some(path) => {

@@ -235,7 +235,7 @@ fn build_ledger(
             "no fund the policy settles has data; nothing to estimate from".into(),
         ));
     }
-    let mut cut = data.clone();
+    let mut cut = data.without_cases();
     let mut cut_agg = agg.clone();
     let left_out = cut_months(&mut cut, &mut cut_agg, &months);
     if left_out > 0 {

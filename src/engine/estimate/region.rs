@@ -47,6 +47,7 @@ pub(super) fn rest_institution() -> Institution {
         assessment_score: None,
         primary_care: Some(false),
         history: Vec::new(),
+        budget_inputs: Default::default(),
     }
 }
 
