@@ -356,3 +356,28 @@ proptest! {
         prop_assert!(n <= u.cases.total);
     }
 }
+
+/// A page keeping its cases (`Settler::revisit_outliers`) and moving H under the national rules:
+/// with a 辅助分型调节系数 on some cases the outliers are not revisited from the group's cases by
+/// cost (each case has its own standard); the per-case pass runs again and the figures are a
+/// fresh settle's.
+#[test]
+fn moving_h_with_a_subtype_coefficient_on_settles_as_afresh() {
+    let mut p = spec10_policy();
+    p.points.subtype_coefficients = true;
+    let mut data = spec10_dataset();
+    edit_cases(&mut data, |cases| {
+        for c in cases.iter_mut().step_by(2) {
+            c.extras.subtype_coefficient = Some(d("1.5"));
+        }
+    });
+    let mut settler = dipcalc::engine::Settler::new(data.clone());
+    settler.revisit_outliers(true);
+    settler.settle(&p).unwrap();
+    for high in ["1.5", "3", "1.2"] {
+        p.points.outliers.high_ratio = d(high);
+        let kept = serde_json::to_string(&settler.settle(&p).unwrap()).unwrap();
+        let fresh = serde_json::to_string(&settle(&p, &data).unwrap()).unwrap();
+        assert_eq!(kept, fresh, "H = {high}");
+    }
+}

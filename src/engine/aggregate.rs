@@ -4,15 +4,15 @@
 //! (stage 2) work on these few cells, so moving a budget or risk-sharing slider re-settles a
 //! million cases without touching them again.
 
-use super::points::{
-    has_case_rules, high_score, is_high_at, is_low_at, low_score, Category, PointsContext, RawPoints,
-};
+use super::points::{has_case_rules, high_score, is_high_at, is_low_at, low_score, Category, PointsContext, RawPoints};
 use super::special::{self, Tallies};
 use super::EngineError;
 use crate::exact_sum::ExactSum;
 use crate::policy::{AbnormalDischarge, Amount, Outliers, PointsPolicy, Pricing, ReferenceCostFromScore, StayRule};
 use crate::records::cases::{CaseRow, CaseTable};
-use crate::records::{check_case_extras, check_case_values, CaseKind, CaseTotals, Catalog, Fund, Institution, OutOfRange};
+use crate::records::{
+    check_case_extras, check_case_values, CaseKind, CaseTotals, Catalog, Fund, Institution, OutOfRange,
+};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 

@@ -195,7 +195,9 @@ impl BreakdownCases {
                     CaseKind::Dip => (
                         group.to_string(),
                         // Not in the catalog: an ungrouped case the policy prices (SPEC §12).
-                        ctx.group(group).map(|g| g.name.clone()).unwrap_or_else(|| "未入组".to_string()),
+                        ctx.group(group)
+                            .map(|g| g.name.clone())
+                            .unwrap_or_else(|| "未入组".to_string()),
                         raw.grassroots,
                     ),
                     CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
