@@ -627,33 +627,37 @@ impl OutlierIndex {
                 *at += 1;
             }
         }
-        // Each group's cases by cost: in cents as integers where every cost has at most two
-        // places (a real file), else as decimals.
+        // Each group's cases by cost.
         for g in 0..table.groups.len() {
-            let part = &mut out.rows[out.starts[g] as usize..out.starts[g + 1] as usize];
-            let cost = |n: u32| {
-                let row = &table.rows[n as usize];
-                row.total_cost - row.excluded_cost
-            };
-            let cents: Option<Vec<(i64, u32)>> = part
-                .iter()
-                .map(|&n| {
-                    let c = cost(n);
-                    let m = i64::try_from(c.mantissa()).ok()?;
-                    (c.scale() <= 2).then(|| m.checked_mul(10i64.pow(2 - c.scale())).map(|m| (m, n)))?
-                })
-                .collect();
-            match cents {
-                Some(mut keyed) => {
-                    keyed.sort_unstable();
-                    for (slot, (_, n)) in part.iter_mut().zip(keyed) {
-                        *slot = n;
-                    }
-                }
-                None => part.sort_by_cached_key(|&n| cost(n)),
-            }
+            sort_by_cost(&mut out.rows[out.starts[g] as usize..out.starts[g + 1] as usize], table);
         }
         Some(out)
+    }
+}
+
+/// A group's cases (their rows) by cost: in cents as integers where every cost has at most two
+/// places (a real file), else as decimals.
+fn sort_by_cost(part: &mut [u32], table: &CaseTable) {
+    let cost = |n: u32| {
+        let row = &table.rows[n as usize];
+        row.total_cost - row.excluded_cost
+    };
+    let cents: Option<Vec<(i64, u32)>> = part
+        .iter()
+        .map(|&n| {
+            let c = cost(n);
+            let m = i64::try_from(c.mantissa()).ok()?;
+            (c.scale() <= 2).then(|| m.checked_mul(10i64.pow(2 - c.scale())).map(|m| (m, n)))?
+        })
+        .collect();
+    match cents {
+        Some(mut keyed) => {
+            keyed.sort_unstable();
+            for (slot, (_, n)) in part.iter_mut().zip(keyed) {
+                *slot = n;
+            }
+        }
+        None => part.sort_by_cached_key(|&n| cost(n)),
     }
 }
 
@@ -663,73 +667,37 @@ fn cell_index(institution: usize, fund: Fund, month: usize, held: bool) -> usize
     ((institution * 2 + slot(fund)) * 12 + month) * 2 + usize::from(held)
 }
 
-/// The per-case pass under `points` from `before`, a pass under points parameters that differ
-/// in the outlier thresholds only ([`PointsKey::same_but_outliers`]), over the same table,
-/// institutions and catalog as `index`: only the cases that are outliers under the new
-/// thresholds, and those with a 特例单议, are scored again. Gives exactly what
-/// [`aggregate_cases`] gives — the cells' sums digit for digit and scale for scale (the
-/// outliers' scores added in case order, the normal scores as the exact integer sum) — or
-/// `None` when it cannot (anything the full pass would report as an error, a sum too large):
-/// then run the full pass.
-pub fn revisit_outliers(
-    before: &CaseAggregates,
-    index: &OutlierIndex,
-    points: &PointsPolicy,
-    institutions: &[Institution],
-    catalog: &Catalog,
-    table: &CaseTable,
-) -> Option<CaseAggregates> {
-    let key = PointsKey::of(points);
-    if points.reference_cost_by_level
-        || has_case_rules(points)
-        || !before.key.same_but_outliers(&key)
-        || before.institutions != institutions.len()
-        || index.count.len() != before.cells.len()
-        || index.starts.len() != table.groups.len() + 1
-    {
-        return None;
-    }
-    let ctx = PointsContext::new(points, catalog, &table.groups).ok()?;
-    let (o, was) = (&points.outliers, &before.key.outliers);
+/// Which outlier sums a change of thresholds from `was` to `o` leaves as they were: the high
+/// ones follow H alone (its tiers and inclusiveness); the low ones follow L, and H where the
+/// two bounds cross ([`outlier_ends`] says whether they do).
+fn sides_kept(o: &Outliers, was: &Outliers) -> (bool, bool) {
     let digits = |x: Decimal| x.serialize();
-    // The high outliers and their scores follow H alone (its tiers and inclusiveness): with H
-    // as it was, the cells' high sums are kept as they are. The low ones follow L, and H
-    // where the two bounds cross: with L as it was and no group's low cases cut short by H,
-    // now or before, the low sums are kept.
     let keep_high = digits(o.high_ratio) == digits(was.high_ratio)
         && o.high_inclusive == was.high_inclusive
         && o.high_tiers.len() == was.high_tiers.len()
         && o.high_tiers.iter().zip(&was.high_tiers).all(|(a, b)| {
             digits(a.high_ratio) == digits(b.high_ratio) && digits(a.max_reference_cost) == digits(b.max_reference_cost)
         });
-    let mut keep_low = digits(o.low_ratio) == digits(was.low_ratio) && o.low_inclusive == was.low_inclusive;
-    let before_points = PointsPolicy {
-        outliers: was.clone(),
-        ..points.clone()
-    };
-    let before_ctx = if keep_low {
-        Some(PointsContext::new(&before_points, catalog, &table.groups).ok()?)
-    } else {
-        None
-    };
-    let inst_of = institution_of_code(institutions, table);
-    let cell_of = |row: &CaseRow| -> Option<usize> {
-        let i = inst_of[row.institution as usize]?;
-        Some(cell_index(i, row.fund, usize::from(row.month - 1), !row.qc_passed))
-    };
-    let mut cells = before.cells.clone();
-    let mut normal = index.normal.clone();
-    // Per cell: the high and low cases under the new thresholds.
-    let mut moved = vec![[0u64; 2]; cells.len()];
-    // The outliers to score again, with their cell and 基层病种 flag: per group, the costliest
-    // cases from the first at or over H × ref, and the cheapest up to L × ref.
-    let mut scored: Vec<(u32, u32, Category, bool, Decimal)> = Vec::new();
+    let keep_low = digits(o.low_ratio) == digits(was.low_ratio) && o.low_inclusive == was.low_inclusive;
+    (keep_high, keep_low)
+}
+
+/// Per group, where its outliers begin and end among its cases by cost (a binary search): the
+/// first high one and the end of the low ones (never past the first high one). `keep_low`
+/// turns false when some group's low cases are cut short by H, now or under the thresholds
+/// `was` (whose bounds `before_ctx` gives while `keep_low` holds).
+fn outlier_ends(
+    index: &OutlierIndex,
+    table: &CaseTable,
+    ctx: &PointsContext<'_>,
+    before_ctx: Option<&PointsContext<'_>>,
+    (o, was): (&Outliers, &Outliers),
+    keep_low: &mut bool,
+) -> Option<Vec<(usize, usize)>> {
     let cost = |n: u32| {
         let row = &table.rows[n as usize];
         row.total_cost - row.excluded_cost
     };
-    // First where each group's outliers begin and end (a binary search in its cases by cost),
-    // and whether the low ones are the same as before.
     let mut ends = vec![(0, 0); table.groups.len()];
     for (g, end) in ends.iter_mut().enumerate() {
         let part = &index.rows[index.starts[g] as usize..index.starts[g + 1] as usize];
@@ -740,16 +708,47 @@ pub fn revisit_outliers(
         let high_from = part.partition_point(|&n| !is_high_at(o, cost(n), &b));
         let low_to = part.partition_point(|&n| is_low_at(o, cost(n), &b));
         if low_to > high_from {
-            keep_low = false;
+            *keep_low = false;
         }
-        if let Some(before_ctx) = before_ctx.as_ref().filter(|_| keep_low) {
+        if let Some(before_ctx) = before_ctx.filter(|_| *keep_low) {
             let (_, was_b) = before_ctx.group_bounds(g as u32)?;
             if low_to > part.partition_point(|&n| !is_high_at(was, cost(n), &was_b)) {
-                keep_low = false;
+                *keep_low = false;
             }
         }
         *end = (high_from, low_to.min(high_from));
     }
+    Some(ends)
+}
+
+/// The outliers under the new thresholds, found by [`outlier_ends`]: their catalog scores taken
+/// out of the normal sums, counted per cell, and scored again where their side's sums are not
+/// kept.
+struct Moved {
+    normal: Vec<[NormalSum; 2]>,
+    /// Per cell: the high and low cases under the new thresholds.
+    moved: Vec<[u64; 2]>,
+    /// The outliers scored again: case, cell, category, 基层病种 flag, score.
+    scored: Vec<(u32, u32, Category, bool, Decimal)>,
+}
+
+/// Per group, the costliest cases from the first at or over H × ref and the cheapest up to
+/// L × ref ([`Moved`]).
+fn move_outliers(
+    index: &OutlierIndex,
+    table: &CaseTable,
+    ctx: &PointsContext<'_>,
+    ends: &[(usize, usize)],
+    cell_of: &dyn Fn(&CaseRow) -> Option<usize>,
+    (keep_high, keep_low): (bool, bool),
+) -> Option<Moved> {
+    let mut normal = index.normal.clone();
+    let mut moved = vec![[0u64; 2]; index.count.len()];
+    let mut scored: Vec<(u32, u32, Category, bool, Decimal)> = Vec::new();
+    let cost = |n: u32| {
+        let row = &table.rows[n as usize];
+        row.total_cost - row.excluded_cost
+    };
     for (g, &(high_from, low_to)) in ends.iter().enumerate() {
         let part = &index.rows[index.starts[g] as usize..index.starts[g + 1] as usize];
         if part.is_empty() {
@@ -780,6 +779,59 @@ pub fn revisit_outliers(
             }
         }
     }
+    Some(Moved { normal, moved, scored })
+}
+
+/// The per-case pass under `points` from `before`, a pass under points parameters that differ
+/// in the outlier thresholds only ([`PointsKey::same_but_outliers`]), over the same table,
+/// institutions and catalog as `index`: only the cases that are outliers under the new
+/// thresholds, and those with a 特例单议, are scored again. Gives exactly what
+/// [`aggregate_cases`] gives — the cells' sums digit for digit and scale for scale (the
+/// outliers' scores added in case order, the normal scores as the exact integer sum) — or
+/// `None` when it cannot (anything the full pass would report as an error, a sum too large):
+/// then run the full pass.
+pub fn revisit_outliers(
+    before: &CaseAggregates,
+    index: &OutlierIndex,
+    points: &PointsPolicy,
+    institutions: &[Institution],
+    catalog: &Catalog,
+    table: &CaseTable,
+) -> Option<CaseAggregates> {
+    let key = PointsKey::of(points);
+    if points.reference_cost_by_level
+        || has_case_rules(points)
+        || !before.key.same_but_outliers(&key)
+        || before.institutions != institutions.len()
+        || index.count.len() != before.cells.len()
+        || index.starts.len() != table.groups.len() + 1
+    {
+        return None;
+    }
+    let ctx = PointsContext::new(points, catalog, &table.groups).ok()?;
+    let (o, was) = (&points.outliers, &before.key.outliers);
+    let (keep_high, mut keep_low) = sides_kept(o, was);
+    let before_points = PointsPolicy {
+        outliers: was.clone(),
+        ..points.clone()
+    };
+    let before_ctx = if keep_low {
+        Some(PointsContext::new(&before_points, catalog, &table.groups).ok()?)
+    } else {
+        None
+    };
+    let inst_of = institution_of_code(institutions, table);
+    let cell_of = |row: &CaseRow| -> Option<usize> {
+        let i = inst_of[row.institution as usize]?;
+        Some(cell_index(i, row.fund, usize::from(row.month - 1), !row.qc_passed))
+    };
+    let mut cells = before.cells.clone();
+    let ends = outlier_ends(index, table, &ctx, before_ctx.as_ref(), (o, was), &mut keep_low)?;
+    let Moved {
+        normal,
+        moved,
+        mut scored,
+    } = move_outliers(index, table, &ctx, &ends, &cell_of, (keep_high, keep_low))?;
     scored.sort_unstable_by_key(|&(n, ..)| n);
     let mut again = vec![];
     if !keep_high {
@@ -804,8 +856,7 @@ pub fn revisit_outliers(
         let row = &table.rows[n as usize];
         let i = inst_of[row.institution as usize]?;
         let raw = ctx.raw_points(table, row, &institutions[i].level).ok()?;
-        let ix = cell_of(row)?;
-        cells[ix].score[raw.category.index()][usize::from(raw.grassroots)] += raw.score;
+        cells[cell_of(row)?].score[raw.category.index()][usize::from(raw.grassroots)] += raw.score;
     }
     for ((cell, sums), (&count, m)) in cells.iter_mut().zip(&normal).zip(index.count.iter().zip(&moved)) {
         for (g, sum) in sums.iter().enumerate() {

@@ -12,7 +12,7 @@ use super::rounding::{round_money, round_ratio};
 use super::settlement::risk_sharing_target;
 use super::{ratio, EngineError};
 use crate::policy::{Policy, RiskSharing};
-use crate::records::cases::CaseTable;
+use crate::records::cases::{CaseRow, CaseTable};
 use crate::records::{CaseKind, Dataset, Fund, GroupCategory};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -89,6 +89,40 @@ pub fn group_breakdown(
     unit: &str,
 ) -> Result<Vec<GroupLine>, EngineError> {
     BreakdownCases::new(policy, data, cases, fund, unit)?.lines(policy, data, fund)
+}
+
+/// A case's line of the breakdown: its key (the group code; `床日:` and the code for a 床日 case;
+/// `项目`), the line's name and whether it is a 基层病种.
+fn line_name(ctx: &PointsContext<'_>, cases: &CaseTable, row: &CaseRow, grassroots: bool) -> (String, String, bool) {
+    let group = cases.group_of(row);
+    match row.kind {
+        CaseKind::Dip => (
+            group.to_string(),
+            // Not in the catalog: an ungrouped case the policy prices (SPEC §12).
+            ctx.group(group)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| "未入组".to_string()),
+            grassroots,
+        ),
+        CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
+        CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
+    }
+}
+
+impl GroupLine {
+    /// A line with nothing counted yet.
+    fn empty(group: String, name: String, grassroots: bool) -> Self {
+        GroupLine {
+            group,
+            name,
+            grassroots,
+            cases: 0,
+            points: Decimal::ZERO,
+            payment: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            gain: Decimal::ZERO,
+        }
+    }
 }
 
 /// The member institutions of a settlement unit (a 医共体's members, else the unit itself).
@@ -190,33 +224,12 @@ impl BreakdownCases {
                 CaseKind::FeeForService => &mut fee_for_service,
             };
             if *slot == NONE {
-                let group = cases.group_of(row);
-                let (key, name, grassroots) = match row.kind {
-                    CaseKind::Dip => (
-                        group.to_string(),
-                        // Not in the catalog: an ungrouped case the policy prices (SPEC §12).
-                        ctx.group(group)
-                            .map(|g| g.name.clone())
-                            .unwrap_or_else(|| "未入组".to_string()),
-                        raw.grassroots,
-                    ),
-                    CaseKind::PerDiem => (format!("床日:{group}"), "床日付费".to_string(), false),
-                    CaseKind::FeeForService => ("项目".to_string(), "按项目付费".to_string(), false),
-                };
+                let (key, name, grassroots) = line_name(&ctx, cases, row, raw.grassroots);
                 // Lines are by their text: a DIP code that reads like another kind's line
                 // shares it, named by the first case, as a map by text gives.
                 let lines = &mut out.lines;
                 *slot = *by_key.entry(key.clone()).or_insert_with(|| {
-                    lines.push(GroupLine {
-                        group: key,
-                        name,
-                        grassroots,
-                        cases: 0,
-                        points: Decimal::ZERO,
-                        payment: Decimal::ZERO,
-                        cost: Decimal::ZERO,
-                        gain: Decimal::ZERO,
-                    });
+                    lines.push(GroupLine::empty(key, name, grassroots));
                     (lines.len() - 1) as u32
                 });
             }

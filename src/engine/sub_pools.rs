@@ -80,14 +80,7 @@ pub fn settle_sub_pools(
         .collect::<Result<_, _>>()?;
     let mut whole = point_value::point_values(policy, fp, budget, ledger)?;
     let n = units.len();
-    let mut shares = FundShares {
-        settlements: vec![Decimal::ZERO; n],
-        reconciliation: Reconciliation::default(),
-        total: Decimal::ZERO,
-        months: vec![vec![Decimal::ZERO; n]; 12],
-        quarters: vec![vec![Decimal::ZERO; n]; 4],
-        adjustment_fund: Vec::new(),
-    };
+    let mut shares = no_shares(n);
     let mut results = Vec::with_capacity(subs.len());
     let (mut pool, mut points) = (Decimal::ZERO, Decimal::ZERO);
     let mut month_budgets_left = budget.monthly_budget.clone();
@@ -129,15 +122,9 @@ pub fn settle_sub_pools(
         results.push(SubPoolResult {
             label: sb.label.clone(),
             budget: *part,
-            pool: values.pool,
-            points: values.total_points,
-            point_value: point_value::reported(policy, values.exact),
-            point_value_exact: values
-                .exact
-                .filter(|_| policy.settlement.mode == SettlementMode::Points),
             units: sub_units.iter().map(|u| u.code.clone()).collect(),
             reconciliation: sub_shares.map(|s| s.reconciliation).unwrap_or_default(),
-            elastic: values.elastic,
+            ..priced(policy, values)
         });
     }
     shares.total = shares.settlements.iter().sum();
@@ -151,6 +138,36 @@ pub fn settle_sub_pools(
     whole.exact = None;
     whole.elastic = None;
     Ok((whole, shares, results))
+}
+
+/// Every unit's shares at zero, to be filled sub-pool by sub-pool.
+fn no_shares(n: usize) -> FundShares {
+    FundShares {
+        settlements: vec![Decimal::ZERO; n],
+        reconciliation: Reconciliation::default(),
+        total: Decimal::ZERO,
+        months: vec![vec![Decimal::ZERO; n]; 12],
+        quarters: vec![vec![Decimal::ZERO; n]; 4],
+        adjustment_fund: Vec::new(),
+    }
+}
+
+/// A sub-pool's pool, points and point values (its label, budget, units and reconciliation
+/// left for the caller).
+fn priced(policy: &Policy, values: PointValues) -> SubPoolResult {
+    SubPoolResult {
+        label: String::new(),
+        budget: Decimal::ZERO,
+        pool: values.pool,
+        points: values.total_points,
+        point_value: point_value::reported(policy, values.exact),
+        point_value_exact: values
+            .exact
+            .filter(|_| policy.settlement.mode == SettlementMode::Points),
+        units: Vec::new(),
+        reconciliation: Reconciliation::default(),
+        elastic: values.elastic,
+    }
 }
 
 /// The fund's budget as a sub-pool sees it: its part of the inpatient budget, and of each

@@ -189,70 +189,7 @@ fn special_lines(t: &UnitResult) -> impl Iterator<Item = TraceLine> + '_ {
 /// S (SPEC §7 or §7.3), FS and C (SPEC §7.1).
 fn settlement_lines(how: &Reading, fund: &FundResult, t: &UnitResult) -> Vec<TraceLine> {
     let mut out = Vec::with_capacity(3);
-    if how.allotment {
-        out.push(line(
-            ["定额 S", "Allotment S"],
-            [
-                "住院预算 × 历史基金支付份额（对账到分）".into(),
-                "inpatient budget × historical share of fund payments (reconciled to the fen)".into(),
-            ],
-            t.settlement,
-            "SPEC §7.3; 信阳2019 三(二)",
-        ));
-    } else if let Some((v, f)) = fund
-        .elastic
-        .as_ref()
-        .filter(|e| e.by_institution)
-        .and_then(|e| Some((e.fixed_value?, e.floating_value.unwrap_or_default())))
-    {
-        let n = t.points.total;
-        let b = t.elastic_base_points.unwrap_or_default().max(Decimal::ZERO);
-        let (within, over) = (n.min(b).normalize(), (n - b).max(Decimal::ZERO).normalize());
-        let (v, f) = (v.normalize(), super::rounding::round_point_value(f, 6));
-        out.push(line(
-            ["结算额度 S", "Settlement S"],
-            [
-                format!("固定点值 {v} × 基准内点数 {within} + 浮动点值 {f} × 超出点数 {over}（对账到分）"),
-                format!("fixed value {v} × {within} base points + floating value {f} × {over} points beyond (reconciled to the fen)"),
-            ],
-            t.settlement,
-            "国家DIP3.0 第四章第三节一(二) 1",
-        ));
-    } else if let Some(sub) = t
-        .sub_pool
-        .as_ref()
-        .and_then(|l| fund.sub_pools.iter().find(|p| &p.label == l))
-    {
-        let f = format!(
-            "{} × {} ÷ {}",
-            fmt_money(sub.pool),
-            t.points.total.normalize(),
-            sub.points.normalize()
-        );
-        let label = &sub.label;
-        out.push(line(
-            ["结算额度 S", "Settlement S"],
-            [
-                format!("细分预算“{label}”：{f}（对账到分）"),
-                format!("sub-budget “{label}”: {f} (reconciled to the fen)"),
-            ],
-            t.settlement,
-            "SPEC §7, §2; 吉林2024 第八条, 第十七条",
-        ));
-    } else {
-        let f = format!(
-            "{} × {} ÷ {}",
-            fmt_money(fund.pool),
-            t.points.total.normalize(),
-            fund.total_points.normalize()
-        );
-        out.push(line(
-            ["结算额度 S", "Settlement S"],
-            [format!("{f}（对账到分）"), format!("{f} (reconciled to the fen)")],
-            t.settlement,
-            "SPEC §7, §2; 吉林2024 第十七条",
-        ));
-    }
+    out.push(settlement_line(how, fund, t));
     if !how.fund_money {
         out.push(line(
             ["基金结算额度 FS", "Fund settlement FS"],
@@ -276,6 +213,74 @@ fn settlement_lines(how: &Reading, fund: &FundResult, t: &UnitResult) -> Vec<Tra
         "SPEC §7.1",
     ));
     out
+}
+
+/// S: the allotment, the elastic two-part price, the sub-budget's or the fund's pool share.
+fn settlement_line(how: &Reading, fund: &FundResult, t: &UnitResult) -> TraceLine {
+    if how.allotment {
+        line(
+            ["定额 S", "Allotment S"],
+            [
+                "住院预算 × 历史基金支付份额（对账到分）".into(),
+                "inpatient budget × historical share of fund payments (reconciled to the fen)".into(),
+            ],
+            t.settlement,
+            "SPEC §7.3; 信阳2019 三(二)",
+        )
+    } else if let Some((v, f)) = fund
+        .elastic
+        .as_ref()
+        .filter(|e| e.by_institution)
+        .and_then(|e| Some((e.fixed_value?, e.floating_value.unwrap_or_default())))
+    {
+        let n = t.points.total;
+        let b = t.elastic_base_points.unwrap_or_default().max(Decimal::ZERO);
+        let (within, over) = (n.min(b).normalize(), (n - b).max(Decimal::ZERO).normalize());
+        let (v, f) = (v.normalize(), super::rounding::round_point_value(f, 6));
+        line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("固定点值 {v} × 基准内点数 {within} + 浮动点值 {f} × 超出点数 {over}（对账到分）"),
+                format!("fixed value {v} × {within} base points + floating value {f} × {over} points beyond (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "国家DIP3.0 第四章第三节一(二) 1",
+        )
+    } else if let Some(sub) = t
+        .sub_pool
+        .as_ref()
+        .and_then(|l| fund.sub_pools.iter().find(|p| &p.label == l))
+    {
+        let f = format!(
+            "{} × {} ÷ {}",
+            fmt_money(sub.pool),
+            t.points.total.normalize(),
+            sub.points.normalize()
+        );
+        let label = &sub.label;
+        line(
+            ["结算额度 S", "Settlement S"],
+            [
+                format!("细分预算“{label}”：{f}（对账到分）"),
+                format!("sub-budget “{label}”: {f} (reconciled to the fen)"),
+            ],
+            t.settlement,
+            "SPEC §7, §2; 吉林2024 第八条, 第十七条",
+        )
+    } else {
+        let f = format!(
+            "{} × {} ÷ {}",
+            fmt_money(fund.pool),
+            t.points.total.normalize(),
+            fund.total_points.normalize()
+        );
+        line(
+            ["结算额度 S", "Settlement S"],
+            [format!("{f}（对账到分）"), format!("{f} (reconciled to the fen)")],
+            t.settlement,
+            "SPEC §7, §2; 吉林2024 第十七条",
+        )
+    }
 }
 
 /// Where C − S falls among the bands, as [Chinese, English].
