@@ -188,6 +188,7 @@ def measure(size, runs, python, skip):
             "figures_differing_from_native": max(r["differences"] + r["page_differences"] for r in rows),
             "object_ms": {k: round(statistics.median(r["object_ms"][k] for r in rows), 1) for k in rows[0]["object_ms"]},
             "page": page_figures(rows),
+            "page_open_mine_view_ms": round(statistics.median(r["page"]["ms"]["open_mine_view"] for r in rows), 1),
             "load": [round(x, 2) for x in loads],
         }
         log(f"bench: {size} wasm {res['wasm']}")
@@ -228,8 +229,9 @@ def report(results):
             lines.append("   a slider in the page, ms: worker compute + transfer & parse = answer; + render + frame = total  (views not on screen, drawn when idle)")
             for name, c in w["page"].items():
                 parts = ", ".join(f"{k} {v}" for k, v in c["parts"].items())
-                lines.append(f"     {name:<20} {c['worker']:6.1f} + {c['transfer']:5.1f} = {c['roundtrip']:6.1f}; + {c['render']:5.1f} + {c['frame']:6.1f} = {c['total']:6.1f}"
+                lines.append(f"     {name:<27} {c['worker']:6.1f} + {c['transfer']:5.1f} = {c['roundtrip']:6.1f}; + {c['render']:5.1f} + {c['frame']:6.1f} = {c['total']:6.1f}"
                              f"  (layout {c['layout']}; idle {c['hidden']} + {c['hidden_frame']}; worker: {parts})")
+            lines.append(f"     opening the 本院 view after a change (its lines by group alone): {w['page_open_mine_view_ms']} ms")
             lines.append(f"   wasm figures equal to native's:        {'yes' if w['figures_differing_from_native'] == 0 else 'NO: ' + str(w['figures_differing_from_native']) + ' differ'}")
         lines.append("3. peak memory:")
         if n:

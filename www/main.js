@@ -97,6 +97,7 @@ async function compute() {
     policy: json,
     baseline: s.baselineJson && s.baselineJson !== json ? s.baselineJson : null,
     focus: s.focus ? { fund: s.fund, code: s.focus } : null,
+    breakdown: s.view === 'mine',
     extraPoints: s.extraPoints,
     units: [...s.table.expanded].map(unitOfKey),
   };
@@ -189,6 +190,25 @@ async function loadDetail(key) {
   const { fund, code } = unitOfKey(key);
   const detail = await engine.request('detail', { policy: resultPolicy, fund, code }).catch(() => null);
   if (detail) actions.addDetail(result, key, detail);
+}
+
+// The 本院 view's gain and loss by group: thousands of lines at a city's size, so a compute brings
+// them only while that view is on screen; opening it (or printing) after one without asks here.
+// Counted as computing: the view is not settled until its table is there.
+async function loadBreakdown() {
+  const { result, resultPolicy, fund, focus } = getState();
+  if (!result || !resultPolicy || !focus || 'breakdown' in result) return;
+  work.computing += 1;
+  updateBusy();
+  try {
+    const lines = await engine.request('breakdown', { policy: resultPolicy, fund, code: focus });
+    actions.addBreakdown(result, lines, undefined);
+  } catch (err) {
+    if (err.kind !== 'cancelled') actions.addBreakdown(result, null, err);
+  } finally {
+    work.computing -= 1;
+    updateBusy();
+  }
 }
 
 // ---- rendering -------------------------------------------------------------------------------
@@ -368,6 +388,7 @@ subscribe((changed, s) => {
   if (changed.has('status')) renderStatus(s.status);
   if (changed.has('toast')) renderToast(s.toast);
   if (changed.has('view')) showView(s.view);
+  if ((changed.has('view') || changed.has('result')) && s.view === 'mine') loadBreakdown();
   if (changed.has('policy')) {
     // A field typed in waits for the typing to pause; a policy loaded whole settles at once.
     scheduleCompute(s.lastEdit ? 120 : 0);
@@ -704,7 +725,8 @@ async function exportAs(format) {
 }
 
 /** Prints the whole report, or only the 本院 page (`which` = 'mine'). */
-function printReport(which = 'all') {
+async function printReport(which = 'all') {
+  await loadBreakdown(); // the 本院 page prints its table by group
   document.body.dataset.print = which;
   window.print();
 }

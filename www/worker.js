@@ -80,11 +80,12 @@ async function importPreviousYear(id, { file, name, options, policy }) {
 // Everything the views need for one policy, in one answer, as JSON text (a string crosses to the
 // page as one copy; an object graph would be cloned value by value): the settlement summary (units
 // without months, quarters and trace), the counts, and when asked the comparison with the baseline,
-// the focus institution's analyses, and `details` ("fund:code" → {months, quarters, trace}) of the
+// the focus institution's analyses (its gain and loss by group only when `breakdown` says so: the
+// 本院 view is on screen), and `details` ("fund:code" → {months, quarters, trace}) of the
 // units in `units` (the rows open in the institution table). Analyses that fail (an institution
 // with no points in a fund) come back as null with their error, not as a failure. `ms` says how
 // long each part took here (`make bench` reports it).
-function compute({ policy, baseline, focus, extraPoints, units }) {
+function compute({ policy, baseline, focus, breakdown, extraPoints, units }) {
   const ms = {};
   const parts = [];
   const add = (name, json) => parts.push(`${JSON.stringify(name)}:${json}`);
@@ -126,7 +127,7 @@ function compute({ policy, baseline, focus, extraPoints, units }) {
   // the 本院 panel's changes.
   if (baseline && focus) attempt('baselineUnit', () => session.unit_summary_json(baseline, focus.fund, focus.code));
   if (focus) {
-    attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
+    if (breakdown) attempt('breakdown', () => session.group_breakdown_json(policy, focus.fund, focus.code));
     attempt('dilution', () => JSON.stringify(session.dilution(policy, focus.fund, focus.code, extraPoints ?? '1000')));
     attempt('curve', () => JSON.stringify(session.risk_sharing_curve(policy, focus.fund, focus.code)));
   }
@@ -175,6 +176,8 @@ const handlers = {
   previousYear: (id, p) => importPreviousYear(id, p),
   clearPreviousYear: () => session.clear_previous_year(),
   detail: (_id, p) => session.unit_detail(p.policy, p.fund, p.code),
+  // The 本院 view's gain and loss by group, when that view opens after a compute without it.
+  breakdown: (_id, p) => new JsonText(session.group_breakdown_json(p.policy, p.fund, p.code)),
   export: (_id, p) => exportFile(p),
   validate: (_id, p) => wasm.validate_policy(p.policy),
   presets: () => wasm.presets(),

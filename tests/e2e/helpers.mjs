@@ -188,10 +188,12 @@ export async function resettle(page, action) {
   await settled(page);
 }
 
-/** Opens a tab of the calculator. */
+/** Opens a tab of the calculator; the 本院 view asks for its lines by group on opening, so this
+ *  also waits until nothing is computing. */
 export async function tab(page, view) {
   await page.click(`.tabs button[data-view="${view}"]`);
   await page.waitForSelector(`#view-${view}:not([hidden])`);
+  await page.waitForFunction(() => document.body.dataset.computing !== 'true', null, { timeout: 60_000 });
 }
 
 /** Gives a table's slot a file (on the 数据导入 tab) and waits until it is read. */

@@ -294,6 +294,7 @@ const zh = {
   'mine.dilution.pv': '点值变化',
   'mine.dilution.note': '预算固定时，本院多出的点数摊薄全区点值：本院所得少于“点数 × 点值”，差额由其他机构承担。',
   'mine.groups': '按病种盈亏（支付 − 成本）',
+  'mine.groups.loading': '正在计算各病种盈亏…',
   'mine.groups.gain': '盈余最多',
   'mine.groups.loss': '亏损最多',
   'col.group': '病种',
@@ -730,6 +731,7 @@ const en = {
   'mine.dilution.note':
     'With the budget fixed, our extra points dilute the point value for all: we gain less than points × point value, and the others pay the difference.',
   'mine.groups': 'Gain and loss by disease group (payment − cost)',
+  'mine.groups.loading': 'Working out the gain and loss by group…',
   'mine.groups.gain': 'Largest gains',
   'mine.groups.loss': 'Largest losses',
   'col.group': 'Group',

@@ -143,6 +143,12 @@ export const actions = {
     if (checkErrors) patch.checkErrors = checkErrors;
     set(patch);
   },
+  /** The 本院 view's lines by group, asked for when the view opened (or why there are none). */
+  addBreakdown(result, breakdown, breakdownError) {
+    if (state.result !== result) return;
+    set({ result: { ...result, breakdown, breakdownError } });
+  },
+
   addDetail(result, key, detail) {
     if (state.result !== result) return;
     set({ result: { ...result, details: { ...result.details, [key]: detail } } });

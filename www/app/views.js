@@ -980,7 +980,10 @@ export function renderMine(el, state, on) {
       { class: 'card' },
       h('h3', null, t('mine.groups')),
       lines.length ? groupsChart : null,
-      h('div', { class: 'table-wrap short' }, groupTable),
+      'breakdown' in r
+        ? h('div', { class: 'table-wrap short' }, groupTable)
+        : h('p', { class: 'muted', id: 'group-loading' }, t('mine.groups.loading')),
+      r.breakdownError ? h('p', { class: 'muted' }, msg(r.breakdownError.errors?.[0] ?? r.breakdownError)) : null,
     ),
   );
   requestAnimationFrame(() => {
