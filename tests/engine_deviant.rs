@@ -374,6 +374,10 @@ fn moving_h_with_a_subtype_coefficient_on_settles_as_afresh() {
     let mut settler = dipcalc::engine::Settler::new(data.clone());
     settler.revisit_outliers(true);
     settler.settle(&p).unwrap();
+    assert!(
+        !settler.prepare_outlier_index(&p.points),
+        "no index under a per-case rule"
+    );
     for high in ["1.5", "3", "1.2"] {
         p.points.outliers.high_ratio = d(high);
         let kept = serde_json::to_string(&settler.settle(&p).unwrap()).unwrap();

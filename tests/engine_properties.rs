@@ -341,6 +341,12 @@ proptest! {
         let mut settler = dipcalc::engine::Settler::new(data.clone());
         settler.revisit_outliers(true);
         settler.settle(&p).unwrap();
+        // A page's Settler, its index built while idle after the first settle (not at the
+        // first change of H or L).
+        let mut prepared = dipcalc::engine::Settler::new(data.clone());
+        prepared.revisit_outliers(true);
+        prepared.settle(&p).unwrap();
+        prop_assert!(prepared.prepare_outlier_index(&p.points), "the index is built under the pass cached");
         let mut before = first;
         for (outliers, which) in changes {
             // Both thresholds moved, H alone (L kept as it was) or L alone.
@@ -360,12 +366,12 @@ proptest! {
                 }
                 Err(_) => prop_assert!(revisited.is_none(), "a change the full pass refuses is not revisited"),
             }
-            let fresh = settle(&p, &data);
-            let kept = settler.settle(&p);
-            prop_assert_eq!(
-                kept.as_ref().map(|s| serde_json::to_string(s).unwrap()).map_err(|e| e.code.clone()),
-                fresh.as_ref().map(|s| serde_json::to_string(s).unwrap()).map_err(|e| e.code.clone())
-            );
+            let text = |r: &Result<dipcalc::engine::result::Settlement, dipcalc::engine::EngineError>| {
+                r.as_ref().map(|s| serde_json::to_string(s).unwrap()).map_err(|e| e.code.clone())
+            };
+            let fresh = text(&settle(&p, &data));
+            prop_assert_eq!(&text(&settler.settle(&p)), &fresh);
+            prop_assert_eq!(&text(&prepared.settle(&p)), &fresh);
         }
     }
 }

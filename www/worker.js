@@ -194,6 +194,20 @@ const handlers = {
   ...yearStartHandlers(wasm, post),
 };
 
+// After a settle has been answered, while nothing else is asked: the cases put in order of cost
+// within their groups (Session.prepare_outlier_revisit), so that the first move of the outlier
+// thresholds answers as the later ones do. Once per data; a request arriving meanwhile waits for
+// it (a few hundred ms at a city's size, once).
+function prepareWhenIdle(policy) {
+  setTimeout(() => {
+    try {
+      session.prepare_outlier_revisit(policy);
+    } catch {
+      // a policy that did not settle: nothing to prepare
+    }
+  }, 0);
+}
+
 async function handle({ id, type, payload }) {
   if (type === 'compute' && id !== latestCompute) {
     post({ id, type: 'superseded' });
@@ -205,6 +219,7 @@ async function handle({ id, type, payload }) {
     const result = await handler(id, payload ?? {});
     if (result instanceof JsonText) {
       post({ id, type: 'result', json: result.text });
+      if (type === 'compute') prepareWhenIdle(payload.policy);
       return;
     }
     const transfer = result?.bytes?.buffer ? [result.bytes.buffer] : [];

@@ -103,14 +103,31 @@ export async function pagePath(files, policyText, changes) {
   out.ms.first = now() - t;
   out.first = figures(r.settlement);
 
-  // A slider moved with the institution table on screen (the worker leaves out the 本院 view's
-  // lines by group, as www/main.js asks only while that view shows), then the budget change
-  // again with the 本院 view on screen, which brings them.
+  // The worker's idle work after the first settle (the outlier index, www/worker.js
+  // prepareWhenIdle): a request queued behind it returns when it is done.
+  t = now();
+  await engine.request('counts');
+  out.ms.idle_after_first = now() - t;
+
+  // Each stage-2 slider moved with the institution table on screen (the worker leaves out the
+  // 本院 view's lines by group, as www/main.js asks for them only while that view shows); then
+  // the 本院 view opened (its lines asked for alone), the budget change again on it, and the
+  // outlier threshold H moved twice there (the first move after the idle work above).
+  const { outlier_threshold, outlier_threshold_again, ...stage2 } = changes;
   const steps = [
-    ...Object.entries(changes).map(([name, change]) => [name, change, false]),
+    ...Object.entries(stage2).map(([name, change]) => [name, change, false]),
+    ['open_mine_view', null, true],
     ['budget_growth_cap_mine_view', changes.budget_growth_cap, true],
+    ['outlier_threshold', outlier_threshold, true],
+    ['outlier_threshold_again', outlier_threshold_again, true],
   ];
   for (const [name, change, mine] of steps) {
+    if (!change) {
+      const t0 = now();
+      await engine.request('breakdown', { policy: baseline, fund: state.fund, code: state.focus });
+      out.ms[name] = now() - t0;
+      continue;
+    }
     const p = structuredClone(policy);
     change(p);
     state.policy = p;
@@ -150,10 +167,6 @@ export async function pagePath(files, policyText, changes) {
       point_values: result.settlement.funds.map((f) => f.point_value),
     };
   }
-  // The 本院 view opened after a compute without its lines: the page asks for them alone.
-  const t6 = now();
-  await engine.request('breakdown', { policy: baseline, fund: state.fund, code: state.focus });
-  out.ms.open_mine_view = now() - t6;
   engine.worker.terminate();
   return out;
 }

@@ -228,6 +228,30 @@ impl Settler {
         }
     }
 
+    /// Put the DIP cases in order of cost now, under `points` (those of the pass cached), so
+    /// that the first change of H or L is a revisit too: for a page to call while it is idle
+    /// after a settle. Returns whether the index is ready. Does nothing when the revisit is off,
+    /// the pass cached is not under `points`, or the index is built already.
+    pub fn prepare_outlier_index(&mut self, points: &PointsPolicy) -> bool {
+        if !self.revisit {
+            return false;
+        }
+        if self.outliers.is_none() {
+            match &self.cache {
+                Some(cache) if cache.key == aggregate::PointsKey::of(points) => {
+                    self.outliers = Some(aggregate::OutlierIndex::build(
+                        points,
+                        &self.data.institutions,
+                        &self.data.catalog,
+                        &self.data.cases,
+                    ));
+                }
+                _ => return false,
+            }
+        }
+        matches!(self.outliers, Some(Some(_)))
+    }
+
     /// Settle under `policy`, reusing the per-case pass when the points parameters are unchanged.
     pub fn settle(&mut self, policy: &Policy) -> Result<Settlement, EngineError> {
         checked_policy(policy)?;

@@ -588,6 +588,16 @@ impl Session {
         serde_json::to_string(&unit).map_err(|e| Problem::argument("result", e).into())
     }
 
+    /// Prepares the outlier revisit under a policy just settled (JSON text): the DIP cases put
+    /// in order of cost within their groups, so the first change of H or L answers as fast as
+    /// the later ones. The page's worker calls it when idle after a settle. Returns whether the
+    /// revisit is ready (false: nothing settled under that policy's points parameters, or a
+    /// rule the revisit cannot follow is on, and a change of H or L runs the full pass).
+    pub fn prepare_outlier_revisit(&mut self, policy_json: &str) -> Result<bool, JsValue> {
+        let policy = parse_policy(policy_json)?;
+        Ok(self.data.prepare_outlier_index(&policy.points))
+    }
+
     /// One unit's `{months, quarters, trace}` in one fund, as `settle` gives them.
     pub fn unit_detail(&mut self, policy_json: &str, fund: &str, code: &str) -> Result<JsValue, JsValue> {
         let s = self.settled(policy_json)?;
