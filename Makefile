@@ -42,7 +42,7 @@ setup:
 	@scripts/setup
 
 # Also the page's other assets (scripts/page-assets): ECharts copied from node_modules into
-# www/vendor/, and the demo city in www/demo/ (which needs the release command line); and the
+# www/vendor/, and the demo city in www/demo/ (which needs the command line, a debug build); and the
 # public page's sample bundle, www/demo/bundle.json (scripts/public-bundle: dipcalc publish).
 wasm: setup
 	@python3 scripts/build-wasm

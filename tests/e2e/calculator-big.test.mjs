@@ -8,10 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertNoErrors, assertSameOriginOnly, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
+import { assertNoErrors, assertSameOriginOnly, CLI, OUTPUT_DIR, ROOT, startPage } from './helpers.mjs';
 
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-const CLI = path.join(TARGET, 'release', 'dipcalc');
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const TMP = path.join(OUTPUT_DIR, 'calculator');
 const BIG = path.join(TMP, 'cases-1m.csv');

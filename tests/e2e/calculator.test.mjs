@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   assertNoErrors,
   assertSameOriginOnly,
+  CLI,
   OUTPUT_DIR,
   ROOT,
   resettle,
@@ -22,8 +23,6 @@ import {
   upload,
 } from './helpers.mjs';
 
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-const CLI = path.join(TARGET, 'release', 'dipcalc');
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const DEMO = path.join(ROOT, 'www', 'demo');
 const SHOTS = path.join(OUTPUT_DIR, 'screenshots');

@@ -12,13 +12,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
   assertNoErrors,
   assertSameOriginOnly,
+  CLI,
   OUTPUT_DIR,
   ROOT,
   resettle,
@@ -28,13 +29,6 @@ import {
   upload,
 } from './helpers.mjs';
 
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-// The command line built from the same code: the release build `make wasm` makes, or a debug
-// build (`cargo build --bin dipcalc`), whichever is newer.
-const CLI = ['release', 'debug']
-  .map((profile) => path.join(TARGET, profile, 'dipcalc'))
-  .filter((file) => existsSync(file))
-  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 const FIX = path.join(ROOT, 'tests', 'fixtures', 'catalogs');
 const TMP = path.join(OUTPUT_DIR, 'catalogs');
 mkdirSync(TMP, { recursive: true });
@@ -43,7 +37,7 @@ const fixture = (name) => path.join(FIX, name);
 
 /** `dipcalc ARGS`: its output and its notes (stderr); fails the test when it fails. */
 function dipcalc(args) {
-  assert.ok(CLI, 'the command line is missing: `cargo build --bin dipcalc` (or `make wasm`)');
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`make wasm\` (scripts/page-assets builds it)`);
   const out = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.equal(out.status, 0, `dipcalc ${args.join(' ')}: ${out.stderr}`);
   return { stdout: out.stdout, notes: out.stderr };

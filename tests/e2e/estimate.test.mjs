@@ -17,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   assertNoErrors,
   assertSameOriginOnly,
+  CLI,
   fen,
   OUTPUT_DIR,
   ROOT,
@@ -27,8 +28,6 @@ import {
   upload,
 } from './helpers.mjs';
 
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-const CLI = path.join(TARGET, 'release', 'dipcalc');
 const SPEC10 = path.join(ROOT, 'tests', 'fixtures', 'spec10');
 const SHOTS = path.join(OUTPUT_DIR, 'screenshots');
 const TMP = path.join(OUTPUT_DIR, 'estimate');

@@ -161,8 +161,10 @@ export async function screenshot(page, name) {
 // ---- driving the calculator page (shared by the page tests) ------------------------------------
 
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-/** The release command line (`make wasm` builds it through scripts/page-assets). */
-export const CLI = path.join(TARGET, 'release', 'dipcalc');
+/** The command line the page's figures are checked against: the debug build `make test-native`
+ *  makes (and `make wasm`, through scripts/page-assets) — the same code as the page's module,
+ *  without a second whole-program-optimised build in every `make test`. */
+export const CLI = path.join(TARGET, 'debug', 'dipcalc');
 
 /** `dipcalc ARGS…`'s standard output (the command line the page's figures are checked against). */
 export function dipcalc(args) {
