@@ -390,6 +390,32 @@ mod summaries {
     fn summary_details_comparison_and_breakdown_equal_the_engine_region() {
         check(&region());
     }
+
+    /// The page's worker prepares the outlier revisit while idle after a settle: nothing to
+    /// prepare before a settle, ready after it, and the thresholds moved then settle as the
+    /// engine settles afresh.
+    #[wasm_bindgen_test]
+    fn the_outlier_revisit_prepared_while_idle_settles_as_afresh() {
+        let f = region();
+        let mut s = session(&f);
+        let data = dataset(&f);
+        assert!(!s.prepare_outlier_revisit(&f.policy).unwrap(), "nothing settled yet");
+        s.settle_summary_json(&f.policy).unwrap();
+        assert!(s.prepare_outlier_revisit(&f.policy).unwrap());
+        for high in ["1.7", "2.6", "2.2"] {
+            let mut p: Value = serde_json::from_str(&f.policy).unwrap();
+            p["points"]["outliers"]["high_ratio"] = Value::from(high);
+            let policy = p.to_string();
+            let mut fresh = dipcalc::engine::settle(&Policy::from_json(&policy).unwrap(), &data).unwrap();
+            let disclosed = disclosure::disclosures(&fresh, &data.institutions);
+            fresh.notices.extend(disclosed);
+            assert_eq!(
+                js_value(s.settle(&policy).unwrap()),
+                serde_json::to_value(&fresh).unwrap(),
+                "H = {high}"
+            );
+        }
+    }
 }
 
 /// 上年病例 (SPEC §11): a previous year's case file read in chunks gives the estimate the monthly
