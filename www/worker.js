@@ -194,21 +194,38 @@ const handlers = {
   ...yearStartHandlers(wasm, post),
 };
 
-// After a settle has been answered, while nothing else is asked: the cases put in order of cost
-// within their groups (Session.prepare_outlier_revisit), so that the first move of the outlier
-// thresholds answers as the later ones do. Once per data; a request arriving meanwhile waits for
-// it (a few hundred ms at a city's size, once).
+// After a settle has been answered and nothing else has been asked for IDLE_MS: the cases put in
+// order of cost within their groups (Session.prepare_outlier_revisit), so that the first move of
+// the outlier thresholds answers as the later ones do. Once per data (later calls return at
+// once); a request arriving during it waits for it (a few hundred ms at a city's size, once). Any
+// request puts it off, so the page's settles on opening and a slider being moved never wait.
+const IDLE_MS = 400;
+const idle = { timer: null, policy: null };
 function prepareWhenIdle(policy) {
-  setTimeout(() => {
+  clearTimeout(idle.timer);
+  idle.policy = policy ?? idle.policy;
+  if (!idle.policy) return;
+  idle.timer = setTimeout(() => {
+    const policyJson = idle.policy;
+    idle.policy = null;
     try {
-      session.prepare_outlier_revisit(policy);
+      session.prepare_outlier_revisit(policyJson);
     } catch {
       // a policy that did not settle: nothing to prepare
     }
-  }, 0);
+  }, IDLE_MS);
 }
 
 async function handle({ id, type, payload }) {
+  clearTimeout(idle.timer);
+  try {
+    await answer(id, type, payload);
+  } finally {
+    prepareWhenIdle(type === 'compute' ? payload?.policy : null);
+  }
+}
+
+async function answer(id, type, payload) {
   if (type === 'compute' && id !== latestCompute) {
     post({ id, type: 'superseded' });
     return;
@@ -219,7 +236,6 @@ async function handle({ id, type, payload }) {
     const result = await handler(id, payload ?? {});
     if (result instanceof JsonText) {
       post({ id, type: 'result', json: result.text });
-      if (type === 'compute') prepareWhenIdle(payload.policy);
       return;
     }
     const transfer = result?.bytes?.buffer ? [result.bytes.buffer] : [];
