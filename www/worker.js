@@ -45,6 +45,7 @@ async function importFile(id, { kind, file, name, options }) {
   }
   session.begin_cases(name, options ?? null);
   const total = file.size;
+  session.case_file_size(total); // room for all its rows once the first are read
   let rows = 0;
   try {
     for (let offset = 0; offset < total; offset += CHUNK) {

@@ -23,6 +23,7 @@ self.onmessage = async ({ data }) => {
     }
     const file = data.cases;
     session.begin_cases(file.name, null);
+    session.case_file_size(file.size);
     for (let offset = 0; offset < file.size; offset += CHUNK) {
       session.push_cases(new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer()));
     }

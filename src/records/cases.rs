@@ -172,6 +172,10 @@ impl Codes {
     }
 }
 
+/// The shortest a case row of a file is taken to be when room is made for the file's rows
+/// ([`CaseTable::reserve_for_file`]): institution, group, cost and fund with their delimiters.
+pub const MIN_ROW_BYTES: u64 = 32;
+
 /// All cases of a dataset, compact: the one form cases take once read (a dataset's JSON lists
 /// them as [`Case`] records, read into this table; see [`case_list`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -184,6 +188,23 @@ pub struct CaseTable {
 impl CaseTable {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// While a file of `file_bytes` is read, once `bytes_read` of it gave the rows in the table
+    /// (a thousand at least): room for the whole file's rows at their mean length so far, and 5%
+    /// more, so that the table does not grow by doubling — which holds the old and the new rows
+    /// at once, and in the page's wasm memory, which never shrinks, leaves that peak for good.
+    /// A row is taken as [`MIN_ROW_BYTES`] long at least, so a file whose first rows are short
+    /// reserves no more than its size allows. Returns the rows reserved for (0: not yet).
+    pub fn reserve_for_file(&mut self, file_bytes: u64, bytes_read: u64) -> usize {
+        let rows = self.rows.len() as u64;
+        if rows < 1000 || bytes_read >= file_bytes {
+            return 0;
+        }
+        let per_row = (bytes_read / rows).max(MIN_ROW_BYTES);
+        let expected = usize::try_from(file_bytes / per_row * 105 / 100).unwrap_or(usize::MAX);
+        self.rows.reserve_exact(expected.saturating_sub(self.rows.len()));
+        expected
     }
 
     pub fn from_cases(cases: &[Case]) -> Self {
@@ -367,5 +388,45 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(codes.find(&exactly_max), Some(a));
         assert_eq!(codes.find(&one_more), Some(b));
+    }
+
+    fn table_of(rows: usize) -> CaseTable {
+        let row = CaseRow {
+            institution: 0,
+            group: 0,
+            fund: Fund::Employee,
+            kind: CaseKind::Dip,
+            month: 1,
+            qc_passed: true,
+            supplemented: false,
+            review_applied: false,
+            total_cost: Decimal::ONE,
+            personal_burden: Decimal::ZERO,
+            excluded_cost: Decimal::ZERO,
+            days: Decimal::ZERO,
+            review_score: None,
+            review_delta: None,
+            source_row: 2,
+            extras: CaseExtras::default(),
+        };
+        CaseTable {
+            rows: vec![row; rows],
+            ..CaseTable::default()
+        }
+    }
+
+    #[test]
+    fn room_for_a_file_s_rows_at_their_mean_length() {
+        // 1,000 rows in the first 70,000 bytes of a 131,000,000-byte file: 1,871,428 rows, and 5%
+        // (1,964,999.4, whole rows).
+        let mut t = table_of(1000);
+        assert_eq!(t.reserve_for_file(131_000_000, 70_000), 1_964_999);
+        assert!(t.rows.capacity() >= 1_964_999);
+        // Rows shorter than MIN_ROW_BYTES count as that long.
+        let mut t = table_of(1000);
+        assert_eq!(t.reserve_for_file(3_200_000, 1_000), 105_000);
+        // Too few rows yet, or the file read whole: nothing.
+        assert_eq!(table_of(999).reserve_for_file(131_000_000, 70_000), 0);
+        assert_eq!(table_of(1000).reserve_for_file(70_000, 70_000), 0);
     }
 }

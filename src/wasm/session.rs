@@ -144,6 +144,34 @@ struct Counts {
 struct CaseImport {
     stream: CaseStream,
     cases: CaseTable,
+    /// The file's size when the page gave it (`case_file_size`), until room is made for its
+    /// rows; and the bytes fed so far.
+    file_bytes: Option<u64>,
+    read: u64,
+}
+
+impl CaseImport {
+    fn new(stream: CaseStream) -> Self {
+        CaseImport {
+            stream,
+            cases: CaseTable::new(),
+            file_bytes: None,
+            read: 0,
+        }
+    }
+
+    /// Feeds a chunk; once the first rows are in, makes room for the file's rows
+    /// ([`CaseTable::reserve_for_file`]).
+    fn push(&mut self, chunk: &[u8]) {
+        // The table is the sink: codes are interned straight from the row's text.
+        self.stream.push(chunk, &mut self.cases);
+        self.read += chunk.len() as u64;
+        if let Some(total) = self.file_bytes {
+            if self.cases.reserve_for_file(total, self.read) > 0 {
+                self.file_bytes = None;
+            }
+        }
+    }
 }
 
 /// The data the page has loaded and the settlements computed from it.
@@ -404,10 +432,7 @@ impl Session {
         self.data.set_cases(CaseTable::new());
         self.reports.remove("cases");
         self.changed();
-        self.import = Some(CaseImport {
-            stream: CaseStream::new(file_name, &opts),
-            cases: CaseTable::new(),
-        });
+        self.import = Some(CaseImport::new(CaseStream::new(file_name, &opts)));
         Ok(())
     }
 
@@ -417,15 +442,28 @@ impl Session {
             .import
             .as_mut()
             .ok_or_else(|| Problem::argument("cases", "push_cases before begin_cases"))?;
-        // The table is the sink: codes are interned straight from the row's text.
-        import.stream.push(chunk, &mut import.cases);
+        import.push(chunk);
         Ok(import.cases.len() as f64)
+    }
+
+    /// The size of the case file being read, in bytes, when known (a `File`'s `size`): once its
+    /// first rows are in, room is made for all of its rows at their mean length, so the table
+    /// does not grow by doubling (the page's memory keeps its peak). Optional.
+    pub fn case_file_size(&mut self, bytes: f64) -> Result<(), JsValue> {
+        let import = self
+            .import
+            .as_mut()
+            .ok_or_else(|| Problem::argument("cases", "case_file_size before begin_cases"))?;
+        if bytes.is_finite() && bytes >= 0.0 {
+            import.file_bytes = Some(bytes as u64);
+        }
+        Ok(())
     }
 
     /// Ends the case file: keeps the cases and returns `{report, notes_zh, notes_en}`, or drops
     /// them all and throws the located errors.
     pub fn finish_cases(&mut self) -> Result<JsValue, JsValue> {
-        let CaseImport { stream, mut cases } = self
+        let CaseImport { stream, mut cases, .. } = self
             .import
             .take()
             .ok_or_else(|| Problem::argument("cases", "finish_cases before begin_cases"))?;
@@ -452,10 +490,7 @@ impl Session {
             skip_out_of_year: false,
             ..parse_options(options)?
         };
-        self.previous_import = Some(CaseImport {
-            stream: CaseStream::new(file_name, &opts),
-            cases: CaseTable::new(),
-        });
+        self.previous_import = Some(CaseImport::new(CaseStream::new(file_name, &opts)));
         Ok(())
     }
 
@@ -465,7 +500,7 @@ impl Session {
             .previous_import
             .as_mut()
             .ok_or_else(|| Problem::argument("previous_year", "push_previous_year before begin_previous_year"))?;
-        import.stream.push(chunk, &mut import.cases);
+        import.push(chunk);
         Ok(import.cases.len() as f64)
     }
 
@@ -477,7 +512,7 @@ impl Session {
     /// profile loaded before then stays. The shares are those of the policy given here: load
     /// the file again after changing how points are counted.
     pub fn finish_previous_year(&mut self, policy_json: &str) -> Result<JsValue, JsValue> {
-        let CaseImport { stream, mut cases } = self
+        let CaseImport { stream, mut cases, .. } = self
             .previous_import
             .take()
             .ok_or_else(|| Problem::argument("previous_year", "finish_previous_year before begin_previous_year"))?;
