@@ -8,6 +8,10 @@ use dipcalc::input::{line_after, merge_halves, CaseBlocks, CaseStream, ImportFai
 use dipcalc::records::cases::CaseTable;
 use std::process::Command;
 
+mod common;
+use common::case;
+use dipcalc::records::Fund;
+
 const HEADER: &str = "机构编码,险种,结算类型,病种编码,医疗总费用,个人负担,住院天数,结算日期,特例单议分值,质控通过";
 
 /// What a generated row is.
@@ -276,4 +280,38 @@ fn the_command_line_split_or_not_prints_the_same() {
     let skipped = run_with_split(&path, "0", &["--skip-bad-rows", "--skip-out-of-year"]);
     assert_eq!(skipped.2, Some(0), "{}", String::from_utf8_lossy(&skipped.1));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_table_appended_in_blocks_is_the_table_filled_in_one_go() {
+    let all: Vec<_> = (0..40u64)
+        .map(|i| {
+            // H5..H7 and G25..G29 first appear after the 25th case, mixed with codes seen before.
+            let mut c = case(
+                &format!("H{}", i / 5),
+                Fund::Employee,
+                &format!("G{}", i % 30),
+                "1000",
+                "100",
+                3,
+            );
+            c.source_row = i + 2;
+            c
+        })
+        .collect();
+    let whole = CaseTable::from_cases(&all);
+    // The first 25 cases (rows 2..=26), then the rest numbered from 1 after row 26.
+    let mut first = CaseTable::from_cases(&all[..25]);
+    let rest: Vec<_> = all[25..]
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.source_row -= 26;
+            c
+        })
+        .collect();
+    let rest = CaseTable::from_cases(&rest);
+    let blocks: Vec<_> = rest.rows.chunks(4).map(<[_]>::to_vec).collect();
+    first.append_blocks(&rest.institutions, &rest.groups, blocks, 26);
+    assert!(first == whole);
 }

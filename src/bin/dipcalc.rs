@@ -288,11 +288,13 @@ fn split_cases(path: &str, opts: &ReadOptions) -> Option<(CaseTable, ImportRepor
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(SPLIT_MIN);
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    if len < split_min.max(2) {
+    // Not opened unless it is a file: a named pipe is opened once, by the whole read.
+    let meta = std::fs::metadata(path).ok()?;
+    let len = meta.len();
+    if !meta.is_file() || len < split_min.max(2) {
         return None;
     }
+    let mut file = std::fs::File::open(path).ok()?;
     let cut = cut_near_middle(&mut file, len)?;
     file.seek(SeekFrom::Start(0)).ok()?;
     let mut first = CaseStream::new(path, opts);

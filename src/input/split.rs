@@ -40,9 +40,9 @@ pub fn line_after(window: &[u8]) -> Option<usize> {
 
 /// Where the second half's cases go: a [`CaseTable`] whose rows are moved out in blocks of
 /// [`CaseBlocks::BLOCK`] rows as they fill, so that [`merge_halves`] frees each block once
-/// it is copied (a block, 38 MB, is above the largest size the system allocator serves from
-/// its heaps, so it goes back to the system at once) and the whole second half is never held
-/// twice.
+/// it is copied and the second half is never held twice: the peak is the whole table and one
+/// block. A block is 40 MiB, above the largest size glibc's allocator serves from its heaps
+/// (32 MiB), so freeing it gives its memory back to the system at once.
 #[derive(Debug, Default)]
 pub struct CaseBlocks {
     table: CaseTable,
@@ -50,8 +50,8 @@ pub struct CaseBlocks {
 }
 
 impl CaseBlocks {
-    /// Rows in a block.
-    pub const BLOCK: usize = 300_000;
+    /// Rows in a block (40 MiB of them).
+    pub const BLOCK: usize = (40 << 20) / std::mem::size_of::<CaseRow>();
 
     /// No cases yet.
     pub fn new() -> Self {
