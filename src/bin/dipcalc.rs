@@ -24,12 +24,12 @@ use dipcalc::engine::analysis::{points_by_category, CategoryPoints};
 use dipcalc::engine::result::Settlement;
 use dipcalc::engine::{disclosure, Settler};
 use dipcalc::export;
-use dipcalc::input::{self, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
+use dipcalc::input::{self, CaseBlocks, CaseStream, ImportFailure, ImportReport, ReadOptions, Source};
 use dipcalc::policy::{self, Policy};
 use dipcalc::records::cases::CaseTable;
 use dipcalc::records::Dataset;
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 use std::sync::mpsc;
 
@@ -222,17 +222,31 @@ fn import_failure(f: ImportFailure, lang: input::Lang) -> Failure {
     failed(f.message(lang))
 }
 
+/// The case file is read in chunks of this size.
+const CHUNK: usize = 1 << 20;
+
 /// Reads a case file in 1 MiB chunks straight into the engine's compact table: neither the
 /// file nor a `Vec<Case>` is ever held whole (a million rows: ~130 MB instead of ~430 MB).
-/// A second thread reads the next chunks from the file while this one parses (three buffers
-/// go round between them), so the copying out of the page cache overlaps the parsing.
+/// From [`SPLIT_MIN`] bytes up, its two halves are read at once on two threads when that gives
+/// exactly what reading it whole gives ([`split_cases`]); otherwise it is read whole.
 fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(CaseTable, ImportReport), Failure> {
-    const CHUNK: usize = 1 << 20;
-    const BUFFERS: usize = 3;
+    if let Some(read) = split_cases(path, opts) {
+        return Ok(read);
+    }
     let cannot = |e: std::io::Error| failed(format!("{path}: 无法读取 / cannot read: {e}"));
-    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
     let mut stream = CaseStream::new(path, opts);
     let mut table = CaseTable::new();
+    read_chunks(file, |chunk| stream.push(chunk, &mut table)).map_err(cannot)?;
+    let report = stream.finish(&mut table).map_err(|e| import_failure(e, lang))?;
+    Ok((table, report))
+}
+
+/// Feeds `read` to `feed` in [`CHUNK`]s. A second thread reads the next chunks while this one
+/// feeds (three buffers go round between them), so the copying out of the page cache overlaps
+/// the parsing.
+fn read_chunks(mut read: impl Read + Send, mut feed: impl FnMut(&[u8])) -> std::io::Result<()> {
+    const BUFFERS: usize = 3;
     std::thread::scope(|scope| {
         // Both channels live in this closure: when it returns (the end, or a read error), the
         // reader's `send` or `recv` fails and it stops, so the scope never waits on it.
@@ -243,22 +257,97 @@ fn stream_cases(path: &str, opts: &ReadOptions, lang: input::Lang) -> Result<(Ca
         }
         scope.spawn(move || {
             while let Ok(mut buf) = empty_rx.recv() {
-                let read = file.read(&mut buf);
-                let done = !matches!(read, Ok(n) if n > 0);
-                if matches!(read, Ok(0)) || full_tx.send(read.map(|n| (buf, n))).is_err() || done {
+                let got = read.read(&mut buf);
+                let done = !matches!(got, Ok(n) if n > 0);
+                if matches!(got, Ok(0)) || full_tx.send(got.map(|n| (buf, n))).is_err() || done {
                     break;
                 }
             }
         });
         for chunk in full_rx {
-            let (buf, n) = chunk.map_err(cannot)?;
-            stream.push(&buf[..n], &mut table);
+            let (buf, n) = chunk?;
+            feed(&buf[..n]);
             let _ = empty_tx.send(buf);
         }
         Ok(())
-    })?;
-    let report = stream.finish(&mut table).map_err(|e| import_failure(e, lang))?;
-    Ok((table, report))
+    })
+}
+
+/// Case files from this size up are read in two halves at once (`DIPCALC_SPLIT_MIN=BYTES`
+/// overrides it, for tests).
+const SPLIT_MIN: u64 = 8 << 20;
+
+/// The case file read as two halves on two threads, cut at the line feed after its middle
+/// (the input layer's [`input::merge_halves`] puts them together), or `None` when it is small,
+/// cannot be cut there, or the halves do not certainly give what reading it whole gives (a
+/// failure, a quoted field across the cut …): then it is read whole, which also reports any
+/// error. The first half is fed in the very chunks reading it whole would feed until its
+/// header is read, so the encoding and delimiter are sniffed from the same text.
+fn split_cases(path: &str, opts: &ReadOptions) -> Option<(CaseTable, ImportReport)> {
+    let split_min = std::env::var("DIPCALC_SPLIT_MIN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SPLIT_MIN);
+    // Not opened unless it is a file: a named pipe is opened once, by the whole read.
+    let meta = std::fs::metadata(path).ok()?;
+    let len = meta.len();
+    if !meta.is_file() || len < split_min.max(2) {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let cut = cut_near_middle(&mut file, len)?;
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut first = CaseStream::new(path, opts);
+    let mut table = CaseTable::new();
+    let mut buf = vec![0u8; CHUNK];
+    let (mut fed, mut second) = (0u64, None);
+    while second.is_none() {
+        let n = file.read(&mut buf).ok().filter(|n| *n > 0)?;
+        fed += n as u64;
+        // The header is within the first rows: a file still without one is read whole.
+        if fed > cut || fed > 4 * CHUNK as u64 {
+            return None;
+        }
+        first.push(&buf[..n], &mut table);
+        second = first.continuation();
+    }
+    let second = second?;
+    let (head, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(move || read_half(path, cut, second));
+        let mut head = file.take(cut - fed);
+        let head = read_chunks(&mut head, |chunk| first.push(chunk, &mut table))
+            .ok()
+            .map(|()| (first.finish_half(&mut table), table));
+        (head, rest.join().ok().flatten())
+    });
+    let ((a, table), (b, more)) = (head?, rest?);
+    input::merge_halves((table, a), (more, b))
+}
+
+/// Where the line after the middle of the file starts (looked for in the next 64 KiB).
+fn cut_near_middle(file: &mut std::fs::File, len: u64) -> Option<u64> {
+    let middle = len / 2;
+    file.seek(SeekFrom::Start(middle)).ok()?;
+    let mut window = Vec::new();
+    (&*file).take(1 << 16).read_to_end(&mut window).ok()?;
+    let cut = middle + input::line_after(&window)? as u64;
+    (cut < len).then_some(cut)
+}
+
+/// The second half of the case file, from byte `cut` on, read by `stream`.
+fn read_half(path: &str, cut: u64, mut stream: CaseStream) -> Option<(input::Half, CaseBlocks)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(cut)).ok()?;
+    let mut table = CaseBlocks::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        stream.push(&buf[..n], &mut table);
+    }
+    Some((stream.finish_half(&mut table), table))
 }
 
 /// The file flags whose reading options `--sheet FILE=NAME` and `--map FILE.FIELD=HEADER` set.

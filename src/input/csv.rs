@@ -200,6 +200,12 @@ impl Tokenizer {
         equal(self.delimiter as u8) | equal(b'"') | equal(b'\r') | equal(b'\n')
     }
 
+    /// Between two rows, as a tokenizer that has read nothing is: no row begun, no line feed
+    /// of a CRLF still to skip.
+    fn between_rows(&self) -> bool {
+        self.at_row_start() && !self.skip_lf
+    }
+
     /// Nothing of a row read yet.
     fn at_row_start(&self) -> bool {
         self.state == State::StartField
@@ -433,6 +439,8 @@ pub(crate) struct TextStream<T: Table> {
     tokenizer: Option<Tokenizer>,
     rows: RowProcessor<T>,
     bytes: u64,
+    /// Whether the last byte pushed was a line feed.
+    ends_with_lf: bool,
 }
 
 impl<T: Table> TextStream<T> {
@@ -447,11 +455,55 @@ impl<T: Table> TextStream<T> {
             tokenizer: None,
             rows,
             bytes: 0,
+            ends_with_lf: false,
         }
+    }
+
+    /// A stream for the rest of the file after a line feed, once this one has read the header
+    /// (the encoding and delimiter known, data rows being read): the same decoding and
+    /// layout, rows numbered from the line feed. `None` before that, and for encodings in
+    /// which a `0x0A` byte may be part of a character (UTF-16); in UTF-8 and GB18030 it is
+    /// always a line feed and no character continues past it.
+    pub(crate) fn continuation(&self) -> Option<Self> {
+        let choice = self.rows.report.encoding?;
+        if !matches!(choice.encoding, TextEncoding::Utf8 | TextEncoding::Gb18030) || self.decoder.is_none() {
+            return None;
+        }
+        let delimiter = self.tokenizer.as_ref()?.delimiter;
+        Some(TextStream {
+            opts: self.opts.clone(),
+            pending: Vec::new(),
+            // A byte-order mark is one only at the very start of the file.
+            decoder: Some(choice.encoding.encoding().new_decoder_without_bom_handling()),
+            text: String::new(),
+            tokenizer: Some(Tokenizer::new(delimiter)),
+            rows: self.rows.continuing()?,
+            bytes: 0,
+            ends_with_lf: false,
+        })
+    }
+
+    /// Whether the text pushed so far ends with a line feed that leaves every layer as it is
+    /// at the start of a row: the decoder (nothing held: see [`TextStream::continuation`]),
+    /// the tokenizer (no quoted field open, no CRLF half read) and the rows (reading data).
+    pub(crate) fn between_rows(&self) -> bool {
+        self.ends_with_lf
+            && self.pending.is_empty()
+            && self.text.is_empty()
+            && self.tokenizer.as_ref().is_some_and(Tokenizer::between_rows)
+            && self.rows.in_data()
+    }
+
+    /// The rows the tokenizer has handed out (the last row's number).
+    pub(crate) fn rows_seen(&self) -> u64 {
+        self.tokenizer.as_ref().map_or(0, |t| t.row)
     }
 
     pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_, T>) {
         self.bytes += chunk.len() as u64;
+        if let Some(&last) = chunk.last() {
+            self.ends_with_lf = last == b'\n';
+        }
         if self.rows.failed() {
             return;
         }

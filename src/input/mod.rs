@@ -57,6 +57,7 @@ mod preview;
 mod report;
 mod rows;
 mod source;
+mod split;
 mod tables;
 mod text;
 mod values;
@@ -76,6 +77,7 @@ pub use report::{
     MappedColumn, Reading, SkipReason, SkippedRow, UnitNote,
 };
 pub use source::{sniff_format, ReadOptions, Source};
+pub use split::{line_after, merge_halves, CaseBlocks, Half};
 pub use tables::CaseRead;
 
 use crate::records::cases::CaseTable;

@@ -145,6 +145,24 @@ impl<T: Table> RowProcessor<T> {
         T::KIND.spec()
     }
 
+    /// A processor for the rows after a line boundary of a file whose header this one has
+    /// read: the same layout, options and encoding, a report of its own (rows numbered from
+    /// the boundary). `None` unless this one is reading data rows.
+    pub(crate) fn continuing(&self) -> Option<Self> {
+        let Phase::Data(layout) = &self.phase else {
+            return None;
+        };
+        let report = ImportReport::new(&self.file, T::KIND, self.report.format);
+        let mut next = RowProcessor::new(&self.file, self.sheet.clone(), self.opts.clone(), self.encoding, report);
+        next.phase = Phase::Data(layout.clone());
+        Some(next)
+    }
+
+    /// Whether data rows are being read (the header found, nothing fatal).
+    pub(crate) fn in_data(&self) -> bool {
+        matches!(self.phase, Phase::Data(_))
+    }
+
     pub(crate) fn set_encoding(&mut self, e: TextEncoding) {
         self.encoding = Some(e);
     }

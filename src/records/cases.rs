@@ -248,6 +248,26 @@ impl CaseTable {
         });
     }
 
+    /// Appends rows read into another table — its codes `institutions` and `groups`, its rows
+    /// in `blocks` — interning its codes into this table's (in their order, so the codes come
+    /// out as one table filled with both in turn would hold them) and moving each row's
+    /// `source_row` on by `row_offset` (the rows of the file before the other's first). Each
+    /// block is freed once copied.
+    pub fn append_blocks(&mut self, institutions: &Codes, groups: &Codes, blocks: Vec<Vec<CaseRow>>, row_offset: u64) {
+        let institutions: Vec<u32> = institutions.iter().map(|c| self.institutions.intern(c)).collect();
+        let groups: Vec<u32> = groups.iter().map(|c| self.groups.intern(c)).collect();
+        let ours = |map: &[u32], i: u32| map.get(i as usize).copied().unwrap_or(u32::MAX);
+        self.rows.reserve_exact(blocks.iter().map(Vec::len).sum());
+        for block in blocks {
+            self.rows.extend(block.into_iter().map(|mut r| {
+                r.institution = ours(&institutions, r.institution);
+                r.group = ours(&groups, r.group);
+                r.source_row += row_offset;
+                r
+            }));
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
