@@ -107,6 +107,16 @@ describe('calculator page', { concurrency: false }, () => {
     const totalS = await page.locator('#unit-table tfoot td').nth(8).textContent();
     assert.equal(totalS.replace(/,/g, ''), fund.totals.settlement);
     assert.equal(fund.totals.settlement, fund.reconciliation.pool);
+    // The 本院 group table draws the 50 largest losses and gains of its hundreds of groups, and
+    // the groups between them on demand.
+    await tab(page, 'mine');
+    const groupRows = () => page.locator('#group-table tbody tr:not(.more)').count();
+    assert.equal(await groupRows(), 100);
+    const between = Number((await page.locator('#group-all').textContent()).replace(/[^\d]/g, ''));
+    assert.ok(between > 0);
+    await page.click('#group-all');
+    assert.equal(await groupRows(), 100 + between);
+    assert.equal(await page.locator('#group-all').count(), 0);
     await tab(page, 'overview');
     await shot(page, 'demo-overview-zh');
     assertSameOriginOnly(page);

@@ -842,6 +842,9 @@ async function copyRows(on, rows) {
 
 // ---- my institution --------------------------------------------------------------------------
 
+/** Rows of the 本院 group table drawn at each end (largest losses, largest gains). */
+const GROUP_ENDS = 50;
+
 export function renderMine(el, state, on) {
   const s = state.result?.settlement;
   if (!s) return fill(el, h('p', { class: 'empty' }, state.emptyMessage ?? t('status.needdata')));
@@ -902,6 +905,38 @@ export function renderMine(el, state, on) {
   const lines = r.breakdown ?? [];
   const groupsChart = h('div', { class: 'chart tall', id: 'chart-groups' });
   const sorted = [...lines].sort((a, b) => cmpDec(a.gain, b.gain));
+  const groupRow = (l) =>
+    h(
+      'tr',
+      null,
+      h('td', null, l.group),
+      h('td', { class: 'name' }, l.name),
+      h('td', null, l.grassroots ? t('yes') : ''),
+      h('td', { class: 'num' }, fmtNum(String(l.cases), 0)),
+      h('td', { class: 'num' }, fmtPoints(l.points)),
+      h('td', { class: 'num' }, fmtMoney(l.payment)),
+      h('td', { class: 'num' }, fmtMoney(l.cost)),
+      h('td', { class: l.gain.startsWith('-') ? 'num neg' : 'num pos' }, fmtMoney(l.gain)),
+    );
+  // A city hospital has thousands of groups: drawing every row blocked the page for a second.
+  // The largest losses and gains are drawn, the groups between them on demand.
+  const groupBody = h('tbody', null);
+  const drawGroups = (all) => {
+    if (all || sorted.length <= 2 * GROUP_ENDS) return fill(groupBody, ...sorted.map(groupRow));
+    const between = sorted.length - 2 * GROUP_ENDS;
+    const more = h(
+      'button',
+      { type: 'button', id: 'group-all', class: 'ghost', onclick: () => drawGroups(true) },
+      t('mine.groups.all', { n: fmtNum(String(between), 0) }),
+    );
+    fill(
+      groupBody,
+      ...sorted.slice(0, GROUP_ENDS).map(groupRow),
+      h('tr', { class: 'more' }, h('td', { colspan: 8 }, more)),
+      ...sorted.slice(-GROUP_ENDS).map(groupRow),
+    );
+  };
+  drawGroups(false);
   const groupTable = h(
     'table',
     { class: 'grid', id: 'group-table' },
@@ -921,24 +956,7 @@ export function renderMine(el, state, on) {
         h('th', { class: 'num' }, t('col.gain')),
       ),
     ),
-    h(
-      'tbody',
-      null,
-      sorted.map((l) =>
-        h(
-          'tr',
-          null,
-          h('td', null, l.group),
-          h('td', { class: 'name' }, l.name),
-          h('td', null, l.grassroots ? t('yes') : ''),
-          h('td', { class: 'num' }, fmtNum(String(l.cases), 0)),
-          h('td', { class: 'num' }, fmtPoints(l.points)),
-          h('td', { class: 'num' }, fmtMoney(l.payment)),
-          h('td', { class: 'num' }, fmtMoney(l.cost)),
-          h('td', { class: l.gain.startsWith('-') ? 'num neg' : 'num pos' }, fmtMoney(l.gain)),
-        ),
-      ),
-    ),
+    groupBody,
   );
   fill(
     el,
