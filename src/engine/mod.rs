@@ -237,17 +237,14 @@ impl Settler {
             return false;
         }
         if self.outliers.is_none() {
-            match &self.cache {
-                Some(cache) if cache.key == aggregate::PointsKey::of(points) => {
-                    self.outliers = Some(aggregate::OutlierIndex::build(
-                        points,
-                        &self.data.institutions,
-                        &self.data.catalog,
-                        &self.data.cases,
-                    ));
-                }
-                _ => return false,
+            if self
+                .cache
+                .as_ref()
+                .is_none_or(|c| c.key != aggregate::PointsKey::of(points))
+            {
+                return false;
             }
+            self.outliers = Some(outlier_index(&self.data, points));
         }
         matches!(self.outliers, Some(Some(_)))
     }
@@ -282,12 +279,7 @@ impl Settler {
                             outliers: before.key.outliers().clone(),
                             ..policy.points.clone()
                         };
-                        self.outliers = Some(aggregate::OutlierIndex::build(
-                            &was,
-                            &self.data.institutions,
-                            &self.data.catalog,
-                            &self.data.cases,
-                        ));
+                        self.outliers = Some(outlier_index(&self.data, &was));
                     }
                     match &self.outliers {
                         Some(Some(index)) => aggregate::revisit_outliers(
@@ -320,6 +312,12 @@ impl Settler {
             None => Err(unreachable_aggregates()),
         }
     }
+}
+
+/// The outlier index of a dataset's cases under `points` ([`aggregate::OutlierIndex::build`]),
+/// where the Settler builds it: at the first change of H or L, or when a page prepares it.
+fn outlier_index(data: &Dataset, points: &PointsPolicy) -> Option<aggregate::OutlierIndex> {
+    aggregate::OutlierIndex::build(points, &data.institutions, &data.catalog, &data.cases)
 }
 
 fn unreachable_aggregates() -> EngineError {
